@@ -1,0 +1,52 @@
+// Build step run by `npm ci` (prepare) and `npm run build`: copies the tree-sitter grammars into
+// grammars/ with their versions recorded, then bundles the server and the CLI into dist/ with esbuild.
+import { build } from 'esbuild';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const grammarsDir = join(root, 'grammars');
+
+/** The wasm files we ship, by the npm package that provides each. */
+const grammarSources = [
+  { pkg: 'web-tree-sitter', file: 'web-tree-sitter.wasm', language: 'runtime' },
+  { pkg: 'tree-sitter-python', file: 'tree-sitter-python.wasm', language: 'python' },
+  { pkg: 'tree-sitter-typescript', file: 'tree-sitter-typescript.wasm', language: 'typescript' },
+  { pkg: 'tree-sitter-typescript', file: 'tree-sitter-tsx.wasm', language: 'tsx' },
+];
+
+function packageVersion(pkg) {
+  return JSON.parse(readFileSync(join(root, 'node_modules', pkg, 'package.json'), 'utf8')).version;
+}
+
+function copyGrammars() {
+  mkdirSync(grammarsDir, { recursive: true });
+  const manifest = {};
+  for (const { pkg, file, language } of grammarSources) {
+    copyFileSync(join(root, 'node_modules', pkg, file), join(grammarsDir, file));
+    manifest[language] = { file, package: pkg, version: packageVersion(pkg) };
+  }
+  writeFileSync(join(grammarsDir, 'versions.json'), JSON.stringify(manifest, null, 2) + '\n');
+}
+
+async function bundle() {
+  const entries = [
+    { in: 'server/src/cli/main.ts', out: 'cli' },
+    { in: 'server/src/server.ts', out: 'server' },
+  ].filter((e) => existsSync(join(root, e.in)));
+  await build({
+    entryPoints: entries.map((e) => ({ in: join(root, e.in), out: e.out })),
+    outdir: join(root, 'dist'),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    sourcemap: true,
+    external: ['vscode', 'onnxruntime-node'],
+    logLevel: 'warning',
+  });
+}
+
+copyGrammars();
+await bundle();

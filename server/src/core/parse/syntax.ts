@@ -1,0 +1,112 @@
+// A plain-JavaScript mirror of a tree-sitter tree: the interpreter walks these objects many
+// times (loops, calls), and reading plain objects is far cheaper than crossing into wasm per node.
+import type { Node as TsNode, TreeCursor } from 'web-tree-sitter';
+
+/** A 0-based line/character position, as LSP uses. */
+export interface Position { line: number; character: number }
+/** A half-open source range, as LSP uses. */
+export interface Range { start: Position; end: Position }
+
+/** One syntax node: its type, named children, the field each child sits in, and leaf text. */
+export interface SyntaxNode {
+  type: string;
+  range: Range;
+  startIndex: number;
+  endIndex: number;
+  children: SyntaxNode[];
+  /** Field name of each child, parallel to `children` (null where the child has none). */
+  fields: (string | null)[];
+  /** Source text of the node; kept for leaves and small nodes the interpreter reads as text. */
+  text: string;
+  hasError: boolean;
+  isMissing: boolean;
+}
+
+/** The first child in field `name`, or undefined. */
+export function field(node: SyntaxNode, name: string): SyntaxNode | undefined {
+  const i = node.fields.indexOf(name);
+  return i >= 0 ? node.children[i] : undefined;
+}
+
+/** Every child in field `name`, in order. */
+export function fieldAll(node: SyntaxNode, name: string): SyntaxNode[] {
+  return node.children.filter((_, i) => node.fields[i] === name);
+}
+
+/** Converts a tree-sitter node (and everything below it) into plain SyntaxNode objects. */
+export function mirrorTree(root: TsNode, source: string): SyntaxNode {
+  const cursor = root.walk();
+  try {
+    return mirrorAt(cursor, source);
+  } finally {
+    cursor.delete();
+  }
+}
+
+function mirrorAt(cursor: TreeCursor, source: string): SyntaxNode {
+  const start = cursor.startPosition;
+  const end = cursor.endPosition;
+  const startIndex = cursor.startIndex;
+  const endIndex = cursor.endIndex;
+  const node: SyntaxNode = {
+    type: cursor.nodeType,
+    range: { start: { line: start.row, character: start.column }, end: { line: end.row, character: end.column } },
+    startIndex,
+    endIndex,
+    children: [],
+    fields: [],
+    text: '',
+    hasError: cursor.nodeType === 'ERROR',
+    isMissing: cursor.nodeIsMissing,
+  };
+  if (cursor.gotoFirstChild()) {
+    do {
+      if (!cursor.nodeIsNamed && !isOperatorToken(cursor.nodeType)) continue;
+      const fieldName = cursor.currentFieldName;
+      const child = mirrorAt(cursor, source);
+      if (child.hasError || child.isMissing) node.hasError = true;
+      node.children.push(child);
+      node.fields.push(fieldName);
+    } while (cursor.gotoNextSibling());
+    cursor.gotoParent();
+  }
+  node.text = sliceText(source, startIndex, endIndex, node.children.length === 0);
+  return node;
+}
+
+/**
+ * Anonymous tokens the interpreter needs (operators in binary/unary/comparison nodes); other
+ * punctuation is dropped to keep the mirror small.
+ */
+function isOperatorToken(type: string): boolean {
+  return OPERATOR_TOKENS.has(type);
+}
+
+const OPERATOR_TOKENS = new Set([
+  '+', '-', '*', '/', '//', '%', '**', '@', '<<', '>>', '&', '|', '^', '~',
+  '<', '>', '<=', '>=', '==', '!=', 'in', 'not', 'is', 'and', 'or',
+  '+=', '-=', '*=', '/=', '//=', '%=', '**=', '@=', '&=', '|=', '^=', '>>=', '<<=',
+  '=', '===', '!==', '&&', '||', '??', '...', '!', 'async', 'await', 'const', 'let', 'var', 'new',
+]);
+
+const MAX_KEPT_TEXT = 200;
+
+/**
+ * tree-sitter indexes are UTF-8 byte offsets; the mirror keeps text only for leaves and short
+ * nodes, so we slice the string by bytes through a Buffer when the source is not plain ASCII.
+ */
+function sliceText(source: string, start: number, end: number, isLeaf: boolean): string {
+  if (!isLeaf && end - start > MAX_KEPT_TEXT) return '';
+  return byteSlice(source, start, end);
+}
+
+let cachedSource = '';
+let cachedBuffer: Buffer | null = null;
+
+function byteSlice(source: string, start: number, end: number): string {
+  if (source !== cachedSource) {
+    cachedSource = source;
+    cachedBuffer = /^[\x00-\x7f]*$/.test(source) ? null : Buffer.from(source, 'utf8');
+  }
+  return cachedBuffer ? cachedBuffer.toString('utf8', start, end) : source.slice(start, end);
+}

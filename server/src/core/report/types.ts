@@ -1,0 +1,90 @@
+// The report types: exactly the `wattlens.report/1` JSON that DESIGN.md fixes as a contract.
+// The CLI prints them, the language server sends them, and other programs read them.
+import type { Range } from '../parse/syntax';
+
+/** Precisions a report can be computed at. */
+export type Precision = 'fp32' | 'tf32' | 'fp16' | 'bf16' | 'fp8' | 'int8';
+
+/** Whether a layer's time is set by arithmetic or by memory traffic on the chosen device. */
+export type Bound = 'compute' | 'memory' | 'overhead';
+
+/** One layer call (or an uncalled layer) with its costs; null means "could not be resolved". */
+export interface LayerReport {
+  path: string;
+  op: string;
+  /** Where the layer is constructed (for functional ops: the call itself). */
+  range: Range;
+  /** Where it is called in forward(), when that differs from `range`. */
+  callRange: Range | null;
+  params: number | null;
+  macs: number | null;
+  flops: number | null;
+  weightBytes: number | null;
+  activationBytes: number | null;
+  inputShape: number[] | null;
+  outputShape: number[] | null;
+  latencyMs: number | null;
+  energyJ: number | null;
+  bound: Bound | null;
+  /** Cell index for notebook sources. */
+  cell?: number;
+}
+
+/** Model-level sums; each is null when any contributing layer is unresolved. */
+export interface ModelTotals {
+  params: number | null;
+  macs: number | null;
+  flops: number | null;
+  weightBytes: number | null;
+  activationBytes: number | null;
+  latencyMs: number | null;
+  energyJ: number | null;
+  co2eG: number | null;
+}
+
+/** Something the analysis could not evaluate, with the reason and where. */
+export interface Unresolved { range: Range; reason: string; cell?: number }
+
+/** Where the input shape came from. */
+export interface ModelInput { shape: number[]; dtype: string; source: string }
+
+/** One model: a root the file instantiates, or a block class used inside one. */
+export interface ModelReport {
+  name: string;
+  framework: 'pytorch' | 'keras' | 'tfjs' | 'hub';
+  root: boolean;
+  range: Range;
+  input: ModelInput | null;
+  totals: ModelTotals;
+  layers: LayerReport[];
+  unresolved: Unresolved[];
+  /** How the figures were obtained (static analysis, catalog with source, ...). */
+  provenance?: string;
+  cell?: number;
+}
+
+/** A diagnostic-like finding (shape mismatch, parse error) in plain data. */
+export interface Finding {
+  range: Range;
+  severity: 'error' | 'warning' | 'information' | 'hint';
+  message: string;
+  code: string;
+  cell?: number;
+}
+
+/** One analysed file. */
+export interface FileReport {
+  file: string;
+  models: ModelReport[];
+  diagnostics: Finding[];
+}
+
+/** The whole CLI report. */
+export interface Report {
+  schema: 'wattlens.report/1';
+  hardware: { id: string; name: string } | null;
+  precision: Precision;
+  /** The assumptions behind latency/energy/carbon figures (profile, fractions, intensity source). */
+  assumptions?: Record<string, unknown>;
+  files: FileReport[];
+}
