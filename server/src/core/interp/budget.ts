@@ -1,0 +1,36 @@
+// The step and time budget that bounds every analysis, so no input can hang the analyser.
+import type { Range } from '../parse/syntax';
+
+/** Thrown when the budget is spent; caught at the top of the analysis and reported. */
+export class BudgetExceeded extends Error {
+  constructor(readonly range: Range | undefined, reason: string) {
+    super(reason);
+    this.name = 'BudgetExceeded';
+  }
+}
+
+/** Counts interpreter steps and checks the wall clock every few thousand of them. */
+export class Budget {
+  private steps = 0;
+  private readonly deadline: number;
+
+  constructor(readonly maxSteps = 2_000_000, maxMs = 1000) {
+    this.deadline = Date.now() + maxMs;
+  }
+
+  /** Spends one step; throws BudgetExceeded when steps or time run out. */
+  step(range: Range | undefined): void {
+    this.steps++;
+    if (this.steps > this.maxSteps) {
+      throw new BudgetExceeded(range, `analysis budget exhausted after ${this.maxSteps} steps (an unbounded loop or recursion?)`);
+    }
+    if ((this.steps & 0xfff) === 0 && Date.now() > this.deadline) {
+      throw new BudgetExceeded(range, 'analysis time limit reached (an unbounded loop or a very large model?)');
+    }
+  }
+
+  /** Steps spent so far. */
+  get used(): number {
+    return this.steps;
+  }
+}
