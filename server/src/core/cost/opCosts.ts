@@ -1,0 +1,37 @@
+// The per-op elementwise cost table (op-costs.json): what kind of work each op is, and how many
+// FLOPs beyond 2 × MACs it does per input or output element.
+import table from './op-costs.json';
+
+/** Broad classes of ops, as the cost and suggestion layers group them. */
+export type OpKind =
+  | 'conv' | 'linear' | 'matmul' | 'recurrent' | 'attention' | 'norm' | 'activation' | 'pool'
+  | 'embedding' | 'reshape' | 'dropout' | 'upsample' | 'elementwise';
+
+/** One table entry: `flopsPerElement` counted per element of the `basis` tensor. */
+export interface OpCost {
+  kind: OpKind;
+  flopsPerElement: number;
+  basis: 'output' | 'input';
+  /** What is counted, in one sentence. */
+  doc: string;
+}
+
+/** The whole table, keyed by op name (torch class names and functional op names). */
+export const OP_COSTS: Readonly<Record<string, OpCost>> = table as Record<string, OpCost>;
+
+/** The table entry for `op`, or undefined when the table lacks it. */
+export function opCost(op: string): OpCost | undefined {
+  return Object.prototype.hasOwnProperty.call(OP_COSTS, op) ? OP_COSTS[op] : undefined;
+}
+
+/** Elementwise FLOPs of one call of `op` (per-element figure × its basis count); null for an unknown op. */
+export function elementwiseFlops(op: string, inputElems: number, outputElems: number): number | null {
+  const cost = opCost(op);
+  if (!cost) return null;
+  return cost.flopsPerElement * (cost.basis === 'input' ? inputElems : outputElems);
+}
+
+/** The kind of work `op` does, or null for an op the table lacks. */
+export function opKind(op: string): OpKind | null {
+  return opCost(op)?.kind ?? null;
+}
