@@ -1,6 +1,21 @@
 // Entry point of the analysis core: source text in, a FileReport (models, layers, costs) out.
+// Parses, runs the module under the abstract interpreter with torch semantics, then reports.
 import type { SourceParser } from '../parse/parser';
-import type { FileReport, Precision } from '../report/types';
+import type { SyntaxNode, Range } from '../parse/syntax';
+import type { FileReport, Finding, ModelReport, Precision } from '../report/types';
+import type { ModuleV, ClassV, Value, NamespaceV } from '../interp/values';
+import { Interpreter } from '../interp/interpreter';
+import { Budget, BudgetExceeded } from '../interp/budget';
+import { Scope } from '../interp/scope';
+import { createBuiltins } from '../interp/builtins';
+import { stdlibModules } from '../interp/stdlib';
+import { builtinBase } from '../interp/classes';
+import { TorchRuntime } from '../frameworks/torch/runtime';
+import { torchModules } from '../frameworks/torch/torchNamespace';
+import { TRANSFORMER_PRELUDE, PRELUDE_CLASSES } from '../frameworks/torch/transformerPrelude';
+import { declaredInputs } from './declaredInputs';
+import { rootReport, blockReport, type RootModel } from './modelReports';
+import { syntaxFindings, inputFindings } from './findings';
 
 /** Options for one analysis. */
 export interface AnalyzeOptions {
@@ -17,7 +32,173 @@ export interface AnalyzeOptions {
   maxMs?: number;
 }
 
-/** Analyses one source text. (Being implemented.) */
-export function analyzeSource(_parser: SourceParser, _text: string, options: AnalyzeOptions): FileReport {
-  return { file: options.file, models: [], diagnostics: [] };
+/** Files larger than this are refused with a message rather than analysed. */
+export const MAX_SOURCE_BYTES = 5 * 1024 * 1024;
+
+/** Analyses one Python source text. Never throws for bad input: problems become findings. */
+export function analyzeSource(parser: SourceParser, text: string, options: AnalyzeOptions): FileReport {
+  const refused = inputFindings(text, MAX_SOURCE_BYTES);
+  if (refused.length) return { file: options.file, models: [], diagnostics: refused };
+  const parsed = parser.parse(text, 'python');
+  return analyzeTree(parser, parsed.root, text, options);
 }
+
+/** Analyses an already parsed tree (the language server keeps trees for incremental re-parse). */
+export function analyzeTree(parser: SourceParser, root: SyntaxNode, text: string, options: AnalyzeOptions): FileReport {
+  const diagnostics: Finding[] = syntaxFindings(root);
+  const session = new Session(parser, text, options);
+  session.run(root);
+  const models = session.reports(options.precision ?? 'fp32');
+  diagnostics.push(...session.findings());
+  return { file: options.file, models, diagnostics };
+}
+
+/** One analysis run: the interpreter, the torch runtime and the module scope. */
+class Session {
+  readonly budget: Budget;
+  readonly rt: TorchRuntime;
+  readonly interp: Interpreter;
+  readonly scope: Scope;
+  private preludeClasses = new Set<ClassV>();
+
+  constructor(private readonly parser: SourceParser, text: string, options: AnalyzeOptions) {
+    this.budget = new Budget(options.maxSteps, options.maxMs);
+    this.rt = new TorchRuntime({ input: options.input, batch: options.batch, declaredInputs: declaredInputs(text) });
+    this.interp = new Interpreter(this.budget, [this.rt]);
+    this.rt.interp = this.interp;
+    const { modules, nn } = torchModules(this.rt);
+    const all: Record<string, NamespaceV> = { ...stdlibModules(this.interp), ...modules };
+    this.interp.configure(createBuiltins(this.interp), (dotted) => all[dotted] ?? opaqueTorch(dotted));
+    this.loadPrelude(nn, all);
+    this.scope = new Scope(this.interp.builtins);
+  }
+
+  /** Runs the Transformer prelude and publishes its classes in torch.nn. */
+  private loadPrelude(nn: NamespaceV, modules: Record<string, NamespaceV>): void {
+    const scope = new Scope(this.interp.builtins);
+    for (const [k, v] of nn.attrs) scope.vars.set(k, v);
+    scope.vars.set('F', modules['torch.nn.functional']);
+    scope.vars.set('copy', modules.copy);
+    scope.vars.set('torch', modules.torch);
+    this.interp.runModule(preludeTree(this.parser), scope);
+    for (const name of PRELUDE_CLASSES) {
+      const cls = scope.vars.get(name) as ClassV;
+      nn.attrs.set(name, cls);
+      this.preludeClasses.add(cls);
+    }
+  }
+
+  /** Runs the module, then traces any model the file builds but never calls, if an input is declared. */
+  run(root: SyntaxNode): void {
+    this.interp.runModule(root, this.scope);
+    try {
+      for (const m of this.untracedRoots()) this.rt.traceRoot(m, [], new Map(), { range: m.range });
+    } catch (e) {
+      if (!(e instanceof BudgetExceeded)) throw e;
+      this.interp.report(e.range ?? root.range, e.message, 'warning');
+    }
+  }
+
+  /** Module-level variables holding modules that were never called. */
+  private untracedRoots(): ModuleV[] {
+    const traced = new Set(this.rt.roots.map((r) => r.module));
+    const out: ModuleV[] = [];
+    for (const v of this.scope.vars.values()) {
+      if (v.kind === 'module' && !traced.has(v) && !out.includes(v) && !this.isPartOfRoot(v)) out.push(v);
+    }
+    return out.filter((m) => this.hasDeclaredInput(m));
+  }
+
+  private hasDeclaredInput(m: ModuleV): boolean {
+    if (this.rt.options.input) return true;
+    const lines = this.rt.options.declaredInputs;
+    return [m.range.start.line, m.cls.range.start.line].some((l) => lines.has(l) || lines.has(l - 1) || lines.has(l - 2));
+  }
+
+  private isPartOfRoot(m: ModuleV): boolean {
+    return this.rt.roots.some((r) => r.module !== m && containsModule(r.module, m));
+  }
+
+  /** Root models (traced, or instantiated without an input) and block classes, as reports. */
+  reports(precision: Precision): ModelReport[] {
+    const roots = this.rootModels();
+    const reports = roots.map((r) => rootReport(r, precision));
+    const rootClasses = new Set(roots.map((r) => r.module.cls));
+    for (const cls of this.userModuleClasses()) {
+      if (!rootClasses.has(cls)) reports.push(blockReport(cls, roots, precision));
+    }
+    return reports;
+  }
+
+  private rootModels(): RootModel[] {
+    const out: RootModel[] = this.rt.roots.map((run) => ({ module: run.module, name: this.nameOf(run.module), run }));
+    for (const v of this.scope.vars.values()) {
+      if (v.kind !== 'module' || out.some((r) => r.module === v || containsModule(r.module, v))) continue;
+      out.push({ module: v, name: this.nameOf(v), missingInput: `no input shape for ${this.nameOf(v)}: call it on a tensor, add '# wattlens: input=(...)' above it, or pass --input` });
+    }
+    return out;
+  }
+
+  /** A user class's name, or the variable a built-in container is bound to. */
+  private nameOf(m: ModuleV): string {
+    if (!m.cls.builtin && !this.preludeClasses.has(m.cls)) return m.cls.name;
+    for (const [k, v] of this.scope.vars) if (v === m) return k;
+    return m.cls.name;
+  }
+
+  /** nn.Module subclasses defined in this file (not the prelude's). */
+  private userModuleClasses(): ClassV[] {
+    const out: ClassV[] = [];
+    for (const v of this.scope.vars.values()) {
+      if (v.kind === 'class' && !v.builtin && !this.preludeClasses.has(v) && isModuleClass(v)) out.push(v);
+    }
+    return out;
+  }
+
+  /** Problems found while interpreting and tracing, as findings. */
+  findings(): Finding[] {
+    const out: Finding[] = this.interp.problems.map((p) => ({
+      range: p.range, severity: p.severity, message: p.reason, code: p.reason.startsWith('analysis') ? 'budget' : 'unresolved',
+    }));
+    for (const run of this.rt.roots) {
+      for (const p of run.problems) out.push({ range: p.range, severity: p.severity, message: p.reason, code: p.code });
+    }
+    return out;
+  }
+}
+
+function isModuleClass(cls: ClassV): boolean {
+  const base = builtinBase(cls);
+  return !!base && base.builtin !== 'object';
+}
+
+function containsModule(root: ModuleV, m: ModuleV): boolean {
+  const seen = new Set<ModuleV>();
+  const visit = (x: ModuleV): boolean => {
+    if (x === m) return true;
+    if (seen.has(x)) return false;
+    seen.add(x);
+    return [...x.children.values()].some(visit);
+  };
+  return visit(root);
+}
+
+function opaqueTorch(dotted: string): Value | undefined {
+  if (!dotted.startsWith('torch') && !dotted.startsWith('torchvision')) return undefined;
+  return { kind: 'namespace', name: dotted, attrs: new Map(), opaque: `${dotted} is not modelled` };
+}
+
+const preludeCache = new WeakMap<SourceParser, SyntaxNode>();
+
+function preludeTree(parser: SourceParser): SyntaxNode {
+  let tree = preludeCache.get(parser);
+  if (!tree) {
+    const parsed = parser.parse(TRANSFORMER_PRELUDE, 'python');
+    tree = parsed.root;
+    parsed.tree.delete();
+    preludeCache.set(parser, tree);
+  }
+  return tree;
+}
+
+export type { Range };

@@ -154,12 +154,38 @@ export class Interpreter extends Evaluator implements BuiltinHost {
     return undefined;
   }
 
+  /**
+   * Set while a model's forward is traced: a statement that raises is reported and its targets
+   * become Unknown, so one unmodelled op does not hide the cost of every layer after it.
+   */
+  tolerant = false;
+
   private execExpressionStatement(node: SyntaxNode, scope: Scope): Signal {
     for (const child of node.children) {
       if (child.type === 'string') continue; // docstrings
-      this.eval(child, scope);
+      if (!this.tolerant) this.eval(child, scope);
+      else this.evalTolerantly(child, scope);
     }
     return undefined;
+  }
+
+  private evalTolerantly(node: SyntaxNode, scope: Scope): void {
+    try {
+      this.eval(node, scope);
+    } catch (e) {
+      if (!(e instanceof PyError)) throw e;
+      this.reportError(e, node.range);
+      const left = node.type === 'assignment' || node.type === 'augmented_assignment' ? field(node, 'left') : undefined;
+      if (left) this.assignUnknown(left, unknown(`${e.pyType}: ${e.message}`, e.range ?? node.range), scope);
+    }
+  }
+
+  private assignUnknown(target: SyntaxNode, value: Value, scope: Scope): void {
+    try {
+      this.assignTarget(target, value, scope);
+    } catch {
+      // The target itself cannot be assigned (e.g. an attribute of an unknown object): leave it.
+    }
   }
 
   private execIf(node: SyntaxNode, scope: Scope): Signal {
@@ -196,7 +222,13 @@ export class Interpreter extends Evaluator implements BuiltinHost {
       if (signal?.type === 'break') return undefined;
       if (signal?.type === 'return') return signal;
     }
-    return this.execBlock(field(field(node, 'alternative') ?? node, 'body'), scope);
+    return this.execElse(node, scope);
+  }
+
+  /** Runs a loop's `else:` block (reached when the loop ends without break). */
+  private execElse(loop: SyntaxNode, scope: Scope): Signal {
+    const alternative = field(loop, 'alternative');
+    return alternative ? this.execBlock(field(alternative, 'body'), scope) : undefined;
   }
 
   private execWhile(node: SyntaxNode, scope: Scope): Signal {
@@ -206,7 +238,7 @@ export class Interpreter extends Evaluator implements BuiltinHost {
       const value = this.eval(condition, scope);
       const t = truthy(value);
       if (t === null) return this.undecidable(condition, value);
-      if (!t) return this.execBlock(field(field(node, 'alternative') ?? node, 'body'), scope);
+      if (!t) return this.execElse(node, scope);
       const signal = this.execBlock(field(node, 'body'), scope);
       if (signal?.type === 'break') return undefined;
       if (signal?.type === 'return') return signal;

@@ -91,6 +91,8 @@ export interface ModuleV {
   attrs: Map<string, Value>;
   /** Where it was constructed. */
   range: Range;
+  /** Why the layer's configuration is unknown, when it is. */
+  unresolved?: string;
 }
 
 /** A symbolic tensor: its shape (null when unknown) and dtype; parameters carry an identity. */
@@ -102,6 +104,8 @@ export interface TensorV {
   isParam?: boolean;
   /** Why the shape is unknown, when it is. */
   reason?: string;
+  /** Where the tensor was built (`torch.randn, line 62`), for input provenance. */
+  origin?: string;
 }
 
 /** The proxy `super()` returns inside a method: attribute lookup starts after `owner` in the MRO. */

@@ -1,0 +1,119 @@
+// Turns traced roots and the module trees into ModelReports: totals, per-layer rows (including
+// layers forward never calls), unresolved reasons, and block classes reported as non-root models.
+import type { Range } from '../parse/syntax';
+import type { ModuleV, ClassV } from '../interp/values';
+import type { RootRun } from '../frameworks/torch/runtime';
+import type { LayerCall } from '../frameworks/torch/tracer';
+import { parameterCount, modulePathsList, ownParamElems } from '../frameworks/torch/modules';
+import type { LayerReport, ModelReport, ModelTotals, Precision, Unresolved } from '../report/types';
+import { bytesPerElement } from '../energy/precision';
+
+/** A root model before reporting: its module, display name, and its trace if it ran. */
+export interface RootModel { module: ModuleV; name: string; run?: RootRun; missingInput?: string }
+
+const sum = (xs: (number | null)[]): number | null => (xs.some((x) => x === null) ? null : (xs as number[]).reduce((a, b) => a + b, 0));
+
+/** Builds the report of one root model. */
+export function rootReport(root: RootModel, precision: Precision): ModelReport {
+  const bytes = bytesPerElement(precision);
+  const calls = root.run?.calls ?? [];
+  const layers = [...calls.map((c) => layerRow(c, bytes)), ...uncalledLayers(root.module, calls, bytes, !!root.run && !root.run.aborted)];
+  const unresolved = rootUnresolved(root, calls);
+  return {
+    name: root.name, framework: 'pytorch', root: true, range: root.module.cls.builtin ? root.module.range : root.module.cls.range,
+    input: root.run?.inputs.length ? { shape: root.run.inputs[0].shape ?? [], dtype: root.run.inputs[0].dtype, source: root.run.inputSource } : null,
+    totals: totals(root.module, layers, root.run && !root.run.aborted ? null : 'no complete trace', bytes, unresolved),
+    layers, unresolved, provenance: 'static analysis of the source (no code was run)',
+  };
+}
+
+/** Builds the report of a block class: the first instance found in a root's tree, costed from that root's trace. */
+export function blockReport(cls: ClassV, roots: RootModel[], precision: Precision): ModelReport {
+  const bytes = bytesPerElement(precision);
+  for (const root of roots) {
+    const found = modulePathsList(root.module).find(([m]) => m.cls === cls && m !== root.module);
+    if (!found) continue;
+    const [instance, path] = found;
+    const calls = (root.run?.calls ?? []).filter((c) => c.path === path || c.path.startsWith(`${path}.`));
+    const layers = calls.map((c) => layerRow(c, bytes));
+    const unresolved = calls.filter((c) => c.reason).map((c) => ({ range: c.callRange ?? c.range, reason: `${c.path}: ${c.reason}` }));
+    const report = baseBlock(cls, layers, unresolved);
+    report.totals = totals(instance, layers, root.run && !root.run.aborted ? null : 'no complete trace', bytes, unresolved);
+    report.provenance = `first instance, ${path} in ${root.name}`;
+    const input = calls.find((c) => c.path.startsWith(`${path}.`) || c.path === path)?.inputShape;
+    report.input = input ? { shape: input, dtype: 'float32', source: `as called in ${root.name}.${path}` } : null;
+    return report;
+  }
+  const report = baseBlock(cls, [], [{ range: cls.range, reason: `${cls.name} is not instantiated by any model this file builds` }]);
+  return report;
+}
+
+function baseBlock(cls: ClassV, layers: LayerReport[], unresolved: Unresolved[]): ModelReport {
+  return {
+    name: cls.name, framework: 'pytorch', root: false, range: cls.range, input: null,
+    totals: emptyTotals(), layers, unresolved, provenance: 'static analysis of the source (no code was run)',
+  };
+}
+
+function emptyTotals(): ModelTotals {
+  return { params: null, macs: null, flops: null, weightBytes: null, activationBytes: null, latencyMs: null, energyJ: null, co2eG: null };
+}
+
+function totals(module: ModuleV, layers: LayerReport[], incomplete: string | null, bytes: number, unresolved: Unresolved[]): ModelTotals {
+  const params = parameterCount(module);
+  if (params.reason) unresolved.push({ range: module.range, reason: `parameters: ${params.reason}` });
+  const complete = incomplete === null;
+  return {
+    params: params.count,
+    macs: complete ? sum(layers.map((l) => l.macs)) : null,
+    flops: complete ? sum(layers.map((l) => l.flops)) : null,
+    weightBytes: params.count === null ? null : params.count * bytes,
+    activationBytes: complete ? sum(layers.map((l) => l.activationBytes)) : null,
+    latencyMs: null, energyJ: null, co2eG: null,
+  };
+}
+
+function layerRow(c: LayerCall, bytes: number): LayerReport {
+  return {
+    path: c.path, op: c.op, range: c.range, callRange: c.callRange,
+    params: c.paramElems, macs: c.macs, flops: c.flops,
+    weightBytes: c.paramElems === null ? null : c.paramElems * bytes,
+    activationBytes: c.inputElems === null || c.outputElems === null ? null : (c.inputElems + c.outputElems) * bytes,
+    inputShape: c.inputShape, outputShape: c.outputShape,
+    latencyMs: null, energyJ: null, bound: null,
+  };
+}
+
+/** Built-in layers that are registered but never called: zero cost when the trace completed, unknown otherwise. */
+function uncalledLayers(root: ModuleV, calls: LayerCall[], bytes: number, complete: boolean): LayerReport[] {
+  const called = new Set(calls.map((c) => c.module).filter(Boolean));
+  return modulePathsList(root)
+    .filter(([m]) => m.spec && !called.has(m) && m !== root)
+    .map(([m, path]) => {
+      const params = ownParamElems(m);
+      return {
+        path, op: m.spec!.op, range: m.range, callRange: null, params,
+        macs: complete ? 0 : null, flops: complete ? 0 : null,
+        weightBytes: params === null ? null : params * bytes, activationBytes: complete ? 0 : null,
+        inputShape: null, outputShape: null, latencyMs: null, energyJ: null, bound: null,
+      };
+    });
+}
+
+function rootUnresolved(root: RootModel, calls: LayerCall[]): Unresolved[] {
+  const out: Unresolved[] = [];
+  if (root.missingInput) out.push({ range: root.module.range, reason: root.missingInput });
+  for (const p of root.run?.problems ?? []) out.push({ range: p.range, reason: p.reason });
+  for (const c of calls) if (c.reason && !out.some((u) => u.reason.includes(c.reason!))) out.push({ range: c.callRange ?? c.range, reason: `${c.path}: ${c.reason}` });
+  return dedupe(out);
+}
+
+function dedupe(us: Unresolved[]): Unresolved[] {
+  const seen = new Set<string>();
+  return us.filter((u) => {
+    const key = `${u.range.start.line}:${u.reason}`;
+    return !seen.has(key) && !!seen.add(key);
+  });
+}
+
+export type { Range };

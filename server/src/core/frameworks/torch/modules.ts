@@ -1,0 +1,247 @@
+// torch.nn.Module semantics: the built-in classes (Module, containers, one class per layer spec),
+// attribute registration of submodules and parameters, and the module-tree queries torch offers.
+import type { Range } from '../../parse/syntax';
+import {
+  type Value, type ClassV, type ModuleV, type TensorV, type BuiltinV, type CallSite,
+  NONE, int, str, list, tuple, unknown, builtin, isSequence, hashKey,
+} from '../../interp/values';
+import { raise } from '../../interp/errors';
+import { lookupClassAttr } from '../../interp/classes';
+import { type LayerSpec, type ArgValue, LayerArgError, numel } from './layerSpec';
+
+const ZERO: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+let nextModuleId = 1;
+
+/** Creates an empty module instance of `cls`, constructed at `range`. */
+export function newModule(cls: ClassV, range: Range): ModuleV {
+  return { kind: 'module', id: nextModuleId++, cls, children: new Map(), params: new Map(), buffers: new Map(), attrs: new Map(), range };
+}
+
+/** A built-in class whose methods are TypeScript functions taking `self` first. */
+export function builtinClass(name: string, kind: ClassV['builtin'], bases: ClassV[], methods: Record<string, BuiltinV['call']>): ClassV {
+  const cls: ClassV = { kind: 'class', name, bases, attrs: new Map(), range: ZERO, builtin: kind };
+  for (const [m, fn] of Object.entries(methods)) cls.attrs.set(m, builtin(`${name}.${m}`, fn));
+  return cls;
+}
+
+/** Registers `value` on a module the way nn.Module.__setattr__ does; false if it is a plain attribute. */
+export function registerAttr(m: ModuleV, name: string, value: Value): void {
+  m.children.delete(name);
+  m.params.delete(name);
+  if (value.kind === 'module') m.children.set(name, value);
+  else if (value.kind === 'tensor' && value.isParam) m.params.set(name, value);
+  else if (value.kind === 'tensor' && m.buffers.has(name)) m.buffers.set(name, value);
+  else if (value.kind === 'none' && (m.buffers.has(name) || m.attrs.has(name))) m.attrs.set(name, value);
+  else {
+    m.attrs.set(name, value);
+    return;
+  }
+  m.attrs.delete(name);
+}
+
+/** Reads an attribute of a module instance: parameters, buffers, submodules, then plain attributes. */
+export function ownAttr(m: ModuleV, name: string): Value | undefined {
+  return m.params.get(name) ?? m.buffers.get(name) ?? m.children.get(name) ?? m.attrs.get(name);
+}
+
+/** Every module in the tree, depth-first, each once (as `modules()` yields them). */
+export function allModules(root: ModuleV): ModuleV[] {
+  const seen = new Set<ModuleV>();
+  const visit = (m: ModuleV) => {
+    if (seen.has(m)) return;
+    seen.add(m);
+    m.children.forEach(visit);
+  };
+  visit(root);
+  return [...seen];
+}
+
+/** Every module of a tree with its dotted path, as `named_modules()` yields them. */
+export function modulePathsList(root: ModuleV): [ModuleV, string][] {
+  const out: [ModuleV, string][] = [];
+  const seen = new Set<ModuleV>();
+  const visit = (m: ModuleV, path: string) => {
+    if (seen.has(m)) return;
+    seen.add(m);
+    out.push([m, path]);
+    for (const [name, child] of m.children) visit(child, path ? `${path}.${name}` : name);
+  };
+  visit(root, '');
+  return out;
+}
+
+/** The distinct parameter tensors of a tree, as `parameters()` yields them (shared ones once). */
+export function allParameters(root: ModuleV): TensorV[] {
+  const seen = new Set<TensorV>();
+  for (const m of allModules(root)) m.params.forEach((p) => seen.add(p));
+  return [...seen];
+}
+
+/** Total parameter count of a module tree, or null with the first reason if any layer is unresolved. */
+export function parameterCount(root: ModuleV): { count: number | null; reason?: string } {
+  const unresolved = allModules(root).find((m) => m.unresolved);
+  if (unresolved) return { count: null, reason: unresolved.unresolved };
+  let count = 0;
+  for (const p of allParameters(root)) {
+    if (!p.shape) return { count: null, reason: p.reason ?? 'a parameter has an unknown shape' };
+    count += numel(p.shape);
+  }
+  return { count };
+}
+
+/** Own parameter elements of one module. */
+export function ownParamElems(m: ModuleV): number | null {
+  let n = 0;
+  for (const p of m.params.values()) {
+    if (!p.shape) return null;
+    n += numel(p.shape);
+  }
+  return n;
+}
+
+/** Converts an interpreter value to a plain constructor argument; throws LayerArgError for others. */
+export function toArgValue(v: Value, name: string): ArgValue {
+  switch (v.kind) {
+    case 'none': return null;
+    case 'bool': case 'int': case 'float': case 'str': return v.value;
+    case 'list': case 'tuple': return v.items.map((x) => toArgValue(x, name));
+    case 'unknown': throw new LayerArgError(`argument ${name} is unknown: ${v.reason}`);
+    case 'tensor': throw new LayerArgError(`argument ${name} is a tensor`);
+    default: throw new LayerArgError(`argument ${name} has unsupported type ${v.kind}`);
+  }
+}
+
+/** Binds constructor arguments to a spec's declared names, in torch's positional order. */
+export function bindSpecArgs(spec: LayerSpec<unknown>, args: Value[], kwargs: Map<string, Value>): Record<string, ArgValue> {
+  const bound: Record<string, ArgValue> = {};
+  if (spec.args.some((a) => a.name.startsWith('*'))) return {}; // a layer such as Identity that ignores its arguments
+  if (args.length > spec.args.length) throw new LayerArgError(`${spec.op}() takes ${spec.args.length} arguments but ${args.length} were given`);
+  args.forEach((a, i) => (bound[spec.args[i].name] = toArgValue(a, spec.args[i].name)));
+  for (const [k, v] of kwargs) {
+    if (!spec.args.some((a) => a.name === k) && !IGNORED_KWARGS.has(k)) throw new LayerArgError(`${spec.op}() got an unexpected keyword argument '${k}'`);
+    if (spec.args.some((a) => a.name === k)) bound[k] = toArgValue(v, k);
+  }
+  for (const a of spec.args) {
+    if (a.name in bound) continue;
+    if (a.required) throw new LayerArgError(`${spec.op}() missing required argument '${a.name}'`);
+    bound[a.name] = a.default ?? null;
+  }
+  return bound;
+}
+
+/** Keyword arguments every torch layer accepts that do not change its structure. */
+const IGNORED_KWARGS = new Set(['device', 'dtype']);
+
+/** Configures a built-in layer instance from its constructor call, recording why when it can't. */
+export function configureLayer(m: ModuleV, spec: LayerSpec<unknown>, args: Value[], kwargs: Map<string, Value>): void {
+  try {
+    const bound = bindSpecArgs(spec, args, kwargs);
+    m.config = spec.configure(bound);
+    for (const p of spec.parameters(m.config)) setNested(m, p.name, { kind: 'tensor', shape: p.shape, dtype: 'float32', isParam: true });
+    for (const b of spec.buffers?.(m.config) ?? []) m.buffers.set(b.name, { kind: 'tensor', shape: b.shape, dtype: 'float32' });
+    for (const [k, v] of Object.entries(bound)) if (!m.params.has(k)) m.attrs.set(k, fromArgValue(v));
+  } catch (e) {
+    if (!(e instanceof LayerArgError)) throw e;
+    m.unresolved = `${spec.op}: ${e.message}`;
+  }
+}
+
+/** Parameters named `out_proj.weight` belong to a child module, as torch registers them. */
+function setNested(m: ModuleV, name: string, p: TensorV): void {
+  const dot = name.indexOf('.');
+  if (dot < 0) {
+    m.params.set(name, p);
+    return;
+  }
+  const childName = name.slice(0, dot);
+  let child = m.children.get(childName);
+  if (!child) {
+    child = newModule(builtinClass('Linear', 'layer', [], {}), m.range);
+    m.children.set(childName, child);
+  }
+  setNested(child, name.slice(dot + 1), p);
+}
+
+/** Converts a plain argument back to an interpreter value (for attributes such as `conv.out_channels`). */
+export function fromArgValue(v: ArgValue): Value {
+  if (v === null) return NONE;
+  if (typeof v === 'boolean') return { kind: 'bool', value: v };
+  if (typeof v === 'number') return Number.isInteger(v) ? int(v) : { kind: 'float', value: v };
+  if (typeof v === 'string') return str(v);
+  return tuple(v.map(fromArgValue));
+}
+
+/** A structural deep copy of a module tree (copy.deepcopy), parameters duplicated as torch does. */
+export function cloneModule(m: ModuleV, copies = new Map<unknown, unknown>()): ModuleV {
+  const existing = copies.get(m) as ModuleV | undefined;
+  if (existing) return existing;
+  const c = newModule(m.cls, m.range);
+  copies.set(m, c);
+  Object.assign(c, { spec: m.spec, config: m.config, unresolved: m.unresolved });
+  for (const [k, p] of m.params) c.params.set(k, (copies.get(p) as TensorV) ?? cloneTensor(p, copies));
+  for (const [k, b] of m.buffers) c.buffers.set(k, { ...b });
+  for (const [k, child] of m.children) c.children.set(k, cloneModule(child, copies));
+  for (const [k, v] of m.attrs) c.attrs.set(k, v);
+  return c;
+}
+
+function cloneTensor(p: TensorV, copies: Map<unknown, unknown>): TensorV {
+  const c = { ...p };
+  copies.set(p, c);
+  return c;
+}
+
+/** Items of a container module for iteration: children of Sequential/ModuleList, keys of ModuleDict. */
+export function containerItems(m: ModuleV): Value[] | undefined {
+  const kind = containerKind(m.cls);
+  if (kind === 'ModuleDict') return [...m.children.keys()].map(str);
+  if (kind === 'Sequential' || kind === 'ModuleList') return [...m.children.values()];
+  if (kind === 'ParameterList') return [...m.params.values()];
+  return undefined;
+}
+
+/** Which container class (if any) a module class is or derives from. */
+export function containerKind(cls: ClassV): ClassV['builtin'] | undefined {
+  for (let c: ClassV | undefined = cls; c; c = c.bases[0]) {
+    if (c.builtin && c.builtin !== 'Module' && c.builtin !== 'object' && c.builtin !== 'layer') return c.builtin;
+  }
+  return undefined;
+}
+
+/** Adds modules to a container under consecutive integer names. */
+export function appendChildren(m: ModuleV, items: Value[], site: CallSite): void {
+  for (const item of items) {
+    if (item.kind !== 'module') {
+      if (item.kind === 'unknown') {
+        m.unresolved ??= `a container entry is unknown: ${item.reason}`;
+        continue;
+      }
+      raise('TypeError', `${m.cls.name} entries must be modules, got ${item.kind}`, site.range);
+    }
+    m.children.set(String(m.children.size), item);
+  }
+}
+
+/** Builds a container's children from dict-like input (OrderedDict or a dict of modules). */
+export function addNamedChildren(m: ModuleV, dict: Value): void {
+  if (dict.kind !== 'dict') return;
+  for (const { key, value } of dict.entries.values()) {
+    if (value.kind === 'module' && key.kind === 'str') m.children.set(key.value, value);
+  }
+}
+
+/** Positional index into a container's children. */
+export function childAt(m: ModuleV, index: number, site: CallSite): ModuleV {
+  const children = [...m.children.values()];
+  const i = index < 0 ? index + children.length : index;
+  if (i < 0 || i >= children.length) raise('IndexError', `index ${index} is out of range for ${m.cls.name} of length ${children.length}`, site.range);
+  return children[i];
+}
+
+/** True when the class's forward is user-defined rather than built in. */
+export function hasUserForward(cls: ClassV): boolean {
+  const f = lookupClassAttr(cls, 'forward');
+  return f?.kind === 'func';
+}
+
+export { list, unknown, isSequence, hashKey };

@@ -1,0 +1,241 @@
+// The torch framework plugged into the interpreter: module attribute registration, module calls
+// (tracing a root model's forward), tensor operators and indexing, and the cost recording.
+import type { Range } from '../../parse/syntax';
+import {
+  type Value, type ClassV, type ModuleV, type TensorV, type CallSite, NONE, int, tuple, unknown,
+} from '../../interp/values';
+import type { FrameworkHooks } from '../../interp/hooks';
+import type { Interpreter } from '../../interp/interpreter';
+import { PyError, raise } from '../../interp/errors';
+import { BudgetExceeded } from '../../interp/budget';
+import { lookupClassAttr, builtinBase } from '../../interp/classes';
+import { Tracer, type LayerCall, type TraceProblem } from './tracer';
+import {
+  newModule, registerAttr, ownAttr, cloneModule, containerItems, containerKind, childAt, ownParamElems,
+} from './modules';
+import { tensorAttr, tensorBinary, indexTensor, guarded } from './tensorOps';
+import { type TensorInfo, type ForwardOut, ShapeError, numel } from './layerSpec';
+
+/** One traced root model: the module, its input and where that came from, and what ran. */
+export interface RootRun {
+  module: ModuleV;
+  callRange: Range;
+  inputs: TensorV[];
+  inputSource: string;
+  calls: LayerCall[];
+  problems: TraceProblem[];
+  output: Value;
+  /** Set when the trace stopped early (an exception in forward, the budget). */
+  aborted?: string;
+}
+
+/** Options that change how roots are traced. */
+export interface TraceOptions {
+  /** `--input` shapes, replacing the tensors the file passes. */
+  input?: number[][];
+  /** `--batch`, replacing dimension 0 of every input. */
+  batch?: number;
+  /** Shapes declared by `# wattlens: input=...` comments, by 0-based line. */
+  declaredInputs: Map<number, number[][]>;
+}
+
+/** Torch semantics for the interpreter (FrameworkHooks) plus the trace of root models. */
+export class TorchRuntime implements FrameworkHooks {
+  readonly tracer = new Tracer();
+  readonly roots: RootRun[] = [];
+  interp!: Interpreter;
+
+  constructor(readonly options: TraceOptions) {}
+
+  getAttr(obj: Value, name: string, site: CallSite): Value | undefined {
+    if (obj.kind === 'tensor') return tensorAttr(this, obj, name, site);
+    if (obj.kind !== 'module') return undefined;
+    const own = ownAttr(obj, name);
+    if (own !== undefined) return own;
+    const attr = lookupClassAttr(obj.cls, name);
+    if (attr !== undefined) return this.interp.bindAttr(obj, attr, site);
+    if (obj.unresolved) return unknown(obj.unresolved, site.range);
+    return raise('AttributeError', `'${obj.cls.name}' object has no attribute '${name}'`, site.range);
+  }
+
+  setAttr(obj: Value, name: string, value: Value): boolean {
+    if (obj.kind === 'tensor') return true;
+    if (obj.kind !== 'module') return false;
+    registerAttr(obj, name, value);
+    return true;
+  }
+
+  call(callee: Value, args: Value[], kwargs: Map<string, Value>, site: CallSite): Value | undefined {
+    if (callee.kind !== 'module') return undefined;
+    return this.tracer.active ? this.invokeModule(callee, args, kwargs, site) : this.traceRoot(callee, args, kwargs, site);
+  }
+
+  binary(op: string, a: Value, b: Value, site: CallSite): Value | undefined {
+    return tensorBinary(this, op, a, b, site);
+  }
+
+  unary(op: string, v: Value, site: CallSite): Value | undefined {
+    if (v.kind !== 'tensor') return undefined;
+    return op === '-' ? this.recordOp('mul', [v], { ...v, isParam: false }, 0, site) : v;
+  }
+
+  getItem(obj: Value, index: Value, site: CallSite): Value | undefined {
+    if (obj.kind === 'module') return this.moduleItem(obj, index, site);
+    if (obj.kind !== 'tensor') return undefined;
+    if (!obj.shape) return obj;
+    return guarded(this, () => indexTensor(obj as TensorV & { shape: number[] }, index), site);
+  }
+
+  setItem(obj: Value, index: Value, value: Value): boolean {
+    if (obj.kind === 'tensor') return true;
+    if (obj.kind !== 'module') return false;
+    const key = index.kind === 'str' ? index.value : index.kind === 'int' ? [...obj.children.keys()][index.value] ?? String(index.value) : undefined;
+    if (key !== undefined) registerAttr(obj, key, value);
+    return true;
+  }
+
+  iterate(obj: Value): Value[] | undefined {
+    if (obj.kind === 'module') return containerItems(obj);
+    if (obj.kind === 'tensor' && obj.shape && obj.shape.length > 0) {
+      return Array.from({ length: Math.min(obj.shape[0], 4096) }, () => ({ kind: 'tensor', shape: obj.shape!.slice(1), dtype: obj.dtype }) as TensorV);
+    }
+    return undefined;
+  }
+
+  length(obj: Value): number | undefined {
+    if (obj.kind === 'module') return containerItems(obj)?.length;
+    if (obj.kind === 'tensor' && obj.shape?.length) return obj.shape[0];
+    return undefined;
+  }
+
+  instantiate(cls: ClassV, site: CallSite): Value | undefined {
+    const base = builtinBase(cls);
+    if (!base || base.builtin === 'object') return undefined;
+    const m = newModule(cls, site.range);
+    if (base.spec) m.spec = base.spec;
+    return m;
+  }
+
+  deepCopy(obj: Value): Value | undefined {
+    return obj.kind === 'module' ? cloneModule(obj) : undefined;
+  }
+
+  private moduleItem(m: ModuleV, index: Value, site: CallSite): Value {
+    const kind = containerKind(m.cls);
+    if (kind === 'ModuleDict' && index.kind === 'str') {
+      return m.children.get(index.value) ?? raise('KeyError', index.value, site.range);
+    }
+    if (index.kind === 'int') return kind === 'ParameterList' ? [...m.params.values()][index.value] : childAt(m, index.value, site);
+    if (index.kind === 'slice' && kind) return this.sliceContainer(m, index, site);
+    return raise('TypeError', `'${m.cls.name}' object is not subscriptable with ${index.kind}`, site.range);
+  }
+
+  private sliceContainer(m: ModuleV, index: Value, site: CallSite): Value {
+    const items = this.interp.getItemValue({ kind: 'list', items: [...m.children.values()] }, index, site);
+    const c = newModule(m.cls, m.range);
+    if (items.kind === 'list') items.items.forEach((x, i) => x.kind === 'module' && c.children.set(String(i), x));
+    return c;
+  }
+
+  /** Calls a module inside a trace: its forward (user or built-in), attributed to its path. */
+  invokeModule(m: ModuleV, args: Value[], kwargs: Map<string, Value>, site: CallSite): Value {
+    const forward = lookupClassAttr(m.cls, 'forward');
+    if (!forward) return raise('NotImplementedError', `${m.cls.name} has no forward()`, site.range);
+    this.tracer.enter(m);
+    try {
+      return this.interp.callValue(this.interp.bindAttr(m, forward, site), args, kwargs, site);
+    } finally {
+      this.tracer.exit();
+    }
+  }
+
+  /** A call of a module outside any trace: the file runs a model, so trace it as a root. */
+  traceRoot(m: ModuleV, args: Value[], kwargs: Map<string, Value>, site: CallSite): Value {
+    const prior = this.roots.find((r) => r.module === m);
+    if (prior) return prior.output;
+    const { inputs, source } = this.resolveInputs(m, args, site);
+    const run: RootRun = { module: m, callRange: site.range, inputs, inputSource: source, calls: [], problems: [], output: NONE };
+    this.roots.push(run);
+    this.tracer.begin(m);
+    this.interp.tolerant = true;
+    try {
+      run.output = this.invokeModule(m, [...inputs, ...args.slice(inputs.length)], kwargs, site);
+    } catch (e) {
+      if (e instanceof BudgetExceeded) throw e;
+      run.aborted = e instanceof PyError ? `${e.pyType}: ${e.message}` : `internal analysis error: ${(e as Error).message}`;
+      this.tracer.problem((e as PyError).range ?? site.range, `forward() stopped: ${run.aborted}`, 'trace-aborted');
+      run.output = unknown(run.aborted, site.range);
+    } finally {
+      this.interp.tolerant = false;
+      run.calls = this.tracer.calls;
+      run.problems = this.tracer.problems;
+    }
+    return run.output;
+  }
+
+  /** The input tensors for a root: --input, then a `# wattlens: input=` comment, then the call's own tensors. */
+  private resolveInputs(m: ModuleV, args: Value[], site: CallSite): { inputs: TensorV[]; source: string } {
+    const declared = this.declaredInput(m, site.range);
+    const override = this.options.input ? { shapes: this.options.input, source: '--input' } : declared;
+    let inputs: TensorV[];
+    let source: string;
+    if (override) {
+      inputs = override.shapes.map((s, i) => ({ kind: 'tensor', shape: s, dtype: tensorArgDtype(args[i]) }));
+      source = override.source;
+    } else {
+      inputs = args.filter((a): a is TensorV => a.kind === 'tensor');
+      source = inputs[0]?.origin ?? `the call at line ${site.range.start.line + 1}`;
+    }
+    if (this.options.batch) inputs = inputs.map((t) => (t.shape?.length ? { ...t, shape: [this.options.batch!, ...t.shape.slice(1)] } : t));
+    return { inputs, source: this.options.batch ? `${source}, batch ${this.options.batch} (--batch)` : source };
+  }
+
+  private declaredInput(m: ModuleV, callRange: Range): { shapes: number[][]; source: string } | undefined {
+    for (const line of [callRange.start.line, m.range.start.line, m.cls.range.start.line]) {
+      for (const l of [line, line - 1, line - 2]) {
+        const shapes = this.options.declaredInputs.get(l);
+        if (shapes) return { shapes, source: `# wattlens: input comment, line ${l + 1}` };
+      }
+    }
+    return undefined;
+  }
+
+  /** Records a functional op's cost when inside a trace; returns the output. */
+  recordOp(op: string, inputs: TensorV[], output: TensorV, macs: number, site: CallSite, extraFlops?: number): TensorV {
+    if (this.tracer.active) this.tracer.record({ op, inputs, output, macs, extraFlops }, site.range, null);
+    return output;
+  }
+
+  /** Records a leaf layer call (the module is a built-in layer with a spec). */
+  recordLayer(m: ModuleV, inputs: TensorV[], output: ForwardOut, macs: number | null, site: CallSite, extraFlops?: number, reason?: string): void {
+    if (!this.tracer.active) return;
+    const first = firstTensor(output);
+    const out: TensorV | null = first ? { kind: 'tensor', shape: first.shape, dtype: first.dtype } : null;
+    this.tracer.record({ op: m.spec?.op ?? m.cls.name, inputs, output: out, macs, extraFlops, paramElems: ownParamElems(m) ?? undefined, reason }, m.range, site.range, m);
+  }
+
+  /** Records a shape problem (a Warning: it is a real defect in the model code). */
+  shapeProblem(message: string, site: CallSite): void {
+    if (this.tracer.active) this.tracer.problem(site.range, message, 'shape-mismatch', 'warning');
+    else this.interp.report(site.range, message, 'warning');
+  }
+
+  /** Converts a ForwardOut to interpreter values. */
+  toValue(out: ForwardOut): Value {
+    if (out === null) return NONE;
+    if (Array.isArray(out)) return tuple(out.map((o) => this.toValue(o)));
+    return { kind: 'tensor', shape: out.shape, dtype: out.dtype };
+  }
+}
+
+function firstTensor(out: ForwardOut): TensorInfo | null {
+  if (out === null) return null;
+  if (Array.isArray(out)) return out.length ? firstTensor(out[0]) : null;
+  return out;
+}
+
+function tensorArgDtype(v: Value | undefined): TensorV['dtype'] {
+  return v?.kind === 'tensor' ? v.dtype : 'float32';
+}
+
+export { ShapeError, numel, int };

@@ -1,0 +1,285 @@
+// Tensor methods and operators on symbolic tensors (x.view, x.mean, x @ w, x[:, 0], out += y):
+// each computes the output shape, and ops that do arithmetic are recorded with their cost.
+import {
+  type Value, type TensorV, type CallSite, NONE, int, tuple, list, unknown, builtin, isNumber, numberOf, isSequence, str,
+} from '../../interp/values';
+import { raise } from '../../interp/errors';
+import { ShapeError, numel, type DType } from './layerSpec';
+import * as S from './shapeOps';
+import type { TorchRuntime } from './runtime';
+
+type Args = Value[];
+type Kw = Map<string, Value>;
+type Method = (rt: TorchRuntime, t: TensorV & { shape: number[] }, args: Args, kw: Kw, site: CallSite) => Value;
+
+const asInt = (v: Value | undefined, what: string): number =>
+  v && isNumber(v) ? numberOf(v) : raise('TypeError', `${what} must be an int, got ${v ? v.kind : 'nothing'}`);
+
+/** Reads dims given either as varargs ints or a single tuple/list (torch accepts both). */
+export function dimsArg(args: Args, what: string): number[] {
+  const flat = args.length === 1 && isSequence(args[0]) ? args[0].items : args;
+  return flat.map((v) => asInt(v, what));
+}
+
+/** Keyword-or-positional argument lookup. */
+export function arg(args: Args, kw: Kw, i: number, name: string): Value | undefined {
+  return kw.get(name) ?? args[i];
+}
+
+const optDim = (v: Value | undefined): number[] | undefined =>
+  v === undefined || v.kind === 'none' ? undefined : isSequence(v) ? v.items.map((x) => asInt(x, 'dim')) : [asInt(v, 'dim')];
+
+/** A tensor with the same dtype as `t` and a new shape. */
+export const like = (t: TensorV, shape: number[], dtype: DType = t.dtype): TensorV => ({ kind: 'tensor', shape, dtype });
+
+const shapeOnly = (f: (shape: number[], args: Args, kw: Kw) => number[]): Method =>
+  (_rt, t, args, kw) => like(t, f(t.shape, args, kw));
+
+const elementwise = (op: string): Method => (rt, t, _a, _k, site) => rt.recordOp(op, [t], like(t, t.shape), 0, site);
+
+const reduction = (op: string, dtype?: DType): Method => (rt, t, args, kw, site) => {
+  const keep = arg(args, kw, 1, 'keepdim');
+  const out = like(t, S.reduce(t.shape, optDim(arg(args, kw, 0, 'dim')), keep?.kind === 'bool' && keep.value), dtype ?? t.dtype);
+  return rt.recordOp(op, [t], out, 0, site);
+};
+
+const withIndices = (op: string): Method => (rt, t, args, kw, site) => {
+  const dim = arg(args, kw, 0, 'dim');
+  if (!dim || dim.kind === 'none' || dim.kind === 'tensor') return reduction(op)(rt, t, [], kw, site);
+  const keep = arg(args, kw, 1, 'keepdim');
+  const shape = S.reduce(t.shape, optDim(dim), keep?.kind === 'bool' && keep.value);
+  rt.recordOp(op, [t], like(t, shape), 0, site);
+  return tuple([like(t, shape), like(t, shape, 'int64')]);
+};
+
+const identity: Method = (_rt, t) => t;
+
+/** Tensor methods by name. */
+const METHODS: Record<string, Method> = {
+  view: shapeOnly((s, a) => S.reshape(s, dimsArg(a, 'view size'))),
+  reshape: shapeOnly((s, a) => S.reshape(s, dimsArg(a, 'reshape size'))),
+  view_as: shapeOnly((s, a) => (a[0] as TensorV).shape ?? s),
+  reshape_as: shapeOnly((s, a) => (a[0] as TensorV).shape ?? s),
+  expand_as: shapeOnly((s, a) => (a[0] as TensorV).shape ?? s),
+  permute: shapeOnly((s, a) => S.permute(s, dimsArg(a, 'permute dims'))),
+  transpose: shapeOnly((s, a, k) => S.transpose(s, asInt(arg(a, k, 0, 'dim0'), 'dim0'), asInt(arg(a, k, 1, 'dim1'), 'dim1'))),
+  swapaxes: shapeOnly((s, a) => S.transpose(s, asInt(a[0], 'dim0'), asInt(a[1], 'dim1'))),
+  t: shapeOnly((s) => (s.length < 2 ? s : S.transpose(s, 0, 1))),
+  flatten: shapeOnly((s, a, k) => S.flatten(s, asInt(arg(a, k, 0, 'start_dim') ?? int(0), 'start_dim'), asInt(arg(a, k, 1, 'end_dim') ?? int(-1), 'end_dim'))),
+  unflatten: shapeOnly((s, a) => unflatten(s, asInt(a[0], 'dim'), dimsArg([a[1]], 'sizes'))),
+  unsqueeze: shapeOnly((s, a, k) => S.unsqueeze(s, asInt(arg(a, k, 0, 'dim'), 'dim'))),
+  squeeze: shapeOnly((s, a, k) => S.squeeze(s, optDim(arg(a, k, 0, 'dim'))?.[0])),
+  expand: shapeOnly((s, a) => expand(s, dimsArg(a, 'expand size'))),
+  repeat: shapeOnly((s, a) => repeatShape(s, dimsArg(a, 'repeat sizes'))),
+  narrow: shapeOnly((s, a) => s.map((x, i) => (i === S.normDim(asInt(a[0], 'dim'), s.length) ? asInt(a[2], 'length') : x))),
+  contiguous: identity, clone: identity, detach: identity, cpu: identity, cuda: identity, to: convertTo,
+  requires_grad_: identity, float: cast('float32'), half: cast('float16'), double: cast('float64'), bfloat16: cast('bfloat16'),
+  long: cast('int64'), int: cast('int32'), bool: cast('bool'), type_as: (_rt, t, a) => like(t, t.shape, (a[0] as TensorV).dtype ?? t.dtype),
+  masked_fill: elementwise('masked_fill'), masked_fill_: elementwise('masked_fill'), fill_: identity, zero_: identity,
+  tril: identity, triu: identity, flip: identity, roll: identity, cumsum: elementwise('add'), contiguous_: identity,
+  mean: reduction('mean'), sum: reduction('sum'), prod: reduction('mul'), std: reduction('var'), var: reduction('var'),
+  amax: reduction('max'), amin: reduction('max'), norm: reduction('norm'), logsumexp: reduction('softmax'), all: reduction('max', 'bool'), any: reduction('max', 'bool'),
+  argmax: reduction('max', 'int64'), argmin: reduction('max', 'int64'), max: withIndices('max'), min: withIndices('max'),
+  softmax: elementwise('softmax'), log_softmax: elementwise('softmax'), sigmoid: elementwise('sigmoid'), tanh: elementwise('tanh'),
+  relu: elementwise('relu'), relu_: elementwise('relu'), exp: elementwise('exp'), log: elementwise('log'), sqrt: elementwise('sqrt'),
+  rsqrt: elementwise('sqrt'), abs: elementwise('abs'), neg: elementwise('mul'), sin: elementwise('sin'), cos: elementwise('cos'),
+  pow: elementwise('pow'), clamp: elementwise('clamp'), clamp_: elementwise('clamp'), clip: elementwise('clamp'), sign: elementwise('abs'),
+  erf: elementwise('tanh'), square: elementwise('mul'), reciprocal: elementwise('div'), sigmoid_: elementwise('sigmoid'),
+  add: binaryMethod('+'), sub: binaryMethod('-'), mul: binaryMethod('*'), div: binaryMethod('/'), matmul: binaryMethod('@'),
+  add_: binaryMethod('+'), sub_: binaryMethod('-'), mul_: binaryMethod('*'), div_: binaryMethod('/'), mm: binaryMethod('@'), bmm: binaryMethod('@'),
+  chunk: (_rt, t, a, k) => splitInto(t, arg(a, k, 1, 'dim'), { chunks: asInt(arg(a, k, 0, 'chunks'), 'chunks') }),
+  split: (_rt, t, a, k) => splitInto(t, arg(a, k, 1, 'dim'), splitSpec(arg(a, k, 0, 'split_size'))),
+  unbind: (_rt, t, a, k) => unbind(t, asInt(arg(a, k, 0, 'dim') ?? int(0), 'dim')),
+  topk: (_rt, t, a, k) => topk(t, asInt(arg(a, k, 0, 'k'), 'k'), asInt(arg(a, k, 1, 'dim') ?? int(-1), 'dim')),
+  sort: (_rt, t) => tuple([t, like(t, t.shape, 'int64')]),
+  new_zeros: (_rt, t, a) => like(t, dimsArg(a, 'size')), new_ones: (_rt, t, a) => like(t, dimsArg(a, 'size')),
+  new_empty: (_rt, t, a) => like(t, dimsArg(a, 'size')), new_full: (_rt, t, a) => like(t, dimsArg([a[0]], 'size')),
+  new_tensor: () => unknown('new_tensor of data is not modelled'),
+  size: (_rt, t, a, k) => sizeOf(t, arg(a, k, 0, 'dim')),
+  dim: (_rt, t) => int(t.shape.length), ndimension: (_rt, t) => int(t.shape.length), numel: (_rt, t) => int(numel(t.shape)),
+  item: (_rt, _t, _a, _k, site) => unknown('tensor.item() depends on data', site.range),
+  tolist: (_rt, _t, _a, _k, site) => unknown('tensor.tolist() depends on data', site.range),
+  numpy: (_rt, t) => t, type: (_rt, t) => t, float_: identity, retain_grad: () => NONE, backward: () => NONE,
+  register_hook: () => NONE, get_device: () => int(-1), element_size: (_rt, t) => int(t.dtype === 'float32' ? 4 : 2),
+};
+
+function cast(dtype: DType): Method {
+  return (_rt, t) => like(t, t.shape, dtype);
+}
+
+function convertTo(_rt: TorchRuntime, t: TensorV & { shape: number[] }, args: Args, kw: Kw): Value {
+  const d = kw.get('dtype') ?? args.find((a) => a.kind === 'str' && DTYPES[a.value]);
+  return d && d.kind === 'str' && DTYPES[d.value] ? like(t, t.shape, DTYPES[d.value]) : t;
+}
+
+/** dtype names as `torch.float16` etc. evaluate to (we represent dtypes as strings). */
+export const DTYPES: Record<string, DType> = {
+  float32: 'float32', float: 'float32', float64: 'float64', double: 'float64', float16: 'float16', half: 'float16',
+  bfloat16: 'bfloat16', int64: 'int64', long: 'int64', int32: 'int32', int: 'int32', bool: 'bool', uint8: 'uint8',
+};
+
+function binaryMethod(op: string): Method {
+  return (rt, t, args, _kw, site) => rt.interp.binaryOp(op, t, args[0], site);
+}
+
+function sizeOf(t: TensorV & { shape: number[] }, dim: Value | undefined): Value {
+  if (dim === undefined || dim.kind === 'none') return tuple(t.shape.map(int));
+  return int(t.shape[S.normDim(asInt(dim, 'dim'), t.shape.length)]);
+}
+
+function unflatten(s: number[], dim: number, sizes: number[]): number[] {
+  const d = S.normDim(dim, s.length);
+  return [...s.slice(0, d), ...S.reshape([s[d]], sizes), ...s.slice(d + 1)];
+}
+
+function expand(s: number[], sizes: number[]): number[] {
+  const padded = [...Array(Math.max(0, sizes.length - s.length)).fill(1), ...s];
+  return sizes.map((x, i) => {
+    if (x === -1) return padded[i];
+    if (padded[i] !== 1 && padded[i] !== x) throw new ShapeError(`expand: size ${padded[i]} cannot be expanded to ${x} at dimension ${i}`);
+    return x;
+  });
+}
+
+function repeatShape(s: number[], reps: number[]): number[] {
+  const padded = [...Array(Math.max(0, reps.length - s.length)).fill(1), ...s];
+  return padded.map((x, i) => x * reps[i]);
+}
+
+function splitSpec(v: Value | undefined): { size?: number; sizes?: number[] } {
+  if (v && isSequence(v)) return { sizes: v.items.map((x) => asInt(x, 'split size')) };
+  return { size: asInt(v, 'split_size') };
+}
+
+function splitInto(t: TensorV & { shape: number[] }, dimV: Value | undefined, opts: Parameters<typeof S.pieces>[1]): Value {
+  const d = S.normDim(dimV && dimV.kind !== 'none' ? asInt(dimV, 'dim') : 0, t.shape.length);
+  return tuple(S.pieces(t.shape[d], opts).map((n) => like(t, t.shape.map((x, i) => (i === d ? n : x)))));
+}
+
+function unbind(t: TensorV & { shape: number[] }, dim: number): Value {
+  const d = S.normDim(dim, t.shape.length);
+  return tuple(Array.from({ length: t.shape[d] }, () => like(t, t.shape.filter((_, i) => i !== d))));
+}
+
+function topk(t: TensorV & { shape: number[] }, k: number, dim: number): Value {
+  const d = S.normDim(dim, t.shape.length);
+  const shape = t.shape.map((x, i) => (i === d ? k : x));
+  return tuple([like(t, shape), like(t, shape, 'int64')]);
+}
+
+/** Reads `t.name`: a shape attribute, or a bound method. */
+export function tensorAttr(rt: TorchRuntime, t: TensorV, name: string, site: CallSite): Value | undefined {
+  if (!t.shape) return name === 'dtype' ? str(t.dtype) : unknown(t.reason ?? 'tensor of unknown shape', site.range);
+  const shape = t.shape;
+  switch (name) {
+    case 'shape': return tuple(shape.map(int));
+    case 'ndim': return int(shape.length);
+    case 'dtype': return str(t.dtype);
+    case 'device': return str('cpu');
+    case 'is_cuda': return { kind: 'bool', value: false };
+    case 'requires_grad': return { kind: 'bool', value: !!t.isParam };
+    case 'T': case 'mT': return like(t, shape.length < 2 ? shape : S.transpose(shape, -2, -1));
+    case 'data': case 'grad': return t;
+  }
+  const m = METHODS[name];
+  if (!m) return undefined;
+  return builtin(`Tensor.${name}`, (args, kw, callSite) => guarded(rt, () => m(rt, t as TensorV & { shape: number[] }, args, kw, callSite), callSite));
+}
+
+/** Runs a shape rule, turning ShapeError into a located problem and an unknown tensor. */
+export function guarded(rt: TorchRuntime, f: () => Value, site: CallSite): Value {
+  try {
+    return f();
+  } catch (e) {
+    if (!(e instanceof ShapeError)) throw e;
+    rt.shapeProblem(e.message, site);
+    return { kind: 'tensor', shape: null, dtype: 'float32', reason: e.message };
+  }
+}
+
+/** The names torch.* exposes that are the same as the tensor method applied to the first argument. */
+export const TENSOR_FUNCTIONS = Object.keys(METHODS).filter((n) => !n.endsWith('_') && !n.startsWith('new_'));
+
+/** Calls a tensor method by name on `t` (for torch.X(t, ...) forms). */
+export function callTensorMethod(rt: TorchRuntime, t: Value, name: string, args: Args, kw: Kw, site: CallSite): Value {
+  if (t.kind === 'unknown') return t;
+  if (t.kind !== 'tensor') return raise('TypeError', `torch.${name}() expects a tensor, got ${t.kind}`, site.range);
+  const attr = tensorAttr(rt, t, name, site);
+  if (!attr) return unknown(`torch.${name} is not modelled`, site.range);
+  return attr.kind === 'builtin' ? attr.call(args, kw, site) : attr;
+}
+
+/** Indexing `t[...]`: ints drop a dimension, slices shorten it, None inserts one, `...` skips. */
+export function indexTensor(t: TensorV & { shape: number[] }, index: Value): TensorV {
+  const parts = index.kind === 'tuple' ? index.items : [index];
+  const out: number[] = [];
+  const ellipsisAt = parts.findIndex((p) => p.kind === 'unknown' && p.reason === 'Ellipsis');
+  const consumed = parts.filter((p) => p.kind !== 'none' && !(p.kind === 'unknown' && p.reason === 'Ellipsis')).length;
+  let dim = 0;
+  parts.forEach((p, i) => {
+    if (i === ellipsisAt) {
+      const skip = t.shape.length - consumed;
+      out.push(...t.shape.slice(dim, dim + skip));
+      dim += skip;
+    } else dim = indexOne(t, p, dim, out);
+  });
+  out.push(...t.shape.slice(dim));
+  return like(t, out);
+}
+
+function indexOne(t: TensorV & { shape: number[] }, p: Value, dim: number, out: number[]): number {
+  const size = t.shape[dim];
+  if (p.kind === 'none') { out.push(1); return dim; }
+  if (size === undefined) throw new ShapeError(`too many indices for a tensor of rank ${t.shape.length}`);
+  if (isNumber(p)) {
+    const i = numberOf(p);
+    if (i >= size || i < -size) throw new ShapeError(`index ${i} is out of bounds for dimension ${dim} with size ${size}`);
+    return dim + 1;
+  }
+  if (p.kind === 'slice') { out.push(sliceLength(p, size)); return dim + 1; }
+  if (p.kind === 'tensor' && p.shape && p.dtype !== 'bool') { out.push(...p.shape); return dim + 1; }
+  if (p.kind === 'list') { out.push(p.items.length); return dim + 1; }
+  throw new ShapeError('indexing with a mask or unknown index gives a data-dependent shape');
+}
+
+function sliceLength(s: Value & { kind: 'slice' }, size: number): number {
+  const n = (v: Value, d: number) => (v.kind === 'none' ? d : numberOf(v as never));
+  const step = n(s.step, 1);
+  const norm = (x: number) => Math.min(Math.max(x < 0 ? x + size : x, 0), size);
+  const start = norm(n(s.start, 0));
+  const stop = norm(n(s.stop, size));
+  return Math.max(0, Math.ceil((stop - start) / step));
+}
+
+/** Arithmetic between tensors and numbers, with broadcasting; `@` is matmul. */
+export function tensorBinary(rt: TorchRuntime, op: string, a: Value, b: Value, site: CallSite): Value | undefined {
+  if (a.kind !== 'tensor' && b.kind !== 'tensor') return undefined;
+  const ta = a.kind === 'tensor' ? a : null;
+  const tb = b.kind === 'tensor' ? b : null;
+  if ((ta && !ta.shape) || (tb && !tb.shape) || a.kind === 'unknown' || b.kind === 'unknown') {
+    return { kind: 'tensor', shape: null, dtype: 'float32', reason: (ta?.reason ?? tb?.reason) ?? 'operand is unknown' };
+  }
+  if (!ta || !tb) return scalarOp(rt, op, (ta ?? tb)!, site);
+  return guarded(rt, () => tensorPair(rt, op, ta as TensorV & { shape: number[] }, tb as TensorV & { shape: number[] }, site), site);
+}
+
+const OP_NAMES: Record<string, string> = { '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '//': 'div', '%': 'div', '**': 'pow' };
+const COMPARISONS = new Set(['<', '>', '<=', '>=', '==', '!=']);
+
+function scalarOp(rt: TorchRuntime, op: string, t: TensorV, site: CallSite): Value {
+  if (COMPARISONS.has(op)) return like(t, t.shape!, 'bool');
+  if (op === '@') return raise('TypeError', 'matmul with a scalar', site.range);
+  return rt.recordOp(OP_NAMES[op] ?? op, [t], like(t, t.shape!), 0, site);
+}
+
+function tensorPair(rt: TorchRuntime, op: string, a: TensorV & { shape: number[] }, b: TensorV & { shape: number[] }, site: CallSite): Value {
+  if (op === '@') {
+    const { shape, macs } = S.matmul(a.shape, b.shape);
+    return rt.recordOp('matmul', [a, b], like(a, shape), macs, site);
+  }
+  const shape = S.broadcast(a.shape, b.shape);
+  if (COMPARISONS.has(op)) return like(a, shape, 'bool');
+  return rt.recordOp(OP_NAMES[op] ?? op, [a, b], like(a, shape), 0, site);
+}
+
+export { list };

@@ -1,0 +1,138 @@
+// Records what a model's forward pass executes: one LayerCall per module or functional op call,
+// with its input/output shapes and MACs, attributed to the module path torch would name it by.
+import type { Range } from '../../parse/syntax';
+import type { ModuleV, TensorV } from '../../interp/values';
+import { elementwiseFlops } from '../../cost/opCosts';
+import { numel } from './layerSpec';
+
+/** One executed layer or op. Element counts are kept so bytes can be computed at any precision. */
+export interface LayerCall {
+  module?: ModuleV;
+  op: string;
+  path: string;
+  range: Range;
+  callRange: Range | null;
+  paramElems: number | null;
+  macs: number | null;
+  flops: number | null;
+  inputShape: number[] | null;
+  outputShape: number[] | null;
+  inputElems: number | null;
+  outputElems: number | null;
+  /** Why the costs are null, when they are. */
+  reason?: string;
+}
+
+/** A problem found while tracing (shape mismatch, unsupported op), located at the call. */
+export interface TraceProblem { range: Range; reason: string; severity: 'warning' | 'information'; code: string }
+
+/** The result of one costed call, before attribution. */
+export interface OpCost {
+  op: string;
+  inputs: (TensorV | null)[];
+  output: TensorV | null;
+  macs: number | null;
+  extraFlops?: number;
+  paramElems?: number;
+  reason?: string;
+}
+
+/** Collects LayerCalls while a root model's forward runs. */
+export class Tracer {
+  calls: LayerCall[] = [];
+  problems: TraceProblem[] = [];
+  private stack: ModuleV[] = [];
+  private paths = new Map<ModuleV, string>();
+  private opCounters = new Map<string, number>();
+
+  /** True while a root model's forward is being traced. */
+  get active(): boolean {
+    return this.stack.length > 0;
+  }
+
+  /** Starts tracing `root`: every submodule gets the dotted path torch's named_modules() gives it. */
+  begin(root: ModuleV): void {
+    this.calls = [];
+    this.problems = [];
+    this.paths = modulePaths(root);
+    this.opCounters.clear();
+    this.stack = [];
+  }
+
+  /** Enters a module's forward. */
+  enter(module: ModuleV): void {
+    this.stack.push(module);
+  }
+
+  /** Leaves a module's forward. */
+  exit(): void {
+    this.stack.pop();
+  }
+
+  /** The path of a module in the traced root (a constructed-on-the-fly module gets a synthetic one). */
+  pathOf(module: ModuleV): string {
+    const known = this.paths.get(module);
+    if (known !== undefined) return known;
+    return this.childPath(module.cls.name);
+  }
+
+  /** Records a module or functional-op call with its cost. */
+  record(cost: OpCost, range: Range, callRange: Range | null, module?: ModuleV): void {
+    const input = cost.inputs[0] ?? null;
+    const inputElems = sumElems(cost.inputs);
+    const outputElems = cost.output?.shape ? numel(cost.output.shape) : null;
+    const path = module ? this.pathOf(module) : this.childPath(cost.op);
+    this.calls.push({
+      module, op: cost.op, path, range, callRange,
+      paramElems: cost.paramElems ?? 0,
+      macs: cost.macs,
+      flops: flopsOf(cost, inputElems, outputElems),
+      inputShape: input?.shape ?? null,
+      outputShape: cost.output?.shape ?? null,
+      inputElems, outputElems,
+      reason: cost.reason,
+    });
+  }
+
+  /** Records a problem at a call site. */
+  problem(range: Range, reason: string, code: string, severity: TraceProblem['severity'] = 'information'): void {
+    this.problems.push({ range, reason, code, severity });
+  }
+
+  private childPath(op: string): string {
+    const parent = this.stack.length ? this.paths.get(this.stack[this.stack.length - 1]) ?? '' : '';
+    const key = `${parent}|${op}`;
+    const n = (this.opCounters.get(key) ?? 0) + 1;
+    this.opCounters.set(key, n);
+    const name = `${op}${n > 1 ? `_${n}` : ''}`;
+    return parent ? `${parent}.${name}` : name;
+  }
+}
+
+function sumElems(inputs: (TensorV | null)[]): number | null {
+  let total = 0;
+  for (const t of inputs) {
+    if (!t?.shape) return null;
+    total += numel(t.shape);
+  }
+  return total;
+}
+
+/** FLOPs = 2 × MACs plus the op's elementwise work (from the op table unless the op states it). */
+function flopsOf(cost: OpCost, inputElems: number | null, outputElems: number | null): number | null {
+  if (cost.macs === null || outputElems === null) return null;
+  const extra = cost.extraFlops ?? elementwiseFlops(cost.op, inputElems ?? 0, outputElems);
+  return extra === null ? null : 2 * cost.macs + extra;
+}
+
+/** Dotted paths of every submodule, as `named_modules()` gives them (first path wins when shared). */
+export function modulePaths(root: ModuleV): Map<ModuleV, string> {
+  const paths = new Map<ModuleV, string>();
+  const visit = (m: ModuleV, path: string) => {
+    if (paths.has(m)) return;
+    paths.set(m, path);
+    for (const [name, child] of m.children) visit(child, path ? `${path}.${name}` : name);
+  };
+  visit(root, '');
+  return paths;
+}
