@@ -1,0 +1,228 @@
+#!/usr/bin/python3
+# Ground truth for the differential tests: runs PyTorch model files for real and reports, per root
+# module call, the params and the MACs that torch executed (counted at the aten dispatch level).
+#
+# Usage:  count_torch.py FILE...            (files on the command line)
+#         count_torch.py < items.json       (a JSON list of paths or {"file", "source"} objects)
+# Prints: [{file, roots: [{name, className, variable, params, macs, inputShapes}], error?}]
+#
+# A root is a module called at top level (not inside another module's call) that is not part of
+# another root; only its first call counts. `name` is the class name for a class the file
+# defines, else (nn.Sequential, nn.LSTM ... built directly) the variable bound to it.
+# A file that calls nothing but marks a class with `# wattlens: input=(...)` gets that class
+# called (its instance from the file's globals, else a fresh one) on torch.randn(shape).
+import contextlib
+import io
+import json
+import re
+import sys
+import traceback
+
+import torch
+from torch.utils._python_dispatch import TorchDispatchMode
+
+aten = torch.ops.aten
+
+
+def _conv_macs(args, out):
+    x, w, transposed = args[0], args[1], args[6]
+    if transposed:  # weight (Cin, Cout/g, *k): every input element meets Cout/g * prod(k) weights
+        return x.numel() * w.numel() // w.shape[0]
+    return out.numel() * w.numel() // w.shape[0]  # weight (Cout, Cin/g, *k)
+
+
+def _mm_macs(a, b):  # (.., M, K) x (.., K, N): batch * M * N * K
+    return a.numel() * b.shape[-1]
+
+
+def _trilinear_macs(args, out):  # nn.Bilinear: i1 (N, in1), w (out, in1, in2), i2 (N, in2)
+    return args[0].shape[0] * args[1].numel()
+
+
+# The MAC-carrying aten ops: convolution (also transposed), linear algebra, bilinear. Everything
+# recurrent (lstm/gru/rnn), attention (MultiheadAttention, einsum, matmul) and linear lowers to
+# these on CPU in torch 1.13 once a dispatch mode is active; the fused ops are still handled in
+# case a build dispatches them whole.
+MAC_RULES = {
+    aten.convolution.default: _conv_macs,
+    aten.mm.default: lambda a, o: _mm_macs(a[0], a[1]),
+    aten.addmm.default: lambda a, o: _mm_macs(a[1], a[2]),
+    aten.bmm.default: lambda a, o: _mm_macs(a[0], a[1]),
+    aten.baddbmm.default: lambda a, o: _mm_macs(a[1], a[2]),
+    aten.addbmm.default: lambda a, o: _mm_macs(a[1], a[2]),
+    aten.mv.default: lambda a, o: a[0].numel(),
+    aten.addmv.default: lambda a, o: a[1].numel(),
+    aten.dot.default: lambda a, o: a[0].numel(),
+    aten._trilinear.default: _trilinear_macs,
+}
+
+
+def _fused_rnn_macs(args):
+    """Gate matmuls of a fused aten.lstm/gru/rnn_* (input, hx, params, ...): every 2-D weight
+    (w_ih, w_hh, w_hr of each layer and direction) meets each of the seq * batch rows once."""
+    x, params = args[0], args[2]
+    return x.shape[0] * x.shape[1] * sum(w.numel() for w in params if w.dim() == 2)
+
+
+FUSED_RNN = {'lstm', 'gru', 'rnn_tanh', 'rnn_relu'}
+
+
+class MacCounter(TorchDispatchMode):
+    def __init__(self):
+        super().__init__()
+        self.macs = 0
+        self.ops = {}
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        rule = MAC_RULES.get(func)
+        name = func.overloadpacket.__name__
+        if rule:
+            macs = rule(args, out)
+        elif name in FUSED_RNN and isinstance(args[0], torch.Tensor) and args[0].dim() == 3:
+            macs = _fused_rnn_macs(args)
+        else:
+            macs = 0
+        if macs:
+            self.macs += macs
+            self.ops[name] = self.ops.get(name, 0) + macs
+        return out
+
+
+def _shapes(value):
+    if isinstance(value, torch.Tensor):
+        return list(value.shape)
+    if isinstance(value, (list, tuple)):
+        return [_shapes(v) for v in value]
+    return None
+
+
+class Recorder:
+    """Wraps nn.Module.__call__ while one file runs, recording its root invocations."""
+
+    def __init__(self, filename):
+        self.filename = filename
+        self.roots = []  # (module, record)
+        self.depth = 0
+
+    def _variable(self, module, frame):
+        while frame is not None and frame.f_code.co_filename != self.filename:
+            frame = frame.f_back
+        scopes = [frame.f_locals, frame.f_globals] if frame is not None else []
+        for scope in scopes:
+            for key, value in list(scope.items()):
+                if value is module and not key.startswith('_'):
+                    return key
+        return None
+
+    def _is_new_root(self, module):
+        return not any(module is m for root, _ in self.roots for m in root.modules())
+
+    def call(self, original, module, args, kwargs):
+        if self.depth > 0 or not self._is_new_root(module):
+            return self._nested(original, module, args, kwargs)
+        cls = type(module)
+        record = {
+            'name': None,
+            'className': cls.__name__,
+            'variable': self._variable(module, sys._getframe(2)),
+            'params': sum(p.numel() for p in module.parameters()),
+            'macs': None,
+            'inputShapes': [_shapes(a) for a in args] + [_shapes(v) for v in kwargs.values()],
+        }
+        defined_here = cls.__module__ == '__main__'
+        record['name'] = cls.__name__ if defined_here or record['variable'] is None else record['variable']
+        self.roots.append((module, record))
+        module.eval()
+        counter = MacCounter()
+        with torch.enable_grad(), counter:
+            out = self._nested(original, module, args, kwargs)
+        record['macs'] = counter.macs
+        record['ops'] = counter.ops
+        return out
+
+    def _nested(self, original, module, args, kwargs):
+        self.depth += 1
+        try:
+            return original(module, *args, **kwargs)
+        finally:
+            self.depth -= 1
+
+    def records(self):
+        """Roots that are not part of another root (a file may call a model's layers one by one)."""
+        def inside_other(module):
+            return any(other is not module and any(m is module for m in other.modules())
+                       for other, _ in self.roots)
+        return [r for module, r in self.roots if not inside_other(module)]
+
+
+INPUT_COMMENT = re.compile(r'^\s*#\s*wattlens:\s*input\s*=\s*\(([^)]*)\)')
+CLASS_LINE = re.compile(r'^class\s+(\w+)')
+
+
+def _declared_inputs(source):
+    """(class name, shape) for each `# wattlens: input=(...)` comment followed by a class."""
+    found, pending = [], None
+    for line in source.splitlines():
+        m = INPUT_COMMENT.match(line)
+        if m:
+            pending = [int(v) for v in m.group(1).split(',') if v.strip()]
+            continue
+        c = CLASS_LINE.match(line)
+        if c and pending is not None:
+            found.append((c.group(1), pending))
+        if line.strip() and not line.lstrip().startswith(('#', '@')):
+            pending = None
+    return found
+
+
+def run_file(path, source=None):
+    result = {'file': path, 'roots': []}
+    if source is None:
+        with open(path, encoding='utf-8') as f:
+            source = f.read()
+    recorder = Recorder(path)
+    original = torch.nn.Module.__call__
+
+    def wrapped(module, *args, **kwargs):
+        return recorder.call(original, module, args, kwargs)
+
+    scope = {'__name__': '__main__', '__file__': path, '__builtins__': __builtins__}
+    torch.manual_seed(0)
+    torch.nn.Module.__call__ = wrapped
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            exec(compile(source, path, 'exec'), scope)
+            if not recorder.roots:
+                for cls_name, shape in _declared_inputs(source):
+                    cls = scope[cls_name]
+                    instance = next((v for v in scope.values() if type(v) is cls), None) or cls()
+                    instance(torch.randn(*shape))
+    except BaseException as e:  # noqa: BLE001 - any failure of the analysed file is recorded
+        tb = traceback.extract_tb(e.__traceback__)
+        where = next((f'{path}:{fr.lineno}' for fr in reversed(tb) if fr.filename == path), path)
+        result['error'] = f'{type(e).__name__}: {e} ({where})'
+    finally:
+        torch.nn.Module.__call__ = original
+    result['roots'] = recorder.records()
+    return result
+
+
+def run_items(items):
+    out = []
+    for item in items:
+        if isinstance(item, str):
+            out.append(run_file(item))
+        else:
+            out.append(run_file(item['file'], item.get('source')))
+    return out
+
+
+def main(argv):
+    items = argv[1:] if len(argv) > 1 else json.load(sys.stdin)
+    json.dump(run_items(items), sys.stdout, indent=1)
+    sys.stdout.write('\n')
+
+
+if __name__ == '__main__':
+    main(sys.argv)
