@@ -1,0 +1,148 @@
+// Fills a report's time, energy and carbon: per layer latencyMs / energyJ / bound from the roofline
+// and energy model, model totals with co2eG, and report.assumptions saying what was assumed.
+import type { FileReport, LayerReport, ModelReport, ModelTotals, Precision, Report } from '../report/types';
+import { checkPue, co2eGrams, gridIntensity, type GridIntensity } from './carbon';
+import { resolveEfficiency, type ResolvedEfficiency } from './efficiency';
+import { energyCoefficients, layerEnergyJ, type EnergyCoefficients } from './energy';
+import { bytesPerElement } from './precision';
+import { deviceRates, roofline, workOfLayer, type DeviceRates, type Work } from './roofline';
+import type { HardwareProfile, LoadedProfile } from './types';
+
+/** What to estimate on. */
+export interface ApplyEnergyOptions {
+  profile: HardwareProfile | LoadedProfile;
+  precision: Precision;
+  /** ISO 3166 alpha-2 or alpha-3 country code; the world average when unset. */
+  region?: string | null;
+  /** Power usage effectiveness of the facility; 1.0 (a workstation) by default. */
+  pue?: number;
+  /** Samples per forward pass, when the model's input shape does not say (its first dimension). */
+  batch?: number;
+  /** Bytes per element the report's weightBytes / activationBytes were counted at; by default the report precision's. */
+  bytesCountedAt?: number;
+}
+
+/** Everything resolved once per report: rates, energy coefficients, intensity. */
+export interface EnergyContext {
+  profile: HardwareProfile | LoadedProfile;
+  precision: Precision;
+  efficiency: ResolvedEfficiency;
+  rates: DeviceRates;
+  /** null when the profile has no power figure: energy and CO2e stay unknown. */
+  energy: EnergyCoefficients | null;
+  intensity: GridIntensity;
+  pue: number;
+  batch?: number;
+  /** Bytes per element the report's byte counts were made at. */
+  bytesCountedAt: number;
+}
+
+/**
+ * Resolves options; throws UnsupportedPrecisionError, UnknownRegionError or a PUE error.
+ * `countedAt` is the precision the byte counts were made at (the report's), unless options say otherwise.
+ */
+export function energyContext(options: ApplyEnergyOptions, countedAt: Precision = 'fp32'): EnergyContext {
+  const { profile, precision } = options;
+  const efficiency = resolveEfficiency(profile);
+  return {
+    profile, precision, efficiency,
+    rates: deviceRates(profile, precision, efficiency),
+    energy: energyCoefficients(profile, precision, efficiency),
+    intensity: gridIntensity(options.region),
+    pue: checkPue(options.pue ?? 1),
+    batch: options.batch,
+    bytesCountedAt: options.bytesCountedAt ?? bytesPerElement(countedAt),
+  };
+}
+
+/** A copy of the report with latency, energy, bound, totals and assumptions filled in. */
+export function applyEnergy(report: Report, options: ApplyEnergyOptions): Report {
+  const ctx = energyContext(options, report.precision);
+  return {
+    ...report,
+    hardware: { id: ctx.profile.id, name: ctx.profile.name },
+    precision: ctx.precision,
+    assumptions: { ...(report.assumptions ?? {}), ...describeAssumptions(ctx) },
+    files: report.files.map((f: FileReport) => ({ ...f, models: f.models.map((m) => estimateModel(m, ctx)) })),
+  };
+}
+
+/** One model with its layers and totals estimated. */
+export function estimateModel(model: ModelReport, ctx: EnergyContext): ModelReport {
+  const layers = model.layers.map((l) => estimateLayer(l, ctx));
+  return { ...model, layers, totals: estimateTotals(model.totals, layers, ctx) };
+}
+
+/** One layer with latencyMs, energyJ and bound; unknown work leaves all three null. */
+export function estimateLayer(layer: LayerReport, ctx: EnergyContext): LayerReport {
+  const work = layerWork(layer, ctx);
+  if (!work) return { ...layer, latencyMs: null, energyJ: null, bound: null };
+  const time = roofline(work, ctx.rates);
+  const energyJ = ctx.energy ? layerEnergyJ(work, time, ctx.energy) : null;
+  return { ...layer, latencyMs: time.latencyS * 1e3, energyJ, bound: time.bound };
+}
+
+/** FLOPs and bytes at the chosen precision, or null when any of them is unknown. */
+export function layerWork(layer: LayerReport, ctx: EnergyContext): Work | null {
+  return workOfLayer(layer, ctx.precision, ctx.bytesCountedAt);
+}
+
+/** Totals: sums over layers, null when any layer (or the model's own FLOP count) is unknown. */
+function estimateTotals(totals: ModelTotals, layers: LayerReport[], ctx: EnergyContext): ModelTotals {
+  const known = totals.flops !== null;
+  const latencyMs = known ? sumOrNull(layers.map((l) => l.latencyMs)) : null;
+  const energyJ = known && ctx.energy ? sumOrNull(layers.map((l) => l.energyJ)) : null;
+  const co2eG = energyJ === null ? null : co2eGrams(energyJ, ctx.intensity, ctx.pue);
+  return { ...totals, latencyMs, energyJ, co2eG };
+}
+
+/** The sum, or null if any term is null (unknown is never 0). */
+export function sumOrNull(values: (number | null)[]): number | null {
+  let sum = 0;
+  for (const v of values) {
+    if (v === null) return null;
+    sum += v;
+  }
+  return sum;
+}
+
+/** Samples one forward pass processes: the batch option, else the input's first dimension, else 1. */
+export function samplesPerPass(model: ModelReport, batch?: number): number {
+  return batch ?? model.input?.shape[0] ?? 1;
+}
+
+/** The assumptions behind the figures, for report.assumptions. */
+export function describeAssumptions(ctx: EnergyContext): Record<string, unknown> {
+  const { profile, efficiency: e, energy } = ctx;
+  return {
+    model: 'roofline per layer + dynamic/static energy (docs/ENERGY_MODEL.md); a static estimate, not a measurement',
+    profile: { id: profile.id, name: profile.name, file: (profile as LoadedProfile).file ?? null,
+      calibrationFile: (profile as LoadedProfile).calibrationFile ?? null },
+    precision: ctx.precision,
+    bytesPerElement: bytesPerElement(ctx.precision),
+    bytesCountedAt: ctx.bytesCountedAt,
+    peakTeraOpsPerSecond: profile.peak[ctx.precision]?.value ?? null,
+    bandwidthGBps: profile.memory.bandwidthGBps?.value ?? null,
+    overheadUsPerLayer: profile.overheadUs.value,
+    computeFraction: figureSummary(e.computeFraction),
+    memoryFraction: figureSummary(e.memoryFraction),
+    energyScale: figureSummary(e.energyScale),
+    power: energy ? powerSummary(energy) : { unknown: profile.absent?.['power.maxW'] ?? 'profile has no power.maxW' },
+    gridIntensity: { region: ctx.intensity.region, requested: ctx.intensity.requested,
+      gCO2ePerKWh: ctx.intensity.gCO2ePerKWh, source: ctx.intensity.source },
+    pue: ctx.pue,
+    batch: ctx.batch ?? 'input shape first dimension',
+    scope: 'chip/board power only: no host CPU, fans, PSU losses; PUE adds facility overhead',
+  };
+}
+
+function figureSummary(f: { value: number; source: string; confidence: string; note?: string }): Record<string, unknown> {
+  return { value: f.value, confidence: f.confidence, source: f.note ? `${f.source}; ${f.note}` : f.source };
+}
+
+function powerSummary(c: EnergyCoefficients): Record<string, unknown> {
+  return {
+    staticW: c.staticW, staticBasis: c.staticBasis, dynamicW: c.dynamicW,
+    picojoulesPerOp: c.joulesPerOp * 1e12, picojoulesPerByte: c.joulesPerByte * 1e12, byteBasis: c.byteBasis,
+  };
+}

@@ -1,0 +1,71 @@
+// Grid carbon intensity offline, from @tgwf/co2's annual averages per country, and the conversion
+// of energy to kWh and grams of CO2e with a PUE factor.
+import { averageIntensity } from '@tgwf/co2/data';
+import { ALPHA2_TO_ALPHA3 } from './countryCodes';
+
+/** Joules in one kilowatt-hour. */
+export const JOULES_PER_KWH = 3.6e6;
+
+/** Where the intensity figures come from (the package bundles Ember's annual data). */
+export const INTENSITY_SOURCE =
+  "@tgwf/co2 (CO2.js) 0.19 averageIntensity: Ember annual average grid intensity, year 2024 (package data/output/average-intensities.json)";
+
+/** A grid intensity and what it is for. */
+export interface GridIntensity {
+  /** The key used in the data: an ISO 3166 alpha-3 code, or WORLD / EU / another aggregate. */
+  region: string;
+  /** What the caller asked for (null: unset, so the world average). */
+  requested: string | null;
+  gCO2ePerKWh: number;
+  source: string;
+}
+
+/** An unknown region code. */
+export class UnknownRegionError extends Error {
+  constructor(readonly region: string) {
+    super(`no grid intensity for region '${region}': use an ISO 3166 alpha-2 or alpha-3 country code ` +
+      `(e.g. FR or FRA, DE or DEU) or WORLD / EU; the data (${INTENSITY_SOURCE}) has ${knownRegions().length} entries`);
+    this.name = 'UnknownRegionError';
+  }
+}
+
+/** Annual average intensity for a country (alpha-2 or alpha-3, any case); the world average when unset. */
+export function gridIntensity(region?: string | null): GridIntensity {
+  const requested = region?.trim() ? region.trim() : null;
+  const key = requested === null ? 'WORLD' : regionKey(requested);
+  return { region: key, requested, gCO2ePerKWh: averageIntensity.data[key], source: INTENSITY_SOURCE };
+}
+
+/** The data key for a user's region code, or UnknownRegionError. */
+function regionKey(code: string): string {
+  const upper = code.toUpperCase();
+  if (hasKey(upper)) return upper;
+  const alpha3 = ALPHA2_TO_ALPHA3[upper];
+  if (alpha3 && hasKey(alpha3)) return alpha3;
+  throw new UnknownRegionError(code);
+}
+
+function hasKey(key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(averageIntensity.data, key);
+}
+
+/** Every region key the intensity data has. */
+export function knownRegions(): string[] {
+  return Object.keys(averageIntensity.data).sort();
+}
+
+/** Joules → kilowatt-hours. */
+export function toKWh(joules: number): number {
+  return joules / JOULES_PER_KWH;
+}
+
+/** Grams of CO2e for an energy at the chip, times the facility's PUE (1.0 for a workstation). */
+export function co2eGrams(energyJ: number, intensity: GridIntensity, pue = 1): number {
+  return toKWh(energyJ) * pue * intensity.gCO2ePerKWh;
+}
+
+/** Validates a PUE (power usage effectiveness): a finite number ≥ 1. */
+export function checkPue(pue: number): number {
+  if (!Number.isFinite(pue) || pue < 1) throw new Error(`PUE must be a number >= 1 (1.0 = no facility overhead), got ${pue}`);
+  return pue;
+}
