@@ -44,6 +44,9 @@ async function bundle() {
     format: 'cjs',
     sourcemap: true,
     external: ['vscode', 'onnxruntime-node'],
+    // web-tree-sitter's module reads import.meta.url, which a CommonJS bundle lacks: supply it.
+    define: { 'import.meta.url': '__importMetaUrl' },
+    banner: { js: "const __importMetaUrl = require('url').pathToFileURL(__filename).href;" },
     logLevel: 'warning',
   });
 }

@@ -74,9 +74,17 @@ export function stdlibModules(host: BuiltinHost): Record<string, NamespaceV> {
       product: builtin('product', (args, _k, site) => list(product(args.map((a) => items(a, site))))),
       repeat: builtin('repeat', ([v, n]) => list(Array(n ? num(n) : 1).fill(v))),
     }),
+    string: namespace('string', {
+      ascii_letters: str('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'), ascii_lowercase: str('abcdefghijklmnopqrstuvwxyz'),
+      ascii_uppercase: str('ABCDEFGHIJKLMNOPQRSTUVWXYZ'), digits: str('0123456789'), punctuation: str(PUNCTUATION),
+      whitespace: str(' \t\n\r\x0b\x0c'),
+      printable: str(`0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ${PUNCTUATION} \t\n\r\x0b\x0c`),
+    }),
     warnings: namespace('warnings', { warn: builtin('warn', () => NONE), filterwarnings: builtin('filterwarnings', () => NONE) }),
   };
 }
+
+const PUNCTUATION = '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~';
 
 function product(seqs: Value[][]): Value[] {
   return seqs.reduce<Value[][]>((acc, seq) => acc.flatMap((prefix) => seq.map((x) => [...prefix, x])), [[]]).map(tuple);

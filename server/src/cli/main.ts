@@ -1,0 +1,114 @@
+// The `wattlens` command line: analyze, profiles, check. It locates the grammars and profiles
+// beside the bundle and passes their paths to the core, which never guesses them.
+import { readFileSync, statSync, existsSync } from 'node:fs';
+import { join, resolve, extname } from 'node:path';
+import { SourceParser } from '../core/parse/parser';
+import { analyzeSource } from '../core/analysis/analyzeSource';
+import type { Report, FileReport } from '../core/report/types';
+import {
+  loadProfiles, getProfile, listProfiles, applyEnergy, compileBudgetSchema, readBudgetFile, checkBudget, type ProfileSet,
+} from '../core/energy';
+import { parseArgs, UsageError, type CliArgs } from './args';
+import { formatTable } from './format/table';
+import { formatCsv } from './format/csv';
+import { si } from './format/numbers';
+
+/** The profile used when --hardware is not given. */
+export const DEFAULT_HARDWARE = 'nvidia-t4';
+
+const HELP = `wattlens — energy-aware analysis of ML model code
+
+usage:
+  wattlens analyze FILE... [--hardware ID] [--precision fp32|tf32|fp16|bf16|fp8|int8]
+                           [--batch N] [--input 1,3,224,224] [--region FR] [--pue 1.2]
+                           [--format table|json|csv]
+  wattlens profiles        list hardware profiles with their key figures
+  wattlens check --budget wattlens.budget.json FILE...
+                           exit 1 when a model exceeds its energy / MACs / training budget
+`;
+
+/** Where the bundle's data lives: dist/../grammars and dist/../profiles. */
+function packageRoot(): string {
+  return resolve(__dirname, '..');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const args = parseArgs(argv);
+  switch (args.command) {
+    case 'analyze': return analyzeCommand(args);
+    case 'profiles': return profilesCommand();
+    case 'check': return checkCommand(args);
+    case 'profile': throw new UsageError('wattlens profile: local measurement is not available yet (it arrives with the profiling issue)');
+    case 'help': case '--help': case '-h': process.stdout.write(HELP); return 0;
+    default: throw new UsageError(`unknown command '${args.command}' (try: wattlens help)`);
+  }
+}
+
+/** Reads, analyses and estimates every file; returns the report. */
+async function buildReport(args: CliArgs, hardware: string | undefined): Promise<Report> {
+  if (args.files.length === 0) throw new UsageError('no input files (usage: wattlens analyze FILE...)');
+  const parser = await SourceParser.load(join(packageRoot(), 'grammars'));
+  const files: FileReport[] = args.files.map((f) => analyzeFile(parser, f, args));
+  const report: Report = { schema: 'wattlens.report/1', hardware: null, precision: args.precision, files };
+  const profiles = loadProfiles({ profilesDir: join(packageRoot(), 'profiles'), workspaceDir: process.cwd() });
+  reportProfileErrors(profiles);
+  const profile = getProfile(profiles, hardware ?? DEFAULT_HARDWARE);
+  return applyEnergy(report, { profile, precision: args.precision, region: args.region, pue: args.pue, batch: args.batch });
+}
+
+function analyzeFile(parser: SourceParser, file: string, args: CliArgs): FileReport {
+  if (!existsSync(file)) throw new UsageError(`${file}: no such file`);
+  if (statSync(file).isDirectory()) throw new UsageError(`${file}: is a directory (directories are not analysed yet; pass the .py files)`);
+  const ext = extname(file).toLowerCase();
+  if (ext === '.ipynb') throw new UsageError(`${file}: Jupyter notebooks are not analysed yet`);
+  if (ext !== '.py') throw new UsageError(`${file}: only Python (.py) files are analysed so far`);
+  const text = readFileSync(file, 'utf8');
+  return analyzeSource(parser, text, { file, input: args.input, batch: args.batch, precision: args.precision });
+}
+
+function reportProfileErrors(set: ProfileSet): void {
+  for (const e of set.errors) process.stderr.write(`wattlens: ignoring profile ${e.message}\n`);
+}
+
+async function analyzeCommand(args: CliArgs): Promise<number> {
+  const report = await buildReport(args, args.hardware);
+  const out = args.format === 'json' ? JSON.stringify(report, null, 2) + '\n' : args.format === 'csv' ? formatCsv(report) : formatTable(report);
+  process.stdout.write(out);
+  return 0;
+}
+
+function profilesCommand(): number {
+  const set = loadProfiles({ profilesDir: join(packageRoot(), 'profiles'), workspaceDir: process.cwd() });
+  reportProfileErrors(set);
+  for (const p of listProfiles(set)) {
+    const peaks = Object.entries(p.peak ?? {}).map(([k, v]) => `${k} ${figure(v)}`).join(', ');
+    process.stdout.write(`${p.id.padEnd(26)} ${p.name}\n${''.padEnd(27)}${p.kind}; ${peaks}; ${figure(p.memory?.bandwidthGBps)} GB/s; ${figure(p.power?.maxW)} W\n`);
+  }
+  return 0;
+}
+
+function figure(v: unknown): string {
+  if (typeof v === 'number') return si(v);
+  if (v && typeof v === 'object' && 'value' in v) return si((v as { value: number }).value);
+  return '?';
+}
+
+async function checkCommand(args: CliArgs): Promise<number> {
+  if (!args.budget) throw new UsageError('check needs --budget FILE');
+  const budget = readBudgetFile(args.budget, compileBudgetSchema(join(packageRoot(), 'profiles')));
+  const profiles = loadProfiles({ profilesDir: join(packageRoot(), 'profiles'), workspaceDir: process.cwd() });
+  const files = args.files.length ? args.files : [...new Set(budget.budgets.map((b) => b.file))];
+  const parser = await SourceParser.load(join(packageRoot(), 'grammars'));
+  const report: Report = { schema: 'wattlens.report/1', hardware: null, precision: budget.precision ?? 'fp32', files: files.map((f) => analyzeFile(parser, f, args)) };
+  const result = checkBudget(report, budget, (id) => getProfile(profiles, id));
+  process.stdout.write(result.table);
+  return result.passed ? 0 : 1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (e: Error) => {
+    process.stderr.write(`wattlens: ${e instanceof UsageError ? '' : `${e.name}: `}${e.message}\n`);
+    process.exitCode = 2;
+  },
+);
