@@ -176,7 +176,7 @@ function pickModels(file: FileReport, name?: string): ModelReport[] {
 
 const METRIC_LABEL: Record<BudgetMetric, string> = { energyJ: 'energy / inference', macs: 'MACs / pass', trainingKWh: 'training run' };
 
-/** A plain-text table of the rows and a closing verdict line. */
+/** A plain-text table of the rows and a closing verdict line, newline-terminated for the terminal. */
 export function formatBudgetTable(rows: BudgetRow[]): string {
   const header = ['file', 'model', 'budget', 'limit', 'actual', 'on', 'result'];
   const body = rows.map((r) => [
@@ -189,7 +189,7 @@ export function formatBudgetTable(rows: BudgetRow[]): string {
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
   const failed = rows.filter((r) => r.status !== 'pass').length;
   const verdict = failed === 0 ? `all ${rows.length} budgets pass` : `${failed} of ${rows.length} budgets FAILED`;
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line), '', verdict].join('\n');
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line), '', verdict, ''].join('\n');
 }
 
 function overBy(r: BudgetRow): string {
