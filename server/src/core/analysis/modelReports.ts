@@ -2,7 +2,7 @@
 // layers forward never calls), unresolved reasons, and block classes reported as non-root models.
 import type { Range } from '../parse/syntax';
 import type { ModuleV, ClassV } from '../interp/values';
-import type { RootRun } from '../frameworks/torch/runtime';
+import { type RootRun, UNKNOWN_OP } from '../frameworks/torch/runtime';
 import type { LayerCall } from '../frameworks/torch/tracer';
 import { parameterCount, modulePathsList, ownParamElems } from '../frameworks/torch/modules';
 import type { LayerReport, ModelReport, ModelTotals, Precision, Unresolved } from '../report/types';
@@ -60,7 +60,7 @@ function emptyTotals(): ModelTotals {
 }
 
 function totals(module: ModuleV, layers: LayerReport[], incomplete: string | null, bytes: number, unresolved: Unresolved[]): ModelTotals {
-  const params = parameterCount(module);
+  const params = layers.some((l) => l.op === UNKNOWN_OP) ? { count: null } : parameterCount(module);
   if (params.reason) unresolved.push({ range: module.range, reason: `parameters: ${params.reason}` });
   const complete = incomplete === null;
   return {

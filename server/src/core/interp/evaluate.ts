@@ -19,6 +19,11 @@ const MAX_CALL_DEPTH = 120;
 /** Evaluates expressions; the Interpreter subclass adds statements. */
 export abstract class Evaluator {
   private depth = 0;
+  /**
+   * Set while a model is built or its forward traced: a statement that raises is reported and its
+   * targets become Unknown, so one unmodelled call does not hide every layer after it.
+   */
+  tolerant = false;
 
   constructor(readonly budget: Budget, readonly hooks: FrameworkHooks[], readonly builtins: Scope) {}
 
@@ -230,12 +235,12 @@ export abstract class Evaluator {
       case 'builtin': return callee.call(args, kwargs, site);
       case 'bound': return this.callValue(callee.func, [callee.self, ...args], kwargs, site);
       case 'class': return this.instantiate(callee, args, kwargs, site);
-      case 'unknown': return callee;
     }
     for (const h of this.hooks) {
       const r = h.call?.(callee, args, kwargs, site);
       if (r !== undefined) return r;
     }
+    if (callee.kind === 'unknown') return callee;
     if (callee.kind === 'instance') {
       const call = lookupClassAttr(callee.cls, '__call__');
       if (call) return this.callValue(this.bindAttr(callee, call), args, kwargs, site);
@@ -267,7 +272,14 @@ export abstract class Evaluator {
     for (const h of this.hooks) if ((self = h.instantiate?.(cls, site))) break;
     self ??= { kind: 'instance', cls, attrs: new Map() };
     const init = lookupClassAttr(cls, '__init__');
-    if (init) this.callValue(this.bindAttr(self, init), args, kwargs, site);
+    if (!init) return self;
+    const wasTolerant = this.tolerant;
+    this.tolerant ||= self.kind === 'module';
+    try {
+      this.callValue(this.bindAttr(self, init), args, kwargs, site);
+    } finally {
+      this.tolerant = wasTolerant;
+    }
     return self;
   }
 

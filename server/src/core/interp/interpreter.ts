@@ -144,21 +144,14 @@ export class Interpreter extends Evaluator implements BuiltinHost {
     }
   }
 
-  private syntaxError(node: SyntaxNode): Signal {
-    this.report(node.range, 'syntax error: this code does not parse; it is skipped', 'warning');
-    return undefined;
+  private syntaxError(_node: SyntaxNode): Signal {
+    return undefined; // already a syntax finding of the file; the rest of the module still runs
   }
 
   private unsupported(node: SyntaxNode, reason: string): Signal {
     this.report(node.range, reason);
     return undefined;
   }
-
-  /**
-   * Set while a model's forward is traced: a statement that raises is reported and its targets
-   * become Unknown, so one unmodelled op does not hide the cost of every layer after it.
-   */
-  tolerant = false;
 
   private execExpressionStatement(node: SyntaxNode, scope: Scope): Signal {
     for (const child of node.children) {

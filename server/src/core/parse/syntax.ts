@@ -70,7 +70,7 @@ function mirrorAt(cursor: TreeCursor, source: string): SyntaxNode {
     } while (cursor.gotoNextSibling());
     cursor.gotoParent();
   }
-  node.text = sliceText(source, startIndex, endIndex, node.children.length === 0);
+  node.text = sliceText(source, startIndex, endIndex, node.children.length === 0 || node.type === 'string_content');
   return node;
 }
 

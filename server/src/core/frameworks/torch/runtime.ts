@@ -16,6 +16,9 @@ import {
 import { tensorAttr, tensorBinary, indexTensor, guarded } from './tensorOps';
 import { type TensorInfo, type ForwardOut, ShapeError, numel } from './layerSpec';
 
+/** The op name recorded for a call of something unresolved (it may hide parameters and MACs). */
+export const UNKNOWN_OP = '?';
+
 /** One traced root model: the module, its input and where that came from, and what ran. */
 export interface RootRun {
   module: ModuleV;
@@ -66,8 +69,22 @@ export class TorchRuntime implements FrameworkHooks {
   }
 
   call(callee: Value, args: Value[], kwargs: Map<string, Value>, site: CallSite): Value | undefined {
+    if (callee.kind === 'unknown') return this.callUnknown(callee, args, site);
     if (callee.kind !== 'module') return undefined;
     return this.tracer.active ? this.invokeModule(callee, args, kwargs, site) : this.traceRoot(callee, args, kwargs, site);
+  }
+
+  /**
+   * Something we could not resolve is applied to a tensor inside forward(): it may be a layer with
+   * parameters and MACs, so its cost is recorded as unknown rather than silently zero.
+   */
+  private callUnknown(callee: Value & { kind: 'unknown' }, args: Value[], site: CallSite): Value | undefined {
+    const tensors = args.filter((a): a is TensorV => a.kind === 'tensor');
+    if (!this.tracer.active || tensors.length === 0) return undefined;
+    const reason = `unresolved call: ${callee.reason}`;
+    this.tracer.record({ op: UNKNOWN_OP, inputs: tensors, output: null, macs: null, reason }, site.range, site.range);
+    this.tracer.problem(site.range, reason, 'unresolved-call');
+    return { kind: 'tensor', shape: null, dtype: 'float32', reason };
   }
 
   binary(op: string, a: Value, b: Value, site: CallSite): Value | undefined {
@@ -157,6 +174,7 @@ export class TorchRuntime implements FrameworkHooks {
     const run: RootRun = { module: m, callRange: site.range, inputs, inputSource: source, calls: [], problems: [], output: NONE };
     this.roots.push(run);
     this.tracer.begin(m);
+    const wasTolerant = this.interp.tolerant;
     this.interp.tolerant = true;
     try {
       run.output = this.invokeModule(m, [...inputs, ...args.slice(inputs.length)], kwargs, site);
@@ -166,7 +184,7 @@ export class TorchRuntime implements FrameworkHooks {
       this.tracer.problem((e as PyError).range ?? site.range, `forward() stopped: ${run.aborted}`, 'trace-aborted');
       run.output = unknown(run.aborted, site.range);
     } finally {
-      this.interp.tolerant = false;
+      this.interp.tolerant = wasTolerant;
       run.calls = this.tracer.calls;
       run.problems = this.tracer.problems;
     }
