@@ -99,7 +99,8 @@ async function checkCommand(args: CliArgs): Promise<number> {
   const profiles = loadProfiles({ profilesDir: join(packageRoot(), 'profiles'), workspaceDir: process.cwd() });
   const files = args.files.length ? args.files : [...new Set(budget.budgets.map((b) => b.file))];
   const parser = await SourceParser.load(join(packageRoot(), 'grammars'));
-  const report: Report = { schema: 'wattlens.report/1', hardware: null, precision: budget.precision ?? 'fp32', files: files.map((f) => analyzeFile(parser, f, args)) };
+  const counted = { ...args, precision: budget.precision ?? args.precision };
+  const report: Report = { schema: 'wattlens.report/1', hardware: null, precision: counted.precision, files: files.map((f) => analyzeFile(parser, f, counted)) };
   const result = checkBudget(report, budget, (id) => getProfile(profiles, id));
   process.stdout.write(result.table);
   return result.passed ? 0 : 1;
