@@ -61,7 +61,7 @@ function mirrorAt(cursor: TreeCursor, source: string): SyntaxNode {
   };
   if (cursor.gotoFirstChild()) {
     do {
-      if (!cursor.nodeIsNamed && !isOperatorToken(cursor.nodeType)) continue;
+      if (!cursor.nodeIsNamed && !isOperatorToken(cursor.nodeType) && !cursor.nodeIsMissing) continue;
       const fieldName = cursor.currentFieldName;
       const child = mirrorAt(cursor, source);
       if (child.hasError || child.isMissing) node.hasError = true;

@@ -1,0 +1,90 @@
+// The CLI as users and other programs meet it: the DESIGN.md JSON contract, formats, exit codes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { repoRoot } from '../helpers/analyzer';
+
+const cli = join(repoRoot, 'bin', 'wattlens.js');
+const resnet18 = join(repoRoot, 'test', 'fixtures', 'pytorch', 'resnet18.py');
+
+function run(...args: string[]) {
+  return spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', cwd: repoRoot });
+}
+
+test('analyze --format json follows wattlens.report/1', () => {
+  const r = run('analyze', resnet18, '--format', 'json', '--hardware', 'nvidia-t4');
+  assert.equal(r.status, 0, r.stderr);
+  const report = JSON.parse(r.stdout);
+  assert.equal(report.schema, 'wattlens.report/1');
+  assert.deepEqual(report.hardware.id, 'nvidia-t4');
+  const model = report.files[0].models.find((m: { name: string }) => m.name === 'ResNet18');
+  assert.equal(model.root, true);
+  assert.equal(model.framework, 'pytorch');
+  assert.equal(model.totals.params, 11689512);
+  assert.equal(model.totals.macs, 1814073344);
+  assert.deepEqual(model.input.shape, [1, 3, 224, 224]);
+  assert.match(model.input.source, /torch\.randn, line \d+/);
+  for (const key of ['flops', 'weightBytes', 'activationBytes', 'latencyMs', 'energyJ', 'co2eG']) assert.equal(typeof model.totals[key], 'number', key);
+  const conv = model.layers.find((l: { path: string }) => l.path === 'layer1.0.conv1');
+  assert.equal(conv.op, 'Conv2d');
+  assert.equal(conv.params, 36864);
+  assert.equal(conv.macs, 115605504);
+  assert.deepEqual(conv.outputShape, [1, 64, 56, 56]);
+  assert.ok(['compute', 'memory', 'overhead'].includes(conv.bound));
+  assert.equal(typeof conv.range.start.line, 'number');
+  assert.ok(Array.isArray(model.unresolved));
+  const block = report.files[0].models.find((m: { name: string }) => m.name === 'BasicBlock');
+  assert.equal(block.root, false);
+});
+
+test('--batch scales the input and the MACs', () => {
+  const r = run('analyze', resnet18, '--format', 'json', '--batch', '4');
+  const model = JSON.parse(r.stdout).files[0].models[0];
+  assert.deepEqual(model.input.shape, [4, 3, 224, 224]);
+  assert.equal(model.totals.macs, 4 * 1814073344);
+});
+
+test('--input overrides the tensor the file builds', () => {
+  const r = run('analyze', resnet18, '--format', 'json', '--input', '1,3,112,112');
+  const model = JSON.parse(r.stdout).files[0].models[0];
+  assert.deepEqual(model.input.shape, [1, 3, 112, 112]);
+  assert.equal(model.input.source, '--input');
+});
+
+test('csv has one row per layer and table prints totals', () => {
+  const csv = run('analyze', resnet18, '--format', 'csv');
+  assert.equal(csv.status, 0);
+  assert.match(csv.stdout.split('\n')[0], /^file,model,root,path,op/);
+  const table = run('analyze', resnet18);
+  assert.match(table.stdout, /11\.7 M · 1\.81 GMACs/);
+});
+
+test('bad usage exits 2 with a one-line reason', () => {
+  const cases: [string[], RegExp][] = [
+    [['analyze'], /no input files/],
+    [['analyze', 'missing.py'], /no such file/],
+    [['analyze', resnet18, '--precision', 'fp64'], /--precision must be one of/],
+    [['analyze', resnet18, '--hardware', 'nope'], /nope/],
+    [['analyze', resnet18, '--batch', '0'], /positive integer/],
+    [['analyze', repoRoot], /is a directory/],
+    [['frobnicate'], /unknown command/],
+  ];
+  for (const [args, message] of cases) {
+    const r = run(...args);
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stdout}`);
+    assert.match(r.stderr, message);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  }
+});
+
+test('a file with a syntax error still exits 0 and reports it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wattlens-cli-'));
+  const file = join(dir, 'broken.py');
+  writeFileSync(file, 'import torch\nclass Net(nn.Module:\n');
+  const r = run('analyze', file, '--format', 'json');
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).files[0].diagnostics[0].code, 'syntax');
+});
