@@ -1,4 +1,4 @@
-// Differential corpus: every model in test/fixtures/pytorch must be analysed to torch's own figures
+// Differential corpus: every model in test/fixtures/pytorch and examples/ must be analysed to torch's own figures
 // (params identical, MACs within 1%), as written in its `# expect:` header by write_expectations.py.
 // When torch is importable, the headers are also checked against a live torch run.
 import { test } from 'node:test';
@@ -8,12 +8,12 @@ import { join, relative } from 'node:path';
 import { analyze, repoRoot } from '../helpers/analyzer';
 import { compareReport, countWithTorch, parseExpectations, torchUnavailable } from './harness';
 
-const corpusDir = join(repoRoot, 'test', 'fixtures', 'pytorch');
-const fixtures = readdirSync(corpusDir)
-  .filter((f) => f.endsWith('.py'))
+// The README's example models are part of the corpus too, so what a new user runs first is checked.
+const corpusDirs = [join(repoRoot, 'test', 'fixtures', 'pytorch'), join(repoRoot, 'examples')];
+const fixtures = corpusDirs
+  .flatMap((dir) => readdirSync(dir).filter((f) => f.endsWith('.py')).map((f) => join(dir, f)))
   .sort()
-  .map((f) => {
-    const path = join(corpusDir, f);
+  .map((path) => {
     const source = readFileSync(path, 'utf8');
     return { path, rel: relative(repoRoot, path), source, expected: parseExpectations(source) };
   });
