@@ -2,7 +2,7 @@
 # Writes each corpus fixture's `# expect: <name> params=<int> macs=<int>` header lines from what
 # torch counts (count_torch.py), one line per root, after the file's leading comment block.
 #
-# Usage:  write_expectations.py [FILE...]     (default: every test/fixtures/pytorch/*.py)
+# Usage:  write_expectations.py [FILE...]     (default: every test/fixtures/pytorch/*.py and examples/*.py)
 #         write_expectations.py --check ...   (write nothing; exit 1 if a header differs from torch)
 import glob
 import os
@@ -13,7 +13,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from count_torch import run_file  # noqa: E402
 
 EXPECT = re.compile(r'^# expect: ')
-CORPUS = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'fixtures', 'pytorch')
+HERE = os.path.dirname(os.path.abspath(__file__))
+CORPORA = [os.path.join(HERE, '..', 'fixtures', 'pytorch'), os.path.join(HERE, '..', '..', 'examples')]
 
 
 def expectation_lines(result):
@@ -32,7 +33,7 @@ def with_header(source, lines):
 
 def main(argv):
     check = '--check' in argv
-    files = [a for a in argv[1:] if a != '--check'] or sorted(glob.glob(os.path.join(CORPUS, '*.py')))
+    files = [a for a in argv[1:] if a != '--check'] or sorted(f for d in CORPORA for f in glob.glob(os.path.join(d, '*.py')))
     stale = 0
     for path in files:
         with open(path, encoding='utf-8') as f:
