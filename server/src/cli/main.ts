@@ -11,7 +11,6 @@ import {
 import { parseArgs, UsageError, type CliArgs } from './args';
 import { formatTable } from './format/table';
 import { formatCsv } from './format/csv';
-import { si } from './format/numbers';
 
 /** The profile used when --hardware is not given. */
 export const DEFAULT_HARDWARE = 'nvidia-t4';
@@ -81,16 +80,16 @@ function profilesCommand(): number {
   const set = loadProfiles({ profilesDir: join(packageRoot(), 'profiles'), workspaceDir: process.cwd() });
   reportProfileErrors(set);
   for (const p of listProfiles(set)) {
-    const peaks = Object.entries(p.peak ?? {}).map(([k, v]) => `${k} ${figure(v)}`).join(', ');
-    process.stdout.write(`${p.id.padEnd(26)} ${p.name}\n${''.padEnd(27)}${p.kind}; ${peaks}; ${figure(p.memory?.bandwidthGBps)} GB/s; ${figure(p.power?.maxW)} W\n`);
+    const peaks = Object.entries(p.peak ?? {}).map(([k, v]) => `${k} ${figure(v)} ${k === 'int8' ? 'TOPS' : 'TFLOP/s'}`).join(', ');
+    process.stdout.write(`${p.id.padEnd(26)} ${p.name}\n${''.padEnd(27)}${p.kind}; ${peaks}; memory ${figure(p.memory?.bandwidthGBps)} GB/s; max ${figure(p.power?.maxW)} W\n`);
   }
   return 0;
 }
 
+/** A profile figure (a number or `{ value, source }`) as a plain number. */
 function figure(v: unknown): string {
-  if (typeof v === 'number') return si(v);
-  if (v && typeof v === 'object' && 'value' in v) return si((v as { value: number }).value);
-  return '?';
+  const n = typeof v === 'number' ? v : v && typeof v === 'object' && 'value' in v ? (v as { value: number }).value : null;
+  return n === null ? '?' : String(Number(n.toPrecision(4)));
 }
 
 async function checkCommand(args: CliArgs): Promise<number> {
