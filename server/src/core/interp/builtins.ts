@@ -127,9 +127,12 @@ function toInt(v: Value): Value {
   return raise('ValueError', `invalid literal for int(): ${repr(v)}`);
 }
 
+const SPECIAL_FLOATS: Record<string, number> = { inf: Infinity, '+inf': Infinity, '-inf': -Infinity, infinity: Infinity, '-infinity': -Infinity, nan: NaN };
+
 function toFloat(v: Value): Value {
   if (isNumber(v)) return float(numberOf(v));
-  if (v.kind === 'str' && !Number.isNaN(Number(v.value))) return float(Number(v.value));
+  if (v.kind === 'str' && v.value.trim().toLowerCase() in SPECIAL_FLOATS) return float(SPECIAL_FLOATS[v.value.trim().toLowerCase()]);
+  if (v.kind === 'str' && v.value.trim() !== '' && !Number.isNaN(Number(v.value))) return float(Number(v.value));
   if (v.kind === 'unknown') return v;
   return raise('ValueError', `could not convert ${repr(v)} to float`);
 }
