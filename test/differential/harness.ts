@@ -79,8 +79,11 @@ export function relativeError(actual: number, expected: number): number {
 export function compareReport(report: FileReport, expected: Expected[]): string[] {
   const roots = report.models.filter((m) => m.root);
   const problems: string[] = [];
+  const used = new Set<object>();
   for (const want of expected) {
-    const got = roots.find((m) => m.name === want.name);
+    // Roots of the same name (two instances of one class) are matched in the order they ran.
+    const got = roots.find((m) => m.name === want.name && !used.has(m));
+    if (got) used.add(got);
     if (!got) {
       const names = roots.map((m) => m.name).join(', ') || 'none';
       problems.push(`${want.name}: no root model of that name (analyser roots: ${names})`);
