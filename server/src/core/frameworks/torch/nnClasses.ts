@@ -19,7 +19,8 @@ function moduleMethods(rt: TorchRuntime): Record<string, (args: Value[], kw: Map
   const returnsSelf = (args: Value[]) => args[0];
   return {
     __init__: () => NONE,
-    to: returnsSelf, cuda: returnsSelf, cpu: returnsSelf, eval: returnsSelf, train: returnsSelf, float: returnsSelf,
+    to: returnsSelf, cuda: returnsSelf, cpu: returnsSelf, float: returnsSelf,
+    eval: (args) => setTraining(self(args), false), train: (args) => setTraining(self(args), args[1]?.kind !== 'bool' || args[1].value),
     half: returnsSelf, double: returnsSelf, bfloat16: returnsSelf, requires_grad_: returnsSelf, share_memory: returnsSelf,
     zero_grad: () => NONE, load_state_dict: () => NONE, register_forward_hook: () => NONE, register_forward_pre_hook: () => NONE,
     state_dict: (_a, _k, site) => unknown('state_dict() depends on weights', site.range),
@@ -39,6 +40,12 @@ function moduleMethods(rt: TorchRuntime): Record<string, (args: Value[], kw: Map
     __call__: (args, kw, site) => rt.call(args[0], args.slice(1), kw, site)!,
     extra_repr: () => str(''),
   };
+}
+
+/** `.train()` / `.eval()`: sets `training` on the whole tree, as torch does; returns the module. */
+function setTraining(root: ModuleV, training: boolean): Value {
+  for (const m of allModules(root)) m.attrs.set('training', { kind: 'bool', value: training });
+  return root;
 }
 
 function asTensor(v: Value): TensorV {

@@ -2,7 +2,7 @@
 // (tracing a root model's forward), tensor operators and indexing, and the cost recording.
 import type { Range } from '../../parse/syntax';
 import {
-  type Value, type ClassV, type ModuleV, type TensorV, type CallSite, NONE, int, tuple, unknown,
+  type Value, type ClassV, type ModuleV, type TensorV, type CallSite, NONE, FALSE, int, tuple, unknown,
 } from '../../interp/values';
 import type { FrameworkHooks } from '../../interp/hooks';
 import type { Interpreter } from '../../interp/interpreter';
@@ -57,6 +57,8 @@ export class TorchRuntime implements FrameworkHooks {
     if (own !== undefined) return own;
     const attr = lookupClassAttr(obj.cls, name);
     if (attr !== undefined) return this.interp.bindAttr(obj, attr, site);
+    // Models are traced as inference runs them: in eval mode unless the code calls .train().
+    if (name === 'training') return FALSE;
     if (obj.unresolved) return unknown(obj.unresolved, site.range);
     return raise('AttributeError', `'${obj.cls.name}' object has no attribute '${name}'`, site.range);
   }

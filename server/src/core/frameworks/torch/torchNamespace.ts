@@ -122,7 +122,8 @@ export function torchModules(rt: TorchRuntime): { modules: Record<string, Namesp
   attrs.set('Tensor', builtinClass('Tensor', 'object', [], {}));
   attrs.set('Size', builtin('Size', ([v]) => v ?? tuple([])));
   attrs.set('cuda', { kind: 'namespace', name: 'torch.cuda', attrs: new Map<string, Value>([['is_available', builtin('is_available', () => FALSE)], ['device_count', builtin('device_count', () => int(0))]]) });
-  attrs.set('jit', { kind: 'namespace', name: 'torch.jit', attrs: new Map<string, Value>([['script', builtin('script', ([m]) => m ?? NONE)], ['ignore', builtin('ignore', ([m]) => m ?? NONE)]]), opaque: 'torch.jit is not modelled' });
+  attrs.set('jit', { kind: 'namespace', name: 'torch.jit', attrs: new Map<string, Value>([['script', builtin('script', ([m]) => m ?? NONE)], ['ignore', builtin('ignore', ([m]) => m ?? NONE)],
+    ['is_scripting', builtin('is_scripting', () => FALSE)], ['is_tracing', builtin('is_tracing', () => FALSE)]]), opaque: 'torch.jit is not modelled' });
   for (const opaque of ['backends', 'optim', 'onnx', 'distributed', 'amp', 'utils', 'ao', 'quantization', 'fx', 'hub', 'distributions', 'autograd', 'testing']) {
     attrs.set(opaque, { kind: 'namespace', name: `torch.${opaque}`, attrs: new Map(), opaque: `torch.${opaque} is not modelled` });
   }
