@@ -88,3 +88,34 @@ test('a file with a syntax error still exits 0 and reports it', () => {
   assert.equal(r.status, 0, r.stderr);
   assert.equal(JSON.parse(r.stdout).files[0].diagnostics[0].code, 'syntax');
 });
+
+test('a precision the device lacks is refused, naming the ones it has', () => {
+  const r = run('analyze', resnet18, '--hardware', 'nvidia-t4', '--precision', 'fp8');
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /fp8 is not available on nvidia-t4.*supported: fp32, fp16, int8/);
+});
+
+test('check exits 1 with a readable table when a model is over budget, 0 when within', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wattlens-budget-'));
+  const budget = (maxEnergyJ: number) => {
+    const file = join(dir, `budget-${maxEnergyJ}.json`);
+    writeFileSync(file, JSON.stringify({ schema: 'wattlens.budget/1', profile: 'nvidia-t4', precision: 'int8',
+      budgets: [{ file: 'test/fixtures/pytorch/resnet18.py', model: 'ResNet18', maxEnergyJ, maxMacs: 2e9 }] }));
+    return file;
+  };
+  const over = run('check', '--budget', budget(0.001));
+  assert.equal(over.status, 1, over.stderr);
+  assert.match(over.stdout, /ResNet18.*FAIL/);
+  const within = run('check', '--budget', budget(10));
+  assert.equal(within.status, 0, within.stdout + within.stderr);
+  assert.match(within.stdout, /pass/);
+});
+
+test('a malformed budget file names the field that is wrong (exit 2)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wattlens-budget-'));
+  const file = join(dir, 'bad.json');
+  writeFileSync(file, JSON.stringify({ profile: 'nvidia-t4', budgets: [{ file: 'x.py', maxEnergyJ: -1 }] }));
+  const r = run('check', '--budget', file);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /maxEnergyJ/);
+});

@@ -105,10 +105,13 @@ async function checkCommand(args: CliArgs): Promise<number> {
   return result.passed ? 0 : 1;
 }
 
+/** Errors that describe the user's input (shown without a class name); anything else is a bug. */
+const USER_ERRORS = new Set(['UnsupportedPrecisionError', 'UnknownRegionError', 'UnknownProfileError', 'BudgetError', 'ProfileError', 'PueError']);
+
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (e: Error) => {
-    process.stderr.write(`wattlens: ${e instanceof UsageError ? '' : `${e.name}: `}${e.message}\n`);
+    process.stderr.write(`wattlens: ${e instanceof UsageError || USER_ERRORS.has(e.name) ? '' : `${e.name}: `}${e.message}\n`);
     process.exitCode = 2;
   },
 );
