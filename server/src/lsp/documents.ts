@@ -1,0 +1,228 @@
+// Open documents and notebooks: their text, a tree-sitter tree kept up to date by incremental
+// re-parse from each content change, one analysis cached per version, and debounced re-analysis.
+import { TextDocuments, NotebookDocuments, type Connection, type CancellationToken } from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { Edit } from 'web-tree-sitter';
+import type { ParsedSource, SourceParser, TextEdit as TreeEdit } from '../core/parse/parser';
+import type { SyntaxNode } from '../core/parse/syntax';
+import type { FileReport, Precision } from '../core/report/types';
+import { analyzeTree, MAX_SOURCE_BYTES } from '../core/analysis/analyzeSource';
+import { inputFindings } from '../core/analysis/findings';
+import { applyChanges } from './editTracking';
+import { notebookSource } from './notebooks';
+import { textSource, type Source } from './sources';
+
+/** What one analysis depends on besides the text. */
+export interface AnalysisOptions {
+  precision: Precision;
+  batch: number | null;
+}
+
+/** One source analysed: the core's report and the syntax tree it came from (null when refused). */
+export interface Analysis {
+  source: Source;
+  options: AnalysisOptions;
+  file: FileReport;
+  root: SyntaxNode | null;
+  /** Milliseconds spent parsing and analysing. */
+  ms: number;
+}
+
+/** Called when a source settles after edits, and when documents close. */
+export interface DocumentEvents {
+  settled(key: string): void;
+  closed(uris: string[]): void;
+}
+
+interface ParseState {
+  parsed: ParsedSource | null;
+  /** Edits made since `parsed` was built, oldest first; null means "parse from scratch". */
+  pending: TreeEdit[] | null;
+}
+
+/** Text documents and notebooks, with parse state and cached analyses. */
+export class DocumentStore {
+  readonly texts: TextDocuments<TextDocument>;
+  readonly notebooks: NotebookDocuments<TextDocument>;
+  private readonly parseStates = new Map<string, ParseState>();
+  private readonly analyses = new Map<string, Analysis>();
+  private readonly notebookVersions = new Map<string, number>();
+  private readonly notebookSources = new Map<string, Source>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+
+  constructor(private readonly parser: SourceParser, private readonly events: DocumentEvents, private readonly debounceMs = 150) {
+    this.texts = new TextDocuments<TextDocument>({
+      create: (uri, languageId, version, content) => this.created(uri, languageId, version, content),
+      update: (doc, changes, version) => this.updated(doc, changes, version),
+    });
+    this.notebooks = new NotebookDocuments<TextDocument>({
+      create: (uri, languageId, version, content) => TextDocument.create(uri, languageId, version, content),
+      update: (doc, changes, version) => TextDocument.update(doc, changes, version),
+    });
+  }
+
+  /** Starts listening for text and notebook synchronisation on `connection`. */
+  listen(connection: Connection): void {
+    this.texts.onDidChangeContent((e) => this.schedule(e.document.uri));
+    this.texts.onDidClose((e) => this.forget(e.document.uri, [e.document.uri]));
+    this.texts.listen(connection);
+    this.notebooks.onDidOpen((nb) => this.notebookChanged(nb.uri));
+    this.notebooks.onDidChange((e) => this.notebookChanged(e.notebookDocument.uri));
+    this.notebooks.onDidClose((nb) => this.forget(nb.uri, nb.cells.map((c) => c.document)));
+    this.notebooks.listen(connection);
+  }
+
+  /** The source that document `uri` (a text document, a notebook, or a notebook cell) belongs to. */
+  sourceFor(uri: string): Source | undefined {
+    const doc = this.texts.get(uri);
+    if (doc) return textSource(uri, doc.version, doc.getText());
+    const notebook = this.notebooks.getNotebookDocument(uri) ?? this.notebooks.findNotebookDocumentForCell(uri);
+    return notebook ? this.notebookSourceOf(notebook.uri) : undefined;
+  }
+
+  /** Keys of every open source (text documents and notebooks). */
+  openKeys(): string[] {
+    const keys = this.texts.keys();
+    for (const nb of this.notebookVersions.keys()) keys.push(nb);
+    return keys;
+  }
+
+  /** The analysis of `source` with `options`, from the cache when the version and options match. */
+  analysisOf(source: Source, options: AnalysisOptions): Analysis {
+    const cached = this.analyses.get(source.key);
+    if (cached && cached.source.version === source.version && sameOptions(cached.options, options)) return cached;
+    const started = performance.now();
+    const { file, root } = this.analyse(source, options);
+    const analysis: Analysis = { source, options, file, root, ms: performance.now() - started };
+    this.analyses.set(source.key, analysis);
+    return analysis;
+  }
+
+  /** Whether the latest analysis of `key` is for its current version. */
+  isFresh(key: string): boolean {
+    const source = this.sourceFor(key);
+    return !!source && this.analyses.get(key)?.source.version === source.version;
+  }
+
+  /** Drops every cached analysis (settings that change the analysis itself changed). */
+  invalidate(): void {
+    this.analyses.clear();
+  }
+
+  /** Schedules the debounced re-analysis of the source `uri` belongs to; a newer edit restarts the wait. */
+  schedule(uri: string): void {
+    const key = this.sourceFor(uri)?.key ?? uri;
+    clearTimeout(this.timers.get(key));
+    this.timers.set(key, setTimeout(() => {
+      this.timers.delete(key);
+      this.events.settled(key);
+    }, this.debounceMs));
+  }
+
+  private created(uri: string, languageId: string, version: number, content: string): TextDocument {
+    this.resetParse(uri);
+    return TextDocument.create(uri, languageId, version, content);
+  }
+
+  private updated(doc: TextDocument, changes: Parameters<typeof applyChanges>[1], version: number): TextDocument {
+    const { edits, full } = applyChanges(doc, changes, version);
+    const state = this.parseStates.get(doc.uri);
+    if (state && state.pending && !full) state.pending.push(...edits);
+    else if (state) state.pending = null;
+    return doc;
+  }
+
+  private notebookChanged(uri: string): void {
+    this.notebookVersions.set(uri, (this.notebookVersions.get(uri) ?? 0) + 1);
+    this.notebookSources.delete(uri);
+    this.schedule(uri);
+  }
+
+  private notebookSourceOf(uri: string): Source | undefined {
+    const notebook = this.notebooks.getNotebookDocument(uri);
+    if (!notebook) return undefined;
+    const version = this.notebookVersions.get(uri) ?? 0;
+    let source = this.notebookSources.get(uri);
+    if (!source || source.version !== version) {
+      source = notebookSource(notebook, (cell) => this.notebooks.cellTextDocuments.get(cell), version);
+      this.notebookSources.set(uri, source);
+    }
+    return source;
+  }
+
+  private forget(key: string, uris: string[]): void {
+    clearTimeout(this.timers.get(key));
+    this.timers.delete(key);
+    this.resetParse(key);
+    this.parseStates.delete(key);
+    this.analyses.delete(key);
+    this.notebookVersions.delete(key);
+    this.notebookSources.delete(key);
+    this.events.closed(uris);
+  }
+
+  private resetParse(key: string): void {
+    const state = this.parseStates.get(key);
+    state?.parsed?.tree.delete();
+    this.parseStates.set(key, { parsed: null, pending: null });
+  }
+
+  /** Parses (incrementally when it can) and runs the core; never throws. */
+  private analyse(source: Source, options: AnalysisOptions): { file: FileReport; root: SyntaxNode | null } {
+    const file = source.key;
+    const refused = inputFindings(source.text, MAX_SOURCE_BYTES);
+    if (refused.length) {
+      this.resetParse(source.key);
+      return { file: { file, models: [], diagnostics: refused }, root: null };
+    }
+    try {
+      const parsed = this.parse(source);
+      const report = analyzeTree(this.parser, parsed.root, source.text, { file, precision: options.precision, batch: options.batch ?? undefined });
+      return { file: report, root: parsed.root };
+    } catch (e) {
+      this.resetParse(source.key);
+      return { file: { file, models: [], diagnostics: [internalFinding(e)] }, root: null };
+    }
+  }
+
+  /** The tree for `source`: reused, re-parsed from pending edits, or parsed from scratch. */
+  private parse(source: Source): ParsedSource {
+    let state = this.parseStates.get(source.key);
+    if (!state) {
+      state = { parsed: null, pending: null };
+      this.parseStates.set(source.key, state);
+    }
+    const { parsed, pending } = state;
+    let next: ParsedSource;
+    if (parsed && pending && pending.length === 0 && parsed.text === source.text) return parsed;
+    if (parsed && pending && pending.length > 0 && !source.notebook) {
+      for (const e of pending.slice(0, -1)) parsed.tree.edit(new Edit(e));
+      next = this.parser.reparse(parsed, source.text, pending[pending.length - 1]);
+    } else {
+      parsed?.tree.delete();
+      next = this.parser.parse(source.text, 'python');
+    }
+    state.parsed = next;
+    state.pending = [];
+    return next;
+  }
+}
+
+function sameOptions(a: AnalysisOptions, b: AnalysisOptions): boolean {
+  return a.precision === b.precision && a.batch === b.batch;
+}
+
+function internalFinding(e: unknown): FileReport['diagnostics'][number] {
+  const message = `WattLens could not analyse this file: ${(e as Error)?.message ?? String(e)}`;
+  return { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 'information', code: 'internal', message };
+}
+
+/** Resolves after pending I/O (cancellations included) has been processed. */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** True when the request behind `token` was cancelled. */
+export function cancelled(token: CancellationToken | undefined): boolean {
+  return !!token?.isCancellationRequested;
+}

@@ -1,0 +1,52 @@
+// Hardware profiles as the running server sees them: built-in plus the workspace's own, reloaded
+// when a profile file changes; a file the user breaks is reported and its last good version kept.
+import { loadProfiles, type LoadedProfile, type ProfileSet } from '../core/energy';
+
+/** Loaded profiles that survive bad reloads. */
+export class ProfileStore {
+  private profiles = new Map<string, LoadedProfile>();
+  /** Bumped on every reload, so cached estimates know to recompute. */
+  generation = 0;
+
+  constructor(private readonly profilesDir: string, private readonly workspaceDir?: string) {}
+
+  /**
+   * Re-reads every profile. Returns one message per file that failed; a profile whose file now
+   * fails keeps its previous (last good) contents.
+   */
+  reload(): string[] {
+    let set: ProfileSet;
+    try {
+      set = loadProfiles({ profilesDir: this.profilesDir, workspaceDir: this.workspaceDir });
+    } catch (e) {
+      return [`could not load hardware profiles: ${(e as Error).message}; keeping the last good set`];
+    }
+    const next = new Map(set.profiles);
+    const broken = new Set(set.errors.map((e) => e.file));
+    for (const [id, old] of this.profiles) {
+      if (!next.has(id) && [...broken].some((f) => sameFile(f, old.file))) next.set(id, old);
+    }
+    this.profiles = next;
+    this.generation++;
+    return set.errors.map((e) => `hardware profile ${e.message}${this.keptNote(e.file)}`);
+  }
+
+  /** The profile with this id, if loaded. */
+  get(id: string): LoadedProfile | undefined {
+    return this.profiles.get(id);
+  }
+
+  /** Every loaded id, sorted. */
+  ids(): string[] {
+    return [...this.profiles.keys()].sort();
+  }
+
+  private keptNote(file: string): string {
+    const kept = [...this.profiles.values()].find((p) => sameFile(p.file, file));
+    return kept ? ` (keeping the last good version of '${kept.id}')` : '';
+  }
+}
+
+function sameFile(a: string, b: string): boolean {
+  return a.replace(/\\/g, '/').endsWith(b.replace(/\\/g, '/')) || b.replace(/\\/g, '/').endsWith(a.replace(/\\/g, '/'));
+}

@@ -1,0 +1,162 @@
+// The running server's state: settings, hardware profiles and documents; it produces the View of a
+// document for the current settings, publishes diagnostics when a document settles, and reports problems once.
+import { MessageType, type Connection, type CancellationToken, type ClientCapabilities } from 'vscode-languageserver';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import type { SourceParser } from '../core/parse/parser';
+import { gridIntensity, type LoadedProfile } from '../core/energy';
+import { ReportChangedNotification, type ReportChangedParams } from '../protocol';
+import { DocumentStore, yieldToEventLoop } from './documents';
+import { estimate, type View } from './estimate';
+import { findingItems } from './diagnostics';
+import { toDiagnostics } from './convert';
+import { ProfileStore } from './profileStore';
+import { DEFAULT_HARDWARE, DEFAULT_SETTINGS, pullSettings, settingsKey, type Settings } from './settings';
+
+/** Thrown by `view()` when the request was cancelled while it waited. */
+export class Cancelled extends Error {}
+
+/** Settings, profiles, documents and the views built from them. */
+export class Service {
+  settings: Settings = DEFAULT_SETTINGS;
+  readonly docs: DocumentStore;
+  private profiles: ProfileStore;
+  private readonly views = new Map<string, View>();
+  private readonly told = new Set<string>();
+  capabilities: ClientCapabilities = {};
+  private pushedSettings: unknown = undefined;
+  private markReady: () => void = () => undefined;
+  /** Settles once the first settings have been read (or after 2 s if the client never answers). */
+  private readonly ready = new Promise<void>((resolve) => {
+    this.markReady = resolve;
+    setTimeout(resolve, 2000).unref();
+  });
+
+  constructor(private readonly connection: Connection, parser: SourceParser, private readonly packageRoot: string) {
+    this.docs = new DocumentStore(parser, { settled: (key) => this.settled(key), closed: (uris) => this.cleared(uris) });
+    this.profiles = new ProfileStore(join(packageRoot, 'profiles'));
+  }
+
+  /** Records the client's capabilities and workspace, then loads the profiles. */
+  initialize(capabilities: ClientCapabilities, workspaceUri: string | null | undefined, initializationOptions: unknown): void {
+    this.capabilities = capabilities;
+    this.pushedSettings = pick(initializationOptions, 'wattlens') ?? initializationOptions;
+    const workspaceDir = workspaceUri?.startsWith('file:') ? fileURLToPath(workspaceUri) : undefined;
+    this.profiles = new ProfileStore(join(this.packageRoot, 'profiles'), workspaceDir);
+    this.profiles.reload().forEach((m) => this.tell(m, MessageType.Warning));
+  }
+
+  /** Whether the client can be asked for settings with workspace/configuration. */
+  get canPullSettings(): boolean {
+    return !!this.capabilities.workspace?.configuration;
+  }
+
+  /** Re-reads the settings (pushed ones are used when the client cannot be asked) and refreshes what changed. */
+  async updateSettings(pushed?: unknown): Promise<void> {
+    if (pushed !== undefined) this.pushedSettings = pick(pushed, 'wattlens') ?? this.pushedSettings;
+    const { settings, problems } = await pullSettings(this.connection, this.canPullSettings, this.pushedSettings);
+    problems.forEach((p) => this.tell(`WattLens: ${p}`, MessageType.Warning));
+    const next = this.checkRegion(settings);
+    const analysisChanged = next.precision !== this.settings.precision || next.batchSize !== this.settings.batchSize;
+    const changed = settingsKey(next) !== settingsKey(this.settings) || next.inlayHintsMode !== this.settings.inlayHintsMode;
+    this.settings = next;
+    this.profileFor(next.hardware);
+    if (analysisChanged) this.docs.invalidate();
+    if (changed) this.refreshAll();
+    this.markReady();
+  }
+
+  /** Reloads hardware profiles after a profile file changed; broken files are reported and the last good kept. */
+  reloadProfiles(): void {
+    this.profiles.reload().forEach((m) => this.tell(m, MessageType.Error, true));
+    this.refreshAll();
+  }
+
+  /** The View of the source `uri` belongs to, analysed now if its version is not cached yet. */
+  async view(uri: string, token?: CancellationToken): Promise<View | undefined> {
+    await this.ready;
+    await yieldToEventLoop();
+    if (token?.isCancellationRequested) throw new Cancelled();
+    const view = this.viewNow(uri);
+    if (token?.isCancellationRequested) throw new Cancelled();
+    return view;
+  }
+
+  /** The View without yielding first (for notifications and benchmarks). */
+  viewNow(uri: string): View | undefined {
+    const source = this.docs.sourceFor(uri);
+    if (!source) return undefined;
+    const profile = this.profileFor(this.settings.hardware);
+    const cached = this.views.get(source.key);
+    if (cached && cached.source.version === source.version && cached.profile === profile && cached.settings === this.settings) return cached;
+    const analysis = this.docs.analysisOf(source, { precision: this.settings.precision, batch: this.settings.batchSize });
+    const view = estimate(analysis, profile, this.settings);
+    this.views.set(source.key, view);
+    return view;
+  }
+
+  /** A source settled after edits: analyse it, publish its diagnostics and say its report changed. */
+  private settled(key: string): void {
+    try {
+      const view = this.viewNow(key);
+      if (!view) return;
+      for (const [uri, diagnostics] of toDiagnostics(view.source, findingItems(view))) {
+        const version = view.source.segments.find((s) => s.uri === uri)?.version;
+        void this.connection.sendDiagnostics({ uri, version, diagnostics });
+      }
+      const params: ReportChangedParams = { uri: key, version: view.source.version };
+      void this.connection.sendNotification(ReportChangedNotification.method, params);
+    } catch (e) {
+      this.connection.console.error(`WattLens: analysing ${key} failed: ${(e as Error)?.stack ?? e}`);
+    }
+  }
+
+  private cleared(uris: string[]): void {
+    for (const uri of uris) {
+      this.views.delete(uri);
+      void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+    }
+  }
+
+  /** Re-analyses every open document and asks the client to re-request hints and lenses. */
+  private refreshAll(): void {
+    this.views.clear();
+    for (const key of this.docs.openKeys()) this.docs.schedule(key);
+    const ws = this.capabilities.workspace;
+    if (ws?.inlayHint?.refreshSupport) void this.connection.languages.inlayHint.refresh().catch(() => undefined);
+    if (ws?.codeLens?.refreshSupport) void this.connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+  }
+
+  /** The profile for `id`; an unknown id is reported once and the default used instead. */
+  private profileFor(id: string): LoadedProfile | null {
+    const profile = this.profiles.get(id);
+    if (profile) return profile;
+    const fallback = this.profiles.get(DEFAULT_HARDWARE) ?? null;
+    this.tell(`WattLens: unknown hardware profile '${id}' in wattlens.hardware; using ${DEFAULT_HARDWARE}. ` +
+      `Known ids: ${this.profiles.ids().join(', ')}`, MessageType.Warning);
+    return fallback;
+  }
+
+  /** An unknown region is reported and replaced by the world average. */
+  private checkRegion(settings: Settings): Settings {
+    if (!settings.region) return settings;
+    try {
+      gridIntensity(settings.region);
+      return settings;
+    } catch (e) {
+      this.tell(`WattLens: wattlens.region: ${(e as Error).message}; using the world average`, MessageType.Warning);
+      return { ...settings, region: null };
+    }
+  }
+
+  /** Shows a message once per distinct text (or every time when `again`). */
+  private tell(message: string, type: MessageType, again = false): void {
+    if (!again && this.told.has(message)) return;
+    this.told.add(message);
+    void this.connection.sendNotification('window/showMessage', { type, message });
+  }
+}
+
+function pick(value: unknown, key: string): unknown {
+  return value && typeof value === 'object' && key in value ? (value as Record<string, unknown>)[key] : undefined;
+}

@@ -1,0 +1,61 @@
+// The WattLens language server, `node dist/server.js --stdio` (or --node-ipc as VS Code starts it):
+// wiring only — connection, capabilities, the analysis service and its handlers.
+import {
+  createConnection, ProposedFeatures, TextDocumentSyncKind, CodeActionKind, DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification, LSPErrorCodes, type InitializeResult, type Message, type ResponseMessage, type RequestMessage,
+} from 'vscode-languageserver/node';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { SourceParser } from './core/parse/parser';
+import { Service } from './lsp/service';
+import { registerHandlers } from './lsp/handlers';
+
+/** The capabilities DESIGN.md fixes for the server. */
+export const CAPABILITIES: InitializeResult['capabilities'] = {
+  textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+  inlayHintProvider: true,
+  hoverProvider: true,
+  codeLensProvider: { resolveProvider: false },
+  codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite] },
+  notebookDocumentSync: { notebookSelector: [{ notebook: 'jupyter-notebook', cells: [{ language: 'python' }] }] },
+};
+
+/** dist/.. in the bundle (grammars/ and profiles/ live there); the repository root when run from source. */
+function packageRoot(): string {
+  const beside = resolve(__dirname, '..');
+  return existsSync(join(beside, 'grammars')) ? beside : resolve(__dirname, '..', '..');
+}
+
+/** Answers a cancelled request that has not started yet without running it. */
+function cancelUndispatched(message: Message): ResponseMessage | undefined {
+  const id = (message as RequestMessage).id;
+  return id === undefined ? undefined : { jsonrpc: '2.0', id, error: { code: LSPErrorCodes.RequestCancelled, message: 'request cancelled' } };
+}
+
+async function main(): Promise<void> {
+  const connection = createConnection(ProposedFeatures.all, { connectionStrategy: { cancelUndispatched } });
+  process.on('uncaughtException', (e) => connection.console.error(`WattLens: uncaught ${e?.stack ?? e}`));
+  process.on('unhandledRejection', (e) => connection.console.error(`WattLens: unhandled ${(e as Error)?.stack ?? e}`));
+  const root = packageRoot();
+  const parser = await SourceParser.load(join(root, 'grammars'));
+  const service = new Service(connection, parser, root);
+  connection.onInitialize((params): InitializeResult => {
+    service.initialize(params.capabilities, params.workspaceFolders?.[0]?.uri ?? params.rootUri, params.initializationOptions);
+    return { capabilities: CAPABILITIES, serverInfo: { name: 'wattlens', version: '0.1.0' } };
+  });
+  connection.onInitialized(() => {
+    const caps = service.capabilities;
+    if (caps.workspace?.didChangeConfiguration?.dynamicRegistration) {
+      void connection.client.register(DidChangeConfigurationNotification.type, undefined).catch(() => undefined);
+    }
+    if (caps.workspace?.didChangeWatchedFiles?.dynamicRegistration) {
+      void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/.wattlens/profiles/*.json' }] }).catch(() => undefined);
+    }
+    void service.updateSettings();
+  });
+  service.docs.listen(connection);
+  registerHandlers(connection, service);
+  connection.listen();
+}
+
+void main();

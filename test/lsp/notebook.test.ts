@@ -1,0 +1,118 @@
+// Notebook tests: a jupyter-notebook opened through notebookDocument/didOpen with the model class
+// in cell 1 and its instantiation and call in cell 2; results map back to each cell's URI and lines.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { TestClient, applyEdits } from './client';
+import { checkPython } from './python';
+
+const notebook = 'file:///work/nb/model.ipynb';
+const cell1 = 'vscode-notebook-cell:/work/nb/model.ipynb#W0';
+const cell2 = 'vscode-notebook-cell:/work/nb/model.ipynb#W1';
+const markdown = 'vscode-notebook-cell:/work/nb/model.ipynb#W2';
+
+const cell1Text = `%matplotlib inline
+import torch
+import torch.nn as nn
+
+
+class Mlp(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(784, 256)
+        self.act = nn.ReLU()
+        self.fc2 = nn.Linear(256, 10)
+
+    def forward(self, x):
+        return self.fc2(self.act(self.fc1(x)))`;
+
+const cell2Text = `model = Mlp()
+x = torch.randn(32, 784)
+for i in range(10):
+    y = model(x)
+`;
+
+let client: TestClient;
+
+before(async () => {
+  client = await TestClient.start({});
+  await client.conn.sendNotification('notebookDocument/didOpen', {
+    notebookDocument: { uri: notebook, notebookType: 'jupyter-notebook', version: 1, cells: [
+      { kind: 2, document: cell1 }, { kind: 1, document: markdown }, { kind: 2, document: cell2 },
+    ] },
+    cellTextDocuments: [
+      { uri: cell1, languageId: 'python', version: 1, text: cell1Text },
+      { uri: markdown, languageId: 'markdown', version: 1, text: '# Notes\n\nnot code' },
+      { uri: cell2, languageId: 'python', version: 1, text: cell2Text },
+    ],
+  });
+});
+after(async () => client.stop());
+
+test('inlay hints land on each cell at cell-local lines', async () => {
+  const hints1 = await client.inlayHints(cell1);
+  const lines1 = cell1Text.split('\n');
+  const fc1 = lines1.findIndex((l) => l.includes('self.fc1 = nn.Linear(784, 256)'));
+  const fc1Hint = hints1.find((h) => h.position.line === fc1);
+  assert.ok(fc1Hint, JSON.stringify(hints1.map((h) => [h.position.line, h.label])));
+  assert.equal(fc1Hint.position.character, lines1[fc1].length);
+  assert.match(String(fc1Hint.label), /^12\.9 MFLOPs · /);
+  const forward = lines1.findIndex((l) => l.includes('return self.fc2'));
+  assert.ok(hints1.some((h) => h.position.line === forward));
+  assert.deepEqual(await client.inlayHints(cell2), []);
+});
+
+test('hover and code lens in cell 1, code actions with edits in cell 2', async () => {
+  const lines1 = cell1Text.split('\n');
+  const hover = await client.hover(cell1, lines1.findIndex((l) => l.includes('self.fc2 = nn.Linear')), 12);
+  assert.match((hover?.contents as { value: string }).value, /`fc2`/);
+  const lenses = await client.codeLenses(cell1);
+  assert.equal(lenses.length, 2);
+  assert.equal(lenses[0].range.start.line, lines1.findIndex((l) => l.startsWith('class Mlp')));
+  assert.match(lenses[0].command!.title, /^Mlp · 6\.5 MMACs · 204 k params · [\d.]+ µJ\/inference \(batch 32\) on nvidia-t4 \(fp32\)$/);
+  assert.deepEqual(await client.codeLenses(cell2), []);
+  const actions = await client.codeActions(cell2, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } });
+  const quant = actions.find((a) => a.title.startsWith('Apply dynamic int8 quantization'));
+  assert.ok(quant, actions.map((a) => a.title).join('\n'));
+  assert.deepEqual(Object.keys(quant.edit!.changes!), [cell2]);
+  const out = applyEdits(cell2, cell2Text, quant.edit!.changes![cell2]);
+  assert.match(out, /^model = Mlp\(\)\nmodel = torch\.ao\.quantization\.quantize_dynamic/);
+});
+
+test('diagnostics are published per cell', async () => {
+  const d2 = await client.diagnosticsFor(cell2);
+  const loop = d2.find((d) => d.code === 'inference-without-no-grad');
+  assert.ok(loop, JSON.stringify(d2));
+  assert.equal(loop.range.start.line, 2);
+  const d1 = await client.diagnosticsFor(cell1);
+  assert.ok(!d1.some((d) => d.code === 'syntax'), 'the %magic line is not a syntax error');
+  const fix = (await client.codeActions(cell2, loop.range, [loop])).find((a) => a.kind === 'quickfix');
+  assert.ok(fix);
+  const fixed = applyEdits(cell2, cell2Text, fix.edit!.changes![cell2]);
+  const parsed = checkPython({ cell1: cell1Text.replace('%matplotlib', '#matplotlib'), cell2: fixed }, false);
+  assert.deepEqual(parsed, { cell1: 'ok', cell2: 'ok' });
+});
+
+test('editing a cell through notebookDocument/didChange updates the hints', async () => {
+  const lines1 = cell1Text.split('\n');
+  const line = lines1.findIndex((l) => l.includes('nn.Linear(784, 256)'));
+  const start = lines1[line].indexOf('256');
+  await client.conn.sendNotification('notebookDocument/didChange', {
+    notebookDocument: { uri: notebook, version: 2 },
+    change: { cells: { textContent: [{ document: { uri: cell1, version: 2 }, changes: [
+      { range: { start: { line, character: start }, end: { line, character: start + 3 } }, text: '512' },
+    ] }] } },
+  });
+  const deadline = Date.now() + 5000;
+  let label = '';
+  while (Date.now() < deadline) {
+    label = String((await client.inlayHints(cell1)).find((h) => h.position.line === line)?.label);
+    if (label.startsWith('25.7 MFLOPs')) break;
+  }
+  assert.match(label, /^25\.7 MFLOPs/);
+});
+
+test('closing the notebook clears its cells\' diagnostics', async () => {
+  await client.conn.sendNotification('notebookDocument/didClose', { notebookDocument: { uri: notebook }, cellTextDocuments: [{ uri: cell1 }, { uri: markdown }, { uri: cell2 }] });
+  await client.waitFor(() => client.diagnostics.get(cell2)?.diagnostics.length === 0, 'cleared diagnostics');
+  assert.deepEqual(await client.inlayHints(cell1), []);
+});

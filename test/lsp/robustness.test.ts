@@ -1,0 +1,183 @@
+// Robustness tests: cancellation, a seeded fuzz of random edits (incremental re-parse must agree
+// with a fresh parse), a 6 MB document, binary garbage, an unknown hardware id and a profile
+// file broken while the server runs. The server must keep answering and never exit.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CancellationTokenSource, type TextDocumentContentChangeEvent } from 'vscode-languageserver-protocol/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { TestClient, fileUri, repoRoot } from './client';
+
+const resnetText = readFileSync(join(repoRoot, 'test', 'fixtures', 'pytorch', 'resnet18.py'), 'utf8');
+const clients: TestClient[] = [];
+after(async () => Promise.all(clients.map((c) => c.stop())));
+
+async function start(settings: Record<string, unknown> = {}, workspace?: string): Promise<TestClient> {
+  const c = await TestClient.start(settings, { workspace });
+  clients.push(c);
+  return c;
+}
+
+/** mulberry32: a small seeded PRNG so the fuzz is the same on every run. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+test('a cancelled request answers RequestCancelled, and the server keeps answering', async () => {
+  const c = await start();
+  const uri = fileUri('resnet18.py');
+  await c.open(uri, resnetText);
+  let cancelled = 0;
+  for (let version = 2; version < 12; version++) {
+    await c.change(uri, version, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '#' }]);
+    const source = new CancellationTokenSource();
+    const pending = c.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 88, character: 15 } }, source.token);
+    source.cancel();
+    try {
+      await pending;
+    } catch (e) {
+      assert.equal((e as { code: number }).code, -32800);
+      cancelled++;
+    }
+  }
+  assert.ok(cancelled >= 8, `only ${cancelled} of 10 requests were cancelled`);
+  const hover = await c.hover(uri, 88, 15);
+  assert.match((hover?.contents as { value: string }).value, /conv1/);
+});
+
+test('a newer version supersedes stale work: answers reflect the latest text', async () => {
+  const c = await start();
+  const uri = 'file:///stale.py';
+  await c.open(uri, resnetText);
+  const line = resnetText.split('\n').findIndex((l) => l.includes('self.fc = nn.Linear'));
+  const col = resnetText.split('\n')[line].indexOf('num_classes)');
+  for (let v = 2; v <= 6; v++) {
+    await c.change(uri, v, [{ range: { start: { line, character: col }, end: { line, character: col + 11 } }, text: String(v * 100).padEnd(11) }]);
+  }
+  const hints = await c.inlayHints(uri);
+  assert.match(String(hints.find((h) => h.position.line === line)?.label), /^615 kFLOPs/);
+  await c.diagnosticsFor(uri, 6);
+});
+
+test('seeded fuzz: 300 random edits never crash the server, and incremental parsing matches a fresh parse', async () => {
+  const c = await start();
+  const uri = 'file:///fuzz.py';
+  const random = prng(20261127);
+  const snippets = ['(', ')', ':', '\n', '    ', 'nn.Linear(4, 8)', 'self.', 'x', '#', '"""', "'", '\t', 'é', '😀', 'def ', 'class A(nn.Module):\n', ',', '=', '[', ']', '\\', '\r\n'];
+  const doc = TextDocument.create(uri, 'python', 1, resnetText);
+  await c.open(uri, resnetText);
+  for (let i = 0; i < 300; i++) {
+    const text = doc.getText();
+    const at = Math.floor(random() * (text.length + 1));
+    const change: TextDocumentContentChangeEvent = random() < 0.6
+      ? { range: { start: doc.positionAt(at), end: doc.positionAt(at) }, text: snippets[Math.floor(random() * snippets.length)] }
+      : { range: { start: doc.positionAt(at), end: doc.positionAt(Math.min(text.length, at + 1 + Math.floor(random() * 12))) }, text: '' };
+    TextDocument.update(doc, [change], i + 2);
+    await c.change(uri, i + 2, [change]);
+    if (i % 15 === 0) {
+      const [hints] = await Promise.all([c.inlayHints(uri), c.hover(uri, Math.floor(random() * 100), 8), c.codeActions(uri, { start: { line: 105, character: 0 }, end: { line: 107, character: 0 } })]);
+      assert.ok(Array.isArray(hints));
+    }
+  }
+  assert.ok(c.alive, 'server exited');
+  const incremental = await c.inlayHints(uri);
+  await c.open('file:///fuzz-fresh.py', doc.getText());
+  const fresh = await c.inlayHints('file:///fuzz-fresh.py');
+  assert.deepEqual(incremental.map((h) => [h.position, h.label]), fresh.map((h) => [h.position, h.label]));
+  const diags = await c.diagnosticsFor(uri, 301);
+  assert.ok(Array.isArray(diags));
+});
+
+test('half-typed code on every keystroke: typing a model line by line', async () => {
+  const c = await start();
+  const uri = 'file:///typing.py';
+  await c.open(uri, '');
+  const doc = TextDocument.create(uri, 'python', 1, '');
+  let version = 1;
+  for (const ch of resnetText.slice(0, 1500)) {
+    const end = doc.positionAt(doc.getText().length);
+    const change = { range: { start: end, end }, text: ch };
+    TextDocument.update(doc, [change], ++version);
+    await c.change(uri, version, [change]);
+    if (version % 100 === 0) await c.inlayHints(uri);
+  }
+  await c.diagnosticsFor(uri, version);
+  assert.ok(c.alive);
+});
+
+test('a 6 MB document gets one clear diagnostic and no crash', async () => {
+  const c = await start();
+  const uri = 'file:///big.py';
+  const line = 'x = 1  # padding padding padding padding padding padding padding padding padding\n';
+  const text = line.repeat(Math.ceil((6 * 1024 * 1024) / line.length));
+  await c.open(uri, text);
+  const diags = await c.diagnosticsFor(uri);
+  assert.equal(diags.length, 1);
+  assert.equal(diags[0].code, 'too-large');
+  assert.equal(diags[0].severity, 2);
+  assert.match(String(diags[0].message), /6\.0 MB, over the 5 MB limit/);
+  assert.deepEqual(await c.inlayHints(uri), []);
+  assert.equal(await c.hover(uri, 3, 1), null);
+  await c.change(uri, 2, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: 'import torch\n' }]);
+  assert.equal((await c.diagnosticsFor(uri, 2)).length, 1);
+  assert.ok(c.alive);
+});
+
+test('binary garbage: no crash, a clear diagnostic when it holds NUL bytes', async () => {
+  const c = await start();
+  const random = prng(7);
+  const bytes = Buffer.from(Array.from({ length: 20000 }, () => Math.floor(random() * 256)));
+  await c.open('file:///garbage.py', bytes.toString('latin1'));
+  const d = await c.diagnosticsFor('file:///garbage.py');
+  assert.equal(d[0].code, 'binary');
+  const noNul = bytes.toString('utf8').replace(/\u0000/g, '');
+  await c.open('file:///garbage2.py', noNul);
+  assert.ok(Array.isArray(await c.inlayHints('file:///garbage2.py')));
+  await c.diagnosticsFor('file:///garbage2.py');
+  assert.ok(c.alive);
+});
+
+test('an unknown hardware id: one clear message, and the default profile is used', async () => {
+  const c = await start({ hardware: 'nvidia-gtx-9999' });
+  const uri = fileUri('resnet18.py');
+  await c.open(uri, resnetText);
+  const lens = await c.codeLenses(uri);
+  assert.match(lens[0].command!.title, /on nvidia-t4 \(fp32\)$/);
+  await c.hover(uri, 88, 15);
+  await c.inlayHints(uri);
+  const about = c.messages.filter((m) => m.message.includes("unknown hardware profile 'nvidia-gtx-9999'"));
+  assert.equal(about.length, 1, JSON.stringify(c.messages));
+  assert.match(about[0].message, /using nvidia-t4/);
+});
+
+test('a workspace profile broken while running: the error is reported and the last good version kept', async () => {
+  const ws = mkdtempSync(join(tmpdir(), 'wattlens-ws-'));
+  const dir = join(ws, '.wattlens', 'profiles');
+  mkdirSync(dir, { recursive: true });
+  const t4 = JSON.parse(readFileSync(join(repoRoot, 'profiles', 'hardware', 'nvidia-t4.json'), 'utf8'));
+  delete t4.$schema;
+  const file = join(dir, 'my-gpu.json');
+  writeFileSync(file, JSON.stringify({ ...t4, id: 'my-gpu', name: 'My GPU' }, null, 2));
+  const c = await start({ hardware: 'my-gpu' }, ws);
+  const uri = fileUri('resnet18.py');
+  await c.open(uri, resnetText);
+  const before = (await c.codeLenses(uri))[0].command!.title;
+  assert.match(before, /on my-gpu \(fp32\)$/, JSON.stringify(c.messages));
+  writeFileSync(file, '{ "id": "my-gpu", broken');
+  await c.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(file).href, type: 2 }] });
+  const message = await c.waitFor(() => c.messages.find((m) => m.message.includes('my-gpu.json')), 'profile error message');
+  assert.match(message.message, /valid JSON/);
+  assert.match(message.message, /keeping the last good version of 'my-gpu'/);
+  assert.equal((await c.codeLenses(uri))[0].command!.title, before);
+  assert.ok(!c.messages.some((m) => m.message.includes("unknown hardware profile 'my-gpu'")));
+});
