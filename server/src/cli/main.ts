@@ -5,6 +5,7 @@ import { join, resolve, extname } from 'node:path';
 import { SourceParser } from '../core/parse/parser';
 import { analyzeSource } from '../core/analysis/analyzeSource';
 import type { Report, FileReport } from '../core/report/types';
+import { loadModelCatalog, type ModelCatalog } from '../core/catalog/modelCatalog';
 import {
   loadProfiles, getProfile, listProfiles, applyEnergy, compileBudgetSchema, readBudgetFile, checkBudget, type ProfileSet,
 } from '../core/energy';
@@ -62,7 +63,15 @@ function analyzeFile(parser: SourceParser, file: string, args: CliArgs): FileRep
   if (ext === '.ipynb') throw new UsageError(`${file}: Jupyter notebooks are not analysed yet`);
   if (ext !== '.py') throw new UsageError(`${file}: only Python (.py) files are analysed so far`);
   const text = readFileSync(file, 'utf8');
-  return analyzeSource(parser, text, { file, input: args.input, batch: args.batch, precision: args.precision });
+  return analyzeSource(parser, text, { file, input: args.input, batch: args.batch, precision: args.precision, catalog: modelCatalog() });
+}
+
+let catalog: ModelCatalog | undefined;
+
+/** The pretrained-checkpoint and dataset catalogs beside the bundle (profiles/models/, profiles/datasets.json), loaded once. */
+function modelCatalog(): ModelCatalog {
+  catalog ??= loadModelCatalog(join(packageRoot(), 'profiles', 'models'), join(packageRoot(), 'profiles', 'datasets.json'));
+  return catalog;
 }
 
 function reportProfileErrors(set: ProfileSet): void {

@@ -1,5 +1,5 @@
 // The human-readable report: one block per model with its totals and a per-layer table.
-import type { Report, ModelReport, LayerReport } from '../../core/report/types';
+import type { Report, ModelReport, LayerReport, TrainingRunReport } from '../../core/report/types';
 import { si, bytes, ms, joules, grams } from './numbers';
 
 /** Renders the whole report as text tables. */
@@ -11,6 +11,7 @@ export function formatTable(report: Report): string {
     for (const d of file.diagnostics) out.push(`  ${d.severity} ${d.range.start.line + 1}:${d.range.start.character + 1} ${d.message}`);
     for (const model of file.models) out.push(...modelBlock(model, hw));
     if (file.models.length === 0) out.push('  no models found');
+    for (const run of file.trainingRuns ?? []) out.push(...trainingBlock(run, hw));
   }
   return out.join('\n') + '\n';
 }
@@ -38,4 +39,20 @@ function layerTable(layers: LayerReport[]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const fmt = (r: string[]) => '    ' + r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
   return ['', fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...rows.map(fmt)];
+}
+
+/** One training run: what is trained how long, MACs per step / run / 1,000 samples, and its energy. */
+function trainingBlock(r: TrainingRunReport, hw: string): string[] {
+  const n = (v: number | null) => (v === null ? '?' : v.toLocaleString('en-US'));
+  const scope = r.energyScope === 'run' ? 'run' : 'per 1,000 samples';
+  const kwh = r.kWh === null ? '?' : r.kWh >= 0.01 ? `${r.kWh.toFixed(2)} kWh` : `${(r.kWh * 1000).toFixed(3)} Wh`;
+  return [
+    '',
+    `  training run [${r.kind}, line ${r.range.start.line + 1}]: ${r.model ?? '? model'} · ${n(r.epochs)} epochs × batch ${n(r.batchSize)} · ${n(r.datasetSize)} samples per epoch`,
+    `    data: ${r.datasetSource}`,
+    `    ${n(r.steps)} steps · ${si(r.macsPerStep, 'MACs')} per step · ${si(r.totalMacs, 'MACs')} in total · ${si(r.per1000SamplesMacs, 'MACs')} per 1,000 samples`,
+    `    on ${hw}: ${ms(r.latencyMs)} per step · ${scope}: ${joules(r.energyJ)} · ${kwh} · ${grams(r.co2eG)} CO2e${r.hours !== null ? ` · ${r.hours.toFixed(2)} h` : ''}`,
+    `    how: ${r.rule}`,
+    ...r.unresolved.map((u) => `    unresolved (line ${u.range.start.line + 1}): ${u.reason}`),
+  ];
 }

@@ -13,6 +13,8 @@ import { builtinBase } from '../interp/classes';
 import { TorchRuntime } from '../frameworks/torch/runtime';
 import { torchModules } from '../frameworks/torch/torchNamespace';
 import { TRANSFORMER_PRELUDE, PRELUDE_CLASSES } from '../frameworks/torch/transformerPrelude';
+import type { ModelCatalog } from '../catalog/modelCatalog';
+import { HubTrainingSession } from './hubTraining';
 import { declaredInputs } from './declaredInputs';
 import { rootReport, blockReport, type RootModel } from './modelReports';
 import { syntaxFindings, inputFindings } from './findings';
@@ -30,6 +32,8 @@ export interface AnalyzeOptions {
   /** Interpreter step budget and wall-clock limit. */
   maxSteps?: number;
   maxMs?: number;
+  /** Pretrained-checkpoint and dataset catalogs (the caller loads them; without one, hub loads stay unresolved). */
+  catalog?: ModelCatalog;
 }
 
 /** Files larger than this are refused with a message rather than analysed. */
@@ -50,7 +54,8 @@ export function analyzeTree(parser: SourceParser, root: SyntaxNode, text: string
   session.run(root);
   const models = session.reports(options.precision ?? 'fp32');
   diagnostics.push(...session.findings());
-  return { file: options.file, models, diagnostics };
+  const trainingRuns = session.trainingRuns(models);
+  return { file: options.file, models, diagnostics, ...(trainingRuns.length ? { trainingRuns } : {}) };
 }
 
 /** One analysis run: the interpreter, the torch runtime and the module scope. */
@@ -60,15 +65,19 @@ class Session {
   readonly interp: Interpreter;
   readonly scope: Scope;
   private preludeClasses = new Set<ClassV>();
+  private readonly hubTraining: HubTrainingSession;
 
   constructor(private readonly parser: SourceParser, text: string, options: AnalyzeOptions) {
     this.budget = new Budget(options.maxSteps, options.maxMs);
     this.rt = new TorchRuntime({ input: options.input, batch: options.batch, declaredInputs: declaredInputs(text) });
-    this.interp = new Interpreter(this.budget, [this.rt]);
+    this.hubTraining = new HubTrainingSession(this.rt, options.catalog);
+    this.interp = new Interpreter(this.budget, [...this.hubTraining.hooks, this.rt]);
+    this.hubTraining.setInterpreter(this.interp);
     this.rt.interp = this.interp;
     const { modules, nn } = torchModules(this.rt);
     const all: Record<string, NamespaceV> = { ...stdlibModules(this.interp), ...modules };
-    this.interp.configure(createBuiltins(this.interp), (dotted) => all[dotted] ?? opaqueTorch(dotted));
+    this.hubTraining.install(all, nn);
+    this.interp.configure(createBuiltins(this.interp), (dotted) => all[dotted] ?? this.hubTraining.resolveModule(dotted, all) ?? opaqueTorch(dotted));
     this.loadPrelude(nn, all);
     this.scope = new Scope(this.interp.builtins);
   }
@@ -90,9 +99,11 @@ class Session {
 
   /** Runs the module, then traces any model the file builds but never calls, if an input is declared. */
   run(root: SyntaxNode): void {
+    this.hubTraining.beforeRun(root);
     this.interp.runModule(root, this.scope);
     try {
       for (const m of this.untracedRoots()) this.rt.traceRoot(m, [], new Map(), { range: m.range });
+      this.hubTraining.afterRun(this.scope);
     } catch (e) {
       if (!(e instanceof BudgetExceeded)) throw e;
       this.interp.report(e.range ?? root.range, e.message, 'warning');
@@ -104,7 +115,7 @@ class Session {
     const traced = new Set(this.rt.roots.map((r) => r.module));
     const out: ModuleV[] = [];
     for (const v of this.scope.vars.values()) {
-      if (v.kind === 'module' && !traced.has(v) && !out.includes(v) && !this.isPartOfRoot(v)) out.push(v);
+      if (v.kind === 'module' && !traced.has(v) && !out.includes(v) && !this.isPartOfRoot(v) && !this.hubTraining.owns(v)) out.push(v);
     }
     return out.filter((m) => this.hasDeclaredInput(m));
   }
@@ -127,13 +138,19 @@ class Session {
     for (const cls of this.userModuleClasses()) {
       if (!rootClasses.has(cls)) reports.push(blockReport(cls, roots, precision));
     }
+    reports.push(...this.hubTraining.reports(precision, this.rt.options.batch, roots.map((r) => r.module)));
     return reports;
+  }
+
+  /** Training runs the file performs, costed from the model reports. */
+  trainingRuns(models: ModelReport[]) {
+    return this.hubTraining.trainingRuns(models, (m) => models.find((r) => r.root && r.framework === 'pytorch' && r.name === this.nameOf(m)));
   }
 
   private rootModels(): RootModel[] {
     const out: RootModel[] = this.rt.roots.map((run) => ({ module: run.module, name: this.nameOf(run.module), run }));
     for (const v of this.scope.vars.values()) {
-      if (v.kind !== 'module' || out.some((r) => r.module === v || containsModule(r.module, v))) continue;
+      if (v.kind !== 'module' || this.hubTraining.owns(v) || out.some((r) => r.module === v || containsModule(r.module, v))) continue;
       out.push({ module: v, name: this.nameOf(v), missingInput: `no input shape for ${this.nameOf(v)}: call it on a tensor, add '# wattlens: input=(...)' above it, or pass --input` });
     }
     return out;

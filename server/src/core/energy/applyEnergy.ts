@@ -7,6 +7,7 @@ import { energyCoefficients, layerEnergyJ, type EnergyCoefficients } from './ene
 import { bytesPerElement } from './precision';
 import { deviceRates, roofline, workOfLayer, type DeviceRates, type Work } from './roofline';
 import type { HardwareProfile, LoadedProfile } from './types';
+import { estimateTrainingRuns } from './trainingRunEnergy';
 
 /** What to estimate on. */
 export interface ApplyEnergyOptions {
@@ -63,7 +64,10 @@ export function applyEnergy(report: Report, options: ApplyEnergyOptions): Report
     hardware: { id: ctx.profile.id, name: ctx.profile.name },
     precision: ctx.precision,
     assumptions: { ...(report.assumptions ?? {}), ...describeAssumptions(ctx) },
-    files: report.files.map((f: FileReport) => ({ ...f, models: f.models.map((m) => estimateModel(m, ctx)) })),
+    files: report.files.map((f: FileReport) => {
+      const models = f.models.map((m) => estimateModel(m, ctx));
+      return { ...f, models, ...(f.trainingRuns ? { trainingRuns: estimateTrainingRuns(f.trainingRuns, models, ctx) } : {}) };
+    }),
   };
 }
 

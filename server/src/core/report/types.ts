@@ -72,11 +72,52 @@ export interface Finding {
   cell?: number;
 }
 
+/**
+ * A recognised training run (a PyTorch loop over a DataLoader, Keras fit, HF Trainer.train, Lightning
+ * Trainer.fit, Ultralytics train) and its cost: steps × (forward + backward ≈ 3 × forward MACs).
+ * Totals are null when the dataset size, epochs or batch are unknown; `per1000SamplesMacs` is then the figure.
+ */
+export interface TrainingRunReport {
+  /** The loop, or the fit / train call. */
+  range: Range;
+  kind: 'pytorch-loop' | 'keras-fit' | 'hf-trainer' | 'lightning' | 'ultralytics';
+  /** The trained model's report name, when known. */
+  model: string | null;
+  epochs: number | null;
+  batchSize: number | null;
+  /** Training samples per epoch. */
+  datasetSize: number | null;
+  /** How the dataset size was found (or why it is unknown). */
+  datasetSource: string;
+  /** Samples processed over the whole run. */
+  samples: number | null;
+  steps: number | null;
+  macsPerStep: number | null;
+  totalMacs: number | null;
+  per1000SamplesMacs: number | null;
+  /** The rule behind the figures (3 × forward, how steps were counted) and any assumption made. */
+  rule: string;
+  /** One training step on the hardware profile (filled by the energy model). */
+  latencyMs: number | null;
+  /** Chip energy of the whole run, or of 1,000 samples: see `energyScope`. */
+  energyJ: number | null;
+  /** Facility energy (× PUE) for the same scope. */
+  kWh: number | null;
+  co2eG: number | null;
+  energyScope: 'run' | 'per-1000-samples' | null;
+  /** Wall-clock hours of the run on the profile, when the run size is known. */
+  hours: number | null;
+  unresolved: Unresolved[];
+  cell?: number;
+}
+
 /** One analysed file. */
 export interface FileReport {
   file: string;
   models: ModelReport[];
   diagnostics: Finding[];
+  /** Training runs the file performs (absent when there are none). */
+  trainingRuns?: TrainingRunReport[];
 }
 
 /** The whole CLI report. */

@@ -1,0 +1,51 @@
+// Time, energy and carbon of training runs: the trained model's forward pass re-costed at the run's
+// batch on the profile (layer work scaled by batch, weights read once), × 3 for a step, × the steps.
+import type { LayerReport, ModelReport, TrainingRunReport } from '../report/types';
+import type { EnergyContext } from './applyEnergy';
+import { co2eGrams, toKWh } from './carbon';
+import { layerEnergyJ } from './energy';
+import { roofline, workOfLayer } from './roofline';
+import { trainingStep, type PassCost } from './training';
+
+/** The runs with latencyMs (one step), energyJ / kWh / co2eG (the run, or 1,000 samples) and hours filled in. */
+export function estimateTrainingRuns(runs: TrainingRunReport[], models: ModelReport[], ctx: EnergyContext): TrainingRunReport[] {
+  return runs.map((run) => estimateRun(run, models, ctx));
+}
+
+/** One run: nulls stay null when the model, its costs or the batch are unknown. */
+export function estimateRun(run: TrainingRunReport, models: ModelReport[], ctx: EnergyContext): TrainingRunReport {
+  const model = models.find((m) => m.root && m.name === run.model) ?? models.find((m) => m.name === run.model);
+  const blank = { ...run, latencyMs: null, energyJ: null, kWh: null, co2eG: null, energyScope: null, hours: null };
+  if (!model || run.batchSize === null || run.macsPerStep === null || model.totals.flops === null) return blank;
+  const forward = forwardAtBatch(model, run.batchSize, ctx);
+  if (forward.latencyMs === null) return blank;
+  const step = trainingStep(forward);
+  const scope = run.samples !== null ? 'run' : 'per-1000-samples';
+  const batches = (run.samples ?? 1000) / run.batchSize;
+  const energyJ = step.energyJ === null ? null : step.energyJ * batches;
+  return {
+    ...run, latencyMs: step.latencyMs, energyScope: scope,
+    hours: scope === 'run' ? (step.latencyMs! * batches) / 3.6e6 : null,
+    energyJ, kWh: energyJ === null ? null : toKWh(energyJ) * ctx.pue, co2eG: energyJ === null ? null : co2eGrams(energyJ, ctx.intensity, ctx.pue),
+  };
+}
+
+/**
+ * One forward pass of `model` at `batch` samples: each layer's FLOPs and activation bytes scaled from the
+ * batch the model was costed at (its input's first dimension), weight bytes unchanged, then the roofline.
+ */
+export function forwardAtBatch(model: ModelReport, batch: number, ctx: EnergyContext): PassCost {
+  const b0 = model.input?.shape[0] && model.input.shape[0] > 0 ? model.input.shape[0] : 1;
+  const k = batch / b0;
+  const scale = (x: number | null) => (x === null ? null : x * k);
+  let latencyMs: number | null = 0;
+  let energyJ: number | null = ctx.energy ? 0 : null;
+  for (const l of model.layers) {
+    const work = workOfLayer({ ...l, flops: scale(l.flops), activationBytes: scale(l.activationBytes) } as LayerReport, ctx.precision, ctx.bytesCountedAt);
+    if (!work) return { latencyMs: null, energyJ: null };
+    const time = roofline(work, ctx.rates);
+    latencyMs += time.latencyS * 1e3;
+    if (energyJ !== null && ctx.energy) energyJ += layerEnergyJ(work, time, ctx.energy);
+  }
+  return { latencyMs, energyJ };
+}
