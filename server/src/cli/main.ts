@@ -4,6 +4,7 @@ import { readFileSync, statSync, existsSync } from 'node:fs';
 import { join, resolve, extname } from 'node:path';
 import { SourceParser } from '../core/parse/parser';
 import { analyzeSource } from '../core/analysis/analyzeSource';
+import { parseNotebook, analyzeCells, NotebookError, type CellAnalyzeOptions } from '../core/analysis/notebook';
 import type { Report, FileReport } from '../core/report/types';
 import { loadModelCatalog, type ModelCatalog } from '../core/catalog/modelCatalog';
 import {
@@ -60,10 +61,21 @@ function analyzeFile(parser: SourceParser, file: string, args: CliArgs): FileRep
   if (!existsSync(file)) throw new UsageError(`${file}: no such file`);
   if (statSync(file).isDirectory()) throw new UsageError(`${file}: is a directory (directories are not analysed yet; pass the .py files)`);
   const ext = extname(file).toLowerCase();
-  if (ext === '.ipynb') throw new UsageError(`${file}: Jupyter notebooks are not analysed yet`);
+  if (ext === '.ipynb') return analyzeNotebookFile(parser, file, { file, input: args.input, batch: args.batch, precision: args.precision, catalog: modelCatalog() });
   if (ext !== '.py') throw new UsageError(`${file}: only Python (.py) files are analysed so far`);
   const text = readFileSync(file, 'utf8');
   return analyzeSource(parser, text, { file, input: args.input, batch: args.batch, precision: args.precision, catalog: modelCatalog() });
+}
+
+/** A .ipynb file: its code cells analysed in order; a malformed notebook is a usage error (exit 2) with where it broke. */
+function analyzeNotebookFile(parser: SourceParser, file: string, options: CellAnalyzeOptions): FileReport {
+  try {
+    const notebook = parseNotebook(readFileSync(file, 'utf8'), file);
+    return analyzeCells(parser, notebook.cells, { ...options, language: notebook.language });
+  } catch (e) {
+    if (e instanceof NotebookError) throw new UsageError(e.message);
+    throw e;
+  }
 }
 
 let catalog: ModelCatalog | undefined;

@@ -13,6 +13,7 @@ import { builtinBase } from '../interp/classes';
 import { TorchRuntime } from '../frameworks/torch/runtime';
 import { torchModules } from '../frameworks/torch/torchNamespace';
 import { TRANSFORMER_PRELUDE, PRELUDE_CLASSES } from '../frameworks/torch/transformerPrelude';
+import { KerasRuntime, KerasSession, kerasModules } from '../frameworks/keras';
 import type { ModelCatalog } from '../catalog/modelCatalog';
 import { HubTrainingSession } from './hubTraining';
 import { declaredInputs } from './declaredInputs';
@@ -64,18 +65,23 @@ class Session {
   readonly rt: TorchRuntime;
   readonly interp: Interpreter;
   readonly scope: Scope;
+  readonly keras: KerasRuntime;
+  private readonly kerasSession: KerasSession;
   private preludeClasses = new Set<ClassV>();
   private readonly hubTraining: HubTrainingSession;
 
   constructor(private readonly parser: SourceParser, text: string, options: AnalyzeOptions) {
     this.budget = new Budget(options.maxSteps, options.maxMs);
     this.rt = new TorchRuntime({ input: options.input, batch: options.batch, declaredInputs: declaredInputs(text) });
+    this.keras = new KerasRuntime(this.rt.options);
     this.hubTraining = new HubTrainingSession(this.rt, options.catalog);
-    this.interp = new Interpreter(this.budget, [...this.hubTraining.hooks, this.rt]);
+    this.interp = new Interpreter(this.budget, [...this.hubTraining.hooks, this.keras, this.rt]);
     this.hubTraining.setInterpreter(this.interp);
     this.rt.interp = this.interp;
+    this.keras.interp = this.interp;
+    this.kerasSession = new KerasSession(this.keras);
     const { modules, nn } = torchModules(this.rt);
-    const all: Record<string, NamespaceV> = { ...stdlibModules(this.interp), ...modules };
+    const all: Record<string, NamespaceV> = { ...stdlibModules(this.interp), ...modules, ...kerasModules(this.keras) };
     this.hubTraining.install(all, nn);
     this.interp.configure(createBuiltins(this.interp), (dotted) => all[dotted] ?? this.hubTraining.resolveModule(dotted, all) ?? opaqueTorch(dotted));
     this.loadPrelude(nn, all);
@@ -108,6 +114,7 @@ class Session {
       if (!(e instanceof BudgetExceeded)) throw e;
       this.interp.report(e.range ?? root.range, e.message, 'warning');
     }
+    this.kerasSession.finish(this.scope);
   }
 
   /** Module-level variables holding modules that were never called. */
@@ -138,6 +145,7 @@ class Session {
     for (const cls of this.userModuleClasses()) {
       if (!rootClasses.has(cls)) reports.push(blockReport(cls, roots, precision));
     }
+    reports.push(...this.kerasSession.reports(precision));
     reports.push(...this.hubTraining.reports(precision, this.rt.options.batch, roots.map((r) => r.module)));
     return reports;
   }
@@ -180,6 +188,7 @@ class Session {
     for (const run of this.rt.roots) {
       for (const p of run.problems) out.push({ range: p.range, severity: p.severity, message: p.reason, code: p.code });
     }
+    out.push(...this.kerasSession.findings());
     return out;
   }
 }
