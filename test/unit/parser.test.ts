@@ -33,3 +33,14 @@ test('TypeScript parses with its own grammar', async () => {
   const r = parser.parse('const model = tf.sequential();\n', 'typescript');
   assert.equal(r.root.type, 'program');
 });
+
+test('non-ASCII text keeps names and columns right (indexes are UTF-16 units, as LSP positions are)', async () => {
+  const parser = await loadParser();
+  const src = '# modèle · 😀\nréseau = 1\n';
+  const r = parser.parse(src, 'python');
+  const assignment = r.root.children[1].children[0];
+  const name = assignment.children[0];
+  assert.equal(name.text, 'réseau');
+  assert.deepEqual(name.range.start, { line: 1, character: 0 });
+  assert.equal(assignment.children.at(-1)!.range.start.character, 'réseau = '.length);
+});

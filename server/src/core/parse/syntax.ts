@@ -92,21 +92,11 @@ const OPERATOR_TOKENS = new Set([
 const MAX_KEPT_TEXT = 200;
 
 /**
- * tree-sitter indexes are UTF-8 byte offsets; the mirror keeps text only for leaves and short
- * nodes, so we slice the string by bytes through a Buffer when the source is not plain ASCII.
+ * web-tree-sitter parses a JavaScript string as UTF-16, so its indexes and columns are UTF-16 code
+ * units: the same units as JavaScript string indexes and LSP character positions. The mirror keeps
+ * text only for leaves (and string contents) and short nodes.
  */
 function sliceText(source: string, start: number, end: number, isLeaf: boolean): string {
   if (!isLeaf && end - start > MAX_KEPT_TEXT) return '';
-  return byteSlice(source, start, end);
-}
-
-let cachedSource = '';
-let cachedBuffer: Buffer | null = null;
-
-function byteSlice(source: string, start: number, end: number): string {
-  if (source !== cachedSource) {
-    cachedSource = source;
-    cachedBuffer = /^[\x00-\x7f]*$/.test(source) ? null : Buffer.from(source, 'utf8');
-  }
-  return cachedBuffer ? cachedBuffer.toString('utf8', start, end) : source.slice(start, end);
+  return source.slice(start, end);
 }
