@@ -4,6 +4,7 @@ import { readFileSync, statSync, existsSync } from 'node:fs';
 import { join, resolve, extname } from 'node:path';
 import { SourceParser } from '../core/parse/parser';
 import { analyzeSource } from '../core/analysis/analyzeSource';
+import { analyzeTypeScript } from '../core/analysis/analyzeTfjs';
 import { parseNotebook, analyzeCells, NotebookError, type CellAnalyzeOptions } from '../core/analysis/notebook';
 import type { Report, FileReport } from '../core/report/types';
 import { loadModelCatalog, type ModelCatalog } from '../core/catalog/modelCatalog';
@@ -57,12 +58,19 @@ async function buildReport(args: CliArgs, hardware: string | undefined): Promise
   return applyEnergy(report, { profile, precision: args.precision, region: args.region, pue: args.pue, batch: args.batch });
 }
 
+/** Extensions analysed as TensorFlow.js (TypeScript grammar; .tsx/.jsx with the TSX one). */
+const TS_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.tsx', '.js', '.mjs', '.cjs', '.jsx']);
+
 function analyzeFile(parser: SourceParser, file: string, args: CliArgs): FileReport {
   if (!existsSync(file)) throw new UsageError(`${file}: no such file`);
   if (statSync(file).isDirectory()) throw new UsageError(`${file}: is a directory (directories are not analysed yet; pass the .py files)`);
   const ext = extname(file).toLowerCase();
   if (ext === '.ipynb') return analyzeNotebookFile(parser, file, { file, input: args.input, batch: args.batch, precision: args.precision, catalog: modelCatalog() });
-  if (ext !== '.py') throw new UsageError(`${file}: only Python (.py) files are analysed so far`);
+  if (TS_EXTENSIONS.has(ext)) {
+    const language = ext === '.tsx' || ext === '.jsx' ? 'tsx' : 'typescript';
+    return analyzeTypeScript(parser, readFileSync(file, 'utf8'), { file, input: args.input, batch: args.batch, precision: args.precision, language });
+  }
+  if (ext !== '.py') throw new UsageError(`${file}: only Python (.py) and TypeScript/JavaScript (.ts, .tsx, .js, .mjs, .cjs) files are analysed so far`);
   const text = readFileSync(file, 'utf8');
   return analyzeSource(parser, text, { file, input: args.input, batch: args.batch, precision: args.precision, catalog: modelCatalog() });
 }

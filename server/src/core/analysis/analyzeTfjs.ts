@@ -1,0 +1,40 @@
+// Entry point for TensorFlow.js sources (.ts / .js / .mjs / .tsx): parses with the TypeScript
+// grammar, evaluates the file with tf semantics (nothing is run, types are never checked), and
+// reports each tf.sequential / tf.model it builds.
+import type { SourceParser, LanguageId } from '../parse/parser';
+import type { FileReport, Finding } from '../report/types';
+import type { AnalyzeOptions } from './analyzeSource';
+import { MAX_SOURCE_BYTES } from './analyzeSource';
+import { syntaxFindings, inputFindings } from './findings';
+import { Budget } from '../interp/budget';
+import { TsInterpreter } from '../frameworks/tfjs/interpreter';
+import { TfRuntime } from '../frameworks/tfjs/runtime';
+import { createGlobals } from '../frameworks/tfjs/globals';
+import { JsScope } from '../frameworks/tfjs/values';
+import { tfjsModelReports } from '../frameworks/tfjs/report';
+
+/** Options for a TypeScript/JavaScript analysis; `language` defaults from the file name (.tsx/.jsx → tsx). */
+export interface AnalyzeTsOptions extends AnalyzeOptions {
+  language?: Extract<LanguageId, 'typescript' | 'tsx'>;
+}
+
+/** Analyses one TypeScript or JavaScript source text. Never throws for bad input: problems become findings. */
+export function analyzeTypeScript(parser: SourceParser, text: string, options: AnalyzeTsOptions): FileReport {
+  const refused = inputFindings(text, MAX_SOURCE_BYTES);
+  if (refused.length) return { file: options.file, models: [], diagnostics: refused };
+  const language = options.language ?? (/\.(tsx|jsx)$/i.test(options.file) ? 'tsx' : 'typescript');
+  const parsed = parser.parse(text, language);
+  try {
+    const diagnostics: Finding[] = syntaxFindings(parsed.root);
+    const ip = new TsInterpreter(new Budget(options.maxSteps, options.maxMs), text);
+    const rt = new TfRuntime(ip, { input: options.input, batch: options.batch });
+    ip.rt = rt;
+    const scope = new JsScope(createGlobals(ip), '');
+    if (ip.runProgram(parsed.root, scope)) ip.runDeferred();
+    const models = tfjsModelReports(rt, options.precision ?? 'fp32');
+    diagnostics.push(...ip.problems.map((p) => ({ range: p.range, severity: p.severity, message: p.reason, code: p.code })));
+    return { file: options.file, models, diagnostics };
+  } finally {
+    parsed.tree.delete();
+  }
+}

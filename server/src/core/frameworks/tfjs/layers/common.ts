@@ -1,0 +1,251 @@
+// The contract every modelled tf.layers layer implements (channels-last shapes with the batch
+// first, weights created when first applied), plus the option readers and size rules they share.
+import type { Range } from '../../../parse/syntax';
+import type { JsValue, ObjectV, LayerV } from '../values';
+import { elementwiseFlops } from '../../../cost/opCosts';
+
+/** A concrete shape, batch dimension first. */
+export type Shape = number[];
+
+/** What one application of a layer produces and costs. */
+export interface BuildResult {
+  output: Shape;
+  /** Further outputs (returnState: the final states), returned by apply() as an array with `output` first. */
+  extraOutputs?: Shape[];
+  /** Parameters as tfjs `model.summary()` counts them (trainable and non-trainable). */
+  params: number;
+  /** Multiply-accumulates (conv / dense / recurrent work). */
+  macs: number;
+  /** 2 × MACs plus the elementwise work (bias, activation, gates, pooling, norms). */
+  flops: number;
+}
+
+/** A modelled tf.layers layer. */
+export interface TfLayerSpec<C = unknown> {
+  /** The tfjs class name, which also names instances (`Conv2D` → `conv2d_Conv2D1`). */
+  className: string;
+  /** Reads the options object; throws OptionError (invalid) or OptionUnknown (not static). */
+  configure(o: LayerOptions): C;
+  /** Output, parameters and costs for these input shapes; throws ShapeMismatch when they do not fit. */
+  build(c: C, inputs: Shape[]): BuildResult;
+  /** Merge layers take a list of tensors. */
+  multiInput?: boolean;
+}
+
+/** An option tfjs would reject (missing, wrong type, unsupported value). */
+export class OptionError extends Error {
+  constructor(message: string, readonly range?: Range) {
+    super(message);
+    this.name = 'OptionError';
+  }
+}
+
+/** An option whose value is not known statically (it comes from process.argv, a fetch, ...). */
+export class OptionUnknown extends Error {
+  constructor(message: string, readonly range?: Range) {
+    super(message);
+    this.name = 'OptionUnknown';
+  }
+}
+
+/** Inputs that do not fit the layer (wrong rank, incompatible sizes). */
+export class ShapeMismatch extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ShapeMismatch';
+  }
+}
+
+/** Reads a layer's options object, recording which names the spec asked for. */
+export class LayerOptions {
+  readonly read = new Set<string>();
+
+  constructor(readonly value: ObjectV, readonly factory: string) {}
+
+  /** The raw value of an option; undefined when absent (or explicitly undefined). */
+  get(name: string): JsValue | undefined {
+    this.read.add(name);
+    const v = this.value.props.get(name);
+    if (!v || v.kind === 'undefined') return undefined;
+    if (v.kind === 'unknown') throw new OptionUnknown(`${this.factory}: ${name} is not known statically: ${v.reason}`, v.range ?? this.value.ranges.get(name));
+    return v;
+  }
+
+  /** Where an option's value is written. */
+  rangeOf(name: string): Range | undefined {
+    return this.value.ranges.get(name);
+  }
+
+  /** True when the option is present and not null/undefined. */
+  has(name: string): boolean {
+    const v = this.get(name);
+    return v !== undefined && v.kind !== 'null';
+  }
+
+  /** A number option; `required` ones throw when absent. */
+  num(name: string, dflt?: number): number {
+    const v = this.get(name);
+    if (v === undefined || v.kind === 'null') {
+      if (dflt !== undefined) return dflt;
+      throw this.error(`required option '${name}' is missing`, name);
+    }
+    if (v.kind !== 'num') throw this.error(`${name} must be a number, got ${kindName(v)}`, name);
+    return v.value;
+  }
+
+  /** A positive integer option. */
+  int(name: string, dflt?: number, min = 1): number {
+    const n = this.num(name, dflt);
+    if (!Number.isInteger(n) || n < min) throw this.error(`${name} must be an integer ≥ ${min}, got ${n}`, name);
+    return n;
+  }
+
+  /** A number-or-array option expanded to `n` integers (kernelSize: 3 → [3, 3]); arrays of length 1 repeat too. */
+  ints(name: string, n: number, dflt?: number | number[]): number[] {
+    const v = this.get(name);
+    if (v === undefined || v.kind === 'null') {
+      if (dflt === undefined) throw this.error(`required option '${name}' is missing`, name);
+      return typeof dflt === 'number' ? Array(n).fill(dflt) : dflt;
+    }
+    if (v.kind === 'num') return positiveInts(Array(n).fill(v.value), name, this);
+    if (v.kind === 'array' && v.items.every((x) => x.kind === 'num') && (v.items.length === n || v.items.length === 1)) {
+      const xs = v.items.map((x) => (x as { value: number }).value);
+      return positiveInts(xs.length === 1 ? Array(n).fill(xs[0]) : xs, name, this);
+    }
+    for (const x of v.kind === 'array' ? v.items : []) if (x.kind === 'unknown') throw new OptionUnknown(`${this.factory}: ${name} is not known statically: ${x.reason}`, x.range);
+    throw this.error(`${name} must be a number or an array of ${n} numbers`, name);
+  }
+
+  /** A string option, checked against `allowed`. */
+  str(name: string, dflt: string, allowed?: readonly string[]): string {
+    const v = this.get(name);
+    if (v === undefined || v.kind === 'null') return dflt;
+    if (v.kind !== 'str') throw this.error(`${name} must be a string, got ${kindName(v)}`, name);
+    if (allowed && !allowed.includes(v.value)) throw this.error(`${name} must be one of ${allowed.map((s) => `'${s}'`).join(', ')}, got '${v.value}'`, name);
+    return v.value;
+  }
+
+  /** A string-or-null option (activation: null means linear). */
+  strOrNull(name: string, dflt: string | null): string | null {
+    const v = this.get(name);
+    if (v === undefined) return dflt;
+    if (v.kind === 'null') return null;
+    if (v.kind !== 'str') throw new OptionUnknown(`${this.factory}: ${name} is ${kindName(v)}, which the analysis cannot price`, this.rangeOf(name));
+    return v.value;
+  }
+
+  /** A boolean option with tfjs's `x == null ? default : x` reading (any truthy value counts). */
+  bool(name: string, dflt: boolean): boolean {
+    const v = this.get(name);
+    if (v === undefined || v.kind === 'null') return dflt;
+    if (v.kind === 'bool') return v.value;
+    if (v.kind === 'num') return v.value !== 0;
+    if (v.kind === 'str') return v.value !== '';
+    return true;
+  }
+
+  /** A shape option: an array of integers (and nulls where `allowNull`). */
+  shape(name: string, allowNull = false): (number | null)[] | undefined {
+    const v = this.get(name);
+    if (v === undefined || v.kind === 'null') return undefined;
+    const items = v.kind === 'array' ? v.items : v.kind === 'num' ? [v] : null;
+    if (!items) throw this.error(`${name} must be an array of integers, got ${kindName(v)}`, name);
+    return items.map((x) => {
+      if (x.kind === 'unknown') throw new OptionUnknown(`${this.factory}: ${name} is not known statically: ${x.reason}`, x.range ?? this.rangeOf(name));
+      if (allowNull && (x.kind === 'null' || x.kind === 'undefined')) return null;
+      if (x.kind !== 'num' || !Number.isInteger(x.value)) throw this.error(`${name} must be an array of integers`, name);
+      return x.value;
+    });
+  }
+
+  /** A wrapped layer option (Bidirectional / TimeDistributed `layer`). */
+  layer(name: string): LayerV {
+    const v = this.get(name);
+    if (!v || v.kind !== 'layer') throw this.error(`option '${name}' must be a layer (e.g. tf.layers.lstm({...}))`, name);
+    if (v.reason) throw new OptionUnknown(`${this.factory}: the wrapped ${v.name}: ${v.reason}`, v.reasonRange ?? v.range);
+    return v;
+  }
+
+  private error(message: string, name: string): OptionError {
+    return new OptionError(`${this.factory}: ${message}`, this.rangeOf(name));
+  }
+}
+
+function positiveInts(xs: number[], name: string, o: LayerOptions): number[] {
+  if (xs.some((x) => !Number.isInteger(x) || x < 1)) throw new OptionError(`${o.factory}: ${name} must be positive integers, got [${xs.join(', ')}]`, o.rangeOf(name));
+  return xs;
+}
+
+function kindName(v: JsValue): string {
+  return v.kind === 'num' ? 'a number' : v.kind === 'str' ? 'a string' : v.kind === 'bool' ? 'a boolean' : v.kind === 'array' ? 'an array' : `a ${v.kind}`;
+}
+
+/** Number of elements of a shape. */
+export function numel(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+/** `[1, 28, 28, 1]` for messages (the batch shown as null, as tfjs prints it). */
+export function showShape(shape: readonly number[]): string {
+  return `[${shape.join(',')}]`;
+}
+
+/** tfjs convOutputLength: the size of a sliding-window output (conv and pooling). */
+export function convOutputLength(n: number, k: number, padding: string, stride: number, dilation = 1): number {
+  const dk = k + (k - 1) * (dilation - 1);
+  const len = padding === 'same' || padding === 'causal' ? n : n - dk + 1;
+  return Math.floor((len + stride - 1) / stride);
+}
+
+/** tfjs deconvLength: the size of a transposed-convolution output. */
+export function deconvLength(n: number, stride: number, k: number, padding: string): number {
+  return padding === 'valid' ? n * stride + Math.max(k - stride, 0) : n * stride;
+}
+
+/** Throws unless the input has exactly `ndim` dimensions (tfjs's InputSpec check). */
+export function expectRank(layer: string, x: Shape, ndim: number): void {
+  if (x.length !== ndim) throw new ShapeMismatch(`${layer} expects a ${ndim}D input (expected ndim=${ndim}, found ndim=${x.length}, shape ${showShape(x)})`);
+}
+
+/** Throws when a computed output dimension is not positive (input too small for the window). */
+export function expectPositive(layer: string, input: Shape, out: number[]): void {
+  if (out.some((d) => d <= 0)) throw new ShapeMismatch(`${layer}: input ${showShape(input)} is too small; the output would be ${showShape(out)}`);
+}
+
+/** tfjs activation identifiers → the op-costs.json entry that prices them (null: linear, no work). */
+export const ACTIVATION_OPS: Readonly<Record<string, string | null>> = {
+  linear: null, relu: 'ReLU', relu6: 'ReLU6', elu: 'ELU', selu: 'SELU', sigmoid: 'Sigmoid', hardSigmoid: 'Hardsigmoid',
+  tanh: 'Tanh', softmax: 'Softmax', softplus: 'Softplus', softsign: 'Softsign', swish: 'SiLU', mish: 'Mish',
+  gelu: 'GELU', gelu_new: 'GELU', logSoftmax: 'LogSoftmax',
+};
+
+/** Reads the `activation` option (null/absent: linear); throws for a name tfjs does not know. */
+export function readActivation(o: LayerOptions, name = 'activation', dflt: string | null = null): string | null {
+  const a = o.strOrNull(name, dflt);
+  if (a !== null && !(a in ACTIVATION_OPS)) throw new OptionError(`${o.factory}: unknown activation '${a}' (tfjs knows ${Object.keys(ACTIVATION_OPS).join(', ')})`, o.rangeOf(name));
+  return a;
+}
+
+/** FLOPs of applying an activation to `elems` elements. */
+export function activationFlops(act: string | null, elems: number): number {
+  const op = act === null ? null : ACTIVATION_OPS[act];
+  return op ? elementwiseFlops(op, elems, elems) ?? 0 : 0;
+}
+
+/** FLOPs per element of an activation (for recurrent gate counts). */
+export function activationPerElement(act: string | null): number {
+  return activationFlops(act, 1);
+}
+
+/** The common tail of dense / conv layers: 2 × MACs + bias add + activation. */
+export function denseFlops(macs: number, outElems: number, bias: boolean, act: string | null): number {
+  return 2 * macs + (bias ? outElems : 0) + activationFlops(act, outElems);
+}
+
+/** Reads `dataFormat`; only channelsLast (the tfjs default) is modelled. */
+export function channelsLast(o: LayerOptions): void {
+  const f = o.str('dataFormat', 'channelsLast', ['channelsLast', 'channelsFirst']);
+  if (f !== 'channelsLast') throw new OptionUnknown(`${o.factory}: dataFormat 'channelsFirst' is not modelled (only channelsLast)`, o.rangeOf('dataFormat'));
+}
