@@ -7,7 +7,7 @@ import {
 import { Scope } from './scope';
 import { raise } from './errors';
 import { truthy, compare, display, repr } from './operators';
-import { isSubclass } from './classes';
+import { isSubclass, lookupClassAttr } from './classes';
 
 /** What builtins need from the interpreter. */
 export interface BuiltinHost {
@@ -39,10 +39,7 @@ export function createBuiltins(host: BuiltinHost): Scope {
   const def = (name: string, fn: BuiltinV['call']) => scope.vars.set(name, builtin(name, fn));
   const items = (v: Value, site: CallSite) => host.iterateValue(v, site) ?? raise('TypeError', `'${typeName(v)}' object is not iterable`, site.range);
   defineTypes(scope, host, items);
-  def('len', ([v], _k, site) => {
-    const n = host.length(v);
-    return n === undefined ? (v.kind === 'unknown' ? v : raise('TypeError', `object of type '${typeName(v)}' has no len()`, site.range)) : int(n);
-  });
+  def('len', ([v], _k, site) => lengthOf(host, v, site));
   def('range', (args, _k, site) => rangeOf(args, site));
   def('enumerate', ([v, start], _k, site) => list(items(v, site).map((x, i) => tuple([int(i + (start ? numberOf(start as never) : 0)), x]))));
   def('zip', (args, _k, site) => zipOf(args.map((a) => items(a, site))));
@@ -118,6 +115,19 @@ export function dictOf(v: Value | undefined, kwargs: Map<string, Value>, items: 
 function dedupe(vs: Value[]): Value[] {
   const seen = new Set<string>();
   return vs.filter((v) => !seen.has(hashKey(v)) && !!seen.add(hashKey(v)));
+}
+
+/** len(): containers and framework objects, then a user class's `__len__`; a framework marker's length is unknown. */
+function lengthOf(host: BuiltinHost, v: Value, site: CallSite): Value {
+  const n = host.length(v);
+  if (n !== undefined) return int(n);
+  if (v.kind === 'unknown') return v;
+  if (v.kind === 'instance') {
+    const method = lookupClassAttr(v.cls, '__len__');
+    if (method) return host.callValue(method, [v], new Map(), site);
+    if (v.cls.builtin) return unknown(`len() of ${v.cls.name} is not known statically`, site.range);
+  }
+  return raise('TypeError', `object of type '${typeName(v)}' has no len()`, site.range);
 }
 
 function toInt(v: Value): Value {
