@@ -147,6 +147,14 @@ test('binary garbage: no crash, a clear diagnostic when it holds NUL bytes', asy
   assert.ok(c.alive);
 });
 
+test('documents in other languages are left alone', async () => {
+  const c = await start();
+  await c.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: 'file:///model.ts', languageId: 'typescript', version: 1, text: 'const x: number = 1;\n' } });
+  assert.deepEqual(await c.inlayHints('file:///model.ts'), []);
+  assert.equal(await c.hover('file:///model.ts', 0, 6), null);
+  assert.deepEqual(await c.codeLenses('file:///model.ts'), []);
+});
+
 test('an unknown hardware id: one clear message, and the default profile is used', async () => {
   const c = await start({ hardware: 'nvidia-gtx-9999' });
   const uri = fileUri('resnet18.py');

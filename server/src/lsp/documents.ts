@@ -9,6 +9,7 @@ import type { FileReport, Precision } from '../core/report/types';
 import { analyzeTree, MAX_SOURCE_BYTES } from '../core/analysis/analyzeSource';
 import { inputFindings } from '../core/analysis/findings';
 import { applyChanges } from './editTracking';
+import { mirrorIncrementally } from './incrementalMirror';
 import { notebookSource } from './notebooks';
 import { textSource, type Source } from './sources';
 
@@ -33,6 +34,9 @@ export interface DocumentEvents {
   settled(key: string): void;
   closed(uris: string[]): void;
 }
+
+/** Past this many unparsed edits, the next parse starts from scratch (and the list stops growing). */
+const MAX_PENDING_EDITS = 5000;
 
 interface ParseState {
   parsed: ParsedSource | null;
@@ -75,14 +79,14 @@ export class DocumentStore {
   /** The source that document `uri` (a text document, a notebook, or a notebook cell) belongs to. */
   sourceFor(uri: string): Source | undefined {
     const doc = this.texts.get(uri);
-    if (doc) return textSource(uri, doc.version, doc.getText());
+    if (doc) return isPython(doc) ? textSource(uri, doc.version, doc.getText()) : undefined;
     const notebook = this.notebooks.getNotebookDocument(uri) ?? this.notebooks.findNotebookDocumentForCell(uri);
     return notebook ? this.notebookSourceOf(notebook.uri) : undefined;
   }
 
-  /** Keys of every open source (text documents and notebooks). */
+  /** Keys of every open source (Python text documents and notebooks). */
   openKeys(): string[] {
-    const keys = this.texts.keys();
+    const keys = this.texts.all().filter(isPython).map((d) => d.uri);
     for (const nb of this.notebookVersions.keys()) keys.push(nb);
     return keys;
   }
@@ -127,7 +131,7 @@ export class DocumentStore {
   private updated(doc: TextDocument, changes: Parameters<typeof applyChanges>[1], version: number): TextDocument {
     const { edits, full } = applyChanges(doc, changes, version);
     const state = this.parseStates.get(doc.uri);
-    if (state && state.pending && !full) state.pending.push(...edits);
+    if (state && state.pending && !full && state.pending.length < MAX_PENDING_EDITS) state.pending.push(...edits);
     else if (state) state.pending = null;
     return doc;
   }
@@ -193,19 +197,21 @@ export class DocumentStore {
       this.parseStates.set(source.key, state);
     }
     const { parsed, pending } = state;
-    let next: ParsedSource;
     if (parsed && pending && pending.length === 0 && parsed.text === source.text) return parsed;
-    if (parsed && pending && pending.length > 0 && !source.notebook) {
-      for (const e of pending.slice(0, -1)) parsed.tree.edit(new Edit(e));
-      next = this.parser.reparse(parsed, source.text, pending[pending.length - 1]);
-    } else {
-      parsed?.tree.delete();
-      next = this.parser.parse(source.text, 'python');
-    }
-    state.parsed = next;
+    const incremental = !!parsed && !!pending && pending.length > 0 && !source.notebook;
+    if (incremental) for (const e of pending!) parsed!.tree.edit(new Edit(e));
+    const tree = this.parser.parseTree(source.text, 'python', incremental ? parsed!.tree : null);
+    const root = mirrorIncrementally(tree, source.text, parsed);
+    parsed?.tree.delete();
+    state.parsed = { tree, root, text: source.text, language: 'python' };
     state.pending = [];
-    return next;
+    return state.parsed;
   }
+}
+
+/** Only Python is analysed so far; other languages a client sends are left alone. */
+function isPython(doc: TextDocument): boolean {
+  return doc.languageId === 'python' || /\.pyi?$/i.test(doc.uri);
 }
 
 function sameOptions(a: AnalysisOptions, b: AnalysisOptions): boolean {

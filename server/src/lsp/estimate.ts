@@ -37,11 +37,22 @@ export function primaryModels(view: View): ModelReport[] {
   return roots.length ? roots : view.file.models;
 }
 
-/** The model's energy per forward pass: its total, else the sum of the layers whose energy is known. */
+const energyCache = new WeakMap<ModelReport, number | null>();
+
+/** The model's energy per forward pass: its total, else the sum of the layers whose energy is known (cached). */
 export function modelEnergy(model: ModelReport): number | null {
   if (model.totals.energyJ !== null) return model.totals.energyJ;
-  const known = model.layers.map((l) => l.energyJ).filter((e): e is number => e !== null);
-  return known.length ? known.reduce((a, b) => a + b, 0) : null;
+  if (energyCache.has(model)) return energyCache.get(model)!;
+  let sum = 0;
+  let known = false;
+  for (const l of model.layers) {
+    if (l.energyJ === null) continue;
+    sum += l.energyJ;
+    known = true;
+  }
+  const energy = known ? sum : null;
+  energyCache.set(model, energy);
+  return energy;
 }
 
 /**

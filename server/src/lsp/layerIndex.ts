@@ -31,20 +31,22 @@ export function lineCosts(view: View): Map<number, LineCost> {
 function buildLineCosts(view: View): Map<number, LineCost> {
   const groups = new Map<number, { model: ModelReport; layers: Set<LayerReport> }>();
   for (const model of primaryModels(view)) {
-    const owned = new Set<number>();
     for (const layer of model.layers) {
-      for (const line of layerLines(layer)) {
-        const group = groups.get(line);
-        if (group && !owned.has(line)) continue;
-        owned.add(line);
-        if (group) group.layers.add(layer);
-        else groups.set(line, { model, layers: new Set([layer]) });
-      }
+      addToLine(groups, layer.range.end.line, model, layer);
+      const call = layer.callRange?.end.line;
+      if (call !== undefined && call !== layer.range.end.line) addToLine(groups, call, model, layer);
     }
   }
   const out = new Map<number, LineCost>();
   for (const [line, { model, layers }] of groups) out.set(line, summarise(line, model, [...layers]));
   return out;
+}
+
+/** Adds a layer to a line's group; a line belongs to the first model that puts a layer on it. */
+function addToLine(groups: Map<number, { model: ModelReport; layers: Set<LayerReport> }>, line: number, model: ModelReport, layer: LayerReport): void {
+  const group = groups.get(line);
+  if (!group) groups.set(line, { model, layers: new Set([layer]) });
+  else if (group.model === model) group.layers.add(layer);
 }
 
 /** The lines a layer's hint goes on: the end of its definition and, if elsewhere, of its call. */

@@ -3,7 +3,7 @@
 import type { LayerReport, ModelReport } from '../core/report/types';
 import type { SyntaxNode } from '../core/parse/syntax';
 import { field } from '../core/parse/syntax';
-import { calleeName, enclosingStatement, nodeAtRange, textOf, walk } from './pySyntax';
+import { calleeName, enclosingStatement, nodesByRange, rangeKey, textOf, walk } from './pySyntax';
 import { primaryModels, type View } from './estimate';
 
 /** `variable = Model(...)`: where a root model is built. */
@@ -137,14 +137,16 @@ export function convsBeforeNorm(view: View): ConvBeforeNorm[] {
   if (!root) return [];
   const out: ConvBeforeNorm[] = [];
   const seen = new Set<string>();
+  let calls: Map<string, SyntaxNode> | undefined;
   for (const model of primaryModels(view)) {
     model.layers.forEach((conv, i) => {
       const norm = model.layers[i + 1];
       if (!norm || !isConvFeedingNorm(conv, norm)) return;
-      const key = `${conv.range.start.line}:${conv.range.start.character}`;
+      const key = rangeKey(conv.range);
       if (seen.has(key)) return;
       seen.add(key);
-      const site = biasSite(view, root, conv);
+      calls ??= nodesByRange(root, 'call');
+      const site = biasSite(view, calls.get(key), conv);
       if (site) out.push({ model, conv, norm, ...site });
     });
   }
@@ -158,8 +160,7 @@ function isConvFeedingNorm(conv: LayerReport, norm: LayerReport): boolean {
 }
 
 /** Where the conv's constructor call gets `bias=False`; undefined when it has no bias or cannot be told. */
-function biasSite(view: View, root: SyntaxNode, conv: LayerReport): { insertAt: number | null; replace: SyntaxNode | null } | undefined {
-  const call = nodeAtRange(root, conv.range, 'call');
+function biasSite(view: View, call: SyntaxNode | undefined, conv: LayerReport): { insertAt: number | null; replace: SyntaxNode | null } | undefined {
   if (!call || !calleeName(view.source, call).endsWith(conv.op)) return undefined;
   const args = field(call, 'arguments');
   if (!args || args.type !== 'argument_list') return undefined;

@@ -79,22 +79,16 @@ export function linesInsideStrings(root: SyntaxNode, from: number, to: number): 
   return out;
 }
 
-/** The node of `type` whose range is exactly `range`, if any. */
-export function nodeAtRange(root: SyntaxNode, range: SyntaxNode['range'], type: string): SyntaxNode | undefined {
-  let found: SyntaxNode | undefined;
+/** Every node of `type`, indexed by its exact range, for repeated lookups. */
+export function nodesByRange(root: SyntaxNode, type: string): Map<string, SyntaxNode> {
+  const out = new Map<string, SyntaxNode>();
   walk(root, (node) => {
-    if (found || !covers(node.range, range)) return false;
-    if (node.type === type && same(node.range, range)) found = node;
-    return true;
+    if (node.type === type) out.set(rangeKey(node.range), node);
   });
-  return found;
+  return out;
 }
 
-function covers(outer: SyntaxNode['range'], inner: SyntaxNode['range']): boolean {
-  const before = (a: { line: number; character: number }, b: { line: number; character: number }) => a.line < b.line || (a.line === b.line && a.character <= b.character);
-  return before(outer.start, inner.start) && before(inner.end, outer.end);
-}
-
-function same(a: SyntaxNode['range'], b: SyntaxNode['range']): boolean {
-  return a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
+/** A string key for a range. */
+export function rangeKey(r: SyntaxNode['range']): string {
+  return `${r.start.line}:${r.start.character}:${r.end.line}:${r.end.character}`;
 }

@@ -54,6 +54,19 @@ export class SourceParser {
     return next;
   }
 
+  /**
+   * Parses `text` reusing `oldTree` (already brought up to date with `tree.edit`) and returns only the
+   * tree, for callers that build the SyntaxNode mirror themselves (the language server re-mirrors
+   * only the statements an edit touched). The caller owns both trees.
+   */
+  parseTree(text: string, language: LanguageId, oldTree: Tree | null): Tree {
+    const parser = this.parsers.get(language);
+    if (!parser) throw new Error(`no grammar loaded for ${language}`);
+    const tree = parser.parse(text, oldTree);
+    if (!tree) throw new Error(`tree-sitter returned no tree for ${language}`);
+    return tree;
+  }
+
   private parseWith(text: string, language: LanguageId, oldTree: Tree | null): ParsedSource {
     const parser = this.parsers.get(language);
     if (!parser) throw new Error(`no grammar loaded for ${language}`);
