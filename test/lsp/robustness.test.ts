@@ -189,3 +189,28 @@ test('a workspace profile broken while running: the error is reported and the la
   assert.equal((await c.codeLenses(uri))[0].command!.title, before);
   assert.ok(!c.messages.some((m) => m.message.includes("unknown hardware profile 'my-gpu'")));
 });
+
+test('typing in a comment keeps the results; typing a `# wattlens: input=` directive re-analyses', async () => {
+  const c = await start();
+  const uri = 'file:///directive.py';
+  const text = 'import torch\nimport torch.nn as nn\n\n# the model\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n' +
+    '        self.fc = nn.Linear(784, 10)  # classifier\n\n    def forward(self, x):\n        return self.fc(x)\n\n\nmodel = Net()\n';
+  await c.open(uri, text);
+  const before = await c.inlayHints(uri);
+  assert.equal(String(before.find((h) => h.position.line === 7)?.label), '?');
+  let version = 1;
+  const typeAt = async (line: number, character: number, chars: string) => {
+    for (const [i, ch] of [...chars].entries()) {
+      const pos = { line, character: character + i };
+      await c.change(uri, ++version, [{ range: { start: pos, end: pos }, text: ch }]);
+      await c.inlayHints(uri);
+    }
+  };
+  await typeAt(7, 44, ' layer');
+  const hints = await c.inlayHints(uri);
+  assert.equal(hints.length, before.length);
+  assert.equal(hints.find((h) => h.position.line === 7)?.position.character, '        self.fc = nn.Linear(784, 10)  # classifier layer'.length);
+  await typeAt(3, 11, ' # wattlens: input=(1, 784)');
+  const after = await c.inlayHints(uri);
+  assert.match(String(after.find((h) => h.position.line === 7)?.label), /^15\.7 kFLOPs/);
+});

@@ -1,6 +1,6 @@
 // Open documents and notebooks: their text, a tree-sitter tree kept up to date by incremental
 // re-parse from each content change, one analysis cached per version, and debounced re-analysis.
-import { TextDocuments, NotebookDocuments, type Connection, type CancellationToken } from 'vscode-languageserver';
+import { TextDocuments, NotebookDocuments, type Connection, type TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Edit } from 'web-tree-sitter';
 import type { ParsedSource, SourceParser, TextEdit as TreeEdit } from '../core/parse/parser';
@@ -42,6 +42,10 @@ interface ParseState {
   parsed: ParsedSource | null;
   /** Edits made since `parsed` was built, oldest first; null means "parse from scratch". */
   pending: TreeEdit[] | null;
+  /** True while every edit since the last analysis only changed the text of comments on one line. */
+  commentOnly: boolean;
+  /** Line → column of the comment ending that line, in the last parsed tree (built on demand). */
+  comments?: Map<number, number>;
 }
 
 /** Text documents and notebooks, with parse state and cached analyses. */
@@ -52,6 +56,7 @@ export class DocumentStore {
   private readonly analyses = new Map<string, Analysis>();
   private readonly notebookVersions = new Map<string, number>();
   private readonly notebookSources = new Map<string, Source>();
+  private readonly textSources = new Map<string, Source>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly parser: SourceParser, private readonly events: DocumentEvents, private readonly debounceMs = 150) {
@@ -79,7 +84,7 @@ export class DocumentStore {
   /** The source that document `uri` (a text document, a notebook, or a notebook cell) belongs to. */
   sourceFor(uri: string): Source | undefined {
     const doc = this.texts.get(uri);
-    if (doc) return isPython(doc) ? textSource(uri, doc.version, doc.getText()) : undefined;
+    if (doc) return isPython(doc) ? this.textSourceOf(doc) : undefined;
     const notebook = this.notebooks.getNotebookDocument(uri) ?? this.notebooks.findNotebookDocumentForCell(uri);
     return notebook ? this.notebookSourceOf(notebook.uri) : undefined;
   }
@@ -91,21 +96,35 @@ export class DocumentStore {
     return keys;
   }
 
-  /** The analysis of `source` with `options`, from the cache when the version and options match. */
+  /**
+   * The analysis of `source` with `options`, from the cache when the version and options match, or
+   * when every edit since only changed comments (the core ignores them): then only the tree is updated.
+   */
   analysisOf(source: Source, options: AnalysisOptions): Analysis {
     const cached = this.analyses.get(source.key);
-    if (cached && cached.source.version === source.version && sameOptions(cached.options, options)) return cached;
+    if (cached && sameOptions(cached.options, options)) {
+      if (cached.source.version === source.version) return cached;
+      const reused = this.afterCommentEdits(cached, source);
+      if (reused) return reused;
+    }
     const started = performance.now();
     const { file, root } = this.analyse(source, options);
     const analysis: Analysis = { source, options, file, root, ms: performance.now() - started };
     this.analyses.set(source.key, analysis);
+    const state = this.parseStates.get(source.key);
+    if (state) state.commentOnly = !source.notebook && root !== null;
     return analysis;
   }
 
-  /** Whether the latest analysis of `key` is for its current version. */
-  isFresh(key: string): boolean {
-    const source = this.sourceFor(key);
-    return !!source && this.analyses.get(key)?.source.version === source.version;
+  /** The cached analysis moved to `source`'s version, when only comments changed since. */
+  private afterCommentEdits(cached: Analysis, source: Source): Analysis | undefined {
+    const state = this.parseStates.get(source.key);
+    if (!state?.commentOnly || !cached.root || source.notebook) return undefined;
+    const started = performance.now();
+    const parsed = this.parse(source);
+    const analysis: Analysis = { ...cached, source, root: parsed.root, ms: performance.now() - started };
+    this.analyses.set(source.key, analysis);
+    return analysis;
   }
 
   /** Drops every cached analysis (settings that change the analysis itself changed). */
@@ -129,11 +148,22 @@ export class DocumentStore {
   }
 
   private updated(doc: TextDocument, changes: Parameters<typeof applyChanges>[1], version: number): TextDocument {
-    const { edits, full } = applyChanges(doc, changes, version);
     const state = this.parseStates.get(doc.uri);
+    const { edits, full } = applyChanges(doc, changes, version, (before, change) => {
+      if (state?.commentOnly && !editsCommentOnly(state, before, change)) state.commentOnly = false;
+    });
     if (state && state.pending && !full && state.pending.length < MAX_PENDING_EDITS) state.pending.push(...edits);
     else if (state) state.pending = null;
     return doc;
+  }
+
+  /** One Source object per document version, so per-source caches (line starts) are shared. */
+  private textSourceOf(doc: TextDocument): Source {
+    const cached = this.textSources.get(doc.uri);
+    if (cached && cached.version === doc.version) return cached;
+    const source = textSource(doc.uri, doc.version, doc.getText());
+    this.textSources.set(doc.uri, source);
+    return source;
   }
 
   private notebookChanged(uri: string): void {
@@ -162,13 +192,14 @@ export class DocumentStore {
     this.analyses.delete(key);
     this.notebookVersions.delete(key);
     this.notebookSources.delete(key);
+    this.textSources.delete(key);
     this.events.closed(uris);
   }
 
   private resetParse(key: string): void {
     const state = this.parseStates.get(key);
     state?.parsed?.tree.delete();
-    this.parseStates.set(key, { parsed: null, pending: null });
+    this.parseStates.set(key, { parsed: null, pending: null, commentOnly: false });
   }
 
   /** Parses (incrementally when it can) and runs the core; never throws. */
@@ -193,7 +224,7 @@ export class DocumentStore {
   private parse(source: Source): ParsedSource {
     let state = this.parseStates.get(source.key);
     if (!state) {
-      state = { parsed: null, pending: null };
+      state = { parsed: null, pending: null, commentOnly: false };
       this.parseStates.set(source.key, state);
     }
     const { parsed, pending } = state;
@@ -205,8 +236,36 @@ export class DocumentStore {
     parsed?.tree.delete();
     state.parsed = { tree, root, text: source.text, language: 'python' };
     state.pending = [];
+    state.comments = undefined;
     return state.parsed;
   }
+}
+
+/**
+ * Whether a change only edits the comment that ends its line: one line, after the `#`, no line
+ * breaks, and no `# wattlens:` directive before or after (the core reads those).
+ */
+function editsCommentOnly(state: ParseState, doc: TextDocument, change: TextDocumentContentChangeEvent): boolean {
+  if (!('range' in change) || !state.parsed) return false;
+  const { start, end } = change.range;
+  if (start.line !== end.line || /[\r\n]/.test(change.text)) return false;
+  state.comments ??= commentColumns(state.parsed.root);
+  const column = state.comments.get(start.line);
+  if (column === undefined || start.character <= column) return false;
+  const line = doc.getText({ start: { line: start.line, character: 0 }, end: { line: start.line + 1, character: 0 } });
+  const after = line.slice(0, start.character) + change.text + line.slice(end.character);
+  return !/wattlens/i.test(line) && !/wattlens/i.test(after);
+}
+
+/** Line → start column of each comment in the tree (a comment always runs to the end of its line). */
+function commentColumns(root: SyntaxNode): Map<number, number> {
+  const out = new Map<number, number>();
+  const visit = (node: SyntaxNode): void => {
+    if (node.type === 'comment') out.set(node.range.start.line, node.range.start.character);
+    else for (const child of node.children) visit(child);
+  };
+  visit(root);
+  return out;
 }
 
 /** Only Python is analysed so far; other languages a client sends are left alone. */
@@ -226,9 +285,4 @@ function internalFinding(e: unknown): FileReport['diagnostics'][number] {
 /** Resolves after pending I/O (cancellations included) has been processed. */
 export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
-}
-
-/** True when the request behind `token` was cancelled. */
-export function cancelled(token: CancellationToken | undefined): boolean {
-  return !!token?.isCancellationRequested;
 }

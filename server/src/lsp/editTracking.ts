@@ -10,11 +10,14 @@ export interface AppliedChanges {
   full: boolean;
 }
 
-/** Applies `changes` to `doc` in order (mutating it) and returns the matching tree-sitter edits. */
-export function applyChanges(doc: TextDocument, changes: TextDocumentContentChangeEvent[], version: number): AppliedChanges {
+/** Applies `changes` to `doc` in order (mutating it; `inspect` sees each change first) and returns the matching tree-sitter edits. */
+export function applyChanges(
+  doc: TextDocument, changes: TextDocumentContentChangeEvent[], version: number, inspect?: (doc: TextDocument, change: TextDocumentContentChangeEvent) => void,
+): AppliedChanges {
   const edits: TreeEdit[] = [];
   let full = false;
   for (const change of changes) {
+    inspect?.(doc, change);
     if ('range' in change) edits.push(treeEdit(doc, change.range, change.text));
     else full = true;
     TextDocument.update(doc, [change], version);

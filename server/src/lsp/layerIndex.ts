@@ -16,14 +16,14 @@ export interface LineCost {
   share: number | null;
 }
 
-const cache = new WeakMap<View, Map<number, LineCost>>();
+const cache = new WeakMap<View['file'], Map<number, LineCost>>();
 
-/** Line → what the layers on it cost (the first model that uses a line owns it). */
+/** Line → what the layers on it cost (the first model that uses a line owns it); cached per report. */
 export function lineCosts(view: View): Map<number, LineCost> {
-  let map = cache.get(view);
+  let map = cache.get(view.file);
   if (!map) {
     map = buildLineCosts(view);
-    cache.set(view, map);
+    cache.set(view.file, map);
   }
   return map;
 }

@@ -90,7 +90,8 @@ export class Service {
     const cached = this.views.get(source.key);
     if (cached && cached.source.version === source.version && cached.profile === profile && cached.settings === this.settings) return cached;
     const analysis = this.docs.analysisOf(source, { precision: this.settings.precision, batch: this.settings.batchSize });
-    const view = estimate(analysis, profile, this.settings);
+    const sameEstimate = cached && cached.analysis.file === analysis.file && cached.profile === profile && cached.settings === this.settings;
+    const view = sameEstimate ? { ...cached, analysis, source: analysis.source } : estimate(analysis, profile, this.settings);
     this.views.set(source.key, view);
     return view;
   }
