@@ -147,12 +147,17 @@ test('binary garbage: no crash, a clear diagnostic when it holds NUL bytes', asy
   assert.ok(c.alive);
 });
 
-test('documents in other languages are left alone', async () => {
+test('TF.js documents are analysed too; other languages are left alone', async () => {
   const c = await start();
-  await c.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: 'file:///model.ts', languageId: 'typescript', version: 1, text: 'const x: number = 1;\n' } });
-  assert.deepEqual(await c.inlayHints('file:///model.ts'), []);
-  assert.equal(await c.hover('file:///model.ts', 0, 6), null);
-  assert.deepEqual(await c.codeLenses('file:///model.ts'), []);
+  const ts = "import * as tf from '@tensorflow/tfjs';\n\nconst model = tf.sequential();\nmodel.add(tf.layers.dense({ units: 64, inputShape: [784], activation: 'relu' }));\nmodel.add(tf.layers.dense({ units: 10 }));\n";
+  await c.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: 'file:///model.ts', languageId: 'typescript', version: 1, text: ts } });
+  const hints = await c.inlayHints('file:///model.ts');
+  assert.ok(hints.some((h) => h.position.line === 3 && /FLOPs/.test(String(h.label))), JSON.stringify(hints));
+  assert.deepEqual(await c.codeActions('file:///model.ts', { start: { line: 3, character: 0 }, end: { line: 3, character: 0 } }), []);
+  await c.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: 'file:///notes.md', languageId: 'markdown', version: 1, text: '# model\n' } });
+  assert.deepEqual(await c.inlayHints('file:///notes.md'), []);
+  assert.equal(await c.hover('file:///notes.md', 0, 2), null);
+  assert.deepEqual(await c.codeLenses('file:///notes.md'), []);
 });
 
 test('an unknown hardware id: one clear message, and the default profile is used', async () => {

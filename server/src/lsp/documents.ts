@@ -7,11 +7,13 @@ import type { ParsedSource, SourceParser, TextEdit as TreeEdit } from '../core/p
 import type { SyntaxNode } from '../core/parse/syntax';
 import type { FileReport, Precision } from '../core/report/types';
 import { analyzeTree, MAX_SOURCE_BYTES } from '../core/analysis/analyzeSource';
+import { analyzeTypeScript } from '../core/analysis/analyzeTfjs';
+import type { ModelCatalog } from '../core/catalog/modelCatalog';
 import { inputFindings } from '../core/analysis/findings';
 import { applyChanges } from './editTracking';
 import { mirrorIncrementally } from './incrementalMirror';
 import { notebookSource } from './notebooks';
-import { textSource, type Source } from './sources';
+import { textSource, type Source, type SourceLanguage } from './sources';
 
 /** What one analysis depends on besides the text. */
 export interface AnalysisOptions {
@@ -59,7 +61,10 @@ export class DocumentStore {
   private readonly textSources = new Map<string, Source>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
 
-  constructor(private readonly parser: SourceParser, private readonly events: DocumentEvents, private readonly debounceMs = 150) {
+  constructor(
+    private readonly parser: SourceParser, private readonly events: DocumentEvents,
+    private readonly catalog: () => ModelCatalog | undefined = () => undefined, private readonly debounceMs = 150,
+  ) {
     this.texts = new TextDocuments<TextDocument>({
       create: (uri, languageId, version, content) => this.created(uri, languageId, version, content),
       update: (doc, changes, version) => this.updated(doc, changes, version),
@@ -84,14 +89,14 @@ export class DocumentStore {
   /** The source that document `uri` (a text document, a notebook, or a notebook cell) belongs to. */
   sourceFor(uri: string): Source | undefined {
     const doc = this.texts.get(uri);
-    if (doc) return isPython(doc) ? this.textSourceOf(doc) : undefined;
+    if (doc) return languageOf(doc) ? this.textSourceOf(doc) : undefined;
     const notebook = this.notebooks.getNotebookDocument(uri) ?? this.notebooks.findNotebookDocumentForCell(uri);
     return notebook ? this.notebookSourceOf(notebook.uri) : undefined;
   }
 
   /** Keys of every open source (Python text documents and notebooks). */
   openKeys(): string[] {
-    const keys = this.texts.all().filter(isPython).map((d) => d.uri);
+    const keys = this.texts.all().filter((d) => languageOf(d)).map((d) => d.uri);
     for (const nb of this.notebookVersions.keys()) keys.push(nb);
     return keys;
   }
@@ -161,7 +166,7 @@ export class DocumentStore {
   private textSourceOf(doc: TextDocument): Source {
     const cached = this.textSources.get(doc.uri);
     if (cached && cached.version === doc.version) return cached;
-    const source = textSource(doc.uri, doc.version, doc.getText());
+    const source = textSource(doc.uri, doc.version, doc.getText(), languageOf(doc));
     this.textSources.set(doc.uri, source);
     return source;
   }
@@ -210,9 +215,11 @@ export class DocumentStore {
       this.resetParse(source.key);
       return { file: { file, models: [], diagnostics: refused }, root: null };
     }
+    const common = { file, precision: options.precision, batch: options.batch ?? undefined };
     try {
+      if (source.language !== 'python') return { file: analyzeTypeScript(this.parser, source.text, { ...common, language: source.language }), root: null };
       const parsed = this.parse(source);
-      const report = analyzeTree(this.parser, parsed.root, source.text, { file, precision: options.precision, batch: options.batch ?? undefined });
+      const report = analyzeTree(this.parser, parsed.root, source.text, { ...common, catalog: this.catalog() });
       return { file: report, root: parsed.root };
     } catch (e) {
       this.resetParse(source.key);
@@ -268,9 +275,13 @@ function commentColumns(root: SyntaxNode): Map<number, number> {
   return out;
 }
 
-/** Only Python is analysed so far; other languages a client sends are left alone. */
-function isPython(doc: TextDocument): boolean {
-  return doc.languageId === 'python' || /\.pyi?$/i.test(doc.uri);
+/** The language a text document is analysed as; undefined for languages WattLens does not read. */
+function languageOf(doc: TextDocument): SourceLanguage | undefined {
+  const id = doc.languageId;
+  if (id === 'python' || /\.pyi?$/i.test(doc.uri)) return 'python';
+  if (id === 'typescriptreact' || id === 'javascriptreact' || /\.[jt]sx$/i.test(doc.uri)) return 'tsx';
+  if (id === 'typescript' || id === 'javascript' || /\.(ts|mts|cts|js|mjs|cjs)$/i.test(doc.uri)) return 'typescript';
+  return undefined;
 }
 
 function sameOptions(a: AnalysisOptions, b: AnalysisOptions): boolean {

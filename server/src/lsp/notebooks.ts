@@ -20,7 +20,7 @@ export function notebookSource(notebook: NotebookDocument, cellText: (uri: strin
     parts.push(text);
     line += lineCount;
   }
-  return { key: notebook.uri, version, text: parts.join(''), segments, notebook: true };
+  return { key: notebook.uri, version, text: parts.join(''), segments, notebook: true, language: 'python' };
 }
 
 function isPython(languageId: string): boolean {

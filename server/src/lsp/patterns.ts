@@ -85,8 +85,16 @@ function modelBuiltBy(view: View, variable: string, right: SyntaxNode, roots: Mo
     if (fn?.type !== 'attribute' || !CHAIN.has(field(fn, 'attribute')?.text ?? '')) break;
     expr = field(fn, 'object')!;
   }
-  const callee = expr.type === 'call' ? calleeName(view.source, expr).split('.').pop() : undefined;
-  return roots.find((m) => m.name === callee) ?? (expr.type === 'call' ? roots.find((m) => m.name === variable) : undefined);
+  if (expr.type !== 'call') return undefined;
+  const callee = calleeName(view.source, expr).split('.').pop();
+  return roots.find((m) => m.name === callee) ?? roots.find((m) => m.name === variable) ??
+    roots.find((m) => m.framework === 'hub' && within(m.range, expr.range));
+}
+
+/** Whether `inner` lies inside `outer` (a checkpoint string inside its from_pretrained call). */
+function within(inner: SyntaxNode['range'], outer: SyntaxNode['range']): boolean {
+  const le = (a: SyntaxNode['range']['start'], b: SyntaxNode['range']['start']) => a.line < b.line || (a.line === b.line && a.character <= b.character);
+  return le(outer.start, inner.start) && le(inner.end, outer.end);
 }
 
 function findCalls(view: View, root: SyntaxNode, bindings: ModelBinding[]): ModelCall[] {

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { SourceParser } from '../core/parse/parser';
 import { gridIntensity, type LoadedProfile } from '../core/energy';
+import { loadModelCatalog, type ModelCatalog } from '../core/catalog/modelCatalog';
 import { ReportChangedNotification, type ReportChangedParams } from '../protocol';
 import { DocumentStore, yieldToEventLoop } from './documents';
 import { estimate, type View } from './estimate';
@@ -25,6 +26,7 @@ export class Service {
   private readonly told = new Set<string>();
   capabilities: ClientCapabilities = {};
   private pushedSettings: unknown = undefined;
+  private catalog: ModelCatalog | null | undefined;
   private markReady: () => void = () => undefined;
   /** Settles once the first settings have been read (or after 2 s if the client never answers). */
   private readonly ready = new Promise<void>((resolve) => {
@@ -33,7 +35,8 @@ export class Service {
   });
 
   constructor(private readonly connection: Connection, parser: SourceParser, private readonly packageRoot: string) {
-    this.docs = new DocumentStore(parser, { settled: (key) => this.settled(key), closed: (uris) => this.cleared(uris) });
+    const events = { settled: (key: string) => this.settled(key), closed: (uris: string[]) => this.cleared(uris) };
+    this.docs = new DocumentStore(parser, events, () => this.modelCatalog());
     this.profiles = new ProfileStore(join(packageRoot, 'profiles'));
   }
 
@@ -126,6 +129,19 @@ export class Service {
     const ws = this.capabilities.workspace;
     if (ws?.inlayHint?.refreshSupport) void this.connection.languages.inlayHint.refresh().catch(() => undefined);
     if (ws?.codeLens?.refreshSupport) void this.connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+  }
+
+  /** The pretrained-checkpoint and dataset catalogs, loaded once; a broken catalog is reported and left out. */
+  private modelCatalog(): ModelCatalog | undefined {
+    if (this.catalog === undefined) {
+      try {
+        this.catalog = loadModelCatalog(join(this.packageRoot, 'profiles', 'models'), join(this.packageRoot, 'profiles', 'datasets.json'));
+      } catch (e) {
+        this.catalog = null;
+        this.tell(`WattLens: could not load the model catalog: ${(e as Error).message}`, MessageType.Warning);
+      }
+    }
+    return this.catalog ?? undefined;
   }
 
   /** The profile for `id`; an unknown id is reported once and the default used instead. */

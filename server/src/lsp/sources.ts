@@ -11,6 +11,9 @@ export interface Segment {
   version: number;
 }
 
+/** Languages the server analyses: Python (PyTorch, Keras, notebooks) and TypeScript/JavaScript (TF.js). */
+export type SourceLanguage = 'python' | 'typescript' | 'tsx';
+
 /** One analysable text. */
 export interface Source {
   /** The text document's URI, or the notebook's. */
@@ -20,6 +23,7 @@ export interface Source {
   text: string;
   segments: Segment[];
   notebook: boolean;
+  language: SourceLanguage;
 }
 
 /** A range inside one owning document. */
@@ -29,8 +33,8 @@ export interface SegmentRange {
 }
 
 /** A source made of a single text document. */
-export function textSource(uri: string, version: number, text: string): Source {
-  return { key: uri, version, text, notebook: false, segments: [{ uri, firstLine: 0, lineCount: Number.MAX_SAFE_INTEGER, version }] };
+export function textSource(uri: string, version: number, text: string, language: SourceLanguage = 'python'): Source {
+  return { key: uri, version, text, notebook: false, language, segments: [{ uri, firstLine: 0, lineCount: Number.MAX_SAFE_INTEGER, version }] };
 }
 
 /** The segment owning source line `line`, if any. */
