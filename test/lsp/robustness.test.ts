@@ -219,3 +219,23 @@ test('typing in a comment keeps the results; typing a `# wattlens: input=` direc
   const after = await c.inlayHints(uri);
   assert.match(String(after.find((h) => h.position.line === 7)?.label), /^15\.7 kFLOPs/);
 });
+
+test('non-ASCII text: positions are UTF-16 columns, as LSP counts them', async () => {
+  const c = await start();
+  const uri = 'file:///unicode.py';
+  const text = `# Modèle résiduel × 😀\n${resnetText.replace('bias=False)\n        self.bn1', 'bias=False)  # 7×7 conv 😀\n        self.bn1')}`;
+  await c.open(uri, text);
+  const lines = text.split('\n');
+  const conv1 = lines.findIndex((l) => l.includes('# 7×7 conv 😀'));
+  let version = 1;
+  const edit = async (line: number, character: number, insert: string) => {
+    await c.change(uri, ++version, [{ range: { start: { line, character }, end: { line, character } }, text: insert }]);
+  };
+  await edit(0, 2, 'é😀 ');
+  const hints = await c.inlayHints(uri);
+  const hint = hints.find((h) => h.position.line === conv1);
+  assert.match(String(hint?.label), /^236 MFLOPs/);
+  assert.equal(hint!.position.character, lines[conv1].length);
+  const hover = await c.hover(uri, conv1, lines[conv1].indexOf('nn.Conv2d') + 2);
+  assert.match((hover?.contents as { value: string }).value, /`conv1`/);
+});

@@ -12,9 +12,7 @@ export interface PreviousMirror {
 /** The mirror of `tree` for `text`, reusing the statements of `previous` that did not change. */
 export function mirrorIncrementally(tree: Tree, text: string, previous: PreviousMirror | null): SyntaxNode {
   const rootNode = tree.rootNode;
-  // The core slices node text by UTF-8 bytes for non-ASCII sources, so reused text could differ from
-  // a fresh mirror's there: mirror such sources in full, exactly as the core would.
-  if (!previous || !isAscii(text) || !isAscii(previous.text)) return mirrorTree(rootNode, text);
+  if (!previous) return mirrorTree(rootNode, text);
   const tops = rootNode.children;
   if (tops.some((c) => !c || !c.isNamed)) return mirrorTree(rootNode, text);
   const reusable = indexByText(previous);
@@ -73,8 +71,4 @@ function rootMirror(root: TsNode, text: string, children: SyntaxNode[]): SyntaxN
     hasError: root.type === 'ERROR' || children.some((c) => c.hasError || c.isMissing),
     isMissing: root.isMissing,
   };
-}
-
-function isAscii(text: string): boolean {
-  return !/[^\x00-\x7f]/.test(text);
 }
