@@ -11,6 +11,7 @@ import { createBuiltins } from '../interp/builtins';
 import { stdlibModules } from '../interp/stdlib';
 import { builtinBase } from '../interp/classes';
 import { TorchRuntime } from '../frameworks/torch/runtime';
+import { allModules } from '../frameworks/torch/modules';
 import { torchModules } from '../frameworks/torch/torchNamespace';
 import { TRANSFORMER_PRELUDE, PRELUDE_CLASSES } from '../frameworks/torch/transformerPrelude';
 import { KerasRuntime, KerasSession, kerasModules } from '../frameworks/keras';
@@ -121,8 +122,9 @@ class Session {
   private untracedRoots(): ModuleV[] {
     const traced = new Set(this.rt.roots.map((r) => r.module));
     const out: ModuleV[] = [];
+    const inside = this.modulesInRoots();
     for (const v of this.scope.vars.values()) {
-      if (v.kind === 'module' && !traced.has(v) && !out.includes(v) && !this.isPartOfRoot(v) && !this.hubTraining.owns(v)) out.push(v);
+      if (v.kind === 'module' && !traced.has(v) && !out.includes(v) && !inside.has(v) && !this.hubTraining.owns(v)) out.push(v);
     }
     return out.filter((m) => this.hasDeclaredInput(m));
   }
@@ -133,8 +135,11 @@ class Session {
     return [m.range.start.line, m.cls.range.start.line].some((l) => lines.has(l) || lines.has(l - 1) || lines.has(l - 2));
   }
 
-  private isPartOfRoot(m: ModuleV): boolean {
-    return this.rt.roots.some((r) => r.module !== m && containsModule(r.module, m));
+  /** Every module in the trees of the traced roots (one pass, so large files stay linear). */
+  private modulesInRoots(): Set<ModuleV> {
+    const inside = new Set<ModuleV>();
+    for (const run of this.rt.roots) for (const m of allModules(run.module)) inside.add(m);
+    return inside;
   }
 
   /** Root models (traced, or instantiated without an input) and block classes, as reports. */
@@ -157,8 +162,10 @@ class Session {
 
   private rootModels(): RootModel[] {
     const out: RootModel[] = this.rt.roots.map((run) => ({ module: run.module, name: this.nameOf(run.module), run }));
+    const covered = this.modulesInRoots();
     for (const v of this.scope.vars.values()) {
-      if (v.kind !== 'module' || this.hubTraining.owns(v) || out.some((r) => r.module === v || containsModule(r.module, v))) continue;
+      if (v.kind !== 'module' || this.hubTraining.owns(v) || covered.has(v)) continue;
+      for (const m of allModules(v)) covered.add(m);
       out.push({ module: v, name: this.nameOf(v), missingInput: `no input shape for ${this.nameOf(v)}: call it on a tensor, add '# wattlens: input=(...)' above it, or pass --input` });
     }
     return out;
@@ -196,17 +203,6 @@ class Session {
 function isModuleClass(cls: ClassV): boolean {
   const base = builtinBase(cls);
   return !!base && base.builtin !== 'object';
-}
-
-function containsModule(root: ModuleV, m: ModuleV): boolean {
-  const seen = new Set<ModuleV>();
-  const visit = (x: ModuleV): boolean => {
-    if (x === m) return true;
-    if (seen.has(x)) return false;
-    seen.add(x);
-    return [...x.children.values()].some(visit);
-  };
-  return visit(root);
 }
 
 function opaqueTorch(dotted: string): Value | undefined {

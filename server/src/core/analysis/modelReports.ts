@@ -31,7 +31,7 @@ export function rootReport(root: RootModel, precision: Precision): ModelReport {
 export function blockReport(cls: ClassV, roots: RootModel[], precision: Precision): ModelReport {
   const bytes = bytesPerElement(precision);
   for (const root of roots) {
-    const found = modulePathsList(root.module).find(([m]) => m.cls === cls && m !== root.module);
+    const found = firstInstances(root.module).get(cls);
     if (!found) continue;
     const [instance, path] = found;
     const calls = (root.run?.calls ?? []).filter((c) => c.path === path || c.path.startsWith(`${path}.`));
@@ -46,6 +46,19 @@ export function blockReport(cls: ClassV, roots: RootModel[], precision: Precisio
   }
   const report = baseBlock(cls, [], [{ range: cls.range, reason: `${cls.name} is not instantiated by any model this file builds` }]);
   return report;
+}
+
+const firstInstanceCache = new WeakMap<ModuleV, Map<ClassV, [ModuleV, string]>>();
+
+/** The first instance of each class below a root, with its path (computed once per root). */
+function firstInstances(root: ModuleV): Map<ClassV, [ModuleV, string]> {
+  let found = firstInstanceCache.get(root);
+  if (!found) {
+    found = new Map();
+    for (const [m, path] of modulePathsList(root)) if (m !== root && !found.has(m.cls)) found.set(m.cls, [m, path]);
+    firstInstanceCache.set(root, found);
+  }
+  return found;
 }
 
 function baseBlock(cls: ClassV, layers: LayerReport[], unresolved: Unresolved[]): ModelReport {

@@ -36,42 +36,72 @@ export function fieldAll(node: SyntaxNode, name: string): SyntaxNode[] {
 /** Converts a tree-sitter node (and everything below it) into plain SyntaxNode objects. */
 export function mirrorTree(root: TsNode, source: string): SyntaxNode {
   const cursor = root.walk();
+  const language = root.tree.language;
   try {
-    return mirrorAt(cursor, source);
+    return mirrorAt(cursor, { source, lines: lineStarts(source), types: language.types, fields: language.fields });
   } finally {
     cursor.delete();
   }
 }
 
-function mirrorAt(cursor: TreeCursor, source: string): SyntaxNode {
-  const start = cursor.startPosition;
-  const end = cursor.endPosition;
+/** What every level of the walk needs; names come from the language's tables by id. */
+interface MirrorContext { source: string; lines: number[]; types: string[]; fields: (string | null)[] }
+
+/**
+ * Each cursor getter crosses into wasm, so the walk reads as few as it can: ids instead of names,
+ * and positions computed from indexes with a line table rather than read per node.
+ */
+function mirrorAt(cursor: TreeCursor, ctx: MirrorContext): SyntaxNode {
   const startIndex = cursor.startIndex;
   const endIndex = cursor.endIndex;
+  const type = ctx.types[cursor.nodeTypeId] ?? 'ERROR';
   const node: SyntaxNode = {
-    type: cursor.nodeType,
-    range: { start: { line: start.row, character: start.column }, end: { line: end.row, character: end.column } },
+    type,
+    range: { start: positionAt(ctx.lines, startIndex), end: positionAt(ctx.lines, endIndex) },
     startIndex,
     endIndex,
     children: [],
     fields: [],
     text: '',
-    hasError: cursor.nodeType === 'ERROR',
-    isMissing: cursor.nodeIsMissing,
+    hasError: type === 'ERROR',
+    isMissing: startIndex === endIndex && cursor.nodeIsMissing,
   };
   if (cursor.gotoFirstChild()) {
     do {
-      if (!cursor.nodeIsNamed && !isOperatorToken(cursor.nodeType) && !cursor.nodeIsMissing) continue;
-      const fieldName = cursor.currentFieldName;
-      const child = mirrorAt(cursor, source);
+      if (!cursor.nodeIsNamed && !isOperatorToken(ctx.types[cursor.nodeTypeId]) && !cursor.nodeIsMissing) continue;
+      const fieldName = ctx.fields[cursor.currentFieldId] ?? null;
+      const child = mirrorAt(cursor, ctx);
       if (child.hasError || child.isMissing) node.hasError = true;
       node.children.push(child);
       node.fields.push(fieldName);
     } while (cursor.gotoNextSibling());
     cursor.gotoParent();
   }
-  node.text = sliceText(source, startIndex, endIndex, node.children.length === 0 || node.type === 'string_content');
+  node.text = sliceText(ctx.source, startIndex, endIndex, node.children.length === 0 || type === 'string_content');
   return node;
+}
+
+let lineCache: { source: string; starts: number[] } | undefined;
+
+/** Offsets where each line starts (cached for the last source: the LSP mirrors many statements of one text). */
+function lineStarts(source: string): number[] {
+  if (lineCache?.source === source) return lineCache.starts;
+  const starts = [0];
+  for (let i = source.indexOf('\n'); i >= 0; i = source.indexOf('\n', i + 1)) starts.push(i + 1);
+  lineCache = { source, starts };
+  return starts;
+}
+
+/** The line/character of a UTF-16 offset, by binary search over line starts. */
+function positionAt(lines: number[], index: number): Position {
+  let lo = 0;
+  let hi = lines.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (lines[mid] <= index) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: lo, character: index - lines[lo] };
 }
 
 /**
