@@ -76,7 +76,7 @@ export class SourceParser {
   }
 }
 
-/** An edit in tree-sitter's terms (byte offsets and row/column points). */
+/** An edit in tree-sitter's terms: indexes and columns in UTF-16 code units (web-tree-sitter parses JS strings as UTF-16). */
 export interface TextEdit {
   startIndex: number;
   oldEndIndex: number;
