@@ -79,3 +79,13 @@ test('indexing out of range is a shape problem at the line, not a crash', async 
   const m = await traceForward(['return x[:, 7]'], [2, 4]);
   assert.match(m.unresolved.map((u) => u.reason).join(), /out of bounds/);
 });
+
+test('torch.ao.quantization.quantize_dynamic keeps the model analysable (same structure, same MACs)', async () => {
+  const { analyze: analyzeText } = await import('../helpers/analyzer');
+  const r = await analyzeText([
+    'import torch', 'import torch.nn as nn', 'from torch.ao.quantization import quantize_dynamic',
+    'model = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 4))',
+    'model = quantize_dynamic(model, {nn.Linear}, dtype=torch.qint8)', 'model(torch.randn(2, 8))', '',
+  ].join('\n'));
+  assert.equal(r.models[0].totals.macs, 2 * (8 * 16 + 16 * 4));
+});

@@ -9,7 +9,7 @@ import { dimsArg, arg, like, guarded, callTensorMethod, TENSOR_FUNCTIONS, DTYPES
 import * as S from './shapeOps';
 import { functionalNamespace } from './functional';
 import { createNnClasses } from './nnClasses';
-import { builtinClass } from './modules';
+import { builtinClass, cloneModule } from './modules';
 import type { TorchRuntime } from './runtime';
 
 type Fn = (args: Value[], kw: Map<string, Value>, site: CallSite) => Value;
@@ -124,12 +124,36 @@ export function torchModules(rt: TorchRuntime): { modules: Record<string, Namesp
   attrs.set('cuda', { kind: 'namespace', name: 'torch.cuda', attrs: new Map<string, Value>([['is_available', builtin('is_available', () => FALSE)], ['device_count', builtin('device_count', () => int(0))]]) });
   attrs.set('jit', { kind: 'namespace', name: 'torch.jit', attrs: new Map<string, Value>([['script', builtin('script', ([m]) => m ?? NONE)], ['ignore', builtin('ignore', ([m]) => m ?? NONE)],
     ['is_scripting', builtin('is_scripting', () => FALSE)], ['is_tracing', builtin('is_tracing', () => FALSE)]]), opaque: 'torch.jit is not modelled' });
-  for (const opaque of ['backends', 'optim', 'onnx', 'distributed', 'amp', 'utils', 'ao', 'quantization', 'fx', 'hub', 'distributions', 'autograd', 'testing']) {
+  const quantization = quantizationNamespace();
+  attrs.set('quantization', quantization);
+  attrs.set('ao', { kind: 'namespace', name: 'torch.ao', attrs: new Map<string, Value>([['quantization', quantization]]), opaque: 'torch.ao is not modelled' });
+  for (const opaque of ['backends', 'optim', 'onnx', 'distributed', 'amp', 'utils', 'fx', 'hub', 'distributions', 'autograd', 'testing']) {
     attrs.set(opaque, { kind: 'namespace', name: `torch.${opaque}`, attrs: new Map(), opaque: `torch.${opaque} is not modelled` });
   }
   const torch: NamespaceV = { kind: 'namespace', name: 'torch', attrs };
   const init = nn.attrs.get('init') as NamespaceV;
-  return { modules: { torch, 'torch.nn': nn, 'torch.nn.functional': F, 'torch.nn.init': init, 'torch.nn.modules': nn }, nn, classes };
+  const modules = {
+    torch, 'torch.nn': nn, 'torch.nn.functional': F, 'torch.nn.init': init, 'torch.nn.modules': nn,
+    'torch.quantization': quantization, 'torch.ao.quantization': quantization,
+  };
+  return { modules, nn, classes };
+}
+
+/**
+ * torch.ao.quantization: quantize_dynamic returns the model with its Linear/LSTM layers converted to
+ * int8; the structure (and so the MACs) is unchanged, so the analysis carries on with a copy.
+ */
+function quantizationNamespace(): NamespaceV {
+  const quantizeDynamic = builtin('quantize_dynamic', ([m], kw) => {
+    const model = m ?? kw.get('model');
+    const inplace = kw.get('inplace');
+    if (model?.kind !== 'module' || (inplace?.kind === 'bool' && inplace.value)) return model ?? NONE;
+    return cloneModule(model);
+  });
+  return {
+    kind: 'namespace', name: 'torch.ao.quantization', opaque: 'torch.ao.quantization is not modelled',
+    attrs: new Map<string, Value>([['quantize_dynamic', quantizeDynamic], ['qint8', str('qint8')], ['float16', str('float16')]]),
+  };
 }
 
 function arangeLength(a: Value[]): number {
