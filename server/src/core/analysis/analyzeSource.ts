@@ -71,7 +71,7 @@ class Session {
   private preludeClasses = new Set<ClassV>();
   private readonly hubTraining: HubTrainingSession;
 
-  constructor(private readonly parser: SourceParser, text: string, options: AnalyzeOptions) {
+  constructor(private readonly parser: SourceParser, private readonly text: string, options: AnalyzeOptions) {
     this.budget = new Budget(options.maxSteps, options.maxMs);
     this.rt = new TorchRuntime({ input: options.input, batch: options.batch, declaredInputs: declaredInputs(text) });
     this.keras = new KerasRuntime(this.rt.options);
@@ -110,7 +110,7 @@ class Session {
     this.interp.runModule(root, this.scope);
     try {
       for (const m of this.untracedRoots()) this.rt.traceRoot(m, [], new Map(), { range: m.range });
-      this.hubTraining.afterRun(this.scope);
+      this.hubTraining.afterRun(this.scope, this.text);
     } catch (e) {
       if (!(e instanceof BudgetExceeded)) throw e;
       this.interp.report(e.range ?? root.range, e.message, 'warning');

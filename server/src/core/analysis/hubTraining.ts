@@ -66,8 +66,8 @@ export class HubTrainingSession {
   }
 
   /** After the module ran: training loops, with their models traced on one batch where possible. */
-  afterRun(scope: Scope): void {
-    if (this.root) collectLoopRuns(this.root, this.training, (name) => scope.vars.get(name));
+  afterRun(scope: Scope, text: string): void {
+    if (this.root) collectLoopRuns(this.root, this.training, (name) => scope.vars.get(name), text);
   }
 
   /** True for the module value of a loaded checkpoint (reported as a hub model, not as a PyTorch root). */

@@ -2,7 +2,7 @@
 // found from the loops the interpreter entered and, for loops it never ran, from the syntax alone.
 import { field, type Range, type SyntaxNode } from '../parse/syntax';
 import type { Value } from '../interp/values';
-import { descendants, pathTo, rangeContains } from '../frameworks/hub/syntaxArgs';
+import { descendants, descendantsOfType, pathTo, rangeContains } from '../frameworks/hub/syntaxArgs';
 import type { TrainingRecorder, RunRecord } from './trainingRecorder';
 import type { LoaderInfo } from './trainingData';
 
@@ -10,7 +10,7 @@ import type { LoaderInfo } from './trainingData';
 export type Lookup = (name: string) => Value | undefined;
 
 /** Adds a 'pytorch-loop' record per training loop, and traces each loop's model on one batch when it has no trace. */
-export function collectLoopRuns(root: SyntaxNode, rec: TrainingRecorder, lookup: Lookup): void {
+export function collectLoopRuns(root: SyntaxNode, rec: TrainingRecorder, lookup: Lookup, text: string): void {
   const functions = moduleFunctions(root);
   const covered: SyntaxNode[] = [];
   for (const loop of rec.loops.values()) {
@@ -24,7 +24,8 @@ export function collectLoopRuns(root: SyntaxNode, rec: TrainingRecorder, lookup:
     rec.runs.push(record);
     traceLoopModel(rec, record, loop.loader);
   }
-  for (const forNode of descendants(root).filter((n) => n.type === 'for_statement')) {
+  if (!mentionsOptimizerStep(text)) return;
+  for (const forNode of descendantsOfType(root, 'for_statement')) {
     if (covered.includes(forNode) || !isTraining(forNode, functions)) continue;
     const name = loaderName(forNode);
     if (!name) continue;
@@ -127,6 +128,14 @@ function loaderName(forNode: SyntaxNode): string | undefined {
 }
 
 /** Module-level function definitions by name (to look one call deep into a loop body). */
+/**
+ * A static training loop calls `.backward()` or `.step()`; checking the text for those first keeps
+ * files without any (most model files) from paying for a walk over every loop.
+ */
+function mentionsOptimizerStep(text: string): boolean {
+  return /\.(backward|step)\s*\(/.test(text);
+}
+
 function moduleFunctions(root: SyntaxNode): Map<string, SyntaxNode> {
   const out = new Map<string, SyntaxNode>();
   for (const n of root.children) {
@@ -140,7 +149,7 @@ function moduleFunctions(root: SyntaxNode): Map<string, SyntaxNode> {
 function isTraining(forNode: SyntaxNode, functions: Map<string, SyntaxNode>): boolean {
   const body = field(forNode, 'body');
   if (!body) return false;
-  const calls = descendants(body, true).filter((n) => n.type === 'call');
+  const calls = descendantsOfType(body, 'call', true);
   const trains = (cs: SyntaxNode[]) => cs.some((c) => {
     const fn = field(c, 'function');
     return fn?.type === 'attribute' && /^(backward|step|manual_backward)$/.test(field(fn, 'attribute')?.text ?? '');
@@ -148,7 +157,7 @@ function isTraining(forNode: SyntaxNode, functions: Map<string, SyntaxNode>): bo
   if (trains(calls)) return true;
   return calls.some((c) => {
     const def = functions.get(field(c, 'function')?.text ?? '');
-    return !!def && trains(descendants(field(def, 'body')!, true).filter((n) => n.type === 'call'));
+    return !!def && trains(descendantsOfType(field(def, 'body')!, 'call', true));
   });
 }
 

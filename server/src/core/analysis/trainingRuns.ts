@@ -4,7 +4,7 @@ import { field, type SyntaxNode } from '../parse/syntax';
 import type { Value } from '../interp/values';
 import type { ModelReport, TrainingRunReport, Unresolved } from '../report/types';
 import { TRAINING_STEP_FACTOR } from '../energy/training';
-import { descendants } from '../frameworks/hub/syntaxArgs';
+import { descendants, descendantsOfType } from '../frameworks/hub/syntaxArgs';
 import { batchesPerEpoch, type RunRecord, type TrainingRecorder } from './trainingRecorder';
 import type { DatasetInfo } from './trainingData';
 
@@ -122,7 +122,7 @@ function datasetSource(d: DatasetInfo): string {
  * keras.datasets.mnist.load_data()`: follow the name back to that assignment to find its split's size.
  */
 function kerasOrigin(root: SyntaxNode, rec: TrainingRecorder, name: string): DatasetInfo | undefined {
-  for (const a of descendants(root).filter((n) => n.type === 'assignment')) {
+  for (const a of descendantsOfType(root, 'assignment')) {
     const right = field(a, 'right');
     const left = field(a, 'left');
     if (right?.type !== 'call' || !left) continue;

@@ -50,6 +50,20 @@ export function descendants(root: SyntaxNode, flat = false): SyntaxNode[] {
   return out;
 }
 
+/** The nodes of one `type` below `root` (pre-order), without building the list of every node. */
+export function descendantsOfType(root: SyntaxNode, type: string, flat = false): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  const visit = (n: SyntaxNode) => {
+    for (const c of n.children) {
+      if (c.type === type) out.push(c);
+      if (flat && (c.type === 'function_definition' || c.type === 'class_definition')) continue;
+      if (c.children.length) visit(c);
+    }
+  };
+  visit(root);
+  return out;
+}
+
 /** The chain of nodes from `root` down to the innermost node containing `range`. */
 export function pathTo(root: SyntaxNode, range: Range): SyntaxNode[] {
   const out: SyntaxNode[] = [];
