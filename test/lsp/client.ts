@@ -29,7 +29,7 @@ export class TestClient {
   /** Spawns the server; `settings` is what workspace/configuration answers for `wattlens`. */
   static async start(settings: Record<string, unknown> = {}, options: { workspace?: string; capabilities?: object } = {}): Promise<TestClient> {
     if (!existsSync(serverJs)) throw new Error(`${serverJs} is missing: run \`npm run build\` first`);
-    const proc = spawn(process.execPath, [serverJs, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [...(process.env.WATTLENS_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), serverJs, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     const conn = createProtocolConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
     const client = new TestClient(proc, conn);
     client.settings = settings;

@@ -46,8 +46,6 @@ interface ParseState {
   pending: TreeEdit[] | null;
   /** True while every edit since the last analysis only changed the text of comments on one line. */
   commentOnly: boolean;
-  /** Line → column of the comment ending that line, in the last parsed tree (built on demand). */
-  comments?: Map<number, number>;
 }
 
 /** Text documents and notebooks, with parse state and cached analyses. */
@@ -243,7 +241,6 @@ export class DocumentStore {
     parsed?.tree.delete();
     state.parsed = { tree, root, text: source.text, language: 'python' };
     state.pending = [];
-    state.comments = undefined;
     return state.parsed;
   }
 }
@@ -256,23 +253,26 @@ function editsCommentOnly(state: ParseState, doc: TextDocument, change: TextDocu
   if (!('range' in change) || !state.parsed) return false;
   const { start, end } = change.range;
   if (start.line !== end.line || /[\r\n]/.test(change.text)) return false;
-  state.comments ??= commentColumns(state.parsed.root);
-  const column = state.comments.get(start.line);
+  const column = commentColumnOn(state.parsed.root, start.line);
   if (column === undefined || start.character <= column) return false;
   const line = doc.getText({ start: { line: start.line, character: 0 }, end: { line: start.line + 1, character: 0 } });
   const after = line.slice(0, start.character) + change.text + line.slice(end.character);
   return !/wattlens/i.test(line) && !/wattlens/i.test(after);
 }
 
-/** Line → start column of each comment in the tree (a comment always runs to the end of its line). */
-function commentColumns(root: SyntaxNode): Map<number, number> {
-  const out = new Map<number, number>();
-  const visit = (node: SyntaxNode): void => {
-    if (node.type === 'comment') out.set(node.range.start.line, node.range.start.character);
-    else for (const child of node.children) visit(child);
-  };
-  visit(root);
-  return out;
+/**
+ * The start column of the comment on `line`, if any (a comment always runs to the end of its line).
+ * It descends only through the nodes spanning that line, so a keystroke does not walk the whole tree.
+ */
+function commentColumnOn(root: SyntaxNode, line: number): number | undefined {
+  let nodes = root.children;
+  for (;;) {
+    const comment = nodes.find((n) => n.type === 'comment' && n.range.start.line === line);
+    if (comment) return comment.range.start.character;
+    const next = nodes.find((n) => n.range.start.line <= line && n.range.end.line >= line && n.children.length > 0);
+    if (!next) return undefined;
+    nodes = next.children;
+  }
 }
 
 /** The language a text document is analysed as; undefined for languages WattLens does not read. */

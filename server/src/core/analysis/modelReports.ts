@@ -34,7 +34,7 @@ export function blockReport(cls: ClassV, roots: RootModel[], precision: Precisio
     const found = firstInstances(root.module).get(cls);
     if (!found) continue;
     const [instance, path] = found;
-    const calls = (root.run?.calls ?? []).filter((c) => c.path === path || c.path.startsWith(`${path}.`));
+    const calls = callsUnder(root).get(path) ?? [];
     const layers = calls.map((c) => layerRow(c, bytes));
     const unresolved = calls.filter((c) => c.reason).map((c) => ({ range: c.callRange ?? c.range, reason: `${c.path}: ${c.reason}` }));
     const report = baseBlock(cls, layers, unresolved);
@@ -46,6 +46,28 @@ export function blockReport(cls: ClassV, roots: RootModel[], precision: Precisio
   }
   const report = baseBlock(cls, [], [{ range: cls.range, reason: `${cls.name} is not instantiated by any model this file builds` }]);
   return report;
+}
+
+const callsUnderCache = new WeakMap<RootModel, Map<string, LayerCall[]>>();
+
+/** A root's calls grouped under every module path that contains them (built once per root). */
+function callsUnder(root: RootModel): Map<string, LayerCall[]> {
+  let index = callsUnderCache.get(root);
+  if (!index) {
+    index = new Map();
+    for (const c of root.run?.calls ?? []) {
+      for (let at = c.path.indexOf('.'); at >= 0; at = c.path.indexOf('.', at + 1)) push(index, c.path.slice(0, at), c);
+      push(index, c.path, c);
+    }
+    callsUnderCache.set(root, index);
+  }
+  return index;
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 const firstInstanceCache = new WeakMap<ModuleV, Map<ClassV, [ModuleV, string]>>();
