@@ -44,7 +44,11 @@ function reuse(node: TsNode, text: string, reusable: Map<string, SyntaxNode[]>):
   return old;
 }
 
-/** Moves a subtree by `lines` lines and `chars` characters of offset, in place. */
+/**
+ * Moves a subtree by `lines` lines and `chars` characters of offset, in place. Ranges get new
+ * objects (cached reports of the previous version still point at the old ones); when only the
+ * offsets move — typing within a line — no range is touched, so a keystroke allocates nothing here.
+ */
 function shift(node: SyntaxNode, lines: number, chars: number): void {
   if (lines === 0 && chars === 0) return;
   const stack = [node];
@@ -52,7 +56,7 @@ function shift(node: SyntaxNode, lines: number, chars: number): void {
     const n = stack.pop()!;
     n.startIndex += chars;
     n.endIndex += chars;
-    n.range = { start: { line: n.range.start.line + lines, character: n.range.start.character }, end: { line: n.range.end.line + lines, character: n.range.end.character } };
+    if (lines !== 0) n.range = { start: { line: n.range.start.line + lines, character: n.range.start.character }, end: { line: n.range.end.line + lines, character: n.range.end.character } };
     for (const c of n.children) stack.push(c);
   }
 }
