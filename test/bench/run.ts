@@ -1,12 +1,13 @@
 // `npm run bench`: medians of the analysis core's speed (cold CLI, warm file, a 5,000-line file)
 // and, for comparison, how long real PyTorch takes to count the same model with forward hooks.
-import { readFileSync, existsSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { loadParser, repoRoot } from '../helpers/analyzer';
 import { analyzeSource } from '../../server/src/core/analysis/analyzeSource';
 import { syntheticModelsFile } from './synthetic';
+import { runLspBench } from './lsp';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
@@ -73,8 +74,8 @@ async function main(): Promise<void> {
     console.log(`  PyTorch 1.13 counting ResNet-50 (forward + dispatch hooks, process): ${fmt(torch.total)} (of which import torch ${fmt(torch.importOnly)})`);
     console.log(`  ratio PyTorch process / WattLens cold CLI: ${(torch.total / cold).toFixed(1)}x; PyTorch counting alone / WattLens warm: ${((torch.total - torch.importOnly) / warm).toFixed(1)}x`);
   } else console.log('  PyTorch comparison skipped: /usr/bin/python3 cannot import torch');
-  const lspBench = join(__dirname, 'lsp.ts');
-  if (existsSync(lspBench)) await import(lspBench);
+  console.log('');
+  await runLspBench();
 }
 
 main().catch((e) => {
