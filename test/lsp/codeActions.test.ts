@@ -4,9 +4,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import type { CodeAction, Diagnostic } from 'vscode-languageserver-protocol/node';
-import { TestClient, applyEdits, repoRoot } from './client';
+import { TestClient, repoRoot } from './client';
+import { actionsAt, apply, lineOf, recheck } from './actions';
 import { checkPython, hasTorch } from './python';
 
 const fixtures = {
@@ -21,34 +20,6 @@ before(async () => {
   [gpu, cpu] = await Promise.all([TestClient.start({ hardware: 'nvidia-t4' }), TestClient.start({ hardware: 'intel-xeon-8480' })]);
 });
 after(async () => Promise.all([gpu.stop(), cpu.stop()]));
-
-/** Opens `file` and returns the actions offered on line `line` with the published diagnostics in context. */
-async function actionsAt(client: TestClient, file: string, line: number): Promise<{ uri: string; text: string; actions: CodeAction[]; diags: Diagnostic[] }> {
-  const uri = pathToFileURL(file).href;
-  const text = readFileSync(file, 'utf8');
-  if (!client.diagnostics.has(uri)) await client.open(uri, text);
-  const diags = await client.diagnosticsFor(uri);
-  const actions = await client.codeActions(uri, { start: { line, character: 0 }, end: { line, character: 0 } }, diags.filter((d) => d.range.start.line === line));
-  return { uri, text, actions, diags };
-}
-
-function lineOf(text: string, needle: string): number {
-  return text.split('\n').findIndex((l) => l.includes(needle));
-}
-
-function apply(uri: string, text: string, action: CodeAction): string {
-  const edits = action.edit?.changes?.[uri];
-  assert.ok(edits?.length, `action '${action.title}' has no edit for ${uri}`);
-  return applyEdits(uri, text, edits);
-}
-
-/** Opens edited text as a new document on `client` and returns its hints and diagnostics. */
-async function recheck(client: TestClient, name: string, text: string) {
-  const uri = `file:///edited/${name}.py`;
-  await client.open(uri, text);
-  const [hints, diags] = await Promise.all([client.inlayHints(uri), client.diagnosticsFor(uri)]);
-  return { hints, diags };
-}
 
 test('diagnostics: hot spot, inference loop without no_grad, conv bias before BatchNorm', async () => {
   const { diags, text } = await actionsAt(gpu, fixtures.small, 0);
@@ -130,12 +101,12 @@ test('ResNet-18: actions inside `if __name__` keep its indentation', async () =>
   const text0 = readFileSync(fixtures.resnet, 'utf8');
   const { uri, text, actions } = await actionsAt(cpu, fixtures.resnet, lineOf(text0, 'out = model(x)'));
   for (const a of actions) edited[`resnet ${a.title.slice(0, 24)}`] = apply(uri, text, a);
-  assert.equal(actions.length, 3, actions.map((a) => a.title).join('\n'));
+  assert.equal(actions.length, 4, actions.map((a) => a.title).join('\n'));
   assert.ok(Object.values(edited).some((t) => t.includes('    with torch.autocast(device_type="cpu", dtype=torch.bfloat16):\n        out = model(x)')));
 });
 
 test('every edited file parses with Python ast and runs under python3 with torch', () => {
-  assert.ok(Object.keys(edited).length >= 9, Object.keys(edited).join(', '));
+  assert.ok(Object.keys(edited).length >= 10, Object.keys(edited).join(', '));
   const run = hasTorch();
   const results = checkPython(edited, run);
   for (const [name, result] of Object.entries(results)) assert.equal(result, 'ok', `${name}: ${result}`);

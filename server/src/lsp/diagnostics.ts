@@ -1,10 +1,13 @@
 // Diagnostics: the core's findings at a fitting severity (errors only for syntax, warnings only for
-// real defects), plus hot spots, inference loops with autograd on, and conv bias before BatchNorm.
+// real defects), plus hot spots, inference loops with autograd on, conv bias before BatchNorm, fp32
+// training where the profile has a fast bf16/fp16 path, and checkpoints with a much cheaper sibling.
 import type { Finding } from '../core/report/types';
 import * as fmt from './format';
 import type { FindingItem } from './items';
 import { convsBeforeNorm, inferenceLoops } from './patterns';
 import { modelEnergy, primaryModels, type View } from './estimate';
+import { trainingFindings, FP32_TRAINING } from './trainingAdvice';
+import { checkpointFindings, CHEAPER_SIBLING } from './checkpoints';
 
 /** Share of a model's energy above which a layer is called out. */
 export const HOTSPOT_SHARE = 0.4;
@@ -14,11 +17,16 @@ export const CODES = {
   hotspot: 'energy-hotspot',
   inferenceLoop: 'inference-without-no-grad',
   convBias: 'conv-bias-before-norm',
+  fp32Training: FP32_TRAINING,
+  cheaperCheckpoint: CHEAPER_SIBLING,
 } as const;
 
 /** Every diagnostic for a view, in source coordinates. */
 export function findingItems(view: View): FindingItem[] {
-  const items = [...coreFindings(view.file.diagnostics), ...hotspots(view), ...loopFindings(view), ...convBiasFindings(view)];
+  const items = [
+    ...coreFindings(view.file.diagnostics), ...hotspots(view), ...loopFindings(view), ...convBiasFindings(view),
+    ...trainingFindings(view), ...checkpointFindings(view),
+  ];
   return dedupe(items);
 }
 

@@ -58,6 +58,7 @@ export class DocumentStore {
   private readonly notebookSources = new Map<string, Source>();
   private readonly textSources = new Map<string, Source>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly scriptTrees = new WeakMap<Source, SyntaxNode | null>();
 
   constructor(
     private readonly parser: SourceParser, private readonly events: DocumentEvents,
@@ -128,6 +129,26 @@ export class DocumentStore {
     const analysis: Analysis = { ...cached, source, root: parsed.root, ms: performance.now() - started };
     this.analyses.set(source.key, analysis);
     return analysis;
+  }
+
+  /**
+   * The syntax tree of `source`: the analysed tree for Python, and for TypeScript / JavaScript (whose
+   * analysis keeps none) a parse made on demand, once per version; null when it cannot be parsed.
+   */
+  syntaxOf(source: Source): SyntaxNode | null {
+    if (source.language === 'python') return this.analyses.get(source.key)?.root ?? null;
+    if (!this.scriptTrees.has(source)) {
+      let root: SyntaxNode | null = null;
+      if (!inputFindings(source.text, MAX_SOURCE_BYTES).length) {
+        try {
+          const parsed = this.parser.parse(source.text, source.language);
+          root = parsed.root;
+          parsed.tree.delete();
+        } catch { /* no tree: no actions */ }
+      }
+      this.scriptTrees.set(source, root);
+    }
+    return this.scriptTrees.get(source)!;
   }
 
   /** Drops every cached analysis (settings that change the analysis itself changed). */

@@ -34,7 +34,7 @@ export function registerHandlers(connection: Connection, service: Service): void
     const uri = params.textDocument.uri;
     const view = await service.view(uri, token);
     const range = view && sourceRange(view.source, uri, params.range);
-    return view && range ? toCodeActions(view.source, codeActionItems(view, range, params.context.only)) : [];
+    return view && range ? toCodeActions(view.source, codeActionItems(view, range, params.context.only, (s) => service.docs.syntaxOf(s))) : [];
   }));
   connection.onRequest(ModelReportRequest.method, (params: DocumentParams, token) => guard([], async () => {
     const view = await service.view(params.uri, token);

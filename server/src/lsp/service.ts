@@ -94,7 +94,7 @@ export class Service {
     if (cached && cached.source.version === source.version && cached.profile === profile && cached.settings === this.settings) return cached;
     const analysis = this.docs.analysisOf(source, { precision: this.settings.precision, batch: this.settings.batchSize });
     const sameEstimate = cached && cached.analysis.file === analysis.file && cached.profile === profile && cached.settings === this.settings;
-    const view = sameEstimate ? { ...cached, analysis, source: analysis.source } : estimate(analysis, profile, this.settings);
+    const view = sameEstimate ? { ...cached, analysis, source: analysis.source } : estimate(analysis, profile, this.settings, this.modelCatalog());
     this.views.set(source.key, view);
     return view;
   }
