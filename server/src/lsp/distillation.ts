@@ -17,6 +17,8 @@ import { trainingSites } from './trainingSteps';
 
 /** A student's MACs at most this share of the teacher's. */
 const STUDENT_SHARE = 0.5;
+/** No scaffold when the student's estimated energy is above this share of the teacher's (overhead-bound models). */
+const MIN_SHARE_SAVED = 0.9;
 
 /** Who the student is, what it costs relative to the teacher, and how to build it. */
 interface Student {
@@ -39,6 +41,7 @@ export function distillationActions(view: View, root: SyntaxNode, range: Range):
     const student = studentFor(view, teacher);
     const before = modelEnergy(teacher);
     const after = energyScaled(view, teacher, () => student.scale);
+    if (before !== null && typeof after === 'number' && after > MIN_SHARE_SAVED * before) continue;
     const price = before !== null && typeof after === 'number'
       ? `${fmt.saving(before, after)} energy per inference on ${view.profile?.id}` : 'saving unknown: the teacher\'s energy is unknown';
     const unit = indentUnit(view.source, root);
