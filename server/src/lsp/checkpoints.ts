@@ -35,10 +35,10 @@ export interface SiblingOffer {
 
 const byId = new WeakMap<ModelCatalog, Map<string, CatalogEntry>>();
 
-/** The catalog entry behind a root hub report (from its provenance), if it resolved to one. */
+/** The catalog entry behind a root hub report, if it resolved to one. */
 export function entryOf(view: View, model: ModelReport): CatalogEntry | undefined {
   const catalog = view.catalog;
-  const id = /^catalog entry "([^"]+)"/.exec(model.provenance ?? '')?.[1];
+  const id = model.catalogId;
   return catalog && id && model.framework === 'hub' ? catalogEntry(catalog, id) : undefined;
 }
 

@@ -60,6 +60,8 @@ export interface ModelReport {
   unresolved: Unresolved[];
   /** How the figures were obtained (static analysis, catalog with source, ...). */
   provenance?: string;
+  /** For hub checkpoints: the id of the catalog entry the figures come from (profiles/models/). */
+  catalogId?: string;
   cell?: number;
 }
 

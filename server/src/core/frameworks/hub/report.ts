@@ -45,5 +45,6 @@ export function hubReport(lc: LoadedCheckpoint, options: HubReportOptions): Mode
     name: lc.name, framework: 'hub', root: options.root ? options.root(lc) : true, range: lc.nameRange,
     input: known ? batchInput(f, batch) : null, totals, layers, unresolved,
     provenance: f.provenance + (batch !== 1 ? `; batch ${batch}` : ''),
+    ...(f.entry ? { catalogId: f.entry.id } : {}),
   };
 }
