@@ -104,3 +104,12 @@ test('half-typed code at every prefix of a model never throws', async () => {
   const src = 'import torch\nimport torch.nn as nn\nclass N(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.l = nn.Linear(8, 2)\n    def forward(self, x):\n        return self.l(x)\nN()(torch.randn(1, 8))\n';
   for (let i = 0; i <= src.length; i += 3) await analyze(src.slice(0, i));
 });
+
+test('names assigned in a loop that could not run are unknown afterwards, not NameErrors', async () => {
+  const r = await analyzeTimed([
+    'import torch', 'import torch.nn as nn', 'model = nn.Linear(4, 2)',
+    'for x, y in some_loader:', '    loss = (model(x) - y).pow(2).mean()', 'print(loss)', '',
+  ].join('\n'));
+  assert.ok(!r.diagnostics.some((d) => /'loss' is not defined/.test(d.message)), messages(r));
+  assert.match(messages(r), /some_loader/);
+});

@@ -191,23 +191,50 @@ export class Interpreter extends Evaluator implements BuiltinHost {
       if (!condition) return this.execBlock(body, scope);
       const value = this.eval(condition, scope);
       const t = truthy(value);
-      if (t === null) return this.undecidable(condition, value);
+      if (t === null) return this.undecidable(condition, value, node, scope);
       if (t) return this.execBlock(body, scope);
     }
     return undefined;
   }
 
-  private undecidable(condition: SyntaxNode, value: Value): Signal {
+  private undecidable(condition: SyntaxNode, value: Value, skipped: SyntaxNode, scope: Scope): Signal {
     const why = value.kind === 'unknown' ? `: ${value.reason}` : '';
-    this.report(condition.range, `condition cannot be decided statically${why}; its branches are skipped`);
+    const reason = `condition cannot be decided statically${why}; its branches are skipped`;
+    this.report(condition.range, reason);
+    this.bindSkipped(skipped, scope, reason);
     return undefined;
   }
 
+  /** Evaluates a loop's iterable; if it raises, the loop's names become Unknown before the error goes on. */
+  private evalOrSkip(expr: SyntaxNode, loop: SyntaxNode, scope: Scope): Value {
+    try {
+      return this.eval(expr, scope);
+    } catch (e) {
+      if (e instanceof PyError) this.bindSkipped(loop, scope, `the loop at line ${loop.range.start.line + 1} was skipped (${e.pyType}: ${e.message})`);
+      throw e;
+    }
+  }
+
+  /**
+   * Names a skipped block would have assigned become Unknown (with the reason), so a later use reads
+   * as "unknown because…" instead of a NameError the real program would never raise.
+   */
+  private bindSkipped(block: SyntaxNode, scope: Scope, reason: string): void {
+    for (const name of assignedNames(block)) {
+      if (scope.lookup(name) === undefined) scope.assign(name, unknown(reason, block.range));
+    }
+  }
+
+
   private execFor(node: SyntaxNode, scope: Scope): Signal {
     const left = field(node, 'left')!;
-    const iterable = this.eval(field(node, 'right')!, scope);
+    const iterable = this.evalOrSkip(field(node, 'right')!, node, scope);
     const items = this.iterateValue(iterable, { range: field(node, 'right')!.range });
-    if (!items) return this.unsupported(node, `cannot iterate over ${display(iterable)} statically; loop skipped`);
+    if (!items) {
+      const reason = `cannot iterate over ${display(iterable)} statically; loop skipped`;
+      this.bindSkipped(node, scope, reason);
+      return this.unsupported(node, reason);
+    }
     for (const item of items) {
       this.budget.step(node.range);
       this.assignTarget(left, item, scope);
@@ -230,7 +257,7 @@ export class Interpreter extends Evaluator implements BuiltinHost {
       this.budget.step(node.range);
       const value = this.eval(condition, scope);
       const t = truthy(value);
-      if (t === null) return this.undecidable(condition, value);
+      if (t === null) return this.undecidable(condition, value, node, scope);
       if (!t) return this.execElse(node, scope);
       const signal = this.execBlock(field(node, 'body'), scope);
       if (signal?.type === 'break') return undefined;
@@ -443,4 +470,26 @@ export class Interpreter extends Evaluator implements BuiltinHost {
       return unknown(e instanceof Error ? e.message : String(e), node.range);
     }
   }
+}
+
+/** Names bound by assignments, loops, imports, `with … as` and definitions inside `block` (not nested scopes). */
+function assignedNames(block: SyntaxNode): Set<string> {
+  const names = new Set<string>();
+  const targets = (t: SyntaxNode | undefined): void => {
+    if (!t) return;
+    if (t.type === 'identifier') names.add(t.text);
+    else if (t.type !== 'attribute' && t.type !== 'subscript') t.children.forEach(targets);
+  };
+  const visit = (n: SyntaxNode): void => {
+    if (n.type === 'assignment' || n.type === 'augmented_assignment' || n.type === 'for_statement' || n.type === 'for_in_clause') targets(field(n, 'left'));
+    if (n.type === 'as_pattern_target') targets(n.children[0]);
+    if (n.type === 'function_definition' || n.type === 'class_definition') {
+      const name = field(n, 'name');
+      if (name) names.add(name.text);
+      return;
+    }
+    n.children.forEach(visit);
+  };
+  visit(block);
+  return names;
 }
