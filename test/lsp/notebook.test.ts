@@ -116,3 +116,27 @@ test('closing the notebook clears its cells\' diagnostics', async () => {
   await client.waitFor(() => client.diagnostics.get(cell2)?.diagnostics.length === 0, 'cleared diagnostics');
   assert.deepEqual(await client.inlayHints(cell1), []);
 });
+
+test('a cell that does not parse is reported in that cell and the model across the other cells still costs', async () => {
+  const nb = 'file:///work/nb/broken.ipynb';
+  const [a, broken, c] = ['#A0', '#A1', '#A2'].map((f) => `vscode-notebook-cell:/work/nb/broken.ipynb${f}`);
+  const other = await TestClient.start({});
+  try {
+    await other.conn.sendNotification('notebookDocument/didOpen', {
+      notebookDocument: { uri: nb, notebookType: 'jupyter-notebook', version: 1, cells: [{ kind: 2, document: a }, { kind: 2, document: broken }, { kind: 2, document: c }] },
+      cellTextDocuments: [
+        { uri: a, languageId: 'python', version: 1, text: cell1Text },
+        { uri: broken, languageId: 'python', version: 1, text: 'def half_typed(:\n    return\n' },
+        { uri: c, languageId: 'python', version: 1, text: cell2Text },
+      ],
+    });
+    const lines1 = cell1Text.split('\n');
+    const fc1 = lines1.findIndex((l) => l.includes('self.fc1 = nn.Linear(784, 256)'));
+    const hints = await other.inlayHints(a);
+    assert.ok(hints.some((h) => h.position.line === fc1 && /MFLOPs/.test(String(h.label))), JSON.stringify(hints.map((h) => h.label)));
+    const d = await other.diagnosticsFor(broken);
+    assert.ok(d.some((x) => x.code === 'syntax' && x.range.start.line === 0), JSON.stringify(d));
+  } finally {
+    await other.stop();
+  }
+});

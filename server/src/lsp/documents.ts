@@ -202,7 +202,7 @@ export class DocumentStore {
     const version = this.notebookVersions.get(uri) ?? 0;
     let source = this.notebookSources.get(uri);
     if (!source || source.version !== version) {
-      source = notebookSource(notebook, (cell) => this.notebooks.cellTextDocuments.get(cell), version);
+      source = notebookSource(this.parser, notebook, (cell) => this.notebooks.cellTextDocuments.get(cell), version);
       this.notebookSources.set(uri, source);
     }
     return source;
@@ -239,6 +239,7 @@ export class DocumentStore {
       if (source.language !== 'python') return { file: analyzeTypeScript(this.parser, source.text, { ...common, language: source.language }), root: null };
       const parsed = this.parse(source);
       const report = analyzeTree(this.parser, parsed.root, source.text, { ...common, catalog: this.catalog() });
+      if (source.findings) report.diagnostics.unshift(...source.findings);
       return { file: report, root: parsed.root };
     } catch (e) {
       this.resetParse(source.key);

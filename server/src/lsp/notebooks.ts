@@ -1,46 +1,34 @@
-// Notebook sources: the python code cells of a jupyter notebook concatenated in order into one
-// text, with each cell's line offset remembered so that results map back to the cell's own URI.
+// Notebook sources: the python code cells of a jupyter notebook joined in order by the core's
+// joinCells (magics blanked, a broken cell isolated), each cell's lines mapped back to its own URI.
 import type { NotebookDocument } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { SourceParser } from '../core/parse/parser';
+import type { Finding } from '../core/report/types';
+import { joinCells } from '../core/analysis/notebook';
 import type { Segment, Source } from './sources';
 
 const CODE_CELL = 2;
 
 /** Builds the analysable source of `notebook` from its python code cells. */
-export function notebookSource(notebook: NotebookDocument, cellText: (uri: string) => TextDocument | undefined, version: number): Source {
-  const parts: string[] = [];
-  const segments: Segment[] = [];
-  let line = 0;
-  for (const cell of notebook.cells) {
-    const doc = cellText(cell.document);
-    if (cell.kind !== CODE_CELL || !doc || !isPython(doc.languageId)) continue;
-    const text = withFinalNewline(neutraliseMagics(doc.getText()));
-    const lineCount = countNewlines(text);
-    segments.push({ uri: cell.document, firstLine: line, lineCount, version: doc.version });
-    parts.push(text);
-    line += lineCount;
-  }
-  return { key: notebook.uri, version, text: parts.join(''), segments, notebook: true, language: 'python' };
+export function notebookSource(parser: SourceParser, notebook: NotebookDocument, cellText: (uri: string) => TextDocument | undefined, version: number): Source {
+  const docs = notebook.cells.map((cell) => ({ cell, doc: cellText(cell.document) }));
+  const python = docs.filter(({ cell, doc }) => cell.kind === CODE_CELL && doc && isPython(doc.languageId));
+  const joined = joinCells(parser, python.map(({ doc }, index) => ({ index, kind: 'code', source: doc!.getText() })));
+  const segments: Segment[] = joined.cells.map((c) => {
+    const { cell, doc } = python[c.index];
+    return { uri: cell.document, firstLine: c.firstLine, lineCount: c.lineCount, version: doc!.version };
+  });
+  const findings = joined.findings.map((f) => inSource(f, segments[f.cell ?? 0]));
+  return { key: notebook.uri, version, text: joined.text, segments, notebook: true, language: 'python', findings };
 }
 
 function isPython(languageId: string): boolean {
   return languageId === 'python' || languageId === 'ipython' || languageId === '';
 }
 
-/**
- * IPython magics (`%timeit`, `%%time`, `!pip install`) are not Python: turn each into a comment of
- * the same length so that columns stay put.
- */
-export function neutraliseMagics(text: string): string {
-  return text.replace(/^([ \t]*)[%!]/gm, '$1#');
-}
-
-function withFinalNewline(text: string): string {
-  return text.endsWith('\n') ? text : text + '\n';
-}
-
-function countNewlines(text: string): number {
-  let n = 0;
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) n++;
-  return n;
+/** A cell-local finding moved to the joined source's lines (the server maps it back to the cell). */
+function inSource(f: Finding, segment: Segment | undefined): Finding {
+  const shift = segment?.firstLine ?? 0;
+  const { cell: _cell, ...rest } = f;
+  return { ...rest, range: { start: { line: f.range.start.line + shift, character: f.range.start.character }, end: { line: f.range.end.line + shift, character: f.range.end.character } } };
 }

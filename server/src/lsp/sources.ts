@@ -1,6 +1,7 @@
 // What the server analyses: a Source is one Python text built from a text document or from a
 // notebook's code cells in order; each Segment says which document owns which lines of it.
 import type { Range } from '../core/parse/syntax';
+import type { Finding } from '../core/report/types';
 
 /** Lines [firstLine, firstLine + lineCount) of a source belong to document `uri`. */
 export interface Segment {
@@ -24,6 +25,8 @@ export interface Source {
   segments: Segment[];
   notebook: boolean;
   language: SourceLanguage;
+  /** Findings about the source itself, found while building it (a notebook cell that does not parse, magics). */
+  findings?: Finding[];
 }
 
 /** A range inside one owning document. */

@@ -28,19 +28,42 @@ export function analyzeCells(parser: SourceParser, cells: NotebookCell[], option
   if (!/^(python|ipython)\d*$/.test(language)) {
     return { file: options.file, models: [], diagnostics: [{ range: ZERO, severity: 'error', code: 'language', message: `the notebook's kernel language is ${language}: only Python notebooks are analysed`, cell: cells[0]?.index }] };
   }
-  const prepared = cells.filter((c) => c.kind === 'code').map((c) => prepareCell(parser, c));
-  if (prepared.length === 0) {
+  const joined = joinCells(parser, cells);
+  if (joined.cells.length === 0) {
     return { file: options.file, models: [], diagnostics: [{ range: ZERO, severity: 'information', code: 'empty', message: 'the notebook has no code cells', cell: cells[0]?.index }] };
   }
-  const map = new CellMap(prepared.map((p) => ({ index: p.index, lines: p.lines })));
-  const report = analyzeSource(parser, prepared.flatMap((p) => p.lines).join('\n'), options);
+  const map = new CellMap(joined.prepared.map((p) => ({ index: p.index, lines: p.lines })));
+  const report = analyzeSource(parser, joined.text, options);
   remapReport(report, map);
-  report.diagnostics.unshift(...prepared.flatMap((p) => p.findings));
+  report.diagnostics.unshift(...joined.findings);
   return report;
 }
 
+/** The code cells joined into one program, where each cell's lines sit in it, and the cells' own findings (cell-local). */
+export interface JoinedCells {
+  text: string;
+  cells: { index: number; firstLine: number; lineCount: number }[];
+  findings: Finding[];
+  prepared: PreparedCell[];
+}
+
+/**
+ * Joins the code cells in order (magics blanked, statements of a cell that does not parse dropped),
+ * keeping line numbers: the language server uses this too, with notebook document sync.
+ */
+export function joinCells(parser: SourceParser, cells: NotebookCell[]): JoinedCells {
+  const prepared = cells.filter((c) => c.kind === 'code').map((c) => prepareCell(parser, c));
+  let line = 0;
+  const placed = prepared.map((p) => {
+    const at = { index: p.index, firstLine: line, lineCount: p.lines.length };
+    line += p.lines.length;
+    return at;
+  });
+  return { text: prepared.flatMap((p) => p.lines).join('\n'), cells: placed, findings: prepared.flatMap((p) => p.findings), prepared };
+}
+
 /** A code cell made ready to join: its lines (magics blanked, unparsable statements dropped) and its own findings. */
-interface PreparedCell { index: number; lines: string[]; findings: Finding[] }
+export interface PreparedCell { index: number; lines: string[]; findings: Finding[] }
 
 function prepareCell(parser: SourceParser, cell: NotebookCell): PreparedCell {
   const lines = cell.source.split('\n').map((l) => l.replace(/\r$/, ''));
