@@ -16,6 +16,17 @@ import { parseNumber, parseString } from './literals';
 
 const MAX_CALL_DEPTH = 120;
 
+/** Literal values by node: loops and calls evaluate the same literals many times, and values are immutable. */
+const literals = new WeakMap<SyntaxNode, Value>();
+
+function literal(node: SyntaxNode, parse: (text: string, node: SyntaxNode) => Value): Value {
+  let v = literals.get(node);
+  if (v === undefined) literals.set(node, (v = parse(node.text, node)));
+  return v;
+}
+
+const isInterpolation = (c: SyntaxNode) => c.type === 'interpolation';
+
 /** Evaluates expressions; the Interpreter subclass adds statements. */
 export abstract class Evaluator {
   private depth = 0;
@@ -37,8 +48,8 @@ export abstract class Evaluator {
     this.budget.step(node.range);
     switch (node.type) {
       case 'identifier': return this.lookupName(node, scope);
-      case 'integer': case 'float': return parseNumber(node.text);
-      case 'string': return this.evalString(node, scope);
+      case 'integer': case 'float': return literal(node, parseNumber);
+      case 'string': return node.children.some(isInterpolation) ? this.evalString(node, scope) : literal(node, (_t, n) => str(parseString(n)));
       case 'concatenated_string': return this.concatStrings(node, scope);
       case 'true': return TRUE;
       case 'false': return FALSE;
@@ -55,7 +66,7 @@ export abstract class Evaluator {
       case 'comparison_operator': return this.evalComparison(node, scope);
       case 'conditional_expression': return this.evalConditional(node, scope);
       case 'call': return this.evalCall(node, scope);
-      case 'attribute': return this.getAttr(this.eval(field(node, 'object')!, scope), field(node, 'attribute')!.text, { range: node.range });
+      case 'attribute': return this.getAttr(this.eval(field(node, 'object')!, scope), field(node, 'attribute')!.text, node);
       case 'subscript': return this.evalSubscript(node, scope);
       case 'slice': return this.evalSlice(node, scope);
       case 'lambda': return this.evalLambda(node, scope);
@@ -122,7 +133,7 @@ export abstract class Evaluator {
   private evalBinary(node: SyntaxNode, scope: Scope): Value {
     const a = this.eval(field(node, 'left')!, scope);
     const b = this.eval(field(node, 'right')!, scope);
-    return this.binaryOp(field(node, 'operator')!.type, a, b, { range: node.range });
+    return this.binaryOp(field(node, 'operator')!.type, a, b, node);
   }
 
   /** Applies a binary operator, asking the frameworks first for their values (tensors). */
@@ -142,7 +153,7 @@ export abstract class Evaluator {
     const v = this.eval(field(node, 'argument')!, scope);
     const op = field(node, 'operator')!.type;
     for (const h of this.hooks) {
-      const r = h.unary?.(op, v, { range: node.range });
+      const r = h.unary?.(op, v, node);
       if (r !== undefined) return r;
     }
     if (v.kind === 'unknown') return v;
@@ -179,7 +190,7 @@ export abstract class Evaluator {
   private compareValues(op: string, a: Value, b: Value, node: SyntaxNode): Value {
     if (op === 'is' || op === 'is not') return bool(compare(op, a, b)!);
     for (const h of this.hooks) {
-      const r = h.binary?.(op, a, b, { range: node.range });
+      const r = h.binary?.(op, a, b, node);
       if (r !== undefined) return r;
     }
     if (a.kind === 'unknown') return a;
@@ -201,7 +212,7 @@ export abstract class Evaluator {
     const argsNode = field(node, 'arguments')!;
     if (fnNode.type === 'identifier' && fnNode.text === 'super' && argsNode.children.length === 0) return this.zeroArgSuper(scope, node);
     const callee = this.eval(fnNode, scope);
-    const site = { range: node.range };
+    const site = node;
     if (argsNode.type === 'generator_expression') return this.callValue(callee, [this.eval(argsNode, scope)], new Map(), site);
     const args: Value[] = [];
     const kwargs = new Map<string, Value>();
@@ -362,7 +373,7 @@ export abstract class Evaluator {
     const indexNodes = fieldAll(node, 'subscript');
     const indices = indexNodes.map((n) => this.eval(n, scope));
     const index = indices.length === 1 ? indices[0] : tuple(indices);
-    return this.getItemValue(obj, index, { range: node.range });
+    return this.getItemValue(obj, index, node);
   }
 
   /** Reads `obj[index]`. */
@@ -450,7 +461,7 @@ export abstract class Evaluator {
     const op = field(node, 'operator')!.type.slice(0, -1);
     const current = this.eval(left, scope);
     const rhs = this.eval(field(node, 'right')!, scope);
-    const site = { range: node.range };
+    const site = node;
     const value = current.kind === 'list' && op === '+' ? this.extendInPlace(current, rhs, node) : this.binaryOp(op, current, rhs, site);
     this.assignTarget(left, value, scope);
     return value;
@@ -466,7 +477,7 @@ export abstract class Evaluator {
     switch (target.type) {
       case 'identifier': scope.assign(target.text, value); return;
       case 'attribute':
-        this.setAttr(this.eval(field(target, 'object')!, scope), field(target, 'attribute')!.text, value, { range: target.range });
+        this.setAttr(this.eval(field(target, 'object')!, scope), field(target, 'attribute')!.text, value, target);
         return;
       case 'subscript': this.assignSubscript(target, value, scope); return;
       case 'pattern_list': case 'tuple_pattern': case 'list_pattern': case 'tuple': case 'list': case 'expression_list':
@@ -482,7 +493,7 @@ export abstract class Evaluator {
     const obj = this.eval(field(target, 'value')!, scope);
     const idxNodes = fieldAll(target, 'subscript');
     const index = idxNodes.length === 1 ? this.eval(idxNodes[0], scope) : tuple(idxNodes.map((n) => this.eval(n, scope)));
-    for (const h of this.hooks) if (h.setItem?.(obj, index, value, { range: target.range })) return;
+    for (const h of this.hooks) if (h.setItem?.(obj, index, value, target)) return;
     if (obj.kind === 'dict') obj.entries.set(hashKey(index), { key: index, value });
     else if (obj.kind === 'list' && index.kind === 'int') obj.items[index.value < 0 ? index.value + obj.items.length : index.value] = value;
     else if (obj.kind !== 'unknown' && obj.kind !== 'tensor') raise('TypeError', `'${typeName(obj)}' does not support item assignment`, target.range);
@@ -513,7 +524,7 @@ export abstract class Evaluator {
 
   /** Like iterateValue, but raises TypeError for a non-iterable. */
   iterateOrRaise(v: Value, node: SyntaxNode): Value[] {
-    const items = this.iterateValue(v, { range: node.range });
+    const items = this.iterateValue(v, node);
     if (items) return items;
     if (v.kind === 'unknown') throw new PyError('ValueError', `cannot iterate: ${v.reason}`, node.range);
     return raise('TypeError', `'${typeName(v)}' object is not iterable`, node.range);

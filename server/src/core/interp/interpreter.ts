@@ -292,7 +292,7 @@ export class Interpreter extends Evaluator implements BuiltinHost {
     }
     if (/(^|\.)(no_grad|inference_mode|enable_grad|jit\.\w+|wraps|lru_cache|cache|abstractmethod|\w+\.setter|torch\.compile|compile)$/.test(name)) return value;
     const d = this.eval(decorator, scope);
-    return this.callValue(d, [value], new Map(), { range: decorator.range });
+    return this.callValue(d, [value], new Map(), decorator);
   }
 
   /** Evaluates a parameter list's defaults (at definition time, as Python does). */
@@ -379,7 +379,7 @@ export class Interpreter extends Evaluator implements BuiltinHost {
     const nameNode = item.type === 'aliased_import' ? field(item, 'name')! : item;
     const alias = item.type === 'aliased_import' ? field(item, 'alias')!.text : nameNode.text;
     const sub = this.resolveModule(`${moduleName}.${nameNode.text}`);
-    scope.assign(alias, sub ?? this.getAttr(module, nameNode.text, { range: item.range }));
+    scope.assign(alias, sub ?? this.getAttr(module, nameNode.text, item));
   }
 
   private importStar(module: Value, scope: Scope): void {

@@ -121,8 +121,11 @@ export const NONE: NoneV = { kind: 'none' };
 export const TRUE: BoolV = { kind: 'bool', value: true };
 export const FALSE: BoolV = { kind: 'bool', value: false };
 
+/** Values are never mutated, so small ints (sizes, indexes, loop counters) are shared, not allocated. */
+const SMALL_INTS: IntV[] = Array.from({ length: 4097 }, (_, i) => ({ kind: 'int', value: i - 1 }));
+
 /** An int value. */
-export const int = (value: number): IntV => ({ kind: 'int', value });
+export const int = (value: number): IntV => (value >= -1 && value <= 4095 && Number.isInteger(value) ? SMALL_INTS[value + 1] : { kind: 'int', value });
 /** A float value. */
 export const float = (value: number): FloatV => ({ kind: 'float', value });
 /** A str value. */
