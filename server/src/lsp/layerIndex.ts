@@ -3,6 +3,7 @@
 import type { LayerReport, ModelReport } from '../core/report/types';
 import type { Range } from '../core/parse/syntax';
 import { modelEnergy, primaryModels, type View } from './estimate';
+import { sumOrNull } from '../core/report/totals';
 
 /** The layers one line defines or calls, within one model. */
 export interface LineCost {
@@ -68,15 +69,8 @@ function summarise(line: number, model: ModelReport, layers: LayerReport[]): Lin
   };
 }
 
-/** The sum, or null when any term is unknown. */
-export function sum(values: (number | null)[]): number | null {
-  let total = 0;
-  for (const v of values) {
-    if (v === null) return null;
-    total += v;
-  }
-  return total;
-}
+/** The sum, or null when any term is unknown (the core's rule for totals). */
+export const sum = sumOrNull;
 
 /** Why a layer's cost is unknown: the model's unresolved entries touching its lines, else a general reason. */
 export function unknownReason(model: ModelReport, layer: LayerReport): string {

@@ -7,11 +7,11 @@ import type { LayerCall } from '../frameworks/torch/tracer';
 import { parameterCount, modulePathsList, ownParamElems } from '../frameworks/torch/modules';
 import type { LayerReport, ModelReport, ModelTotals, Precision, Unresolved } from '../report/types';
 import { bytesPerElement } from '../energy/precision';
+import { modelTotals } from '../report/totals';
 
 /** A root model before reporting: its module, display name, and its trace if it ran. */
 export interface RootModel { module: ModuleV; name: string; run?: RootRun; missingInput?: string }
 
-const sum = (xs: (number | null)[]): number | null => (xs.some((x) => x === null) ? null : (xs as number[]).reduce((a, b) => a + b, 0));
 
 /** Builds the report of one root model. */
 export function rootReport(root: RootModel, precision: Precision): ModelReport {
@@ -97,15 +97,7 @@ function emptyTotals(): ModelTotals {
 function totals(module: ModuleV, layers: LayerReport[], incomplete: string | null, bytes: number, unresolved: Unresolved[]): ModelTotals {
   const params = layers.some((l) => l.op === UNKNOWN_OP) ? { count: null } : parameterCount(module);
   if (params.reason) unresolved.push({ range: module.range, reason: `parameters: ${params.reason}` });
-  const complete = incomplete === null;
-  return {
-    params: params.count,
-    macs: complete ? sum(layers.map((l) => l.macs)) : null,
-    flops: complete ? sum(layers.map((l) => l.flops)) : null,
-    weightBytes: params.count === null ? null : params.count * bytes,
-    activationBytes: complete ? sum(layers.map((l) => l.activationBytes)) : null,
-    latencyMs: null, energyJ: null, co2eG: null,
-  };
+  return modelTotals(params.count, layers, incomplete === null, bytes);
 }
 
 function layerRow(c: LayerCall, bytes: number): LayerReport {

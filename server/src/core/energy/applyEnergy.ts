@@ -1,5 +1,6 @@
 // Fills a report's time, energy and carbon: per layer latencyMs / energyJ / bound from the roofline
 // and energy model, model totals with co2eG, and report.assumptions saying what was assumed.
+import { sumOrNull } from '../report/totals';
 import type { FileReport, LayerReport, ModelReport, ModelTotals, Precision, Report } from '../report/types';
 import { checkPue, co2eGrams, gridIntensity, type GridIntensity } from './carbon';
 import { resolveEfficiency, type ResolvedEfficiency } from './efficiency';
@@ -98,16 +99,6 @@ function estimateTotals(totals: ModelTotals, layers: LayerReport[], ctx: EnergyC
   const energyJ = known && ctx.energy ? sumOrNull(layers.map((l) => l.energyJ)) : null;
   const co2eG = energyJ === null ? null : co2eGrams(energyJ, ctx.intensity, ctx.pue);
   return { ...totals, latencyMs, energyJ, co2eG };
-}
-
-/** The sum, or null if any term is null (unknown is never 0). */
-export function sumOrNull(values: (number | null)[]): number | null {
-  let sum = 0;
-  for (const v of values) {
-    if (v === null) return null;
-    sum += v;
-  }
-  return sum;
 }
 
 /** Samples one forward pass processes: the batch option, else the input's first dimension, else 1. */

@@ -5,14 +5,14 @@ import type { ClassV, InstanceV } from '../../interp/values';
 import type { Scope } from '../../interp/scope';
 import { BudgetExceeded } from '../../interp/budget';
 import { lookupClassAttr } from '../../interp/classes';
-import type { Finding, LayerReport, ModelReport, ModelTotals, Precision, Unresolved } from '../../report/types';
+import type { Finding, LayerReport, ModelReport, Precision, Unresolved } from '../../report/types';
 import { bytesPerElement } from '../../energy/precision';
+import { modelTotals } from '../../report/totals';
 import type { KerasRuntime } from './runtime';
 import type { KerasRow } from './tracer';
 import { kerasRoots, traceRoots, type KerasRoot, type KerasRun } from './roots';
 
 const PROVENANCE = 'static analysis of the source (no code was run)';
-const sum = (xs: (number | null)[]): number | null => (xs.some((x) => x === null) ? null : (xs as number[]).reduce((a, b) => a + b, 0));
 
 /** The Keras half of one analysis: traces roots once the module has run, then reports them. */
 export class KerasSession {
@@ -138,16 +138,7 @@ export class KerasSession {
 
 const ZERO = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
-function totals(params: number | null, layers: LayerReport[], complete: boolean, bytes: number): ModelTotals {
-  return {
-    params,
-    macs: complete ? sum(layers.map((l) => l.macs)) : null,
-    flops: complete ? sum(layers.map((l) => l.flops)) : null,
-    weightBytes: params === null ? null : params * bytes,
-    activationBytes: complete ? sum(layers.map((l) => l.activationBytes)) : null,
-    latencyMs: null, energyJ: null, co2eG: null,
-  };
-}
+const totals = modelTotals;
 
 function layerRow(r: KerasRow, bytes: number): LayerReport {
   return {
