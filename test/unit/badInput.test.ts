@@ -113,3 +113,11 @@ test('names assigned in a loop that could not run are unknown afterwards, not Na
   assert.ok(!r.diagnostics.some((d) => /'loss' is not defined/.test(d.message)), messages(r));
   assert.match(messages(r), /some_loader/);
 });
+
+test('loss modules are called, not reported as models', async () => {
+  const r = await analyzeTimed([
+    'import torch', 'import torch.nn as nn', 'model = nn.Linear(4, 2)', 'criterion = nn.CrossEntropyLoss()',
+    'out = model(torch.randn(8, 4))', 'loss = criterion(out, torch.randint(0, 2, (8,)))', '',
+  ].join('\n'));
+  assert.deepEqual(r.models.map((m) => m.name), ['model']);
+});

@@ -10,7 +10,7 @@ import { Scope } from '../interp/scope';
 import { createBuiltins } from '../interp/builtins';
 import { stdlibModules } from '../interp/stdlib';
 import { builtinBase } from '../interp/classes';
-import { TorchRuntime } from '../frameworks/torch/runtime';
+import { TorchRuntime, isLoss } from '../frameworks/torch/runtime';
 import { allModules } from '../frameworks/torch/modules';
 import { torchModules } from '../frameworks/torch/torchNamespace';
 import { TRANSFORMER_PRELUDE, PRELUDE_CLASSES } from '../frameworks/torch/transformerPrelude';
@@ -124,7 +124,7 @@ class Session {
     const out: ModuleV[] = [];
     const inside = this.modulesInRoots();
     for (const v of this.scope.vars.values()) {
-      if (v.kind === 'module' && !traced.has(v) && !out.includes(v) && !inside.has(v) && !this.hubTraining.owns(v)) out.push(v);
+      if (v.kind === 'module' && !traced.has(v) && !out.includes(v) && !inside.has(v) && !this.hubTraining.owns(v) && !isLoss(v.cls)) out.push(v);
     }
     return out.filter((m) => this.hasDeclaredInput(m));
   }
@@ -164,7 +164,7 @@ class Session {
     const out: RootModel[] = this.rt.roots.map((run) => ({ module: run.module, name: this.nameOf(run.module), run }));
     const covered = this.modulesInRoots();
     for (const v of this.scope.vars.values()) {
-      if (v.kind !== 'module' || this.hubTraining.owns(v) || covered.has(v)) continue;
+      if (v.kind !== 'module' || this.hubTraining.owns(v) || covered.has(v) || isLoss(v.cls)) continue;
       for (const m of allModules(v)) covered.add(m);
       out.push({ module: v, name: this.nameOf(v), missingInput: `no input shape for ${this.nameOf(v)}: call it on a tensor, add '# wattlens: input=(...)' above it, or pass --input` });
     }

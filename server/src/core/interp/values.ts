@@ -63,6 +63,8 @@ export interface ClassV {
   /** For built-in classes: which torch class this is (nn.Module, nn.Sequential, a layer). */
   builtin?: 'Module' | 'Sequential' | 'ModuleList' | 'ModuleDict' | 'ParameterList' | 'layer' | 'object';
   spec?: LayerSpec<unknown>;
+  /** A loss module (nn.CrossEntropyLoss, ...): called in training code, never a model of its own. */
+  isLoss?: boolean;
 }
 
 /** An instance of a plain (non-Module) user class. */

@@ -8,7 +8,7 @@ import type { FrameworkHooks } from '../../interp/hooks';
 import type { Interpreter } from '../../interp/interpreter';
 import { PyError, raise } from '../../interp/errors';
 import { BudgetExceeded } from '../../interp/budget';
-import { lookupClassAttr, builtinBase } from '../../interp/classes';
+import { lookupClassAttr, builtinBase, mro } from '../../interp/classes';
 import { Tracer, type LayerCall, type TraceProblem } from './tracer';
 import {
   newModule, registerAttr, ownAttr, cloneModule, containerItems, containerKind, childAt, ownParamElems,
@@ -73,7 +73,8 @@ export class TorchRuntime implements FrameworkHooks {
   call(callee: Value, args: Value[], kwargs: Map<string, Value>, site: CallSite): Value | undefined {
     if (callee.kind === 'unknown') return this.callUnknown(callee, args, site);
     if (callee.kind !== 'module') return undefined;
-    return this.tracer.active ? this.invokeModule(callee, args, kwargs, site) : this.traceRoot(callee, args, kwargs, site);
+    if (this.tracer.active || isLoss(callee.cls)) return this.invokeModule(callee, args, kwargs, site);
+    return this.traceRoot(callee, args, kwargs, site);
   }
 
   /**
@@ -246,6 +247,11 @@ export class TorchRuntime implements FrameworkHooks {
     if (Array.isArray(out)) return tuple(out.map((o) => this.toValue(o)));
     return { kind: 'tensor', shape: out.shape, dtype: out.dtype };
   }
+}
+
+/** True for loss modules (and user subclasses of them): training code calls them, they are not models. */
+export function isLoss(cls: ClassV): boolean {
+  return mro(cls).some((c) => c.isLoss);
 }
 
 function firstTensor(out: ForwardOut): TensorInfo | null {

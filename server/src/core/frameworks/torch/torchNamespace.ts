@@ -47,7 +47,9 @@ function nnNamespace(rt: TorchRuntime, F: NamespaceV, classes: Map<string, Class
   attrs.set('init', initNamespace());
   attrs.set('utils', { kind: 'namespace', name: 'torch.nn.utils', attrs: new Map(), opaque: 'torch.nn.utils is not modelled' });
   for (const loss of ['CrossEntropyLoss', 'MSELoss', 'NLLLoss', 'BCELoss', 'BCEWithLogitsLoss', 'L1Loss', 'SmoothL1Loss', 'KLDivLoss', 'CTCLoss', 'HuberLoss']) {
-    attrs.set(loss, builtinClass(loss, 'Module', [classes.get('Module')!], { forward: () => ({ kind: 'tensor', shape: [], dtype: 'float32' }) }));
+    const cls = builtinClass(loss, 'Module', [classes.get('Module')!], { forward: () => ({ kind: 'tensor', shape: [], dtype: 'float32' }) });
+    cls.isLoss = true;
+    attrs.set(loss, cls);
   }
   void rt;
   return { kind: 'namespace', name: 'torch.nn', attrs };
