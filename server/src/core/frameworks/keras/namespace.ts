@@ -130,6 +130,7 @@ function tensorflowNamespace(rt: KerasRuntime, keras: NamespaceV): NamespaceV {
   attrs.set('TensorShape', builtin('TensorShape', ([v]) => v ?? NONE));
   for (const d of ['float32', 'float16', 'bfloat16', 'float64', 'int32', 'int64', 'bool', 'uint8', 'string']) attrs.set(d, str(d));
   for (const o of ['data', 'config', 'distribute', 'io', 'image', 'saved_model', 'lite', 'debugging', 'summary', 'train', 'experimental', 'sysconfig']) attrs.set(o, opaqueNs(`tf.${o}`));
+  attrs.set('newaxis', NONE); // tf.newaxis is None, as in numpy
   attrs.set('print', builtin('tf.print', () => NONE));
   attrs.set('GradientTape', builtin('GradientTape', (_a, _k, site) => unknown('tf.GradientTape is not modelled', site.range)));
   attrs.set('Variable', builtin('Variable', (args, _k, site) => (args[0]?.kind === 'tensor' ? { ...args[0], isParam: true } : unknown('tf.Variable of data', site.range))));

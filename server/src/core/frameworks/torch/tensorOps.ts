@@ -74,7 +74,7 @@ const METHODS: Record<string, Method> = {
   narrow: shapeOnly((s, a) => s.map((x, i) => (i === S.normDim(asInt(a[0], 'dim'), s.length) ? asInt(a[2], 'length') : x))),
   contiguous: identity, clone: identity, detach: identity, cpu: identity, cuda: identity, to: convertTo,
   requires_grad_: identity, float: cast('float32'), half: cast('float16'), double: cast('float64'), bfloat16: cast('bfloat16'),
-  long: cast('int64'), int: cast('int32'), bool: cast('bool'), type_as: (_rt, t, a) => like(t, t.shape, (a[0] as TensorV).dtype ?? t.dtype),
+  long: cast('int64'), int: cast('int32'), bool: cast('bool'), astype: castTo, type_as: (_rt, t, a) => like(t, t.shape, (a[0] as TensorV).dtype ?? t.dtype),
   masked_fill: elementwise('masked_fill'), masked_fill_: elementwise('masked_fill'), fill_: identity, zero_: identity,
   tril: identity, triu: identity, flip: identity, roll: identity, cumsum: elementwise('add'), contiguous_: identity,
   mean: reduction('mean'), sum: reduction('sum'), prod: reduction('mul'), std: reduction('var'), var: reduction('var'),
@@ -105,6 +105,13 @@ const METHODS: Record<string, Method> = {
 
 function cast(dtype: DType): Method {
   return (_rt, t) => like(t, t.shape, dtype);
+}
+
+/** numpy's `a.astype("float32")` (Keras datasets arrive as arrays): same shape, the named dtype. */
+function castTo(_rt: TorchRuntime, t: TensorV & { shape: number[] }, args: Args): Value {
+  const d = args[0];
+  const name = d?.kind === 'str' ? d.value.replace(/^(np|numpy|torch|tf)\./, '') : '';
+  return like(t, t.shape, DTYPES[name] ?? t.dtype);
 }
 
 function convertTo(_rt: TorchRuntime, t: TensorV & { shape: number[] }, args: Args, kw: Kw): Value {
@@ -186,13 +193,17 @@ export function tensorAttr(rt: TorchRuntime, t: TensorV, name: string, site: Cal
   return builtin(`Tensor.${name}`, (args, kw, callSite) => guarded(rt, () => m(rt, t as TensorV & { shape: number[] }, args, kw, callSite), callSite));
 }
 
+/** A shape only the data decides (boolean-mask indexing): legitimate code, so not a defect warning. */
+export class DataDependentShape extends ShapeError {}
+
 /** Runs a shape rule, turning ShapeError into a located problem and an unknown tensor. */
 export function guarded(rt: TorchRuntime, f: () => Value, site: CallSite): Value {
   try {
     return f();
   } catch (e) {
     if (!(e instanceof ShapeError)) throw e;
-    rt.shapeProblem(e.message, site);
+    if (e instanceof DataDependentShape) rt.interp.report(site.range, e.message);
+    else rt.shapeProblem(e.message, site);
     return { kind: 'tensor', shape: null, dtype: 'float32', reason: e.message };
   }
 }
@@ -239,7 +250,7 @@ function indexOne(t: TensorV & { shape: number[] }, p: Value, dim: number, out: 
   if (p.kind === 'slice') { out.push(sliceLength(p, size)); return dim + 1; }
   if (p.kind === 'tensor' && p.shape && p.dtype !== 'bool') { out.push(...p.shape); return dim + 1; }
   if (p.kind === 'list') { out.push(p.items.length); return dim + 1; }
-  throw new ShapeError('indexing with a mask or unknown index gives a data-dependent shape');
+  throw new DataDependentShape('indexing with a mask or unknown index gives a data-dependent shape');
 }
 
 function sliceLength(s: Value & { kind: 'slice' }, size: number): number {
