@@ -296,6 +296,8 @@ export abstract class Evaluator {
 
   /** Reads `obj.name`: frameworks first, then instance and class attributes, then namespaces. */
   getAttr(obj: Value, name: string, site: CallSite): Value {
+    const dunder = name.startsWith('__') ? typeDunder(obj, name) : undefined;
+    if (dunder) return dunder;
     for (const h of this.hooks) {
       const r = h.getAttr?.(obj, name, site);
       if (r !== undefined) return r;
@@ -532,3 +534,10 @@ export abstract class Evaluator {
 }
 
 export { isSequence, int, float };
+
+/** `obj.__class__` and `cls.__name__` / `__qualname__` (weight-init code branches on class names). */
+function typeDunder(obj: Value, name: string): Value | undefined {
+  if (name === '__class__' && (obj.kind === 'module' || obj.kind === 'instance')) return obj.cls;
+  if ((name === '__name__' || name === '__qualname__') && obj.kind === 'class') return str(obj.name);
+  return undefined;
+}

@@ -153,6 +153,15 @@ function strMethod(s: string, name: string, m: MethodMaker, host: BuiltinHost): 
     case 'endswith': return m(([p]) => bool(s.endsWith(text(p))));
     case 'replace': return m(([a, b]) => str(s.split(text(a)).join(text(b))));
     case 'isdigit': return m(() => bool(/^\d+$/.test(s)));
+    case 'find': return m(([p]) => int(s.indexOf(text(p))));
+    case 'rfind': return m(([p]) => int(s.lastIndexOf(text(p))));
+    case 'count': return m(([p]) => int(s.split(text(p)).length - 1));
+    case 'lstrip': return m(() => str(s.trimStart()));
+    case 'rstrip': return m(() => str(s.trimEnd()));
+    case 'capitalize': return m(() => str(s.charAt(0).toUpperCase() + s.slice(1).toLowerCase()));
+    case 'title': return m(() => str(s.replace(/\b\w/g, (c) => c.toUpperCase())));
+    case 'splitlines': return m(() => list(s.split(/\r?\n/).map(str)));
+    case 'zfill': return m(([w]) => str(s.padStart(w && w.kind === 'int' ? w.value : 0, '0')));
   }
   return undefined;
 }
