@@ -56,3 +56,14 @@ test('calibrating on one measurement (fp32, batch 32) brings the other fp32 batc
     assert.ok(error(after.totals.energyJ!, at(b).joulesPerPass) < error(before.totals.energyJ!, at(b).joulesPerPass), `energy at batch ${b}`);
   }
 });
+
+test('the training rule (a step ≈ 3 × forward) matches the measured step/forward ratios within 20%', () => {
+  const steps: { results: { precision: string; batch: number; timeRatio: number; energyRatio: number }[] } =
+    JSON.parse(readFileSync(join(repoRoot, 'test', 'device', 'h100-training-step-measured.json'), 'utf8'));
+  assert.ok(steps.results.length >= 4);
+  for (const r of steps.results) {
+    for (const ratio of [r.timeRatio, r.energyRatio]) {
+      assert.ok(Math.abs(Math.log(ratio / 3)) < Math.log(1.2), `${r.precision} batch ${r.batch}: step/forward ${ratio.toFixed(2)}`);
+    }
+  }
+});
