@@ -69,7 +69,7 @@ test('bad usage exits 2 with a one-line reason', () => {
     [['analyze', resnet18, '--precision', 'fp64'], /--precision must be one of/],
     [['analyze', resnet18, '--hardware', 'nope'], /nope/],
     [['analyze', resnet18, '--batch', '0'], /positive integer/],
-    [['analyze', repoRoot], /is a directory/],
+    [['analyze', join(repoRoot, 'docs')], /no \.py, \.ipynb, \.ts or \.js files/],
     [['frobnicate'], /unknown command/],
   ];
   for (const [args, message] of cases) {
@@ -118,4 +118,22 @@ test('a malformed budget file names the field that is wrong (exit 2)', () => {
   const r = run('check', '--budget', file);
   assert.equal(r.status, 2);
   assert.match(r.stderr, /maxEnergyJ/);
+});
+
+test('a directory is walked for model files (dependency and build folders skipped)', () => {
+  const r = run('analyze', join(repoRoot, 'examples'), '--format', 'json');
+  assert.equal(r.status, 0, r.stderr);
+  const files = JSON.parse(r.stdout).files.map((f: { file: string }) => f.file);
+  assert.deepEqual(files, [join(repoRoot, 'examples', 'resnet50.py')]);
+});
+
+test('in a directory walk an unreadable notebook is reported in its place and the other files are analysed', () => {
+  const r = run('analyze', join(repoRoot, 'test', 'fixtures', 'notebooks'), '--format', 'json');
+  assert.equal(r.status, 0, r.stderr);
+  const files = JSON.parse(r.stdout).files as { file: string; diagnostics: { code: string }[]; models: unknown[] }[];
+  const truncated = files.find((f) => f.file.endsWith('truncated.ipynb'))!;
+  assert.equal(truncated.diagnostics[0].code, 'unreadable');
+  assert.ok(files.some((f) => f.models.length > 0));
+  const named = run('analyze', join(repoRoot, 'test', 'fixtures', 'notebooks', 'truncated.ipynb'));
+  assert.equal(named.status, 2);
 });

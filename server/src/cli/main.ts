@@ -1,6 +1,6 @@
 // The `wattlens` command line: analyze, profiles, check. It locates the grammars and profiles
 // beside the bundle and passes their paths to the core, which never guesses them.
-import { readFileSync, statSync, existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve, extname } from 'node:path';
 import { SourceParser } from '../core/parse/parser';
 import { analyzeSource } from '../core/analysis/analyzeSource';
@@ -12,6 +12,7 @@ import {
   loadProfiles, getProfile, listProfiles, applyEnergy, compileBudgetSchema, readBudgetFile, checkBudget, type ProfileSet,
 } from '../core/energy';
 import { parseArgs, UsageError, type CliArgs } from './args';
+import { expandInputs, type InputFile } from './inputs';
 import { formatTable } from './format/table';
 import { formatCsv } from './format/csv';
 
@@ -21,7 +22,7 @@ export const DEFAULT_HARDWARE = 'nvidia-t4';
 const HELP = `wattlens — energy-aware analysis of ML model code
 
 usage:
-  wattlens analyze FILE... [--hardware ID] [--precision fp32|tf32|fp16|bf16|fp8|int8]
+  wattlens analyze FILE_OR_DIR... [--hardware ID] [--precision fp32|tf32|fp16|bf16|fp8|int8]
                            [--batch N] [--input 1,3,224,224] [--region FR] [--pue 1.2]
                            [--format table|json|csv]
   wattlens profiles        list hardware profiles with their key figures
@@ -50,7 +51,7 @@ async function main(argv: string[]): Promise<number> {
 async function buildReport(args: CliArgs, hardware: string | undefined): Promise<Report> {
   if (args.files.length === 0) throw new UsageError('no input files (usage: wattlens analyze FILE...)');
   const parser = await SourceParser.load(join(packageRoot(), 'grammars'));
-  const files: FileReport[] = args.files.map((f) => analyzeFile(parser, f, args));
+  const files: FileReport[] = expandInputs(args.files).map((f) => analyzeInput(parser, f, args));
   const report: Report = { schema: 'wattlens.report/1', hardware: null, precision: args.precision, files };
   const profiles = loadProfiles({ profilesDir: join(packageRoot(), 'profiles'), workspaceDir: process.cwd() });
   reportProfileErrors(profiles);
@@ -58,12 +59,24 @@ async function buildReport(args: CliArgs, hardware: string | undefined): Promise
   return applyEnergy(report, { profile, precision: args.precision, region: args.region, pue: args.pue, batch: args.batch });
 }
 
+/**
+ * One input: a file the user named must be readable (exit 2 otherwise); a file found while walking a
+ * directory that cannot be read (a truncated notebook, say) is reported in its place and the rest go on.
+ */
+function analyzeInput(parser: SourceParser, input: InputFile, args: CliArgs): FileReport {
+  try {
+    return analyzeFile(parser, input.path, args);
+  } catch (e) {
+    if (!input.walked || !(e instanceof UsageError)) throw e;
+    const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+    return { file: input.path, models: [], diagnostics: [{ range, severity: 'error', code: 'unreadable', message: e.message }] };
+  }
+}
+
 /** Extensions analysed as TensorFlow.js (TypeScript grammar; .tsx/.jsx with the TSX one). */
 const TS_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.tsx', '.js', '.mjs', '.cjs', '.jsx']);
 
 function analyzeFile(parser: SourceParser, file: string, args: CliArgs): FileReport {
-  if (!existsSync(file)) throw new UsageError(`${file}: no such file`);
-  if (statSync(file).isDirectory()) throw new UsageError(`${file}: is a directory (directories are not analysed yet; pass the .py files)`);
   const ext = extname(file).toLowerCase();
   if (ext === '.ipynb') return analyzeNotebookFile(parser, file, { file, input: args.input, batch: args.batch, precision: args.precision, catalog: modelCatalog() });
   if (TS_EXTENSIONS.has(ext)) {
@@ -128,7 +141,7 @@ async function checkCommand(args: CliArgs): Promise<number> {
   const files = args.files.length ? args.files : [...new Set(budget.budgets.map((b) => b.file))];
   const parser = await SourceParser.load(join(packageRoot(), 'grammars'));
   const counted = { ...args, precision: budget.precision ?? args.precision };
-  const report: Report = { schema: 'wattlens.report/1', hardware: null, precision: counted.precision, files: files.map((f) => analyzeFile(parser, f, counted)) };
+  const report: Report = { schema: 'wattlens.report/1', hardware: null, precision: counted.precision, files: expandInputs(files).map((f) => analyzeInput(parser, f, counted)) };
   const result = checkBudget(report, budget, (id) => getProfile(profiles, id));
   process.stdout.write(result.table);
   return result.passed ? 0 : 1;
