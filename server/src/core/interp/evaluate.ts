@@ -2,7 +2,7 @@
 // access, subscripts, comprehensions and assignment targets, with framework hooks for the rest.
 import { field, fieldAll, type SyntaxNode } from '../parse/syntax';
 import {
-  type Value, type FuncV, type ClassV, type CallSite, type DictV, type ListV,
+  type Value, type FuncV, type ClassV, type CallSite, type DictV,
   NONE, TRUE, FALSE, int, float, str, bool, list, tuple, unknown, hashKey, isSequence, typeName,
 } from './values';
 import { Scope } from './scope';
@@ -13,6 +13,7 @@ import { arithmetic, compare, truthy, iterate, getItem, unary, display } from '.
 import type { FrameworkHooks } from './hooks';
 import { lookupClassAttr, mro } from './classes';
 import { parseNumber, parseString } from './literals';
+import { assignNamed, assignTarget, evalAssignment, evalAugmented } from './assignments';
 
 const MAX_CALL_DEPTH = 120;
 
@@ -73,9 +74,9 @@ export abstract class Evaluator {
       case 'list_comprehension': case 'set_comprehension': return list(this.comprehend(node, scope, (s) => this.eval(field(node, 'body')!, s)));
       case 'generator_expression': return tuple(this.comprehend(node, scope, (s) => this.eval(field(node, 'body')!, s)));
       case 'dictionary_comprehension': return this.dictComprehension(node, scope);
-      case 'named_expression': return this.assignNamed(node, scope);
-      case 'assignment': return this.evalAssignment(node, scope);
-      case 'augmented_assignment': return this.evalAugmented(node, scope);
+      case 'named_expression': return assignNamed(this, node, scope);
+      case 'assignment': return evalAssignment(this, node, scope);
+      case 'augmented_assignment': return evalAugmented(this, node, scope);
       case 'keyword_argument': return this.eval(field(node, 'value')!, scope);
       case 'await': return this.eval(node.children.at(-1)!, scope);
       case 'ERROR': return unknown('syntax error here', node.range);
@@ -444,75 +445,9 @@ export abstract class Evaluator {
     return dict;
   }
 
-  private assignNamed(node: SyntaxNode, scope: Scope): Value {
-    const v = this.eval(field(node, 'value')!, scope);
-    scope.assign(field(node, 'name')!.text, v);
-    return v;
-  }
-
-  private evalAssignment(node: SyntaxNode, scope: Scope): Value {
-    const right = field(node, 'right');
-    if (!right) return NONE; // a bare annotation: `x: int`
-    const value = this.eval(right, scope);
-    this.assignTarget(field(node, 'left')!, value, scope);
-    return value;
-  }
-
-  private evalAugmented(node: SyntaxNode, scope: Scope): Value {
-    const left = field(node, 'left')!;
-    const op = field(node, 'operator')!.type.slice(0, -1);
-    const current = this.eval(left, scope);
-    const rhs = this.eval(field(node, 'right')!, scope);
-    const site = node;
-    const value = current.kind === 'list' && op === '+' ? this.extendInPlace(current, rhs, node) : this.binaryOp(op, current, rhs, site);
-    this.assignTarget(left, value, scope);
-    return value;
-  }
-
-  private extendInPlace(target: ListV, rhs: Value, node: SyntaxNode): Value {
-    target.items.push(...this.iterateOrRaise(rhs, node));
-    return target;
-  }
-
   /** Assigns a value to a target: a name, an attribute, a subscript, or a (nested) unpacking. */
   assignTarget(target: SyntaxNode, value: Value, scope: Scope): void {
-    switch (target.type) {
-      case 'identifier': scope.assign(target.text, value); return;
-      case 'attribute':
-        this.setAttr(this.eval(field(target, 'object')!, scope), field(target, 'attribute')!.text, value, target);
-        return;
-      case 'subscript': this.assignSubscript(target, value, scope); return;
-      case 'pattern_list': case 'tuple_pattern': case 'list_pattern': case 'tuple': case 'list': case 'expression_list':
-        this.unpack(target, value, scope);
-        return;
-      case 'parenthesized_expression': this.assignTarget(target.children[0], value, scope); return;
-      case 'assignment': this.assignTarget(field(target, 'left')!, value, scope); this.assignTarget(field(target, 'right')!, value, scope); return;
-      default: raise('SyntaxError', `cannot assign to ${target.type}`, target.range);
-    }
-  }
-
-  private assignSubscript(target: SyntaxNode, value: Value, scope: Scope): void {
-    const obj = this.eval(field(target, 'value')!, scope);
-    const idxNodes = fieldAll(target, 'subscript');
-    const index = idxNodes.length === 1 ? this.eval(idxNodes[0], scope) : tuple(idxNodes.map((n) => this.eval(n, scope)));
-    for (const h of this.hooks) if (h.setItem?.(obj, index, value, target)) return;
-    if (obj.kind === 'dict') obj.entries.set(hashKey(index), { key: index, value });
-    else if (obj.kind === 'list' && index.kind === 'int') obj.items[index.value < 0 ? index.value + obj.items.length : index.value] = value;
-    else if (obj.kind !== 'unknown' && obj.kind !== 'tensor') raise('TypeError', `'${typeName(obj)}' does not support item assignment`, target.range);
-  }
-
-  private unpack(target: SyntaxNode, value: Value, scope: Scope): void {
-    const targets = target.children.filter((c) => c.type !== ':' && c.type !== 'comment');
-    const items = value.kind === 'unknown' ? targets.map(() => value) : this.iterateOrRaise(value, target);
-    const star = targets.findIndex((t) => t.type === 'list_splat_pattern');
-    if (star < 0 && items.length !== targets.length) {
-      raise('ValueError', `cannot unpack ${items.length} values into ${targets.length} targets`, target.range);
-    }
-    targets.forEach((t, i) => {
-      if (star < 0 || i < star) this.assignTarget(t, items[i], scope);
-      else if (i === star) this.assignTarget(t.children.at(-1)!, list(items.slice(star, items.length - (targets.length - star - 1))), scope);
-      else this.assignTarget(t, items[items.length - (targets.length - i)], scope);
-    });
+    assignTarget(this, target, value, scope);
   }
 
   /** The items of an iterable value (plain, or one a framework can iterate), or undefined. */

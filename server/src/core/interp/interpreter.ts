@@ -7,7 +7,7 @@ import {
 import { Scope } from './scope';
 import { Budget, BudgetExceeded } from './budget';
 import { PyError, raise } from './errors';
-import { truthy, iterate, display } from './operators';
+import { truthy, display } from './operators';
 import { Evaluator } from './evaluate';
 import type { FrameworkHooks } from './hooks';
 import { plainMethod } from './stdlib';
