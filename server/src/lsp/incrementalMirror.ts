@@ -1,7 +1,7 @@
 // Rebuilds the plain SyntaxNode mirror after an incremental parse by re-mirroring only the
-// top-level statements whose text changed; unchanged ones are reused, shifted to their new place.
+// top-level statements whose text changed; unchanged ones are reused, moved to their new place in O(1).
 import type { Tree, Node as TsNode } from 'web-tree-sitter';
-import { mirrorTree, type SyntaxNode } from '../core/parse/syntax';
+import { mirrorTree, moveMirror, plainNode, type SyntaxNode } from '../core/parse/syntax';
 
 /** The previous mirror and the text it was built from. */
 export interface PreviousMirror {
@@ -39,26 +39,11 @@ function reuse(node: TsNode, text: string, reusable: Map<string, SyntaxNode[]>):
   const start = node.startPosition;
   const index = candidates.findIndex((old) => old.type === node.type && old.range.start.character === start.column);
   if (index < 0) return undefined;
-  const [old] = candidates.splice(index, 1);
-  shift(old, start.row - old.range.start.line, node.startIndex - old.startIndex);
+  const old = candidates[index];
+  // Moving is O(1): the statement's nodes share one anchor. A node without one is re-mirrored.
+  if (!moveMirror(old, start.row - old.range.start.line, node.startIndex - old.startIndex)) return undefined;
+  candidates.splice(index, 1);
   return old;
-}
-
-/**
- * Moves a subtree by `lines` lines and `chars` characters of offset, in place. Ranges get new
- * objects (cached reports of the previous version still point at the old ones); when only the
- * offsets move — typing within a line — no range is touched, so a keystroke allocates nothing here.
- */
-function shift(node: SyntaxNode, lines: number, chars: number): void {
-  if (lines === 0 && chars === 0) return;
-  const stack = [node];
-  while (stack.length) {
-    const n = stack.pop()!;
-    n.startIndex += chars;
-    n.endIndex += chars;
-    if (lines !== 0) n.range = { start: { line: n.range.start.line + lines, character: n.range.start.character }, end: { line: n.range.end.line + lines, character: n.range.end.character } };
-    for (const c of n.children) stack.push(c);
-  }
 }
 
 const MAX_KEPT_TEXT = 200;
@@ -67,12 +52,7 @@ const MAX_KEPT_TEXT = 200;
 function rootMirror(root: TsNode, text: string, children: SyntaxNode[]): SyntaxNode {
   const { startIndex, endIndex, startPosition: s, endPosition: e } = root;
   const keepText = children.length === 0 || endIndex - startIndex <= MAX_KEPT_TEXT;
-  return {
-    type: root.type,
-    range: { start: { line: s.row, character: s.column }, end: { line: e.row, character: e.column } },
-    startIndex, endIndex, children, fields: children.map(() => null),
-    text: keepText ? text.slice(startIndex, endIndex) : '',
-    hasError: root.type === 'ERROR' || children.some((c) => c.hasError || c.isMissing),
-    isMissing: root.isMissing,
-  };
+  const range = { start: { line: s.row, character: s.column }, end: { line: e.row, character: e.column } };
+  const hasError = root.type === 'ERROR' || children.some((c) => c.hasError || c.isMissing);
+  return plainNode(root.type, range, startIndex, endIndex, children, keepText ? text.slice(startIndex, endIndex) : '', hasError, root.isMissing);
 }

@@ -18,14 +18,17 @@ export class Budget {
     this.deadline = Date.now() + maxMs;
   }
 
-  /** Spends one step; throws BudgetExceeded when steps or time run out. */
-  step(range: Range | undefined): void {
+  /**
+   * Spends one step at `at` (a syntax node or call site); throws BudgetExceeded located there when
+   * steps or time run out. It takes the node rather than its range because a node's range is built on first read.
+   */
+  step(at: { readonly range?: Range } | undefined): void {
     this.steps++;
     if (this.steps > this.maxSteps) {
-      throw new BudgetExceeded(range, `analysis budget exhausted after ${this.maxSteps} steps (an unbounded loop or recursion?)`);
+      throw new BudgetExceeded(at?.range, `analysis budget exhausted after ${this.maxSteps} steps (an unbounded loop or recursion?)`);
     }
     if ((this.steps & 0xfff) === 0 && Date.now() > this.deadline) {
-      throw new BudgetExceeded(range, 'analysis time limit reached (an unbounded loop or a very large model?)');
+      throw new BudgetExceeded(at?.range, 'analysis time limit reached (an unbounded loop or a very large model?)');
     }
   }
 

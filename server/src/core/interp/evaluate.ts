@@ -46,7 +46,7 @@ export abstract class Evaluator {
 
   /** Evaluates one expression node to a value. */
   eval(node: SyntaxNode, scope: Scope): Value {
-    this.budget.step(node.range);
+    this.budget.step(node);
     switch (node.type) {
       case 'identifier': return this.lookupName(node, scope);
       case 'integer': case 'float': return literal(node, parseNumber);
@@ -426,7 +426,7 @@ export abstract class Evaluator {
       const right = fieldAll(clause, 'right');
       const iterable = right.length === 1 ? this.eval(right[0], inner) : tuple(right.map((r) => this.eval(r, inner)));
       for (const item of this.iterateOrRaise(iterable, clause)) {
-        this.budget.step(clause.range);
+        this.budget.step(clause);
         this.assignTarget(field(clause, 'left')!, item, inner);
         step(i + 1);
       }

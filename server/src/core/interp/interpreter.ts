@@ -117,7 +117,7 @@ export class Interpreter extends Evaluator implements BuiltinHost {
 
   /** Executes one statement. */
   exec(node: SyntaxNode, scope: Scope): Signal {
-    this.budget.step(node.range);
+    this.budget.step(node);
     switch (node.type) {
       case 'expression_statement': return this.execExpressionStatement(node, scope);
       case 'if_statement': return this.execIf(node, scope);
@@ -236,7 +236,7 @@ export class Interpreter extends Evaluator implements BuiltinHost {
       return this.unsupported(node, reason);
     }
     for (const item of items) {
-      this.budget.step(node.range);
+      this.budget.step(node);
       this.assignTarget(left, item, scope);
       const signal = this.execBlock(field(node, 'body'), scope);
       if (signal?.type === 'break') return undefined;
@@ -254,7 +254,7 @@ export class Interpreter extends Evaluator implements BuiltinHost {
   private execWhile(node: SyntaxNode, scope: Scope): Signal {
     const condition = field(node, 'condition')!;
     for (;;) {
-      this.budget.step(node.range);
+      this.budget.step(node);
       const value = this.eval(condition, scope);
       const t = truthy(value);
       if (t === null) return this.undecidable(condition, value, node, scope);

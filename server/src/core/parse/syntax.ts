@@ -10,9 +10,9 @@ export interface Range { start: Position; end: Position }
 /** One syntax node: its type, named children, the field each child sits in, and leaf text. */
 export interface SyntaxNode {
   type: string;
-  range: Range;
-  startIndex: number;
-  endIndex: number;
+  readonly range: Range;
+  readonly startIndex: number;
+  readonly endIndex: number;
   children: SyntaxNode[];
   /** Field name of each child, parallel to `children` (null where the child has none). */
   fields: (string | null)[];
@@ -20,6 +20,70 @@ export interface SyntaxNode {
   text: string;
   hasError: boolean;
   isMissing: boolean;
+}
+
+/**
+ * How far a top-level statement's subtree has moved since it was mirrored. Every node of the
+ * subtree shares one anchor, so the language server moves a reused statement in O(1) instead of
+ * visiting its nodes on every keystroke.
+ */
+export interface Anchor { lines: number; chars: number }
+
+/**
+ * A mirrored node. Positions are stored as numbers relative to the anchor; the Range object is
+ * built on first use (most nodes' ranges are never read) and rebuilt after the anchor moves, so
+ * reports of an earlier version keep the range objects they were given.
+ */
+class MirrorNode implements SyntaxNode {
+  private cachedRange: Range | undefined = undefined;
+  private cachedLines = 0;
+
+  constructor(
+    public type: string, public children: SyntaxNode[], public fields: (string | null)[], public text: string,
+    public hasError: boolean, public isMissing: boolean, readonly anchor: Anchor,
+    private readonly start: number, private readonly end: number,
+    private readonly startLine: number, private readonly startColumn: number,
+    private readonly endLine: number, private readonly endColumn: number,
+  ) {}
+
+  get startIndex(): number {
+    return this.start + this.anchor.chars;
+  }
+
+  get endIndex(): number {
+    return this.end + this.anchor.chars;
+  }
+
+  get range(): Range {
+    const lines = this.anchor.lines;
+    if (this.cachedRange === undefined || this.cachedLines !== lines) {
+      this.cachedRange = { start: { line: this.startLine + lines, character: this.startColumn }, end: { line: this.endLine + lines, character: this.endColumn } };
+      this.cachedLines = lines;
+    }
+    return this.cachedRange;
+  }
+}
+
+/**
+ * Moves a mirrored subtree by `lines` lines and `chars` characters of offset. Only a subtree that
+ * owns its anchor (a top-level statement, as mirrored by `mirrorTree`) can be moved; returns false otherwise.
+ */
+export function moveMirror(node: SyntaxNode, lines: number, chars: number): boolean {
+  if (!(node instanceof MirrorNode) || !ownsAnchor(node)) return false;
+  node.anchor.lines += lines;
+  node.anchor.chars += chars;
+  return true;
+}
+
+const anchorOwners = new WeakMap<Anchor, SyntaxNode>();
+
+function ownsAnchor(node: MirrorNode): boolean {
+  return anchorOwners.get(node.anchor) === node;
+}
+
+/** A plain node built outside a mirror walk (the module node the language server reassembles). */
+export function plainNode(type: string, range: Range, startIndex: number, endIndex: number, children: SyntaxNode[], text: string, hasError: boolean, isMissing: boolean): SyntaxNode {
+  return { type, range, startIndex, endIndex, children, fields: children.map(() => null), text, hasError, isMissing };
 }
 
 /** The first child in field `name`, or undefined. */
@@ -33,12 +97,20 @@ export function fieldAll(node: SyntaxNode, name: string): SyntaxNode[] {
   return node.children.filter((_, i) => node.fields[i] === name);
 }
 
-/** Converts a tree-sitter node (and everything below it) into plain SyntaxNode objects. */
+/**
+ * Converts a tree-sitter node (and everything below it) into plain SyntaxNode objects. A module's
+ * top-level statements (or `root` itself, when it is not a module) each get their own anchor.
+ */
 export function mirrorTree(root: TsNode, source: string): SyntaxNode {
   const cursor = root.walk();
   const language = root.tree.language;
   try {
-    return mirrorAt(cursor, { source, lines: lineStarts(source), types: language.types, fields: language.fields });
+    const ctx = { source, lines: lineStarts(source), types: language.types, fields: language.fields };
+    if (root.type === 'module') return mirrorAt(cursor, ctx, null);
+    const anchor = newAnchor();
+    const node = mirrorAt(cursor, ctx, anchor);
+    anchorOwners.set(anchor, node);
+    return node;
   } finally {
     cursor.delete();
   }
@@ -49,37 +121,50 @@ interface MirrorContext { source: string; lines: number[]; types: string[]; fiel
 
 /**
  * Each cursor getter crosses into wasm, so the walk reads as few as it can: ids instead of names,
- * and positions computed from indexes with a line table rather than read per node.
+ * and positions computed from indexes with a line table rather than read per node. A null anchor
+ * marks the module node: its own anchor is private and each child starts a new one.
  */
-function mirrorAt(cursor: TreeCursor, ctx: MirrorContext): SyntaxNode {
+function mirrorAt(cursor: TreeCursor, ctx: MirrorContext, anchor: Anchor | null): SyntaxNode {
   const startIndex = cursor.startIndex;
   const endIndex = cursor.endIndex;
   const type = ctx.types[cursor.nodeTypeId] ?? 'ERROR';
-  const node: SyntaxNode = {
-    type,
-    range: { start: positionAt(ctx.lines, startIndex), end: positionAt(ctx.lines, endIndex) },
-    startIndex,
-    endIndex,
-    children: [],
-    fields: [],
-    text: '',
-    hasError: type === 'ERROR',
-    isMissing: startIndex === endIndex && cursor.nodeIsMissing,
-  };
+  let hasError = type === 'ERROR';
+  const isMissing = startIndex === endIndex && cursor.nodeIsMissing;
+  let children = NO_CHILDREN;
+  let fields = NO_FIELDS;
   if (cursor.gotoFirstChild()) {
+    const kids: SyntaxNode[] = [];
+    const names: (string | null)[] = [];
     do {
       if (!cursor.nodeIsNamed && !isOperatorToken(ctx.types[cursor.nodeTypeId]) && !cursor.nodeIsMissing) continue;
       const fieldName = ctx.fields[cursor.currentFieldId] ?? null;
-      const child = mirrorAt(cursor, ctx);
-      if (child.hasError || child.isMissing) node.hasError = true;
-      node.children.push(child);
-      node.fields.push(fieldName);
+      const childAnchor = anchor ?? newAnchor();
+      const child = mirrorAt(cursor, ctx, childAnchor);
+      if (!anchor) anchorOwners.set(childAnchor, child);
+      if (child.hasError || child.isMissing) hasError = true;
+      kids.push(child);
+      names.push(fieldName);
     } while (cursor.gotoNextSibling());
     cursor.gotoParent();
+    // Arrays grown by push keep spare capacity; exact-size copies keep a large file's mirror small.
+    if (kids.length) {
+      children = kids.slice();
+      fields = names.slice();
+    }
   }
-  node.text = sliceText(ctx.source, startIndex, endIndex, node.children.length === 0 || type === 'string_content');
-  return node;
+  const text = sliceText(ctx.source, startIndex, endIndex, children.length === 0 || type === 'string_content');
+  const start = positionAt(ctx.lines, startIndex);
+  const end = positionAt(ctx.lines, endIndex);
+  return new MirrorNode(type, children, fields, text, hasError, isMissing, anchor ?? newAnchor(), startIndex, endIndex, start.line, start.character, end.line, end.character);
 }
+
+function newAnchor(): Anchor {
+  return { lines: 0, chars: 0 };
+}
+
+/** Shared by every leaf (nothing adds children to a mirror). */
+const NO_CHILDREN: SyntaxNode[] = [];
+const NO_FIELDS: (string | null)[] = [];
 
 let lineCache: { source: string; starts: number[] } | undefined;
 

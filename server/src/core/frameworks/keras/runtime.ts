@@ -112,7 +112,7 @@ export class KerasRuntime implements FrameworkHooks {
   /** Runs a layer or model on its arguments (no graph node). */
   invoke(inst: InstanceV, args: Value[], kwargs: Map<string, Value>, site: CallSite): Value {
     const st = this.objects.get(inst)!;
-    this.interp.budget.step(site.range);
+    this.interp.budget.step(site);
     if (st.kind === 'leaf') return this.invokeLeaf(inst, st, args, kwargs, site);
     const before = new Set(tensorsIn(args[0]));
     this.tracer.enter(inst, this.localName(inst));

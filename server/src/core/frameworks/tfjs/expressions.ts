@@ -14,7 +14,7 @@ import { getMember, setMember, getIndex, setIndex, propertyKey } from './members
 
 /** Evaluates one expression node. */
 export function evaluate(ip: TsInterpreter, node: SyntaxNode, scope: JsScope): JsValue {
-  ip.budget.step(node.range);
+  ip.budget.step(node);
   if (node.isMissing) return unknown('this code does not parse (a token is missing)', node.range);
   switch (node.type) {
     case 'number': return num(Number(node.text.replace(/_/g, '')));

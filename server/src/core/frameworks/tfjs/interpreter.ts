@@ -305,7 +305,7 @@ export class TsInterpreter {
 
   /** Executes one statement. */
   exec(node: SyntaxNode, scope: JsScope): Signal {
-    this.budget.step(node.range);
+    this.budget.step(node);
     switch (node.type) {
       case 'expression_statement': for (const c of node.children) evaluate(this, c, scope); return undefined;
       case 'lexical_declaration': case 'variable_declaration': return this.declare(node, scope);

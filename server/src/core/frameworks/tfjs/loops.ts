@@ -43,7 +43,7 @@ function forLoop(ip: TsInterpreter, node: SyntaxNode, scope: JsScope): Signal {
   const body = field(node, 'body')!;
   const increment = field(node, 'increment');
   for (;;) {
-    ip.budget.step(node.range);
+    ip.budget.step(node);
     const c = condition(ip, condNode, loopScope);
     if (c) {
       const t = truthy(c);
@@ -74,7 +74,7 @@ function forIn(ip: TsInterpreter, node: SyntaxNode, scope: JsScope): Signal {
   else if (right.kind !== 'array') throw new JsError('TypeError', `${describe(right)} is not iterable`, rightNode.range);
   const live = right.kind === 'array' && !isIn ? right.items : items!;
   for (let i = 0; i < live.length; i++) {
-    ip.budget.step(node.range);
+    ip.budget.step(node);
     const iterScope = new JsScope(scope);
     ip.assignTarget(left, live[i], declares ? iterScope : scope, declares);
     const r = runBody(ip, body, iterScope);
@@ -88,7 +88,7 @@ function whileLoop(ip: TsInterpreter, node: SyntaxNode, scope: JsScope, bodyFirs
   const condNode = field(node, 'condition')!;
   const body = field(node, 'body')!;
   for (let first = true; ; first = false) {
-    ip.budget.step(node.range);
+    ip.budget.step(node);
     if (!(bodyFirst && first)) {
       const c = condition(ip, condNode, scope) ?? num(1);
       const t = truthy(c);
