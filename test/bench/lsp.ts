@@ -87,6 +87,7 @@ export async function benchLsp(name: string, text: string, options: { keystrokes
     const argLine = lineOf(doc.getText(), 'nn.BatchNorm2d(', 2600);
     const at = doc.getText().split('\n')[argLine].lastIndexOf(')');
     const argTimes = await type(argLine, at, ', eps=1e-5, momentum=0.1'.repeat(3).slice(0, keystrokes));
+    if (process.env.WATTLENS_BENCH_SERIES) console.error(name, "code", argTimes.map((t) => t.toFixed(0)).join(" "), "\ncomment", codeTimes.map((t) => t.toFixed(0)).join(" "));
 
     const hintLines = [...new Set(all.map((h) => h.position.line))];
     const hoverTimes: number[] = [];

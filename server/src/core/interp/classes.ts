@@ -1,8 +1,23 @@
 // Class semantics: method resolution order and attribute lookup through base classes.
 import type { ClassV, Value } from './values';
 
-/** The method resolution order: the class, then its bases depth-first, each class once. */
-export function mro(cls: ClassV): ClassV[] {
+/**
+ * The method resolution order: the class, then its bases depth-first, each class once. A class's
+ * bases never change after its definition, so the order is computed once per class (every
+ * attribute lookup walks it); callers must not modify the returned array.
+ */
+export function mro(cls: ClassV): readonly ClassV[] {
+  let order = mroCache.get(cls);
+  if (!order) {
+    order = computeMro(cls);
+    mroCache.set(cls, order);
+  }
+  return order;
+}
+
+const mroCache = new WeakMap<ClassV, ClassV[]>();
+
+function computeMro(cls: ClassV): ClassV[] {
   const out: ClassV[] = [];
   const visit = (c: ClassV) => {
     if (out.includes(c)) return;

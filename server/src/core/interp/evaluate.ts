@@ -27,6 +27,17 @@ function literal(node: SyntaxNode, parse: (text: string, node: SyntaxNode) => Va
 }
 
 const isInterpolation = (c: SyntaxNode) => c.type === 'interpolation';
+const isKeywordArgument = (c: SyntaxNode) => c.type === 'keyword_argument' || c.type === 'dictionary_splat';
+
+/** An empty keyword-argument map that refuses writes: callees only read the map they are given. */
+class NoKeywordArguments extends Map<string, Value> {
+  override set(): this {
+    throw new Error('the shared empty keyword-argument map is read-only');
+  }
+}
+
+/** Most calls pass no keyword arguments; sharing one empty map saves an allocation per call. */
+const NO_KWARGS: Map<string, Value> = new NoKeywordArguments();
 
 /** Evaluates expressions; the Interpreter subclass adds statements. */
 export abstract class Evaluator {
@@ -216,7 +227,7 @@ export abstract class Evaluator {
     const site = node;
     if (argsNode.type === 'generator_expression') return this.callValue(callee, [this.eval(argsNode, scope)], new Map(), site);
     const args: Value[] = [];
-    const kwargs = new Map<string, Value>();
+    const kwargs = argsNode.children.some(isKeywordArgument) ? new Map<string, Value>() : NO_KWARGS;
     for (const a of argsNode.children) this.collectArgument(a, scope, args, kwargs);
     return this.callValue(callee, args, kwargs, site);
   }

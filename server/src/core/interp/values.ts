@@ -2,7 +2,7 @@
 // torch modules and symbolic tensors, and Unknown — a value we could not work out, with why.
 import type { Range } from '../parse/syntax';
 import type { SyntaxNode } from '../parse/syntax';
-import type { DType, LayerSpec } from '../frameworks/torch/layerSpec';
+import type { ArgValue, DType, LayerSpec } from '../frameworks/torch/layerSpec';
 import type { Scope } from './scope';
 
 export type Value =
@@ -91,6 +91,8 @@ export interface ModuleV {
   params: Map<string, TensorV>;
   buffers: Map<string, TensorV>;
   attrs: Map<string, Value>;
+  /** A built-in layer's bound constructor arguments, read as attributes when `attrs` lacks them. */
+  layerArgs?: Record<string, ArgValue>;
   /** Where it was constructed. */
   range: Range;
   /** Why the layer's configuration is unknown, when it is. */

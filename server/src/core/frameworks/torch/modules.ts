@@ -31,17 +31,30 @@ export function registerAttr(m: ModuleV, name: string, value: Value): void {
   if (value.kind === 'module') m.children.set(name, value);
   else if (value.kind === 'tensor' && value.isParam) m.params.set(name, value);
   else if (value.kind === 'tensor' && m.buffers.has(name)) m.buffers.set(name, value);
-  else if (value.kind === 'none' && (m.buffers.has(name) || m.attrs.has(name))) m.attrs.set(name, value);
   else {
+    // Anything else is a plain attribute; a buffer set to None is no tensor any more (torch keeps None in its place).
+    if (value.kind === 'none') m.buffers.delete(name);
     m.attrs.set(name, value);
     return;
   }
   m.attrs.delete(name);
 }
 
-/** Reads an attribute of a module instance: parameters, buffers, submodules, then plain attributes. */
+/**
+ * Reads an attribute of a module instance: parameters, buffers, submodules, plain attributes, then
+ * a built-in layer's constructor arguments (`conv.out_channels`), converted on first read.
+ */
 export function ownAttr(m: ModuleV, name: string): Value | undefined {
-  return m.params.get(name) ?? m.buffers.get(name) ?? m.children.get(name) ?? m.attrs.get(name);
+  return m.params.get(name) ?? m.buffers.get(name) ?? m.children.get(name) ?? m.attrs.get(name) ?? layerArgAttr(m, name);
+}
+
+/** A constructor argument read as an attribute; kept in `attrs` from then on, as if set there. */
+function layerArgAttr(m: ModuleV, name: string): Value | undefined {
+  const args = m.layerArgs;
+  if (!args || !Object.hasOwn(args, name)) return undefined;
+  const value = fromArgValue(args[name]);
+  m.attrs.set(name, value);
+  return value;
 }
 
 /** Every module in the tree, depth-first, each once (as `modules()` yields them). */
@@ -50,7 +63,7 @@ export function allModules(root: ModuleV): ModuleV[] {
   const visit = (m: ModuleV) => {
     if (seen.has(m)) return;
     seen.add(m);
-    m.children.forEach(visit);
+    if (m.children.size) m.children.forEach(visit);
   };
   visit(root);
   return [...seen];
@@ -64,7 +77,8 @@ export function modulePathsList(root: ModuleV): [ModuleV, string][] {
     if (seen.has(m)) return;
     seen.add(m);
     out.push([m, path]);
-    for (const [name, child] of m.children) visit(child, path ? `${path}.${name}` : name);
+    // forEach rather than for-of over entries: no [name, child] pair is allocated per child.
+    if (m.children.size) m.children.forEach((child, name) => visit(child, path ? `${path}.${name}` : name));
   };
   visit(root, '');
   return out;
@@ -79,12 +93,19 @@ export function allParameters(root: ModuleV): TensorV[] {
 
 /** Total parameter count of a module tree, or null with the first reason if any layer is unresolved. */
 export function parameterCount(root: ModuleV): { count: number | null; reason?: string } {
-  const unresolved = allModules(root).find((m) => m.unresolved);
+  const modules = allModules(root);
+  const unresolved = modules.find((m) => m.unresolved);
   if (unresolved) return { count: null, reason: unresolved.unresolved };
+  const seen = new Set<TensorV>();
   let count = 0;
-  for (const p of allParameters(root)) {
-    if (!p.shape) return { count: null, reason: p.reason ?? 'a parameter has an unknown shape' };
-    count += numel(p.shape);
+  for (const m of modules) {
+    if (!m.params.size) continue;
+    for (const p of m.params.values()) {
+      if (seen.has(p)) continue;
+      seen.add(p);
+      if (!p.shape) return { count: null, reason: p.reason ?? 'a parameter has an unknown shape' };
+      count += numel(p.shape);
+    }
   }
   return { count };
 }
@@ -139,7 +160,8 @@ export function configureLayer(m: ModuleV, spec: LayerSpec<unknown>, args: Value
     m.config = spec.configure(bound);
     for (const p of spec.parameters(m.config)) setNested(m, p.name, { kind: 'tensor', shape: p.shape, dtype: 'float32', isParam: true });
     for (const b of spec.buffers?.(m.config) ?? []) m.buffers.set(b.name, { kind: 'tensor', shape: b.shape, dtype: 'float32' });
-    for (const [k, v] of Object.entries(bound)) if (!m.params.has(k)) m.attrs.set(k, fromArgValue(v));
+    // The arguments become attributes (`conv.out_channels`) only when read: most never are.
+    m.layerArgs = bound;
   } catch (e) {
     if (!(e instanceof LayerArgError)) throw e;
     m.unresolved = `${spec.op}: ${e.message}`;
@@ -177,7 +199,7 @@ export function cloneModule(m: ModuleV, copies = new Map<unknown, unknown>()): M
   if (existing) return existing;
   const c = newModule(m.cls, m.range);
   copies.set(m, c);
-  Object.assign(c, { spec: m.spec, config: m.config, unresolved: m.unresolved });
+  Object.assign(c, { spec: m.spec, config: m.config, unresolved: m.unresolved, layerArgs: m.layerArgs });
   for (const [k, p] of m.params) c.params.set(k, (copies.get(p) as TensorV) ?? cloneTensor(p, copies));
   for (const [k, b] of m.buffers) c.buffers.set(k, { ...b });
   for (const [k, child] of m.children) c.children.set(k, cloneModule(child, copies));
