@@ -6,7 +6,8 @@ import { Edit } from 'web-tree-sitter';
 import type { ParsedSource, SourceParser, TextEdit as TreeEdit } from '../core/parse/parser';
 import type { SyntaxNode } from '../core/parse/syntax';
 import type { FileReport, Precision } from '../core/report/types';
-import { analyzeTree, MAX_SOURCE_BYTES } from '../core/analysis/analyzeSource';
+import { analyzeTree, MAX_SOURCE_BYTES, type AnalyzeOptions } from '../core/analysis/analyzeSource';
+import { analyzeGrouped, GroupCache } from '../core/analysis/groupAnalysis';
 import { analyzeTypeScript } from '../core/analysis/analyzeTfjs';
 import type { ModelCatalog } from '../core/catalog/modelCatalog';
 import { inputFindings } from '../core/analysis/findings';
@@ -59,6 +60,8 @@ export class DocumentStore {
   private readonly textSources = new Map<string, Source>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly scriptTrees = new WeakMap<Source, SyntaxNode | null>();
+  /** Per document: the results of its independent statement groups, so an edit re-runs only its group. */
+  private readonly groupCaches = new Map<string, GroupCache>();
 
   constructor(
     private readonly parser: SourceParser, private readonly events: DocumentEvents,
@@ -154,6 +157,7 @@ export class DocumentStore {
   /** Drops every cached analysis (settings that change the analysis itself changed). */
   invalidate(): void {
     this.analyses.clear();
+    this.groupCaches.clear();
   }
 
   /** Schedules the debounced re-analysis of the source `uri` belongs to; a newer edit restarts the wait. */
@@ -214,6 +218,7 @@ export class DocumentStore {
     this.resetParse(key);
     this.parseStates.delete(key);
     this.analyses.delete(key);
+    this.groupCaches.delete(key);
     this.notebookVersions.delete(key);
     this.notebookSources.delete(key);
     this.textSources.delete(key);
@@ -238,13 +243,27 @@ export class DocumentStore {
     try {
       if (source.language !== 'python') return { file: analyzeTypeScript(this.parser, source.text, { ...common, language: source.language }), root: null };
       const parsed = this.parse(source);
-      const report = analyzeTree(this.parser, parsed.root, source.text, { ...common, catalog: this.catalog() });
+      const report = this.analyseTree(source, parsed.root, { ...common, catalog: this.catalog() });
       if (source.findings) report.diagnostics.unshift(...source.findings);
       return { file: report, root: parsed.root };
     } catch (e) {
       this.resetParse(source.key);
       return { file: { file, models: [], diagnostics: [internalFinding(e)] }, root: null };
     }
+  }
+
+  /**
+   * A text document is analysed group by group when its statements split into independent groups
+   * (the same report, with only the edited group re-run); a notebook, or a file that does not split, whole.
+   */
+  private analyseTree(source: Source, root: SyntaxNode, options: AnalyzeOptions): FileReport {
+    if (!source.notebook) {
+      let cache = this.groupCaches.get(source.key);
+      if (!cache) this.groupCaches.set(source.key, (cache = new GroupCache()));
+      const grouped = analyzeGrouped(this.parser, root, source.text, options, cache);
+      if (grouped) return grouped.report;
+    }
+    return analyzeTree(this.parser, root, source.text, options);
   }
 
   /** The tree for `source`: reused, re-parsed from pending edits, or parsed from scratch. */

@@ -1,7 +1,7 @@
 // Rebuilds the plain SyntaxNode mirror after an incremental parse by re-mirroring only the
 // top-level statements whose text changed; unchanged ones are reused, moved to their new place in O(1).
 import type { Tree, Node as TsNode } from 'web-tree-sitter';
-import { mirrorTree, moveMirror, plainNode, type SyntaxNode } from '../core/parse/syntax';
+import { keptInMirror, mirrorTree, moveMirror, plainNode, type SyntaxNode } from '../core/parse/syntax';
 
 /** The previous mirror and the text it was built from. */
 export interface PreviousMirror {
@@ -13,10 +13,11 @@ export interface PreviousMirror {
 export function mirrorIncrementally(tree: Tree, text: string, previous: PreviousMirror | null): SyntaxNode {
   const rootNode = tree.rootNode;
   if (!previous) return mirrorTree(rootNode, text);
-  const tops = rootNode.children;
-  if (tops.some((c) => !c || !c.isNamed)) return mirrorTree(rootNode, text);
+  // Error recovery can leave anonymous tokens at the top level; they are kept or dropped as a full
+  // mirror would, so half-typed code does not force re-mirroring (and re-warming) the whole file.
+  const tops = rootNode.children.filter((c): c is TsNode => !!c && keptInMirror(c.type, c.isNamed, c.isMissing));
   const reusable = indexByText(previous);
-  const children = tops.map((c) => reuse(c!, text, reusable) ?? mirrorTree(c!, text));
+  const children = tops.map((c) => (c.isNamed && reuse(c, text, reusable)) || mirrorTree(c, text));
   return rootMirror(rootNode, text, children);
 }
 

@@ -67,10 +67,16 @@ export class Interpreter extends Evaluator implements BuiltinHost {
     return plainMethod(obj, name, this);
   }
 
-  /** Runs a whole module; problems are collected, never thrown (except budget exhaustion). */
-  runModule(root: SyntaxNode, scope: Scope): void {
-    for (const stmt of root.children) {
-      if (!this.execTopLevel(stmt, scope)) return;
+  /**
+   * Runs a whole module; problems are collected, never thrown (except budget exhaustion).
+   * `afterStatement` is told the position of each top-level statement once it has run.
+   */
+  runModule(root: SyntaxNode, scope: Scope, afterStatement?: (position: number) => void): void {
+    const statements = root.children;
+    for (let i = 0; i < statements.length; i++) {
+      const ok = this.execTopLevel(statements[i], scope);
+      afterStatement?.(i);
+      if (!ok) return;
     }
   }
 

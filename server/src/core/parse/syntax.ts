@@ -136,7 +136,7 @@ function mirrorAt(cursor: TreeCursor, ctx: MirrorContext, anchor: Anchor | null)
     const kids: SyntaxNode[] = [];
     const names: (string | null)[] = [];
     do {
-      if (!cursor.nodeIsNamed && !isOperatorToken(ctx.types[cursor.nodeTypeId]) && !cursor.nodeIsMissing) continue;
+      if (!keptInMirror(ctx.types[cursor.nodeTypeId], cursor.nodeIsNamed, cursor.nodeIsMissing)) continue;
       const fieldName = ctx.fields[cursor.currentFieldId] ?? null;
       const childAnchor = anchor ?? newAnchor();
       const child = mirrorAt(cursor, ctx, childAnchor);
@@ -190,9 +190,14 @@ function positionAt(lines: number[], index: number): Position {
 }
 
 /**
- * Anonymous tokens the interpreter needs (operators in binary/unary/comparison nodes); other
- * punctuation is dropped to keep the mirror small.
+ * Whether a child appears in the mirror: named nodes, missing ones, and the anonymous tokens the
+ * interpreter needs (operators in binary/unary/comparison nodes); other punctuation is dropped to
+ * keep the mirror small.
  */
+export function keptInMirror(type: string, named: boolean, missing: boolean): boolean {
+  return named || missing || isOperatorToken(type);
+}
+
 function isOperatorToken(type: string): boolean {
   return OPERATOR_TOKENS.has(type);
 }

@@ -1,0 +1,142 @@
+// Analyses a module as independent groups of statements (partition.ts) and merges the groups'
+// results into the FileReport one run over the whole module gives. A group whose statements,
+// lines and declared inputs are unchanged is taken from the cache: an edit re-runs its group only.
+import type { SourceParser } from '../parse/parser';
+import { plainNode, type SyntaxNode } from '../parse/syntax';
+import type { FileReport, Finding, ModelReport } from '../report/types';
+import { Session, type Ordered, type OrderKey } from './session';
+import type { AnalyzeOptions } from './analyzeSource';
+import { declaredInputs } from './declaredInputs';
+import { syntaxFindings } from './findings';
+import { partitionModule } from './partition';
+
+/** One group's results, with their places in module order. */
+interface GroupResult {
+  models: Ordered<ModelReport>[];
+  findings: Ordered<Finding>[];
+  steps: number;
+  ms: number;
+  /** True when the group ran out of budget or produced something only a whole run can place. */
+  needsWhole: boolean;
+}
+
+/** Group results of one document from its previous analysis, by group key. */
+export class GroupCache {
+  private entries = new Map<string, GroupResult>();
+  private optionsKey = '';
+
+  /** The cached result for `key` under `options`, or undefined. */
+  get(key: string, options: AnalyzeOptions): GroupResult | undefined {
+    if (this.optionsKey !== keyOf(options)) return undefined;
+    return this.entries.get(key);
+  }
+
+  /** Replaces the cache with the groups of the latest analysis. */
+  replace(entries: Map<string, GroupResult>, options: AnalyzeOptions): void {
+    this.entries = entries;
+    this.optionsKey = keyOf(options);
+  }
+
+  /** Forgets everything (settings that change the analysis changed). */
+  clear(): void {
+    this.entries = new Map();
+  }
+}
+
+/** What a grouped analysis did, for the language server's log and benchmarks. */
+export interface GroupedAnalysis {
+  report: FileReport;
+  groups: number;
+  rerun: number;
+}
+
+/**
+ * Analyses `root` group by group, reusing `cache`. Returns undefined when the file must be analysed
+ * whole (see partitionModule) or a group's result cannot be merged faithfully; the caller then runs
+ * analyzeTree, which gives the same report.
+ */
+export function analyzeGrouped(parser: SourceParser, root: SyntaxNode, text: string, options: AnalyzeOptions, cache: GroupCache): GroupedAnalysis | undefined {
+  const split = partitionModule(root, text);
+  if (!split.partition) return undefined;
+  const { imports, groups } = split.partition;
+  const declared = declaredInputs(text);
+  const importsKey = imports.map((i) => statementKey(root.children[i], text, declared)).join('\u0001');
+  const next = new Map<string, GroupResult>();
+  let rerun = 0;
+  for (const group of groups) {
+    const key = importsKey + '\u0002' + group.map((i) => statementKey(root.children[i], text, declared)).join('\u0001');
+    let result = cache.get(key, options) ?? next.get(key);
+    if (!result) {
+      result = runGroup(parser, root, text, options, mergeIndexes(imports, group), declared);
+      rerun++;
+    }
+    next.set(key, result);
+  }
+  const results = [...next.values()];
+  if (results.some((r) => r.needsWhole) || overBudget(results, options)) return undefined;
+  cache.replace(next, options);
+  return { report: merge(root, options.file, results), groups: groups.length, rerun };
+}
+
+/** Runs the imports and one group's statements as a module of their own. */
+function runGroup(parser: SourceParser, root: SyntaxNode, text: string, options: AnalyzeOptions, indexes: number[], declared: Map<number, number[][]>): GroupResult {
+  const started = Date.now();
+  const module = plainNode('module', root.range, root.startIndex, root.endIndex, indexes.map((i) => root.children[i]), '', false, false);
+  const session = new Session(parser, text, { ...options, declaredInputs: declared });
+  session.run(module, (position) => indexes[position]);
+  const models = session.orderedReports(options.precision ?? 'fp32');
+  const findings = session.orderedFindings();
+  const needsWhole = findings.some((f) => f.item.code === 'budget') || session.trainingRuns(models.map((m) => m.item)).length > 0 ||
+    models.some((m) => m.key[0] > 2) || findings.some((f) => f.key[0] > 1);
+  return { models, findings, steps: session.budget.used, ms: Date.now() - started, needsWhole };
+}
+
+/** Whether the groups together spent more than one whole analysis may (the whole run would stop). */
+function overBudget(results: GroupResult[], options: AnalyzeOptions): boolean {
+  const steps = results.reduce((n, r) => n + r.steps, 0);
+  const ms = results.reduce((n, r) => n + r.ms, 0);
+  return steps > (options.maxSteps ?? 2_000_000) || ms > (options.maxMs ?? 1000);
+}
+
+/** The reports and findings of all groups in module order; problems the shared imports raised appear once. */
+function merge(root: SyntaxNode, file: string, results: GroupResult[]): FileReport {
+  const models = results.flatMap((r) => r.models).sort(byKey).map((o) => o.item);
+  const seen = new Set<string>();
+  const findings = results.flatMap((r) => r.findings).sort(byKey).map((o) => o.item).filter((f) => {
+    const key = `${f.range.start.line}:${f.range.start.character}:${f.code}:${f.message}`;
+    return !seen.has(key) && !!seen.add(key);
+  });
+  return { file, models, diagnostics: [...syntaxFindings(root), ...findings] };
+}
+
+function byKey(a: { key: OrderKey }, b: { key: OrderKey }): number {
+  const n = Math.max(a.key.length, b.key.length);
+  for (let i = 0; i < n; i++) {
+    const d = (a.key[i] ?? -1) - (b.key[i] ?? -1);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/**
+ * What a statement's results depend on besides the other statements of its group: its text, the
+ * line it starts on (reports carry lines), and the `# wattlens: input=` comments near it.
+ */
+function statementKey(stmt: SyntaxNode, text: string, declared: Map<number, number[][]>): string {
+  const { start, end } = stmt.range;
+  const inputs: string[] = [];
+  for (let line = start.line - 2; line <= end.line; line++) {
+    const shapes = declared.get(line);
+    if (shapes) inputs.push(`${line}=${JSON.stringify(shapes)}`);
+  }
+  return `${start.line}\u0000${text.slice(stmt.startIndex, stmt.endIndex)}\u0000${inputs.join(';')}`;
+}
+
+/** Two sorted index lists merged into one, in source order. */
+function mergeIndexes(a: number[], b: number[]): number[] {
+  return [...a, ...b].sort((x, y) => x - y);
+}
+
+function keyOf(options: AnalyzeOptions): string {
+  return JSON.stringify([options.precision, options.batch, options.input, options.maxSteps, options.maxMs, !!options.catalog]);
+}

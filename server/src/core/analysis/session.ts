@@ -1,0 +1,265 @@
+// One analysis run: the interpreter with torch, Keras and hub/training semantics over one module
+// scope, then the reports. It can also note in which statement each result arose, so that groups
+// of statements analysed apart can be merged in the order one run over the whole module gives.
+import type { SourceParser } from '../parse/parser';
+import type { SyntaxNode } from '../parse/syntax';
+import type { Finding, ModelReport, Precision } from '../report/types';
+import type { ModuleV, ClassV, Value, NamespaceV } from '../interp/values';
+import { Interpreter } from '../interp/interpreter';
+import { Budget, BudgetExceeded } from '../interp/budget';
+import { Scope } from '../interp/scope';
+import { createBuiltins } from '../interp/builtins';
+import { stdlibModules } from '../interp/stdlib';
+import { builtinBase } from '../interp/classes';
+import { TorchRuntime, isLoss, type RootRun } from '../frameworks/torch/runtime';
+import { allModules } from '../frameworks/torch/modules';
+import { torchModules } from '../frameworks/torch/torchNamespace';
+import { TRANSFORMER_PRELUDE, PRELUDE_CLASSES } from '../frameworks/torch/transformerPrelude';
+import { KerasRuntime, KerasSession, kerasModules } from '../frameworks/keras';
+import type { ModelCatalog } from '../catalog/modelCatalog';
+import { HubTrainingSession } from './hubTraining';
+import { declaredInputs } from './declaredInputs';
+import { rootReport, blockReport, type RootModel } from './modelReports';
+
+/** What a session needs besides the text. */
+export interface SessionOptions {
+  input?: number[][];
+  batch?: number;
+  maxSteps?: number;
+  maxMs?: number;
+  catalog?: ModelCatalog;
+  /** `# wattlens: input=` shapes by line, when the caller has read them already. */
+  declaredInputs?: Map<number, number[][]>;
+}
+
+/**
+ * A place in module order, compared element by element: [category, statement, sequence, ...].
+ * Statement indexes are those of the whole module, so keys from different sessions interleave.
+ */
+export type OrderKey = number[];
+
+/** A report or finding with its place in module order. */
+export interface Ordered<T> { item: T; key: OrderKey }
+
+/** The statement index used for work done after the last statement (tracing declared-input roots). */
+const AFTER_LAST = Number.MAX_SAFE_INTEGER;
+
+/** Where things arose, noted after each top-level statement when ordering is asked for. */
+class StatementLog {
+  readonly rootAt = new Map<RootRun, number>();
+  readonly varAt = new Map<string, [number, number]>();
+  readonly problemAt: number[] = [];
+  private vars = 0;
+
+  /** Attributes everything new since the last call to statement `index`. */
+  note(index: number, roots: RootRun[], vars: Map<string, Value>, problems: number): void {
+    for (const r of roots) if (!this.rootAt.has(r)) this.rootAt.set(r, index);
+    if (vars.size !== this.vars) {
+      let seq = 0;
+      for (const name of vars.keys()) if (!this.varAt.has(name)) this.varAt.set(name, [index, seq++]);
+      this.vars = vars.size;
+    }
+    while (this.problemAt.length < problems) this.problemAt.push(index);
+  }
+}
+
+/** One analysis run: the interpreter, the torch runtime and the module scope. */
+export class Session {
+  readonly budget: Budget;
+  readonly rt: TorchRuntime;
+  readonly interp: Interpreter;
+  readonly scope: Scope;
+  readonly keras: KerasRuntime;
+  private readonly kerasSession: KerasSession;
+  private preludeClasses = new Set<ClassV>();
+  private readonly hubTraining: HubTrainingSession;
+  private log: StatementLog | undefined;
+
+  constructor(private readonly parser: SourceParser, private readonly text: string, options: SessionOptions) {
+    this.budget = new Budget(options.maxSteps, options.maxMs);
+    this.rt = new TorchRuntime({ input: options.input, batch: options.batch, declaredInputs: options.declaredInputs ?? declaredInputs(text) });
+    this.keras = new KerasRuntime(this.rt.options);
+    this.hubTraining = new HubTrainingSession(this.rt, options.catalog);
+    this.interp = new Interpreter(this.budget, [...this.hubTraining.hooks, this.keras, this.rt]);
+    this.hubTraining.setInterpreter(this.interp);
+    this.rt.interp = this.interp;
+    this.keras.interp = this.interp;
+    this.kerasSession = new KerasSession(this.keras);
+    const { modules, nn } = torchModules(this.rt);
+    const all: Record<string, NamespaceV> = { ...stdlibModules(this.interp), ...modules, ...kerasModules(this.keras) };
+    this.hubTraining.install(all, nn);
+    this.interp.configure(createBuiltins(this.interp), (dotted) => all[dotted] ?? this.hubTraining.resolveModule(dotted, all) ?? opaqueTorch(dotted));
+    this.loadPrelude(nn, all);
+    this.scope = new Scope(this.interp.builtins);
+  }
+
+  /** Runs the Transformer prelude and publishes its classes in torch.nn. */
+  private loadPrelude(nn: NamespaceV, modules: Record<string, NamespaceV>): void {
+    const scope = new Scope(this.interp.builtins);
+    for (const [k, v] of nn.attrs) scope.vars.set(k, v);
+    scope.vars.set('F', modules['torch.nn.functional']);
+    scope.vars.set('copy', modules.copy);
+    scope.vars.set('torch', modules.torch);
+    this.interp.runModule(preludeTree(this.parser), scope);
+    for (const name of PRELUDE_CLASSES) {
+      const cls = scope.vars.get(name) as ClassV;
+      nn.attrs.set(name, cls);
+      this.preludeClasses.add(cls);
+    }
+  }
+
+  /**
+   * Runs the module, then traces any model the file builds but never calls, if an input is declared.
+   * With `statementIndex` (the whole module's index of each statement of `root`), the session notes
+   * where each result arose, for `orderedReports` and `orderedFindings`.
+   */
+  run(root: SyntaxNode, statementIndex?: (position: number) => number): void {
+    this.hubTraining.beforeRun(root);
+    const log = statementIndex ? (this.log = new StatementLog()) : undefined;
+    const note = (index: number) => log?.note(index, this.rt.roots, this.scope.vars, this.interp.problems.length);
+    this.interp.runModule(root, this.scope, log ? (position) => note(statementIndex!(position)) : undefined);
+    try {
+      for (const m of this.untracedRoots()) this.rt.traceRoot(m, [], new Map(), { range: m.range });
+      this.hubTraining.afterRun(this.scope, this.text);
+    } catch (e) {
+      if (!(e instanceof BudgetExceeded)) throw e;
+      this.interp.report(e.range ?? root.range, e.message, 'warning');
+    }
+    this.kerasSession.finish(this.scope);
+    note(AFTER_LAST);
+  }
+
+  /** Module-level variables holding modules that were never called. */
+  private untracedRoots(): ModuleV[] {
+    const traced = new Set(this.rt.roots.map((r) => r.module));
+    const out: ModuleV[] = [];
+    const inside = this.modulesInRoots();
+    for (const v of this.scope.vars.values()) {
+      if (v.kind === 'module' && !traced.has(v) && !out.includes(v) && !inside.has(v) && !this.hubTraining.owns(v) && !isLoss(v.cls)) out.push(v);
+    }
+    return out.filter((m) => this.hasDeclaredInput(m));
+  }
+
+  private hasDeclaredInput(m: ModuleV): boolean {
+    if (this.rt.options.input) return true;
+    const lines = this.rt.options.declaredInputs;
+    return [m.range.start.line, m.cls.range.start.line].some((l) => lines.has(l) || lines.has(l - 1) || lines.has(l - 2));
+  }
+
+  /** Every module in the trees of the traced roots (one pass, so large files stay linear). */
+  private modulesInRoots(): Set<ModuleV> {
+    const inside = new Set<ModuleV>();
+    for (const run of this.rt.roots) for (const m of allModules(run.module)) inside.add(m);
+    return inside;
+  }
+
+  /** Root models (traced, or instantiated without an input) and block classes, as reports. */
+  reports(precision: Precision): ModelReport[] {
+    return this.orderedReports(precision).map((o) => o.item);
+  }
+
+  /**
+   * The reports in the order `reports` gives, each with its key: traced roots by the statement that
+   * traced them, then roots traced after the run and untraced module variables by the variable's
+   * first binding, then block classes by their class's, then Keras and hub models.
+   */
+  orderedReports(precision: Precision): Ordered<ModelReport>[] {
+    const roots = this.rootModels();
+    const out = roots.map((r) => ({ item: rootReport(r.root, precision), key: r.key }));
+    const rootClasses = new Set(roots.map((r) => r.root.module.cls));
+    for (const cls of this.userModuleClasses()) {
+      if (!rootClasses.has(cls)) out.push({ item: blockReport(cls, roots.map((r) => r.root), precision), key: [2, ...this.varKey(cls)] });
+    }
+    this.kerasSession.reports(precision).forEach((item, i) => out.push({ item, key: [3, i] }));
+    this.hubTraining.reports(precision, this.rt.options.batch, roots.map((r) => r.root.module)).forEach((item, i) => out.push({ item, key: [4, i] }));
+    return out;
+  }
+
+  /** Training runs the file performs, costed from the model reports. */
+  trainingRuns(models: ModelReport[]) {
+    return this.hubTraining.trainingRuns(models, (m) => models.find((r) => r.root && r.framework === 'pytorch' && r.name === this.nameOf(m)));
+  }
+
+  private rootModels(): { root: RootModel; key: OrderKey }[] {
+    const out = this.rt.roots.map((run, i) => ({ root: { module: run.module, name: this.nameOf(run.module), run } as RootModel, key: this.rootKey(run, i) }));
+    const covered = this.modulesInRoots();
+    for (const v of this.scope.vars.values()) {
+      if (v.kind !== 'module' || this.hubTraining.owns(v) || covered.has(v) || isLoss(v.cls)) continue;
+      for (const m of allModules(v)) covered.add(m);
+      const missingInput = `no input shape for ${this.nameOf(v)}: call it on a tensor, add '# wattlens: input=(...)' above it, or pass --input`;
+      out.push({ root: { module: v, name: this.nameOf(v), missingInput }, key: [1, ...this.varKey(v)] });
+    }
+    return out;
+  }
+
+  /** A root traced in a statement sorts by that statement; one traced after the run, by its variable. */
+  private rootKey(run: RootRun, index: number): OrderKey {
+    const at = this.log?.rootAt.get(run);
+    if (at === undefined || at === AFTER_LAST) return [0, AFTER_LAST, ...this.varKey(run.module)];
+    return [0, at, index];
+  }
+
+  /** The first binding of the first module-level variable holding `value`. */
+  private varKey(value: Value): OrderKey {
+    if (!this.log) return [];
+    for (const [name, v] of this.scope.vars) if (v === value) return this.log.varAt.get(name) ?? [AFTER_LAST, 0];
+    return [AFTER_LAST, 0];
+  }
+
+  /** A user class's name, or the variable a built-in container is bound to. */
+  private nameOf(m: ModuleV): string {
+    if (!m.cls.builtin && !this.preludeClasses.has(m.cls)) return m.cls.name;
+    for (const [k, v] of this.scope.vars) if (v === m) return k;
+    return m.cls.name;
+  }
+
+  /** nn.Module subclasses defined in this file (not the prelude's). */
+  private userModuleClasses(): ClassV[] {
+    const out: ClassV[] = [];
+    for (const v of this.scope.vars.values()) {
+      if (v.kind === 'class' && !v.builtin && !this.preludeClasses.has(v) && isModuleClass(v)) out.push(v);
+    }
+    return out;
+  }
+
+  /** Problems found while interpreting and tracing, as findings. */
+  findings(): Finding[] {
+    return this.orderedFindings().map((o) => o.item);
+  }
+
+  /** The findings with keys: interpreter problems by the statement they arose in, then each root's, then Keras's. */
+  orderedFindings(): Ordered<Finding>[] {
+    const out: Ordered<Finding>[] = this.interp.problems.map((p, i) => ({
+      item: { range: p.range, severity: p.severity, message: p.reason, code: p.reason.startsWith('analysis') ? 'budget' : 'unresolved' },
+      key: [0, this.log?.problemAt[i] ?? 0, i],
+    }));
+    this.rt.roots.forEach((run, r) => {
+      run.problems.forEach((p, i) => out.push({ item: { range: p.range, severity: p.severity, message: p.reason, code: p.code }, key: [1, ...this.rootKey(run, r), i] }));
+    });
+    this.kerasSession.findings().forEach((item, i) => out.push({ item, key: [2, i] }));
+    return out;
+  }
+}
+
+function isModuleClass(cls: ClassV): boolean {
+  const base = builtinBase(cls);
+  return !!base && base.builtin !== 'object';
+}
+
+function opaqueTorch(dotted: string): Value | undefined {
+  if (!dotted.startsWith('torch') && !dotted.startsWith('torchvision')) return undefined;
+  return { kind: 'namespace', name: dotted, attrs: new Map(), opaque: `${dotted} is not modelled` };
+}
+
+const preludeCache = new WeakMap<SourceParser, SyntaxNode>();
+
+function preludeTree(parser: SourceParser): SyntaxNode {
+  let tree = preludeCache.get(parser);
+  if (!tree) {
+    const parsed = parser.parse(TRANSFORMER_PRELUDE, 'python');
+    tree = parsed.root;
+    parsed.tree.delete();
+    preludeCache.set(parser, tree);
+  }
+  return tree;
+}
