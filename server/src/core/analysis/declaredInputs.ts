@@ -6,6 +6,8 @@ const DIRECTIVE = /#\s*wattlens:\s*input\s*=\s*(.+)$/;
 /** Declared input shapes by 0-based line. */
 export function declaredInputs(text: string): Map<number, number[][]> {
   const out = new Map<number, number[][]>();
+  // Most files declare nothing; skip splitting a large text into lines for them.
+  if (!/wattlens/i.test(text)) return out;
   const lines = text.split('\n');
   lines.forEach((line, i) => {
     const m = DIRECTIVE.exec(line);

@@ -59,6 +59,8 @@ export function analyzeGrouped(parser: SourceParser, root: SyntaxNode, text: str
   const split = partitionModule(root, text);
   if (!split.partition) return undefined;
   const { imports, groups } = split.partition;
+  // One group is the whole module: nothing to reuse, so the plain whole run is cheaper.
+  if (groups.length < 2) return undefined;
   const declared = declaredInputs(text);
   const importsKey = imports.map((i) => statementKey(root.children[i], text, declared)).join('\u0001');
   const next = new Map<string, GroupResult>();

@@ -100,7 +100,21 @@ function totals(module: ModuleV, layers: LayerReport[], incomplete: string | nul
   return modelTotals(params.count, layers, incomplete === null, bytes);
 }
 
+const layerRows = new WeakMap<LayerCall, { bytes: number; row: LayerReport }>();
+
+/**
+ * The report row of one traced call, built once: a block report shows the same calls as its root's,
+ * and sharing the rows (nothing mutates them; the energy model copies) halves a deep model's report.
+ */
 function layerRow(c: LayerCall, bytes: number): LayerReport {
+  const cached = layerRows.get(c);
+  if (cached?.bytes === bytes) return cached.row;
+  const row = newLayerRow(c, bytes);
+  layerRows.set(c, { bytes, row });
+  return row;
+}
+
+function newLayerRow(c: LayerCall, bytes: number): LayerReport {
   return {
     path: c.path, op: c.op, range: c.range, callRange: c.callRange,
     params: c.paramElems, macs: c.macs, flops: c.flops,

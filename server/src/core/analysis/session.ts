@@ -74,6 +74,8 @@ export class Session {
   private preludeClasses = new Set<ClassV>();
   private readonly hubTraining: HubTrainingSession;
   private log: StatementLog | undefined;
+  private readonly insideRoots = new Set<ModuleV>();
+  private rootsWalked = 0;
 
   constructor(private readonly parser: SourceParser, private readonly text: string, options: SessionOptions) {
     this.budget = new Budget(options.maxSteps, options.maxMs);
@@ -146,11 +148,12 @@ export class Session {
     return [m.range.start.line, m.cls.range.start.line].some((l) => lines.has(l) || lines.has(l - 1) || lines.has(l - 2));
   }
 
-  /** Every module in the trees of the traced roots (one pass, so large files stay linear). */
+  /** Every module in the trees of the traced roots; grown as roots are added, so each tree is walked once. */
   private modulesInRoots(): Set<ModuleV> {
-    const inside = new Set<ModuleV>();
-    for (const run of this.rt.roots) for (const m of allModules(run.module)) inside.add(m);
-    return inside;
+    for (; this.rootsWalked < this.rt.roots.length; this.rootsWalked++) {
+      for (const m of allModules(this.rt.roots[this.rootsWalked].module)) this.insideRoots.add(m);
+    }
+    return this.insideRoots;
   }
 
   /** Root models (traced, or instantiated without an input) and block classes, as reports. */
@@ -182,7 +185,7 @@ export class Session {
 
   private rootModels(): { root: RootModel; key: OrderKey }[] {
     const out = this.rt.roots.map((run, i) => ({ root: { module: run.module, name: this.nameOf(run.module), run } as RootModel, key: this.rootKey(run, i) }));
-    const covered = this.modulesInRoots();
+    const covered = new Set(this.modulesInRoots());
     for (const v of this.scope.vars.values()) {
       if (v.kind !== 'module' || this.hubTraining.owns(v) || covered.has(v) || isLoss(v.cls)) continue;
       for (const m of allModules(v)) covered.add(m);

@@ -163,8 +163,8 @@ export function callLeaf(rt: TorchRuntime, m: ModuleV, args: Value[], kw: Map<st
     return { kind: 'tensor', shape: null, dtype: 'float32', reason: why };
   }
   try {
-    const inputs = args.filter((a) => a.kind === 'tensor').map((t) => ({ shape: (t as TensorV).shape!, dtype: (t as TensorV).dtype }));
-    const result = spec.forward(m.config, inputs as TensorInfo[], forwardKwargs(kw));
+    // A known-shaped tensor already carries what a spec reads (shape and dtype): no copy needed.
+    const result = spec.forward(m.config, tensors as TensorInfo[], kw.size ? forwardKwargs(kw) : NO_FORWARD_KWARGS);
     rt.recordLayer(m, tensors, result.output, result.macs, site, result.extraFlops);
     return rt.toValue(result.output);
   } catch (e) {
@@ -185,6 +185,8 @@ function unknownInputReason(m: ModuleV, args: Value[]): string | undefined {
   if (!args.some((a) => a.kind === 'tensor')) return `${m.cls.name} was called without a tensor input`;
   return undefined;
 }
+
+const NO_FORWARD_KWARGS: Record<string, ArgValue | TensorInfo> = Object.freeze({});
 
 function forwardKwargs(kw: Map<string, Value>): Record<string, ArgValue | TensorInfo> {
   const out: Record<string, ArgValue | TensorInfo> = {};
