@@ -104,10 +104,12 @@ function overBudget(results: GroupResult[], options: AnalyzeOptions): boolean {
 function merge(root: SyntaxNode, file: string, results: GroupResult[]): FileReport {
   const models = results.flatMap((r) => r.models).sort(byKey).map((o) => o.item);
   const seen = new Set<string>();
-  const findings = results.flatMap((r) => r.findings).sort(byKey).map((o) => o.item).filter((f) => {
-    const key = `${f.range.start.line}:${f.range.start.character}:${f.code}:${f.message}`;
-    return !seen.has(key) && !!seen.add(key);
-  });
+  // Interpreter problems are reported once per place in a whole run; a root's trace problems are not.
+  const findings = results.flatMap((r) => r.findings).sort(byKey).filter(({ item: f, key }) => {
+    if (key[0] !== 0) return true;
+    const place = `${f.range.start.line}:${f.range.start.character}:${f.message}`;
+    return !seen.has(place) && !!seen.add(place);
+  }).map((o) => o.item);
   return { file, models, diagnostics: [...syntaxFindings(root), ...findings] };
 }
 

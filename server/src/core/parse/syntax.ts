@@ -54,6 +54,12 @@ class MirrorNode implements SyntaxNode {
     return this.end + this.anchor.chars;
   }
 
+  /** The public view, so a dump or a comparison of two mirrors shows positions, not storage. */
+  toJSON(): object {
+    const { type, range, startIndex, endIndex, children, fields, text, hasError, isMissing } = this;
+    return { type, range, startIndex, endIndex, children, fields, text, hasError, isMissing };
+  }
+
   get range(): Range {
     const lines = this.anchor.lines;
     if (this.cachedRange === undefined || this.cachedLines !== lines) {
