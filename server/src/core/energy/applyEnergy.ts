@@ -66,15 +66,21 @@ export function applyEnergy(report: Report, options: ApplyEnergyOptions): Report
     precision: ctx.precision,
     assumptions: { ...(report.assumptions ?? {}), ...describeAssumptions(ctx) },
     files: report.files.map((f: FileReport) => {
-      const models = f.models.map((m) => estimateModel(m, ctx));
+      // Block reports share their rows with the root's report: each row is estimated once.
+      const estimated = new Map<LayerReport, LayerReport>();
+      const models = f.models.map((m) => estimateModel(m, ctx, estimated));
       return { ...f, models, ...(f.trainingRuns ? { trainingRuns: estimateTrainingRuns(f.trainingRuns, models, ctx) } : {}) };
     }),
   };
 }
 
-/** One model with its layers and totals estimated. */
-export function estimateModel(model: ModelReport, ctx: EnergyContext): ModelReport {
-  const layers = model.layers.map((l) => estimateLayer(l, ctx));
+/** One model with its layers and totals estimated; `estimated` holds rows already done for another model. */
+export function estimateModel(model: ModelReport, ctx: EnergyContext, estimated = new Map<LayerReport, LayerReport>()): ModelReport {
+  const layers = model.layers.map((l) => {
+    let done = estimated.get(l);
+    if (!done) estimated.set(l, (done = estimateLayer(l, ctx)));
+    return done;
+  });
   return { ...model, layers, totals: estimateTotals(model.totals, layers, ctx) };
 }
 
