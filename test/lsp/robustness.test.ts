@@ -1,5 +1,5 @@
 // Robustness tests: cancellation, a seeded fuzz of random edits (incremental re-parse must agree
-// with a fresh parse), a 6 MB document, binary garbage, an unknown hardware id and a profile
+// with a fresh parse), 6 and 10 MB documents, binary garbage, an unknown hardware id and a profile
 // file broken while the server runs. The server must keep answering and never exit.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -115,7 +115,28 @@ test('half-typed code on every keystroke: typing a model line by line', async ()
   assert.ok(c.alive);
 });
 
-test('a 6 MB document gets one clear diagnostic and no crash', async () => {
+test('a 10 MB document with a generated weight table degrades to model totals, with a message', async () => {
+  const c = await start();
+  const uri = 'file:///weights.py';
+  const weights = Array.from({ length: 1_600_000 }, (_, i) => `${(i % 997) / 1000}`).join(', ');
+  const text = `${resnetText}\nWEIGHTS = [\n    ${weights.replace(/(.{1,2000})(, |$)/g, '$1,\n    ')}\n]\n`;
+  assert.ok(text.length > 9 * 1024 * 1024, `${text.length}`);
+  await c.open(uri, text);
+  const diags = await c.diagnosticsFor(uri);
+  const large = diags.find((d) => d.code === 'large-file');
+  assert.ok(large, JSON.stringify(diags));
+  assert.equal(large.severity, 2);
+  assert.match(String(large.message), /over the 5 MB limit: 1 statement over 256 KB left out \(line \d+, \d+\.\d MB\).*model totals only/);
+  const lenses = await c.codeLenses(uri);
+  assert.ok(lenses.some((l) => /ResNet18 · 1\.81 GMACs · 11\.7 M params/.test(l.command?.title ?? '')), JSON.stringify(lenses.map((l) => l.command?.title)));
+  const hints = await c.inlayHints(uri);
+  assert.ok(hints.length >= 1 && hints.length <= 3, `totals only, got ${hints.length} hints`);
+  await c.change(uri, 2, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '# edited\n' }]);
+  assert.ok((await c.diagnosticsFor(uri, 2)).some((d) => d.code === 'large-file'));
+  assert.ok(c.alive);
+});
+
+test('a 6 MB document of small statements is analysed up to the limit, with a message', async () => {
   const c = await start();
   const uri = 'file:///big.py';
   const line = 'x = 1  # padding padding padding padding padding padding padding padding padding\n';
@@ -123,9 +144,9 @@ test('a 6 MB document gets one clear diagnostic and no crash', async () => {
   await c.open(uri, text);
   const diags = await c.diagnosticsFor(uri);
   assert.equal(diags.length, 1);
-  assert.equal(diags[0].code, 'too-large');
+  assert.equal(diags[0].code, 'large-file');
   assert.equal(diags[0].severity, 2);
-  assert.match(String(diags[0].message), /6\.0 MB, over the 5 MB limit/);
+  assert.match(String(diags[0].message), /6\.0 MB, over the 5 MB limit: everything from line \d+ on left out/);
   assert.deepEqual(await c.inlayHints(uri), []);
   assert.equal(await c.hover(uri, 3, 1), null);
   await c.change(uri, 2, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: 'import torch\n' }]);

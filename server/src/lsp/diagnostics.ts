@@ -30,7 +30,7 @@ export function findingItems(view: View): FindingItem[] {
   return dedupe(items);
 }
 
-const WARNINGS = new Set(['shape-mismatch', 'too-large', 'binary']);
+const WARNINGS = new Set(['shape-mismatch', 'too-large', 'large-file', 'binary']);
 
 /** Core findings with severities capped: Error only for syntax, Warning only for real defects. */
 function coreFindings(findings: Finding[]): FindingItem[] {

@@ -6,7 +6,8 @@ import { Edit } from 'web-tree-sitter';
 import type { ParsedSource, SourceParser, TextEdit as TreeEdit } from '../core/parse/parser';
 import type { SyntaxNode } from '../core/parse/syntax';
 import type { FileReport, Precision } from '../core/report/types';
-import { analyzeTree, MAX_SOURCE_BYTES, type AnalyzeOptions } from '../core/analysis/analyzeSource';
+import { analyzeReduced, analyzeTree, MAX_SOURCE_BYTES, type AnalyzeOptions } from '../core/analysis/analyzeSource';
+import { reduceLargeSource } from '../core/analysis/largeSource';
 import { analyzeGrouped, GroupCache } from '../core/analysis/groupAnalysis';
 import { analyzeTypeScript } from '../core/analysis/analyzeTfjs';
 import type { ModelCatalog } from '../core/catalog/modelCatalog';
@@ -30,6 +31,8 @@ export interface Analysis {
   root: SyntaxNode | null;
   /** Milliseconds spent parsing and analysing. */
   ms: number;
+  /** Set when the source was too large and only part of it was analysed: features show totals only. */
+  reduced?: boolean;
 }
 
 /** Called when a source settles after edits, and when documents close. */
@@ -115,8 +118,8 @@ export class DocumentStore {
       if (reused) return reused;
     }
     const started = performance.now();
-    const { file, root } = this.analyse(source, options);
-    const analysis: Analysis = { source, options, file, root, ms: performance.now() - started };
+    const { file, root, reduced } = this.analyse(source, options);
+    const analysis: Analysis = { source, options, file, root, ms: performance.now() - started, reduced };
     this.analyses.set(source.key, analysis);
     const state = this.parseStates.get(source.key);
     if (state) state.commentOnly = !source.notebook && root !== null;
@@ -232,14 +235,16 @@ export class DocumentStore {
   }
 
   /** Parses (incrementally when it can) and runs the core; never throws. */
-  private analyse(source: Source, options: AnalysisOptions): { file: FileReport; root: SyntaxNode | null } {
+  private analyse(source: Source, options: AnalysisOptions): { file: FileReport; root: SyntaxNode | null; reduced?: boolean } {
     const file = source.key;
+    const common = { file, precision: options.precision, batch: options.batch ?? undefined };
     const refused = inputFindings(source.text, MAX_SOURCE_BYTES);
     if (refused.length) {
       this.resetParse(source.key);
-      return { file: { file, models: [], diagnostics: refused }, root: null };
+      // A too-large Python text is reduced and analysed for totals; its tree is not kept (no actions).
+      if (refused[0].code !== 'too-large' || source.language !== 'python') return { file: { file, models: [], diagnostics: refused }, root: null };
+      return { file: this.analyseReduced(source, { ...common, catalog: this.catalog() }), root: null, reduced: true };
     }
-    const common = { file, precision: options.precision, batch: options.batch ?? undefined };
     try {
       if (source.language !== 'python') return { file: analyzeTypeScript(this.parser, source.text, { ...common, language: source.language }), root: null };
       const parsed = this.parse(source);
@@ -249,6 +254,14 @@ export class DocumentStore {
     } catch (e) {
       this.resetParse(source.key);
       return { file: { file, models: [], diagnostics: [internalFinding(e)] }, root: null };
+    }
+  }
+
+  private analyseReduced(source: Source, options: AnalyzeOptions): FileReport {
+    try {
+      return analyzeReduced(this.parser, reduceLargeSource(source.text, MAX_SOURCE_BYTES), options);
+    } catch (e) {
+      return { file: source.key, models: [], diagnostics: [internalFinding(e)] };
     }
   }
 

@@ -17,7 +17,9 @@ export function registerHandlers(connection: Connection, service: Service): void
     const view = await service.view(uri, token);
     const lines = view && sourceLines(view.source, uri, params.range);
     if (!view || !lines) return [];
-    return toInlayHints(view.source, uri, inlayHintItems(view, lines.from, lines.to, view.settings.inlayHintsMode));
+    // Only part of a too-large document was analysed: per-layer hints would mislead, totals do not.
+    const mode = view.analysis.reduced && view.settings.inlayHintsMode === 'layers' ? 'totals' : view.settings.inlayHintsMode;
+    return toInlayHints(view.source, uri, inlayHintItems(view, lines.from, lines.to, mode));
   }));
   connection.onHover((params, token) => guard(null, async () => {
     const uri = params.textDocument.uri;

@@ -6,6 +6,7 @@ import type { FileReport, Finding, Precision } from '../report/types';
 import type { ModelCatalog } from '../catalog/modelCatalog';
 import { Session } from './session';
 import { syntaxFindings, inputFindings } from './findings';
+import { reduceLargeSource, type ReducedSource } from './largeSource';
 
 /** Options for one analysis. */
 export interface AnalyzeOptions {
@@ -24,15 +25,28 @@ export interface AnalyzeOptions {
   catalog?: ModelCatalog;
 }
 
-/** Files larger than this are refused with a message rather than analysed. */
+/** Files larger than this are reduced to this size before analysis (largeSource.ts), with a message. */
 export const MAX_SOURCE_BYTES = 5 * 1024 * 1024;
 
 /** Analyses one Python source text. Never throws for bad input: problems become findings. */
 export function analyzeSource(parser: SourceParser, text: string, options: AnalyzeOptions): FileReport {
   const refused = inputFindings(text, MAX_SOURCE_BYTES);
+  if (refused[0]?.code === 'too-large') return analyzeReduced(parser, reduceLargeSource(text, MAX_SOURCE_BYTES), options);
   if (refused.length) return { file: options.file, models: [], diagnostics: refused };
   const parsed = parser.parse(text, 'python');
   return analyzeTree(parser, parsed.root, text, options);
+}
+
+/** Analyses what is left of a large file (see largeSource.ts); its first finding says what was left out. */
+export function analyzeReduced(parser: SourceParser, reduced: ReducedSource, options: AnalyzeOptions): FileReport {
+  const parsed = parser.parse(reduced.text, 'python');
+  try {
+    const report = analyzeTree(parser, parsed.root, reduced.text, options);
+    report.diagnostics.unshift(reduced.finding);
+    return report;
+  } finally {
+    parsed.tree.delete();
+  }
 }
 
 /** Analyses an already parsed tree (the language server keeps trees for incremental re-parse). */
