@@ -1,6 +1,7 @@
 // Language-server benchmark (not a test): keystroke-to-fresh-inlay-hints and hover latency on a
 // synthetic 5,000-line model file, and the server's RSS after many simulated edits. Prints p50/p95.
-// Run `npm run build` first, then `node --import tsx test/bench/lsp.ts [--edits N]`.
+// Run `npm run build` first, then `node --import tsx test/bench/lsp.ts [--edits N]`;
+// WATTLENS_BENCH_SERIES=1 also prints every keystroke's time, in order.
 import { readFileSync } from 'node:fs';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Range } from 'vscode-languageserver-protocol/node';
@@ -16,7 +17,8 @@ export interface LspBenchResult {
   keystrokeToHints: { p50: number; p95: number; n: number };
   commentKeystrokeToHints: { p50: number; p95: number; n: number };
   hover: { p50: number; p95: number; n: number };
-  rssMiB: { afterOpen: number; afterWarmEdits: number; afterAllEdits: number; edits: number };
+  /** RSS after opening, sampled every 60 edits (peak), and after the last edit. */
+  rssMiB: { afterOpen: number; peak: number; afterAllEdits: number; edits: number };
 }
 
 /** The two synthetic 5,000-line files: the core bench's many small models, and one deep model. */
@@ -87,7 +89,7 @@ export async function benchLsp(name: string, text: string, options: { keystrokes
     const argLine = lineOf(doc.getText(), 'nn.BatchNorm2d(', 2600);
     const at = doc.getText().split('\n')[argLine].lastIndexOf(')');
     const argTimes = await type(argLine, at, ', eps=1e-5, momentum=0.1'.repeat(3).slice(0, keystrokes));
-    if (process.env.WATTLENS_BENCH_SERIES) console.error(name, "code", argTimes.map((t) => t.toFixed(0)).join(" "), "\ncomment", codeTimes.map((t) => t.toFixed(0)).join(" "));
+    if (process.env.WATTLENS_BENCH_SERIES) console.error(`${name}\n  code edits (ms): ${series(argTimes)}\n  comment edits (ms): ${series(codeTimes)}`);
 
     const hintLines = [...new Set(all.map((h) => h.position.line))];
     const hoverTimes: number[] = [];
@@ -98,7 +100,7 @@ export async function benchLsp(name: string, text: string, options: { keystrokes
       hoverTimes.push(performance.now() - t);
     }
 
-    let afterWarmEdits = 0;
+    let peak = 0;
     const editLine = lineOf(doc.getText(), 'nn.Conv2d(', 4000);
     for (let i = 0; i < edits; i++) {
       const pos = { line: editLine, character: 8 };
@@ -106,7 +108,7 @@ export async function benchLsp(name: string, text: string, options: { keystrokes
       TextDocument.update(doc, [change], ++version);
       await client.change(uri, version, [change]);
       if (i % 3 === 2) await client.inlayHints(uri, window(editLine));
-      if (i === Math.floor(edits / 5)) afterWarmEdits = rss(client);
+      if (i % 60 === 59) peak = Math.max(peak, rss(client));
     }
     await client.inlayHints(uri, window(editLine));
     return {
@@ -117,7 +119,7 @@ export async function benchLsp(name: string, text: string, options: { keystrokes
       keystrokeToHints: stats(argTimes),
       commentKeystrokeToHints: stats(codeTimes),
       hover: stats(hoverTimes),
-      rssMiB: { afterOpen, afterWarmEdits, afterAllEdits: rss(client), edits },
+      rssMiB: { afterOpen, peak, afterAllEdits: rss(client), edits },
     };
   } finally {
     await client.stop();
@@ -154,6 +156,10 @@ function stats(times: number[]): { p50: number; p95: number; n: number } {
   return { p50: round(at(0.5)), p95: round(at(0.95)), n: times.length };
 }
 
+function series(times: number[]): string {
+  return times.map((t) => t.toFixed(0)).join(' ');
+}
+
 function round(n: number): number {
   return Math.round(n * 10) / 10;
 }
@@ -165,7 +171,7 @@ export function printLspBench(r: LspBenchResult): void {
   console.log(line('keystroke → fresh inlay hints (code edit)', r.keystrokeToHints));
   console.log(line('keystroke → fresh inlay hints (comment edit)', r.commentKeystrokeToHints));
   console.log(line('hover', r.hover));
-  console.log(`  server RSS: ${round(r.rssMiB.afterOpen)} MiB after open, ${round(r.rssMiB.afterWarmEdits)} MiB after ${Math.floor(r.rssMiB.edits / 5)} edits, ${round(r.rssMiB.afterAllEdits)} MiB after ${r.rssMiB.edits} edits`);
+  console.log(`  server RSS: ${round(r.rssMiB.afterOpen)} MiB after open, peak ${round(r.rssMiB.peak)} MiB (sampled every 60 edits), ${round(r.rssMiB.afterAllEdits)} MiB after ${r.rssMiB.edits} edits`);
 }
 
 /** Runs the benchmark on both synthetic files and prints each. */
