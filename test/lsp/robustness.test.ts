@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { CancellationTokenSource, type TextDocumentContentChangeEvent } from 'vscode-languageserver-protocol/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { TestClient, fileUri, repoRoot } from './client';
+import { syntheticModelsFile } from '../bench/synthetic';
 
 const resnetText = readFileSync(join(repoRoot, 'test', 'fixtures', 'pytorch', 'resnet18.py'), 'utf8');
 const clients: TestClient[] = [];
@@ -96,6 +97,34 @@ test('seeded fuzz: 300 random edits never crash the server, and incremental pars
   assert.deepEqual(incremental.map((h) => [h.position, h.label]), fresh.map((h) => [h.position, h.label]));
   const diags = await c.diagnosticsFor(uri, 301);
   assert.ok(Array.isArray(diags));
+});
+
+test('seeded fuzz on a file of many models: after random edits the reused groups give the same report as a fresh open', async () => {
+  const c = await start();
+  const uri = 'file:///fuzz-groups.py';
+  const random = prng(7331);
+  const snippets = ['\n', '\n\n', '2', '0', ' ', '# note', 'x', '# wattlens: input=(1, 3, 8, 8)\n', ', bias=False', 'import math\n'];
+  const initial = syntheticModelsFile(600).text;
+  const doc = TextDocument.create(uri, 'python', 1, initial);
+  await c.open(uri, initial);
+  for (let i = 0; i < 120; i++) {
+    const text = doc.getText();
+    const at = Math.floor(random() * (text.length + 1));
+    // Every 10th change replaces the whole text (random edits soon leave junk that keeps a file whole).
+    const change: TextDocumentContentChangeEvent = i % 10 === 9 ? { text: initial }
+      : random() < 0.8 ? { range: { start: doc.positionAt(at), end: doc.positionAt(at) }, text: snippets[Math.floor(random() * snippets.length)] }
+        : { range: { start: doc.positionAt(at), end: doc.positionAt(Math.min(text.length, at + 1)) }, text: '' };
+    TextDocument.update(doc, [change], i + 2);
+    await c.change(uri, i + 2, [change]);
+    if (i % 10 === 8) {
+      const edited = await c.conn.sendRequest('wattlens/modelReport', { uri });
+      const freshUri = `file:///fuzz-groups-fresh-${i}.py`;
+      await c.open(freshUri, doc.getText());
+      const fresh = await c.conn.sendRequest('wattlens/modelReport', { uri: freshUri });
+      assert.equal(JSON.stringify(edited), JSON.stringify(fresh), `after ${i + 1} edits`);
+    }
+  }
+  assert.ok(c.alive);
 });
 
 test('half-typed code on every keystroke: typing a model line by line', async () => {

@@ -143,3 +143,27 @@ test('files that could couple statements another way are analysed whole', async 
     assert.ok(split.whole, `${label} should keep the file whole`);
   }
 });
+
+test('seeded fuzz: random edits with the cache kept across them always give the whole run\'s report', async () => {
+  const parser = await loadParser();
+  let seed = 20261127;
+  const random = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296);
+  const snippets = ['\n', '\n\n', '2', '0', ' ', '# note', 'x', '# wattlens: input=(1, 3, 8, 8)\n', ', bias=False', 'import math\n'];
+  const original = syntheticModelsFile(700).text;
+  let text = original;
+  const cache = new GroupCache();
+  let grouped = 0;
+  for (let i = 0; i < 160; i++) {
+    // Random edits soon leave top-level junk that keeps a file whole: start over every 8 edits (the cache stays).
+    if (i % 8 === 0) text = original;
+    const at = Math.floor(random() * (text.length + 1));
+    if (random() < 0.8) text = text.slice(0, at) + snippets[Math.floor(random() * snippets.length)] + text.slice(at);
+    else if (/[0-9 ]/.test(text[at] ?? '')) text = text.slice(0, at) + text.slice(at + 1);
+    const { root } = parser.parse(text, 'python');
+    const result = analyzeGrouped(parser, root, text, OPTIONS, cache);
+    if (!result) continue;
+    grouped++;
+    assertSameReport(result.report, analyzeTree(parser, root, text, OPTIONS), `edit ${i + 1}`);
+  }
+  assert.ok(grouped >= 80, `only ${grouped} of 160 edits left the file splittable`);
+});

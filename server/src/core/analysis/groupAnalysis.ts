@@ -64,17 +64,20 @@ export function analyzeGrouped(parser: SourceParser, root: SyntaxNode, text: str
   const declared = declaredInputs(text);
   const importsKey = imports.map((i) => statementKey(root.children[i], text, declared)).join('\u0001');
   const next = new Map<string, GroupResult>();
+  const results: GroupResult[] = [];
   let rerun = 0;
   for (const group of groups) {
+    // Error recovery can parse the same text differently in another context: such groups always re-run.
+    const cacheable = ![...imports, ...group].some((i) => root.children[i].hasError);
     const key = importsKey + '\u0002' + group.map((i) => statementKey(root.children[i], text, declared)).join('\u0001');
-    let result = cache.get(key, options) ?? next.get(key);
+    let result = cacheable ? cache.get(key, options) : undefined;
     if (!result) {
       result = runGroup(parser, root, text, options, mergeIndexes(imports, group), declared);
       rerun++;
     }
-    next.set(key, result);
+    if (cacheable) next.set(key, result);
+    results.push(result);
   }
-  const results = [...next.values()];
   if (results.some((r) => r.needsWhole) || overBudget(results, options)) return undefined;
   cache.replace(next, options);
   return { report: merge(root, options.file, results), groups: groups.length, rerun };
@@ -124,7 +127,8 @@ function byKey(a: { key: OrderKey }, b: { key: OrderKey }): number {
 
 /**
  * What a statement's results depend on besides the other statements of its group: its text, the
- * line it starts on (reports carry lines), and the `# wattlens: input=` comments near it.
+ * line it starts on (reports carry lines), and the `# wattlens: input=` comments near it. (A
+ * statement without syntax errors parses the same wherever it stands; one with errors is never cached.)
  */
 function statementKey(stmt: SyntaxNode, text: string, declared: Map<number, number[][]>): string {
   const { start, end } = stmt.range;
