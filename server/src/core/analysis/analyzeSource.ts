@@ -25,7 +25,7 @@ export interface AnalyzeOptions {
   catalog?: ModelCatalog;
 }
 
-/** Files larger than this are reduced to this size before analysis (largeSource.ts), with a message. */
+/** Python files larger than this are analysed in part (largeSource.ts), with a message; other sources are refused. */
 export const MAX_SOURCE_BYTES = 5 * 1024 * 1024;
 
 /** Analyses one Python source text. Never throws for bad input: problems become findings. */
