@@ -14,11 +14,16 @@ import { syntheticModelsFile } from '../bench/synthetic';
 
 const OPTIONS = { file: 'model.py' };
 
-/** Parses `text` and returns the whole run's report and the grouped one (undefined when the file stays whole). */
-async function bothWays(text: string, cache = new GroupCache()) {
+/**
+ * Parses `text` and returns the whole run's report and the grouped one (undefined when the file stays
+ * whole), the groups run one session each; `shared` is the same from one logged run shared out by group.
+ */
+async function bothWays(text: string) {
   const parser = await loadParser();
   const { root } = parser.parse(text, 'python');
-  return { whole: analyzeTree(parser, root, text, OPTIONS), grouped: analyzeGrouped(parser, root, text, OPTIONS, cache) };
+  const grouped = analyzeGrouped(parser, root, text, OPTIONS, new GroupCache(), Infinity);
+  const shared = analyzeGrouped(parser, root, text, OPTIONS, new GroupCache(), 0);
+  return { whole: analyzeTree(parser, root, text, OPTIONS), grouped, shared };
 }
 
 /** Models must match in content and order; diagnostics as a set (clients sort them). */
@@ -51,28 +56,31 @@ test('corpus files composed four to a file split apart and give the whole run\'s
   assert.ok(splittable.length >= 20, `only ${splittable.length} corpus files are splittable`);
   for (let i = 0; i < splittable.length; i += 4) {
     const text = splittable.slice(i, i + 4).map((t, k) => renamed(t, `_${k}`)).join('\n\n');
-    const { whole, grouped } = await bothWays(text);
-    assert.ok(grouped && grouped.groups >= 2, `files ${i}..${i + 3} should split`);
+    const { whole, grouped, shared } = await bothWays(text);
+    assert.ok(grouped && shared && grouped.groups >= 2, `files ${i}..${i + 3} should split`);
     assertSameReport(grouped.report, whole, `files ${i}..${i + 3}`);
+    assertSameReport(shared.report, whole, `files ${i}..${i + 3}, one run shared out`);
   }
 });
 
 test('a file of many independent models splits into one group per model and matches the whole run', async () => {
   const { text, models } = syntheticModelsFile(1500);
-  const { whole, grouped } = await bothWays(text);
-  assert.ok(grouped, 'the synthetic file should split');
+  const { whole, grouped, shared } = await bothWays(text);
+  assert.ok(grouped && shared, 'the synthetic file should split');
   assert.equal(grouped.groups, models);
   assertSameReport(grouped.report, whole, 'synthetic');
+  assertSameReport(shared.report, whole, 'synthetic, one run shared out');
 });
 
 test('composed generated programs (every family) split per program and match the whole run', async () => {
   for (let batch = 0; batch < 6; batch++) {
     const programs = Array.from({ length: 8 }, (_, i) => renamed(generateProgram(31 + batch, i).source, `_${i}`));
     const text = programs.join('\n\n');
-    const { whole, grouped } = await bothWays(text);
-    assert.ok(grouped, `batch ${batch} should split`);
+    const { whole, grouped, shared } = await bothWays(text);
+    assert.ok(grouped && shared, `batch ${batch} should split`);
     assert.ok(grouped.groups >= programs.length, `batch ${batch}: ${grouped.groups} groups for ${programs.length} programs`);
     assertSameReport(grouped.report, whole, `batch ${batch}`);
+    assertSameReport(shared.report, whole, `batch ${batch}, one run shared out`);
   }
 });
 

@@ -4,11 +4,11 @@
 import type { SourceParser } from '../parse/parser';
 import { plainNode, type SyntaxNode } from '../parse/syntax';
 import type { FileReport, Finding, ModelReport } from '../report/types';
-import { Session, type Ordered, type OrderKey } from './session';
+import { AFTER_LAST, Session, type Ordered, type OrderKey } from './session';
 import type { AnalyzeOptions } from './analyzeSource';
 import { declaredInputs } from './declaredInputs';
 import { syntaxFindings } from './findings';
-import { partitionModule } from './partition';
+import { partitionModule, type ModulePartition } from './partition';
 
 /** One group's results, with their places in module order. */
 interface GroupResult {
@@ -53,9 +53,12 @@ export interface GroupedAnalysis {
 /**
  * Analyses `root` group by group, reusing `cache`. Returns undefined when the file must be analysed
  * whole (see partitionModule) or a group's result cannot be merged faithfully; the caller then runs
- * analyzeTree, which gives the same report.
+ * analyzeTree, which gives the same report. Past `maxSeparateRuns` groups to re-run, the module runs
+ * once and its results are shared out by group (tests set it to compare both ways).
  */
-export function analyzeGrouped(parser: SourceParser, root: SyntaxNode, text: string, options: AnalyzeOptions, cache: GroupCache): GroupedAnalysis | undefined {
+export function analyzeGrouped(
+  parser: SourceParser, root: SyntaxNode, text: string, options: AnalyzeOptions, cache: GroupCache, maxSeparateRuns = MAX_SEPARATE_RUNS,
+): GroupedAnalysis | undefined {
   const split = partitionModule(root, text);
   if (!split.partition) return undefined;
   const { imports, groups } = split.partition;
@@ -63,25 +66,23 @@ export function analyzeGrouped(parser: SourceParser, root: SyntaxNode, text: str
   if (groups.length < 2) return undefined;
   const declared = declaredInputs(text);
   const importsKey = imports.map((i) => statementKey(root.children[i], text, declared)).join('\u0001');
-  const next = new Map<string, GroupResult>();
-  const results: GroupResult[] = [];
-  let rerun = 0;
-  for (const group of groups) {
-    // Error recovery can parse the same text differently in another context: such groups always re-run.
-    const cacheable = ![...imports, ...group].some((i) => root.children[i].hasError);
-    const key = importsKey + '\u0002' + group.map((i) => statementKey(root.children[i], text, declared)).join('\u0001');
-    let result = cacheable ? cache.get(key, options) : undefined;
-    if (!result) {
-      result = runGroup(parser, root, text, options, mergeIndexes(imports, group), declared);
-      rerun++;
-    }
-    if (cacheable) next.set(key, result);
-    results.push(result);
-  }
+  // Error recovery can parse the same text differently in another context: such groups always re-run.
+  const keys = groups.map((group) => [...imports, ...group].some((i) => root.children[i].hasError) ? undefined
+    : importsKey + '\u0002' + group.map((i) => statementKey(root.children[i], text, declared)).join('\u0001'));
+  const cached = keys.map((key) => (key === undefined ? undefined : cache.get(key, options)));
+  const misses = cached.filter((r) => !r).length;
+  // Many misses (a first analysis, a line inserted near the top): one logged whole run, split by group, beats a session per group.
+  const fromWhole = misses > maxSeparateRuns ? runWholeByGroup(parser, root, text, options, split.partition, declared) : undefined;
+  const results = groups.map((group, k) => cached[k] ?? fromWhole?.[k] ?? runGroup(parser, root, text, options, mergeIndexes(imports, group), declared));
   if (results.some((r) => r.needsWhole) || overBudget(results, options)) return undefined;
+  const next = new Map<string, GroupResult>();
+  keys.forEach((key, k) => key !== undefined && next.set(key, results[k]));
   cache.replace(next, options);
-  return { report: merge(root, options.file, results), groups: groups.length, rerun };
+  return { report: merge(root, options.file, results), groups: groups.length, rerun: misses };
 }
+
+/** Above this many groups to re-run, one whole run (split by group) is cheaper than a session each. */
+const MAX_SEPARATE_RUNS = 4;
 
 /** Runs the imports and one group's statements as a module of their own. */
 function runGroup(parser: SourceParser, root: SyntaxNode, text: string, options: AnalyzeOptions, indexes: number[], declared: Map<number, number[][]>): GroupResult {
@@ -89,11 +90,50 @@ function runGroup(parser: SourceParser, root: SyntaxNode, text: string, options:
   const module = plainNode('module', root.range, root.startIndex, root.endIndex, indexes.map((i) => root.children[i]), '', false, false);
   const session = new Session(parser, text, { ...options, declaredInputs: declared });
   session.run(module, (position) => indexes[position]);
+  return sessionResult(session, options, Date.now() - started);
+}
+
+function sessionResult(session: Session, options: AnalyzeOptions, ms: number): GroupResult {
   const models = session.orderedReports(options.precision ?? 'fp32');
   const findings = session.orderedFindings();
   const needsWhole = findings.some((f) => f.item.code === 'budget') || session.trainingRuns(models.map((m) => m.item)).length > 0 ||
     models.some((m) => m.key[0] > 2) || findings.some((f) => f.key[0] > 1);
-  return { models, findings, steps: session.budget.used, ms: Date.now() - started, needsWhole };
+  return { models, findings, steps: session.budget.used, ms, needsWhole };
+}
+
+/**
+ * The whole module run once, its results shared out by the statement each came from: the same
+ * results each group's own run gives, since groups share nothing. Problems raised by the imports
+ * go to every group (the merge keeps one). Undefined when something cannot be placed.
+ */
+function runWholeByGroup(parser: SourceParser, root: SyntaxNode, text: string, options: AnalyzeOptions, partition: ModulePartition, declared: Map<number, number[][]>): GroupResult[] | undefined {
+  const started = Date.now();
+  const session = new Session(parser, text, { ...options, declaredInputs: declared });
+  session.run(root, (position) => position);
+  const whole = sessionResult(session, options, Date.now() - started);
+  if (whole.needsWhole) return undefined;
+  const groupOf = new Map<number, number>();
+  partition.groups.forEach((g, k) => g.forEach((i) => groupOf.set(i, k)));
+  const results: GroupResult[] = partition.groups.map(() => ({ models: [], findings: [], steps: 0, ms: 0, needsWhole: false }));
+  Object.assign(results[0], { steps: whole.steps, ms: whole.ms });
+  for (const m of whole.models) {
+    const k = groupOf.get(reportStatement(m.key));
+    if (k === undefined) return undefined;
+    results[k].models.push(m);
+  }
+  for (const f of whole.findings) {
+    const at = f.key[0] === 0 ? f.key[1] : reportStatement(f.key.slice(1));
+    const k = groupOf.get(at);
+    if (k !== undefined) results[k].findings.push(f);
+    else if (partition.imports.includes(at)) results.forEach((r) => r.findings.push(f));
+    else return undefined;
+  }
+  return results;
+}
+
+/** The statement a report's key names: the one that traced a root, else its variable's binding. */
+function reportStatement(key: OrderKey): number {
+  return key[0] === 0 && key[1] === AFTER_LAST ? key[2] : key[1];
 }
 
 /** Whether the groups together spent more than one whole analysis may (the whole run would stop). */

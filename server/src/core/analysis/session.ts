@@ -42,7 +42,7 @@ export type OrderKey = number[];
 export interface Ordered<T> { item: T; key: OrderKey }
 
 /** The statement index used for work done after the last statement (tracing declared-input roots). */
-const AFTER_LAST = Number.MAX_SAFE_INTEGER;
+export const AFTER_LAST = Number.MAX_SAFE_INTEGER;
 
 /** Where things arose, noted after each top-level statement when ordering is asked for. */
 class StatementLog {
