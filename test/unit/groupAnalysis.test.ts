@@ -130,6 +130,17 @@ test('statements share a group through any module-level name, but not through fu
   assert.equal(groupsOf(walrus).length, 1);
 });
 
+test('a library class changed through an alias is caught while running, and the file is analysed whole', async () => {
+  const parser = await loadParser();
+  const src = 'import torch\nimport torch.nn as nn\nL = nn.Linear\nL.extra = 3\nclass A(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.k = nn.Linear.extra\n        self.l = nn.Linear(self.k, 2)\n    def forward(self, x):\n        return self.l(x)\nm = A()\ny = m(torch.randn(1, 3))\n';
+  const { root } = parser.parse(src, 'python');
+  assert.ok(partitionModule(root, src).partition, 'the alias is not visible to the static partition');
+  assert.equal(analyzeGrouped(parser, root, src, OPTIONS, new GroupCache(), Infinity), undefined);
+  assert.equal(analyzeGrouped(parser, root, src, OPTIONS, new GroupCache(), 0), undefined);
+  const whole = analyzeTree(parser, root, src, OPTIONS);
+  assert.equal(whole.models.find((m) => m.root)?.totals.params, 3 * 2 + 2);
+});
+
 test('files that could couple statements another way are analysed whole', async () => {
   const parser = await loadParser();
   const header = 'import torch\nimport torch.nn as nn\n';

@@ -97,7 +97,7 @@ function sessionResult(session: Session, options: AnalyzeOptions, ms: number): G
   const models = session.orderedReports(options.precision ?? 'fp32');
   const findings = session.orderedFindings();
   const needsWhole = findings.some((f) => f.item.code === 'budget') || session.trainingRuns(models.map((m) => m.item)).length > 0 ||
-    models.some((m) => m.key[0] > 2) || findings.some((f) => f.key[0] > 1);
+    models.some((m) => m.key[0] > 2) || findings.some((f) => f.key[0] > 1) || session.interp.changedShared;
   return { models, findings, steps: session.budget.used, ms, needsWhole };
 }
 

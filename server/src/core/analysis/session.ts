@@ -107,6 +107,7 @@ export class Session {
       const cls = scope.vars.get(name) as ClassV;
       nn.attrs.set(name, cls);
       this.preludeClasses.add(cls);
+      this.interp.sharedClasses.add(cls);
     }
   }
 

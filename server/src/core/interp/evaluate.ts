@@ -47,6 +47,10 @@ export abstract class Evaluator {
    * targets become Unknown, so one unmodelled call does not hide every layer after it.
    */
   tolerant = false;
+  /** Classes every part of the module shares (torch.nn's, the Transformer prelude's). */
+  readonly sharedClasses = new WeakSet<ClassV>();
+  /** Set once code changes a shared class: parts of the module analysed apart could then differ. */
+  changedShared = false;
 
   constructor(readonly budget: Budget, readonly hooks: FrameworkHooks[], readonly builtins: Scope) {}
 
@@ -378,8 +382,10 @@ export abstract class Evaluator {
   setAttr(obj: Value, name: string, value: Value, site: CallSite): void {
     for (const h of this.hooks) if (h.setAttr?.(obj, name, value, site)) return;
     if (obj.kind === 'instance') obj.attrs.set(name, value);
-    else if (obj.kind === 'class') obj.attrs.set(name, value);
-    else if (obj.kind !== 'unknown') raise('AttributeError', `cannot set attribute '${name}' on ${typeName(obj)}`, site.range);
+    else if (obj.kind === 'class') {
+      if (obj.builtin !== undefined || this.sharedClasses.has(obj)) this.changedShared = true;
+      obj.attrs.set(name, value);
+    } else if (obj.kind !== 'unknown') raise('AttributeError', `cannot set attribute '${name}' on ${typeName(obj)}`, site.range);
   }
 
   private evalSubscript(node: SyntaxNode, scope: Scope): Value {
