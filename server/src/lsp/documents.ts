@@ -16,6 +16,7 @@ import { applyChanges } from './editTracking';
 import { mirrorIncrementally } from './incrementalMirror';
 import { notebookSource } from './notebooks';
 import { textSource, type Source, type SourceLanguage } from './sources';
+import { MemoryGuard } from './memoryGuard';
 
 /** What one analysis depends on besides the text. */
 export interface AnalysisOptions {
@@ -65,6 +66,7 @@ export class DocumentStore {
   private readonly scriptTrees = new WeakMap<Source, SyntaxNode | null>();
   /** Per document: the results of its independent statement groups, so an edit re-runs only its group. */
   private readonly groupCaches = new Map<string, GroupCache>();
+  private readonly memory = new MemoryGuard();
 
   constructor(
     private readonly parser: SourceParser, private readonly events: DocumentEvents,
@@ -121,6 +123,7 @@ export class DocumentStore {
     const { file, root, reduced } = this.analyse(source, options);
     const analysis: Analysis = { source, options, file, root, ms: performance.now() - started, reduced };
     this.analyses.set(source.key, analysis);
+    this.memory.check();
     const state = this.parseStates.get(source.key);
     if (state) state.commentOnly = !source.notebook && root !== null;
     return analysis;
