@@ -35,7 +35,7 @@ const SPLITTABLE_IMPORTS = /^(torch|torch\.nn|torch\.nn\.functional|torch\.nn\.i
 const WHOLE_FILE_TEXT = /\bhub\b|from_pretrained|\.backward\s*\(|\.step\s*\(|\.fit\s*\(|Trainer\b|DataLoader|Dataset\b|quantize_dynamic/;
 
 /** Names whose use can reach the module scope or interpreter state by reflection. */
-const REFLECTIVE = new Set(['globals', 'locals', 'vars', 'exec', 'eval', '__import__', '__builtins__', 'builtins', 'sys', 'importlib', '__dict__']);
+const REFLECTIVE = new Set(['globals', 'locals', 'vars', 'exec', 'eval', '__import__', '__builtins__', 'builtins', 'sys', 'importlib']);
 
 /** Method names that set process-wide state when called on a library (torch.set_default_dtype, ...). */
 const GLOBAL_SETTER = /^(set_|use_|enable|disable)/;
@@ -194,7 +194,7 @@ class NameWalk {
   /** `a.b.c`: only the root object is a name; the attribute names are not. */
   private attribute(node: SyntaxNode, atModule: boolean): void {
     const attr = field(node, 'attribute');
-    if (attr && REFLECTIVE.has(attr.text) && attr.text === '__dict__') this.barrier = '__dict__ reaches a namespace by reflection';
+    if (attr?.text === '__dict__') this.barrier = '__dict__ reaches a namespace by reflection';
     this.visitField(node, 'object', atModule);
   }
 
