@@ -52,7 +52,7 @@ function reducedFinding(text: string, maxBytes: number, huge: Chunk[], cutLine: 
   }
   if (cutLine !== undefined) parts.push(`everything from line ${cutLine + 1} on left out`);
   const message = `file is ${mb(Buffer.byteLength(text, 'utf8'))}, over the ${maxBytes / 1048576} MB limit: ${parts.join(', and ')}; ` +
-    'the figures cover the rest, and the editor shows model totals only';
+    'the figures cover the rest (the editor shows model totals only)';
   return { range: ZERO, severity: 'warning', code: 'large-file', message };
 }
 
