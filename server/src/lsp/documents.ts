@@ -6,8 +6,7 @@ import { Edit } from 'web-tree-sitter';
 import type { ParsedSource, SourceParser, TextEdit as TreeEdit } from '../core/parse/parser';
 import type { SyntaxNode } from '../core/parse/syntax';
 import type { FileReport, Precision } from '../core/report/types';
-import { analyzeReduced, analyzeTree, MAX_SOURCE_BYTES, type AnalyzeOptions } from '../core/analysis/analyzeSource';
-import { reduceLargeSource } from '../core/analysis/largeSource';
+import { analyzeSource, analyzeTree, MAX_SOURCE_BYTES, type AnalyzeOptions } from '../core/analysis/analyzeSource';
 import { analyzeGrouped, GroupCache } from '../core/analysis/groupAnalysis';
 import { analyzeTypeScript } from '../core/analysis/analyzeTfjs';
 import type { ModelCatalog } from '../core/catalog/modelCatalog';
@@ -244,14 +243,14 @@ export class DocumentStore {
     const refused = inputFindings(source.text, MAX_SOURCE_BYTES);
     if (refused.length) {
       this.resetParse(source.key);
-      // A too-large Python text is reduced and analysed for totals; its tree is not kept (no actions).
+      // A too-large Python text is analysed in part by the core (largeSource.ts); its tree is not kept (no actions).
       if (refused[0].code !== 'too-large' || source.language !== 'python') return { file: { file, models: [], diagnostics: refused }, root: null };
-      return { file: this.analyseReduced(source, { ...common, catalog: this.catalog() }), root: null, reduced: true };
+      return { file: analyzeSource(this.parser, source.text, { ...common, catalog: this.catalog() }), root: null, reduced: true };
     }
     try {
       if (source.language !== 'python') return { file: analyzeTypeScript(this.parser, source.text, { ...common, language: source.language }), root: null };
       const parsed = this.parse(source);
-      const report = this.analyseTree(source, parsed.root, { ...common, catalog: this.catalog() });
+      const report = this.reportOf(source, parsed.root, { ...common, catalog: this.catalog() });
       if (source.findings) report.diagnostics.unshift(...source.findings);
       return { file: report, root: parsed.root };
     } catch (e) {
@@ -260,19 +259,11 @@ export class DocumentStore {
     }
   }
 
-  private analyseReduced(source: Source, options: AnalyzeOptions): FileReport {
-    try {
-      return analyzeReduced(this.parser, reduceLargeSource(source.text, MAX_SOURCE_BYTES), options);
-    } catch (e) {
-      return { file: source.key, models: [], diagnostics: [internalFinding(e)] };
-    }
-  }
-
   /**
    * A text document is analysed group by group when its statements split into independent groups
    * (the same report, with only the edited group re-run); a notebook, or a file that does not split, whole.
    */
-  private analyseTree(source: Source, root: SyntaxNode, options: AnalyzeOptions): FileReport {
+  private reportOf(source: Source, root: SyntaxNode, options: AnalyzeOptions): FileReport {
     if (!source.notebook) {
       let cache = this.groupCaches.get(source.key);
       if (!cache) this.groupCaches.set(source.key, (cache = new GroupCache()));

@@ -1,7 +1,7 @@
 // Rebuilds the plain SyntaxNode mirror after an incremental parse by re-mirroring only the
 // top-level statements whose text changed; unchanged ones are reused, moved to their new place in O(1).
 import type { Tree, Node as TsNode } from 'web-tree-sitter';
-import { keptInMirror, mirrorTree, moveMirror, plainNode, type SyntaxNode } from '../core/parse/syntax';
+import { keptInMirror, mirrorTree, moveMirror, plainNode, sliceText, type SyntaxNode } from '../core/parse/syntax';
 
 /** The previous mirror and the text it was built from. */
 export interface PreviousMirror {
@@ -47,13 +47,10 @@ function reuse(node: TsNode, text: string, reusable: Map<string, SyntaxNode[]>):
   return old;
 }
 
-const MAX_KEPT_TEXT = 200;
-
 /** The module node over `children`, as mirrorTree would build it. */
 function rootMirror(root: TsNode, text: string, children: SyntaxNode[]): SyntaxNode {
   const { startIndex, endIndex, startPosition: s, endPosition: e } = root;
-  const keepText = children.length === 0 || endIndex - startIndex <= MAX_KEPT_TEXT;
   const range = { start: { line: s.row, character: s.column }, end: { line: e.row, character: e.column } };
   const hasError = root.type === 'ERROR' || children.some((c) => c.hasError || c.isMissing);
-  return plainNode(root.type, range, startIndex, endIndex, children, keepText ? text.slice(startIndex, endIndex) : '', hasError, root.isMissing);
+  return plainNode(root.type, range, startIndex, endIndex, children, sliceText(text, startIndex, endIndex, children.length === 0), hasError, root.isMissing);
 }

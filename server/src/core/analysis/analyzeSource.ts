@@ -38,7 +38,7 @@ export function analyzeSource(parser: SourceParser, text: string, options: Analy
 }
 
 /** Analyses what is left of a large file (see largeSource.ts); its first finding says what was left out. */
-export function analyzeReduced(parser: SourceParser, reduced: ReducedSource, options: AnalyzeOptions): FileReport {
+function analyzeReduced(parser: SourceParser, reduced: ReducedSource, options: AnalyzeOptions): FileReport {
   const parsed = parser.parse(reduced.text, 'python');
   try {
     const report = analyzeTree(parser, parsed.root, reduced.text, options);

@@ -36,14 +36,9 @@ export class GroupCache {
     this.entries = entries;
     this.optionsKey = keyOf(options);
   }
-
-  /** Forgets everything (settings that change the analysis changed). */
-  clear(): void {
-    this.entries = new Map();
-  }
 }
 
-/** What a grouped analysis did, for the language server's log and benchmarks. */
+/** The merged report, and how many groups there were and how many had to run (tests check both). */
 export interface GroupedAnalysis {
   report: FileReport;
   groups: number;

@@ -229,7 +229,7 @@ export abstract class Evaluator {
     if (fnNode.type === 'identifier' && fnNode.text === 'super' && argsNode.children.length === 0) return this.zeroArgSuper(scope, node);
     const callee = this.eval(fnNode, scope);
     const site = node;
-    if (argsNode.type === 'generator_expression') return this.callValue(callee, [this.eval(argsNode, scope)], new Map(), site);
+    if (argsNode.type === 'generator_expression') return this.callValue(callee, [this.eval(argsNode, scope)], NO_KWARGS, site);
     const args: Value[] = [];
     const kwargs = argsNode.children.some(isKeywordArgument) ? new Map<string, Value>() : NO_KWARGS;
     for (const a of argsNode.children) this.collectArgument(a, scope, args, kwargs);

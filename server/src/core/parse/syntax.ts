@@ -222,7 +222,7 @@ const MAX_KEPT_TEXT = 200;
  * units: the same units as JavaScript string indexes and LSP character positions. The mirror keeps
  * text only for leaves (and string contents) and short nodes.
  */
-function sliceText(source: string, start: number, end: number, isLeaf: boolean): string {
+export function sliceText(source: string, start: number, end: number, isLeaf: boolean): string {
   if (!isLeaf && end - start > MAX_KEPT_TEXT) return '';
   return source.slice(start, end);
 }

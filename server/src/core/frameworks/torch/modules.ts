@@ -85,9 +85,9 @@ export function modulePathsList(root: ModuleV): [ModuleV, string][] {
 }
 
 /** The distinct parameter tensors of a tree, as `parameters()` yields them (shared ones once). */
-export function allParameters(root: ModuleV): TensorV[] {
+export function allParameters(root: ModuleV, modules = allModules(root)): TensorV[] {
   const seen = new Set<TensorV>();
-  for (const m of allModules(root)) m.params.forEach((p) => seen.add(p));
+  for (const m of modules) if (m.params.size) m.params.forEach((p) => seen.add(p));
   return [...seen];
 }
 
@@ -96,16 +96,10 @@ export function parameterCount(root: ModuleV): { count: number | null; reason?: 
   const modules = allModules(root);
   const unresolved = modules.find((m) => m.unresolved);
   if (unresolved) return { count: null, reason: unresolved.unresolved };
-  const seen = new Set<TensorV>();
   let count = 0;
-  for (const m of modules) {
-    if (!m.params.size) continue;
-    for (const p of m.params.values()) {
-      if (seen.has(p)) continue;
-      seen.add(p);
-      if (!p.shape) return { count: null, reason: p.reason ?? 'a parameter has an unknown shape' };
-      count += numel(p.shape);
-    }
+  for (const p of allParameters(root, modules)) {
+    if (!p.shape) return { count: null, reason: p.reason ?? 'a parameter has an unknown shape' };
+    count += numel(p.shape);
   }
   return { count };
 }
