@@ -36,7 +36,8 @@ export function benchFiles(): { name: string; text: string }[] {
 export function syntheticModel(lines = 5000): string {
   const out = ['# Synthetic WattLens benchmark model.', 'import torch', 'import torch.nn as nn', ''];
   const names: string[] = [];
-  while (out.length < lines - 40) {
+  // Blocks stop early enough that the model class and its call (16 lines) always fit.
+  while (out.length < lines - 50) {
     const name = `Block${names.length}`;
     names.push(name);
     out.push(`class ${name}(nn.Module):`, `    """Residual block ${names.length}."""`, '    def __init__(self, c=64):', '        super().__init__()');

@@ -264,13 +264,11 @@ export class DocumentStore {
    * (the same report, with only the edited group re-run); a notebook, or a file that does not split, whole.
    */
   private reportOf(source: Source, root: SyntaxNode, options: AnalyzeOptions): FileReport {
-    if (!source.notebook) {
-      let cache = this.groupCaches.get(source.key);
-      if (!cache) this.groupCaches.set(source.key, (cache = new GroupCache()));
-      const grouped = analyzeGrouped(this.parser, root, source.text, options, cache);
-      if (grouped) return grouped.report;
-    }
-    return analyzeTree(this.parser, root, source.text, options);
+    if (source.notebook) return analyzeTree(this.parser, root, source.text, options);
+    let cache = this.groupCaches.get(source.key);
+    if (!cache) this.groupCaches.set(source.key, (cache = new GroupCache()));
+    const grouped = analyzeGrouped(this.parser, root, source.text, options, cache);
+    return grouped?.report ?? analyzeTree(this.parser, root, source.text, options, cache.memo);
   }
 
   /** The tree for `source`: reused, re-parsed from pending edits, or parsed from scratch. */

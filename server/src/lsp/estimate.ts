@@ -1,7 +1,7 @@
 // Puts time and energy on an analysis for the current settings and hardware profile (the View
 // every feature reads), and re-runs the energy model at another precision to price code actions.
 import type { FileReport, LayerReport, ModelReport, Precision, Report, TrainingRunReport } from '../core/report/types';
-import { applyEnergy, energyContext, estimateLayer, type EnergyContext, type LoadedProfile } from '../core/energy';
+import { applyEnergy, energyContext, estimateLayer, EstimateCache, type EnergyContext, type LoadedProfile } from '../core/energy';
 import { estimateRun } from '../core/energy/trainingRunEnergy';
 import type { ModelCatalog } from '../core/catalog/modelCatalog';
 import * as fmt from './format';
@@ -23,13 +23,16 @@ export interface View {
   catalog?: ModelCatalog;
 }
 
+/** Rows estimated for earlier analyses: most rows of a report are the same objects after an edit (see moduleMemo.ts). */
+const estimates = new EstimateCache();
+
 /** Applies the energy model to `analysis`; problems leave energy null and are explained, never thrown. */
 export function estimate(analysis: Analysis, profile: LoadedProfile | null, settings: Settings, catalog?: ModelCatalog): View {
   const base = { analysis, source: analysis.source, profile, settings, catalog };
   if (!profile) return { ...base, file: analysis.file, energyNote: 'no hardware profile is loaded' };
   const report: Report = { schema: 'wattlens.report/1', hardware: null, precision: analysis.options.precision, files: [analysis.file] };
   try {
-    const done = applyEnergy(report, energyOptions(profile, settings, settings.precision));
+    const done = applyEnergy(report, energyOptions(profile, settings, settings.precision), estimates);
     return { ...base, file: done.files[0], energyNote: null };
   } catch (e) {
     return { ...base, file: analysis.file, energyNote: (e as Error).message };

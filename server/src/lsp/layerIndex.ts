@@ -3,7 +3,7 @@
 import type { LayerReport, ModelReport } from '../core/report/types';
 import type { Range } from '../core/parse/syntax';
 import { modelEnergy, primaryModels, type View } from './estimate';
-import { sumOrNull } from '../core/report/totals';
+import { sumOrNull, sumOfField } from '../core/report/totals';
 
 /** The layers one line defines or calls, within one model. */
 export interface LineCost {
@@ -58,12 +58,12 @@ export function layerLines(layer: LayerReport): number[] {
 }
 
 function summarise(line: number, model: ModelReport, layers: LayerReport[]): LineCost {
-  const energyJ = sum(layers.map((l) => l.energyJ));
+  const energyJ = sumOfField(layers, 'energyJ');
   const total = modelEnergy(model);
   return {
     line, model, layers,
-    flops: sum(layers.map((l) => l.flops)),
-    macs: sum(layers.map((l) => l.macs)),
+    flops: sumOfField(layers, 'flops'),
+    macs: sumOfField(layers, 'macs'),
     energyJ,
     share: energyJ !== null && total ? energyJ / total : null,
   };

@@ -5,6 +5,7 @@ import type { SyntaxNode, Range } from '../parse/syntax';
 import type { FileReport, Finding, Precision } from '../report/types';
 import type { ModelCatalog } from '../catalog/modelCatalog';
 import { Session } from './session';
+import type { ModuleMemo } from '../frameworks/torch/moduleMemo';
 import { syntaxFindings, inputFindings } from './findings';
 import { reduceLargeSource, type ReducedSource } from './largeSource';
 
@@ -49,10 +50,13 @@ function analyzeReduced(parser: SourceParser, reduced: ReducedSource, options: A
   }
 }
 
-/** Analyses an already parsed tree (the language server keeps trees for incremental re-parse). */
-export function analyzeTree(parser: SourceParser, root: SyntaxNode, text: string, options: AnalyzeOptions): FileReport {
+/**
+ * Analyses an already parsed tree (the language server keeps trees for incremental re-parse, and
+ * a memo of module calls per document, which gives the same report faster).
+ */
+export function analyzeTree(parser: SourceParser, root: SyntaxNode, text: string, options: AnalyzeOptions, memo?: ModuleMemo): FileReport {
   const diagnostics: Finding[] = syntaxFindings(root);
-  const session = new Session(parser, text, options);
+  const session = new Session(parser, text, { ...options, memo });
   session.run(root);
   const models = session.reports(options.precision ?? 'fp32');
   diagnostics.push(...session.findings());

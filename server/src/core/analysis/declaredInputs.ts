@@ -2,12 +2,14 @@
 // model defined or built on (or just below) that line. Several tensors: `input=(1, 10), (1, 12)`.
 
 const DIRECTIVE = /#\s*wattlens:\s*input\s*=\s*(.+)$/;
+/** Whether a text has any directive at all (a test over the whole text, without splitting it into lines). */
+const DECLARES = /#\s*wattlens:\s*input\s*=/;
 
 /** Declared input shapes by 0-based line. */
 export function declaredInputs(text: string): Map<number, number[][]> {
   const out = new Map<number, number[][]>();
   // Most files declare nothing; skip splitting a large text into lines for them.
-  if (!/wattlens/i.test(text)) return out;
+  if (!DECLARES.test(text)) return out;
   const lines = text.split('\n');
   lines.forEach((line, i) => {
     const m = DIRECTIVE.exec(line);

@@ -4,11 +4,12 @@
 import type { SourceParser } from '../parse/parser';
 import { plainNode, type SyntaxNode } from '../parse/syntax';
 import type { FileReport, Finding, ModelReport } from '../report/types';
-import { AFTER_LAST, Session, type Ordered, type OrderKey } from './session';
+import { AFTER_LAST, Session, type Ordered, type OrderKey, type SessionOptions } from './session';
+import { ModuleMemo } from '../frameworks/torch/moduleMemo';
 import type { AnalyzeOptions } from './analyzeSource';
 import { declaredInputs } from './declaredInputs';
 import { syntaxFindings } from './findings';
-import { partitionModule, type ModulePartition } from './partition';
+import { partitionModule, statementKey, type ModulePartition } from './partition';
 
 /** One group's results, with their places in module order. */
 interface GroupResult {
@@ -22,6 +23,8 @@ interface GroupResult {
 
 /** Group results of one document from its previous analysis, by group key. */
 export class GroupCache {
+  /** Module calls of earlier runs (construction, forward passes), reused inside the groups that re-run. */
+  readonly memo = new ModuleMemo();
   private entries = new Map<string, GroupResult>();
   private optionsKey = '';
 
@@ -54,6 +57,7 @@ export interface GroupedAnalysis {
 export function analyzeGrouped(
   parser: SourceParser, root: SyntaxNode, text: string, options: AnalyzeOptions, cache: GroupCache, maxSeparateRuns = MAX_SEPARATE_RUNS,
 ): GroupedAnalysis | undefined {
+  cache.memo.nextAnalysis();
   const split = partitionModule(root, text);
   if (!split.partition) return undefined;
   const { imports, groups } = split.partition;
@@ -67,8 +71,8 @@ export function analyzeGrouped(
   const cached = keys.map((key) => (key === undefined ? undefined : cache.get(key, options)));
   const misses = cached.filter((r) => !r).length;
   // Many misses (a first analysis, a line inserted near the top): one logged whole run, split by group, beats a session per group.
-  const fromWhole = misses > maxSeparateRuns ? runWholeByGroup(parser, root, text, options, split.partition, declared) : undefined;
-  const results = groups.map((group, k) => cached[k] ?? fromWhole?.[k] ?? runGroup(parser, root, text, options, mergeIndexes(imports, group), declared));
+  const fromWhole = misses > maxSeparateRuns ? runWholeByGroup(parser, root, text, { ...options, memo: cache.memo }, split.partition, declared) : undefined;
+  const results = groups.map((group, k) => cached[k] ?? fromWhole?.[k] ?? runGroup(parser, root, text, { ...options, memo: cache.memo }, mergeIndexes(imports, group), declared));
   if (results.some((r) => r.needsWhole) || overBudget(results, options)) return undefined;
   const next = new Map<string, GroupResult>();
   keys.forEach((key, k) => key !== undefined && next.set(key, results[k]));
@@ -80,7 +84,7 @@ export function analyzeGrouped(
 const MAX_SEPARATE_RUNS = 4;
 
 /** Runs the imports and one group's statements as a module of their own. */
-function runGroup(parser: SourceParser, root: SyntaxNode, text: string, options: AnalyzeOptions, indexes: number[], declared: Map<number, number[][]>): GroupResult {
+function runGroup(parser: SourceParser, root: SyntaxNode, text: string, options: AnalyzeOptions & SessionOptions, indexes: number[], declared: Map<number, number[][]>): GroupResult {
   const started = Date.now();
   const module = plainNode('module', root.range, root.startIndex, root.endIndex, indexes.map((i) => root.children[i]), '', false, false);
   const session = new Session(parser, text, { ...options, declaredInputs: declared });
@@ -101,7 +105,7 @@ function sessionResult(session: Session, options: AnalyzeOptions, ms: number): G
  * results each group's own run gives, since groups share nothing. Problems raised by the imports
  * go to every group (the merge keeps one). Undefined when something cannot be placed.
  */
-function runWholeByGroup(parser: SourceParser, root: SyntaxNode, text: string, options: AnalyzeOptions, partition: ModulePartition, declared: Map<number, number[][]>): GroupResult[] | undefined {
+function runWholeByGroup(parser: SourceParser, root: SyntaxNode, text: string, options: AnalyzeOptions & SessionOptions, partition: ModulePartition, declared: Map<number, number[][]>): GroupResult[] | undefined {
   const started = Date.now();
   const session = new Session(parser, text, { ...options, declaredInputs: declared });
   session.run(root, (position) => position);
@@ -158,21 +162,6 @@ function byKey(a: { key: OrderKey }, b: { key: OrderKey }): number {
     if (d !== 0) return d;
   }
   return 0;
-}
-
-/**
- * What a statement's results depend on besides the other statements of its group: its text, the
- * line it starts on (reports carry lines), and the `# wattlens: input=` comments near it. (A
- * statement without syntax errors parses the same wherever it stands; one with errors is never cached.)
- */
-function statementKey(stmt: SyntaxNode, text: string, declared: Map<number, number[][]>): string {
-  const { start, end } = stmt.range;
-  const inputs: string[] = [];
-  for (let line = start.line - 2; line <= end.line; line++) {
-    const shapes = declared.get(line);
-    if (shapes) inputs.push(`${line}=${JSON.stringify(shapes)}`);
-  }
-  return `${start.line}\u0000${text.slice(stmt.startIndex, stmt.endIndex)}\u0000${inputs.join(';')}`;
 }
 
 /** Two sorted index lists merged into one, in source order. */

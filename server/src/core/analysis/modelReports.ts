@@ -17,7 +17,7 @@ export interface RootModel { module: ModuleV; name: string; run?: RootRun; missi
 export function rootReport(root: RootModel, precision: Precision): ModelReport {
   const bytes = bytesPerElement(precision);
   const calls = root.run?.calls ?? [];
-  const layers = [...calls.map((c) => layerRow(c, bytes)), ...uncalledLayers(root.module, calls, bytes, !!root.run && !root.run.aborted)];
+  const layers = [...calls.map((c) => layerRow(c, bytes)), ...uncalledLayers(root, calls, bytes, !!root.run && !root.run.aborted)];
   const unresolved = rootUnresolved(root, calls);
   return {
     name: root.name, framework: 'pytorch', root: true, range: root.module.cls.builtin ? root.module.range : root.module.cls.range,
@@ -31,7 +31,7 @@ export function rootReport(root: RootModel, precision: Precision): ModelReport {
 export function blockReport(cls: ClassV, roots: RootModel[], precision: Precision): ModelReport {
   const bytes = bytesPerElement(precision);
   for (const root of roots) {
-    const found = firstInstances(root.module).get(cls);
+    const found = firstInstances(root).get(cls);
     if (!found) continue;
     const [instance, path] = found;
     const calls = callsUnder(root).get(path) ?? [];
@@ -70,14 +70,26 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
-const firstInstanceCache = new WeakMap<ModuleV, Map<ClassV, [ModuleV, string]>>();
+const pathsCache = new WeakMap<RootModel, [ModuleV, string][]>();
+
+/**
+ * Every module of a root's tree with its path, listed once per report (by RootModel, not by module:
+ * the memo of module calls hands the same module objects to later analyses, with other classes).
+ */
+function modulePathsOf(root: RootModel): [ModuleV, string][] {
+  let paths = pathsCache.get(root);
+  if (!paths) pathsCache.set(root, (paths = modulePathsList(root.module)));
+  return paths;
+}
+
+const firstInstanceCache = new WeakMap<RootModel, Map<ClassV, [ModuleV, string]>>();
 
 /** The first instance of each class below a root, with its path (computed once per root). */
-function firstInstances(root: ModuleV): Map<ClassV, [ModuleV, string]> {
+function firstInstances(root: RootModel): Map<ClassV, [ModuleV, string]> {
   let found = firstInstanceCache.get(root);
   if (!found) {
     found = new Map();
-    for (const [m, path] of modulePathsList(root)) if (m !== root && !found.has(m.cls)) found.set(m.cls, [m, path]);
+    for (const [m, path] of modulePathsOf(root)) if (m !== root.module && !found.has(m.cls)) found.set(m.cls, [m, path]);
     firstInstanceCache.set(root, found);
   }
   return found;
@@ -126,10 +138,11 @@ function newLayerRow(c: LayerCall, bytes: number): LayerReport {
 }
 
 /** Built-in layers that are registered but never called: zero cost when the trace completed, unknown otherwise. */
-function uncalledLayers(root: ModuleV, calls: LayerCall[], bytes: number, complete: boolean): LayerReport[] {
-  const called = new Set(calls.map((c) => c.module).filter(Boolean));
-  return modulePathsList(root)
-    .filter(([m]) => m.spec && !called.has(m) && m !== root)
+function uncalledLayers(root: RootModel, calls: LayerCall[], bytes: number, complete: boolean): LayerReport[] {
+  const called = new Set<ModuleV>();
+  for (const c of calls) if (c.module) called.add(c.module);
+  return modulePathsOf(root)
+    .filter(([m]) => m.spec && !called.has(m) && m !== root.module)
     .map(([m, path]) => {
       const params = ownParamElems(m);
       return {
@@ -145,7 +158,13 @@ function rootUnresolved(root: RootModel, calls: LayerCall[]): Unresolved[] {
   const out: Unresolved[] = [];
   if (root.missingInput) out.push({ range: root.module.range, reason: root.missingInput });
   for (const p of root.run?.problems ?? []) out.push({ range: p.range, reason: p.reason });
-  for (const c of calls) if (c.reason && !out.some((u) => u.reason.includes(c.reason!))) out.push({ range: c.callRange ?? c.range, reason: `${c.path}: ${c.reason}` });
+  // A reason is listed at its first call unless an entry already says it; repeats are skipped without a scan.
+  const listed = new Set<string>();
+  for (const c of calls) {
+    if (!c.reason || listed.has(c.reason)) continue;
+    if (!out.some((u) => u.reason.includes(c.reason!))) out.push({ range: c.callRange ?? c.range, reason: `${c.path}: ${c.reason}` });
+    listed.add(c.reason);
+  }
   return dedupe(out);
 }
 

@@ -15,7 +15,7 @@ export interface ModulePartition {
 export type PartitionResult = { partition: ModulePartition; whole?: undefined } | { whole: string; partition?: undefined };
 
 /** What one top-level statement binds and reads at module level, and anything that forbids splitting. */
-interface StatementFacts {
+export interface StatementFacts {
   kind: 'import' | 'code' | 'inert';
   /** Names the statement may bind in the module scope (over-approximated for compound statements). */
   binds: string[];
@@ -95,7 +95,7 @@ function groupStatements(facts: StatementFacts[], bound: Set<string>): ModulePar
 }
 
 /** The facts of one top-level statement (cached: the language server reuses unchanged statement nodes). */
-function statementFacts(stmt: SyntaxNode, text: string): StatementFacts {
+export function statementFacts(stmt: SyntaxNode, text: string): StatementFacts {
   let facts = factsCache.get(stmt);
   if (!facts) {
     facts = computeFacts(stmt, text);
@@ -323,3 +323,27 @@ function bindingNames(target: SyntaxNode, into: Set<string>): void {
 function nodeText(node: SyntaxNode, text: string): string {
   return node.text || text.slice(node.startIndex, node.endIndex);
 }
+
+/**
+ * What a statement's results depend on besides the other statements of its group: its text, the
+ * line it starts on (reports carry lines), and the `# wattlens: input=` comments near it. (A
+ * statement without syntax errors parses the same wherever it stands; one with errors is never cached.)
+ */
+export function statementKey(stmt: SyntaxNode, text: string, declared: Map<number, number[][]>): string {
+  const { start, end } = stmt.range;
+  const inputs: string[] = [];
+  for (let line = start.line - 2; line <= end.line; line++) {
+    const shapes = declared.get(line);
+    if (shapes) inputs.push(`${line}=${JSON.stringify(shapes)}`);
+  }
+  const near = inputs.join(';');
+  // A syntax node's text never changes (the language server reuses a node only for identical text), so
+  // its key string is built once per line and inputs: the memo's maps then hash each statement text once.
+  const cached = keyCache.get(stmt);
+  if (cached?.line === start.line && cached.inputs === near) return cached.key;
+  const key = `${start.line}\u0000${text.slice(stmt.startIndex, stmt.endIndex)}\u0000${near}`;
+  keyCache.set(stmt, { line: start.line, inputs: near, key });
+  return key;
+}
+
+const keyCache = new WeakMap<SyntaxNode, { line: number; inputs: string; key: string }>();

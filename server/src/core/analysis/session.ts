@@ -20,6 +20,8 @@ import type { ModelCatalog } from '../catalog/modelCatalog';
 import { HubTrainingSession } from './hubTraining';
 import { declaredInputs } from './declaredInputs';
 import { rootReport, blockReport, type RootModel } from './modelReports';
+import { memoClasses } from './memoClasses';
+import { MemoRun, type ModuleMemo } from '../frameworks/torch/moduleMemo';
 
 /** What a session needs besides the text. */
 export interface SessionOptions {
@@ -30,6 +32,8 @@ export interface SessionOptions {
   catalog?: ModelCatalog;
   /** `# wattlens: input=` shapes by line, when the caller has read them already. */
   declaredInputs?: Map<number, number[][]>;
+  /** Results of module calls from earlier runs over the same document (the language server keeps one per document). */
+  memo?: ModuleMemo;
 }
 
 /**
@@ -74,10 +78,11 @@ export class Session {
   private preludeClasses = new Set<ClassV>();
   private readonly hubTraining: HubTrainingSession;
   private log: StatementLog | undefined;
+  private readonly builtinClasses = new Map<string, ClassV>();
   private readonly insideRoots = new Set<ModuleV>();
   private rootsWalked = 0;
 
-  constructor(private readonly parser: SourceParser, private readonly text: string, options: SessionOptions) {
+  constructor(private readonly parser: SourceParser, private readonly text: string, private readonly options: SessionOptions) {
     this.budget = new Budget(options.maxSteps, options.maxMs);
     this.rt = new TorchRuntime({ input: options.input, batch: options.batch, declaredInputs: options.declaredInputs ?? declaredInputs(text) });
     this.keras = new KerasRuntime(this.rt.options);
@@ -87,12 +92,14 @@ export class Session {
     this.rt.interp = this.interp;
     this.keras.interp = this.interp;
     this.kerasSession = new KerasSession(this.keras);
-    const { modules, nn } = torchModules(this.rt);
+    const { modules, nn, classes } = torchModules(this.rt);
     const all: Record<string, NamespaceV> = { ...stdlibModules(this.interp), ...modules, ...kerasModules(this.keras) };
     this.hubTraining.install(all, nn);
     this.interp.configure(createBuiltins(this.interp), (dotted) => all[dotted] ?? this.hubTraining.resolveModule(dotted, all) ?? opaqueTorch(dotted));
     this.loadPrelude(nn, all);
     this.scope = new Scope(this.interp.builtins);
+    for (const [name, cls] of classes) this.builtinClasses.set(name, cls);
+    for (const [name, v] of nn.attrs) if (v.kind === 'class') this.builtinClasses.set(`nn.${name}`, v);
   }
 
   /** Runs the Transformer prelude and publishes its classes in torch.nn. */
@@ -118,6 +125,7 @@ export class Session {
    */
   run(root: SyntaxNode, statementIndex?: (position: number) => number): void {
     this.hubTraining.beforeRun(root);
+    if (this.options.memo) this.useMemo(this.options.memo, root);
     const log = statementIndex ? (this.log = new StatementLog()) : undefined;
     const note = (index: number) => log?.note(index, this.rt.roots, this.scope.vars, this.interp.problems.length);
     this.interp.runModule(root, this.scope, log ? (position) => note(statementIndex!(position)) : undefined);
@@ -130,6 +138,15 @@ export class Session {
     }
     this.kerasSession.finish(this.scope);
     note(AFTER_LAST);
+  }
+
+  /** Lets construction and forward calls of the module's eligible classes come from the memo. */
+  private useMemo(memo: ModuleMemo, root: SyntaxNode): void {
+    const classes = memoClasses(root, this.text, this.rt.options.declaredInputs);
+    if (classes.size === 0) return;
+    const run = new MemoRun(memo, { interp: this.interp, rt: this.rt, scope: this.scope, builtinClasses: this.builtinClasses, classes });
+    this.rt.memo = run;
+    this.interp.instanceMemo = run;
   }
 
   /** Module-level variables holding modules that were never called. */

@@ -1,6 +1,6 @@
 // Fills a report's time, energy and carbon: per layer latencyMs / energyJ / bound from the roofline
 // and energy model, model totals with co2eG, and report.assumptions saying what was assumed.
-import { sumOrNull } from '../report/totals';
+import { sumOfField } from '../report/totals';
 import type { FileReport, LayerReport, ModelReport, ModelTotals, Precision, Report } from '../report/types';
 import { checkPue, co2eGrams, gridIntensity, type GridIntensity } from './carbon';
 import { resolveEfficiency, type ResolvedEfficiency } from './efficiency';
@@ -57,9 +57,39 @@ export function energyContext(options: ApplyEnergyOptions, countedAt: Precision 
   };
 }
 
-/** A copy of the report with latency, energy, bound, totals and assumptions filled in. */
-export function applyEnergy(report: Report, options: ApplyEnergyOptions): Report {
-  const ctx = energyContext(options, report.precision);
+/** Estimated rows by report row: reports share rows between models, and the language server between analyses. */
+interface EstimatedRows { get(row: LayerReport): LayerReport | undefined; set(row: LayerReport, estimated: LayerReport): unknown }
+
+/**
+ * Estimates kept across calls with the same options, for a caller that re-estimates reports whose
+ * rows are mostly the same objects as last time (the language server after each edit).
+ */
+export class EstimateCache {
+  private options: ApplyEnergyOptions | undefined;
+  private precision: Precision | undefined;
+  private ctx: EnergyContext | undefined;
+  private rows = new WeakMap<LayerReport, LayerReport>();
+
+  /** The context and rows for `options`: kept while the options are the same, else made afresh. */
+  for(options: ApplyEnergyOptions, countedAt: Precision): { ctx: EnergyContext; rows: EstimatedRows } {
+    if (!this.ctx || !sameOptions(this.options!, options) || this.precision !== countedAt) {
+      this.ctx = energyContext(options, countedAt);
+      this.options = options;
+      this.precision = countedAt;
+      this.rows = new WeakMap();
+    }
+    return { ctx: this.ctx, rows: this.rows };
+  }
+}
+
+function sameOptions(a: ApplyEnergyOptions, b: ApplyEnergyOptions): boolean {
+  return a.profile === b.profile && a.precision === b.precision && a.region === b.region && a.pue === b.pue && a.batch === b.batch && a.bytesCountedAt === b.bytesCountedAt;
+}
+
+/** A copy of the report with latency, energy, bound, totals and assumptions filled in (reusing `cache`'s rows, if given). */
+export function applyEnergy(report: Report, options: ApplyEnergyOptions, cache?: EstimateCache): Report {
+  const cached = cache?.for(options, report.precision);
+  const ctx = cached?.ctx ?? energyContext(options, report.precision);
   return {
     ...report,
     hardware: { id: ctx.profile.id, name: ctx.profile.name },
@@ -67,7 +97,7 @@ export function applyEnergy(report: Report, options: ApplyEnergyOptions): Report
     assumptions: { ...(report.assumptions ?? {}), ...describeAssumptions(ctx) },
     files: report.files.map((f: FileReport) => {
       // Block reports share their rows with the root's report: each row is estimated once.
-      const estimated = new Map<LayerReport, LayerReport>();
+      const estimated = cached?.rows ?? new Map<LayerReport, LayerReport>();
       const models = f.models.map((m) => estimateModel(m, ctx, estimated));
       return { ...f, models, ...(f.trainingRuns ? { trainingRuns: estimateTrainingRuns(f.trainingRuns, models, ctx) } : {}) };
     }),
@@ -75,7 +105,7 @@ export function applyEnergy(report: Report, options: ApplyEnergyOptions): Report
 }
 
 /** One model with its layers and totals estimated; `estimated` holds rows already done for another model. */
-export function estimateModel(model: ModelReport, ctx: EnergyContext, estimated = new Map<LayerReport, LayerReport>()): ModelReport {
+export function estimateModel(model: ModelReport, ctx: EnergyContext, estimated: EstimatedRows = new Map<LayerReport, LayerReport>()): ModelReport {
   const layers = model.layers.map((l) => {
     let done = estimated.get(l);
     if (!done) estimated.set(l, (done = estimateLayer(l, ctx)));
@@ -101,8 +131,8 @@ export function layerWork(layer: LayerReport, ctx: EnergyContext): Work | null {
 /** Totals: sums over layers, null when any layer (or the model's own FLOP count) is unknown. */
 function estimateTotals(totals: ModelTotals, layers: LayerReport[], ctx: EnergyContext): ModelTotals {
   const known = totals.flops !== null;
-  const latencyMs = known ? sumOrNull(layers.map((l) => l.latencyMs)) : null;
-  const energyJ = known && ctx.energy ? sumOrNull(layers.map((l) => l.energyJ)) : null;
+  const latencyMs = known ? sumOfField(layers, 'latencyMs') : null;
+  const energyJ = known && ctx.energy ? sumOfField(layers, 'energyJ') : null;
   const co2eG = energyJ === null ? null : co2eGrams(energyJ, ctx.intensity, ctx.pue);
   return { ...totals, latencyMs, energyJ, co2eG };
 }

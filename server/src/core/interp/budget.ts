@@ -32,6 +32,16 @@ export class Budget {
     }
   }
 
+  /** Whether `n` more steps fit in the budget (the memo of module calls replays only what fits). */
+  affords(n: number): boolean {
+    return this.steps + n <= this.maxSteps && Date.now() <= this.deadline;
+  }
+
+  /** Spends `n` steps at once: what a memoised call cost when it ran. Call `affords` first. */
+  charge(n: number): void {
+    this.steps += n;
+  }
+
   /** Steps spent so far. */
   get used(): number {
     return this.steps;

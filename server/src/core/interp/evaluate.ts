@@ -51,6 +51,8 @@ export abstract class Evaluator {
   readonly sharedClasses = new WeakSet<ClassV>();
   /** Set once code changes a shared class: parts of the module analysed apart could then differ. */
   changedShared = false;
+  /** Where user classes are constructed from an earlier run's results, when a memo is kept (torch/moduleMemo.ts). */
+  instanceMemo?: { instantiate(cls: ClassV, args: Value[], kwargs: Map<string, Value>, site: CallSite, fresh: () => Value): Value };
 
   constructor(readonly budget: Budget, readonly hooks: FrameworkHooks[], readonly builtins: Scope) {}
 
@@ -294,6 +296,11 @@ export abstract class Evaluator {
 
   /** Creates an instance of a class and runs its __init__. */
   instantiate(cls: ClassV, args: Value[], kwargs: Map<string, Value>, site: CallSite): Value {
+    if (this.instanceMemo && !cls.builtin) return this.instanceMemo.instantiate(cls, args, kwargs, site, () => this.construct(cls, args, kwargs, site));
+    return this.construct(cls, args, kwargs, site);
+  }
+
+  private construct(cls: ClassV, args: Value[], kwargs: Map<string, Value>, site: CallSite): Value {
     if (cls.builtin && cls.attrs.has('__new__')) return this.callValue(cls.attrs.get('__new__')!, args, kwargs, site);
     let self: Value | undefined;
     for (const h of this.hooks) if ((self = h.instantiate?.(cls, site))) break;

@@ -10,6 +10,7 @@ import { PyError, raise } from '../../interp/errors';
 import { BudgetExceeded } from '../../interp/budget';
 import { lookupClassAttr, builtinBase, mro } from '../../interp/classes';
 import { Tracer, type LayerCall, type TraceProblem } from './tracer';
+import type { MemoRun } from './moduleMemo';
 import {
   newModule, registerAttr, ownAttr, cloneModule, containerItems, containerKind, childAt, ownParamElems,
 } from './modules';
@@ -47,6 +48,8 @@ export class TorchRuntime implements FrameworkHooks {
   readonly tracer = new Tracer();
   readonly roots: RootRun[] = [];
   interp!: Interpreter;
+  /** The memo of module calls, when the language server keeps one for the document. */
+  memo?: MemoRun;
 
   constructor(readonly options: TraceOptions) {}
 
@@ -159,6 +162,11 @@ export class TorchRuntime implements FrameworkHooks {
 
   /** Calls a module inside a trace: its forward (user or built-in), attributed to its path. */
   invokeModule(m: ModuleV, args: Value[], kwargs: Map<string, Value>, site: CallSite): Value {
+    if (this.memo && !m.cls.builtin) return this.memo.forward(m, args, kwargs, site, () => this.runForward(m, args, kwargs, site));
+    return this.runForward(m, args, kwargs, site);
+  }
+
+  private runForward(m: ModuleV, args: Value[], kwargs: Map<string, Value>, site: CallSite): Value {
     const forward = lookupClassAttr(m.cls, 'forward');
     if (!forward) return raise('NotImplementedError', `${m.cls.name} has no forward()`, site.range);
     this.tracer.enter(m);

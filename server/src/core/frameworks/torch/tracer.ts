@@ -21,6 +21,8 @@ export interface LayerCall {
   outputElems: number | null;
   /** Why the costs are null, when they are. */
   reason?: string;
+  /** For a functional op: the module whose forward called it (its path is named under that module's). */
+  parent?: ModuleV;
 }
 
 /** A problem found while tracing (shape mismatch, unsupported op), located at the call. */
@@ -81,9 +83,10 @@ export class Tracer {
     const input = cost.inputs[0] ?? null;
     const inputElems = sumElems(cost.inputs);
     const outputElems = cost.output?.shape ? numel(cost.output.shape) : null;
-    const path = module ? this.pathOf(module) : this.childPath(cost.op);
+    const parent = module ? undefined : this.stack[this.stack.length - 1];
+    const path = module ? this.pathOf(module) : this.childPath(cost.op, parent);
     this.calls.push({
-      module, op: cost.op, path, range, callRange,
+      module, parent, op: cost.op, path, range, callRange,
       paramElems: cost.paramElems ?? 0,
       macs: cost.macs,
       flops: flopsOf(cost, inputElems, outputElems),
@@ -94,13 +97,31 @@ export class Tracer {
     });
   }
 
+  /** Whether `module` is part of the traced root's tree (so its path is torch's, not a made-up one). */
+  knows(module: ModuleV): boolean {
+    return this.paths.has(module);
+  }
+
+  /**
+   * Records a call remembered from an earlier run (moduleMemo.ts): its path is worked out here, in
+   * this trace, as if the call had just run: under `module`, or as an op called inside `parent`.
+   */
+  replay(call: LayerCall, module: ModuleV | undefined, parent: ModuleV | undefined, previous?: LayerCall): LayerCall {
+    const path = module ? this.pathOf(module) : this.childPath(call.op, parent);
+    // The same call replayed in the previous analysis, on the same modules and for the same reason, is reused as is: so are its report rows.
+    const same = previous && previous.module === module && previous.parent === parent && previous.path === path && previous.reason === call.reason;
+    const replayed = same ? previous : { ...call, module, parent, path };
+    this.calls.push(replayed);
+    return replayed;
+  }
+
   /** Records a problem at a call site. */
   problem(range: Range, reason: string, code: string, severity: TraceProblem['severity'] = 'information'): void {
     this.problems.push({ range, reason, code, severity });
   }
 
-  private childPath(op: string): string {
-    const parent = this.stack.length ? this.paths.get(this.stack[this.stack.length - 1]) ?? '' : '';
+  private childPath(op: string, within: ModuleV | undefined = this.stack[this.stack.length - 1]): string {
+    const parent = within ? this.paths.get(within) ?? '' : '';
     const key = `${parent}|${op}`;
     const n = (this.opCounters.get(key) ?? 0) + 1;
     this.opCounters.set(key, n);

@@ -1,0 +1,283 @@
+// The memo of module calls the language server keeps per document: what constructing a class and
+// running its forward gave in an earlier run, reused while the texts that class depends on are unchanged.
+// An edit inside one block of a deep model then re-runs that block and its callers, not every block.
+import type { CallSite, ClassV, ModuleV, Value } from '../../interp/values';
+import type { Interpreter } from '../../interp/interpreter';
+import type { Scope } from '../../interp/scope';
+import type { MemoClass } from '../../analysis/memoClasses';
+import type { TorchRuntime } from './runtime';
+import type { LayerCall } from './tracer';
+import {
+  type ClassRef, type ClassTable, type ModuleTemplate, captureTemplate, rebuildTemplate, adoptTree, matchTemplate, plainKey, isPlainValue, REASON, swapText, swapReasons,
+} from './moduleTemplate';
+
+/**
+ * A constructed module tree and the steps its construction took; `last` is the tree handed out in
+ * analysis `lastGiven`, taken over by the next analysis when unchanged (no rebuild, and its forward's calls reused too).
+ */
+interface InstanceEntry { template: ModuleTemplate; steps: number; used: number; last?: ModuleV; lastGiven?: number }
+
+/** A forward pass: the tree it ran on, the calls it recorded (modules by template index), its output. */
+interface ForwardEntry {
+  template: ModuleTemplate;
+  calls: { call: LayerCall; module: number; parent: number }[];
+  output: Value;
+  steps: number;
+  used: number;
+  /** The calls the latest replay recorded, in analysis `lastGiven`: the next analysis reuses those on the same modules. */
+  last?: LayerCall[];
+  lastGiven?: number;
+}
+
+/** A call's memo key, whether its class is being edited, its arguments' keys, and the reason its input is unknown. */
+interface CallKey { key: string; fresh: boolean; args: (string | undefined)[]; reason?: string }
+
+/** Counts of what the memo did, for tests and the benchmark. */
+export interface MemoStats { hits: number; misses: number; stored: number }
+
+/** Past this many analyses unused, an entry is dropped (a class edited away, a deleted block); a block whose input stays unknown while a name is typed upstream must keep its entry meanwhile. */
+const KEEP_ANALYSES = 50;
+/**
+ * Trees larger than this are not kept: a building block is reused across edits, while a whole deep
+ * model changes with any edit to one of its blocks, so keeping it would only cost memory.
+ */
+const MAX_TEMPLATE_MODULES = 512;
+/** Forward entries kept per class and input: instances of one class can differ in structure. */
+const MAX_VARIANTS = 4;
+
+/** Results of module construction and forward passes, kept across the analyses of one document. */
+export class ModuleMemo {
+  readonly stats: MemoStats = { hits: 0, misses: 0, stored: 0 };
+  private generation = 0;
+  private nextId = 0;
+  private readonly claimed = new WeakMap<ModuleV, number>();
+  private readonly statementIds = new Map<string, { id: number; first: number; used: number }>();
+  readonly instances = new Map<string, InstanceEntry>();
+  readonly forwards = new Map<string, ForwardEntry[]>();
+
+  /** Starts an analysis of the document (it may run several sessions); drops long-unused entries. */
+  nextAnalysis(): void {
+    this.generation++;
+    const stale = this.generation - KEEP_ANALYSES;
+    for (const [k, s] of this.statementIds) if (s.used < stale) this.statementIds.delete(k);
+    for (const [k, e] of this.instances) if (e.used < stale) this.instances.delete(k);
+    for (const [k, list] of this.forwards) {
+      const kept = list.filter((e) => e.used >= stale);
+      if (kept.length) this.forwards.set(k, kept);
+      else this.forwards.delete(k);
+    }
+  }
+
+  /**
+   * The key of a class's memo entries from the statement texts it depends on, and whether one of
+   * them is new in this analysis (a class being edited: storing its results would be wasted work).
+   */
+  classKey(name: string, memoClass: MemoClass): { key: string; fresh: boolean } {
+    let fresh = false;
+    const ids = memoClass.key.map((text) => {
+      let s = this.statementIds.get(text);
+      if (!s) this.statementIds.set(text, (s = { id: this.nextId++, first: this.generation, used: 0 }));
+      s.used = this.generation;
+      if (s.first === this.generation && this.generation > 1) fresh = true;
+      return s.id;
+    });
+    return { key: `${name}|${ids.join(',')}`, fresh };
+  }
+
+  /** Marks a module of an earlier analysis as used again in this one; false if it already is (it must not be in two trees). */
+  claim(m: ModuleV): boolean {
+    if (this.claimed.get(m) === this.generation) return false;
+    this.claimed.set(m, this.generation);
+    return true;
+  }
+
+  /** The current analysis, for entries' last use. */
+  get now(): number {
+    return this.generation;
+  }
+}
+
+/** What a session gives the memo: its interpreter, torch runtime, module scope and built-in classes. */
+export interface MemoContext {
+  interp: Interpreter;
+  rt: TorchRuntime;
+  scope: Scope;
+  builtinClasses: Map<string, ClassV>;
+  classes: Map<string, MemoClass>;
+}
+
+/** The memo as one session uses it: looks up and stores construction and forward calls of eligible classes. */
+export class MemoRun implements ClassTable {
+  private readonly builtinNames = new Map<ClassV, string>();
+  private readonly keys = new WeakMap<ClassV, { key: string; fresh: boolean; names: string[] } | null>();
+
+  constructor(private readonly memo: ModuleMemo, private readonly ctx: MemoContext) {
+    for (const [name, cls] of ctx.builtinClasses) if (!this.builtinNames.has(cls)) this.builtinNames.set(cls, name);
+  }
+
+  /**
+   * Constructs `cls(args)` at `site`: from the memo when an earlier run built it from the same texts
+   * at the same place (a module records where it was made), else by `fresh`.
+   */
+  instantiate(cls: ClassV, args: Value[], kwargs: Map<string, Value>, site: CallSite, fresh: () => Value): Value {
+    const k = this.ctx.rt.tracer.active ? undefined : this.callKey(cls, args, kwargs, site);
+    if (!k) return fresh();
+    const entry = this.memo.instances.get(k.key);
+    if (entry && this.ctx.interp.budget.affords(entry.steps)) {
+      const m = this.adopted(entry) ?? rebuildTemplate(entry.template, this);
+      if (m) {
+        this.handOut(entry, m);
+        return this.hit(entry, m);
+      }
+    }
+    this.memo.stats.misses++;
+    const watch = this.watch();
+    const value = fresh();
+    if (k.fresh || value.kind !== 'module' || !watch.quiet()) return value;
+    const template = captureTemplate(value, this, MAX_TEMPLATE_MODULES);
+    if (template) this.store(() => this.memo.instances.set(k.key, { template, steps: watch.steps(), used: this.memo.now, last: value, lastGiven: this.memo.now }));
+    return value;
+  }
+
+  /** The tree the previous analysis was given, if it is still as constructed (at most once per analysis). */
+  private adopted(entry: InstanceEntry): ModuleV | undefined {
+    const last = entry.last;
+    if (!last || entry.lastGiven === this.memo.now) return undefined;
+    entry.last = undefined;
+    return adoptTree(last, entry.template, this, (m) => this.memo.claim(m)) ? last : undefined;
+  }
+
+  private handOut(entry: InstanceEntry, m: ModuleV): void {
+    if (entry.lastGiven === this.memo.now) return;
+    entry.last = m;
+    entry.lastGiven = this.memo.now;
+  }
+
+  /** Runs `m`'s forward inside a trace: replays an earlier run's calls when the module tree and inputs match, else `fresh`. */
+  forward(m: ModuleV, args: Value[], kwargs: Map<string, Value>, site: CallSite, fresh: () => Value): Value {
+    const tracer = this.ctx.rt.tracer;
+    // The call site is part of the key: a built-in forward (nn.Sequential's) records its layers at the caller's line.
+    const k = tracer.knows(m) ? this.callKey(m.cls, args, kwargs, site, true) : undefined;
+    if (!k) return fresh();
+    // Entries keep REASON where the input's reason stood; it is put back for this call's input.
+    const reasonIn = (text: string | undefined) => (k.reason === undefined ? text : swapText(text, REASON, k.reason));
+    for (const entry of this.memo.forwards.get(k.key) ?? []) {
+      const live = this.ctx.interp.budget.affords(entry.steps) ? matchTemplate(m, entry.template, this) : undefined;
+      if (!live) continue;
+      const first = entry.lastGiven !== this.memo.now;
+      const previous = first ? entry.last : undefined;
+      const replayed = entry.calls.map((c, i) => {
+        const call = c.call.reason?.includes(REASON) ? { ...c.call, reason: reasonIn(c.call.reason) } : c.call;
+        return tracer.replay(call, live[c.module], live[c.parent], previous?.[i]);
+      });
+      if (first) Object.assign(entry, { last: replayed, lastGiven: this.memo.now });
+      return this.hit(entry, swapReasons(entry.output, reasonIn));
+    }
+    this.memo.stats.misses++;
+    const before = k.fresh ? undefined : captureTemplate(m, this, MAX_TEMPLATE_MODULES);
+    const watch = this.watch();
+    const start = tracer.calls.length;
+    const output = fresh();
+    if (!before || !watch.quiet() || !isPlainValue(output) || !args.every((a, i) => plainKey(a, []) === k.args[i])) return output;
+    const reasonOut = (text: string | undefined) => (k.reason === undefined ? text : swapText(text, k.reason, REASON));
+    const entry = this.forwardEntry(m, before, tracer.calls.slice(start), swapReasons(output, reasonOut), watch.steps(), reasonOut);
+    if (entry) this.store(() => this.memo.forwards.set(k.key, [entry, ...(this.memo.forwards.get(k.key) ?? [])].slice(0, MAX_VARIANTS)));
+    return output;
+  }
+
+  /** A forward entry, or undefined when the pass changed its module or called modules outside it. */
+  private forwardEntry(m: ModuleV, before: ModuleTemplate, calls: LayerCall[], output: Value, steps: number, reasonOut: (text: string | undefined) => string | undefined): ForwardEntry | undefined {
+    const live = matchTemplate(m, before, this);
+    if (!live) return undefined;
+    const index = new Map(live.map((x, i) => [x, i]));
+    const recorded: ForwardEntry['calls'] = [];
+    for (const call of calls) {
+      const module = call.module ? index.get(call.module) ?? -2 : -1;
+      const parent = call.parent ? index.get(call.parent) ?? -2 : -1;
+      if (module === -2 || parent === -2 || (module === -1 && parent === -1)) return undefined;
+      recorded.push({ call: { ...call, module: undefined, parent: undefined, reason: reasonOut(call.reason) }, module, parent });
+    }
+    return { template: before, calls: recorded, output, steps, used: this.memo.now };
+  }
+
+  private hit<T>(entry: { steps: number; used: number }, value: T): T {
+    this.ctx.interp.budget.charge(entry.steps);
+    entry.used = this.memo.now;
+    this.memo.stats.hits++;
+    return value;
+  }
+
+  private store(put: () => void): void {
+    put();
+    this.memo.stats.stored++;
+  }
+
+  /**
+   * The memo key of calling `cls` with these arguments at `site`, or undefined when the call must run: the
+   * class is not eligible, a name it reads is not bound yet, an argument is not a plain value, or
+   * code has changed a shared class.
+   */
+  private callKey(cls: ClassV, args: Value[], kwargs: Map<string, Value>, site: CallSite, placeReasons = false): CallKey | undefined {
+    if (this.ctx.interp.changedShared) return undefined;
+    const k = this.classKeyOf(cls);
+    if (!k || !k.names.every((n) => this.ctx.scope.vars.has(n))) return undefined;
+    const reasons: string[] | undefined = placeReasons ? [] : undefined;
+    const argKeys = args.map((a) => plainKey(a, reasons));
+    if (argKeys.some((a) => a === undefined)) return undefined;
+    const { start, end } = site.range;
+    let key = `${k.key}@${start.line}:${start.character}-${end.line}:${end.character}(${argKeys.join(',')}`;
+    for (const [name, v] of kwargs) {
+      const vk = plainKey(v, reasons);
+      if (vk === undefined) return undefined;
+      key += `,${name}=${vk}`;
+    }
+    // One reason can stand in a placeholder; inputs unknown for different reasons always run.
+    if (reasons && new Set(reasons).size > 1) return undefined;
+    return { key: `${key})`, fresh: k.fresh, args: argKeys, reason: reasons?.[0] };
+  }
+
+  private classKeyOf(cls: ClassV): { key: string; fresh: boolean; names: string[] } | null {
+    let k = this.keys.get(cls);
+    if (k === undefined) {
+      const memoClass = this.memoClassOf(cls);
+      k = memoClass ? { ...this.memo.classKey(`${cls.name}@${cls.range.start.line}`, memoClass), names: memoClass.names } : null;
+      this.keys.set(cls, k);
+    }
+    return k;
+  }
+
+  private memoClassOf(cls: ClassV): MemoClass | undefined {
+    if (cls.builtin || cls.range.start.character !== 0) return undefined;
+    const found = this.ctx.classes.get(`${cls.name}@${cls.range.start.line}`);
+    return found && this.ctx.scope.vars.get(cls.name) === cls ? found : undefined;
+  }
+
+  /** ClassTable: built-in classes by name, eligible user classes by statement, method-less classes as themselves. */
+  refOf(cls: ClassV): ClassRef | undefined {
+    const builtinName = this.builtinNames.get(cls);
+    if (builtinName !== undefined) return { builtin: builtinName };
+    if (this.memoClassOf(cls)) return { user: cls.name, line: cls.range.start.line };
+    return cls.attrs.size === 0 && cls.bases.length === 0 ? { plain: cls } : undefined;
+  }
+
+  /** ClassTable: this session's class for a ref. */
+  classOf(ref: ClassRef): ClassV | undefined {
+    if ('builtin' in ref) return this.ctx.builtinClasses.get(ref.builtin);
+    if ('plain' in ref) return ref.plain;
+    const cls = this.ctx.scope.vars.get(ref.user);
+    return cls?.kind === 'class' && cls.range.start.line === ref.line && this.memoClassOf(cls) ? cls : undefined;
+  }
+
+  /** Notes the state a call must leave untouched for its result to be reusable, and the steps it takes. */
+  private watch(): { quiet(): boolean; steps(): number } {
+    const { interp, rt } = this.ctx;
+    const problems = interp.problems.length;
+    const traceProblems = rt.tracer.problems.length;
+    const roots = rt.roots.length;
+    const steps = interp.budget.used;
+    return {
+      quiet: () => interp.problems.length === problems && rt.tracer.problems.length === traceProblems && rt.roots.length === roots && !interp.changedShared,
+      steps: () => interp.budget.used - steps,
+    };
+  }
+}
