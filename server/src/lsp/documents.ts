@@ -125,7 +125,28 @@ export class DocumentStore {
     this.memory.check();
     const state = this.parseStates.get(source.key);
     if (state) state.commentOnly = !source.notebook && root !== null;
+    if (!cached) this.warmUp(analysis);
     return analysis;
+  }
+
+  /**
+   * After a document's first analysis, runs it once more while the editor is idle: the memo of module
+   * calls then holds trees to take over, and the code that takes them over is compiled, before the
+   * first keystroke. Skipped if the document changed meanwhile; the result is not needed.
+   */
+  private warmUp(first: Analysis): void {
+    const { source, options, root } = first;
+    if (source.notebook || source.language !== 'python' || !root) return;
+    const memo = this.groupCaches.get(source.key)?.memo;
+    if (!memo || memo.instances.size === 0) return;
+    setTimeout(() => {
+      const pending = this.parseStates.get(source.key)?.pending;
+      if (this.analyses.get(source.key) !== first || this.texts.get(source.key)?.version !== source.version || pending?.length !== 0) return;
+      try {
+        this.analyse(source, options);
+        this.memory.check();
+      } catch { /* a warm-up has nothing to report */ }
+    }, 0);
   }
 
   /** The cached analysis moved to `source`'s version, when only comments changed since. */

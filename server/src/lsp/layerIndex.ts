@@ -30,7 +30,7 @@ export function lineCosts(view: View): Map<number, LineCost> {
 }
 
 function buildLineCosts(view: View): Map<number, LineCost> {
-  const groups = new Map<number, { model: ModelReport; layers: Set<LayerReport> }>();
+  const groups = new Map<number, { model: ModelReport; layers: LayerReport[] }>();
   for (const model of primaryModels(view)) {
     for (const layer of model.layers) {
       addToLine(groups, layer.range.end.line, model, layer);
@@ -39,15 +39,18 @@ function buildLineCosts(view: View): Map<number, LineCost> {
     }
   }
   const out = new Map<number, LineCost>();
-  for (const [line, { model, layers }] of groups) out.set(line, summarise(line, model, [...layers]));
+  for (const [line, { model, layers }] of groups) out.set(line, summarise(line, model, layers));
   return out;
 }
 
-/** Adds a layer to a line's group; a line belongs to the first model that puts a layer on it. */
-function addToLine(groups: Map<number, { model: ModelReport; layers: Set<LayerReport> }>, line: number, model: ModelReport, layer: LayerReport): void {
+/**
+ * Adds a layer to a line's group; a line belongs to the first model that puts a layer on it. (A row
+ * reaches a line at most once: its definition and call lines are added only when they differ.)
+ */
+function addToLine(groups: Map<number, { model: ModelReport; layers: LayerReport[] }>, line: number, model: ModelReport, layer: LayerReport): void {
   const group = groups.get(line);
-  if (!group) groups.set(line, { model, layers: new Set([layer]) });
-  else if (group.model === model) group.layers.add(layer);
+  if (!group) groups.set(line, { model, layers: [layer] });
+  else if (group.model === model) group.layers.push(layer);
 }
 
 /** The lines a layer's hint goes on: the end of its definition and, if elsewhere, of its call. */

@@ -61,6 +61,7 @@ export function analyzeTree(parser: SourceParser, root: SyntaxNode, text: string
   const models = session.reports(options.precision ?? 'fp32');
   diagnostics.push(...session.findings());
   const trainingRuns = session.trainingRuns(models);
+  memo?.detach();
   return { file: options.file, models, diagnostics, ...(trainingRuns.length ? { trainingRuns } : {}) };
 }
 

@@ -73,6 +73,7 @@ export function analyzeGrouped(
   // Many misses (a first analysis, a line inserted near the top): one logged whole run, split by group, beats a session per group.
   const fromWhole = misses > maxSeparateRuns ? runWholeByGroup(parser, root, text, { ...options, memo: cache.memo }, split.partition, declared) : undefined;
   const results = groups.map((group, k) => cached[k] ?? fromWhole?.[k] ?? runGroup(parser, root, text, { ...options, memo: cache.memo }, mergeIndexes(imports, group), declared));
+  cache.memo.detach();
   if (results.some((r) => r.needsWhole) || overBudget(results, options)) return undefined;
   const next = new Map<string, GroupResult>();
   keys.forEach((key, k) => key !== undefined && next.set(key, results[k]));

@@ -22,7 +22,7 @@ export function rootReport(root: RootModel, precision: Precision): ModelReport {
   return {
     name: root.name, framework: 'pytorch', root: true, range: root.module.cls.builtin ? root.module.range : root.module.cls.range,
     input: root.run?.inputs.length ? { shape: root.run.inputs[0].shape ?? [], dtype: root.run.inputs[0].dtype, source: root.run.inputSource } : null,
-    totals: totals(root.module, layers, root.run && !root.run.aborted ? null : 'no complete trace', bytes, unresolved),
+    totals: totals(root.module, layers, !!root.run && !root.run.aborted, bytes, unresolved),
     layers, unresolved, provenance: 'static analysis of the source (no code was run)',
   };
 }
@@ -35,33 +35,69 @@ export function blockReport(cls: ClassV, roots: RootModel[], precision: Precisio
     if (!found) continue;
     const [instance, path] = found;
     const calls = callsUnder(root).get(path) ?? [];
-    const layers = calls.map((c) => layerRow(c, bytes));
-    const unresolved = calls.filter((c) => c.reason).map((c) => ({ range: c.callRange ?? c.range, reason: `${c.path}: ${c.reason}` }));
-    const report = baseBlock(cls, layers, unresolved);
-    report.totals = totals(instance, layers, root.run && !root.run.aborted ? null : 'no complete trace', bytes, unresolved);
-    report.provenance = `first instance, ${path} in ${root.name}`;
-    const input = calls.find((c) => c.path.startsWith(`${path}.`) || c.path === path)?.inputShape;
-    report.input = input ? { shape: input, dtype: 'float32', source: `as called in ${root.name}.${path}` } : null;
-    return report;
+    const complete = !!root.run && !root.run.aborted;
+    const params = calls.some((c) => c.op === UNKNOWN_OP) ? { count: null } : parameterCount(instance);
+    const { start, end } = cls.range;
+    // Everything the report is made of: the same as last analysis (same instance, same calls) gives the same report.
+    const inputs = [cls.name, start.line, start.character, end.line, end.character, path, root.name, complete, bytes, params.count, params.reason, instance.range, ...calls];
+    return reusedBlock(instance, inputs, () => {
+      const layers = calls.map((c) => layerRow(c, bytes));
+      const unresolved = calls.filter((c) => c.reason).map((c) => ({ range: c.callRange ?? c.range, reason: `${c.path}: ${c.reason}` }));
+      const report = baseBlock(cls, layers, unresolved);
+      if (params.reason) unresolved.push({ range: instance.range, reason: `parameters: ${params.reason}` });
+      report.totals = modelTotals(params.count, layers, complete, bytes);
+      report.provenance = `first instance, ${path} in ${root.name}`;
+      const input = calls.find((c) => c.path.startsWith(`${path}.`) || c.path === path)?.inputShape;
+      report.input = input ? { shape: input, dtype: 'float32', source: `as called in ${root.name}.${path}` } : null;
+      return report;
+    });
   }
   const report = baseBlock(cls, [], [{ range: cls.range, reason: `${cls.name} is not instantiated by any model this file builds` }]);
   return report;
 }
 
+const blockReports = new WeakMap<ModuleV, { inputs: unknown[]; report: ModelReport }>();
+
+/**
+ * The block report built from `inputs` for `instance`, reused when the previous one was built from
+ * the very same inputs: the memo of module calls hands the same instance and calls to later analyses,
+ * and nothing changes a report once built.
+ */
+function reusedBlock(instance: ModuleV, inputs: unknown[], build: () => ModelReport): ModelReport {
+  const last = blockReports.get(instance);
+  if (last && last.inputs.length === inputs.length && last.inputs.every((x, i) => x === inputs[i])) return last.report;
+  const report = build();
+  blockReports.set(instance, { inputs, report });
+  return report;
+}
+
 const callsUnderCache = new WeakMap<RootModel, Map<string, LayerCall[]>>();
 
-/** A root's calls grouped under every module path that contains them (built once per root). */
+/** A root's calls grouped under the paths of its blocks' first instances (built once per root). */
 function callsUnder(root: RootModel): Map<string, LayerCall[]> {
   let index = callsUnderCache.get(root);
   if (!index) {
     index = new Map();
-    for (const c of root.run?.calls ?? []) {
-      for (let at = c.path.indexOf('.'); at >= 0; at = c.path.indexOf('.', at + 1)) push(index, c.path.slice(0, at), c);
-      push(index, c.path, c);
-    }
+    const wanted = new Set<string>();
+    for (const [, path] of firstInstances(root).values()) wanted.add(path);
+    for (const c of root.run?.calls ?? []) for (const prefix of pathPrefixes(c)) if (wanted.has(prefix)) push(index, prefix, c);
     callsUnderCache.set(root, index);
   }
   return index;
+}
+
+const prefixCache = new WeakMap<LayerCall, string[]>();
+
+/** `a`, `a.b`, `a.b.c` for a call at path `a.b.c`; kept per call, since the memo of module calls reuses calls across analyses. */
+function pathPrefixes(c: LayerCall): string[] {
+  let prefixes = prefixCache.get(c);
+  if (!prefixes) {
+    prefixes = [];
+    for (let at = c.path.indexOf('.'); at >= 0; at = c.path.indexOf('.', at + 1)) prefixes.push(c.path.slice(0, at));
+    prefixes.push(c.path);
+    prefixCache.set(c, prefixes);
+  }
+  return prefixes;
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -106,10 +142,10 @@ function emptyTotals(): ModelTotals {
   return { params: null, macs: null, flops: null, weightBytes: null, activationBytes: null, latencyMs: null, energyJ: null, co2eG: null };
 }
 
-function totals(module: ModuleV, layers: LayerReport[], incomplete: string | null, bytes: number, unresolved: Unresolved[]): ModelTotals {
+function totals(module: ModuleV, layers: LayerReport[], complete: boolean, bytes: number, unresolved: Unresolved[]): ModelTotals {
   const params = layers.some((l) => l.op === UNKNOWN_OP) ? { count: null } : parameterCount(module);
   if (params.reason) unresolved.push({ range: module.range, reason: `parameters: ${params.reason}` });
-  return modelTotals(params.count, layers, incomplete === null, bytes);
+  return modelTotals(params.count, layers, complete, bytes);
 }
 
 const layerRows = new WeakMap<LayerCall, { bytes: number; row: LayerReport }>();

@@ -203,9 +203,10 @@ export class Session {
 
   private rootModels(): { root: RootModel; key: OrderKey }[] {
     const out = this.rt.roots.map((run, i) => ({ root: { module: run.module, name: this.nameOf(run.module), run } as RootModel, key: this.rootKey(run, i) }));
-    const covered = new Set(this.modulesInRoots());
+    const inside = this.modulesInRoots();
+    const covered = new Set<ModuleV>();
     for (const v of this.scope.vars.values()) {
-      if (v.kind !== 'module' || this.hubTraining.owns(v) || covered.has(v) || isLoss(v.cls)) continue;
+      if (v.kind !== 'module' || this.hubTraining.owns(v) || inside.has(v) || covered.has(v) || isLoss(v.cls)) continue;
       for (const m of allModules(v)) covered.add(m);
       const missingInput = `no input shape for ${this.nameOf(v)}: call it on a tensor, add '# wattlens: input=(...)' above it, or pass --input`;
       out.push({ root: { module: v, name: this.nameOf(v), missingInput }, key: [1, ...this.varKey(v)] });

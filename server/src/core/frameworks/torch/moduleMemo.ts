@@ -32,6 +32,9 @@ interface ForwardEntry {
 /** A call's memo key, whether its class is being edited, its arguments' keys, and the reason its input is unknown. */
 interface CallKey { key: string; fresh: boolean; args: (string | undefined)[]; reason?: string }
 
+/** The class of kept modules between analyses (see ModuleMemo.detach): no methods, no link to any run. */
+const DETACHED: ClassV = { kind: 'class', name: '(kept by the memo)', bases: [], attrs: new Map(), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } };
+
 /** Counts of what the memo did, for tests and the benchmark. */
 export interface MemoStats { hits: number; misses: number; stored: number }
 
@@ -66,6 +69,22 @@ export class ModuleMemo {
       if (kept.length) this.forwards.set(k, kept);
       else this.forwards.delete(k);
     }
+  }
+
+  /**
+   * Ends an analysis: the trees and calls kept for the next one stop pointing at this run's classes,
+   * whose methods reach the whole session (its scope, its traces). The next adoption points them
+   * at that run's classes; until then nothing else may use them.
+   */
+  detach(): void {
+    // DETACHED also marks a module as visited: shared subtrees are walked once.
+    const visit = (m: ModuleV | undefined): void => {
+      if (!m || m.cls === DETACHED) return;
+      m.cls = DETACHED;
+      m.children.forEach(visit);
+    };
+    for (const e of this.instances.values()) visit(e.last);
+    for (const list of this.forwards.values()) for (const e of list) e.last?.forEach((c) => (visit(c.module), visit(c.parent)));
   }
 
   /**
@@ -110,6 +129,7 @@ export interface MemoContext {
 export class MemoRun implements ClassTable {
   private readonly builtinNames = new Map<ClassV, string>();
   private readonly keys = new WeakMap<ClassV, { key: string; fresh: boolean; names: string[] } | null>();
+  private readonly classesByRef = new Map<string, ClassV | null>();
 
   constructor(private readonly memo: ModuleMemo, private readonly ctx: MemoContext) {
     for (const [name, cls] of ctx.builtinClasses) if (!this.builtinNames.has(cls)) this.builtinNames.set(cls, name);
@@ -255,17 +275,24 @@ export class MemoRun implements ClassTable {
   /** ClassTable: built-in classes by name, eligible user classes by statement, method-less classes as themselves. */
   refOf(cls: ClassV): ClassRef | undefined {
     const builtinName = this.builtinNames.get(cls);
-    if (builtinName !== undefined) return { builtin: builtinName };
-    if (this.memoClassOf(cls)) return { user: cls.name, line: cls.range.start.line };
-    return cls.attrs.size === 0 && cls.bases.length === 0 ? { plain: cls } : undefined;
+    if (builtinName !== undefined) return `builtin:${builtinName}`;
+    if (this.memoClassOf(cls)) return `user:${cls.name}@${cls.range.start.line}`;
+    return cls.attrs.size === 0 && cls.bases.length === 0 ? cls : undefined;
   }
 
-  /** ClassTable: this session's class for a ref. */
+  /** ClassTable: this session's class for a ref (looked up once per ref and session). */
   classOf(ref: ClassRef): ClassV | undefined {
-    if ('builtin' in ref) return this.ctx.builtinClasses.get(ref.builtin);
-    if ('plain' in ref) return ref.plain;
-    const cls = this.ctx.scope.vars.get(ref.user);
-    return cls?.kind === 'class' && cls.range.start.line === ref.line && this.memoClassOf(cls) ? cls : undefined;
+    if (typeof ref !== 'string') return ref;
+    let cls = this.classesByRef.get(ref);
+    if (cls === undefined) this.classesByRef.set(ref, (cls = this.lookUpClass(ref) ?? null));
+    return cls ?? undefined;
+  }
+
+  private lookUpClass(ref: string): ClassV | undefined {
+    if (ref.startsWith('builtin:')) return this.ctx.builtinClasses.get(ref.slice('builtin:'.length));
+    const [name, line] = ref.slice('user:'.length).split('@');
+    const cls = this.ctx.scope.vars.get(name);
+    return cls?.kind === 'class' && cls.range.start.line === Number(line) && this.memoClassOf(cls) ? cls : undefined;
   }
 
   /** Notes the state a call must leave untouched for its result to be reusable, and the steps it takes. */

@@ -6,10 +6,10 @@ import type { ArgValue } from './layerSpec';
 import { newModule } from './modules';
 
 /**
- * How a template names a class: a built-in class by its registry name, a user class by the name and
- * start line of its top-level statement, and a class without methods (made up for nested parameters) as itself.
+ * How a template names a class: `builtin:Name` for a built-in class by its registry name, `user:Name@line`
+ * for a user class by its top-level statement, and a class without methods (made up for nested parameters) as itself.
  */
-export type ClassRef = { builtin: string } | { user: string; line: number } | { plain: ClassV };
+export type ClassRef = string | ClassV;
 
 /**
  * One module of a template; children refer to other nodes by index and parameters to the template's
@@ -59,7 +59,7 @@ export function captureTemplate(root: ModuleV, classes: ClassTable, limit = Infi
     index.set(m, at);
     const node: TemplateNode = {
       cls, range: m.range, spec: m.spec, config: m.config, layerArgs: m.layerArgs, unresolved: m.unresolved,
-      params: [...m.params].map(([k, p]) => [k, paramIndex(p)]), buffers: [...m.buffers].map(([k, b]) => [k, { ...b }]), attrs, children: [],
+      params: [...m.params].map(([k, p]) => [k, paramIndex(p)]), buffers: [...m.buffers], attrs, children: [],
     };
     nodes.push(node);
     for (const [name, child] of m.children) {
@@ -69,7 +69,9 @@ export function captureTemplate(root: ModuleV, classes: ClassTable, limit = Infi
     }
     return at;
   };
-  return visit(root) === undefined ? undefined : { nodes, params: [...params.keys()].map((p) => ({ ...p })) };
+  // Torch tensors are never changed in place, so the template keeps the tree's own tensor objects:
+  // a tree taken over from an earlier analysis then matches them by identity, without comparing shapes.
+  return visit(root) === undefined ? undefined : { nodes, params: [...params.keys()] };
 }
 
 /** A fresh module tree from a template, with this run's classes; parameters are new objects, as after construction. */
@@ -94,14 +96,15 @@ export function rebuildTemplate(template: ModuleTemplate, classes: ClassTable): 
 }
 
 /**
- * Takes over a tree handed out by an earlier run: points its modules at this run's classes and gives
- * it fresh parameter objects (an earlier run may have tied them elsewhere). False when the tree has
- * changed since its template was captured, or `claim` refuses one of its modules (already part of
- * another tree in this run); it must not be used then (some classes may already be re-pointed).
+ * Takes over a tree handed out by an earlier run: points its modules at this run's classes. False when
+ * the tree has changed since its template was captured (its parameters must be the very objects the
+ * template holds: a tree rebuilt from it, or tied to another tree since, is not taken over), or `claim`
+ * refuses one of its modules (already part of another tree in this run). It must not be used then
+ * (some classes may already be re-pointed).
  */
 export function adoptTree(root: ModuleV, template: ModuleTemplate, classes: ClassTable, claim: (m: ModuleV) => boolean): boolean {
   const adopted = new Map<ModuleV, number>();
-  const params = new ParamBinding(template.params);
+  const params = new ParamBinding(template.params, true);
   const visit = (m: ModuleV, at: number): boolean => {
     const seen = adopted.get(m);
     if (seen !== undefined) return seen === at;
@@ -111,18 +114,9 @@ export function adoptTree(root: ModuleV, template: ModuleTemplate, classes: Clas
     const cls = classes.classOf(node.cls);
     if (!cls) return false;
     m.cls = cls;
-    if (!sameNode(m, node, classes, params) || m.children.size !== node.children.length) return false;
-    let k = 0;
-    for (const [name, child] of m.children) {
-      const [expected, c] = node.children[k++];
-      if (name !== expected || !visit(child, c)) return false;
-    }
-    return true;
+    return sameNode(m, node, cls, params) && sameChildren(m, node, visit);
   };
-  if (!visit(root, 0) || adopted.size !== template.nodes.length) return false;
-  const copies = new Map<TensorV, TensorV>();
-  for (const m of adopted.keys()) for (const [k, p] of m.params) m.params.set(k, copies.get(p) ?? (copies.set(p, { ...p }), copies.get(p)!));
-  return true;
+  return visit(root, 0) && adopted.size === template.nodes.length;
 }
 
 /**
@@ -140,47 +134,49 @@ export function matchTemplate(root: ModuleV, template: ModuleTemplate, classes: 
     const node = template.nodes[at];
     index.set(m, at);
     live.push(m);
-    if (!sameNode(m, node, classes, params) || m.children.size !== node.children.length) return false;
-    let k = 0;
-    for (const [name, child] of m.children) {
-      const [expected, c] = node.children[k++];
-      if (name !== expected || !visit(child, c)) return false;
-    }
-    return true;
+    return sameNode(m, node, classes.classOf(node.cls), params) && sameChildren(m, node, visit);
   };
   return visit(root, 0) && live.length === template.nodes.length ? live : undefined;
 }
 
-/** Which live parameter stands for which template parameter: tied weights must be tied in both, and only those. */
+/**
+ * Which live parameter stands for which template parameter: tied weights must be tied in both, and
+ * only those. With `identical`, each live parameter must be the template's own object.
+ */
 class ParamBinding {
-  private readonly byLive = new Map<TensorV, number>();
+  // An array, not a map: a block has a few dozen parameters, and this runs for every block on every keystroke.
   private readonly byIndex: TensorV[] = [];
 
-  constructor(private readonly expected: TensorV[]) {}
+  constructor(private readonly expected: TensorV[], private readonly identical = false) {}
 
   /** Binds `live` to template parameter `index`; false if either is already bound to another, or they differ. */
   bind(live: TensorV, index: number): boolean {
-    const bound = this.byLive.get(live);
-    if (bound !== undefined) return bound === index;
-    if (this.byIndex[index] !== undefined || !sameTensor(live, this.expected[index])) return false;
-    this.byLive.set(live, index);
+    const prior = this.byIndex[index];
+    if (prior !== undefined) return prior === live;
+    const same = live === this.expected[index] || (!this.identical && sameTensor(live, this.expected[index]));
+    if (!same || this.byIndex.includes(live)) return false;
     this.byIndex[index] = live;
     return true;
   }
 }
 
-function sameNode(m: ModuleV, node: TemplateNode, classes: ClassTable, params: ParamBinding): boolean {
-  return sameRef(classes.refOf(m.cls), node.cls) && sameRange(m.range, node.range) && m.spec === node.spec &&
+/** The node's own fields (not its children) against a live module, whose class must be `cls`. */
+function sameNode(m: ModuleV, node: TemplateNode, cls: ClassV | undefined, params: ParamBinding): boolean {
+  return m.cls === cls && sameRange(m.range, node.range) && m.spec === node.spec &&
     m.unresolved === node.unresolved && (m.layerArgs === node.layerArgs || sameArgs(m.layerArgs, node.layerArgs)) &&
     (m.config === node.config || JSON.stringify(m.config) === JSON.stringify(node.config)) &&
     sameParams(m.params, node.params, params) && sameTensors(m.buffers, node.buffers) && sameAttrs(m.attrs, node.attrs);
 }
 
-function sameRef(a: ClassRef | undefined, b: ClassRef): boolean {
-  if (!a) return false;
-  if ('builtin' in a) return 'builtin' in b && a.builtin === b.builtin;
-  if ('user' in a) return 'user' in b && a.user === b.user && a.line === b.line;
-  return 'plain' in b && a.plain === b.plain;
+/** The children in name and order, each checked by `visit` against its node. */
+function sameChildren(m: ModuleV, node: TemplateNode, visit: (child: ModuleV, at: number) => boolean): boolean {
+  if (m.children.size !== node.children.length) return false;
+  let k = 0;
+  for (const name of m.children.keys()) {
+    const [expected, at] = node.children[k++];
+    if (name !== expected || !visit(m.children.get(name)!, at)) return false;
+  }
+  return true;
 }
 
 function sameRange(a: Range, b: Range): boolean {
@@ -194,9 +190,9 @@ function sameArgs(a: Record<string, ArgValue> | undefined, b: Record<string, Arg
 function sameParams(live: Map<string, TensorV>, captured: [string, number][], params: ParamBinding): boolean {
   if (live.size !== captured.length) return false;
   let k = 0;
-  for (const [name, p] of live) {
+  for (const name of live.keys()) {
     const [expected, index] = captured[k++];
-    if (name !== expected || !params.bind(p, index)) return false;
+    if (name !== expected || !params.bind(live.get(name)!, index)) return false;
   }
   return true;
 }
@@ -206,7 +202,10 @@ function sameTensors(live: Map<string, TensorV>, captured: [string, TensorV][]):
   // Names in order first (insertion order is what named_parameters() yields), then each tensor.
   let k = 0;
   for (const name of live.keys()) if (name !== captured[k++][0]) return false;
-  for (const [name, c] of captured) if (!sameTensor(live.get(name)!, c)) return false;
+  for (const [name, c] of captured) {
+    const t = live.get(name)!;
+    if (t !== c && !sameTensor(t, c)) return false;
+  }
   return true;
 }
 

@@ -96,12 +96,20 @@ export function parameterCount(root: ModuleV): { count: number | null; reason?: 
   const modules = allModules(root);
   const unresolved = modules.find((m) => m.unresolved);
   if (unresolved) return { count: null, reason: unresolved.unresolved };
+  // One pass over the distinct parameters (shared ones once), without listing them first.
+  const seen = new Set<TensorV>();
   let count = 0;
-  for (const p of allParameters(root, modules)) {
-    if (!p.shape) return { count: null, reason: p.reason ?? 'a parameter has an unknown shape' };
-    count += numel(p.shape);
+  let unknown: TensorV | undefined;
+  for (const m of modules) {
+    if (!m.params.size) continue;
+    m.params.forEach((p) => {
+      if (seen.has(p)) return;
+      seen.add(p);
+      if (p.shape) count += numel(p.shape);
+      else unknown ??= p;
+    });
   }
-  return { count };
+  return unknown ? { count: null, reason: unknown.reason ?? 'a parameter has an unknown shape' } : { count };
 }
 
 /** Own parameter elements of one module. */
