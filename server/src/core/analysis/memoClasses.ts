@@ -28,7 +28,8 @@ export function memoClasses(module: SyntaxNode, text: string, declared: Map<numb
     if (statements[i].type !== 'class_definition') continue;
     const closure = closureOf(i, facts, eligible);
     const names = [...new Set(closure.flatMap((j) => facts[j].reads.filter((r) => eligible.has(r) || imported.has(r))))];
-    out.set(`${name}@${statements[i].range.start.line}`, { key: [...importKeys, ...closure.map((j) => statementKey(statements[j], text, declared))], names });
+    const key = [...importKeys, ...closure.map((j) => statementKey(statements[j], text, declared))];
+    out.set(`${name}@${statements[i].range.start.line}`, { key, names });
   }
   return out;
 }
@@ -51,7 +52,9 @@ function bindings(facts: StatementFacts[]): { imported: Set<string>; binders: Ma
 }
 
 /** Class and function statements bound once, by themselves, whose bodies keep no state of their own. */
-function candidates(statements: SyntaxNode[], text: string, facts: StatementFacts[], binders: Map<string, number[]>, imported: Set<string>): Map<string, number> {
+function candidates(
+  statements: SyntaxNode[], text: string, facts: StatementFacts[], binders: Map<string, number[]>, imported: Set<string>,
+): Map<string, number> {
   const out = new Map<string, number>();
   statements.forEach((s, i) => {
     const name = traitsOf(s, text).stateless;
@@ -120,7 +123,8 @@ const LITERALS = new Set(['integer', 'float', 'string', 'true', 'false', 'none',
 
 function isLiteral(n: SyntaxNode): boolean {
   if (LITERALS.has(n.type)) return true;
-  if (n.type === 'tuple' || n.type === 'parenthesized_expression') return n.children.every((c) => c.type === '(' || c.type === ')' || c.type === ',' || isLiteral(c));
+  const punctuation = (c: SyntaxNode) => c.type === '(' || c.type === ')' || c.type === ',';
+  if (n.type === 'tuple' || n.type === 'parenthesized_expression') return n.children.every((c) => punctuation(c) || isLiteral(c));
   return false;
 }
 

@@ -8,7 +8,8 @@ import type { MemoClass } from '../../analysis/memoClasses';
 import type { TorchRuntime } from './runtime';
 import type { LayerCall } from './tracer';
 import {
-  type ClassRef, type ClassTable, type ModuleTemplate, captureTemplate, rebuildTemplate, adoptTree, matchTemplate, plainKey, isPlainValue, REASON, swapText, swapReasons,
+  type ClassRef, type ClassTable, type ModuleTemplate, captureTemplate, rebuildTemplate, adoptTree, matchTemplate,
+  plainKey, isPlainValue, REASON, swapText, swapReasons,
 } from './moduleTemplate';
 
 /**
@@ -33,12 +34,17 @@ interface ForwardEntry {
 interface CallKey { key: string; fresh: boolean; args: (string | undefined)[]; reason?: string }
 
 /** The class of kept modules between analyses (see ModuleMemo.detach): no methods, no link to any run. */
-const DETACHED: ClassV = { kind: 'class', name: '(kept by the memo)', bases: [], attrs: new Map(), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } };
+const DETACHED: ClassV = {
+  kind: 'class', name: '(kept by the memo)', bases: [], attrs: new Map(), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+};
 
 /** Counts of what the memo did, for tests and the benchmark. */
 export interface MemoStats { hits: number; misses: number; stored: number }
 
-/** Past this many analyses unused, an entry is dropped (a class edited away, a deleted block); a block whose input stays unknown while a name is typed upstream must keep its entry meanwhile. */
+/**
+ * Past this many analyses unused, an entry is dropped (a class edited away, a deleted block). It is
+ * generous: a block whose input stays unknown while a name is typed upstream keeps its entry meanwhile.
+ */
 const KEEP_ANALYSES = 50;
 /**
  * Trees larger than this are not kept: a building block is reused across edits, while a whole deep
@@ -155,7 +161,9 @@ export class MemoRun implements ClassTable {
     const value = fresh();
     if (k.fresh || value.kind !== 'module' || !watch.quiet()) return value;
     const template = captureTemplate(value, this, MAX_TEMPLATE_MODULES);
-    if (template) this.store(() => this.memo.instances.set(k.key, { template, steps: watch.steps(), used: this.memo.now, last: value, lastGiven: this.memo.now }));
+    if (!template) return value;
+    const stored: InstanceEntry = { template, steps: watch.steps(), used: this.memo.now, last: value, lastGiven: this.memo.now };
+    this.store(() => this.memo.instances.set(k.key, stored));
     return value;
   }
 
@@ -206,7 +214,9 @@ export class MemoRun implements ClassTable {
   }
 
   /** A forward entry, or undefined when the pass changed its module or called modules outside it. */
-  private forwardEntry(m: ModuleV, before: ModuleTemplate, calls: LayerCall[], output: Value, steps: number, reasonOut: (text: string | undefined) => string | undefined): ForwardEntry | undefined {
+  private forwardEntry(
+    m: ModuleV, before: ModuleTemplate, calls: LayerCall[], output: Value, steps: number, reasonOut: (text: string | undefined) => string | undefined,
+  ): ForwardEntry | undefined {
     const live = matchTemplate(m, before, this);
     if (!live) return undefined;
     const index = new Map(live.map((x, i) => [x, i]));
@@ -303,7 +313,8 @@ export class MemoRun implements ClassTable {
     const roots = rt.roots.length;
     const steps = interp.budget.used;
     return {
-      quiet: () => interp.problems.length === problems && rt.tracer.problems.length === traceProblems && rt.roots.length === roots && !interp.changedShared,
+      quiet: () => interp.problems.length === problems && rt.tracer.problems.length === traceProblems &&
+        rt.roots.length === roots && !interp.changedShared,
       steps: () => interp.budget.used - steps,
     };
   }

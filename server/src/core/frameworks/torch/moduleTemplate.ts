@@ -180,7 +180,8 @@ function sameChildren(m: ModuleV, node: TemplateNode, visit: (child: ModuleV, at
 }
 
 function sameRange(a: Range, b: Range): boolean {
-  return a === b || (a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character);
+  if (a === b) return true;
+  return a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
 }
 
 function sameArgs(a: Record<string, ArgValue> | undefined, b: Record<string, ArgValue> | undefined): boolean {
