@@ -136,6 +136,8 @@ export class MemoRun implements ClassTable {
   private readonly builtinNames = new Map<ClassV, string>();
   private readonly keys = new WeakMap<ClassV, { key: string; fresh: boolean; names: string[] } | null>();
   private readonly classesByRef = new Map<string, ClassV | null>();
+  /** The template each tree handed out in this run was built from (a forward entry can share it). */
+  private readonly builtFrom = new WeakMap<ModuleV, ModuleTemplate>();
 
   constructor(private readonly memo: ModuleMemo, private readonly ctx: MemoContext) {
     for (const [name, cls] of ctx.builtinClasses) if (!this.builtinNames.has(cls)) this.builtinNames.set(cls, name);
@@ -153,6 +155,7 @@ export class MemoRun implements ClassTable {
       const m = this.adopted(entry) ?? rebuildTemplate(entry.template, this);
       if (m) {
         this.handOut(entry, m);
+        this.builtFrom.set(m, entry.template);
         return this.hit(entry, m);
       }
     }
@@ -164,6 +167,7 @@ export class MemoRun implements ClassTable {
     if (!template) return value;
     const stored: InstanceEntry = { template, steps: watch.steps(), used: this.memo.now, last: value, lastGiven: this.memo.now };
     this.store(() => this.memo.instances.set(k.key, stored));
+    this.builtFrom.set(value, template);
     return value;
   }
 
@@ -202,7 +206,7 @@ export class MemoRun implements ClassTable {
       return this.hit(entry, swapReasons(entry.output, reasonIn));
     }
     this.memo.stats.misses++;
-    const before = k.fresh ? undefined : captureTemplate(m, this, MAX_TEMPLATE_MODULES);
+    const before = k.fresh ? undefined : this.templateOf(m);
     const watch = this.watch();
     const start = tracer.calls.length;
     const output = fresh();
@@ -211,6 +215,12 @@ export class MemoRun implements ClassTable {
     const entry = this.forwardEntry(m, before, tracer.calls.slice(start), swapReasons(output, reasonOut), watch.steps(), reasonOut);
     if (entry) this.store(() => this.memo.forwards.set(k.key, [entry, ...(this.memo.forwards.get(k.key) ?? [])].slice(0, MAX_VARIANTS)));
     return output;
+  }
+
+  /** The template of `m`'s tree as it is now: the one it was built from if it still matches (no second copy kept), else a new one. */
+  private templateOf(m: ModuleV): ModuleTemplate | undefined {
+    const built = this.builtFrom.get(m);
+    return built && matchTemplate(m, built, this) ? built : captureTemplate(m, this, MAX_TEMPLATE_MODULES);
   }
 
   /** A forward entry, or undefined when the pass changed its module or called modules outside it. */
