@@ -39,7 +39,8 @@ export function blockReport(cls: ClassV, roots: RootModel[], precision: Precisio
     const params = calls.some((c) => c.op === UNKNOWN_OP) ? { count: null } : parameterCount(instance);
     const { start, end } = cls.range;
     // Everything the report is made of: the same as last analysis (same instance, same calls) gives the same report.
-    const inputs = [cls.name, start.line, start.character, end.line, end.character, path, root.name, complete, bytes, params.count, params.reason, instance.range, ...calls];
+    // A call's reason can change in place (see Tracer.replay), so reasons are compared too.
+    const inputs = [cls.name, start.line, start.character, end.line, end.character, path, root.name, complete, bytes, params.count, params.reason, instance.range, ...calls, ...calls.map((c) => c.reason)];
     return reusedBlock(instance, inputs, () => {
       const layers = calls.map((c) => layerRow(c, bytes));
       const unresolved = calls.filter((c) => c.reason).map((c) => ({ range: c.callRange ?? c.range, reason: `${c.path}: ${c.reason}` }));

@@ -196,13 +196,7 @@ export class MemoRun implements ClassTable {
     for (const entry of this.memo.forwards.get(k.key) ?? []) {
       const live = this.ctx.interp.budget.affords(entry.steps) ? matchTemplate(m, entry.template, this) : undefined;
       if (!live) continue;
-      const first = entry.lastGiven !== this.memo.now;
-      const previous = first ? entry.last : undefined;
-      const replayed = entry.calls.map((c, i) => {
-        const call = c.call.reason?.includes(REASON) ? { ...c.call, reason: reasonIn(c.call.reason) } : c.call;
-        return tracer.replay(call, live[c.module], live[c.parent], previous?.[i]);
-      });
-      if (first) Object.assign(entry, { last: replayed, lastGiven: this.memo.now });
+      this.replay(entry, live, reasonIn);
       return this.hit(entry, swapReasons(entry.output, reasonIn));
     }
     this.memo.stats.misses++;
@@ -215,6 +209,24 @@ export class MemoRun implements ClassTable {
     const entry = this.forwardEntry(m, before, tracer.calls.slice(start), swapReasons(output, reasonOut), watch.steps(), reasonOut);
     if (entry) this.store(() => this.memo.forwards.set(k.key, [entry, ...(this.memo.forwards.get(k.key) ?? [])].slice(0, MAX_VARIANTS)));
     return output;
+  }
+
+  /**
+   * Records an entry's calls on the live modules. The first replay in an analysis reuses the calls of
+   * the one before, and keeps its own for the next (the same array, when every call was reused).
+   */
+  private replay(entry: ForwardEntry, live: ModuleV[], reasonIn: (text: string | undefined) => string | undefined): void {
+    const tracer = this.ctx.rt.tracer;
+    const first = entry.lastGiven !== this.memo.now;
+    const previous = first ? entry.last : undefined;
+    let replayed: LayerCall[] | undefined = previous && previous.length === entry.calls.length ? undefined : [];
+    entry.calls.forEach((c, i) => {
+      const call = c.call.reason?.includes(REASON) ? { ...c.call, reason: reasonIn(c.call.reason) } : c.call;
+      const done = tracer.replay(call, live[c.module], live[c.parent], previous?.[i]);
+      if (!replayed && done !== previous![i]) replayed = previous!.slice(0, i);
+      replayed?.push(done);
+    });
+    if (first) Object.assign(entry, { last: replayed ?? previous, lastGiven: this.memo.now });
   }
 
   /** The template of `m`'s tree as it is now: the one it was built from if it still matches (no second copy kept), else a new one. */

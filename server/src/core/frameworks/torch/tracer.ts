@@ -108,9 +108,15 @@ export class Tracer {
    */
   replay(call: LayerCall, module: ModuleV | undefined, parent: ModuleV | undefined, previous?: LayerCall): LayerCall {
     const path = module ? this.pathOf(module) : this.childPath(call.op, parent);
-    // The same call replayed in the previous analysis, on the same modules and for the same reason, is reused as is: so are its report rows.
-    const same = previous && previous.module === module && previous.parent === parent && previous.path === path && previous.reason === call.reason;
-    const replayed = same ? previous : { ...call, module, parent, path };
+    // The same call replayed in the previous analysis, on the same modules, is reused: so are its report
+    // rows, which do not show reasons. Only its reason may differ (an unknown input's, while a name is
+    // typed upstream); it is updated in place, as nothing built from the previous analysis reads it again.
+    if (previous && previous.module === module && previous.parent === parent && previous.path === path) {
+      previous.reason = call.reason;
+      this.calls.push(previous);
+      return previous;
+    }
+    const replayed = { ...call, module, parent, path };
     this.calls.push(replayed);
     return replayed;
   }
