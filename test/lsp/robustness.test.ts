@@ -11,6 +11,7 @@ import { CancellationTokenSource, type TextDocumentContentChangeEvent } from 'vs
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { TestClient, fileUri, repoRoot } from './client';
 import { syntheticModelsFile } from '../bench/synthetic';
+import { syntheticModel } from '../bench/lsp';
 
 const resnetText = readFileSync(join(repoRoot, 'test', 'fixtures', 'pytorch', 'resnet18.py'), 'utf8');
 const clients: TestClient[] = [];
@@ -99,15 +100,17 @@ test('seeded fuzz: 300 random edits never crash the server, and incremental pars
   assert.ok(Array.isArray(diags));
 });
 
-test('seeded fuzz on a file of many models: after random edits the reused groups give the same report as a fresh open', async () => {
+/**
+ * Applies `edits` seeded random edits (a snippet inserted, or a character deleted) to `initial`, and
+ * after every tenth compares the edited document's modelReport with a fresh open of the same text.
+ */
+async function fuzzAgainstFreshOpen(name: string, initial: string, snippets: string[], seed: number, edits: number): Promise<void> {
   const c = await start();
-  const uri = 'file:///fuzz-groups.py';
-  const random = prng(7331);
-  const snippets = ['\n', '\n\n', '2', '0', ' ', '# note', 'x', '# wattlens: input=(1, 3, 8, 8)\n', ', bias=False', 'import math\n'];
-  const initial = syntheticModelsFile(600).text;
+  const uri = `file:///${name}.py`;
+  const random = prng(seed);
   const doc = TextDocument.create(uri, 'python', 1, initial);
   await c.open(uri, initial);
-  for (let i = 0; i < 120; i++) {
+  for (let i = 0; i < edits; i++) {
     const text = doc.getText();
     const at = Math.floor(random() * (text.length + 1));
     // Every 10th change replaces the whole text (random edits soon leave junk that keeps a file whole).
@@ -118,13 +121,23 @@ test('seeded fuzz on a file of many models: after random edits the reused groups
     await c.change(uri, i + 2, [change]);
     if (i % 10 === 8) {
       const edited = await c.conn.sendRequest('wattlens/modelReport', { uri });
-      const freshUri = `file:///fuzz-groups-fresh-${i}.py`;
+      const freshUri = `file:///${name}-fresh-${i}.py`;
       await c.open(freshUri, doc.getText());
       const fresh = await c.conn.sendRequest('wattlens/modelReport', { uri: freshUri });
-      assert.equal(JSON.stringify(edited), JSON.stringify(fresh), `after ${i + 1} edits`);
+      assert.equal(JSON.stringify(edited), JSON.stringify(fresh), `${name}: after ${i + 1} edits`);
     }
   }
   assert.ok(c.alive);
+}
+
+test('seeded fuzz on a file of many models: after random edits the reused groups give the same report as a fresh open', async () => {
+  const snippets = ['\n', '\n\n', '2', '0', ' ', '# note', 'x', '# wattlens: input=(1, 3, 8, 8)\n', ', bias=False', 'import math\n'];
+  await fuzzAgainstFreshOpen('fuzz-groups', syntheticModelsFile(600).text, snippets, 7331, 120);
+});
+
+test('seeded fuzz on one deep model: after random edits the memo of module calls gives the same report as a fresh open', async () => {
+  const snippets = ['\n', '2', '0', ' ', 'x', ', eps=1e-3', ', bias=True', ', stride=2', 'WIDTH = 3\n', '    '];
+  await fuzzAgainstFreshOpen('fuzz-deep', syntheticModel(700), snippets, 4242, 60);
 });
 
 test('half-typed code on every keystroke: typing a model line by line', async () => {
