@@ -1,7 +1,7 @@
 // The memo of module calls the language server keeps per document: what constructing a class and
 // running its forward gave in an earlier run, reused while the texts that class depends on are unchanged.
 // An edit inside one block of a deep model then re-runs that block and its callers, not every block.
-import type { CallSite, ClassV, ModuleV, Value } from '../../interp/values';
+import type { CallSite, ClassV, ModuleV, TensorV, Value } from '../../interp/values';
 import type { Interpreter } from '../../interp/interpreter';
 import type { Scope } from '../../interp/scope';
 import type { MemoClass } from '../../analysis/memoClasses';
@@ -14,9 +14,10 @@ import {
 
 /**
  * A constructed module tree and the steps its construction took; `last` is the tree handed out in
- * analysis `lastGiven`, taken over by the next analysis when unchanged (no rebuild, and its forward's calls reused too).
+ * analysis `lastGiven` (with its parameter objects, by template index), taken over by the next
+ * analysis when unchanged (no rebuild, and its forward's calls reused too).
  */
-interface InstanceEntry { template: ModuleTemplate; steps: number; used: number; last?: ModuleV; lastGiven?: number }
+interface InstanceEntry { template: ModuleTemplate; steps: number; used: number; last?: { root: ModuleV; params: TensorV[] }; lastGiven?: number }
 
 /** A forward pass: the tree it ran on, the calls it recorded (modules by template index), its output. */
 interface ForwardEntry {
@@ -89,7 +90,7 @@ export class ModuleMemo {
       m.cls = DETACHED;
       m.children.forEach(visit);
     };
-    for (const e of this.instances.values()) visit(e.last);
+    for (const e of this.instances.values()) visit(e.last?.root);
     for (const list of this.forwards.values()) for (const e of list) e.last?.forEach((c) => (visit(c.module), visit(c.parent)));
   }
 
@@ -152,11 +153,11 @@ export class MemoRun implements ClassTable {
     if (!k) return fresh();
     const entry = this.memo.instances.get(k.key);
     if (entry && this.ctx.interp.budget.affords(entry.steps)) {
-      const m = this.adopted(entry) ?? rebuildTemplate(entry.template, this);
-      if (m) {
-        this.handOut(entry, m);
-        this.builtFrom.set(m, entry.template);
-        return this.hit(entry, m);
+      const tree = this.adopted(entry) ?? rebuildTemplate(entry.template, this);
+      if (tree) {
+        this.handOut(entry, tree);
+        this.builtFrom.set(tree.root, entry.template);
+        return this.hit(entry, tree.root);
       }
     }
     this.memo.stats.misses++;
@@ -165,23 +166,23 @@ export class MemoRun implements ClassTable {
     if (k.fresh || value.kind !== 'module' || !watch.quiet()) return value;
     const template = captureTemplate(value, this, MAX_TEMPLATE_MODULES);
     if (!template) return value;
-    const stored: InstanceEntry = { template, steps: watch.steps(), used: this.memo.now, last: value, lastGiven: this.memo.now };
+    const stored: InstanceEntry = { template, steps: watch.steps(), used: this.memo.now, last: { root: value, params: template.params }, lastGiven: this.memo.now };
     this.store(() => this.memo.instances.set(k.key, stored));
     this.builtFrom.set(value, template);
     return value;
   }
 
   /** The tree the previous analysis was given, if it is still as constructed (at most once per analysis). */
-  private adopted(entry: InstanceEntry): ModuleV | undefined {
+  private adopted(entry: InstanceEntry): { root: ModuleV; params: TensorV[] } | undefined {
     const last = entry.last;
     if (!last || entry.lastGiven === this.memo.now) return undefined;
     entry.last = undefined;
-    return adoptTree(last, entry.template, this, (m) => this.memo.claim(m)) ? last : undefined;
+    return adoptTree(last.root, entry.template, last.params, this, (m) => this.memo.claim(m)) ? last : undefined;
   }
 
-  private handOut(entry: InstanceEntry, m: ModuleV): void {
+  private handOut(entry: InstanceEntry, tree: { root: ModuleV; params: TensorV[] }): void {
     if (entry.lastGiven === this.memo.now) return;
-    entry.last = m;
+    entry.last = tree;
     entry.lastGiven = this.memo.now;
   }
 

@@ -74,8 +74,11 @@ export function captureTemplate(root: ModuleV, classes: ClassTable, limit = Infi
   return visit(root) === undefined ? undefined : { nodes, params: [...params.keys()] };
 }
 
-/** A fresh module tree from a template, with this run's classes; parameters are new objects, as after construction. */
-export function rebuildTemplate(template: ModuleTemplate, classes: ClassTable): ModuleV | undefined {
+/**
+ * A fresh module tree from a template, with this run's classes; parameters are new objects, as after
+ * construction (returned too, by template index, so the tree can be taken over by identity later).
+ */
+export function rebuildTemplate(template: ModuleTemplate, classes: ClassTable): { root: ModuleV; params: TensorV[] } | undefined {
   const built: ModuleV[] = [];
   const params = template.params.map((p) => ({ ...p }));
   for (const node of template.nodes) {
@@ -92,19 +95,19 @@ export function rebuildTemplate(template: ModuleTemplate, classes: ClassTable): 
     built.push(m);
   }
   template.nodes.forEach((node, i) => node.children.forEach(([name, c]) => built[i].children.set(name, built[c])));
-  return built[0];
+  return { root: built[0], params };
 }
 
 /**
  * Takes over a tree handed out by an earlier run: points its modules at this run's classes. False when
- * the tree has changed since its template was captured (its parameters must be the very objects the
- * template holds: a tree rebuilt from it, or tied to another tree since, is not taken over), or `claim`
- * refuses one of its modules (already part of another tree in this run). It must not be used then
- * (some classes may already be re-pointed).
+ * the tree has changed since its template was captured (its parameters must be the very objects it
+ * was handed out with, `params` by template index: one tied to another tree since is not taken over),
+ * or `claim` refuses one of its modules (already part of another tree in this run). It must not be
+ * used then (some classes may already be re-pointed).
  */
-export function adoptTree(root: ModuleV, template: ModuleTemplate, classes: ClassTable, claim: (m: ModuleV) => boolean): boolean {
+export function adoptTree(root: ModuleV, template: ModuleTemplate, params: TensorV[], classes: ClassTable, claim: (m: ModuleV) => boolean): boolean {
   const adopted = new Map<ModuleV, number>();
-  const params = new ParamBinding(template.params, true);
+  const binding = new ParamBinding(params, true);
   const visit = (m: ModuleV, at: number): boolean => {
     const seen = adopted.get(m);
     if (seen !== undefined) return seen === at;
@@ -114,7 +117,7 @@ export function adoptTree(root: ModuleV, template: ModuleTemplate, classes: Clas
     const cls = classes.classOf(node.cls);
     if (!cls) return false;
     m.cls = cls;
-    return sameNode(m, node, cls, params) && sameChildren(m, node, visit);
+    return sameNode(m, node, cls, binding) && sameChildren(m, node, visit);
   };
   return visit(root, 0) && adopted.size === template.nodes.length;
 }
