@@ -3,7 +3,7 @@
 // imports they read, and that no other statement can change. Everything else always runs.
 import type { SyntaxNode } from '../parse/syntax';
 import { field } from '../parse/syntax';
-import { partitionModule, statementFacts, statementKey, type StatementFacts } from './partition';
+import { couplingReason, statementFacts, statementKey, type StatementFacts } from './partition';
 
 /** A class whose calls may be memoised, and what its results depend on. */
 export interface MemoClass {
@@ -17,8 +17,9 @@ export interface MemoClass {
 export function memoClasses(module: SyntaxNode, text: string, declared: Map<number, number[][]>): Map<string, MemoClass> {
   const out = new Map<string, MemoClass>();
   const statements = module.children;
-  if (statements.some((s) => s.hasError && isImport(s)) || partitionModule(module, text).whole) return out;
+  if (statements.some((s) => s.hasError && isImport(s))) return out;
   const facts = statements.map((s) => statementFacts(s, text));
+  if (couplingReason(facts, text)) return out;
   const { imported, binders } = bindings(facts);
   const eligible = candidates(statements, text, facts, binders, imported);
   excludeBadReferences(statements, text, facts, eligible);
@@ -45,7 +46,8 @@ function bindings(facts: StatementFacts[]): { imported: Set<string>; binders: Ma
   facts.forEach((f, i) => {
     for (const name of f.binds) {
       if (f.kind === 'import') imported.add(name);
-      else binders.set(name, [...(binders.get(name) ?? []), i]);
+      else if (binders.has(name)) binders.get(name)!.push(i);
+      else binders.set(name, [i]);
     }
   });
   return { imported, binders };

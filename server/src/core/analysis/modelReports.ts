@@ -22,7 +22,7 @@ export function rootReport(root: RootModel, precision: Precision): ModelReport {
   return {
     name: root.name, framework: 'pytorch', root: true, range: root.module.cls.builtin ? root.module.range : root.module.cls.range,
     input: root.run?.inputs.length ? { shape: root.run.inputs[0].shape ?? [], dtype: root.run.inputs[0].dtype, source: root.run.inputSource } : null,
-    totals: totals(root.module, layers, !!root.run && !root.run.aborted, bytes, unresolved),
+    totals: totals(root.module, parametersOf(root.module, layers), layers, !!root.run && !root.run.aborted, bytes, unresolved),
     layers, unresolved, provenance: 'static analysis of the source (no code was run)',
   };
 }
@@ -36,17 +36,19 @@ export function blockReport(cls: ClassV, roots: RootModel[], precision: Precisio
     const [instance, path] = found;
     const calls = callsUnder(root).get(path) ?? [];
     const complete = !!root.run && !root.run.aborted;
-    const params = calls.some((c) => c.op === UNKNOWN_OP) ? { count: null } : parameterCount(instance);
+    const params = parametersOf(instance, calls);
     const { start, end } = cls.range;
     // Everything the report is made of: the same as last analysis (same instance, same calls) gives the same report.
     // A call's reason can change in place (see Tracer.replay), so reasons are compared too.
-    const inputs = [cls.name, start.line, start.character, end.line, end.character, path, root.name, complete, bytes, params.count, params.reason, instance.range, ...calls, ...calls.map((c) => c.reason)];
+    const inputs = [
+      cls.name, start.line, start.character, end.line, end.character, path, root.name, complete, bytes,
+      params.count, params.reason, instance.range, ...calls, ...calls.map((c) => c.reason),
+    ];
     return reusedBlock(instance, inputs, () => {
       const layers = calls.map((c) => layerRow(c, bytes));
       const unresolved = calls.filter((c) => c.reason).map((c) => ({ range: c.callRange ?? c.range, reason: `${c.path}: ${c.reason}` }));
       const report = baseBlock(cls, layers, unresolved);
-      if (params.reason) unresolved.push({ range: instance.range, reason: `parameters: ${params.reason}` });
-      report.totals = modelTotals(params.count, layers, complete, bytes);
+      report.totals = totals(instance, params, layers, complete, bytes, unresolved);
       report.provenance = `first instance, ${path} in ${root.name}`;
       const input = calls.find((c) => c.path.startsWith(`${path}.`) || c.path === path)?.inputShape;
       report.input = input ? { shape: input, dtype: 'float32', source: `as called in ${root.name}.${path}` } : null;
@@ -143,8 +145,14 @@ function emptyTotals(): ModelTotals {
   return { params: null, macs: null, flops: null, weightBytes: null, activationBytes: null, latencyMs: null, energyJ: null, co2eG: null };
 }
 
-function totals(module: ModuleV, layers: LayerReport[], complete: boolean, bytes: number, unresolved: Unresolved[]): ModelTotals {
-  const params = layers.some((l) => l.op === UNKNOWN_OP) ? { count: null } : parameterCount(module);
+/** A tree's parameter count; unknown when a call of something unresolved (op `?`) may hide parameters. */
+function parametersOf(module: ModuleV, calls: { op: string }[]): { count: number | null; reason?: string } {
+  return calls.some((c) => c.op === UNKNOWN_OP) ? { count: null } : parameterCount(module);
+}
+
+function totals(
+  module: ModuleV, params: { count: number | null; reason?: string }, layers: LayerReport[], complete: boolean, bytes: number, unresolved: Unresolved[],
+): ModelTotals {
   if (params.reason) unresolved.push({ range: module.range, reason: `parameters: ${params.reason}` });
   return modelTotals(params.count, layers, complete, bytes);
 }

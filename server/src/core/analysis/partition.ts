@@ -55,16 +55,26 @@ const factsCache = new WeakMap<SyntaxNode, StatementFacts>();
  * when splitting could change the result.
  */
 export function partitionModule(root: SyntaxNode, text: string): PartitionResult {
-  const wholeText = WHOLE_FILE_TEXT.exec(text);
-  if (wholeText) return { whole: `the file uses ${wholeText[0].trim()}, analysed across statements` };
   const facts = root.children.map((s) => statementFacts(s, text));
+  const whole = couplingReason(facts, text);
+  if (whole) return { whole };
+  return { partition: groupStatements(facts, new Set(facts.flatMap((f) => (f.kind === 'code' ? f.binds : [])))) };
+}
+
+/**
+ * Why the statements with these facts could affect one another other than through module-level
+ * names (global state, reflection, a library changed, training or hub machinery), or undefined.
+ * Grouping and the memo of module calls (memoClasses.ts) both stop there.
+ */
+export function couplingReason(facts: StatementFacts[], text: string): string | undefined {
+  const wholeText = WHOLE_FILE_TEXT.exec(text);
+  if (wholeText) return `the file uses ${wholeText[0].trim()}, analysed across statements`;
   const barrier = facts.find((f) => f.barrier)?.barrier;
-  if (barrier) return { whole: barrier };
+  if (barrier) return barrier;
   const imported = new Set(facts.flatMap((f) => (f.kind === 'import' ? f.binds : [])));
   const bound = new Set(facts.flatMap((f) => (f.kind === 'code' ? f.binds : [])));
-  const touchesImport = facts.find((f) => f.mutates.some((n) => imported.has(n) && !bound.has(n)) || f.setterRoots.some((n) => imported.has(n)));
-  if (touchesImport) return { whole: 'a statement changes a library module or its global state' };
-  return { partition: groupStatements(facts, bound) };
+  const touchesImport = facts.some((f) => f.mutates.some((n) => imported.has(n) && !bound.has(n)) || f.setterRoots.some((n) => imported.has(n)));
+  return touchesImport ? 'a statement changes a library module or its global state' : undefined;
 }
 
 /** Union-find over statements linked by module-level names. */

@@ -98,6 +98,8 @@ export class Session {
     this.interp.configure(createBuiltins(this.interp), (dotted) => all[dotted] ?? this.hubTraining.resolveModule(dotted, all) ?? opaqueTorch(dotted));
     this.loadPrelude(nn, all);
     this.scope = new Scope(this.interp.builtins);
+    // The memo names built-in classes by these keys: the layer classes, then everything torch.nn
+    // holds (containers, and the Transformer prelude's classes loaded above).
     for (const [name, cls] of classes) this.builtinClasses.set(name, cls);
     for (const [name, v] of nn.attrs) if (v.kind === 'class') this.builtinClasses.set(`nn.${name}`, v);
   }

@@ -31,8 +31,8 @@ interface ForwardEntry {
   lastGiven?: number;
 }
 
-/** A call's memo key, whether its class is being edited, its arguments' keys, and the reason its input is unknown. */
-interface CallKey { key: string; fresh: boolean; args: (string | undefined)[]; reason?: string }
+/** A call's memo key, whether its class is being edited, and the reason its input is unknown. */
+interface CallKey { key: string; fresh: boolean; reason?: string }
 
 /** The class of kept modules between analyses (see ModuleMemo.detach): no methods, no link to any run. */
 const DETACHED: ClassV = {
@@ -205,7 +205,8 @@ export class MemoRun implements ClassTable {
     const watch = this.watch();
     const start = tracer.calls.length;
     const output = fresh();
-    if (!before || !watch.quiet() || !isPlainValue(output) || !args.every((a, i) => plainKey(a, []) === k.args[i])) return output;
+    // The arguments need no second look: plain values and tensors are never changed in place.
+    if (!before || !watch.quiet() || !isPlainValue(output)) return output;
     const reasonOut = (text: string | undefined) => (k.reason === undefined ? text : swapText(text, k.reason, REASON));
     const entry = this.forwardEntry(m, before, tracer.calls.slice(start), swapReasons(output, reasonOut), watch.steps(), reasonOut);
     if (entry) this.store(() => this.memo.forwards.set(k.key, [entry, ...(this.memo.forwards.get(k.key) ?? [])].slice(0, MAX_VARIANTS)));
@@ -286,7 +287,7 @@ export class MemoRun implements ClassTable {
     }
     // One reason can stand in a placeholder; inputs unknown for different reasons always run.
     if (reasons && new Set(reasons).size > 1) return undefined;
-    return { key: `${key})`, fresh: k.fresh, args: argKeys, reason: reasons?.[0] };
+    return { key: `${key})`, fresh: k.fresh, reason: reasons?.[0] };
   }
 
   private classKeyOf(cls: ClassV): { key: string; fresh: boolean; names: string[] } | null {
