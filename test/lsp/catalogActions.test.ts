@@ -82,10 +82,10 @@ test('Keras: mixed-precision policy after the keras import (bf16 on a Xeon, floa
   assert.match(policy.title, /× faster per step; inference: −\d+% energy per inference on intel-xeon-8480\)$/);
   assert.deepEqual(policy.diagnostics?.map((d) => d.code), ['fp32-training']);
   edited.kerasPolicy = apply(uri, text, policy);
-  assert.match(edited.kerasPolicy, /\nfrom keras import layers\nkeras\.mixed_precision\.set_global_policy\("mixed_bfloat16"\)  # WattLens: /);
+  assert.match(edited.kerasPolicy, /\nfrom keras import layers\nkeras\.mixed_precision\.set_global_policy\("mixed_bfloat16"\) {2}# WattLens: /);
   const tflite = find(actions, 'Quantize model to int8 with the TFLite converter (dynamic range, as a commented instruction) (−');
   edited.kerasTflite = apply(uri, text, tflite);
-  assert.match(edited.kerasTflite, /validation_split=0\.1\)\n# WattLens: dynamic-range int8 quantization.*\n#   import tensorflow as tf\n#   converter = tf\.lite\.TFLiteConverter\.from_keras_model\(model\)/);
+  assert.match(edited.kerasTflite, /validation_split=0\.1\)\n# WattLens: dynamic-range int8 quantization.*\n# {3}import tensorflow as tf\n# {3}converter = tf\.lite\.TFLiteConverter\.from_keras_model\(model\)/);
   assert.ok(!actions.some((a) => /torch\./.test(a.title)), 'no PyTorch actions on Keras models');
   const t4 = await actionsAt(gpu, kerasFit, line);
   assert.ok(find(t4.actions, 'Set the Keras mixed-precision policy "mixed_float16"'));
@@ -108,10 +108,10 @@ test('TF.js: the uint8 weight quantization as a commented converter instruction;
   const quant = find(actions, "Quantize model's weights to uint8 when converting (tensorflowjs_converter --quantize_uint8, as a commented instruction)");
   assert.match(quant.title, /\(weights 8 B → 2 B to download; ±0% compute energy on nvidia-t4: TF\.js computes in float32\)$/);
   const out = apply(uri, text, quant);
-  assert.match(out, /\nmodel\.add\(tf\.layers\.dense\(\{units: 1, inputShape: \[1\]\}\)\);\n\/\/ WattLens: quantize the weights .*\n\/\/   tensorflowjs_converter --input_format=tfjs_layers_model --output_format=tfjs_layers_model --quantize_uint8 model\.json quantized\/\n/);
+  assert.match(out, /\nmodel\.add\(tf\.layers\.dense\(\{units: 1, inputShape: \[1\]\}\)\);\n\/\/ WattLens: quantize the weights .*\n\/\/ {3}tensorflowjs_converter --input_format=tfjs_layers_model --output_format=tfjs_layers_model --quantize_uint8 model\.json quantized\/\n/);
   const inner = await actionsAt(gpu, tfjs, lineOf(text, "model.add(tf.layers.dense({units: 50, activation: 'sigmoid'}));"), text, 'typescript');
   const innerOut = apply(uri, text, find(inner.actions, "Quantize createModel.model's weights"));
-  assert.match(innerOut, /\n  model\.add\(tf\.layers\.dense\(\{units: 1, useBias: true\}\)\);\n  \/\/ WattLens: quantize/);
+  assert.match(innerOut, /\n {2}model\.add\(tf\.layers\.dense\(\{units: 1, useBias: true\}\)\);\n {2}\/\/ WattLens: quantize/);
   const parser = await loadParser();
   for (const t of [out, innerOut]) {
     const parsed = parser.parse(t, 'typescript');

@@ -51,7 +51,7 @@ test('torch.no_grad() quick fix wraps the loop with correct indentation', async 
   const fix = actions.find((a) => a.title.startsWith('Wrap this inference loop in torch.no_grad()'));
   assert.ok(fix, actions.map((a) => a.title).join('\n'));
   const out = apply(uri, text, fix);
-  assert.match(out, /\nwith torch\.no_grad\(\):\n    for step in range\(3\):\n        batch = /);
+  assert.match(out, /\nwith torch\.no_grad\(\):\n {4}for step in range\(3\):\n {8}batch = /);
   edited.noGrad = out;
   const { diags, hints } = await recheck(gpu, 'noGrad', out);
   assert.ok(!diags.some((d) => d.code === 'inference-without-no-grad'));
@@ -72,9 +72,9 @@ test('model actions price themselves on the profile: quantization, autocast, pru
   edited.quantize = apply(uri, text, quant);
   assert.match(edited.quantize, /\nmodel = SmallNet\(\)\nmodel = torch\.ao\.quantization\.quantize_dynamic\(model, \{torch\.nn\.Linear, torch\.nn\.LSTM\}, dtype=torch\.qint8\)\n/);
   edited.autocastCuda = apply(uri, text, cast);
-  assert.match(edited.autocastCuda, /\nwith torch\.autocast\(device_type="cuda", dtype=torch\.float16\):\n    out = model\(x\)\n/);
+  assert.match(edited.autocastCuda, /\nwith torch\.autocast\(device_type="cuda", dtype=torch\.float16\):\n {4}out = model\(x\)\n/);
   edited.prune = apply(uri, text, prune);
-  assert.match(edited.prune, /prune\.l1_unstructured\(_layer, name="weight", amount=0\.3\)\n    prune\.remove\(_layer, "weight"\)\n/);
+  assert.match(edited.prune, /prune\.l1_unstructured\(_layer, name="weight", amount=0\.3\)\n {4}prune\.remove\(_layer, "weight"\)\n/);
   for (const name of ['autocastCuda', 'prune']) {
     const { hints } = await recheck(gpu, name, edited[name]);
     assert.ok(hints.length >= 5, `${name}: hints after the edit`);
@@ -92,7 +92,7 @@ test('on a CPU profile autocast uses device_type="cpu" and bfloat16', async () =
   assert.ok(cast, actions.map((a) => a.title).join('\n'));
   assert.match(cast.title, /torch\.bfloat16.*\(−\d+% energy on intel-xeon-8480\)/);
   edited.autocastCpu = apply(uri, text, cast);
-  assert.match(edited.autocastCpu, /with torch\.autocast\(device_type="cpu", dtype=torch\.bfloat16\):\n    out = model\(x\)/);
+  assert.match(edited.autocastCpu, /with torch\.autocast\(device_type="cpu", dtype=torch\.bfloat16\):\n {4}out = model\(x\)/);
   const quant = actions.find((a) => a.title.startsWith('Apply dynamic int8'));
   assert.ok(quant && !quant.title.includes('PyTorch runs dynamic quantization on CPU'));
 });

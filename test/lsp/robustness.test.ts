@@ -203,7 +203,7 @@ test('binary garbage: no crash, a clear diagnostic when it holds NUL bytes', asy
   await c.open('file:///garbage.py', bytes.toString('latin1'));
   const d = await c.diagnosticsFor('file:///garbage.py');
   assert.equal(d[0].code, 'binary');
-  const noNul = bytes.toString('utf8').replace(/\u0000/g, '');
+  const noNul = bytes.toString('utf8').replaceAll('\u0000', '');
   await c.open('file:///garbage2.py', noNul);
   assert.ok(Array.isArray(await c.inlayHints('file:///garbage2.py')));
   await c.diagnosticsFor('file:///garbage2.py');

@@ -73,8 +73,8 @@ test('autocast around the training step on a T4: float16 with a GradScaler, back
   assert.deepEqual(cast.diagnostics?.map((d) => d.code), ['fp32-training']);
   assert.ok(diags.some((d) => d.code === 'fp32-training'));
   const out = apply(uri, text, cast);
-  assert.match(out, /\nscaler = torch\.cuda\.amp\.GradScaler\(\)  # WattLens: .*\nfor epoch in range\(2\):\n/);
-  assert.match(out, /        optimizer\.zero_grad\(\)\n        with torch\.autocast\(device_type="cuda", dtype=torch\.float16\):\n            outputs = model\(inputs\)\n            loss = criterion\(outputs, targets\)\n        scaler\.scale\(loss\)\.backward\(\)\n        scaler\.step\(optimizer\)\n        scaler\.update\(\)\n/);
+  assert.match(out, /\nscaler = torch\.cuda\.amp\.GradScaler\(\) {2}# WattLens: .*\nfor epoch in range\(2\):\n/);
+  assert.match(out, / {8}optimizer\.zero_grad\(\)\n {8}with torch\.autocast\(device_type="cuda", dtype=torch\.float16\):\n {12}outputs = model\(inputs\)\n {12}loss = criterion\(outputs, targets\)\n {8}scaler\.scale\(loss\)\.backward\(\)\n {8}scaler\.step\(optimizer\)\n {8}scaler\.update\(\)\n/);
   edited.autocastFp16 = out;
   const { diags: after, hints } = await recheck(gpu, 'autocastFp16', out);
   assert.ok(!after.some((d) => d.code === 'fp32-training' || d.code === 'syntax'), JSON.stringify(after));
@@ -86,7 +86,7 @@ test('on a CPU profile the training step runs under autocast("cpu", bfloat16), n
   const cast = find(actions, 'Run the training step under torch.autocast(torch.bfloat16) mixed precision (');
   assert.match(cast.title, /on intel-xeon-8480\)$/);
   const out = apply(uri, text, cast);
-  assert.match(out, /        with torch\.autocast\(device_type="cpu", dtype=torch\.bfloat16\):\n            outputs = model\(inputs\)\n            loss = criterion\(outputs, targets\)\n        loss\.backward\(\)\n/);
+  assert.match(out, / {8}with torch\.autocast\(device_type="cpu", dtype=torch\.bfloat16\):\n {12}outputs = model\(inputs\)\n {12}loss = criterion\(outputs, targets\)\n {8}loss\.backward\(\)\n/);
   assert.ok(!out.includes('GradScaler()'));
   assert.ok(!actions.some((a) => a.title.startsWith('Run model(...) under')), 'the model call inside the training step is covered by the training action');
   edited.autocastBf16 = out;
@@ -97,7 +97,7 @@ test('structured pruning of the heaviest conv: priced once rebuilt, honest that 
   const prune = find(actions, /^Prune 38 of 128 output channels of features\.3 \(Conv2d, L2 structured\)/);
   assert.match(prune.title, /\(≈−\d+% energy on nvidia-t4 once the model is rebuilt without the zeroed channels; until then the layer shapes do not shrink and dense kernels cost the same\)$/);
   const out = apply(uri, text, prune);
-  assert.match(out, /\nmodel = ConvNet\(\)\nimport torch\.nn\.utils\.prune as prune  # WattLens: .*\n_conv = model\.get_submodule\("features\.3"\)\nprune\.ln_structured\(_conv, name="weight", amount=0\.3, n=2, dim=0\)\nprune\.remove\(_conv, "weight"\)\n/);
+  assert.match(out, /\nmodel = ConvNet\(\)\nimport torch\.nn\.utils\.prune as prune {2}# WattLens: .*\n_conv = model\.get_submodule\("features\.3"\)\nprune\.ln_structured\(_conv, name="weight", amount=0\.3, n=2, dim=0\)\nprune\.remove\(_conv, "weight"\)\n/);
   assert.ok(actions.some((a) => a.title.startsWith('Prune 30% of the weights')), 'the unstructured action is still offered');
   edited.structuredPrune = out + 'assert int((model.features[3].weight.abs().sum(dim=(1, 2, 3)) == 0).sum()) == 38\n';
   const { hints } = await recheck(gpu, 'structuredPrune', out);
@@ -109,7 +109,7 @@ test('distillation scaffold: distillation_loss before the loop and a half-width 
   const kd = find(actions, 'Add a knowledge-distillation scaffold: distillation_loss() and a half-width student');
   assert.match(kd.title, /\(−\d+% energy per inference on nvidia-t4; training the student also runs the teacher's forward pass\)$/);
   const out = apply(uri, text, kd);
-  assert.match(out, /\ndef distillation_loss\(student_logits, teacher_logits, labels, temperature=4\.0, alpha=0\.5\):\n    """Knowledge distillation \(Hinton et al\. 2015/);
+  assert.match(out, /\ndef distillation_loss\(student_logits, teacher_logits, labels, temperature=4\.0, alpha=0\.5\):\n {4}"""Knowledge distillation \(Hinton et al\. 2015/);
   assert.match(out, /\n# WattLens: distil `model` \(the teacher\) into a half-width student:\n/);
   assert.ok(out.indexOf('def distillation_loss') < out.indexOf('for epoch in range(2):'));
   edited.distilCnn = out + CHECK_DISTILLATION;
@@ -122,7 +122,7 @@ test('distillation for a ResNet-50 suggests resnet18 with its catalog params and
   const kd = find(actions, 'Add a knowledge-distillation scaffold: distillation_loss() and a resnet18 student (11.7 M params vs 25.6 M params)');
   assert.match(kd.title, /\(−\d+% energy per inference on intel-xeon-8480;/);
   const out = apply(uri, text, kd);
-  assert.match(out, /#   student = torchvision\.models\.resnet18\(num_classes=1000\)  # 11\.7 M params, 1\.81 GMACs per sample; catalog: pytorch\/vision/);
+  assert.match(out, /# {3}student = torchvision\.models\.resnet18\(num_classes=1000\) {2}# 11\.7 M params, 1\.81 GMACs per sample; catalog: pytorch\/vision/);
   edited.distilResnet = out + CHECK_DISTILLATION;
 });
 

@@ -141,7 +141,7 @@ export class Interpreter extends Evaluator implements BuiltinHost {
       case 'try_statement': return this.execTry(node, scope);
       case 'raise_statement': return this.execRaise(node, scope);
       case 'assert_statement': case 'print_statement': case 'type_alias_statement': return undefined;
-      case 'global_statement': return this.declare(node, scope, (n) => scope.moduleScope());
+      case 'global_statement': return this.declare(node, scope, () => scope.moduleScope());
       case 'nonlocal_statement': return this.declare(node, scope, (n) => scope.enclosingBinding(n));
       case 'delete_statement': return this.execDelete(node, scope);
       case 'block': return this.execBlock(node, scope);
@@ -353,7 +353,7 @@ export class Interpreter extends Evaluator implements BuiltinHost {
     return undefined;
   }
 
-  private decorateClass(cls: ClassV, decorators: SyntaxNode[], scope: Scope): Value {
+  private decorateClass(cls: ClassV, decorators: SyntaxNode[], _scope: Scope): Value {
     // Dataclass-like decorators keep the class usable; others are applied if they can be evaluated.
     return decorators.some((d) => !/dataclass/.test(d.text)) ? cls : cls;
   }
@@ -393,7 +393,7 @@ export class Interpreter extends Evaluator implements BuiltinHost {
   }
 
   /** The namespace for a dotted module name; unknown modules become opaque namespaces. */
-  private importModule(dotted: string, range: Range): Value {
+  private importModule(dotted: string, _range: Range): Value {
     const resolved = this.resolveModule(dotted);
     if (resolved) return resolved;
     if (dotted.startsWith('.')) return { kind: 'namespace', name: dotted, attrs: new Map(), opaque: `relative import ${dotted} is not followed` };
@@ -438,7 +438,7 @@ export class Interpreter extends Evaluator implements BuiltinHost {
     return this.execBlock(handler.children.find((c) => c.type === 'block'), scope);
   }
 
-  private execRaise(node: SyntaxNode, scope: Scope): Signal {
+  private execRaise(node: SyntaxNode, _scope: Scope): Signal {
     const exc = node.children[0];
     const text = exc ? exc.text.slice(0, 120) : 're-raise';
     raise('Exception', `the analysed code raises ${text}`, node.range);

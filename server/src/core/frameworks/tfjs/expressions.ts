@@ -291,7 +291,7 @@ function looseEquals(a: JsValue, b: JsValue): boolean {
   const x = toPrimitive(a);
   const y = toPrimitive(b);
   if ((x !== null && typeof x === 'object') || (y !== null && typeof y === 'object')) return false;
-  // eslint-disable-next-line eqeqeq
+   
   return x == y;
 }
 

@@ -28,7 +28,7 @@ function factory(name: string, dtype: DType, sizeFrom: (args: Value[], kw: Map<s
 const sizeArgs = (args: Value[], kw: Map<string, Value>) => (args.length ? args : kw.get('size') ? [kw.get('size')!] : []);
 
 function likeFactory(name: string): Fn {
-  return ([t], kw) => (t?.kind === 'tensor' ? { ...like(t, t.shape ?? []), shape: t.shape, origin: `torch.${name}` } : t ?? NONE);
+  return ([t], _kw) => (t?.kind === 'tensor' ? { ...like(t, t.shape ?? []), shape: t.shape, origin: `torch.${name}` } : t ?? NONE);
 }
 
 /** The torch.nn.init namespace: initialisers change values, not shapes, so they return their tensor. */
