@@ -1,8 +1,17 @@
 // The WattLens language server, `node dist/server.js --stdio` (or --node-ipc as VS Code starts it):
 // wiring only — connection, capabilities, the analysis service and its handlers.
 import {
-  createConnection, ProposedFeatures, TextDocumentSyncKind, CodeActionKind, DidChangeConfigurationNotification,
-  DidChangeWatchedFilesNotification, LSPErrorCodes, type InitializeResult, type Message, type ResponseMessage, type RequestMessage,
+  createConnection,
+  ProposedFeatures,
+  TextDocumentSyncKind,
+  CodeActionKind,
+  DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
+  LSPErrorCodes,
+  type InitializeResult,
+  type Message,
+  type ResponseMessage,
+  type RequestMessage,
 } from 'vscode-languageserver/node';
 import { existsSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
@@ -30,7 +39,9 @@ function packageRoot(): string {
 /** Answers a cancelled request that has not started yet without running it. */
 function cancelUndispatched(message: Message): ResponseMessage | undefined {
   const id = (message as RequestMessage).id;
-  return id === undefined ? undefined : { jsonrpc: '2.0', id, error: { code: LSPErrorCodes.RequestCancelled, message: 'request cancelled' } };
+  return id === undefined
+    ? undefined
+    : { jsonrpc: '2.0', id, error: { code: LSPErrorCodes.RequestCancelled, message: 'request cancelled' } };
 }
 
 /**
@@ -41,7 +52,8 @@ function cancelUndispatched(message: Message): ResponseMessage | undefined {
  * peak to 210-225 MB). A --heap-growing-percent the user passes to node wins.
  */
 function boundHeapGrowth(): void {
-  if (!process.execArgv.some((a) => a.startsWith('--heap-growing-percent'))) setFlagsFromString('--heap-growing-percent=40');
+  if (!process.execArgv.some((a) => a.startsWith('--heap-growing-percent')))
+    setFlagsFromString('--heap-growing-percent=40');
 }
 
 async function main(): Promise<void> {
@@ -53,7 +65,11 @@ async function main(): Promise<void> {
   const parser = await SourceParser.load(join(root, 'grammars'));
   const service = new Service(connection, parser, root);
   connection.onInitialize((params): InitializeResult => {
-    service.initialize(params.capabilities, params.workspaceFolders?.[0]?.uri ?? params.rootUri, params.initializationOptions);
+    service.initialize(
+      params.capabilities,
+      params.workspaceFolders?.[0]?.uri ?? params.rootUri,
+      params.initializationOptions,
+    );
     return { capabilities: CAPABILITIES, serverInfo: { name: 'wattlens', version: '0.1.0' } };
   });
   connection.onInitialized(() => {
@@ -62,7 +78,11 @@ async function main(): Promise<void> {
       void connection.client.register(DidChangeConfigurationNotification.type, undefined).catch(() => undefined);
     }
     if (caps.workspace?.didChangeWatchedFiles?.dynamicRegistration) {
-      void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/.wattlens/profiles/*.json' }] }).catch(() => undefined);
+      void connection.client
+        .register(DidChangeWatchedFilesNotification.type, {
+          watchers: [{ globPattern: '**/.wattlens/profiles/*.json' }],
+        })
+        .catch(() => undefined);
     }
     void service.updateSettings();
   });

@@ -40,22 +40,53 @@ export function syntheticModel(lines = 5000): string {
   while (out.length < lines - 50) {
     const name = `Block${names.length}`;
     names.push(name);
-    out.push(`class ${name}(nn.Module):`, `    """Residual block ${names.length}."""`, '    def __init__(self, c=64):', '        super().__init__()');
-    for (let k = 0; k < 6; k++) out.push(`        self.conv${k} = nn.Conv2d(c, c, 3, padding=1, bias=False)`, `        self.bn${k} = nn.BatchNorm2d(c)`);
+    out.push(
+      `class ${name}(nn.Module):`,
+      `    """Residual block ${names.length}."""`,
+      '    def __init__(self, c=64):',
+      '        super().__init__()',
+    );
+    for (let k = 0; k < 6; k++)
+      out.push(
+        `        self.conv${k} = nn.Conv2d(c, c, 3, padding=1, bias=False)`,
+        `        self.bn${k} = nn.BatchNorm2d(c)`,
+      );
     out.push('        self.act = nn.ReLU()', '', '    def forward(self, x):', '        y = x');
-    for (let k = 0; k < 6; k++) out.push(`        y = self.act(self.bn${k}(self.conv${k}(y)))`, `        # step ${k}: convolution, normalisation, activation`);
+    for (let k = 0; k < 6; k++)
+      out.push(
+        `        y = self.act(self.bn${k}(self.conv${k}(y)))`,
+        `        # step ${k}: convolution, normalisation, activation`,
+      );
     out.push('        return x + y', '', '');
   }
-  out.push('class Big(nn.Module):', '    def __init__(self):', '        super().__init__()', '        self.stem = nn.Conv2d(3, 64, 3, padding=1)',
-    `        self.blocks = nn.Sequential(${names.map((n) => `${n}()`).join(', ')})`, '        self.head = nn.Linear(64, 10)', '',
-    '    def forward(self, x):', '        x = self.blocks(self.stem(x))', '        x = x.mean(dim=(2, 3))', '        return self.head(x)', '', '',
-    'model = Big()', 'x = torch.randn(1, 3, 32, 32)', 'out = model(x)');
+  out.push(
+    'class Big(nn.Module):',
+    '    def __init__(self):',
+    '        super().__init__()',
+    '        self.stem = nn.Conv2d(3, 64, 3, padding=1)',
+    `        self.blocks = nn.Sequential(${names.map((n) => `${n}()`).join(', ')})`,
+    '        self.head = nn.Linear(64, 10)',
+    '',
+    '    def forward(self, x):',
+    '        x = self.blocks(self.stem(x))',
+    '        x = x.mean(dim=(2, 3))',
+    '        return self.head(x)',
+    '',
+    '',
+    'model = Big()',
+    'x = torch.randn(1, 3, 32, 32)',
+    'out = model(x)',
+  );
   while (out.length < lines) out.push('# end of file');
   return out.slice(0, lines).join('\n') + '\n';
 }
 
 /** Runs the benchmark against `dist/server.js`. */
-export async function benchLsp(name: string, text: string, options: { keystrokes?: number; hovers?: number; edits?: number } = {}): Promise<LspBenchResult> {
+export async function benchLsp(
+  name: string,
+  text: string,
+  options: { keystrokes?: number; hovers?: number; edits?: number } = {},
+): Promise<LspBenchResult> {
   const keystrokes = options.keystrokes ?? 48;
   const hovers = options.hovers ?? 100;
   const edits = options.edits ?? 600;
@@ -69,7 +100,10 @@ export async function benchLsp(name: string, text: string, options: { keystrokes
     const all = await client.inlayHints(uri);
     const coldHintsMs = performance.now() - started;
     const afterOpen = rss(client);
-    const models = await client.conn.sendRequest('wattlens/modelReport', { uri }) as { root: boolean; layers: unknown[] }[];
+    const models = (await client.conn.sendRequest('wattlens/modelReport', { uri })) as {
+      root: boolean;
+      layers: unknown[];
+    }[];
 
     /** Types `chars` one at a time at (line, character), timing each keystroke until its hints arrive. */
     const type = async (line: number, character: number, chars: string): Promise<number[]> => {
@@ -86,11 +120,16 @@ export async function benchLsp(name: string, text: string, options: { keystrokes
       return times;
     };
     const codeLine = lineOf(text, 'nn.BatchNorm2d(', 2500);
-    const codeTimes = await type(codeLine, lineLength(doc, codeLine), '  # typing a trailing comment on a layer line  '.repeat(2).slice(0, keystrokes));
+    const codeTimes = await type(
+      codeLine,
+      lineLength(doc, codeLine),
+      '  # typing a trailing comment on a layer line  '.repeat(2).slice(0, keystrokes),
+    );
     const argLine = lineOf(doc.getText(), 'nn.BatchNorm2d(', 2600);
     const at = doc.getText().split('\n')[argLine].lastIndexOf(')');
     const argTimes = await type(argLine, at, ', eps=1e-5, momentum=0.1'.repeat(3).slice(0, keystrokes));
-    if (process.env.WATTLENS_BENCH_SERIES) console.error(`${name}\n  code edits (ms): ${series(argTimes)}\n  comment edits (ms): ${series(codeTimes)}`);
+    if (process.env.WATTLENS_BENCH_SERIES)
+      console.error(`${name}\n  code edits (ms): ${series(argTimes)}\n  comment edits (ms): ${series(codeTimes)}`);
 
     const hintLines = [...new Set(all.map((h) => h.position.line))];
     const hoverTimes: number[] = [];
@@ -105,7 +144,10 @@ export async function benchLsp(name: string, text: string, options: { keystrokes
     const editLine = lineOf(doc.getText(), 'nn.Conv2d(', 4000);
     for (let i = 0; i < edits; i++) {
       const pos = { line: editLine, character: 8 };
-      const change = i % 2 === 0 ? { range: { start: pos, end: pos }, text: ' ' } : { range: { start: pos, end: { line: editLine, character: 9 } }, text: '' };
+      const change =
+        i % 2 === 0
+          ? { range: { start: pos, end: pos }, text: ' ' }
+          : { range: { start: pos, end: { line: editLine, character: 9 } }, text: '' };
       TextDocument.update(doc, [change], ++version);
       await client.change(uri, version, [change]);
       if (i % 3 === 2) await client.inlayHints(uri, window(editLine));
@@ -167,12 +209,17 @@ function round(n: number): number {
 
 /** Prints the figures as a small table. */
 export function printLspBench(r: LspBenchResult): void {
-  const line = (name: string, s: { p50: number; p95: number; n: number }) => `  ${name.padEnd(44)} p50 ${String(s.p50).padStart(7)} ms   p95 ${String(s.p95).padStart(7)} ms   (n=${s.n})`;
-  console.log(`language server, ${r.lines}-line synthetic file: ${r.name} (${r.layerCalls} layer calls); cold open to hints ${round(r.coldHintsMs)} ms`);
+  const line = (name: string, s: { p50: number; p95: number; n: number }) =>
+    `  ${name.padEnd(44)} p50 ${String(s.p50).padStart(7)} ms   p95 ${String(s.p95).padStart(7)} ms   (n=${s.n})`;
+  console.log(
+    `language server, ${r.lines}-line synthetic file: ${r.name} (${r.layerCalls} layer calls); cold open to hints ${round(r.coldHintsMs)} ms`,
+  );
   console.log(line('keystroke → fresh inlay hints (code edit)', r.keystrokeToHints));
   console.log(line('keystroke → fresh inlay hints (comment edit)', r.commentKeystrokeToHints));
   console.log(line('hover', r.hover));
-  console.log(`  server RSS: ${round(r.rssMiB.afterOpen)} MiB after open, peak ${round(r.rssMiB.peak)} MiB (sampled every 60 edits), ${round(r.rssMiB.afterAllEdits)} MiB after ${r.rssMiB.edits} edits`);
+  console.log(
+    `  server RSS: ${round(r.rssMiB.afterOpen)} MiB after open, peak ${round(r.rssMiB.peak)} MiB (sampled every 60 edits), ${round(r.rssMiB.afterAllEdits)} MiB after ${r.rssMiB.edits} edits`,
+  );
 }
 
 /** Runs the benchmark on both synthetic files and prints each. */

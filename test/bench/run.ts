@@ -24,10 +24,12 @@ function timeIt(runs: number, f: () => void): number[] {
 
 function coldCli(file: string): number {
   const cli = join(repoRoot, 'bin', 'wattlens.js');
-  return median(timeIt(7, () => {
-    const r = spawnSync(process.execPath, [cli, 'analyze', file, '--format', 'json'], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`cli failed: ${r.stderr}`);
-  }));
+  return median(
+    timeIt(7, () => {
+      const r = spawnSync(process.execPath, [cli, 'analyze', file, '--format', 'json'], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`cli failed: ${r.stderr}`);
+    }),
+  );
 }
 
 /** Peak RSS (MB) of a cold CLI process analysing `file`, read from the child's own resource usage. */
@@ -47,7 +49,11 @@ function torchCount(file: string): { total: number; importOnly: number } | null 
   const probe = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
   if (probe.status !== 0) return null;
   const counter = join(repoRoot, 'test', 'differential', 'count_torch.py');
-  const total = median(timeIt(3, () => spawnSync(python, [counter, file], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } })));
+  const total = median(
+    timeIt(3, () =>
+      spawnSync(python, [counter, file], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } }),
+    ),
+  );
   const importOnly = median(timeIt(3, () => spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' })));
   return { total, importOnly };
 }
@@ -68,11 +74,17 @@ async function main(): Promise<void> {
   console.log('WattLens benchmark (medians)');
   console.log(`  cold CLI run, ResNet-50 file (process start included): ${fmt(cold)}   target < 400 ms`);
   console.log(`  warm analysis, ResNet-50 file:                         ${fmt(warm)}   target < 20 ms`);
-  console.log(`  synthetic ${big.lines}-line file, ${big.models} models:          ${fmt(median(bigTimes))}   target < 250 ms`);
+  console.log(
+    `  synthetic ${big.lines}-line file, ${big.models} models:          ${fmt(median(bigTimes))}   target < 250 ms`,
+  );
   console.log(`  peak RSS of a CLI process analysing the synthetic file:  ${rss.toFixed(0)} MB   target < 200 MB`);
   if (torch) {
-    console.log(`  PyTorch 1.13 counting ResNet-50 (forward + dispatch hooks, process): ${fmt(torch.total)} (of which import torch ${fmt(torch.importOnly)})`);
-    console.log(`  ratio PyTorch process / WattLens cold CLI: ${(torch.total / cold).toFixed(1)}x; PyTorch counting alone / WattLens warm: ${((torch.total - torch.importOnly) / warm).toFixed(1)}x`);
+    console.log(
+      `  PyTorch 1.13 counting ResNet-50 (forward + dispatch hooks, process): ${fmt(torch.total)} (of which import torch ${fmt(torch.importOnly)})`,
+    );
+    console.log(
+      `  ratio PyTorch process / WattLens cold CLI: ${(torch.total / cold).toFixed(1)}x; PyTorch counting alone / WattLens warm: ${((torch.total - torch.importOnly) / warm).toFixed(1)}x`,
+    );
   } else console.log('  PyTorch comparison skipped: /usr/bin/python3 cannot import torch');
   console.log('');
   await runLspBench();

@@ -11,7 +11,11 @@ import { compareReport, countWithTorch, parseExpectations, torchUnavailable } fr
 // The README's example models are part of the corpus too, so what a new user runs first is checked.
 const corpusDirs = [join(repoRoot, 'test', 'fixtures', 'pytorch'), join(repoRoot, 'examples')];
 const fixtures = corpusDirs
-  .flatMap((dir) => readdirSync(dir).filter((f) => f.endsWith('.py')).map((f) => join(dir, f)))
+  .flatMap((dir) =>
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.py'))
+      .map((f) => join(dir, f)),
+  )
   .sort()
   .map((path) => {
     const source = readFileSync(path, 'utf8');
@@ -40,7 +44,12 @@ test('inline expectations equal a live torch count', { skip: noTorch ?? false },
     if (result.error) drift.push(`${f.rel}: torch failed: ${result.error}`);
     const now = result.roots.map((r) => `${r.name} params=${r.params} macs=${r.macs}`);
     const written = f.expected.map((e) => `${e.name} params=${e.params} macs=${e.macs}`);
-    if (now.join('\n') !== written.join('\n')) drift.push(`${f.rel}: header [${written.join('; ')}] but torch [${now.join('; ')}]`);
+    if (now.join('\n') !== written.join('\n'))
+      drift.push(`${f.rel}: header [${written.join('; ')}] but torch [${now.join('; ')}]`);
   });
-  assert.deepEqual(drift, [], `stale expectations (rerun test/differential/write_expectations.py):\n  ${drift.join('\n  ')}`);
+  assert.deepEqual(
+    drift,
+    [],
+    `stale expectations (rerun test/differential/write_expectations.py):\n  ${drift.join('\n  ')}`,
+  );
 });

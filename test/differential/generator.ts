@@ -3,31 +3,53 @@
 // tracking tensor shapes so that every program runs. Used by generated.test.ts against torch.
 
 /** One generated model file. */
-export interface GeneratedProgram { index: number; family: string; style: string; source: string }
+export interface GeneratedProgram {
+  index: number;
+  family: string;
+  style: string;
+  source: string;
+}
 
 /** mulberry32: small, fast, good enough for test generation. */
 export class Rng {
   private state: number;
-  constructor(seed: number) { this.state = seed >>> 0; }
+  constructor(seed: number) {
+    this.state = seed >>> 0;
+  }
   next(): number {
     let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }
-  int(lo: number, hi: number): number { return lo + Math.floor(this.next() * (hi - lo + 1)); }
-  pick<T>(xs: readonly T[]): T { return xs[Math.floor(this.next() * xs.length)]; }
-  chance(p: number): boolean { return this.next() < p; }
+  int(lo: number, hi: number): number {
+    return lo + Math.floor(this.next() * (hi - lo + 1));
+  }
+  pick<T>(xs: readonly T[]): T {
+    return xs[Math.floor(this.next() * xs.length)];
+  }
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
 }
 
 /** A layer: its constructor expression, and optionally an equivalent functional form for forward(). */
-interface Layer { kind: string; ctor: string; fn?: (x: string) => string }
+interface Layer {
+  kind: string;
+  ctor: string;
+  fn?: (x: string) => string;
+}
 
 /** Feature-map state of the conv families: channels and spatial side (length for 1-D). */
-interface Feat { dims: 1 | 2; c: number; s: number }
+interface Feat {
+  dims: 1 | 2;
+  c: number;
+  s: number;
+}
 
 const WIDTHS = [4, 8, 12, 16, 24, 32, 48, 64];
-const outSize = (n: number, k: number, s: number, p: number, d = 1) => Math.floor((n + 2 * p - d * (k - 1) - 1) / s) + 1;
+const outSize = (n: number, k: number, s: number, p: number, d = 1) =>
+  Math.floor((n + 2 * p - d * (k - 1) - 1) / s) + 1;
 const indent = (lines: string[], n: number) => lines.map((l) => (l ? ' '.repeat(n) + l : l));
 
 const ACTIVATIONS: [string, (x: string) => string][] = [
@@ -67,10 +89,16 @@ function conv(r: Rng, f: Feat, opts: { cout?: number; groups?: number; k?: numbe
   if (s < 1) return null;
   const bias = r.chance(0.5);
   const kernel = f.dims === 2 && r.chance(0.2) ? `(${k}, ${k})` : `${k}`;
-  const args = r.chance(0.4) && !same
-    ? [`${f.c}`, `${cout}`, kernel, `${stride}`, `${pad}`]
-    : [`${f.c}`, `${cout}`, `kernel_size=${kernel}`, ...(stride !== 1 ? [`stride=${stride}`] : []),
-      same ? `padding='same'` : `padding=${pad}`];
+  const args =
+    r.chance(0.4) && !same
+      ? [`${f.c}`, `${cout}`, kernel, `${stride}`, `${pad}`]
+      : [
+          `${f.c}`,
+          `${cout}`,
+          `kernel_size=${kernel}`,
+          ...(stride !== 1 ? [`stride=${stride}`] : []),
+          same ? `padding='same'` : `padding=${pad}`,
+        ];
   if (dil !== 1) args.push(`dilation=${dil}`);
   if (groups !== 1) args.push(`groups=${groups}`);
   if (!bias) args.push('bias=False');
@@ -82,7 +110,8 @@ function conv(r: Rng, f: Feat, opts: { cout?: number; groups?: number; k?: numbe
 function norm(r: Rng, f: Feat): Layer {
   const g = r.pick([1, 2, 4, 8].filter((n) => f.c % n === 0));
   const options = [`nn.BatchNorm${f.dims}d(${f.c})`, `nn.BatchNorm${f.dims}d(${f.c})`];
-  if (f.s > 1) { // instance and group statistics need more than one value each
+  if (f.s > 1) {
+    // instance and group statistics need more than one value each
     options.push(`nn.GroupNorm(${g}, ${f.c})`, `nn.InstanceNorm${f.dims}d(${f.c}, affine=True)`);
   }
   return { kind: 'norm', ctor: r.pick(options) };
@@ -107,8 +136,11 @@ function upsample(r: Rng, f: Feat): Layer | null {
   if (r.chance(0.35)) {
     f.s *= 2;
     const mode = f.dims === 2 ? r.pick([`'nearest'`, `'bilinear', align_corners=False`]) : `'nearest'`;
-    return { kind: 'up', ctor: `nn.Upsample(scale_factor=2, mode=${mode})`,
-      fn: (x) => `F.interpolate(${x}, scale_factor=2, mode=${mode})` };
+    return {
+      kind: 'up',
+      ctor: `nn.Upsample(scale_factor=2, mode=${mode})`,
+      fn: (x) => `F.interpolate(${x}, scale_factor=2, mode=${mode})`,
+    };
   }
   const k = r.pick([2, 3, 4]);
   const stride = r.pick([1, 2, 2]);
@@ -116,9 +148,16 @@ function upsample(r: Rng, f: Feat): Layer | null {
   const outPad = stride > 1 ? r.int(0, stride - 1) : 0;
   const cout = r.pick(WIDTHS);
   const groups = r.chance(0.2) ? groupsFor(r, f.c, cout) : 1;
-  const args = [`${f.c}`, `${cout}`, `${k}`, `stride=${stride}`, `padding=${pad}`,
-    ...(outPad ? [`output_padding=${outPad}`] : []), ...(groups !== 1 ? [`groups=${groups}`] : []),
-    ...(r.chance(0.4) ? ['bias=False'] : [])];
+  const args = [
+    `${f.c}`,
+    `${cout}`,
+    `${k}`,
+    `stride=${stride}`,
+    `padding=${pad}`,
+    ...(outPad ? [`output_padding=${outPad}`] : []),
+    ...(groups !== 1 ? [`groups=${groups}`] : []),
+    ...(r.chance(0.4) ? ['bias=False'] : []),
+  ];
   f.s = (f.s - 1) * stride - 2 * pad + (k - 1) + outPad + 1;
   f.c = cout;
   return { kind: 'deconv', ctor: `nn.ConvTranspose${f.dims}d(${args.join(', ')})` };
@@ -246,8 +285,11 @@ function head(r: Rng, f: Feat, classes: number): Layer[] {
     const o = r.pick([1, 1, 2]);
     const type = r.pick(['Avg', 'Avg', 'Max']);
     const size = o === 1 ? r.pick(['1', f.dims === 2 ? '(1, 1)' : '1']) : `${o}`;
-    layers.push({ kind: 'pool', ctor: `nn.Adaptive${type}Pool${f.dims}d(${size})`,
-      fn: (x) => `F.adaptive_${type.toLowerCase()}_pool${f.dims}d(${x}, ${size})` });
+    layers.push({
+      kind: 'pool',
+      ctor: `nn.Adaptive${type}Pool${f.dims}d(${size})`,
+      fn: (x) => `F.adaptive_${type.toLowerCase()}_pool${f.dims}d(${x}, ${size})`,
+    });
     features = f.c * o ** f.dims;
   }
   layers.push({ kind: 'flatten', ctor: 'nn.Flatten()', fn: r.pick(FLATTEN_FNS) });
@@ -262,7 +304,13 @@ function head(r: Rng, f: Feat, classes: number): Layer[] {
 }
 
 /** What every program shares: imports, helper classes, the model, the smoke-test call. */
-interface Parts { blocks: string[]; model: string[]; root: string; input: string; call?: string }
+interface Parts {
+  blocks: string[];
+  model: string[];
+  root: string;
+  input: string;
+  call?: string;
+}
 
 function assemble(r: Rng, p: Parts): string {
   const input = `x = ${p.input}`;
@@ -272,13 +320,24 @@ function assemble(r: Rng, p: Parts): string {
     ? ['', '', 'if __name__ == "__main__":', ...indent([input, ...main, 'print(out.shape)'], 4)]
     : ['', input, ...main];
   return [
-    'import math', '', 'import torch', 'import torch.nn as nn', 'import torch.nn.functional as F', '', '',
-    ...p.blocks.flatMap((b) => [b, '', '']), ...p.model, ...tail, '',
+    'import math',
+    '',
+    'import torch',
+    'import torch.nn as nn',
+    'import torch.nn.functional as F',
+    '',
+    '',
+    ...p.blocks.flatMap((b) => [b, '', '']),
+    ...p.model,
+    ...tail,
+    '',
   ].join('\n');
 }
 
 function blockSources(used: Set<string>, dims: 1 | 2): string[] {
-  return Object.keys(BLOCKS).filter((k) => used.has(k)).map((k) => BLOCKS[k](dims).join('\n'));
+  return Object.keys(BLOCKS)
+    .filter((k) => used.has(k))
+    .map((k) => BLOCKS[k](dims).join('\n'));
 }
 
 function convInput(r: Rng, f: Feat, batch: number): string {
@@ -288,7 +347,8 @@ function convInput(r: Rng, f: Feat, batch: number): string {
 
 function newFeat(r: Rng): Feat {
   const dims = r.chance(0.75) ? 2 : 1;
-  return dims === 2 ? { dims, c: r.pick([1, 3, 3, 8]), s: r.pick([16, 24, 28, 32, 48, 64]) }
+  return dims === 2
+    ? { dims, c: r.pick([1, 3, 3, 8]), s: r.pick([16, 24, 28, 32, 48, 64]) }
     : { dims, c: r.pick([1, 2, 16, 40]), s: r.pick([64, 128, 256, 400]) };
 }
 
@@ -333,7 +393,14 @@ function convFree(r: Rng, style: 'sequential' | 'class'): Parts {
   return { blocks, model: [...model, '', '', `${root} = ${name}()`], root, input };
 }
 
-function classSource(name: string, params: string[], init: string[], args: string[], fwd: string[], extra: string[] = []): string[] {
+function classSource(
+  name: string,
+  params: string[],
+  init: string[],
+  args: string[],
+  fwd: string[],
+  extra: string[] = [],
+): string[] {
   return [
     `class ${name}(nn.Module):`,
     `    def __init__(${['self', ...params].join(', ')}):`,
@@ -351,7 +418,10 @@ function cfgList(r: Rng, f: Feat): string[] {
   const cfg: string[] = [];
   const n = r.int(2, 6);
   for (let i = 0; i < n; i++) {
-    if (i > 0 && f.s >= 4 && r.chance(0.3)) { cfg.push(`'M'`); f.s = Math.floor(f.s / 2); }
+    if (i > 0 && f.s >= 4 && r.chance(0.3)) {
+      cfg.push(`'M'`);
+      f.s = Math.floor(f.s / 2);
+    }
     const c = r.pick(WIDTHS);
     cfg.push(`${c}`);
     f.c = c;
@@ -385,16 +455,37 @@ function convLoop(r: Rng, style: 'loop' | 'helper' | 'modulelist'): Parts {
     const init = [
       `self.stem = nn.Sequential(nn.Conv${d}d(in_channels, widths[0], 3, padding=1, bias=False), nn.BatchNorm${d}d(widths[0]), ${act})`,
       ...(comprehension
-        ? ['self.blocks = nn.ModuleList([ResBlock(w_in, w_out, s) for w_in, w_out, s in zip(widths[:-1], widths[1:], strides)])']
-        : ['self.blocks = nn.ModuleList()', 'for i in range(1, len(widths)):', '    self.blocks.append(ResBlock(widths[i - 1], widths[i], strides[i - 1]))']),
+        ? [
+            'self.blocks = nn.ModuleList([ResBlock(w_in, w_out, s) for w_in, w_out, s in zip(widths[:-1], widths[1:], strides)])',
+          ]
+        : [
+            'self.blocks = nn.ModuleList()',
+            'for i in range(1, len(widths)):',
+            '    self.blocks.append(ResBlock(widths[i - 1], widths[i], strides[i - 1]))',
+          ]),
       'self.fc = nn.Linear(widths[-1], num_classes)',
     ];
-    const fwd = ['x = self.stem(x)', 'for block in self.blocks:', '    x = block(x)',
-      `x = F.adaptive_avg_pool${d}d(x, 1).flatten(1)`, 'return self.fc(x)'];
-    const model = classSource('ResNetLike', ['widths', 'strides', `in_channels=${inCh}`, `num_classes=${classes}`], init, ['x'], fwd);
+    const fwd = [
+      'x = self.stem(x)',
+      'for block in self.blocks:',
+      '    x = block(x)',
+      `x = F.adaptive_avg_pool${d}d(x, 1).flatten(1)`,
+      'return self.fc(x)',
+    ];
+    const model = classSource(
+      'ResNetLike',
+      ['widths', 'strides', `in_channels=${inCh}`, `num_classes=${classes}`],
+      init,
+      ['x'],
+      fwd,
+    );
     const root = 'model';
-    return { blocks: blockSources(new Set(['ResBlock']), d), root, input,
-      model: [...model, '', '', `${root} = ResNetLike([${widths.join(', ')}], [${strides.join(', ')}])`] };
+    return {
+      blocks: blockSources(new Set(['ResBlock']), d),
+      root,
+      input,
+      model: [...model, '', '', `${root} = ResNetLike([${widths.join(', ')}], [${strides.join(', ')}])`],
+    };
   }
   const cfg = cfgList(r, f);
   const loop = [
@@ -408,19 +499,42 @@ function convLoop(r: Rng, style: 'loop' | 'helper' | 'modulelist'): Parts {
     '        in_channels = v',
   ];
   if (style === 'helper') {
-    const fn = ['def make_layers(cfg, in_channels):', '    layers = []', ...indent(loop, 4), '    return nn.Sequential(*layers)'];
+    const fn = [
+      'def make_layers(cfg, in_channels):',
+      '    layers = []',
+      ...indent(loop, 4),
+      '    return nn.Sequential(*layers)',
+    ];
     const root = r.pick(['model', 'net']);
     const model = r.chance(0.5)
       ? [`${root} = nn.Sequential(make_layers(cfg, ${inCh}), ${gap}, nn.Flatten(), nn.Linear(${f.c}, ${classes}))`]
-      : [`features = make_layers(cfg, in_channels=${inCh})`, `head = nn.Sequential(${gap}, nn.Flatten(), nn.Linear(${f.c}, ${classes}))`,
-        `${root} = nn.Sequential(features, head)`];
+      : [
+          `features = make_layers(cfg, in_channels=${inCh})`,
+          `head = nn.Sequential(${gap}, nn.Flatten(), nn.Linear(${f.c}, ${classes}))`,
+          `${root} = nn.Sequential(features, head)`,
+        ];
     return { blocks: [], root, input, model: [`cfg = [${cfg.join(', ')}]`, '', '', ...fn, '', '', ...model] };
   }
-  const init = ['layers = []', ...loop, 'self.features = nn.Sequential(*layers)', `self.pool = ${gap}`,
-    'self.classifier = nn.Linear(in_channels, num_classes)'];
-  const fwd = ['x = self.features(x)', 'x = self.pool(x)', `x = ${r.pick(FLATTEN_FNS)('x')}`, 'return self.classifier(x)'];
+  const init = [
+    'layers = []',
+    ...loop,
+    'self.features = nn.Sequential(*layers)',
+    `self.pool = ${gap}`,
+    'self.classifier = nn.Linear(in_channels, num_classes)',
+  ];
+  const fwd = [
+    'x = self.features(x)',
+    'x = self.pool(x)',
+    `x = ${r.pick(FLATTEN_FNS)('x')}`,
+    'return self.classifier(x)',
+  ];
   const model = classSource('CfgNet', ['cfg', `in_channels=${inCh}`, `num_classes=${classes}`], init, ['x'], fwd);
-  return { blocks: [], root: 'model', input, model: [`CFG = [${cfg.join(', ')}]`, '', '', ...model, '', '', 'model = CfgNet(CFG)'] };
+  return {
+    blocks: [],
+    root: 'model',
+    input,
+    model: [`CFG = [${cfg.join(', ')}]`, '', '', ...model, '', '', 'model = CfgNet(CFG)'],
+  };
 }
 
 /** Multilayer perceptrons on flat features or flattened images. */
@@ -448,7 +562,13 @@ function mlp(r: Rng): Parts {
     return { blocks: [], model: [`${root} = nn.Sequential(`, ...items, ')'], root, input };
   }
   const fwd = [...(image ? [`x = ${r.pick(FLATTEN_FNS)('x')}`] : []), 'return self.net(x)'];
-  const model = classSource('MLP', [], ['self.net = nn.Sequential(', ...layers.map((l) => `    ${l.ctor},`), ')'], ['x'], fwd);
+  const model = classSource(
+    'MLP',
+    [],
+    ['self.net = nn.Sequential(', ...layers.map((l) => `    ${l.ctor},`), ')'],
+    ['x'],
+    fwd,
+  );
   return { blocks: [], model: [...model, '', '', 'model = MLP()'], root: 'model', input };
 }
 
@@ -481,29 +601,42 @@ function recurrent(r: Rng): Parts {
     fwd.push('x = torch.relu(self.proj(x))');
   } else if (front === 'conv') {
     input = `torch.randn(${B}, ${F0}, ${T * 4})`;
-    init.push(`self.conv = nn.Conv1d(${F0}, ${E}, kernel_size=5, stride=2, padding=2)`, `self.bn = nn.BatchNorm1d(${E})`);
+    init.push(
+      `self.conv = nn.Conv1d(${F0}, ${E}, kernel_size=5, stride=2, padding=2)`,
+      `self.bn = nn.BatchNorm1d(${E})`,
+    );
     fwd.push('x = F.relu(self.bn(self.conv(x)))', 'x = x.permute(0, 2, 1)  # (batch, time, channels)');
   } else {
     rnnIn = F0;
     input = batchFirst ? `torch.randn(${B}, ${T}, ${F0})` : `torch.randn(${T}, ${B}, ${F0})`;
   }
-  const kw = [`num_layers=${L}`, ...(batchFirst ? ['batch_first=True'] : []), ...(bidir ? ['bidirectional=True'] : []),
-    ...(proj ? [`proj_size=${proj}`] : []), ...(L > 1 && r.chance(0.5) ? ['dropout=0.1'] : []),
-    ...(cell === 'RNN' && r.chance(0.3) ? [`nonlinearity='relu'`] : [])];
-  init.push(r.chance(0.5) ? `self.rnn = nn.${cell}(${rnnIn}, ${H}, ${kw.join(', ')})`
-    : `self.rnn = nn.${cell}(input_size=${rnnIn}, hidden_size=${H}, ${kw.join(', ')})`);
+  const kw = [
+    `num_layers=${L}`,
+    ...(batchFirst ? ['batch_first=True'] : []),
+    ...(bidir ? ['bidirectional=True'] : []),
+    ...(proj ? [`proj_size=${proj}`] : []),
+    ...(L > 1 && r.chance(0.5) ? ['dropout=0.1'] : []),
+    ...(cell === 'RNN' && r.chance(0.3) ? [`nonlinearity='relu'`] : []),
+  ];
+  init.push(
+    r.chance(0.5)
+      ? `self.rnn = nn.${cell}(${rnnIn}, ${H}, ${kw.join(', ')})`
+      : `self.rnn = nn.${cell}(input_size=${rnnIn}, hidden_size=${H}, ${kw.join(', ')})`,
+  );
   const classes = r.pick([2, 10, V]);
   const headKind = r.pick(['last', 'hidden', 'all', 'mean']);
-  const headIn = headKind === 'hidden' ? (proj || H) : out;
+  const headIn = headKind === 'hidden' ? proj || H : out;
   init.push(`self.fc = nn.Linear(${headIn}, ${front === 'embed' && headKind === 'all' ? V : classes})`);
   fwd.push(cell === 'LSTM' ? 'output, (h_n, c_n) = self.rnn(x)' : 'output, h_n = self.rnn(x)');
   const time = batchFirst ? 1 : 0;
-  fwd.push({
-    last: batchFirst ? 'return self.fc(output[:, -1, :])' : 'return self.fc(output[-1])',
-    hidden: 'return self.fc(h_n[-1])',
-    all: 'return self.fc(output)',
-    mean: `return self.fc(output.mean(dim=${time}))`,
-  }[headKind]!);
+  fwd.push(
+    {
+      last: batchFirst ? 'return self.fc(output[:, -1, :])' : 'return self.fc(output[-1])',
+      hidden: 'return self.fc(h_n[-1])',
+      all: 'return self.fc(output)',
+      mean: `return self.fc(output.mean(dim=${time}))`,
+    }[headKind]!,
+  );
   const name = r.pick(['SequenceModel', 'RNNClassifier', 'Tagger']);
   const model = classSource(name, [], init, ['x'], fwd);
   return { blocks: [], model: [...model, '', '', `model = ${name}()`], root: 'model', input };

@@ -12,7 +12,11 @@ export const counterScript = join(__dirname, 'count_torch.py');
 export const MAC_TOLERANCE = 0.01;
 
 /** One root's expected figures (from torch, or from a fixture's header). */
-export interface Expected { name: string; params: number; macs: number }
+export interface Expected {
+  name: string;
+  params: number;
+  macs: number;
+}
 
 /** One root invocation as count_torch.py reports it. */
 export interface TorchRoot extends Expected {
@@ -22,7 +26,11 @@ export interface TorchRoot extends Expected {
   ops: Record<string, number>;
 }
 
-export interface TorchFile { file: string; roots: TorchRoot[]; error?: string }
+export interface TorchFile {
+  file: string;
+  roots: TorchRoot[];
+  error?: string;
+}
 
 /** Either a path or an in-memory source under a display name. */
 export type CounterItem = string | { file: string; source: string };
@@ -36,9 +44,11 @@ export function torchUnavailable(): string | null {
       encoding: 'utf8',
       timeout: 60_000,
     });
-    torchCheck = r.status === 0 ? null
-      : `torch is not importable by ${python} (${(r.error?.message ?? r.stderr ?? '').trim().split('\n').pop()}); `
-        + 'install it with `apt-get install -y python3-torch` or point WATTLENS_PYTHON at a Python with torch';
+    torchCheck =
+      r.status === 0
+        ? null
+        : `torch is not importable by ${python} (${(r.error?.message ?? r.stderr ?? '').trim().split('\n').pop()}); ` +
+          'install it with `apt-get install -y python3-torch` or point WATTLENS_PYTHON at a Python with torch';
   }
   return torchCheck;
 }
@@ -90,12 +100,18 @@ export function compareReport(report: FileReport, expected: Expected[]): string[
       continue;
     }
     const { params, macs } = got.totals;
-    const why = got.unresolved.slice(0, 3).map((u) => `line ${u.range.start.line + 1}: ${u.reason}`).join('; ');
+    const why = got.unresolved
+      .slice(0, 3)
+      .map((u) => `line ${u.range.start.line + 1}: ${u.reason}`)
+      .join('; ');
     if (params !== want.params) {
-      problems.push(`${want.name}: params ${params} != torch ${want.params}${params === null && why ? ` (${why})` : ''}`);
+      problems.push(
+        `${want.name}: params ${params} != torch ${want.params}${params === null && why ? ` (${why})` : ''}`,
+      );
     }
     if (macs === null || relativeError(macs, want.macs) > MAC_TOLERANCE) {
-      const err = macs === null ? (why ? ` (${why})` : '') : ` (${(100 * relativeError(macs, want.macs)).toFixed(2)}% off)`;
+      const err =
+        macs === null ? (why ? ` (${why})` : '') : ` (${(100 * relativeError(macs, want.macs)).toFixed(2)}% off)`;
       problems.push(`${want.name}: macs ${macs} != torch ${want.macs}${err}`);
     }
   }

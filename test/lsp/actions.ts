@@ -7,12 +7,22 @@ import type { CodeAction, Diagnostic } from 'vscode-languageserver-protocol/node
 import { applyEdits, type TestClient } from './client';
 
 /** Opens `file` (or `text` under its name) once per client and returns the actions on `line` with the diagnostics there in context. */
-export async function actionsAt(client: TestClient, file: string, line: number, text = readFileSync(file, 'utf8'), languageId = 'python'):
-  Promise<{ uri: string; text: string; actions: CodeAction[]; diags: Diagnostic[] }> {
+export async function actionsAt(
+  client: TestClient,
+  file: string,
+  line: number,
+  text = readFileSync(file, 'utf8'),
+  languageId = 'python',
+): Promise<{ uri: string; text: string; actions: CodeAction[]; diags: Diagnostic[] }> {
   const uri = file.startsWith('file:') ? file : pathToFileURL(file).href;
-  if (!client.diagnostics.has(uri)) await client.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId, version: 1, text } });
+  if (!client.diagnostics.has(uri))
+    await client.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId, version: 1, text } });
   const diags = await client.diagnosticsFor(uri);
-  const actions = await client.codeActions(uri, { start: { line, character: 0 }, end: { line, character: 0 } }, diags.filter((d) => d.range.start.line === line));
+  const actions = await client.codeActions(
+    uri,
+    { start: { line, character: 0 }, end: { line, character: 0 } },
+    diags.filter((d) => d.range.start.line === line),
+  );
   return { uri, text, actions, diags };
 }
 
@@ -40,7 +50,9 @@ export function find(actions: CodeAction[], title: string | RegExp): CodeAction 
 /** Opens edited text as a new document on `client` and returns its hints and diagnostics. */
 export async function recheck(client: TestClient, name: string, text: string, ext = 'py') {
   const uri = `file:///edited/${name}.${ext}`;
-  await client.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: ext === 'py' ? 'python' : 'typescript', version: 1, text } });
+  await client.conn.sendNotification('textDocument/didOpen', {
+    textDocument: { uri, languageId: ext === 'py' ? 'python' : 'typescript', version: 1, text },
+  });
   const [hints, diags] = await Promise.all([client.inlayHints(uri), client.diagnosticsFor(uri)]);
   return { hints, diags };
 }

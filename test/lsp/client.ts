@@ -5,9 +5,19 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
-  createProtocolConnection, StreamMessageReader, StreamMessageWriter, type ProtocolConnection,
-  type Diagnostic, type InitializeResult, type TextDocumentContentChangeEvent, type InlayHint, type Hover, type CodeLens, type CodeAction,
-  type TextEdit, type Range,
+  createProtocolConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type ProtocolConnection,
+  type Diagnostic,
+  type InitializeResult,
+  type TextDocumentContentChangeEvent,
+  type InlayHint,
+  type Hover,
+  type CodeLens,
+  type CodeAction,
+  type TextEdit,
+  type Range,
 } from 'vscode-languageserver-protocol/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 
@@ -24,16 +34,28 @@ export class TestClient {
   settings: Record<string, unknown> = {};
   private waiters: (() => void)[] = [];
 
-  private constructor(readonly proc: ChildProcess, readonly conn: ProtocolConnection) {}
+  private constructor(
+    readonly proc: ChildProcess,
+    readonly conn: ProtocolConnection,
+  ) {}
 
   /** Spawns the server; `settings` is what workspace/configuration answers for `wattlens`. */
-  static async start(settings: Record<string, unknown> = {}, options: { workspace?: string; capabilities?: object } = {}): Promise<TestClient> {
+  static async start(
+    settings: Record<string, unknown> = {},
+    options: { workspace?: string; capabilities?: object } = {},
+  ): Promise<TestClient> {
     if (!existsSync(serverJs)) throw new Error(`${serverJs} is missing: run \`npm run build\` first`);
-    const proc = spawn(process.execPath, [...(process.env.WATTLENS_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), serverJs, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const proc = spawn(
+      process.execPath,
+      [...(process.env.WATTLENS_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), serverJs, '--stdio'],
+      { stdio: ['pipe', 'pipe', 'pipe'] },
+    );
     const conn = createProtocolConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
     const client = new TestClient(proc, conn);
     client.settings = settings;
-    proc.stderr!.on('data', (d) => { client.stderr += String(d); });
+    proc.stderr!.on('data', (d) => {
+      client.stderr += String(d);
+    });
     client.listen();
     conn.listen();
     await client.initialize(options);
@@ -42,17 +64,27 @@ export class TestClient {
 
   private listen(): void {
     this.conn.onRequest('workspace/configuration', (params: { items: { section?: string }[] }) =>
-      params.items.map((i) => (i.section === 'wattlens' ? this.settings : null)));
+      params.items.map((i) => (i.section === 'wattlens' ? this.settings : null)),
+    );
     this.conn.onRequest('client/registerCapability', () => null);
     this.conn.onRequest('workspace/inlayHint/refresh', () => null);
     this.conn.onRequest('workspace/codeLens/refresh', () => null);
-    this.conn.onNotification('textDocument/publishDiagnostics', (p: { uri: string; version?: number; diagnostics: Diagnostic[] }) => {
-      this.diagnostics.set(p.uri, { version: p.version, diagnostics: p.diagnostics });
+    this.conn.onNotification(
+      'textDocument/publishDiagnostics',
+      (p: { uri: string; version?: number; diagnostics: Diagnostic[] }) => {
+        this.diagnostics.set(p.uri, { version: p.version, diagnostics: p.diagnostics });
+        this.wake();
+      },
+    );
+    this.conn.onNotification('window/showMessage', (p: { type: number; message: string }) => {
+      this.messages.push(p);
       this.wake();
     });
-    this.conn.onNotification('window/showMessage', (p: { type: number; message: string }) => { this.messages.push(p); this.wake(); });
     this.conn.onNotification('window/logMessage', () => undefined);
-    this.conn.onNotification('wattlens/reportChanged', (p: { uri: string; version: number }) => { this.reportChanges.push(p); this.wake(); });
+    this.conn.onNotification('wattlens/reportChanged', (p: { uri: string; version: number }) => {
+      this.reportChanges.push(p);
+      this.wake();
+    });
   }
 
   /** The initialize result. */
@@ -61,10 +93,23 @@ export class TestClient {
   private async initialize(options: { workspace?: string; capabilities?: object }): Promise<void> {
     const rootUri = options.workspace ? pathToFileURL(options.workspace).href : null;
     this.initResult = await this.conn.sendRequest('initialize', {
-      processId: process.pid, rootUri, workspaceFolders: rootUri ? [{ uri: rootUri, name: 'ws' }] : null,
+      processId: process.pid,
+      rootUri,
+      workspaceFolders: rootUri ? [{ uri: rootUri, name: 'ws' }] : null,
       capabilities: options.capabilities ?? {
-        workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true }, didChangeWatchedFiles: { dynamicRegistration: true }, inlayHint: { refreshSupport: true } },
-        textDocument: { inlayHint: {}, hover: { contentFormat: ['markdown'] }, codeLens: {}, codeAction: {}, publishDiagnostics: { versionSupport: true } },
+        workspace: {
+          configuration: true,
+          didChangeConfiguration: { dynamicRegistration: true },
+          didChangeWatchedFiles: { dynamicRegistration: true },
+          inlayHint: { refreshSupport: true },
+        },
+        textDocument: {
+          inlayHint: {},
+          hover: { contentFormat: ['markdown'] },
+          codeLens: {},
+          codeAction: {},
+          publishDiagnostics: { versionSupport: true },
+        },
         notebookDocument: { synchronization: {} },
       },
     });
@@ -73,12 +118,17 @@ export class TestClient {
 
   /** Opens a python document. */
   async open(uri: string, text: string, version = 1): Promise<void> {
-    await this.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version, text } });
+    await this.conn.sendNotification('textDocument/didOpen', {
+      textDocument: { uri, languageId: 'python', version, text },
+    });
   }
 
   /** Sends content changes. */
   async change(uri: string, version: number, changes: TextDocumentContentChangeEvent[]): Promise<void> {
-    await this.conn.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: changes });
+    await this.conn.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version },
+      contentChanges: changes,
+    });
   }
 
   inlayHints(uri: string, range: Range = WHOLE): Promise<InlayHint[]> {
@@ -109,20 +159,27 @@ export class TestClient {
     for (;;) {
       const value = check();
       if (value) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; server stderr: ${this.stderr.slice(-2000)}`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${what}; server stderr: ${this.stderr.slice(-2000)}`);
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, 20);
-        this.waiters.push(() => { clearTimeout(t); resolve(); });
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
       });
     }
   }
 
   /** Diagnostics for `uri` once published for `version` (any version when omitted). */
   diagnosticsFor(uri: string, version?: number): Promise<Diagnostic[]> {
-    return this.waitFor(() => {
-      const d = this.diagnostics.get(uri);
-      return d && (version === undefined || d.version === version) ? d.diagnostics : undefined;
-    }, `diagnostics of ${uri}${version === undefined ? '' : ` v${version}`}`);
+    return this.waitFor(
+      () => {
+        const d = this.diagnostics.get(uri);
+        return d && (version === undefined || d.version === version) ? d.diagnostics : undefined;
+      },
+      `diagnostics of ${uri}${version === undefined ? '' : ` v${version}`}`,
+    );
   }
 
   /** Whether the server process is still running. */
@@ -137,7 +194,9 @@ export class TestClient {
     try {
       await this.conn.sendRequest('shutdown');
       await this.conn.sendNotification('exit');
-    } catch { /* already gone */ }
+    } catch {
+      /* already gone */
+    }
     await Promise.race([exited, new Promise((r) => setTimeout(r, 2000))]);
     if (this.alive) this.proc.kill();
     this.conn.dispose();

@@ -17,7 +17,10 @@ let gpu: TestClient;
 let cpu: TestClient;
 
 before(async () => {
-  [gpu, cpu] = await Promise.all([TestClient.start({ hardware: 'nvidia-t4' }), TestClient.start({ hardware: 'intel-xeon-8480' })]);
+  [gpu, cpu] = await Promise.all([
+    TestClient.start({ hardware: 'nvidia-t4' }),
+    TestClient.start({ hardware: 'intel-xeon-8480' }),
+  ]);
 });
 after(async () => Promise.all([gpu.stop(), cpu.stop()]));
 
@@ -28,7 +31,10 @@ test('diagnostics: hot spot, inference loop without no_grad, conv bias before Ba
   assert.equal(byCode('energy-hotspot')[0].range.start.line, lineOf(text, 'nn.Linear(16 * 16 * 16, 512)'));
   assert.equal(byCode('inference-without-no-grad')[0].range.start.line, lineOf(text, 'for step in range(3)'));
   assert.equal(byCode('conv-bias-before-norm')[0].range.start.line, lineOf(text, 'nn.Conv2d(3, 16'));
-  assert.ok(diags.every((d) => d.severity === 3 || d.severity === 4), 'only Information/Hint for legitimate code');
+  assert.ok(
+    diags.every((d) => d.severity === 3 || d.severity === 4),
+    'only Information/Hint for legitimate code',
+  );
 });
 
 test('bias=False quick fix', async () => {
@@ -70,11 +76,20 @@ test('model actions price themselves on the profile: quantization, autocast, pru
   assert.match(cast.title, /torch\.float16.*\(−\d+% energy on nvidia-t4\)/);
   assert.match(prune.title, /sparse-aware kernels.*±0% with dense kernels/);
   edited.quantize = apply(uri, text, quant);
-  assert.match(edited.quantize, /\nmodel = SmallNet\(\)\nmodel = torch\.ao\.quantization\.quantize_dynamic\(model, \{torch\.nn\.Linear, torch\.nn\.LSTM\}, dtype=torch\.qint8\)\n/);
+  assert.match(
+    edited.quantize,
+    /\nmodel = SmallNet\(\)\nmodel = torch\.ao\.quantization\.quantize_dynamic\(model, \{torch\.nn\.Linear, torch\.nn\.LSTM\}, dtype=torch\.qint8\)\n/,
+  );
   edited.autocastCuda = apply(uri, text, cast);
-  assert.match(edited.autocastCuda, /\nwith torch\.autocast\(device_type="cuda", dtype=torch\.float16\):\n {4}out = model\(x\)\n/);
+  assert.match(
+    edited.autocastCuda,
+    /\nwith torch\.autocast\(device_type="cuda", dtype=torch\.float16\):\n {4}out = model\(x\)\n/,
+  );
   edited.prune = apply(uri, text, prune);
-  assert.match(edited.prune, /prune\.l1_unstructured\(_layer, name="weight", amount=0\.3\)\n {4}prune\.remove\(_layer, "weight"\)\n/);
+  assert.match(
+    edited.prune,
+    /prune\.l1_unstructured\(_layer, name="weight", amount=0\.3\)\n {4}prune\.remove\(_layer, "weight"\)\n/,
+  );
   for (const name of ['autocastCuda', 'prune']) {
     const { hints } = await recheck(gpu, name, edited[name]);
     assert.ok(hints.length >= 5, `${name}: hints after the edit`);
@@ -92,7 +107,10 @@ test('on a CPU profile autocast uses device_type="cpu" and bfloat16', async () =
   assert.ok(cast, actions.map((a) => a.title).join('\n'));
   assert.match(cast.title, /torch\.bfloat16.*\(−\d+% energy on intel-xeon-8480\)/);
   edited.autocastCpu = apply(uri, text, cast);
-  assert.match(edited.autocastCpu, /with torch\.autocast\(device_type="cpu", dtype=torch\.bfloat16\):\n {4}out = model\(x\)/);
+  assert.match(
+    edited.autocastCpu,
+    /with torch\.autocast\(device_type="cpu", dtype=torch\.bfloat16\):\n {4}out = model\(x\)/,
+  );
   const quant = actions.find((a) => a.title.startsWith('Apply dynamic int8'));
   assert.ok(quant && !quant.title.includes('PyTorch runs dynamic quantization on CPU'));
 });
@@ -102,7 +120,11 @@ test('ResNet-18: actions inside `if __name__` keep its indentation', async () =>
   const { uri, text, actions } = await actionsAt(cpu, fixtures.resnet, lineOf(text0, 'out = model(x)'));
   for (const a of actions) edited[`resnet ${a.title.slice(0, 24)}`] = apply(uri, text, a);
   assert.equal(actions.length, 4, actions.map((a) => a.title).join('\n'));
-  assert.ok(Object.values(edited).some((t) => t.includes('    with torch.autocast(device_type="cpu", dtype=torch.bfloat16):\n        out = model(x)')));
+  assert.ok(
+    Object.values(edited).some((t) =>
+      t.includes('    with torch.autocast(device_type="cpu", dtype=torch.bfloat16):\n        out = model(x)'),
+    ),
+  );
 });
 
 test('every edited file parses with Python ast and runs under python3 with torch', () => {

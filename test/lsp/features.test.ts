@@ -30,7 +30,9 @@ test('initialize answers the capabilities DESIGN.md fixes', () => {
   assert.ok(caps.hoverProvider);
   assert.ok(caps.codeLensProvider);
   assert.ok(caps.codeActionProvider);
-  const selector = (caps.notebookDocumentSync as { notebookSelector: { notebook: string; cells: { language: string }[] }[] }).notebookSelector[0];
+  const selector = (
+    caps.notebookDocumentSync as { notebookSelector: { notebook: string; cells: { language: string }[] }[] }
+  ).notebookSelector[0];
   assert.equal(selector.notebook, 'jupyter-notebook');
   assert.deepEqual(selector.cells, [{ language: 'python' }]);
 });
@@ -62,7 +64,19 @@ test('hover on a layer call shows a Markdown table with every figure and how it 
   const line = lineOf(resnetText, 'x = self.conv1(x)');
   const hover = await client.hover(resnet, line, 15);
   const md = (hover?.contents as { value: string }).value;
-  for (const row of ['params', 'MACs', 'FLOPs', 'output shape', 'bytes', 'latency', 'energy', 'bound', 'precision', 'hardware', 'How obtained']) {
+  for (const row of [
+    'params',
+    'MACs',
+    'FLOPs',
+    'output shape',
+    'bytes',
+    'latency',
+    'energy',
+    'bound',
+    'precision',
+    'hardware',
+    'How obtained',
+  ]) {
     assert.ok(md.includes(row), `hover lacks ${row}:\n${md}`);
   }
   assert.match(md, /9,408/);
@@ -71,7 +85,11 @@ test('hover on a layer call shows a Markdown table with every figure and how it 
 });
 
 test('hover on a helper line lists every layer it builds; on the class line, the model totals', async () => {
-  const helper = await client.hover(resnet, lineOf(resnetText, 'return nn.Conv2d(in_planes, out_planes, kernel_size=3'), 8);
+  const helper = await client.hover(
+    resnet,
+    lineOf(resnetText, 'return nn.Conv2d(in_planes, out_planes, kernel_size=3'),
+    8,
+  );
   assert.match((helper?.contents as { value: string }).value, /16 layer calls on this line/);
   const model = await client.hover(resnet, lineOf(resnetText, 'class ResNet18'), 3);
   const md = (model?.contents as { value: string }).value;
@@ -85,7 +103,10 @@ test('code lens above the root model: size, cost on the profile, and Profile loc
   assert.equal(lenses.length, 2);
   const classLine = lineOf(resnetText, 'class ResNet18');
   assert.ok(lenses.every((l) => l.range.start.line === classLine));
-  assert.match(lenses[0].command!.title, /^ResNet18 · 1\.81 GMACs · 11\.7 M params · [\d.]+ mJ\/inference on nvidia-t4 \(fp32\)$/);
+  assert.match(
+    lenses[0].command!.title,
+    /^ResNet18 · 1\.81 GMACs · 11\.7 M params · [\d.]+ mJ\/inference on nvidia-t4 \(fp32\)$/,
+  );
   assert.equal(lenses[1].command!.title, 'Profile locally');
   assert.equal(lenses[1].command!.command, 'wattlens.profileModel');
   assert.deepEqual((lenses[1].command!.arguments![0] as { model: string }).model, 'ResNet18');
@@ -93,11 +114,18 @@ test('code lens above the root model: size, cost on the profile, and Profile loc
 
 test('diagnostics are published, and ResNet-18 has no warnings', async () => {
   const diags = await client.diagnosticsFor(resnet);
-  assert.ok(diags.every((d) => d.severity !== 1 && d.severity !== 2), JSON.stringify(diags));
+  assert.ok(
+    diags.every((d) => d.severity !== 1 && d.severity !== 2),
+    JSON.stringify(diags),
+  );
 });
 
 test('wattlens/modelReport returns the models as the CLI JSON has them, and reportChanged was sent', async () => {
-  const models = await client.conn.sendRequest('wattlens/modelReport', { uri: resnet }) as { name: string; root: boolean; totals: { params: number; energyJ: number } }[];
+  const models = (await client.conn.sendRequest('wattlens/modelReport', { uri: resnet })) as {
+    name: string;
+    root: boolean;
+    totals: { params: number; energyJ: number };
+  }[];
   const root = models.find((m) => m.root)!;
   assert.equal(root.name, 'ResNet18');
   assert.equal(root.totals.params, 11689512);
@@ -107,16 +135,31 @@ test('wattlens/modelReport returns the models as the CLI JSON has them, and repo
 
 test('settings are pulled again on change: precision, inlay hint mode, batch size', async () => {
   await client.configure({ precision: 'fp16' });
-  const fp16 = await poll(async () => (await client.codeLenses(resnet))[0]?.command?.title, (t) => /\(fp16\)$/.test(t ?? ''));
+  const fp16 = await poll(
+    async () => (await client.codeLenses(resnet))[0]?.command?.title,
+    (t) => /\(fp16\)$/.test(t ?? ''),
+  );
   assert.match(fp16!, /on nvidia-t4 \(fp16\)$/);
   await client.configure({ inlayHints: { mode: 'off' } });
-  assert.deepEqual(await poll(() => client.inlayHints(resnet), (h) => h.length === 0), []);
+  assert.deepEqual(
+    await poll(
+      () => client.inlayHints(resnet),
+      (h) => h.length === 0,
+    ),
+    [],
+  );
   await client.configure({ inlayHints: { mode: 'totals' } });
-  const totals = await poll(() => client.inlayHints(resnet), (h) => h.length === 1);
+  const totals = await poll(
+    () => client.inlayHints(resnet),
+    (h) => h.length === 1,
+  );
   assert.equal(totals[0].position.line, lineOf(resnetText, 'class ResNet18'));
   assert.match(String(totals[0].label), /^1\.81 GMACs · [\d.]+ mJ$/);
   await client.configure({ batchSize: 8 });
-  const batch = await poll(async () => (await client.codeLenses(resnet))[0]?.command?.title, (t) => /batch 8/.test(t ?? ''));
+  const batch = await poll(
+    async () => (await client.codeLenses(resnet))[0]?.command?.title,
+    (t) => /batch 8/.test(t ?? ''),
+  );
   assert.match(batch!, /14\.5 GMACs/);
   await client.configure({});
 });

@@ -36,9 +36,16 @@ let client: TestClient;
 before(async () => {
   client = await TestClient.start({});
   await client.conn.sendNotification('notebookDocument/didOpen', {
-    notebookDocument: { uri: notebook, notebookType: 'jupyter-notebook', version: 1, cells: [
-      { kind: 2, document: cell1 }, { kind: 1, document: markdown }, { kind: 2, document: cell2 },
-    ] },
+    notebookDocument: {
+      uri: notebook,
+      notebookType: 'jupyter-notebook',
+      version: 1,
+      cells: [
+        { kind: 2, document: cell1 },
+        { kind: 1, document: markdown },
+        { kind: 2, document: cell2 },
+      ],
+    },
     cellTextDocuments: [
       { uri: cell1, languageId: 'python', version: 1, text: cell1Text },
       { uri: markdown, languageId: 'markdown', version: 1, text: '# Notes\n\nnot code' },
@@ -63,12 +70,22 @@ test('inlay hints land on each cell at cell-local lines', async () => {
 
 test('hover and code lens in cell 1, code actions with edits in cell 2', async () => {
   const lines1 = cell1Text.split('\n');
-  const hover = await client.hover(cell1, lines1.findIndex((l) => l.includes('self.fc2 = nn.Linear')), 12);
+  const hover = await client.hover(
+    cell1,
+    lines1.findIndex((l) => l.includes('self.fc2 = nn.Linear')),
+    12,
+  );
   assert.match((hover?.contents as { value: string }).value, /`fc2`/);
   const lenses = await client.codeLenses(cell1);
   assert.equal(lenses.length, 2);
-  assert.equal(lenses[0].range.start.line, lines1.findIndex((l) => l.startsWith('class Mlp')));
-  assert.match(lenses[0].command!.title, /^Mlp · 6\.5 MMACs · 204 k params · [\d.]+ µJ\/inference \(batch 32\) on nvidia-t4 \(fp32\)$/);
+  assert.equal(
+    lenses[0].range.start.line,
+    lines1.findIndex((l) => l.startsWith('class Mlp')),
+  );
+  assert.match(
+    lenses[0].command!.title,
+    /^Mlp · 6\.5 MMACs · 204 k params · [\d.]+ µJ\/inference \(batch 32\) on nvidia-t4 \(fp32\)$/,
+  );
   assert.deepEqual(await client.codeLenses(cell2), []);
   const actions = await client.codeActions(cell2, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } });
   const quant = actions.find((a) => a.title.startsWith('Apply dynamic int8 quantization'));
@@ -98,9 +115,18 @@ test('editing a cell through notebookDocument/didChange updates the hints', asyn
   const start = lines1[line].indexOf('256');
   await client.conn.sendNotification('notebookDocument/didChange', {
     notebookDocument: { uri: notebook, version: 2 },
-    change: { cells: { textContent: [{ document: { uri: cell1, version: 2 }, changes: [
-      { range: { start: { line, character: start }, end: { line, character: start + 3 } }, text: '512' },
-    ] }] } },
+    change: {
+      cells: {
+        textContent: [
+          {
+            document: { uri: cell1, version: 2 },
+            changes: [
+              { range: { start: { line, character: start }, end: { line, character: start + 3 } }, text: '512' },
+            ],
+          },
+        ],
+      },
+    },
   });
   const deadline = Date.now() + 5000;
   let label = '';
@@ -111,8 +137,11 @@ test('editing a cell through notebookDocument/didChange updates the hints', asyn
   assert.match(label, /^25\.7 MFLOPs/);
 });
 
-test('closing the notebook clears its cells\' diagnostics', async () => {
-  await client.conn.sendNotification('notebookDocument/didClose', { notebookDocument: { uri: notebook }, cellTextDocuments: [{ uri: cell1 }, { uri: markdown }, { uri: cell2 }] });
+test("closing the notebook clears its cells' diagnostics", async () => {
+  await client.conn.sendNotification('notebookDocument/didClose', {
+    notebookDocument: { uri: notebook },
+    cellTextDocuments: [{ uri: cell1 }, { uri: markdown }, { uri: cell2 }],
+  });
   await client.waitFor(() => client.diagnostics.get(cell2)?.diagnostics.length === 0, 'cleared diagnostics');
   assert.deepEqual(await client.inlayHints(cell1), []);
 });
@@ -123,7 +152,16 @@ test('a cell that does not parse is reported in that cell and the model across t
   const other = await TestClient.start({});
   try {
     await other.conn.sendNotification('notebookDocument/didOpen', {
-      notebookDocument: { uri: nb, notebookType: 'jupyter-notebook', version: 1, cells: [{ kind: 2, document: a }, { kind: 2, document: broken }, { kind: 2, document: c }] },
+      notebookDocument: {
+        uri: nb,
+        notebookType: 'jupyter-notebook',
+        version: 1,
+        cells: [
+          { kind: 2, document: a },
+          { kind: 2, document: broken },
+          { kind: 2, document: c },
+        ],
+      },
       cellTextDocuments: [
         { uri: a, languageId: 'python', version: 1, text: cell1Text },
         { uri: broken, languageId: 'python', version: 1, text: 'def half_typed(:\n    return\n' },
@@ -133,9 +171,15 @@ test('a cell that does not parse is reported in that cell and the model across t
     const lines1 = cell1Text.split('\n');
     const fc1 = lines1.findIndex((l) => l.includes('self.fc1 = nn.Linear(784, 256)'));
     const hints = await other.inlayHints(a);
-    assert.ok(hints.some((h) => h.position.line === fc1 && /MFLOPs/.test(String(h.label))), JSON.stringify(hints.map((h) => h.label)));
+    assert.ok(
+      hints.some((h) => h.position.line === fc1 && /MFLOPs/.test(String(h.label))),
+      JSON.stringify(hints.map((h) => h.label)),
+    );
     const d = await other.diagnosticsFor(broken);
-    assert.ok(d.some((x) => x.code === 'syntax' && x.range.start.line === 0), JSON.stringify(d));
+    assert.ok(
+      d.some((x) => x.code === 'syntax' && x.range.start.line === 0),
+      JSON.stringify(d),
+    );
   } finally {
     await other.stop();
   }

@@ -45,7 +45,11 @@ export function checkPython(files: Record<string, string>, run: boolean): Record
     paths[name] = join(dir, `${name.replace(/[^\w.-]/g, '_')}.py`);
     writeFileSync(paths[name], text);
   }
-  const stdout = execFileSync(PYTHON, ['-c', CHECK, run ? 'run' : 'parse', ...Object.values(paths)], { cwd: dir, encoding: 'utf8', timeout: 300_000 });
+  const stdout = execFileSync(PYTHON, ['-c', CHECK, run ? 'run' : 'parse', ...Object.values(paths)], {
+    cwd: dir,
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
   const byPath = JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, string>;
   return Object.fromEntries(Object.entries(paths).map(([name, p]) => [name, byPath[p]]));
 }

@@ -41,9 +41,15 @@ test('a cancelled request answers RequestCancelled, and the server keeps answeri
   await c.open(uri, resnetText);
   let cancelled = 0;
   for (let version = 2; version < 12; version++) {
-    await c.change(uri, version, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '#' }]);
+    await c.change(uri, version, [
+      { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '#' },
+    ]);
     const source = new CancellationTokenSource();
-    const pending = c.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 88, character: 15 } }, source.token);
+    const pending = c.conn.sendRequest(
+      'textDocument/hover',
+      { textDocument: { uri }, position: { line: 88, character: 15 } },
+      source.token,
+    );
     source.cancel();
     try {
       await pending;
@@ -64,7 +70,12 @@ test('a newer version supersedes stale work: answers reflect the latest text', a
   const line = resnetText.split('\n').findIndex((l) => l.includes('self.fc = nn.Linear'));
   const col = resnetText.split('\n')[line].indexOf('num_classes)');
   for (let v = 2; v <= 6; v++) {
-    await c.change(uri, v, [{ range: { start: { line, character: col }, end: { line, character: col + 11 } }, text: String(v * 100).padEnd(11) }]);
+    await c.change(uri, v, [
+      {
+        range: { start: { line, character: col }, end: { line, character: col + 11 } },
+        text: String(v * 100).padEnd(11),
+      },
+    ]);
   }
   const hints = await c.inlayHints(uri);
   assert.match(String(hints.find((h) => h.position.line === line)?.label), /^615 kFLOPs/);
@@ -75,19 +86,56 @@ test('seeded fuzz: 300 random edits never crash the server, and incremental pars
   const c = await start();
   const uri = 'file:///fuzz.py';
   const random = prng(20261127);
-  const snippets = ['(', ')', ':', '\n', '    ', 'nn.Linear(4, 8)', 'self.', 'x', '#', '"""', "'", '\t', 'é', '😀', 'def ', 'class A(nn.Module):\n', ',', '=', '[', ']', '\\', '\r\n'];
+  const snippets = [
+    '(',
+    ')',
+    ':',
+    '\n',
+    '    ',
+    'nn.Linear(4, 8)',
+    'self.',
+    'x',
+    '#',
+    '"""',
+    "'",
+    '\t',
+    'é',
+    '😀',
+    'def ',
+    'class A(nn.Module):\n',
+    ',',
+    '=',
+    '[',
+    ']',
+    '\\',
+    '\r\n',
+  ];
   const doc = TextDocument.create(uri, 'python', 1, resnetText);
   await c.open(uri, resnetText);
   for (let i = 0; i < 300; i++) {
     const text = doc.getText();
     const at = Math.floor(random() * (text.length + 1));
-    const change: TextDocumentContentChangeEvent = random() < 0.6
-      ? { range: { start: doc.positionAt(at), end: doc.positionAt(at) }, text: snippets[Math.floor(random() * snippets.length)] }
-      : { range: { start: doc.positionAt(at), end: doc.positionAt(Math.min(text.length, at + 1 + Math.floor(random() * 12))) }, text: '' };
+    const change: TextDocumentContentChangeEvent =
+      random() < 0.6
+        ? {
+            range: { start: doc.positionAt(at), end: doc.positionAt(at) },
+            text: snippets[Math.floor(random() * snippets.length)],
+          }
+        : {
+            range: {
+              start: doc.positionAt(at),
+              end: doc.positionAt(Math.min(text.length, at + 1 + Math.floor(random() * 12))),
+            },
+            text: '',
+          };
     TextDocument.update(doc, [change], i + 2);
     await c.change(uri, i + 2, [change]);
     if (i % 15 === 0) {
-      const [hints] = await Promise.all([c.inlayHints(uri), c.hover(uri, Math.floor(random() * 100), 8), c.codeActions(uri, { start: { line: 105, character: 0 }, end: { line: 107, character: 0 } })]);
+      const [hints] = await Promise.all([
+        c.inlayHints(uri),
+        c.hover(uri, Math.floor(random() * 100), 8),
+        c.codeActions(uri, { start: { line: 105, character: 0 }, end: { line: 107, character: 0 } }),
+      ]);
       assert.ok(Array.isArray(hints));
     }
   }
@@ -95,7 +143,10 @@ test('seeded fuzz: 300 random edits never crash the server, and incremental pars
   const incremental = await c.inlayHints(uri);
   await c.open('file:///fuzz-fresh.py', doc.getText());
   const fresh = await c.inlayHints('file:///fuzz-fresh.py');
-  assert.deepEqual(incremental.map((h) => [h.position, h.label]), fresh.map((h) => [h.position, h.label]));
+  assert.deepEqual(
+    incremental.map((h) => [h.position, h.label]),
+    fresh.map((h) => [h.position, h.label]),
+  );
   const diags = await c.diagnosticsFor(uri, 301);
   assert.ok(Array.isArray(diags));
 });
@@ -104,7 +155,13 @@ test('seeded fuzz: 300 random edits never crash the server, and incremental pars
  * Applies `edits` seeded random edits (a snippet inserted, or a character deleted) to `initial`, and
  * after every tenth compares the edited document's modelReport with a fresh open of the same text.
  */
-async function fuzzAgainstFreshOpen(name: string, initial: string, snippets: string[], seed: number, edits: number): Promise<void> {
+async function fuzzAgainstFreshOpen(
+  name: string,
+  initial: string,
+  snippets: string[],
+  seed: number,
+  edits: number,
+): Promise<void> {
   const c = await start();
   const uri = `file:///${name}.py`;
   const random = prng(seed);
@@ -114,9 +171,15 @@ async function fuzzAgainstFreshOpen(name: string, initial: string, snippets: str
     const text = doc.getText();
     const at = Math.floor(random() * (text.length + 1));
     // Every 10th change replaces the whole text (random edits soon leave junk that keeps a file whole).
-    const change: TextDocumentContentChangeEvent = i % 10 === 9 ? { text: initial }
-      : random() < 0.8 ? { range: { start: doc.positionAt(at), end: doc.positionAt(at) }, text: snippets[Math.floor(random() * snippets.length)] }
-        : { range: { start: doc.positionAt(at), end: doc.positionAt(Math.min(text.length, at + 1)) }, text: '' };
+    const change: TextDocumentContentChangeEvent =
+      i % 10 === 9
+        ? { text: initial }
+        : random() < 0.8
+          ? {
+              range: { start: doc.positionAt(at), end: doc.positionAt(at) },
+              text: snippets[Math.floor(random() * snippets.length)],
+            }
+          : { range: { start: doc.positionAt(at), end: doc.positionAt(Math.min(text.length, at + 1)) }, text: '' };
     TextDocument.update(doc, [change], i + 2);
     await c.change(uri, i + 2, [change]);
     if (i % 10 === 8) {
@@ -131,7 +194,18 @@ async function fuzzAgainstFreshOpen(name: string, initial: string, snippets: str
 }
 
 test('seeded fuzz on a file of many models: after random edits the reused groups give the same report as a fresh open', async () => {
-  const snippets = ['\n', '\n\n', '2', '0', ' ', '# note', 'x', '# wattlens: input=(1, 3, 8, 8)\n', ', bias=False', 'import math\n'];
+  const snippets = [
+    '\n',
+    '\n\n',
+    '2',
+    '0',
+    ' ',
+    '# note',
+    'x',
+    '# wattlens: input=(1, 3, 8, 8)\n',
+    ', bias=False',
+    'import math\n',
+  ];
   await fuzzAgainstFreshOpen('fuzz-groups', syntheticModelsFile(600).text, snippets, 7331, 120);
 });
 
@@ -168,12 +242,20 @@ test('a 10 MB document with a generated weight table degrades to model totals, w
   const large = diags.find((d) => d.code === 'large-file');
   assert.ok(large, JSON.stringify(diags));
   assert.equal(large.severity, 2);
-  assert.match(String(large.message), /over the 5 MB limit: 1 statement over 256 KB left out \(line \d+, \d+\.\d MB\).*model totals only/);
+  assert.match(
+    String(large.message),
+    /over the 5 MB limit: 1 statement over 256 KB left out \(line \d+, \d+\.\d MB\).*model totals only/,
+  );
   const lenses = await c.codeLenses(uri);
-  assert.ok(lenses.some((l) => /ResNet18 · 1\.81 GMACs · 11\.7 M params/.test(l.command?.title ?? '')), JSON.stringify(lenses.map((l) => l.command?.title)));
+  assert.ok(
+    lenses.some((l) => /ResNet18 · 1\.81 GMACs · 11\.7 M params/.test(l.command?.title ?? '')),
+    JSON.stringify(lenses.map((l) => l.command?.title)),
+  );
   const hints = await c.inlayHints(uri);
   assert.ok(hints.length >= 1 && hints.length <= 3, `totals only, got ${hints.length} hints`);
-  await c.change(uri, 2, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '# edited\n' }]);
+  await c.change(uri, 2, [
+    { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '# edited\n' },
+  ]);
   assert.ok((await c.diagnosticsFor(uri, 2)).some((d) => d.code === 'large-file'));
   assert.ok(c.alive);
 });
@@ -191,7 +273,9 @@ test('a 6 MB document of small statements is analysed up to the limit, with a me
   assert.match(String(diags[0].message), /6\.0 MB, over the 5 MB limit: everything from line \d+ on left out/);
   assert.deepEqual(await c.inlayHints(uri), []);
   assert.equal(await c.hover(uri, 3, 1), null);
-  await c.change(uri, 2, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: 'import torch\n' }]);
+  await c.change(uri, 2, [
+    { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: 'import torch\n' },
+  ]);
   assert.equal((await c.diagnosticsFor(uri, 2)).length, 1);
   assert.ok(c.alive);
 });
@@ -212,13 +296,27 @@ test('binary garbage: no crash, a clear diagnostic when it holds NUL bytes', asy
 
 test('TF.js documents are analysed too; other languages are left alone', async () => {
   const c = await start();
-  const ts = "import * as tf from '@tensorflow/tfjs';\n\nconst model = tf.sequential();\nmodel.add(tf.layers.dense({ units: 64, inputShape: [784], activation: 'relu' }));\nmodel.add(tf.layers.dense({ units: 10 }));\n";
-  await c.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: 'file:///model.ts', languageId: 'typescript', version: 1, text: ts } });
+  const ts =
+    "import * as tf from '@tensorflow/tfjs';\n\nconst model = tf.sequential();\nmodel.add(tf.layers.dense({ units: 64, inputShape: [784], activation: 'relu' }));\nmodel.add(tf.layers.dense({ units: 10 }));\n";
+  await c.conn.sendNotification('textDocument/didOpen', {
+    textDocument: { uri: 'file:///model.ts', languageId: 'typescript', version: 1, text: ts },
+  });
   const hints = await c.inlayHints('file:///model.ts');
-  assert.ok(hints.some((h) => h.position.line === 3 && /FLOPs/.test(String(h.label))), JSON.stringify(hints));
-  const actions = await c.codeActions('file:///model.ts', { start: { line: 3, character: 0 }, end: { line: 3, character: 0 } });
-  assert.deepEqual(actions.map((a) => a.title.split(' (')[0]), ["Quantize model's weights to uint8 when converting"]);
-  await c.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: 'file:///notes.md', languageId: 'markdown', version: 1, text: '# model\n' } });
+  assert.ok(
+    hints.some((h) => h.position.line === 3 && /FLOPs/.test(String(h.label))),
+    JSON.stringify(hints),
+  );
+  const actions = await c.codeActions('file:///model.ts', {
+    start: { line: 3, character: 0 },
+    end: { line: 3, character: 0 },
+  });
+  assert.deepEqual(
+    actions.map((a) => a.title.split(' (')[0]),
+    ["Quantize model's weights to uint8 when converting"],
+  );
+  await c.conn.sendNotification('textDocument/didOpen', {
+    textDocument: { uri: 'file:///notes.md', languageId: 'markdown', version: 1, text: '# model\n' },
+  });
   assert.deepEqual(await c.inlayHints('file:///notes.md'), []);
   assert.equal(await c.hover('file:///notes.md', 0, 2), null);
   assert.deepEqual(await c.codeLenses('file:///notes.md'), []);
@@ -251,8 +349,13 @@ test('a workspace profile broken while running: the error is reported and the la
   const before = (await c.codeLenses(uri))[0].command!.title;
   assert.match(before, /on my-gpu \(fp32\)$/, JSON.stringify(c.messages));
   writeFileSync(file, '{ "id": "my-gpu", broken');
-  await c.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(file).href, type: 2 }] });
-  const message = await c.waitFor(() => c.messages.find((m) => m.message.includes('my-gpu.json')), 'profile error message');
+  await c.conn.sendNotification('workspace/didChangeWatchedFiles', {
+    changes: [{ uri: pathToFileURL(file).href, type: 2 }],
+  });
+  const message = await c.waitFor(
+    () => c.messages.find((m) => m.message.includes('my-gpu.json')),
+    'profile error message',
+  );
   assert.match(message.message, /valid JSON/);
   assert.match(message.message, /keeping the last good version of 'my-gpu'/);
   assert.equal((await c.codeLenses(uri))[0].command!.title, before);
@@ -262,7 +365,8 @@ test('a workspace profile broken while running: the error is reported and the la
 test('typing in a comment keeps the results; typing a `# wattlens: input=` directive re-analyses', async () => {
   const c = await start();
   const uri = 'file:///directive.py';
-  const text = 'import torch\nimport torch.nn as nn\n\n# the model\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n' +
+  const text =
+    'import torch\nimport torch.nn as nn\n\n# the model\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n' +
     '        self.fc = nn.Linear(784, 10)  # classifier\n\n    def forward(self, x):\n        return self.fc(x)\n\n\nmodel = Net()\n';
   await c.open(uri, text);
   const before = await c.inlayHints(uri);
@@ -278,7 +382,10 @@ test('typing in a comment keeps the results; typing a `# wattlens: input=` direc
   await typeAt(7, 44, ' layer');
   const hints = await c.inlayHints(uri);
   assert.equal(hints.length, before.length);
-  assert.equal(hints.find((h) => h.position.line === 7)?.position.character, '        self.fc = nn.Linear(784, 10)  # classifier layer'.length);
+  assert.equal(
+    hints.find((h) => h.position.line === 7)?.position.character,
+    '        self.fc = nn.Linear(784, 10)  # classifier layer'.length,
+  );
   await typeAt(3, 11, ' # wattlens: input=(1, 784)');
   const after = await c.inlayHints(uri);
   assert.match(String(after.find((h) => h.position.line === 7)?.label), /^15\.7 kFLOPs/);

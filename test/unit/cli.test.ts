@@ -27,7 +27,8 @@ test('analyze --format json follows wattlens.report/1', () => {
   assert.equal(model.totals.macs, 1814073344);
   assert.deepEqual(model.input.shape, [1, 3, 224, 224]);
   assert.match(model.input.source, /torch\.randn, line \d+/);
-  for (const key of ['flops', 'weightBytes', 'activationBytes', 'latencyMs', 'energyJ', 'co2eG']) assert.equal(typeof model.totals[key], 'number', key);
+  for (const key of ['flops', 'weightBytes', 'activationBytes', 'latencyMs', 'energyJ', 'co2eG'])
+    assert.equal(typeof model.totals[key], 'number', key);
   const conv = model.layers.find((l: { path: string }) => l.path === 'layer1.0.conv1');
   assert.equal(conv.op, 'Conv2d');
   assert.equal(conv.params, 36864);
@@ -99,8 +100,15 @@ test('check exits 1 with a readable table when a model is over budget, 0 when wi
   const dir = mkdtempSync(join(tmpdir(), 'wattlens-budget-'));
   const budget = (maxEnergyJ: number) => {
     const file = join(dir, `budget-${maxEnergyJ}.json`);
-    writeFileSync(file, JSON.stringify({ schema: 'wattlens.budget/1', profile: 'nvidia-t4', precision: 'int8',
-      budgets: [{ file: 'test/fixtures/pytorch/resnet18.py', model: 'ResNet18', maxEnergyJ, maxMacs: 2e9 }] }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        schema: 'wattlens.budget/1',
+        profile: 'nvidia-t4',
+        precision: 'int8',
+        budgets: [{ file: 'test/fixtures/pytorch/resnet18.py', model: 'ResNet18', maxEnergyJ, maxMacs: 2e9 }],
+      }),
+    );
     return file;
   };
   const over = run('check', '--budget', budget(0.001));

@@ -4,8 +4,19 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { join } from 'node:path';
 import {
-  applyEnergy, getProfile, loadProfiles, roofline, deviceRates, energyCoefficients, layerEnergyJ,
-  trainingStep, runFootprint, gridIntensity, UnsupportedPrecisionError, peakOpsPerSecond, parsePrecision,
+  applyEnergy,
+  getProfile,
+  loadProfiles,
+  roofline,
+  deviceRates,
+  energyCoefficients,
+  layerEnergyJ,
+  trainingStep,
+  runFootprint,
+  gridIntensity,
+  UnsupportedPrecisionError,
+  peakOpsPerSecond,
+  parsePrecision,
 } from '../../server/src/core/energy';
 import { layer, model, report } from './energyFixtures';
 
@@ -52,7 +63,8 @@ describe('4096×4096×4096 matmul on an H100 SXM', () => {
 });
 
 describe('depthwise 3×3 conv, 256 channels at 56×56, on a T4 at fp16', () => {
-  const c = 256, hw = 56 * 56;
+  const c = 256,
+    hw = 56 * 56;
   const macs = c * hw * 9; // 7,225,344
   const bytes = (c * 9 + 2 * c * hw) * 2; // weights + input + output, 2 bytes each = 3,215,872
 
@@ -81,10 +93,19 @@ describe('depthwise 3×3 conv, 256 channels at 56×56, on a T4 at fp16', () => {
 
 describe('applyEnergy', () => {
   const known = layer('fc', 'Linear', { params: 1000, macs: 1e6, flops: 2e6, weightElems: 1000, actElems: 2000 });
-  const unknown = { ...layer('x', 'Conv2d', { params: 0, macs: 0, flops: 0, weightElems: 0, actElems: 0 }), flops: null, macs: null };
+  const unknown = {
+    ...layer('x', 'Conv2d', { params: 0, macs: 0, flops: 0, weightElems: 0, actElems: 0 }),
+    flops: null,
+    macs: null,
+  };
 
   it('fills layers, totals, co2e and assumptions', () => {
-    const out = applyEnergy(report('m.py', [model('M', [known, known])]), { profile: h100, precision: 'bf16', region: 'FR', pue: 1.1 });
+    const out = applyEnergy(report('m.py', [model('M', [known, known])]), {
+      profile: h100,
+      precision: 'bf16',
+      region: 'FR',
+      pue: 1.1,
+    });
     const m = out.files[0].models[0];
     assert.deepEqual(out.hardware, { id: 'nvidia-h100-sxm', name: 'NVIDIA H100 SXM5 80GB' });
     assert.equal(out.precision, 'bf16');
@@ -100,14 +121,22 @@ describe('applyEnergy', () => {
     assert.equal(a.pue, 1.1);
   });
 
-  it('rescales byte counts from the report\'s precision to the requested one', () => {
-    const dw = layer('dw', 'Conv2d', { params: 2304, macs: 7225344, flops: 14450688, weightElems: 2304, actElems: 1605632 });
+  it("rescales byte counts from the report's precision to the requested one", () => {
+    const dw = layer('dw', 'Conv2d', {
+      params: 2304,
+      macs: 7225344,
+      flops: 14450688,
+      weightElems: 2304,
+      actElems: 1605632,
+    });
     const at = (counted: 'fp32' | 'fp16', target: 'fp32' | 'fp16') =>
-      applyEnergy({ ...report('m.py', [model('M', [dw])]), precision: counted }, { profile: t4, precision: target }).files[0].models[0].layers[0];
+      applyEnergy({ ...report('m.py', [model('M', [dw])]), precision: counted }, { profile: t4, precision: target })
+        .files[0].models[0].layers[0];
     // Counted at fp16, the 4-byte layer above stands for twice as many elements: fp16 at fp16 = fp32 counts at fp32.
-    close(at('fp16', 'fp16').latencyMs!, ((2304 + 1605632) * 4 / 320e9 + 5e-6) * 1e3);
-    close(at('fp32', 'fp16').latencyMs!, ((2304 + 1605632) * 2 / 320e9 + 5e-6) * 1e3);
-    const a = applyEnergy({ ...report('m.py', []), precision: 'fp16' }, { profile: t4, precision: 'int8' }).assumptions as Record<string, any>;
+    close(at('fp16', 'fp16').latencyMs!, (((2304 + 1605632) * 4) / 320e9 + 5e-6) * 1e3);
+    close(at('fp32', 'fp16').latencyMs!, (((2304 + 1605632) * 2) / 320e9 + 5e-6) * 1e3);
+    const a = applyEnergy({ ...report('m.py', []), precision: 'fp16' }, { profile: t4, precision: 'int8' })
+      .assumptions as Record<string, any>;
     assert.equal(a.bytesCountedAt, 2);
     assert.equal(a.bytesPerElement, 1);
   });
@@ -127,7 +156,8 @@ describe('applyEnergy', () => {
 
   it('gives zero-work layers (views) zero time and no bound', () => {
     const view = layer('flatten', 'Flatten', { params: 0, macs: 0, flops: 0, weightElems: 0, actElems: 0 });
-    const out = applyEnergy(report('m.py', [model('M', [view])]), { profile: h100, precision: 'fp32' }).files[0].models[0];
+    const out = applyEnergy(report('m.py', [model('M', [view])]), { profile: h100, precision: 'fp32' }).files[0]
+      .models[0];
     assert.equal(out.layers[0].latencyMs, 0);
     assert.equal(out.layers[0].energyJ, 0);
     assert.equal(out.layers[0].bound, null);
@@ -135,15 +165,22 @@ describe('applyEnergy', () => {
 
   it('leaves energy unknown on a profile without a power figure, but still times it', () => {
     const hexagon = getProfile(profiles, 'qualcomm-hexagon-8gen3');
-    const out = applyEnergy(report('m.py', [model('M', [known])]), { profile: hexagon, precision: 'int8' }).files[0].models[0];
+    const out = applyEnergy(report('m.py', [model('M', [known])]), { profile: hexagon, precision: 'int8' }).files[0]
+      .models[0];
     assert.ok(out.layers[0].latencyMs! > 0);
     assert.equal(out.layers[0].energyJ, null);
     assert.equal(out.totals.co2eG, null);
   });
 
   it('rejects a precision the device lacks, naming the ones it has', () => {
-    assert.throws(() => applyEnergy(report('m.py', []), { profile: t4, precision: 'bf16' }), (e: Error) =>
-      e instanceof UnsupportedPrecisionError && /bf16/.test(e.message) && /fp32, fp16, int8/.test(e.message) && /Turing/.test(e.message));
+    assert.throws(
+      () => applyEnergy(report('m.py', []), { profile: t4, precision: 'bf16' }),
+      (e: Error) =>
+        e instanceof UnsupportedPrecisionError &&
+        /bf16/.test(e.message) &&
+        /fp32, fp16, int8/.test(e.message) &&
+        /Turing/.test(e.message),
+    );
     assert.throws(() => peakOpsPerSecond(getProfile(profiles, 'intel-loihi2'), 'fp32'), /supported: int8/);
     assert.throws(() => parsePrecision('fp64'), /fp32, tf32, fp16, bf16, fp8, int8/);
   });
@@ -159,9 +196,14 @@ describe('training helpers', () => {
     const step = trainingStep({ latencyMs: 10, energyJ: 2 });
     assert.deepEqual(step, { latencyMs: 30, energyJ: 6 });
     const run = runFootprint(step, 600_000, gridIntensity('DE'), 1.5);
-    close(run.kWh!, (6 * 600_000 / 3.6e6) * 1.5); // 1.5 kWh
+    close(run.kWh!, ((6 * 600_000) / 3.6e6) * 1.5); // 1.5 kWh
     close(run.co2eG!, 1.5 * 342.06);
     close(run.hours!, (30 * 600_000) / 3.6e6);
-    assert.deepEqual(runFootprint({ latencyMs: null, energyJ: null }, 10, gridIntensity()), { steps: 10, hours: null, kWh: null, co2eG: null });
+    assert.deepEqual(runFootprint({ latencyMs: null, energyJ: null }, 10, gridIntensity()), {
+      steps: 10,
+      hours: null,
+      kWh: null,
+      co2eG: null,
+    });
   });
 });

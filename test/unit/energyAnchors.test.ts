@@ -36,7 +36,10 @@ function estimate(id: string, fused: boolean): { samplesPerS: number; joulesPerS
 describe('ResNet-50 fixture matches torchvision (models.csv)', () => {
   it('25,557,032 params and 4.089 GMACs at batch 1', () => {
     const layers = resnet50Layers(1);
-    assert.equal(layers.reduce((s, l) => s + (l.params as number), 0), 25557032);
+    assert.equal(
+      layers.reduce((s, l) => s + (l.params as number), 0),
+      25557032,
+    );
     const macs = layers.reduce((s, l) => s + (l.macs as number), 0);
     assert.ok(Math.abs(macs / 4.089e9 - 1) < 1e-3, `${macs}`);
   });
@@ -49,8 +52,10 @@ describe('ResNet-50 int8 inference vs MLPerf', () => {
       const est = estimate(a.id, true);
       const speed = est.samplesPerS / measuredThroughput; // > 1: the roofline is faster than reality
       const energy = a.joulesPerSample / est.joulesPerSample; // > 1: the wall meter sees more than the chip
-      t.diagnostic(`${a.id}: roofline ${est.samplesPerS.toFixed(0)}/s vs measured ${measuredThroughput.toFixed(0)}/s ` +
-        `(×${speed.toFixed(2)}); chip ${(est.joulesPerSample * 1e3).toFixed(2)} mJ vs wall ${(a.joulesPerSample * 1e3).toFixed(2)} mJ (×${energy.toFixed(2)})`);
+      t.diagnostic(
+        `${a.id}: roofline ${est.samplesPerS.toFixed(0)}/s vs measured ${measuredThroughput.toFixed(0)}/s ` +
+          `(×${speed.toFixed(2)}); chip ${(est.joulesPerSample * 1e3).toFixed(2)} mJ vs wall ${(a.joulesPerSample * 1e3).toFixed(2)} mJ (×${energy.toFixed(2)})`,
+      );
       if (a.accelerators === 8) {
         // HBM parts: the DRAM roofline is an upper bound on speed; tuned TensorRT reaches 35-100% of it.
         assert.ok(speed >= 1 && speed <= 3, `speed ratio ${speed}`);

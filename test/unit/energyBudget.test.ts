@@ -6,7 +6,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  applyEnergy, budgetErrors, checkBudget, compileBudgetSchema, getProfile, loadProfiles, readBudgetFile, BudgetError,
+  applyEnergy,
+  budgetErrors,
+  checkBudget,
+  compileBudgetSchema,
+  getProfile,
+  loadProfiles,
+  readBudgetFile,
+  BudgetError,
   type Budget,
 } from '../../server/src/core/energy';
 import { layer, model, report } from './energyFixtures';
@@ -16,7 +23,13 @@ const profiles = loadProfiles({ profilesDir });
 const resolve = (id: string) => getProfile(profiles, id);
 const validate = compileBudgetSchema(profilesDir);
 
-const fc = layer('fc', 'Linear', { params: 4096 * 4096, macs: 4096 * 4096 * 8, flops: 2 * 4096 * 4096 * 8, weightElems: 4096 * 4096, actElems: 2 * 4096 * 8 });
+const fc = layer('fc', 'Linear', {
+  params: 4096 * 4096,
+  macs: 4096 * 4096 * 8,
+  flops: 2 * 4096 * 4096 * 8,
+  weightElems: 4096 * 4096,
+  actElems: 2 * 4096 * 8,
+});
 const net = model('Net', [fc, fc], 8); // batch 8
 const rep = report('examples/net.py', [net, { ...model('Block', [fc]), root: false }]);
 
@@ -30,13 +43,28 @@ describe('budget file', () => {
   it('a valid budget reads', () => {
     const dir = mkdtempSync(join(tmpdir(), 'wattlens-budget-'));
     const file = join(dir, 'wattlens.budget.json');
-    writeFileSync(file, JSON.stringify({ schema: 'wattlens.budget/1', profile: 'nvidia-t4', precision: 'int8', budgets: [{ file: 'examples/net.py', maxMacs: 1e9 }] }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        schema: 'wattlens.budget/1',
+        profile: 'nvidia-t4',
+        precision: 'int8',
+        budgets: [{ file: 'examples/net.py', maxMacs: 1e9 }],
+      }),
+    );
     assert.equal(readBudgetFile(file, validate).profile, 'nvidia-t4');
   });
 
   it('schema errors name the field and the expectation', () => {
-    const msgs = budgetErrors({ profile: 'nvidia-t4', precision: 'fp64', budgets: [{ file: 'a.py', maxTrainingKWh: 3 }, { file: 'b.py' }, { maxMacs: -1 }] }, 'b.json', validate)
-      .map((e) => e.message);
+    const msgs = budgetErrors(
+      {
+        profile: 'nvidia-t4',
+        precision: 'fp64',
+        budgets: [{ file: 'a.py', maxTrainingKWh: 3 }, { file: 'b.py' }, { maxMacs: -1 }],
+      },
+      'b.json',
+      validate,
+    ).map((e) => e.message);
     assert.deepEqual(msgs.sort(), [
       'b.json: budgets[0].trainingSteps: a required field when maxTrainingKWh is set, missing',
       'b.json: budgets[1]: at least one of maxEnergyJ, maxMacs, maxTrainingKWh',
@@ -49,7 +77,10 @@ describe('budget file', () => {
   it('invalid JSON is a BudgetError', () => {
     const dir = mkdtempSync(join(tmpdir(), 'wattlens-budget-'));
     writeFileSync(join(dir, 'b.json'), '{');
-    assert.throws(() => readBudgetFile(join(dir, 'b.json'), validate), (e: Error) => e instanceof BudgetError && /valid JSON/.test(e.message));
+    assert.throws(
+      () => readBudgetFile(join(dir, 'b.json'), validate),
+      (e: Error) => e instanceof BudgetError && /valid JSON/.test(e.message),
+    );
   });
 });
 
@@ -57,10 +88,14 @@ describe('checkBudget', () => {
   const e = perSample('nvidia-t4', 'int8');
 
   it('passes when every root model is within every limit', () => {
-    const budget: Budget = { profile: 'nvidia-t4', precision: 'int8', budgets: [
-      { file: 'examples/net.py', maxEnergyJ: e * 1.01, maxMacs: net.totals.macs! },
-      { file: './examples/net.py', model: 'Net', maxTrainingKWh: 1, trainingSteps: 1000 },
-    ] };
+    const budget: Budget = {
+      profile: 'nvidia-t4',
+      precision: 'int8',
+      budgets: [
+        { file: 'examples/net.py', maxEnergyJ: e * 1.01, maxMacs: net.totals.macs! },
+        { file: './examples/net.py', model: 'Net', maxTrainingKWh: 1, trainingSteps: 1000 },
+      ],
+    };
     const r = checkBudget(rep, budget, resolve);
     assert.equal(r.passed, true, r.table);
     assert.equal(r.rows.length, 3, 'Block is not a root model, so only Net is checked');
@@ -73,30 +108,47 @@ describe('checkBudget', () => {
   });
 
   it('fails when a model grows past its budget, with a readable table', () => {
-    const budget: Budget = { profile: 'nvidia-t4', budgets: [
-      { file: 'examples/net.py', model: 'Net', maxEnergyJ: perSample('nvidia-t4', 'fp32') * 0.5, maxMacs: 1e6 },
-    ] };
+    const budget: Budget = {
+      profile: 'nvidia-t4',
+      budgets: [
+        { file: 'examples/net.py', model: 'Net', maxEnergyJ: perSample('nvidia-t4', 'fp32') * 0.5, maxMacs: 1e6 },
+      ],
+    };
     const r = checkBudget(rep, budget, resolve);
     assert.equal(r.passed, false);
-    assert.deepEqual(r.rows.map((x) => x.status), ['fail', 'fail']);
+    assert.deepEqual(
+      r.rows.map((x) => x.status),
+      ['fail', 'fail'],
+    );
     assert.equal(r.rows[0].precision, 'fp32', 'precision defaults to fp32');
     assert.match(r.table, /^file\s+model\s+budget\s+limit\s+actual\s+on\s+result$/m);
-    assert.match(r.table, /examples\/net\.py\s+Net\s+energy \/ inference\s+\S+ mJ\s+\S+ mJ\s+nvidia-t4 fp32\s+FAIL \(100\.0% over\)/);
+    assert.match(
+      r.table,
+      /examples\/net\.py\s+Net\s+energy \/ inference\s+\S+ mJ\s+\S+ mJ\s+nvidia-t4 fp32\s+FAIL \(100\.0% over\)/,
+    );
     assert.match(r.table, /MACs \/ pass\s+0\.001000 G\s+0\.2684 G\s+-\s+FAIL/);
     assert.match(r.table, /2 of 2 budgets FAILED/);
   });
 
-  it('re-estimates from the report\'s own byte counts (made at the report\'s precision)', () => {
+  it("re-estimates from the report's own byte counts (made at the report's precision)", () => {
     const asInt8 = { ...rep, precision: 'int8' as const };
-    const budget: Budget = { profile: 'nvidia-t4', precision: 'int8', budgets: [{ file: 'examples/net.py', model: 'Net', maxEnergyJ: 1 }] };
+    const budget: Budget = {
+      profile: 'nvidia-t4',
+      precision: 'int8',
+      budgets: [{ file: 'examples/net.py', model: 'Net', maxEnergyJ: 1 }],
+    };
     const row = checkBudget(asInt8, budget, resolve).rows[0];
-    const direct = applyEnergy(asInt8, { profile: resolve('nvidia-t4'), precision: 'int8' }).files[0].models[0].totals.energyJ! / 8;
+    const direct =
+      applyEnergy(asInt8, { profile: resolve('nvidia-t4'), precision: 'int8' }).files[0].models[0].totals.energyJ! / 8;
     assert.ok(Math.abs(row.actual! / direct - 1) < 1e-12);
     assert.ok(row.actual! > e, 'counts at 1 byte per element stand for 4× the elements of the fp32-counted report');
   });
 
   it('an entry may name its own profile and precision', () => {
-    const budget: Budget = { profile: 'nvidia-t4', budgets: [{ file: 'examples/net.py', profile: 'nvidia-h100-sxm', precision: 'bf16', maxEnergyJ: 1 }] };
+    const budget: Budget = {
+      profile: 'nvidia-t4',
+      budgets: [{ file: 'examples/net.py', profile: 'nvidia-h100-sxm', precision: 'bf16', maxEnergyJ: 1 }],
+    };
     const row = checkBudget(rep, budget, resolve).rows[0];
     assert.equal(row.profile, 'nvidia-h100-sxm');
     assert.equal(row.precision, 'bf16');
@@ -105,14 +157,20 @@ describe('checkBudget', () => {
   it('a missing file or model fails; an unresolvable figure fails as unknown', () => {
     const unresolved = { ...net, totals: { ...net.totals, macs: null, flops: null } };
     const rep2 = report('examples/other.py', [unresolved]);
-    const budget: Budget = { profile: 'nvidia-t4', budgets: [
-      { file: 'examples/net.py', model: 'Nope', maxMacs: 1 },
-      { file: 'examples/missing.py', maxMacs: 1 },
-      { file: 'examples/other.py', maxMacs: 1, maxEnergyJ: 1 },
-    ] };
+    const budget: Budget = {
+      profile: 'nvidia-t4',
+      budgets: [
+        { file: 'examples/net.py', model: 'Nope', maxMacs: 1 },
+        { file: 'examples/missing.py', maxMacs: 1 },
+        { file: 'examples/other.py', maxMacs: 1, maxEnergyJ: 1 },
+      ],
+    };
     const r = checkBudget({ ...rep, files: [...rep.files, ...rep2.files] }, budget, resolve);
     assert.equal(r.passed, false);
-    assert.deepEqual(r.rows.map((x) => x.status), ['missing', 'missing', 'unknown', 'unknown']);
+    assert.deepEqual(
+      r.rows.map((x) => x.status),
+      ['missing', 'missing', 'unknown', 'unknown'],
+    );
     assert.match(r.table, /no model named Nope in the file/);
     assert.match(r.table, /file not in the report/);
     assert.match(r.table, /could not be resolved statically/);

@@ -24,7 +24,10 @@ describe('grid intensity', () => {
   });
 
   it('rejects an unknown code with a hint', () => {
-    assert.throws(() => gridIntensity('XY'), (e: Error) => e instanceof UnknownRegionError && /alpha-2 or alpha-3/.test(e.message));
+    assert.throws(
+      () => gridIntensity('XY'),
+      (e: Error) => e instanceof UnknownRegionError && /alpha-2 or alpha-3/.test(e.message),
+    );
   });
 });
 

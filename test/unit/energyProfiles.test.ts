@@ -6,16 +6,38 @@ import { mkdirSync, mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  getProfile, listProfiles, loadProfiles, supportedPrecisions, UnknownProfileError, PRECISIONS, type Figure, type ProfileSet,
+  getProfile,
+  listProfiles,
+  loadProfiles,
+  supportedPrecisions,
+  UnknownProfileError,
+  PRECISIONS,
+  type Figure,
+  type ProfileSet,
 } from '../../server/src/core/energy';
 
 const profilesDir = join(__dirname, '..', '..', 'profiles');
 const builtin = loadProfiles({ profilesDir });
 
 const REQUIRED_IDS = [
-  'nvidia-h100-sxm', 'nvidia-h100-pcie', 'nvidia-h200', 'nvidia-a100-80gb', 'nvidia-l4', 'nvidia-t4', 'nvidia-rtx-4090',
-  'nvidia-rtx-3060', 'nvidia-jetson-orin-nano', 'google-tpu-v4', 'google-tpu-v5e', 'apple-m2-gpu', 'apple-m2-ane',
-  'qualcomm-hexagon-8gen3', 'intel-loihi2', 'intel-xeon-8480', 'amd-ryzen-7950x', 'raspberry-pi-5',
+  'nvidia-h100-sxm',
+  'nvidia-h100-pcie',
+  'nvidia-h200',
+  'nvidia-a100-80gb',
+  'nvidia-l4',
+  'nvidia-t4',
+  'nvidia-rtx-4090',
+  'nvidia-rtx-3060',
+  'nvidia-jetson-orin-nano',
+  'google-tpu-v4',
+  'google-tpu-v5e',
+  'apple-m2-gpu',
+  'apple-m2-ane',
+  'qualcomm-hexagon-8gen3',
+  'intel-loihi2',
+  'intel-xeon-8480',
+  'amd-ryzen-7950x',
+  'raspberry-pi-5',
 ];
 
 /** Every Figure in a profile with its dotted path. */
@@ -44,7 +66,10 @@ function t4Variant(change: (p: any) => void, id = 'my-gpu'): string {
 
 describe('built-in profiles', () => {
   it('all validate, and every id the issue lists is there', () => {
-    assert.deepEqual(builtin.errors.map((e) => e.message), []);
+    assert.deepEqual(
+      builtin.errors.map((e) => e.message),
+      [],
+    );
     for (const id of REQUIRED_IDS) assert.ok(builtin.profiles.has(id), id);
     assert.equal(listProfiles(builtin).length, REQUIRED_IDS.length);
   });
@@ -62,7 +87,13 @@ describe('built-in profiles', () => {
 
   it('every missing figure of the model is explained in `absent`', () => {
     for (const p of listProfiles(builtin)) {
-      const expected = [...PRECISIONS.map((x) => `peak.${x}`), 'memory.bandwidthGBps', 'memory.sizeGB', 'power.maxW', 'power.idleW'];
+      const expected = [
+        ...PRECISIONS.map((x) => `peak.${x}`),
+        'memory.bandwidthGBps',
+        'memory.sizeGB',
+        'power.maxW',
+        'power.idleW',
+      ];
       for (const key of expected) {
         const [group, field] = key.split('.');
         const present = (p as any)[group][field] !== undefined;
@@ -71,7 +102,7 @@ describe('built-in profiles', () => {
     }
   });
 
-  it('keeps the reference CSV\'s unconfirmed figures marked unconfirmed', () => {
+  it("keeps the reference CSV's unconfirmed figures marked unconfirmed", () => {
     assert.equal(getProfile(builtin, 'google-tpu-v5e').power.maxW?.confidence, 'unconfirmed');
     assert.equal(getProfile(builtin, 'apple-m2-ane').peak.int8?.confidence, 'unconfirmed');
     assert.equal(getProfile(builtin, 'qualcomm-hexagon-8gen3').peak.int8?.confidence, 'unconfirmed');
@@ -87,7 +118,10 @@ describe('built-in profiles', () => {
 
 describe('profile errors name the file, the field and what was expected', () => {
   it('missing field', () => {
-    const set = withUserProfile('my-gpu.json', t4Variant((p) => delete p.memory));
+    const set = withUserProfile(
+      'my-gpu.json',
+      t4Variant((p) => delete p.memory),
+    );
     assert.equal(set.errors.length, 1);
     assert.match(set.errors[0].message, /my-gpu\.json: memory: a required field, missing$/);
     assert.equal(set.profiles.has('my-gpu'), false);
@@ -95,36 +129,67 @@ describe('profile errors name the file, the field and what was expected', () => 
   });
 
   it('missing source on a figure', () => {
-    const set = withUserProfile('my-gpu.json', t4Variant((p) => delete p.peak.fp32.source));
+    const set = withUserProfile(
+      'my-gpu.json',
+      t4Variant((p) => delete p.peak.fp32.source),
+    );
     assert.match(set.errors[0].message, /my-gpu\.json: peak\.fp32\.source: a required field, missing/);
   });
 
   it('wrong unit type: a string where a number of watts belongs', () => {
-    const set = withUserProfile('my-gpu.json', t4Variant((p) => { p.power.maxW.value = '70 W'; }));
+    const set = withUserProfile(
+      'my-gpu.json',
+      t4Variant((p) => {
+        p.power.maxW.value = '70 W';
+      }),
+    );
     assert.equal(set.errors[0].field, 'power.maxW.value');
     assert.match(set.errors[0].message, /power\.maxW\.value: a number, got "70 W"/);
   });
 
   it('negative power', () => {
-    const set = withUserProfile('my-gpu.json', t4Variant((p) => { p.power.maxW.value = -70; }));
+    const set = withUserProfile(
+      'my-gpu.json',
+      t4Variant((p) => {
+        p.power.maxW.value = -70;
+      }),
+    );
     assert.match(set.errors[0].message, /power\.maxW\.value: a number > 0, got -70/);
   });
 
   it('idle power above max power', () => {
-    const set = withUserProfile('my-gpu.json', t4Variant((p) => { p.power.idleW = { value: 90, source: 'my meter', confidence: 'measured' }; }));
+    const set = withUserProfile(
+      'my-gpu.json',
+      t4Variant((p) => {
+        p.power.idleW = { value: 90, source: 'my meter', confidence: 'measured' };
+      }),
+    );
     assert.match(set.errors[0].message, /power\.idleW\.value: less than power\.maxW \(70 W\), got 90/);
   });
 
   it('an unknown field, a bad kind, a bad confidence', () => {
-    const set = withUserProfile('my-gpu.json', t4Variant((p) => { p.memory.bandwithGBps = p.memory.bandwidthGBps; p.kind = 'fpga'; p.overheadUs.confidence = 'sure'; }));
+    const set = withUserProfile(
+      'my-gpu.json',
+      t4Variant((p) => {
+        p.memory.bandwithGBps = p.memory.bandwidthGBps;
+        p.kind = 'fpga';
+        p.overheadUs.confidence = 'sure';
+      }),
+    );
     const msgs = set.errors.map((e) => e.message).join('\n');
-    assert.match(msgs, /memory\.bandwithGBps: no such field \(allowed: technology, bandwidthGBps, sizeGB, energyPjPerBit\)/);
+    assert.match(
+      msgs,
+      /memory\.bandwithGBps: no such field \(allowed: technology, bandwidthGBps, sizeGB, energyPjPerBit\)/,
+    );
     assert.match(msgs, /kind: one of gpu, tpu, npu, cpu, neuromorphic, soc, got "fpga"/);
     assert.match(msgs, /overheadUs\.confidence: one of confirmed, .*got "sure"/);
   });
 
   it('an id that does not match the file name', () => {
-    const set = withUserProfile('my-gpu.json', t4Variant(() => undefined, 'other-gpu'));
+    const set = withUserProfile(
+      'my-gpu.json',
+      t4Variant(() => undefined, 'other-gpu'),
+    );
     assert.match(set.errors[0].message, /my-gpu\.json: id: "my-gpu" \(the file name\), got "other-gpu"/);
   });
 
@@ -134,13 +199,23 @@ describe('profile errors name the file, the field and what was expected', () => 
   });
 
   it('unknown id lists the known ones', () => {
-    assert.throws(() => getProfile(builtin, 'nvidia-h300'), (e: Error) =>
-      e instanceof UnknownProfileError && /unknown hardware profile 'nvidia-h300'/.test(e.message) &&
-      /amd-ryzen-7950x, apple-m2-ane/.test(e.message) && /raspberry-pi-5/.test(e.message));
+    assert.throws(
+      () => getProfile(builtin, 'nvidia-h300'),
+      (e: Error) =>
+        e instanceof UnknownProfileError &&
+        /unknown hardware profile 'nvidia-h300'/.test(e.message) &&
+        /amd-ryzen-7950x, apple-m2-ane/.test(e.message) &&
+        /raspberry-pi-5/.test(e.message),
+    );
   });
 
   it('a valid workspace profile loads and can override a built-in', () => {
-    const set = withUserProfile('nvidia-t4.json', t4Variant((p) => { p.name = 'My T4'; }, 'nvidia-t4'));
+    const set = withUserProfile(
+      'nvidia-t4.json',
+      t4Variant((p) => {
+        p.name = 'My T4';
+      }, 'nvidia-t4'),
+    );
     assert.deepEqual(set.errors, []);
     assert.equal(getProfile(set, 'nvidia-t4').name, 'My T4');
     assert.equal(getProfile(set, 'nvidia-t4').origin, 'workspace');

@@ -47,15 +47,24 @@ function renamed(source: string, suffix: string): string {
 
 function corpusFiles(): string[] {
   const dirs = ['test/fixtures/pytorch', 'examples'];
-  return dirs.flatMap((d) => readdirSync(join(repoRoot, d)).filter((f) => f.endsWith('.py')).map((f) => join(repoRoot, d, f)));
+  return dirs.flatMap((d) =>
+    readdirSync(join(repoRoot, d))
+      .filter((f) => f.endsWith('.py'))
+      .map((f) => join(repoRoot, d, f)),
+  );
 }
 
-test('corpus files composed four to a file split apart and give the whole run\'s report', async () => {
+test("corpus files composed four to a file split apart and give the whole run's report", async () => {
   const parser = await loadParser();
-  const splittable = corpusFiles().map((f) => readFileSync(f, 'utf8')).filter((t) => partitionModule(parser.parse(t, 'python').root, t).partition);
+  const splittable = corpusFiles()
+    .map((f) => readFileSync(f, 'utf8'))
+    .filter((t) => partitionModule(parser.parse(t, 'python').root, t).partition);
   assert.ok(splittable.length >= 20, `only ${splittable.length} corpus files are splittable`);
   for (let i = 0; i < splittable.length; i += 4) {
-    const text = splittable.slice(i, i + 4).map((t, k) => renamed(t, `_${k}`)).join('\n\n');
+    const text = splittable
+      .slice(i, i + 4)
+      .map((t, k) => renamed(t, `_${k}`))
+      .join('\n\n');
     const { whole, grouped, shared } = await bothWays(text);
     assert.ok(grouped && shared && grouped.groups >= 2, `files ${i}..${i + 3} should split`);
     assertSameReport(grouped.report, whole, `files ${i}..${i + 3}`);
@@ -78,13 +87,16 @@ test('composed generated programs (every family) split per program and match the
     const text = programs.join('\n\n');
     const { whole, grouped, shared } = await bothWays(text);
     assert.ok(grouped && shared, `batch ${batch} should split`);
-    assert.ok(grouped.groups >= programs.length, `batch ${batch}: ${grouped.groups} groups for ${programs.length} programs`);
+    assert.ok(
+      grouped.groups >= programs.length,
+      `batch ${batch}: ${grouped.groups} groups for ${programs.length} programs`,
+    );
     assertSameReport(grouped.report, whole, `batch ${batch}`);
     assertSameReport(shared.report, whole, `batch ${batch}, one run shared out`);
   }
 });
 
-test('after an edit only the edited group re-runs, and the merged report is still the whole run\'s', async () => {
+test("after an edit only the edited group re-runs, and the merged report is still the whole run's", async () => {
   const parser = await loadParser();
   const { text } = syntheticModelsFile(800);
   const cache = new GroupCache();
@@ -93,9 +105,20 @@ test('after an edit only the edited group re-runs, and the merged report is stil
   assert.equal(first.rerun, first.groups);
   const edits: [string, (t: string) => string, (rerun: number, groups: number) => boolean][] = [
     ['a layer argument', (t) => t.replace('nn.BatchNorm2d(c)', 'nn.BatchNorm2d(c, eps=1e-3)'), (r) => r === 1],
-    ['half-typed code', (t) => t.replace('self.fc = nn.Linear(width, classes)', 'self.fc = nn.Linear(width, classes, bias='), (r) => r >= 1],
+    [
+      'half-typed code',
+      (t) => t.replace('self.fc = nn.Linear(width, classes)', 'self.fc = nn.Linear(width, classes, bias='),
+      (r) => r >= 1,
+    ],
     ['a name error', (t) => t.replace('nn.BatchNorm2d(c)', 'nn.BatchNorm2d(c, ep)'), (r) => r === 1],
-    ['a declared input above a model', (t) => t.replace('model3 = Net3()', '# wattlens: input=(2, 3, 16, 16)\nmodel3 = Net3()').replace('out3 = model3(torch.randn(1, 3, 32, 32))\n', ''), (r, g) => r < g],
+    [
+      'a declared input above a model',
+      (t) =>
+        t
+          .replace('model3 = Net3()', '# wattlens: input=(2, 3, 16, 16)\nmodel3 = Net3()')
+          .replace('out3 = model3(torch.randn(1, 3, 32, 32))\n', ''),
+      (r, g) => r < g,
+    ],
     ['a line inserted at the top', (t) => `# a new first line\n${t}`, (r, g) => r === g],
   ];
   for (const [label, edit, expectRerun] of edits) {
@@ -104,7 +127,10 @@ test('after an edit only the edited group re-runs, and the merged report is stil
     const { root } = parser.parse(next, 'python');
     const grouped = analyzeGrouped(parser, root, next, OPTIONS, cache);
     assert.ok(grouped, `${label}: should still split`);
-    assert.ok(expectRerun(grouped.rerun, grouped.groups), `${label}: ${grouped.rerun} of ${grouped.groups} groups re-ran`);
+    assert.ok(
+      expectRerun(grouped.rerun, grouped.groups),
+      `${label}: ${grouped.rerun} of ${grouped.groups} groups re-ran`,
+    );
     assertSameReport(grouped.report, analyzeTree(parser, root, next, OPTIONS), label);
     analyzeGrouped(parser, parser.parse(text, 'python').root, text, OPTIONS, cache);
   }
@@ -132,7 +158,8 @@ test('statements share a group through any module-level name, but not through fu
 
 test('a library class changed through an alias is caught while running, and the file is analysed whole', async () => {
   const parser = await loadParser();
-  const src = 'import torch\nimport torch.nn as nn\nL = nn.Linear\nL.extra = 3\nclass A(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.k = nn.Linear.extra\n        self.l = nn.Linear(self.k, 2)\n    def forward(self, x):\n        return self.l(x)\nm = A()\ny = m(torch.randn(1, 3))\n';
+  const src =
+    'import torch\nimport torch.nn as nn\nL = nn.Linear\nL.extra = 3\nclass A(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.k = nn.Linear.extra\n        self.l = nn.Linear(self.k, 2)\n    def forward(self, x):\n        return self.l(x)\nm = A()\ny = m(torch.randn(1, 3))\n';
   const { root } = parser.parse(src, 'python');
   assert.ok(partitionModule(root, src).partition, 'the alias is not visible to the static partition');
   assert.equal(analyzeGrouped(parser, root, src, OPTIONS, new GroupCache(), Infinity), undefined);
@@ -163,11 +190,22 @@ test('files that could couple statements another way are analysed whole', async 
   }
 });
 
-test('seeded fuzz: random edits with the cache kept across them always give the whole run\'s report', async () => {
+test("seeded fuzz: random edits with the cache kept across them always give the whole run's report", async () => {
   const parser = await loadParser();
   let seed = 20261127;
-  const random = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296);
-  const snippets = ['\n', '\n\n', '2', '0', ' ', '# note', 'x', '# wattlens: input=(1, 3, 8, 8)\n', ', bias=False', 'import math\n'];
+  const random = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296;
+  const snippets = [
+    '\n',
+    '\n\n',
+    '2',
+    '0',
+    ' ',
+    '# note',
+    'x',
+    '# wattlens: input=(1, 3, 8, 8)\n',
+    ', bias=False',
+    'import math\n',
+  ];
   const original = syntheticModelsFile(700).text;
   let text = original;
   const cache = new GroupCache();

@@ -17,10 +17,18 @@ const run = (name: string, opts: { batch?: number } = {}) => analyze(fixture(nam
 const hubs = (r: FileReport): ModelReport[] => r.models.filter((m) => m.framework === 'hub');
 const byName = (r: FileReport, name: string, nth = 0): ModelReport => {
   const found = hubs(r).filter((m) => m.name === name)[nth];
-  assert.ok(found, `no hub model ${name} in ${hubs(r).map((m) => m.name).join(', ')}`);
+  assert.ok(
+    found,
+    `no hub model ${name} in ${hubs(r)
+      .map((m) => m.name)
+      .join(', ')}`,
+  );
   return found;
 };
-const messages = (r: FileReport) => [...r.diagnostics.map((d) => d.message), ...r.models.flatMap((m) => m.unresolved.map((u) => u.reason))];
+const messages = (r: FileReport) => [
+  ...r.diagnostics.map((d) => d.message),
+  ...r.models.flatMap((m) => m.unresolved.map((u) => u.reason)),
+];
 
 /** Asserts catalog totals: params, MACs, FLOPs = 2 × MACs, one 'checkpoint' row, nothing unresolved. */
 function assertFigures(m: ModelReport, params: number, macs: number): void {
@@ -53,7 +61,7 @@ describe('transformers', () => {
     assert.match(alias.provenance!, /catalog entry "bert-base-uncased", loaded with BertModel.from_pretrained/);
   });
 
-  it('pipeline(task): the named model, or transformers\' default for the task when it is catalogued', async () => {
+  it("pipeline(task): the named model, or transformers' default for the task when it is catalogued", async () => {
     const r = await run('pipelines.py');
     assert.deepEqual(r.diagnostics, []);
     const sentiment = byName(r, 'distilbert/distilbert-base-uncased-finetuned-sst-2-english');
@@ -74,12 +82,15 @@ describe('transformers', () => {
   });
 
   it('a head that the class adds or drops is stated, and the LM projection recomputed', async () => {
-    const r = await analyze([
-      'from transformers import AutoModel, AutoModelForCausalLM, AutoModelForSequenceClassification',
-      'base = AutoModel.from_pretrained("gpt2")',
-      'clf = AutoModelForSequenceClassification.from_pretrained("bert-base-uncased", num_labels=3)',
-      '',
-    ].join('\n'), { catalog });
+    const r = await analyze(
+      [
+        'from transformers import AutoModel, AutoModelForCausalLM, AutoModelForSequenceClassification',
+        'base = AutoModel.from_pretrained("gpt2")',
+        'clf = AutoModelForSequenceClassification.from_pretrained("bert-base-uncased", num_labels=3)',
+        '',
+      ].join('\n'),
+      { catalog },
+    );
     const base = byName(r, 'gpt2');
     // GPT-2 without its LM head: 132,969,216 − 768 × 50,257 = 94,371,840 MACs per token (tied: params unchanged).
     assert.equal(base.totals.macs, (132_969_216 - 768 * 50_257) * 1024);
@@ -123,7 +134,10 @@ describe('vision hubs and torch.hub', () => {
   });
 
   it('replacing a layer of a loaded checkpoint leaves its figures unknown, with why', async () => {
-    const r = await analyze('import torch.nn as nn\nfrom torchvision import models\nm = models.resnet18(weights="DEFAULT")\nm.fc = nn.Linear(512, 10)\n', { catalog });
+    const r = await analyze(
+      'import torch.nn as nn\nfrom torchvision import models\nm = models.resnet18(weights="DEFAULT")\nm.fc = nn.Linear(512, 10)\n',
+      { catalog },
+    );
     const m = byName(r, 'resnet18');
     assert.equal(m.totals.params, null);
     assert.match(m.unresolved[0].reason, /fc of the loaded checkpoint is replaced at line 4/);
@@ -159,7 +173,10 @@ describe('bad input', () => {
     }
     assert.match(local.unresolved[0].reason, /"\.\/local_dir": local path, not in catalog/);
     assert.deepEqual(local.range.start, { line: 4, character: 34 });
-    assert.match(unknownName.unresolved[0].reason, /unknown checkpoint "my-org\/never-published-model" for hf: not in catalog, no figures guessed/);
+    assert.match(
+      unknownName.unresolved[0].reason,
+      /unknown checkpoint "my-org\/never-published-model" for hf: not in catalog, no figures guessed/,
+    );
     assert.equal(argv.name, 'sys.argv[1]');
     assert.match(argv.unresolved[0].reason, /not a string literal: unknown until run time/);
   });
@@ -170,7 +187,10 @@ describe('bad input', () => {
   });
 
   it('a non-literal pipeline task and model classes built from a config are not guessed', async () => {
-    const r = await analyze('from transformers import pipeline, BertConfig, BertModel\nimport os\np = pipeline(os.environ["TASK"])\nm = BertModel(BertConfig())\n', { catalog });
+    const r = await analyze(
+      'from transformers import pipeline, BertConfig, BertModel\nimport os\np = pipeline(os.environ["TASK"])\nm = BertModel(BertConfig())\n',
+      { catalog },
+    );
     const text = messages(r).join('\n');
     assert.match(text, /pipeline task is not a string literal/);
     assert.match(text, /builds an untrained model from a config object/);
@@ -188,7 +208,10 @@ describe('batch and energy', () => {
   it('the energy model costs a hub model through its checkpoint row', async () => {
     const r = await run('keras_st_yolo.py');
     const profiles = loadProfiles({ profilesDir: join(repoRoot, 'profiles') });
-    const out = applyEnergy({ schema: 'wattlens.report/1', hardware: null, precision: 'fp32', files: [r] }, { profile: getProfile(profiles, 'nvidia-t4'), precision: 'fp32' });
+    const out = applyEnergy(
+      { schema: 'wattlens.report/1', hardware: null, precision: 'fp32', files: [r] },
+      { profile: getProfile(profiles, 'nvidia-t4'), precision: 'fp32' },
+    );
     const m = out.files[0].models.find((x) => x.name === 'MobileNetV2')!;
     assert.ok(m.totals.latencyMs! > 0 && m.totals.energyJ! > 0 && m.totals.co2eG! > 0, JSON.stringify(m.totals));
     assert.equal(m.totals.latencyMs, m.layers[0].latencyMs);

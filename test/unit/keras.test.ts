@@ -11,14 +11,19 @@ import { KERAS_LAYERS, kerasOpCost } from '../../server/src/core/frameworks/kera
 import { opKind } from '../../server/src/core/cost/opCosts';
 
 const dir = join(repoRoot, 'test', 'fixtures', 'keras');
-const fixtures = readdirSync(dir).filter((f) => f.endsWith('.py')).sort()
+const fixtures = readdirSync(dir)
+  .filter((f) => f.endsWith('.py'))
+  .sort()
   .map((f) => ({ name: f, source: readFileSync(join(dir, f), 'utf8') }));
 
 const EXPECT = /^# expect: (\S+) params=(\d+) macs=(\d+)\s*$/gm;
 
 function model(report: FileReport, name: string, root = true): ModelReport {
   const m = report.models.find((x) => x.name === name && x.root === root);
-  assert.ok(m, `no ${root ? 'root' : 'block'} model ${name}; models: ${report.models.map((x) => `${x.name}${x.root ? '' : ' (block)'}`).join(', ')}`);
+  assert.ok(
+    m,
+    `no ${root ? 'root' : 'block'} model ${name}; models: ${report.models.map((x) => `${x.name}${x.root ? '' : ' (block)'}`).join(', ')}`,
+  );
   return m;
 }
 
@@ -45,7 +50,11 @@ for (const f of fixtures) {
       assert.ok(m.totals.flops !== null && m.totals.flops >= 2 * Number(macs), `${name} FLOPs`);
       assert.deepEqual(m.unresolved, [], `${name} should resolve fully`);
     }
-    assert.deepEqual(report.diagnostics.filter((d) => d.severity === 'warning' || d.severity === 'error'), [], 'no warnings');
+    assert.deepEqual(
+      report.diagnostics.filter((d) => d.severity === 'warning' || d.severity === 'error'),
+      [],
+      'no warnings',
+    );
   });
 }
 
@@ -53,7 +62,10 @@ const load = (name: string) => fixtures.find((f) => f.name === name)!.source;
 
 test('MNIST convnet: Keras layer names, channels-last shapes and per-layer figures', async () => {
   const m = model(await analyze(load('mnist_convnet.py')), 'model');
-  assert.deepEqual(m.layers.map((l) => l.path), ['conv2d', 'max_pooling2d', 'conv2d_1', 'max_pooling2d_1', 'flatten', 'dropout', 'dense']);
+  assert.deepEqual(
+    m.layers.map((l) => l.path),
+    ['conv2d', 'max_pooling2d', 'conv2d_1', 'max_pooling2d_1', 'flatten', 'dropout', 'dense'],
+  );
   assert.deepEqual(layer(m, 'conv2d').outputShape, [1, 26, 26, 32]);
   assert.equal(layer(m, 'conv2d_1').params, 18496);
   assert.deepEqual(layer(m, 'flatten').outputShape, [1, 1600]);
@@ -86,7 +98,10 @@ test('Bidirectional doubles the wrapped LSTM; None sequence length leaves MACs u
   const bare = model(await analyze(source.replace('# wattlens: input=(1, 200)\n', '')), 'model');
   assert.equal(bare.totals.params, 2757761, 'params do not depend on the sequence length');
   assert.equal(bare.totals.macs, null);
-  assert.ok(bare.unresolved.some((u) => /None/.test(u.reason) && /wattlens: input/.test(u.reason)), JSON.stringify(bare.unresolved));
+  assert.ok(
+    bare.unresolved.some((u) => /None/.test(u.reason) && /wattlens: input/.test(u.reason)),
+    JSON.stringify(bare.unresolved),
+  );
 });
 
 test('multi-input model: declared shapes go to each keras.Input in order', async () => {
@@ -99,7 +114,10 @@ test('multi-input model: declared shapes go to each keras.Input in order', async
 
 test('subclassed model: attribute paths, and an input from model.build or a call', async () => {
   const m = model(await analyze(load('subclassed_model.py')), 'MyModel');
-  assert.deepEqual(m.layers.map((l) => l.path), ['conv1', 'flatten', 'd1', 'd2']);
+  assert.deepEqual(
+    m.layers.map((l) => l.path),
+    ['conv1', 'flatten', 'd1', 'd2'],
+  );
   assert.match(m.input!.source, /wattlens: input comment/);
   const src = (input: string) => `
 import tensorflow as tf
@@ -118,7 +136,11 @@ class MLP(keras.Model):
 model = MLP()
 ${input}
 `;
-  for (const input of ['model.build((None, 784))', 'y = model(tf.zeros((1, 784)))', 'y = model(tf.random.normal((1, 784)), training=True)']) {
+  for (const input of [
+    'model.build((None, 784))',
+    'y = model(tf.zeros((1, 784)))',
+    'y = model(tf.random.normal((1, 784)), training=True)',
+  ]) {
     const r = model(await analyze(src(input)), 'MLP');
     assert.equal(r.totals.params, 784 * 64 + 64 + 64 * 10 + 10, input);
     assert.equal(r.totals.macs, 784 * 64 + 64 * 10, input);
@@ -153,14 +175,18 @@ test('import styles: keras, tf.keras, tensorflow.keras, tf_keras and from-import
     assert.equal(m.totals.params, 16 * 32 + 32 + 32 * 4 + 4, head);
     assert.equal(m.totals.macs, 16 * 32 + 32 * 4, head);
   }
-  const direct = await analyze('from tensorflow.keras.layers import Dense, Conv2D, Input\nfrom tensorflow.keras.models import Model\n'
-    + 'i = Input((8, 8, 3))\no = Dense(2)(Conv2D(4, 3)(i))\nm = Model(i, o)\n');
+  const direct = await analyze(
+    'from tensorflow.keras.layers import Dense, Conv2D, Input\nfrom tensorflow.keras.models import Model\n' +
+      'i = Input((8, 8, 3))\no = Dense(2)(Conv2D(4, 3)(i))\nm = Model(i, o)\n',
+  );
   assert.equal(model(direct, 'm').totals.params, 3 * 3 * 3 * 4 + 4 + 4 * 2 + 2);
 });
 
 /** Builds a one-layer functional model on `input` and returns its report. */
 async function oneLayer(layerSrc: string, input: string): Promise<ModelReport> {
-  const r = await analyze(`import keras\nfrom keras import layers\ni = keras.Input(shape=${input})\no = ${layerSrc}(i)\nm = keras.Model(i, o)\n`);
+  const r = await analyze(
+    `import keras\nfrom keras import layers\ni = keras.Input(shape=${input})\no = ${layerSrc}(i)\nm = keras.Model(i, o)\n`,
+  );
   const warnings = r.diagnostics.filter((d) => d.severity !== 'hint' && d.severity !== 'information');
   assert.deepEqual(warnings, [], layerSrc);
   return model(r, 'm');
@@ -175,7 +201,13 @@ test('layer formulas: params as model.summary() counts them, MACs by the torch c
     ['layers.Conv3D(2, 3)', '(5, 5, 5, 1)', 27 * 2 + 2, 27 * 2 * 27, [1, 3, 3, 3, 2]],
     ['layers.Conv2DTranspose(4, 3, strides=2)', '(5, 5, 2)', 3 * 3 * 4 * 2 + 4, 5 * 5 * 2 * 9 * 4, [1, 11, 11, 4]],
     ['layers.DepthwiseConv2D(3, depth_multiplier=2)', '(6, 6, 3)', 3 * 3 * 3 * 2 + 3 * 2, 4 * 4 * 6 * 9, [1, 4, 4, 6]],
-    ['layers.SeparableConv2D(5, 3, padding="same")', '(4, 4, 3)', 3 * 3 * 3 + 3 * 5 + 5, 4 * 4 * 3 * 9 + 4 * 4 * 5 * 3, [1, 4, 4, 5]],
+    [
+      'layers.SeparableConv2D(5, 3, padding="same")',
+      '(4, 4, 3)',
+      3 * 3 * 3 + 3 * 5 + 5,
+      4 * 4 * 3 * 9 + 4 * 4 * 5 * 3,
+      [1, 4, 4, 5],
+    ],
     ['layers.BatchNormalization()', '(4, 4, 6)', 4 * 6, 0, [1, 4, 4, 6]],
     ['layers.BatchNormalization(center=False)', '(6,)', 3 * 6, 0, [1, 6]],
     ['layers.LayerNormalization()', '(7, 12)', 2 * 12, 0, [1, 7, 12]],
@@ -222,8 +254,11 @@ m = keras.Model([q, v, k], o)
   const m = model(r, 'm');
   const h = 2;
   // query 8*2*3 + 2*3, key 12*2*3 + 2*3, value 10*2*5 + 2*5, output 2*5*7 + 7
-  assert.equal(m.totals.params, (8 * h * 3 + h * 3) + (12 * h * 3 + h * 3) + (10 * h * 5 + h * 5) + (h * 5 * 7 + 7));
-  assert.equal(m.totals.macs, 4 * 8 * h * 3 + 6 * 12 * h * 3 + 6 * 10 * h * 5 + 4 * 6 * h * 3 + 4 * 6 * h * 5 + 4 * h * 5 * 7);
+  assert.equal(m.totals.params, 8 * h * 3 + h * 3 + (12 * h * 3 + h * 3) + (10 * h * 5 + h * 5) + (h * 5 * 7 + 7));
+  assert.equal(
+    m.totals.macs,
+    4 * 8 * h * 3 + 6 * 12 * h * 3 + 6 * 10 * h * 5 + 4 * 6 * h * 3 + 4 * 6 * h * 5 + 4 * h * 5 * 7,
+  );
   assert.deepEqual(m.layers[0].outputShape, [1, 4, 7]);
 });
 
@@ -240,7 +275,10 @@ m = keras.Model(inputs=[a, b], outputs=x)
   const m = model(await analyze(src), 'm');
   assert.equal(m.totals.params, 16 * 8 + 8);
   assert.equal(m.totals.macs, 2 * 16 * 8);
-  assert.deepEqual(m.layers.map((l) => l.op), ['Dense', 'Dense', 'add', 'mul']);
+  assert.deepEqual(
+    m.layers.map((l) => l.op),
+    ['Dense', 'Dense', 'add', 'mul'],
+  );
   const batched = model(await analyze(src, { batch: 4 }), 'm');
   assert.equal(batched.totals.macs, 4 * 2 * 16 * 8);
   assert.deepEqual(batched.input?.shape, [4, 16]);
@@ -260,23 +298,34 @@ m = keras.Model([a, b], y)
   assert.equal(warn.range.start.line, 4);
   assert.equal(model(mismatch, 'm').totals.macs, null);
 
-  const unknownArg = await analyze('import keras\nm = keras.Sequential([keras.layers.Dense(4, input_shape=(3,), kernal_size=3)])\n');
+  const unknownArg = await analyze(
+    'import keras\nm = keras.Sequential([keras.layers.Dense(4, input_shape=(3,), kernal_size=3)])\n',
+  );
   const u = model(unknownArg, 'm');
   assert.equal(u.totals.params, null);
-  assert.ok(u.unresolved.some((x) => /kernal_size/.test(x.reason)), JSON.stringify(u.unresolved));
+  assert.ok(
+    u.unresolved.some((x) => /kernal_size/.test(x.reason)),
+    JSON.stringify(u.unresolved),
+  );
 
-  const noInput = await analyze('import keras\nm = keras.Sequential([keras.layers.Dense(4), keras.layers.Dense(2)])\nm.compile(optimizer="adam")\n');
+  const noInput = await analyze(
+    'import keras\nm = keras.Sequential([keras.layers.Dense(4), keras.layers.Dense(2)])\nm.compile(optimizer="adam")\n',
+  );
   assert.equal(model(noInput, 'm').totals.params, null);
   assert.match(model(noInput, 'm').unresolved[0].reason, /no input shape/);
 
-  const callable = await analyze('import keras\nimport tensorflow as tf\nm = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4, activation=lambda x: x), keras.layers.Dense(2, activation=tf.nn.relu)])\n');
+  const callable = await analyze(
+    'import keras\nimport tensorflow as tf\nm = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4, activation=lambda x: x), keras.layers.Dense(2, activation=tf.nn.relu)])\n',
+  );
   const c = model(callable, 'm');
   assert.equal(c.totals.params, 3 * 4 + 4 + 4 * 2 + 2);
   assert.equal(c.totals.macs, 12 + 8);
   assert.equal(c.layers[0].flops, null, 'a Python function as activation: FLOPs unknown');
   assert.equal(c.layers[1].flops, 2 * 8 + 2 + 2, 'tf.nn.relu is recognised');
 
-  const hub = await analyze('import keras\nimport tensorflow_hub as hub\nm = keras.Sequential([keras.Input((3,)), hub.KerasLayer("https://tfhub.dev/x"), keras.layers.Dense(2)])\n');
+  const hub = await analyze(
+    'import keras\nimport tensorflow_hub as hub\nm = keras.Sequential([keras.Input((3,)), hub.KerasLayer("https://tfhub.dev/x"), keras.layers.Dense(2)])\n',
+  );
   assert.equal(model(hub, 'm').totals.params, null);
 });
 

@@ -9,11 +9,37 @@ import { topLevelChunks, reduceLargeSource, MAX_STATEMENT_CHARS } from '../../se
 
 test('top-level statements: brackets, strings, decorators, else-branches and continuations stay whole', () => {
   const text = [
-    '# header', 'import torch', '@dec', '@dec2(a=[1,', '  2])', 'def f(x):', '    s = """', 'class Fake:', '"""', '    return x',
-    'x = [1, 2,', '3]', 'if x:', '    pass', 'else:', "    y = 'a # not a comment'", 'a = 1 + \\', '2', 'class A:', '    pass', '',
+    '# header',
+    'import torch',
+    '@dec',
+    '@dec2(a=[1,',
+    '  2])',
+    'def f(x):',
+    '    s = """',
+    'class Fake:',
+    '"""',
+    '    return x',
+    'x = [1, 2,',
+    '3]',
+    'if x:',
+    '    pass',
+    'else:',
+    "    y = 'a # not a comment'",
+    'a = 1 + \\',
+    '2',
+    'class A:',
+    '    pass',
+    '',
   ].join('\n');
   const chunks = topLevelChunks(text).map((c) => [c.line, text.slice(c.start, c.end).split('\n')[0]]);
-  assert.deepEqual(chunks, [[1, 'import torch'], [2, '@dec'], [10, 'x = [1, 2,'], [12, 'if x:'], [16, 'a = 1 + \\'], [18, 'class A:']]);
+  assert.deepEqual(chunks, [
+    [1, 'import torch'],
+    [2, '@dec'],
+    [10, 'x = [1, 2,'],
+    [12, 'if x:'],
+    [16, 'a = 1 + \\'],
+    [18, 'class A:'],
+  ]);
 });
 
 test('a huge statement is left out, line numbers kept, and the finding names it', () => {

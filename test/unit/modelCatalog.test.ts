@@ -6,8 +6,15 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv';
 import {
-  loadModelCatalog, macsFor, recompute, transformerMacsPerToken, transformerParams, vitParams, vitMacs,
-  type CatalogEntry, type TransformerArch,
+  loadModelCatalog,
+  macsFor,
+  recompute,
+  transformerMacsPerToken,
+  transformerParams,
+  vitParams,
+  vitMacs,
+  type CatalogEntry,
+  type TransformerArch,
 } from '../../server/src/core/catalog/modelCatalog';
 
 const profiles = join(__dirname, '..', '..', 'profiles');
@@ -26,7 +33,16 @@ const FORMULA_TOLERANCE = 0.02;
 const PUBLISHED_TOLERANCE = 0.05;
 /** A sibling may carry this many more parameters than the entry if its MACs are lower (CLIP B/32 vs B/16). */
 const SIBLING_PARAMS_SLACK = 1.05;
-const FIGURES = ['params', 'publishedParams', 'macs', 'publishedMacs', 'architecture', 'quality', 'typicalInput', 'typicalSequenceLength'] as const;
+const FIGURES = [
+  'params',
+  'publishedParams',
+  'macs',
+  'publishedMacs',
+  'architecture',
+  'quality',
+  'typicalInput',
+  'typicalSequenceLength',
+] as const;
 
 function near(actual: number, expected: number, rel: number, what: string): void {
   assert.ok(Math.abs(actual / expected - 1) <= rel, `${what}: ${actual} is not within ${rel * 100}% of ${expected}`);
@@ -47,7 +63,10 @@ describe('catalog files', () => {
 
   it('datasets.json validates against definitions/datasetFile', () => {
     const validate = ajv.compile({ $ref: `${schema.$id}#/definitions/datasetFile` });
-    assert.ok(validate(JSON.parse(readFileSync(join(profiles, 'datasets.json'), 'utf8'))), ajv.errorsText(validate.errors));
+    assert.ok(
+      validate(JSON.parse(readFileSync(join(profiles, 'datasets.json'), 'utf8'))),
+      ajv.errorsText(validate.errors),
+    );
   });
 
   it('holds at least 70 checkpoints with unique ids and unambiguous names', () => {
@@ -64,14 +83,54 @@ describe('catalog files', () => {
   });
 
   it('covers the families the brief lists', () => {
-    for (const id of ['bert-base-uncased', 'bert-large-cased', 'distilbert-base-uncased', 'roberta-large', 'albert-base-v2', 'albert-large-v2',
-      'microsoft/deberta-v3-base', 'microsoft/deberta-v3-small', 'google/electra-small-discriminator', 'google/electra-base-discriminator',
-      'gpt2', 'gpt2-medium', 'gpt2-large', 'gpt2-xl', 'distilgpt2', 't5-small', 'google/flan-t5-base', 'facebook/bart-large',
-      'meta-llama/Llama-3.2-1B', 'TinyLlama/TinyLlama-1.1B-Chat-v1.0', 'mistralai/Mistral-7B-v0.1', 'Qwen/Qwen2.5-0.5B', 'Qwen/Qwen2.5-1.5B',
-      'openai/whisper-tiny', 'openai/whisper-medium', 'openai/clip-vit-base-patch32', 'openai/clip-vit-base-patch16', 'google/vit-base-patch16-224',
-      'facebook/deit-tiny-patch16-224', 'swin_t', 'convnext_tiny', 'resnet18', 'resnet101', 'microsoft/resnet-50', 'mobilenet_v2', 'mobilenet_v3_large',
-      'efficientnet_b0', 'efficientnet_b3', 'regnet_y_400mf', 'yolov5n', 'yolov5s', 'yolov8n', 'yolov8s',
-      'sentence-transformers/all-MiniLM-L6-v2', 'sentence-transformers/all-mpnet-base-v2', 'sentence-transformers/paraphrase-MiniLM-L3-v2']) {
+    for (const id of [
+      'bert-base-uncased',
+      'bert-large-cased',
+      'distilbert-base-uncased',
+      'roberta-large',
+      'albert-base-v2',
+      'albert-large-v2',
+      'microsoft/deberta-v3-base',
+      'microsoft/deberta-v3-small',
+      'google/electra-small-discriminator',
+      'google/electra-base-discriminator',
+      'gpt2',
+      'gpt2-medium',
+      'gpt2-large',
+      'gpt2-xl',
+      'distilgpt2',
+      't5-small',
+      'google/flan-t5-base',
+      'facebook/bart-large',
+      'meta-llama/Llama-3.2-1B',
+      'TinyLlama/TinyLlama-1.1B-Chat-v1.0',
+      'mistralai/Mistral-7B-v0.1',
+      'Qwen/Qwen2.5-0.5B',
+      'Qwen/Qwen2.5-1.5B',
+      'openai/whisper-tiny',
+      'openai/whisper-medium',
+      'openai/clip-vit-base-patch32',
+      'openai/clip-vit-base-patch16',
+      'google/vit-base-patch16-224',
+      'facebook/deit-tiny-patch16-224',
+      'swin_t',
+      'convnext_tiny',
+      'resnet18',
+      'resnet101',
+      'microsoft/resnet-50',
+      'mobilenet_v2',
+      'mobilenet_v3_large',
+      'efficientnet_b0',
+      'efficientnet_b3',
+      'regnet_y_400mf',
+      'yolov5n',
+      'yolov5s',
+      'yolov8n',
+      'yolov8s',
+      'sentence-transformers/all-MiniLM-L6-v2',
+      'sentence-transformers/all-mpnet-base-v2',
+      'sentence-transformers/paraphrase-MiniLM-L3-v2',
+    ]) {
       byId(id);
     }
   });
@@ -113,7 +172,9 @@ describe('smaller siblings', () => {
   /** MACs of `e` for one unit of work comparable with `like`: per token at like's length, or per sample. */
   const comparable = (e: CatalogEntry, like: CatalogEntry) => {
     const L = like.typicalSequenceLength;
-    return e.macsBasis === 'per-token' ? macsFor(e, { sequenceLength: L }).macs / L! : macsFor(e, { sequenceLength: L }).macs;
+    return e.macsBasis === 'per-token'
+      ? macsFor(e, { sequenceLength: L }).macs / L!
+      : macsFor(e, { sequenceLength: L }).macs;
   };
 
   it('refer to existing, different entries of the same basis that are really cheaper', () => {
@@ -124,8 +185,14 @@ describe('smaller siblings', () => {
         pairs++;
         assert.notEqual(sib.id, e.id);
         assert.equal(sib.macsBasis, e.macsBasis, `${e.id} → ${sib.id}: basis`);
-        assert.ok(comparable(sib, e) < comparable(e, e), `${e.id} → ${sib.id}: MACs ${comparable(sib, e)} ≥ ${comparable(e, e)}`);
-        assert.ok(sib.params <= e.params * SIBLING_PARAMS_SLACK, `${e.id} → ${sib.id}: params ${sib.params} > ${e.params}`);
+        assert.ok(
+          comparable(sib, e) < comparable(e, e),
+          `${e.id} → ${sib.id}: MACs ${comparable(sib, e)} ≥ ${comparable(e, e)}`,
+        );
+        assert.ok(
+          sib.params <= e.params * SIBLING_PARAMS_SLACK,
+          `${e.id} → ${sib.id}: params ${sib.params} > ${e.params}`,
+        );
       }
     }
     assert.ok(pairs >= 40, `${pairs} sibling pairs`);
@@ -148,7 +215,8 @@ describe('figures recomputed from the architecture', () => {
       near(r.macs, e.macs, FORMULA_TOLERANCE, `${e.id} macs`);
     }
     assert.ok(checked >= 55, `${checked} recomputed`);
-    for (const e of entries.filter((x) => x.macsBasis === 'per-token')) assert.ok(recompute(e), `${e.id} is per-token but not recomputable`);
+    for (const e of entries.filter((x) => x.macsBasis === 'per-token'))
+      assert.ok(recompute(e), `${e.id} is per-token but not recomputable`);
   });
 
   it(`stay within ${PUBLISHED_TOLERANCE * 100}% of the rounded counts their sources state`, () => {
@@ -160,7 +228,20 @@ describe('figures recomputed from the architecture', () => {
 
   it('the parameter formulas reproduce exact counts published elsewhere', () => {
     // torchvision ViT_B_16_Weights meta num_params (models.csv): patch conv, class token, positions, 12 blocks, norm, head.
-    assert.equal(vitParams({ type: 'vit', image: 224, patch: 16, layers: 12, hidden: 768, heads: 12, ffn: 3072, classes: 1000, patchBias: true }), 86_567_656);
+    assert.equal(
+      vitParams({
+        type: 'vit',
+        image: 224,
+        patch: 16,
+        layers: 12,
+        hidden: 768,
+        heads: 12,
+        ffn: 3072,
+        classes: 1000,
+        patchBias: true,
+      }),
+      86_567_656,
+    );
     // models.csv: exact counts computed from the HF config shapes.
     assert.equal(transformerParams(byId('bert-base-uncased').architecture as TransformerArch), 109_482_240);
     assert.equal(transformerParams(byId('distilbert-base-uncased').architecture as TransformerArch), 66_362_880);
@@ -187,14 +268,30 @@ describe('figures recomputed from the architecture', () => {
 describe('reference figures (/work/shared/reference/models.csv)', () => {
   // Copied from models.csv (torchvision 0.29.1 weights meta: num_params, _ops in GMACs); re-read below when the file is present.
   const torchvision: [string, number, number][] = [
-    ['resnet18', 11689512, 1.814], ['resnet34', 21797672, 3.664], ['resnet50', 25557032, 4.089], ['resnet101', 44549160, 7.801],
-    ['vgg16', 138357544, 15.47], ['alexnet', 61100840, 0.714], ['mobilenet_v2', 3504872, 0.301], ['mobilenet_v3_small', 2542856, 0.057],
-    ['mobilenet_v3_large', 5483032, 0.217], ['efficientnet_b0', 5288548, 0.386], ['squeezenet1_0', 1248424, 0.819], ['densenet121', 7978856, 2.834],
-    ['vit_b_16', 86567656, 17.564], ['convnext_tiny', 28589128, 4.456], ['swin_t', 28288354, 4.491], ['regnet_y_400mf', 4344144, 0.402],
+    ['resnet18', 11689512, 1.814],
+    ['resnet34', 21797672, 3.664],
+    ['resnet50', 25557032, 4.089],
+    ['resnet101', 44549160, 7.801],
+    ['vgg16', 138357544, 15.47],
+    ['alexnet', 61100840, 0.714],
+    ['mobilenet_v2', 3504872, 0.301],
+    ['mobilenet_v3_small', 2542856, 0.057],
+    ['mobilenet_v3_large', 5483032, 0.217],
+    ['efficientnet_b0', 5288548, 0.386],
+    ['squeezenet1_0', 1248424, 0.819],
+    ['densenet121', 7978856, 2.834],
+    ['vit_b_16', 86567656, 17.564],
+    ['convnext_tiny', 28589128, 4.456],
+    ['swin_t', 28288354, 4.491],
+    ['regnet_y_400mf', 4344144, 0.402],
     ['shufflenet_v2_x1_0', 2278604, 0.145],
   ];
   // models.csv: params and 2N FLOPs/token (N = non-embedding parameters, Kaplan et al. 2020).
-  const transformers: [string, number, number][] = [['bert-base-uncased', 109482240, 0.1701], ['distilbert-base-uncased', 66362880, 0.0851], ['gpt2', 124439808, 0.1701]];
+  const transformers: [string, number, number][] = [
+    ['bert-base-uncased', 109482240, 0.1701],
+    ['distilbert-base-uncased', 66362880, 0.0851],
+    ['gpt2', 124439808, 0.1701],
+  ];
 
   it('torchvision params and per-sample GMACs', () => {
     for (const [id, params, gmacs] of torchvision) {
@@ -216,14 +313,29 @@ describe('reference figures (/work/shared/reference/models.csv)', () => {
   });
 
   const csv = '/work/shared/reference/models.csv';
-  it('the copied figures still match the reference file', { skip: !existsSync(csv) && 'reference file not present' }, () => {
-    const rows = new Map(readFileSync(csv, 'utf8').trim().split('\n').slice(1).map((l) => {
-      const [model, params, gmacs, flops] = l.split(',');
-      return [model.replace(' (small)', ''), { params: Number(params), gmacs: Number(gmacs), flops: Number(flops) }] as const;
-    }));
-    for (const [id, params, gmacs] of torchvision) assert.deepEqual([rows.get(id)?.params, rows.get(id)?.gmacs], [params, gmacs], id);
-    for (const [id, params, flops] of transformers) assert.deepEqual([rows.get(id)?.params, rows.get(id)?.flops], [params, flops], id);
-  });
+  it(
+    'the copied figures still match the reference file',
+    { skip: !existsSync(csv) && 'reference file not present' },
+    () => {
+      const rows = new Map(
+        readFileSync(csv, 'utf8')
+          .trim()
+          .split('\n')
+          .slice(1)
+          .map((l) => {
+            const [model, params, gmacs, flops] = l.split(',');
+            return [
+              model.replace(' (small)', ''),
+              { params: Number(params), gmacs: Number(gmacs), flops: Number(flops) },
+            ] as const;
+          }),
+      );
+      for (const [id, params, gmacs] of torchvision)
+        assert.deepEqual([rows.get(id)?.params, rows.get(id)?.gmacs], [params, gmacs], id);
+      for (const [id, params, flops] of transformers)
+        assert.deepEqual([rows.get(id)?.params, rows.get(id)?.flops], [params, flops], id);
+    },
+  );
 });
 
 describe('macsFor', () => {
@@ -245,7 +357,8 @@ describe('macsFor', () => {
   it('decodes Whisper for the given number of tokens after a fixed encoder pass', () => {
     const w = byId('openai/whisper-base');
     assert.equal(macsFor(w).macs, w.macs);
-    const short = macsFor(w, { sequenceLength: 16 }).macs, long = macsFor(w, { sequenceLength: 256 }).macs;
+    const short = macsFor(w, { sequenceLength: 16 }).macs,
+      long = macsFor(w, { sequenceLength: 256 }).macs;
     assert.ok(short < w.macs && w.macs < long);
     assert.equal(macsFor(w, { batch: 3, sequenceLength: 16 }).macs, 3 * short);
   });
@@ -272,9 +385,18 @@ describe('lookupCheckpoint', () => {
 
   it('understands timm tags and hub prefixes, sentence-transformers short names, YOLO weight files', () => {
     assert.equal(catalog.lookupCheckpoint('resnet50.a1_in1k', 'timm')?.id, 'resnet50');
-    assert.equal(catalog.lookupCheckpoint('hf_hub:timm/deit_tiny_patch16_224.fb_in1k', 'timm')?.id, 'facebook/deit-tiny-patch16-224');
-    assert.equal(catalog.lookupCheckpoint('all-MiniLM-L6-v2', 'sentence-transformers')?.id, 'sentence-transformers/all-MiniLM-L6-v2');
-    assert.equal(catalog.lookupCheckpoint('sentence-transformers/all-mpnet-base-v2', 'sentence-transformers')?.id, 'sentence-transformers/all-mpnet-base-v2');
+    assert.equal(
+      catalog.lookupCheckpoint('hf_hub:timm/deit_tiny_patch16_224.fb_in1k', 'timm')?.id,
+      'facebook/deit-tiny-patch16-224',
+    );
+    assert.equal(
+      catalog.lookupCheckpoint('all-MiniLM-L6-v2', 'sentence-transformers')?.id,
+      'sentence-transformers/all-MiniLM-L6-v2',
+    );
+    assert.equal(
+      catalog.lookupCheckpoint('sentence-transformers/all-mpnet-base-v2', 'sentence-transformers')?.id,
+      'sentence-transformers/all-mpnet-base-v2',
+    );
     assert.equal(catalog.lookupCheckpoint('yolov8n.pt', 'ultralytics')?.id, 'yolov8n');
     assert.equal(catalog.lookupCheckpoint('yolov5s', 'torch-hub')?.id, 'yolov5s');
   });
@@ -282,7 +404,11 @@ describe('lookupCheckpoint', () => {
   it('returns undefined for local paths, with the reason', () => {
     for (const p of ['./my_model', '/ckpt', '../models/bert', '~/checkpoints/gpt2', 'C:\\models\\bert', '.']) {
       assert.equal(catalog.lookupCheckpoint(p), undefined, p);
-      assert.deepEqual(catalog.resolveCheckpoint(p, 'hf'), { entry: undefined, reason: 'local path: not in catalog' }, p);
+      assert.deepEqual(
+        catalog.resolveCheckpoint(p, 'hf'),
+        { entry: undefined, reason: 'local path: not in catalog' },
+        p,
+      );
     }
   });
 
@@ -316,7 +442,8 @@ describe('datasetSize', () => {
     assert.ok(catalog.datasets.length >= 20);
     for (const d of catalog.datasets) {
       assert.ok(d.source.ref && d.source.confidence, d.id);
-      for (const [split, n] of Object.entries({ ...d.splits, ...(d.alternate?.splits ?? {}) })) assert.ok(Number.isInteger(n) && n > 0, `${d.id}.${split}`);
+      for (const [split, n] of Object.entries({ ...d.splits, ...(d.alternate?.splits ?? {}) }))
+        assert.ok(Number.isInteger(n) && n > 0, `${d.id}.${split}`);
     }
   });
 

@@ -36,11 +36,18 @@ async function assertMemoInvisible(texts: string[], label: string): Promise<Modu
 function typed(text: string, at: string, insert: string, fromLine = 0): string[] {
   const offset = text.indexOf(at, text.split('\n').slice(0, fromLine).join('\n').length);
   assert.ok(offset >= 0, `no "${at}" in the text`);
-  return Array.from({ length: insert.length }, (_, i) => text.slice(0, offset) + insert.slice(0, i + 1) + text.slice(offset));
+  return Array.from(
+    { length: insert.length },
+    (_, i) => text.slice(0, offset) + insert.slice(0, i + 1) + text.slice(offset),
+  );
 }
 
 test('corpus: three analyses with one memo each equal a fresh analysis', async () => {
-  const files = ['test/fixtures/pytorch', 'examples'].flatMap((d) => readdirSync(join(repoRoot, d)).filter((f) => f.endsWith('.py')).map((f) => join(repoRoot, d, f)));
+  const files = ['test/fixtures/pytorch', 'examples'].flatMap((d) =>
+    readdirSync(join(repoRoot, d))
+      .filter((f) => f.endsWith('.py'))
+      .map((f) => join(repoRoot, d, f)),
+  );
   let hits = 0;
   for (const file of files) {
     const text = readFileSync(file, 'utf8');
@@ -58,7 +65,7 @@ test('typing arguments into one block of a deep model: every keystroke equals a 
   assert.ok(memo.stats.hits > 20 * edits.length, `the memo was hardly used: ${JSON.stringify(memo.stats)}`);
 });
 
-test('an edit that changes a block\'s output shape reaches every block after it', async () => {
+test("an edit that changes a block's output shape reaches every block after it", async () => {
   const text = `import torch
 import torch.nn as nn
 
@@ -92,7 +99,15 @@ class Net(nn.Module):
 net = Net()
 y = net(torch.randn(1, 8, 32, 32))
 `;
-  await assertMemoInvisible([text, text.replace('nn.MaxPool2d(2)', 'nn.MaxPool2d(4)'), text.replace('nn.MaxPool2d(2)', 'nn.MaxPool2d(1)'), text], 'output shape');
+  await assertMemoInvisible(
+    [
+      text,
+      text.replace('nn.MaxPool2d(2)', 'nn.MaxPool2d(4)'),
+      text.replace('nn.MaxPool2d(2)', 'nn.MaxPool2d(1)'),
+      text,
+    ],
+    'output shape',
+  );
 });
 
 test('trees changed after construction, tied weights, shared modules and stateful code are never replayed stale', async () => {
@@ -140,7 +155,10 @@ net = Net()
   const untied = base.replace('        self.b.weight = self.a.weight\n', '') + call;
   // Untied after construction, then that line deleted: the tree the memo kept is untied and must not be taken over.
   const untiedLater = `${base}net.tied.b.weight = nn.Parameter(torch.randn(16, 16))\n${call}`;
-  await assertMemoInvisible([base + call, mutated, base + call, grown, untied, base + call, untiedLater, base + call, base + call], 'mutations');
+  await assertMemoInvisible(
+    [base + call, mutated, base + call, grown, untied, base + call, untiedLater, base + call, base + call],
+    'mutations',
+  );
 });
 
 test('classes whose results depend on more than their text are not memoised, and stay correct', async () => {
@@ -246,8 +264,14 @@ alias = Aliased
   const eligible = [...memoClasses(root, text, new Map()).keys()].map((k) => k.split('@')[0]).sort();
   assert.deepEqual(eligible, ['Outer', 'Pure']);
   const outer = [...memoClasses(root, text, new Map())].find(([k]) => k.startsWith('Outer@'))![1];
-  assert.ok(outer.key.some((k) => k.includes('class Pure')) && outer.key.some((k) => k.includes('def helper')), 'a class\'s key covers what it reads');
-  assert.ok(outer.key.some((k) => k.includes('import torch.nn as nn')), 'and the imports');
+  assert.ok(
+    outer.key.some((k) => k.includes('class Pure')) && outer.key.some((k) => k.includes('def helper')),
+    "a class's key covers what it reads",
+  );
+  assert.ok(
+    outer.key.some((k) => k.includes('import torch.nn as nn')),
+    'and the imports',
+  );
   // Anything that could couple statements another way (here `global`) turns the memo off for the file.
   const coupled = `${text}\ndef g():\n    global SCALE\n    SCALE = 3\n`;
   assert.equal(memoClasses(parser.parse(coupled, 'python').root, coupled, new Map()).size, 0);
@@ -283,5 +307,8 @@ y = net(torch.randn(1, 3, 16, 16))
   await assertMemoInvisible([text, text, edited, edited, text], 'a shape mismatch inside a block');
   const parser = await loadParser();
   const report = analyzeTree(parser, parser.parse(text, 'python').root, text, OPTIONS);
-  assert.ok(report.diagnostics.some((d) => d.code === 'shape-mismatch'), 'the fixture does have a shape mismatch');
+  assert.ok(
+    report.diagnostics.some((d) => d.code === 'shape-mismatch'),
+    'the fixture does have a shape mismatch',
+  );
 });

@@ -20,7 +20,10 @@ async function analyzeNotebook(name: string): Promise<{ report: FileReport; cell
 
 function model(report: FileReport, name: string): ModelReport {
   const m = report.models.find((x) => x.name === name);
-  assert.ok(m, `no model ${name}: ${report.models.map((x) => x.name).join(', ')}; ${JSON.stringify(report.diagnostics)}`);
+  assert.ok(
+    m,
+    `no model ${name}: ${report.models.map((x) => x.name).join(', ')}; ${JSON.stringify(report.diagnostics)}`,
+  );
   return m;
 }
 
@@ -33,34 +36,52 @@ function inCell(cells: NotebookCell[], cell: number | undefined, line: number, w
 
 test('parseNotebook reads nbformat 4 cells in order, source as string or list of lines', () => {
   const nb = parseNotebook(read('pytorch_across_cells.ipynb'), 'a.ipynb');
-  assert.deepEqual(nb.cells.map((c) => c.kind), ['markdown', 'code', 'code', 'markdown', 'code', 'code']);
-  assert.deepEqual(nb.cells.map((c) => c.index), [0, 1, 2, 3, 4, 5]);
+  assert.deepEqual(
+    nb.cells.map((c) => c.kind),
+    ['markdown', 'code', 'code', 'markdown', 'code', 'code'],
+  );
+  assert.deepEqual(
+    nb.cells.map((c) => c.index),
+    [0, 1, 2, 3, 4, 5],
+  );
   assert.equal(nb.cells[4].source, 'net = Net()');
   assert.equal(nb.language, 'python');
-  const plain = parseNotebook('{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [{"cell_type": "code", "source": "x = 1\\ny = 2", "metadata": {}}]}', 'b.ipynb');
+  const plain = parseNotebook(
+    '{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [{"cell_type": "code", "source": "x = 1\\ny = 2", "metadata": {}}]}',
+    'b.ipynb',
+  );
   assert.equal(plain.cells[0].source, 'x = 1\ny = 2');
 });
 
 test('a truncated .ipynb gives one clear error saying where the JSON ends', () => {
   const text = read('truncated.ipynb');
-  assert.throws(() => parseNotebook(text, 'truncated.ipynb'), (e: unknown) => {
-    assert.ok(e instanceof NotebookError);
-    assert.match(e.message, /^truncated\.ipynb: not a valid notebook: the JSON ends at line \d+, column \d+ before it is complete \(the file looks truncated\)$/);
-    assert.equal(e.line, text.split('\n').length);
-    assert.ok(!e.message.includes('\n'));
-    return true;
-  });
+  assert.throws(
+    () => parseNotebook(text, 'truncated.ipynb'),
+    (e: unknown) => {
+      assert.ok(e instanceof NotebookError);
+      assert.match(
+        e.message,
+        /^truncated\.ipynb: not a valid notebook: the JSON ends at line \d+, column \d+ before it is complete \(the file looks truncated\)$/,
+      );
+      assert.equal(e.line, text.split('\n').length);
+      assert.ok(!e.message.includes('\n'));
+      return true;
+    },
+  );
 });
 
 test('malformed JSON and wrong structure are located', () => {
   const broken = '{\n "cells": [\n  {"cell_type": "code" "source": "x"}\n ]\n}';
-  assert.throws(() => parseNotebook(broken, 'x.ipynb'), (e: unknown) => {
-    assert.ok(e instanceof NotebookError);
-    assert.equal(e.line, 3);
-    assert.equal(e.column, 24);
-    assert.match(e.message, /malformed JSON at line 3, column 24: expected ',' or '}', found "\\""/);
-    return true;
-  });
+  assert.throws(
+    () => parseNotebook(broken, 'x.ipynb'),
+    (e: unknown) => {
+      assert.ok(e instanceof NotebookError);
+      assert.equal(e.line, 3);
+      assert.equal(e.column, 24);
+      assert.match(e.message, /malformed JSON at line 3, column 24: expected ',' or '}', found "\\""/);
+      return true;
+    },
+  );
   const cases: [string, RegExp][] = [
     ['[1, 2]', /the JSON is not an object/],
     ['{"metadata": {}}', /no "cells" list/],
@@ -88,7 +109,10 @@ test('PyTorch model across cells: numbers attributed to the cells that define an
   for (const l of net.layers) inCell(cells, l.cell, l.range.start.line, l.path);
   const magic = report.diagnostics.find((d) => d.code === 'magic');
   assert.equal(magic?.cell, 1);
-  assert.deepEqual(report.diagnostics.filter((d) => d.severity === 'warning' || d.severity === 'error'), []);
+  assert.deepEqual(
+    report.diagnostics.filter((d) => d.severity === 'warning' || d.severity === 'error'),
+    [],
+  );
 });
 
 test('Keras model built one layer per cell', async () => {
@@ -99,9 +123,15 @@ test('Keras model built one layer per cell', async () => {
   // Conv2D(32, 3x3) on 28x28x1: 320 params, 194,688 MACs; Dense on 13*13*32 = 5,408: 54,090 params, 54,080 MACs.
   assert.equal(m.totals.params, 320 + 54090);
   assert.equal(m.totals.macs, 194688 + 54080);
-  assert.deepEqual(m.layers.map((l) => [l.path, l.cell, l.range.start.line]), [
-    ['conv2d', 3, 0], ['max_pooling2d', 3, 1], ['flatten', 4, 0], ['dense', 4, 1],
-  ]);
+  assert.deepEqual(
+    m.layers.map((l) => [l.path, l.cell, l.range.start.line]),
+    [
+      ['conv2d', 3, 0],
+      ['max_pooling2d', 3, 1],
+      ['flatten', 4, 0],
+      ['dense', 4, 1],
+    ],
+  );
   for (const l of m.layers) inCell(cells, l.cell, l.range.start.line, l.path);
   assert.match(m.input!.source, /cell 2, line 2/);
 });
@@ -137,7 +167,10 @@ test('IPython magics: line magics and shell lines blanked, %time keeps its state
   assert.match(m.input!.source, /wattlens: input comment, cell 3, line 2/);
   const bash = report.diagnostics.find((d) => /%%bash/.test(d.message));
   assert.equal(bash?.cell, 1);
-  assert.deepEqual(report.diagnostics.filter((d) => d.severity === 'warning' || d.severity === 'error'), []);
+  assert.deepEqual(
+    report.diagnostics.filter((d) => d.severity === 'warning' || d.severity === 'error'),
+    [],
+  );
 });
 
 test('cells as the language server sends them (no file, sparse indices); other kernels refused', async () => {
@@ -165,15 +198,22 @@ const cli = join(repoRoot, 'dist', 'cli.js');
 const noBuild = existsSync(cli) ? false : 'dist/cli.js is not built (npm run build)';
 
 test('CLI: analyze on a notebook prints cell indices; a truncated one exits 2 with one line', { skip: noBuild }, () => {
-  const run = (...args: string[]) => spawnSync(process.execPath, [join(repoRoot, 'bin', 'wattlens.js'), ...args], { encoding: 'utf8', cwd: repoRoot });
+  const run = (...args: string[]) =>
+    spawnSync(process.execPath, [join(repoRoot, 'bin', 'wattlens.js'), ...args], { encoding: 'utf8', cwd: repoRoot });
   const ok = run('analyze', join(dir, 'keras_sequential.ipynb'), '--format', 'json');
   assert.equal(ok.status, 0, ok.stderr);
   const m = JSON.parse(ok.stdout).files[0].models[0];
   assert.equal(m.framework, 'keras');
   assert.equal(m.cell, 2);
-  assert.deepEqual(m.layers.map((l: { cell: number }) => l.cell), [3, 3, 4, 4]);
+  assert.deepEqual(
+    m.layers.map((l: { cell: number }) => l.cell),
+    [3, 3, 4, 4],
+  );
   const bad = run('analyze', join(dir, 'truncated.ipynb'));
   assert.equal(bad.status, 2);
   assert.equal(bad.stdout, '');
-  assert.match(bad.stderr, /^wattlens: .*truncated\.ipynb: not a valid notebook: the JSON ends at line \d+, column \d+ before it is complete \(the file looks truncated\)\n$/);
+  assert.match(
+    bad.stderr,
+    /^wattlens: .*truncated\.ipynb: not a valid notebook: the JSON ends at line \d+, column \d+ before it is complete \(the file looks truncated\)\n$/,
+  );
 });

@@ -20,8 +20,12 @@ test('an edit re-parses incrementally to the same tree as a fresh parse', async 
   const old = parser.parse(before, 'python');
   const start = before.indexOf('4,');
   const next = parser.reparse(old, after, {
-    startIndex: start, oldEndIndex: start + 1, newEndIndex: start + 2,
-    startPosition: { row: 1, column: 18 }, oldEndPosition: { row: 1, column: 19 }, newEndPosition: { row: 1, column: 20 },
+    startIndex: start,
+    oldEndIndex: start + 1,
+    newEndIndex: start + 2,
+    startPosition: { row: 1, column: 18 },
+    oldEndPosition: { row: 1, column: 19 },
+    newEndPosition: { row: 1, column: 20 },
   });
   const fresh = parser.parse(after, 'python');
   assert.equal(JSON.stringify(next.root), JSON.stringify(fresh.root));

@@ -11,12 +11,17 @@ import type { FileReport, TrainingRunReport } from '../../server/src/core/report
 import { formatTable } from '../../server/src/cli/format/table';
 
 const catalog = loadModelCatalog(join(repoRoot, 'profiles', 'models'), join(repoRoot, 'profiles', 'datasets.json'));
-const run = (name: string) => analyze(readFileSync(join(repoRoot, 'test', 'fixtures', 'training', name), 'utf8'), { file: name, catalog });
+const run = (name: string) =>
+  analyze(readFileSync(join(repoRoot, 'test', 'fixtures', 'training', name), 'utf8'), { file: name, catalog });
 const runs = (r: FileReport): TrainingRunReport[] => r.trainingRuns ?? [];
 const reasons = (t: TrainingRunReport) => t.unresolved.map((u) => u.reason).join('\n');
 
 /** Asserts the run's figures from the forward MACs of one sample: step = 3·f·B, total = 3·f·samples. */
-function assertCost(t: TrainingRunReport, f: number, e: { epochs: number; batch: number; n: number; steps: number; samples: number }): void {
+function assertCost(
+  t: TrainingRunReport,
+  f: number,
+  e: { epochs: number; batch: number; n: number; steps: number; samples: number },
+): void {
   assert.equal(t.epochs, e.epochs);
   assert.equal(t.batchSize, e.batch);
   assert.equal(t.datasetSize, e.n);
@@ -76,26 +81,31 @@ describe('PyTorch loops', () => {
   });
 
   it('range(n), random_split fractions, drop_last and a training loop inside an uncalled function', async () => {
-    const r = await analyze([
-      'import torch', 'import torch.nn as nn', 'from torch.utils.data import DataLoader, TensorDataset, random_split',
-      'model = nn.Linear(8, 1)',
-      'full = TensorDataset(torch.randn(1000, 8), torch.randn(1000, 1))',
-      'train_set, val_set = random_split(full, [0.8, 0.2])',
-      'loader = DataLoader(train_set, batch_size=64, drop_last=True)',
-      'ints = DataLoader(range(300), batch_size=100)',
-      'opt = torch.optim.SGD(model.parameters(), lr=0.1)',
-      'EPOCHS = 3',
-      'for epoch in range(2):',
-      '    for x, y in loader:',
-      '        opt.zero_grad()',
-      '        ((model(x) - y) ** 2).mean().backward()',
-      '        opt.step()',
-      'def never_called():',
-      '    for epoch in range(1, EPOCHS + 1):',
-      '        for batch in ints:',
-      '            model(batch).sum().backward()',
-      '',
-    ].join('\n'), { catalog });
+    const r = await analyze(
+      [
+        'import torch',
+        'import torch.nn as nn',
+        'from torch.utils.data import DataLoader, TensorDataset, random_split',
+        'model = nn.Linear(8, 1)',
+        'full = TensorDataset(torch.randn(1000, 8), torch.randn(1000, 1))',
+        'train_set, val_set = random_split(full, [0.8, 0.2])',
+        'loader = DataLoader(train_set, batch_size=64, drop_last=True)',
+        'ints = DataLoader(range(300), batch_size=100)',
+        'opt = torch.optim.SGD(model.parameters(), lr=0.1)',
+        'EPOCHS = 3',
+        'for epoch in range(2):',
+        '    for x, y in loader:',
+        '        opt.zero_grad()',
+        '        ((model(x) - y) ** 2).mean().backward()',
+        '        opt.step()',
+        'def never_called():',
+        '    for epoch in range(1, EPOCHS + 1):',
+        '        for batch in ints:',
+        '            model(batch).sum().backward()',
+        '',
+      ].join('\n'),
+      { catalog },
+    );
     const [split, uncalled] = runs(r);
     // random_split 80/20 of 1,000 → 800; drop_last: floor(800 / 64) = 12 steps per epoch, 12 × 64 × 2 samples.
     assertCost(split, 8, { epochs: 2, batch: 64, n: 800, steps: 24, samples: 1536 });
@@ -159,12 +169,17 @@ describe('HF Trainer, Lightning, Ultralytics', () => {
   });
 
   it('load_dataset split slices are sized from the catalog', async () => {
-    const r = await analyze([
-      'from datasets import load_dataset', 'from transformers import AutoModel, Trainer, TrainingArguments',
-      'model = AutoModel.from_pretrained("distilbert-base-uncased")',
-      'ds = load_dataset("imdb", split="train[:10%]")',
-      'Trainer(model=model, args=TrainingArguments("o", num_train_epochs=1), train_dataset=ds).train()', '',
-    ].join('\n'), { catalog });
+    const r = await analyze(
+      [
+        'from datasets import load_dataset',
+        'from transformers import AutoModel, Trainer, TrainingArguments',
+        'model = AutoModel.from_pretrained("distilbert-base-uncased")',
+        'ds = load_dataset("imdb", split="train[:10%]")',
+        'Trainer(model=model, args=TrainingArguments("o", num_train_epochs=1), train_dataset=ds).train()',
+        '',
+      ].join('\n'),
+      { catalog },
+    );
     const [t] = runs(r);
     assert.equal(t.datasetSize, 2500);
     assert.equal(t.steps, 313);
@@ -175,7 +190,10 @@ describe('energy of a run', () => {
   it('applyEnergy fills step latency and the run energy (3 × the forward at the run batch)', async () => {
     const r = await run('torch_tensordataset.py');
     const profiles = loadProfiles({ profilesDir: join(repoRoot, 'profiles') });
-    const out = applyEnergy({ schema: 'wattlens.report/1', hardware: null, precision: 'fp32', files: [r] }, { profile: getProfile(profiles, 'nvidia-t4'), precision: 'fp32' });
+    const out = applyEnergy(
+      { schema: 'wattlens.report/1', hardware: null, precision: 'fp32', files: [r] },
+      { profile: getProfile(profiles, 'nvidia-t4'), precision: 'fp32' },
+    );
     const file = out.files[0];
     const t = file.trainingRuns![0];
     const mlp = file.models.find((m) => m.name === 'MLP')!;
@@ -190,7 +208,10 @@ describe('energy of a run', () => {
   it('the CLI table prints each run with its steps, MACs and energy', async () => {
     const r = await run('torch_tensordataset.py');
     const profiles = loadProfiles({ profilesDir: join(repoRoot, 'profiles') });
-    const out = applyEnergy({ schema: 'wattlens.report/1', hardware: null, precision: 'fp32', files: [r] }, { profile: getProfile(profiles, 'nvidia-t4'), precision: 'fp32' });
+    const out = applyEnergy(
+      { schema: 'wattlens.report/1', hardware: null, precision: 'fp32', files: [r] },
+      { profile: getProfile(profiles, 'nvidia-t4'), precision: 'fp32' },
+    );
     const text = formatTable(out);
     assert.match(text, /training run \[pytorch-loop, line 28\]: MLP · 10 epochs × batch 64 · 5,000 samples per epoch/);
     assert.match(text, /790 steps · 270 kMACs per step · 211 MMACs in total · 4\.22 MMACs per 1,000 samples/);
@@ -200,7 +221,10 @@ describe('energy of a run', () => {
   it('a run whose size is unknown gets energy per 1,000 samples', async () => {
     const r = await run('unknown_dataset.py');
     const profiles = loadProfiles({ profilesDir: join(repoRoot, 'profiles') });
-    const out = applyEnergy({ schema: 'wattlens.report/1', hardware: null, precision: 'fp32', files: [r] }, { profile: getProfile(profiles, 'nvidia-t4'), precision: 'fp32' });
+    const out = applyEnergy(
+      { schema: 'wattlens.report/1', hardware: null, precision: 'fp32', files: [r] },
+      { profile: getProfile(profiles, 'nvidia-t4'), precision: 'fp32' },
+    );
     const t = out.files[0].trainingRuns![0];
     assert.equal(t.energyScope, 'per-1000-samples');
     assert.ok(t.energyJ! > 0);
@@ -210,31 +234,60 @@ describe('energy of a run', () => {
 
 describe('bad input', () => {
   it('nonsense around training calls never crashes', async () => {
-    const r = await analyze([
-      'from torch.utils.data import DataLoader, TensorDataset', 'import torch', 'import keras',
-      'bad = TensorDataset(mystery)',
-      'loader = DataLoader(torch.randn(10, 3), batch_size="big")',
-      'for x in loader: x.backward()',
-      'n = len(loader)',
-      'm = keras.Sequential()', 'm.fit(epochs=None)', 'import torch.nn as nn', 'lin = nn.Linear(2, 2)', 'lin.fit()',
-      'from transformers import Trainer', 'Trainer().train()', '',
-    ].join('\n'), { catalog });
+    const r = await analyze(
+      [
+        'from torch.utils.data import DataLoader, TensorDataset',
+        'import torch',
+        'import keras',
+        'bad = TensorDataset(mystery)',
+        'loader = DataLoader(torch.randn(10, 3), batch_size="big")',
+        'for x in loader: x.backward()',
+        'n = len(loader)',
+        'm = keras.Sequential()',
+        'm.fit(epochs=None)',
+        'import torch.nn as nn',
+        'lin = nn.Linear(2, 2)',
+        'lin.fit()',
+        'from transformers import Trainer',
+        'Trainer().train()',
+        '',
+      ].join('\n'),
+      { catalog },
+    );
     const text = [...runs(r).map(reasons), ...r.diagnostics.map((d) => d.message)].join('\n');
     assert.match(text, /NameError: name 'mystery' is not defined/);
     assert.match(text, /batch_size is not known statically/);
     assert.match(text, /epochs is not known statically/);
     assert.match(text, /Trainer without train_dataset/);
-    assert.equal(runs(r).find((t) => t.kind === 'hf-trainer')!.model, null, 'no model is attributed to a Trainer without one');
-    assert.equal(runs(r).filter((t) => t.kind === 'keras-fit').length, 1, 'a torch module has no fit(): not a Keras run');
+    assert.equal(
+      runs(r).find((t) => t.kind === 'hf-trainer')!.model,
+      null,
+      'no model is attributed to a Trainer without one',
+    );
+    assert.equal(
+      runs(r).filter((t) => t.kind === 'keras-fit').length,
+      1,
+      'a torch module has no fit(): not a Keras run',
+    );
   });
 
   it('a DataLoader over an unknown dataset variable says where the dataset came from', async () => {
-    const r = await analyze([
-      'import sys', 'import torch.nn as nn', 'from torch.utils.data import DataLoader', 'from mydata import load_my_data',
-      'data = load_my_data(sys.argv[1])', 'model = nn.Linear(4, 2)',
-      'loader = DataLoader(data, batch_size=8)',
-      'for epoch in range(2):', '    for x, y in loader:', '        model(x).sum().backward()', '',
-    ].join('\n'), { catalog });
+    const r = await analyze(
+      [
+        'import sys',
+        'import torch.nn as nn',
+        'from torch.utils.data import DataLoader',
+        'from mydata import load_my_data',
+        'data = load_my_data(sys.argv[1])',
+        'model = nn.Linear(4, 2)',
+        'loader = DataLoader(data, batch_size=8)',
+        'for epoch in range(2):',
+        '    for x, y in loader:',
+        '        model(x).sum().backward()',
+        '',
+      ].join('\n'),
+      { catalog },
+    );
     const [t] = runs(r);
     assert.equal(t.datasetSize, null);
     assert.equal(t.epochs, 2);

@@ -20,7 +20,17 @@ export interface CliArgs {
   budget?: string;
 }
 
-const FLAGS_WITH_VALUES = new Set(['--format', '--hardware', '--precision', '--batch', '--input', '--region', '--pue', '--budget', '--ep']);
+const FLAGS_WITH_VALUES = new Set([
+  '--format',
+  '--hardware',
+  '--precision',
+  '--batch',
+  '--input',
+  '--region',
+  '--pue',
+  '--budget',
+  '--ep',
+]);
 const PRECISIONS: Precision[] = ['fp32', 'tf32', 'fp16', 'bf16', 'fp8', 'int8'];
 
 /** Parses argv (without node and the script path). */
@@ -38,7 +48,8 @@ export function parseArgs(argv: string[]): CliArgs {
     else throw new UsageError(`${name} needs a value`);
   }
   return {
-    command, files,
+    command,
+    files,
     format: oneOf(flags.get('--format') ?? 'table', ['table', 'json', 'csv'], '--format') as CliArgs['format'],
     hardware: flags.get('--hardware'),
     precision: oneOf(flags.get('--precision') ?? 'fp32', PRECISIONS, '--precision') as Precision,

@@ -8,10 +8,26 @@ import { UsageError } from './args';
 const MODEL_EXTENSIONS = new Set(['.py', '.ipynb', '.ts', '.mts', '.cts', '.tsx', '.js', '.mjs', '.cjs', '.jsx']);
 
 /** Folders that hold other people's code or build output, never the user's models. */
-const SKIPPED_DIRS = new Set(['node_modules', '.git', '__pycache__', 'venv', '.venv', 'env', 'site-packages', 'dist', 'build', '.ipynb_checkpoints', '.tox', '.mypy_cache']);
+const SKIPPED_DIRS = new Set([
+  'node_modules',
+  '.git',
+  '__pycache__',
+  'venv',
+  '.venv',
+  'env',
+  'site-packages',
+  'dist',
+  'build',
+  '.ipynb_checkpoints',
+  '.tox',
+  '.mypy_cache',
+]);
 
 /** A file to analyse; `walked` when it was found in a directory rather than named by the user. */
-export interface InputFile { path: string; walked: boolean }
+export interface InputFile {
+  path: string;
+  walked: boolean;
+}
 
 /** The files to analyse, in a stable order; a directory without model files is a usage error. */
 export function expandInputs(paths: string[]): InputFile[] {

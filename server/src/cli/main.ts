@@ -9,7 +9,14 @@ import { parseNotebook, analyzeCells, NotebookError, type CellAnalyzeOptions } f
 import type { Report, FileReport } from '../core/report/types';
 import { loadModelCatalog, type ModelCatalog } from '../core/catalog/modelCatalog';
 import {
-  loadProfiles, getProfile, listProfiles, applyEnergy, compileBudgetSchema, readBudgetFile, checkBudget, type ProfileSet,
+  loadProfiles,
+  getProfile,
+  listProfiles,
+  applyEnergy,
+  compileBudgetSchema,
+  readBudgetFile,
+  checkBudget,
+  type ProfileSet,
 } from '../core/energy';
 import { parseArgs, UsageError, type CliArgs } from './args';
 import { expandInputs, type InputFile } from './inputs';
@@ -38,12 +45,23 @@ function packageRoot(): string {
 async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
   switch (args.command) {
-    case 'analyze': return analyzeCommand(args);
-    case 'profiles': return profilesCommand();
-    case 'check': return checkCommand(args);
-    case 'profile': throw new UsageError('wattlens profile: local measurement is not available yet (it arrives with the profiling issue)');
-    case 'help': case '--help': case '-h': process.stdout.write(HELP); return 0;
-    default: throw new UsageError(`unknown command '${args.command}' (try: wattlens help)`);
+    case 'analyze':
+      return analyzeCommand(args);
+    case 'profiles':
+      return profilesCommand();
+    case 'check':
+      return checkCommand(args);
+    case 'profile':
+      throw new UsageError(
+        'wattlens profile: local measurement is not available yet (it arrives with the profiling issue)',
+      );
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(HELP);
+      return 0;
+    default:
+      throw new UsageError(`unknown command '${args.command}' (try: wattlens help)`);
   }
 }
 
@@ -56,7 +74,13 @@ async function buildReport(args: CliArgs, hardware: string | undefined): Promise
   const profiles = loadProfiles({ profilesDir: join(packageRoot(), 'profiles'), workspaceDir: process.cwd() });
   reportProfileErrors(profiles);
   const profile = getProfile(profiles, hardware ?? DEFAULT_HARDWARE);
-  return applyEnergy(report, { profile, precision: args.precision, region: args.region, pue: args.pue, batch: args.batch });
+  return applyEnergy(report, {
+    profile,
+    precision: args.precision,
+    region: args.region,
+    pue: args.pue,
+    batch: args.batch,
+  });
 }
 
 /**
@@ -69,7 +93,11 @@ function analyzeInput(parser: SourceParser, input: InputFile, args: CliArgs): Fi
   } catch (e) {
     if (!input.walked || !(e instanceof UsageError)) throw e;
     const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
-    return { file: input.path, models: [], diagnostics: [{ range, severity: 'error', code: 'unreadable', message: e.message }] };
+    return {
+      file: input.path,
+      models: [],
+      diagnostics: [{ range, severity: 'error', code: 'unreadable', message: e.message }],
+    };
   }
 }
 
@@ -78,14 +106,36 @@ const TS_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.tsx', '.js', '.mjs', '.c
 
 function analyzeFile(parser: SourceParser, file: string, args: CliArgs): FileReport {
   const ext = extname(file).toLowerCase();
-  if (ext === '.ipynb') return analyzeNotebookFile(parser, file, { file, input: args.input, batch: args.batch, precision: args.precision, catalog: modelCatalog() });
+  if (ext === '.ipynb')
+    return analyzeNotebookFile(parser, file, {
+      file,
+      input: args.input,
+      batch: args.batch,
+      precision: args.precision,
+      catalog: modelCatalog(),
+    });
   if (TS_EXTENSIONS.has(ext)) {
     const language = ext === '.tsx' || ext === '.jsx' ? 'tsx' : 'typescript';
-    return analyzeTypeScript(parser, readFileSync(file, 'utf8'), { file, input: args.input, batch: args.batch, precision: args.precision, language });
+    return analyzeTypeScript(parser, readFileSync(file, 'utf8'), {
+      file,
+      input: args.input,
+      batch: args.batch,
+      precision: args.precision,
+      language,
+    });
   }
-  if (ext !== '.py') throw new UsageError(`${file}: only Python (.py) and TypeScript/JavaScript (.ts, .tsx, .js, .mjs, .cjs) files are analysed so far`);
+  if (ext !== '.py')
+    throw new UsageError(
+      `${file}: only Python (.py) and TypeScript/JavaScript (.ts, .tsx, .js, .mjs, .cjs) files are analysed so far`,
+    );
   const text = readFileSync(file, 'utf8');
-  return analyzeSource(parser, text, { file, input: args.input, batch: args.batch, precision: args.precision, catalog: modelCatalog() });
+  return analyzeSource(parser, text, {
+    file,
+    input: args.input,
+    batch: args.batch,
+    precision: args.precision,
+    catalog: modelCatalog(),
+  });
 }
 
 /** A .ipynb file: its code cells analysed in order; a malformed notebook is a usage error (exit 2) with where it broke. */
@@ -103,7 +153,10 @@ let catalog: ModelCatalog | undefined;
 
 /** The pretrained-checkpoint and dataset catalogs beside the bundle (profiles/models/, profiles/datasets.json), loaded once. */
 function modelCatalog(): ModelCatalog {
-  catalog ??= loadModelCatalog(join(packageRoot(), 'profiles', 'models'), join(packageRoot(), 'profiles', 'datasets.json'));
+  catalog ??= loadModelCatalog(
+    join(packageRoot(), 'profiles', 'models'),
+    join(packageRoot(), 'profiles', 'datasets.json'),
+  );
   return catalog;
 }
 
@@ -113,7 +166,12 @@ function reportProfileErrors(set: ProfileSet): void {
 
 async function analyzeCommand(args: CliArgs): Promise<number> {
   const report = await buildReport(args, args.hardware);
-  const out = args.format === 'json' ? JSON.stringify(report, null, 2) + '\n' : args.format === 'csv' ? formatCsv(report) : formatTable(report);
+  const out =
+    args.format === 'json'
+      ? JSON.stringify(report, null, 2) + '\n'
+      : args.format === 'csv'
+        ? formatCsv(report)
+        : formatTable(report);
   process.stdout.write(out);
   return 0;
 }
@@ -122,15 +180,20 @@ function profilesCommand(): number {
   const set = loadProfiles({ profilesDir: join(packageRoot(), 'profiles'), workspaceDir: process.cwd() });
   reportProfileErrors(set);
   for (const p of listProfiles(set)) {
-    const peaks = Object.entries(p.peak ?? {}).map(([k, v]) => `${k} ${figure(v)} ${k === 'int8' ? 'TOPS' : 'TFLOP/s'}`).join(', ');
-    process.stdout.write(`${p.id.padEnd(26)} ${p.name}\n${''.padEnd(27)}${p.kind}; ${peaks}; memory ${figure(p.memory?.bandwidthGBps)} GB/s; max ${figure(p.power?.maxW)} W\n`);
+    const peaks = Object.entries(p.peak ?? {})
+      .map(([k, v]) => `${k} ${figure(v)} ${k === 'int8' ? 'TOPS' : 'TFLOP/s'}`)
+      .join(', ');
+    process.stdout.write(
+      `${p.id.padEnd(26)} ${p.name}\n${''.padEnd(27)}${p.kind}; ${peaks}; memory ${figure(p.memory?.bandwidthGBps)} GB/s; max ${figure(p.power?.maxW)} W\n`,
+    );
   }
   return 0;
 }
 
 /** A profile figure (a number or `{ value, source }`) as a plain number. */
 function figure(v: unknown): string {
-  const n = typeof v === 'number' ? v : v && typeof v === 'object' && 'value' in v ? (v as { value: number }).value : null;
+  const n =
+    typeof v === 'number' ? v : v && typeof v === 'object' && 'value' in v ? (v as { value: number }).value : null;
   return n === null ? '?' : String(Number(n.toPrecision(4)));
 }
 
@@ -141,19 +204,35 @@ async function checkCommand(args: CliArgs): Promise<number> {
   const files = args.files.length ? args.files : [...new Set(budget.budgets.map((b) => b.file))];
   const parser = await SourceParser.load(join(packageRoot(), 'grammars'));
   const counted = { ...args, precision: budget.precision ?? args.precision };
-  const report: Report = { schema: 'wattlens.report/1', hardware: null, precision: counted.precision, files: expandInputs(files).map((f) => analyzeInput(parser, f, counted)) };
+  const report: Report = {
+    schema: 'wattlens.report/1',
+    hardware: null,
+    precision: counted.precision,
+    files: expandInputs(files).map((f) => analyzeInput(parser, f, counted)),
+  };
   const result = checkBudget(report, budget, (id) => getProfile(profiles, id));
   process.stdout.write(result.table);
   return result.passed ? 0 : 1;
 }
 
 /** Errors that describe the user's input (shown without a class name); anything else is a bug. */
-const USER_ERRORS = new Set(['UnsupportedPrecisionError', 'UnknownRegionError', 'UnknownProfileError', 'BudgetError', 'ProfileError', 'PueError']);
+const USER_ERRORS = new Set([
+  'UnsupportedPrecisionError',
+  'UnknownRegionError',
+  'UnknownProfileError',
+  'BudgetError',
+  'ProfileError',
+  'PueError',
+]);
 
 main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+  },
   (e: Error) => {
-    process.stderr.write(`wattlens: ${e instanceof UsageError || USER_ERRORS.has(e.name) ? '' : `${e.name}: `}${e.message}\n`);
+    process.stderr.write(
+      `wattlens: ${e instanceof UsageError || USER_ERRORS.has(e.name) ? '' : `${e.name}: `}${e.message}\n`,
+    );
     process.exitCode = 2;
   },
 );

@@ -13,21 +13,45 @@ import { pointAt } from './ranges';
 
 /** Loaders by the callee as written; the first match wins. */
 const LOADERS: [RegExp, CheckpointKind][] = [
-  [/(^|\.)from_pretrained$/, 'hf'], [/(^|\.)pipeline$/, 'hf'], [/(^|\.)create_model$/, 'timm'], [/(^|\.)get_model$/, 'torchvision'],
-  [/(^|\.)SentenceTransformer$/, 'sentence-transformers'], [/(^|\.)YOLO$/, 'ultralytics'], [/(^|\.)hub\.load$/, 'torch-hub'],
+  [/(^|\.)from_pretrained$/, 'hf'],
+  [/(^|\.)pipeline$/, 'hf'],
+  [/(^|\.)create_model$/, 'timm'],
+  [/(^|\.)get_model$/, 'torchvision'],
+  [/(^|\.)SentenceTransformer$/, 'sentence-transformers'],
+  [/(^|\.)YOLO$/, 'ultralytics'],
+  [/(^|\.)hub\.load$/, 'torch-hub'],
 ];
 
 /** The replacement name and the edits, or undefined when the loader as written cannot load the sibling. */
-export function loaderEdits(view: View, root: SyntaxNode, model: ModelReport, entry: CatalogEntry, sibling: CatalogEntry): { name: string; edits: EditItem[] } | undefined {
-  const nodes = nodesAt(root, [model.range, model.layers[0]?.callRange].filter((r): r is NonNullable<typeof r> => !!r));
+export function loaderEdits(
+  view: View,
+  root: SyntaxNode,
+  model: ModelReport,
+  entry: CatalogEntry,
+  sibling: CatalogEntry,
+): { name: string; edits: EditItem[] } | undefined {
+  const nodes = nodesAt(
+    root,
+    [model.range, model.layers[0]?.callRange].filter((r): r is NonNullable<typeof r> => !!r),
+  );
   const literal = nodes.find((n) => n.type === 'string');
   const call = nodes.find((n) => n.type === 'call');
   if (!call) return undefined;
   const callee = calleeName(view.source, call);
-  return literal ? literalEdits(view, root, call, callee, literal, entry, sibling) : builderEdits(view, root, call, entry, sibling);
+  return literal
+    ? literalEdits(view, root, call, callee, literal, entry, sibling)
+    : builderEdits(view, root, call, entry, sibling);
 }
 
-function literalEdits(view: View, root: SyntaxNode, call: SyntaxNode, callee: string, literal: SyntaxNode, entry: CatalogEntry, sibling: CatalogEntry) {
+function literalEdits(
+  view: View,
+  root: SyntaxNode,
+  call: SyntaxNode,
+  callee: string,
+  literal: SyntaxNode,
+  entry: CatalogEntry,
+  sibling: CatalogEntry,
+) {
   const kind = LOADERS.find(([re]) => re.test(callee))?.[1];
   const text = textOf(view.source, literal);
   const quote = text.search(/['"]/);
@@ -37,7 +61,12 @@ function literalEdits(view: View, root: SyntaxNode, call: SyntaxNode, callee: st
   if (!name) return undefined;
   const q = /^('''|""")/.test(text.slice(quote)) ? 3 : 1;
   const start = literal.startIndex + quote + q;
-  const edits: EditItem[] = [{ range: { start: pointAt(view.source, start).start, end: pointAt(view.source, literal.endIndex - q).start }, newText: name }];
+  const edits: EditItem[] = [
+    {
+      range: { start: pointAt(view.source, start).start, end: pointAt(view.source, literal.endIndex - q).start },
+      newText: name,
+    },
+  ];
   const cls = /^(?:.*\.)?([A-Z]\w*)\.from_pretrained$/.exec(callee)?.[1];
   if (cls && !cls.startsWith('Auto') && sibling.family !== entry.family) {
     const auto = autoClass(cls);
@@ -68,7 +97,8 @@ function builderEdits(view: View, root: SyntaxNode, call: SyntaxNode, entry: Cat
     const args = field(call, 'arguments');
     const weights = args?.children.find((c) => c.type === 'keyword_argument' && field(c, 'name')?.text === 'weights');
     const value = weights && field(weights, 'value');
-    if (value && !/^(None|["']DEFAULT["'])$/.test(textOf(view.source, value))) edits.push({ range: value.range, newText: '"DEFAULT"' });
+    if (value && !/^(None|["']DEFAULT["'])$/.test(textOf(view.source, value)))
+      edits.push({ range: value.range, newText: '"DEFAULT"' });
   }
   return { name, edits };
 }

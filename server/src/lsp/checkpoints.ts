@@ -81,14 +81,22 @@ function findOffers(view: View): SiblingOffer[] {
   return out;
 }
 
-function compare(view: View, model: ModelReport, entry: CatalogEntry, sibling: CatalogEntry, note: string): SiblingOffer | undefined {
+function compare(
+  view: View,
+  model: ModelReport,
+  entry: CatalogEntry,
+  sibling: CatalogEntry,
+  note: string,
+): SiblingOffer | undefined {
   const L = entry.typicalSequenceLength;
   const before = macsFor(entry, { batch: 1, sequenceLength: L });
   const after = macsFor(sibling, { batch: 1, sequenceLength: L });
   if (before.basis !== after.basis || !before.macs) return undefined;
   const paramsRatio = sibling.params / entry.params;
   const macsRatio = after.macs / before.macs;
-  const energyAfter = energyScaled(view, model, (l) => (l.op === 'checkpoint' ? { compute: macsRatio, weights: paramsRatio } : undefined));
+  const energyAfter = energyScaled(view, model, (l) =>
+    l.op === 'checkpoint' ? { compute: macsRatio, weights: paramsRatio } : undefined,
+  );
   return { model, entry, sibling, note, paramsRatio, macsRatio, quality: qualityOf(entry, sibling), energyAfter };
 }
 
@@ -97,13 +105,25 @@ function qualityOf(entry: CatalogEntry, sibling: CatalogEntry): SiblingOffer['qu
   const b = sibling.quality;
   if (!a || !b || a.metric !== b.metric || a.dataset !== b.dataset) return undefined;
   const loss = a.higherIsBetter ? (a.value - b.value) / a.value : (b.value - a.value) / a.value;
-  const sources = [sibling.sources.quality?.ref, entry.sources.quality?.ref].filter((s): s is string => !!s).map(shortRef);
-  return { metric: a.metric, before: a.value, after: b.value, close: loss <= CLOSE_QUALITY, sources: [...new Set(sources)] };
+  const sources = [sibling.sources.quality?.ref, entry.sources.quality?.ref]
+    .filter((s): s is string => !!s)
+    .map(shortRef);
+  return {
+    metric: a.metric,
+    before: a.value,
+    after: b.value,
+    close: loss <= CLOSE_QUALITY,
+    sources: [...new Set(sources)],
+  };
 }
 
 /** A source reference cut to its first clause: "Sanh et al. 2019, DistilBERT, arXiv:1910.01108, Table 1". */
 export function shortRef(ref: string): string {
-  const first = ref.split(';')[0].replace(/\s*\(model card README\.md\).*$/, ' model card').replace(/\s+\(.*$/, '').trim();
+  const first = ref
+    .split(';')[0]
+    .replace(/\s*\(model card README\.md\).*$/, ' model card')
+    .replace(/\s+\(.*$/, '')
+    .trim();
   return first.length <= 100 ? first : `${first.slice(0, 99).replace(/\s+\S*$/, '')}…`;
 }
 
@@ -121,7 +141,8 @@ export function deltas(offer: SiblingOffer): string {
 export function checkpointFindings(view: View): FindingItem[] {
   const byModel = new Map<ModelReport, SiblingOffer[]>();
   for (const offer of siblingOffers(view)) {
-    if (offer.quality?.close && offer.macsRatio <= MUCH_CHEAPER) byModel.set(offer.model, [...(byModel.get(offer.model) ?? []), offer]);
+    if (offer.quality?.close && offer.macsRatio <= MUCH_CHEAPER)
+      byModel.set(offer.model, [...(byModel.get(offer.model) ?? []), offer]);
   }
   const out: FindingItem[] = [];
   for (const [model, offers] of byModel) {
@@ -129,12 +150,19 @@ export function checkpointFindings(view: View): FindingItem[] {
     const { entry, sibling } = best;
     const q = best.quality!;
     const before = modelEnergy(model);
-    const energy = before !== null && typeof best.energyAfter === 'number'
-      ? `; ${fmt.saving(before, best.energyAfter)} energy per forward pass on ${view.profile?.id} (${fmt.energy(before)} → ${fmt.energy(best.energyAfter)})` : '';
-    const also = others.length ? ` Also close: ${others.map((o) => `\`${o.sibling.id}\` (${fmt.saving(1, o.macsRatio)} MACs, ${o.quality!.after})`).join(', ')}.` : '';
+    const energy =
+      before !== null && typeof best.energyAfter === 'number'
+        ? `; ${fmt.saving(before, best.energyAfter)} energy per forward pass on ${view.profile?.id} (${fmt.energy(before)} → ${fmt.energy(best.energyAfter)})`
+        : '';
+    const also = others.length
+      ? ` Also close: ${others.map((o) => `\`${o.sibling.id}\` (${fmt.saving(1, o.macsRatio)} MACs, ${o.quality!.after})`).join(', ')}.`
+      : '';
     out.push({
-      range: model.range, severity: 'information', code: CHEAPER_SIBLING,
-      message: `\`${entry.id}\` has a much cheaper sibling of close quality, \`${sibling.id}\`: ${fmt.params(sibling.params)} vs ${fmt.params(entry.params)} ` +
+      range: model.range,
+      severity: 'information',
+      code: CHEAPER_SIBLING,
+      message:
+        `\`${entry.id}\` has a much cheaper sibling of close quality, \`${sibling.id}\`: ${fmt.params(sibling.params)} vs ${fmt.params(entry.params)} ` +
         `(${fmt.saving(1, best.paramsRatio)}), ${fmt.saving(1, best.macsRatio)} MACs, ${q.metric} ${q.after} vs ${q.before}${energy}. ` +
         `Sources: ${figureSources(sibling)}; quality ${q.sources.join(' and ')}.${also}`,
     });
@@ -151,7 +179,9 @@ function figureSources(e: CatalogEntry): string {
     const ref = `${shortRef(s.ref)} (${s.confidence})`;
     refs.set(ref, [...(refs.get(ref) ?? []), key === 'macs' ? 'MACs' : key]);
   }
-  return [...refs].map(([ref, keys]) => `${e.id} ${keys.join(' and ')}: ${ref}`).join(', ') || `${e.id}: no source recorded`;
+  return (
+    [...refs].map(([ref, keys]) => `${e.id} ${keys.join(' and ')}: ${ref}`).join(', ') || `${e.id}: no source recorded`
+  );
 }
 
 /** Actions replacing a checkpoint with each sibling its loader can load, priced on the profile. */
@@ -163,9 +193,10 @@ export function checkpointActions(view: View, root: SyntaxNode, range: Range, fi
     const edits = loaderEdits(view, root, offer.model, offer.entry, offer.sibling);
     if (!edits) continue;
     const before = modelEnergy(offer.model);
-    const price = before !== null && typeof offer.energyAfter === 'number'
-      ? `${fmt.saving(before, offer.energyAfter)} energy on ${view.profile?.id}`
-      : `saving unknown: ${typeof offer.energyAfter === 'string' ? offer.energyAfter : view.energyNote ?? 'the energy is unknown'}`;
+    const price =
+      before !== null && typeof offer.energyAfter === 'number'
+        ? `${fmt.saving(before, offer.energyAfter)} energy on ${view.profile?.id}`
+        : `saving unknown: ${typeof offer.energyAfter === 'string' ? offer.energyAfter : (view.energyNote ?? 'the energy is unknown')}`;
     out.push({
       title: `Use ${edits.name} (${deltas(offer)}) (${price})`,
       kind: offer.quality?.close ? 'quickfix' : 'refactor.rewrite',

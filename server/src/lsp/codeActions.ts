@@ -26,7 +26,12 @@ const QUANTIZED_OPS = new Set(['Linear', 'LSTM']);
  * Actions for a source range; `only` filters by kind prefix as the client asks. `syntaxOf` parses
  * sources whose analysis keeps no tree (TypeScript / JavaScript) when an action needs one.
  */
-export function codeActionItems(view: View, range: Range, only?: string[], syntaxOf?: (source: Source) => SyntaxNode | null): ActionItem[] {
+export function codeActionItems(
+  view: View,
+  range: Range,
+  only?: string[],
+  syntaxOf?: (source: Source) => SyntaxNode | null,
+): ActionItem[] {
   const root = view.analysis.root;
   let actions: ActionItem[];
   if (view.source.language !== 'python') {
@@ -37,9 +42,12 @@ export function codeActionItems(view: View, range: Range, only?: string[], synta
   } else {
     const findings = findingItems(view);
     actions = [
-      ...quickFixes(view, root, range, findings), ...trainingAutocastActions(view, root, range, findings),
-      ...checkpointActions(view, root, range, findings), ...modelActions(view, root, range),
-      ...distillationActions(view, root, range), ...kerasActions(view, root, range, findings),
+      ...quickFixes(view, root, range, findings),
+      ...trainingAutocastActions(view, root, range, findings),
+      ...checkpointActions(view, root, range, findings),
+      ...modelActions(view, root, range),
+      ...distillationActions(view, root, range),
+      ...kerasActions(view, root, range, findings),
     ];
   }
   return only?.length ? actions.filter((a) => only.some((k) => a.kind === k || a.kind.startsWith(`${k}.`))) : actions;
@@ -55,7 +63,10 @@ function quickFixes(view: View, root: SyntaxNode, range: Range, findings: Findin
     const channels = site.conv.outputShape?.[1];
     out.push({
       title: `Set bias=False on ${site.conv.path} (${site.norm.op} follows and cancels it${channels ? `; −${channels} params` : ''})`,
-      kind: 'quickfix', edits: [edit], preferred: true, fixes: findingsAt(findings, CODES.convBias, site.conv.range),
+      kind: 'quickfix',
+      edits: [edit],
+      preferred: true,
+      fixes: findingsAt(findings, CODES.convBias, site.conv.range),
     });
   }
   for (const { loop } of inferenceLoops(view)) {
@@ -65,7 +76,9 @@ function quickFixes(view: View, root: SyntaxNode, range: Range, findings: Findin
     const kept = keptActivations(view);
     out.push({
       title: `Wrap this inference loop in torch.no_grad()${kept ? ` (autograd stops keeping up to ${kept} of activations per forward pass)` : ''}`,
-      kind: 'quickfix', edits: withImport(view, root, edits), preferred: true,
+      kind: 'quickfix',
+      edits: withImport(view, root, edits),
+      preferred: true,
       fixes: findingsAt(findings, CODES.inferenceLoop, { start: loop.range.start, end: loop.range.start }),
     });
   }
@@ -89,7 +102,11 @@ function modelActions(view: View, root: SyntaxNode, range: Range): ActionItem[] 
 
 /** Model actions are offered on the model's class, the line that builds it, and the lines that call it. */
 function isAbout(binding: ModelBinding, calls: ModelCall[], range: Range): boolean {
-  return overlaps(binding.model.range, range) || overlaps(binding.statement.range, range) || calls.some((c) => overlaps((c.statement ?? c.call).range, range));
+  return (
+    overlaps(binding.model.range, range) ||
+    overlaps(binding.statement.range, range) ||
+    calls.some((c) => overlaps((c.statement ?? c.call).range, range))
+  );
 }
 
 function quantizeAction(view: View, root: SyntaxNode, b: ModelBinding): ActionItem | undefined {
@@ -97,29 +114,57 @@ function quantizeAction(view: View, root: SyntaxNode, b: ModelBinding): ActionIt
   const price = priceAt(view, b.model, 'int8', (l) => QUANTIZED_OPS.has(l.op));
   const cpuNote = view.profile && view.profile.kind !== 'cpu' ? '; PyTorch runs dynamic quantization on CPU' : '';
   const v = b.variable;
-  const edit = insertAfter(view.source, b.statement, [`${v} = torch.ao.quantization.quantize_dynamic(${v}, {torch.nn.Linear, torch.nn.LSTM}, dtype=torch.qint8)`]);
-  return { title: `Apply dynamic int8 quantization to Linear/LSTM layers (${price}${cpuNote})`, kind: 'refactor.rewrite', edits: withImport(view, root, [edit]) };
+  const edit = insertAfter(view.source, b.statement, [
+    `${v} = torch.ao.quantization.quantize_dynamic(${v}, {torch.nn.Linear, torch.nn.LSTM}, dtype=torch.qint8)`,
+  ]);
+  return {
+    title: `Apply dynamic int8 quantization to Linear/LSTM layers (${price}${cpuNote})`,
+    kind: 'refactor.rewrite',
+    edits: withImport(view, root, [edit]),
+  };
 }
 
-function autocastAction(view: View, root: SyntaxNode, b: ModelBinding, calls: ModelCall[], range: Range): ActionItem | undefined {
+function autocastAction(
+  view: View,
+  root: SyntaxNode,
+  b: ModelBinding,
+  calls: ModelCall[],
+  range: Range,
+): ActionItem | undefined {
   if (['fp16', 'bf16', 'fp8', 'int8'].includes(view.settings.precision) || !view.profile) return undefined;
   const kind = view.profile.kind;
   if (kind !== 'cpu' && kind !== 'gpu' && kind !== 'soc') return undefined;
-  const trainingLoops = new Set(trainingSites(view).filter((t) => t.step).map((t) => t.loop));
+  const trainingLoops = new Set(
+    trainingSites(view)
+      .filter((t) => t.step)
+      .map((t) => t.loop),
+  );
   const wrappable = calls.filter((c) => c.statement && !c.autocast && !c.ancestors.some((a) => trainingLoops.has(a)));
   const call = wrappable.find((c) => overlaps(c.statement!.range, range)) ?? wrappable[0];
   if (!call) return undefined;
   const device = kind === 'cpu' ? 'cpu' : 'cuda';
   const target: Precision = device === 'cpu' || view.profile.peak.bf16 ? 'bf16' : 'fp16';
   const dtype = target === 'bf16' ? 'torch.bfloat16' : 'torch.float16';
-  const edits = wrapInWith(view.source, root, call.statement!, `with torch.autocast(device_type="${device}", dtype=${dtype}):`);
+  const edits = wrapInWith(
+    view.source,
+    root,
+    call.statement!,
+    `with torch.autocast(device_type="${device}", dtype=${dtype}):`,
+  );
   if (!edits) return undefined;
   const price = priceAt(view, b.model, target);
-  return { title: `Run ${b.variable}(...) under torch.autocast(${dtype}) mixed precision (${price})`, kind: 'refactor.rewrite', edits: withImport(view, root, edits) };
+  return {
+    title: `Run ${b.variable}(...) under torch.autocast(${dtype}) mixed precision (${price})`,
+    kind: 'refactor.rewrite',
+    edits: withImport(view, root, edits),
+  };
 }
 
 function keptActivations(view: View): string | null {
-  const bytes = view.file.models.filter((m) => m.root).map((m) => m.totals.activationBytes).find((b) => b !== null);
+  const bytes = view.file.models
+    .filter((m) => m.root)
+    .map((m) => m.totals.activationBytes)
+    .find((b) => b !== null);
   return bytes ? fmt.bytes(bytes) : null;
 }
 

@@ -22,9 +22,14 @@ export function summaryTitle(view: View, model: ModelReport): string {
   const energy = modelEnergy(model);
   const perInference = energy === null || model.totals.energyJ === null ? '? J' : fmt.energy(energy / batch);
   const hw = view.profile?.id ?? 'no profile';
-  const parts = [model.name, fmt.count(model.totals.macs, 'MACs'), fmt.params(model.totals.params),
-    `${perInference}/inference${batch > 1 ? ` (batch ${batch})` : ''} on ${hw} (${view.settings.precision})`];
-  const why = model.totals.macs === null ? model.unresolved[0]?.reason : model.totals.energyJ === null ? view.energyNote : null;
+  const parts = [
+    model.name,
+    fmt.count(model.totals.macs, 'MACs'),
+    fmt.params(model.totals.params),
+    `${perInference}/inference${batch > 1 ? ` (batch ${batch})` : ''} on ${hw} (${view.settings.precision})`,
+  ];
+  const why =
+    model.totals.macs === null ? model.unresolved[0]?.reason : model.totals.energyJ === null ? view.energyNote : null;
   return parts.join(' · ') + (why ? ` — ${truncate(why, 80)}` : '');
 }
 

@@ -1,8 +1,17 @@
 // The one place that turns the features' plain items (source coordinates) into LSP types, mapping
 // notebook source lines back to each cell's own URI and line, and clamping characters to the line.
 import {
-  CodeActionKind, DiagnosticSeverity, InlayHintKind, MarkupKind,
-  type CodeAction, type CodeLens, type Diagnostic, type Hover, type InlayHint, type Range as LspRange, type TextEdit,
+  CodeActionKind,
+  DiagnosticSeverity,
+  InlayHintKind,
+  MarkupKind,
+  type CodeAction,
+  type CodeLens,
+  type Diagnostic,
+  type Hover,
+  type InlayHint,
+  type Range as LspRange,
+  type TextEdit,
 } from 'vscode-languageserver';
 import type { Range } from '../core/parse/syntax';
 import type { ModelReport } from '../core/report/types';
@@ -20,7 +29,11 @@ export function sourceLines(source: Source, uri: string, range: LspRange): { fro
 }
 
 /** A position of document `uri` in source coordinates. */
-export function sourcePosition(source: Source, uri: string, pos: { line: number; character: number }): { line: number; character: number } | undefined {
+export function sourcePosition(
+  source: Source,
+  uri: string,
+  pos: { line: number; character: number },
+): { line: number; character: number } | undefined {
   const line = fromSegment(source, uri, pos.line);
   return line === undefined ? undefined : { line, character: pos.character };
 }
@@ -62,8 +75,13 @@ export function toCodeLenses(source: Source, uri: string, items: LensItem[]): Co
   for (const item of items) {
     const mapped = mapRange(source, item.range);
     if (!mapped || mapped.uri !== uri) continue;
-    const args: ProfileModelArgs | undefined = item.profileModel ? { uri: mapped.uri, model: item.profileModel, range: mapped.range } : undefined;
-    out.push({ range: mapped.range, command: { title: item.title, command: args ? PROFILE_MODEL_COMMAND : '', arguments: args ? [args] : undefined } });
+    const args: ProfileModelArgs | undefined = item.profileModel
+      ? { uri: mapped.uri, model: item.profileModel, range: mapped.range }
+      : undefined;
+    out.push({
+      range: mapped.range,
+      command: { title: item.title, command: args ? PROFILE_MODEL_COMMAND : '', arguments: args ? [args] : undefined },
+    });
   }
   return out;
 }
@@ -97,7 +115,10 @@ export function toCodeActions(source: Source, items: ActionItem[]): CodeAction[]
     let ok = true;
     for (const edit of item.edits) {
       const mapped = mapRange(source, edit.range);
-      if (!mapped) { ok = false; break; }
+      if (!mapped) {
+        ok = false;
+        break;
+      }
       (changes[mapped.uri] ??= []).push({ range: mapped.range, newText: edit.newText });
     }
     if (!ok) continue;
@@ -122,7 +143,8 @@ function mapRange(source: Source, range: Range): { uri: string; range: LspRange 
   if (!mapped) return undefined;
   const { segment } = mapped;
   const clamp = (p: { line: number; character: number }) => ({
-    line: p.line, character: Math.max(0, Math.min(p.character, lineText(source, p.line + segment.firstLine).length)),
+    line: p.line,
+    character: Math.max(0, Math.min(p.character, lineText(source, p.line + segment.firstLine).length)),
   });
   return { uri: segment.uri, range: { start: clamp(mapped.range.start), end: clamp(mapped.range.end) } };
 }
@@ -137,7 +159,9 @@ export function toModelReports(source: Source, models: ModelReport[]): ModelRepo
   return models.map((model) => {
     const head = local(model.range);
     return {
-      ...model, range: head.range, cell: head.cell,
+      ...model,
+      range: head.range,
+      cell: head.cell,
       layers: model.layers.map((l) => {
         const def = local(l.range);
         return { ...l, range: def.range, callRange: l.callRange ? local(l.callRange).range : null, cell: def.cell };

@@ -24,8 +24,12 @@ export const CODES = {
 /** Every diagnostic for a view, in source coordinates. */
 export function findingItems(view: View): FindingItem[] {
   const items = [
-    ...coreFindings(view.file.diagnostics), ...hotspots(view), ...loopFindings(view), ...convBiasFindings(view),
-    ...trainingFindings(view), ...checkpointFindings(view),
+    ...coreFindings(view.file.diagnostics),
+    ...hotspots(view),
+    ...loopFindings(view),
+    ...convBiasFindings(view),
+    ...trainingFindings(view),
+    ...checkpointFindings(view),
   ];
   return dedupe(items);
 }
@@ -60,8 +64,11 @@ function hotspots(view: View): FindingItem[] {
     for (const [path, { energy, layer }] of byPath) {
       if (energy / total <= HOTSPOT_SHARE) continue;
       out.push({
-        range: layer.range, severity: 'information', code: CODES.hotspot,
-        message: `\`${path}\` (${layer.op}) takes ${fmt.percent(energy / total)} of ${model.name}'s estimated energy ` +
+        range: layer.range,
+        severity: 'information',
+        code: CODES.hotspot,
+        message:
+          `\`${path}\` (${layer.op}) takes ${fmt.percent(energy / total)} of ${model.name}'s estimated energy ` +
           `(${fmt.energy(energy)} of ${fmt.energy(total)} per forward pass on ${view.profile?.id ?? '?'}, ${view.settings.precision})`,
       });
     }
@@ -72,8 +79,10 @@ function hotspots(view: View): FindingItem[] {
 function loopFindings(view: View): FindingItem[] {
   return inferenceLoops(view).map(({ loop, variable }) => ({
     range: { start: loop.range.start, end: { line: loop.range.start.line, character: loop.range.start.character + 3 } },
-    severity: 'information', code: CODES.inferenceLoop,
-    message: `This loop runs \`${variable}\` with autograd on but never calls backward(): wrap it in \`with torch.no_grad():\` ` +
+    severity: 'information',
+    code: CODES.inferenceLoop,
+    message:
+      `This loop runs \`${variable}\` with autograd on but never calls backward(): wrap it in \`with torch.no_grad():\` ` +
       '(or torch.inference_mode()) so activations are not kept for a backward pass.',
   }));
 }
@@ -83,7 +92,9 @@ function convBiasFindings(view: View): FindingItem[] {
     const channels = conv.outputShape?.[1];
     const saved = channels ? `; bias=False saves ${channels} parameters and an add per output element` : '';
     return {
-      range: conv.range, severity: 'information', code: CODES.convBias,
+      range: conv.range,
+      severity: 'information',
+      code: CODES.convBias,
       message: `\`${conv.path}\` (${conv.op}) has a bias, but \`${norm.path}\` (${norm.op}) right after it subtracts the mean and cancels it${saved}.`,
     };
   });

@@ -42,14 +42,17 @@ export function distillationActions(view: View, root: SyntaxNode, range: Range):
     const before = modelEnergy(teacher);
     const after = energyScaled(view, teacher, () => student.scale);
     if (before !== null && typeof after === 'number' && after > MIN_SHARE_SAVED * before) continue;
-    const price = before !== null && typeof after === 'number'
-      ? `${fmt.saving(before, after)} energy per inference on ${view.profile?.id}` : 'saving unknown: the teacher\'s energy is unknown';
+    const price =
+      before !== null && typeof after === 'number'
+        ? `${fmt.saving(before, after)} energy per inference on ${view.profile?.id}`
+        : "saving unknown: the teacher's energy is unknown";
     const unit = indentUnit(view.source, root);
     const lines = [...lossFunction(unit), '', ...usageHint(variable, student).map((l) => `# ${l}`.trimEnd()), '', ''];
     const imp = torchImport(view.source, root);
     out.push({
-      title: `Add a knowledge-distillation scaffold: distillation_loss() and ${student.label} (${price}; ` +
-        'training the student also runs the teacher\'s forward pass)',
+      title:
+        `Add a knowledge-distillation scaffold: distillation_loss() and ${student.label} (${price}; ` +
+        "training the student also runs the teacher's forward pass)",
       kind: 'refactor.rewrite',
       edits: [...(imp ? [imp] : []), insertBefore(view.source, top, lines)],
     });
@@ -97,13 +100,18 @@ function studentFor(view: View, teacher: ModelReport): Student {
     return {
       label: `a ${student.id} student (${fmt.params(student.params)} vs ${fmt.params(entry.params)})`,
       scale: { compute: macsRatio, weights: student.params / entry.params },
-      hint: [`student = ${builder}  # ${figures}${source}`, ...(student.kind === 'hf' ? ['(load it with the teacher\'s Auto class so it gets the same head)'] : [])],
+      hint: [
+        `student = ${builder}  # ${figures}${source}`,
+        ...(student.kind === 'hf' ? ["(load it with the teacher's Auto class so it gets the same head)"] : []),
+      ],
     };
   }
   return {
     label: 'a half-width student',
     scale: { compute: 0.25, weights: 0.25, activations: 0.5 },
-    hint: [`student = the same network with every hidden width halved (≈1/4 of the Linear/Conv MACs and parameters of ${teacher.name})`],
+    hint: [
+      `student = the same network with every hidden width halved (≈1/4 of the Linear/Conv MACs and parameters of ${teacher.name})`,
+    ],
   };
 }
 
@@ -119,7 +127,9 @@ function pickStudent(view: View, entry: CatalogEntry): { student: CatalogEntry; 
   const family = catalog.entries
     .filter((e) => e !== entry && e.family === entry.family && e.kind === entry.kind && ratio(e) <= STUDENT_SHARE)
     .sort((a, b) => ratio(b) - ratio(a));
-  const sibling = entry.smallerSiblings.map((s) => catalogEntry(catalog, s.id)).find((e) => e && ratio(e) <= STUDENT_SHARE);
+  const sibling = entry.smallerSiblings
+    .map((s) => catalogEntry(catalog, s.id))
+    .find((e) => e && ratio(e) <= STUDENT_SHARE);
   const student = family[0] ?? sibling;
   return student ? { student, macsRatio: ratio(student) } : undefined;
 }
@@ -130,7 +140,12 @@ function matchCatalog(view: View, model: ModelReport): CatalogEntry | undefined 
   if (!view.catalog || model.framework !== 'pytorch' || !params) return undefined;
   const name = model.name.toLowerCase().replace(/[^a-z0-9]/g, '');
   return view.catalog.entries
-    .filter((e) => e.kind !== 'keras' && Math.abs(e.params - params) / params <= 0.002 && name.includes(e.family.replace(/[^a-z0-9]/g, '')))
+    .filter(
+      (e) =>
+        e.kind !== 'keras' &&
+        Math.abs(e.params - params) / params <= 0.002 &&
+        name.includes(e.family.replace(/[^a-z0-9]/g, '')),
+    )
     .sort((a, b) => Math.abs(a.params - params) - Math.abs(b.params - params))[0];
 }
 
@@ -143,9 +158,13 @@ function classesOf(model: ModelReport): number | undefined {
 function builderFor(e: CatalogEntry, classes: number | undefined): string {
   const head = classes ? `num_classes=${classes}` : '';
   switch (e.kind) {
-    case 'torchvision': return `torchvision.models.${e.id}(${head})`;
-    case 'timm': return `timm.create_model(${JSON.stringify(e.id)}${head ? `, ${head}` : ''})`;
-    case 'hf': return `transformers.AutoModel.from_pretrained(${JSON.stringify(e.id)})`;
-    default: return JSON.stringify(e.id);
+    case 'torchvision':
+      return `torchvision.models.${e.id}(${head})`;
+    case 'timm':
+      return `timm.create_model(${JSON.stringify(e.id)}${head ? `, ${head}` : ''})`;
+    case 'hf':
+      return `transformers.AutoModel.from_pretrained(${JSON.stringify(e.id)})`;
+    default:
+      return JSON.stringify(e.id);
   }
 }

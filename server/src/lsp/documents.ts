@@ -1,6 +1,11 @@
 // Open documents and notebooks: their text, a tree-sitter tree kept up to date by incremental
 // re-parse from each content change, one analysis cached per version, and debounced re-analysis.
-import { TextDocuments, NotebookDocuments, type Connection, type TextDocumentContentChangeEvent } from 'vscode-languageserver';
+import {
+  TextDocuments,
+  NotebookDocuments,
+  type Connection,
+  type TextDocumentContentChangeEvent,
+} from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Edit } from 'web-tree-sitter';
 import type { ParsedSource, SourceParser, TextEdit as TreeEdit } from '../core/parse/parser';
@@ -68,8 +73,10 @@ export class DocumentStore {
   private readonly memory = new MemoryGuard();
 
   constructor(
-    private readonly parser: SourceParser, private readonly events: DocumentEvents,
-    private readonly catalog: () => ModelCatalog | undefined = () => undefined, private readonly debounceMs = 150,
+    private readonly parser: SourceParser,
+    private readonly events: DocumentEvents,
+    private readonly catalog: () => ModelCatalog | undefined = () => undefined,
+    private readonly debounceMs = 150,
   ) {
     this.texts = new TextDocuments<TextDocument>({
       create: (uri, languageId, version, content) => this.created(uri, languageId, version, content),
@@ -88,7 +95,12 @@ export class DocumentStore {
     this.texts.listen(connection);
     this.notebooks.onDidOpen((nb) => this.notebookChanged(nb.uri));
     this.notebooks.onDidChange((e) => this.notebookChanged(e.notebookDocument.uri));
-    this.notebooks.onDidClose((nb) => this.forget(nb.uri, nb.cells.map((c) => c.document)));
+    this.notebooks.onDidClose((nb) =>
+      this.forget(
+        nb.uri,
+        nb.cells.map((c) => c.document),
+      ),
+    );
     this.notebooks.listen(connection);
   }
 
@@ -102,7 +114,10 @@ export class DocumentStore {
 
   /** Keys of every open source (Python text documents and notebooks). */
   openKeys(): string[] {
-    const keys = this.texts.all().filter((d) => languageOf(d)).map((d) => d.uri);
+    const keys = this.texts
+      .all()
+      .filter((d) => languageOf(d))
+      .map((d) => d.uri);
     for (const nb of this.notebookVersions.keys()) keys.push(nb);
     return keys;
   }
@@ -141,11 +156,18 @@ export class DocumentStore {
     if (!memo || memo.instances.size === 0) return;
     setTimeout(() => {
       const pending = this.parseStates.get(source.key)?.pending;
-      if (this.analyses.get(source.key) !== first || this.texts.get(source.key)?.version !== source.version || pending?.length !== 0) return;
+      if (
+        this.analyses.get(source.key) !== first ||
+        this.texts.get(source.key)?.version !== source.version ||
+        pending?.length !== 0
+      )
+        return;
       try {
         this.analyse(source, options);
         this.memory.check();
-      } catch { /* a warm-up has nothing to report */ }
+      } catch {
+        /* a warm-up has nothing to report */
+      }
     }, 0);
   }
 
@@ -173,7 +195,9 @@ export class DocumentStore {
           const parsed = this.parser.parse(source.text, source.language);
           root = parsed.root;
           parsed.tree.delete();
-        } catch { /* no tree: no actions */ }
+        } catch {
+          /* no tree: no actions */
+        }
       }
       this.scriptTrees.set(source, root);
     }
@@ -190,10 +214,13 @@ export class DocumentStore {
   schedule(uri: string): void {
     const key = this.sourceFor(uri)?.key ?? uri;
     clearTimeout(this.timers.get(key));
-    this.timers.set(key, setTimeout(() => {
-      this.timers.delete(key);
-      this.events.settled(key);
-    }, this.debounceMs));
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        this.events.settled(key);
+      }, this.debounceMs),
+    );
   }
 
   private created(uri: string, languageId: string, version: number, content: string): TextDocument {
@@ -258,18 +285,30 @@ export class DocumentStore {
   }
 
   /** Parses (incrementally when it can) and runs the core; never throws. */
-  private analyse(source: Source, options: AnalysisOptions): { file: FileReport; root: SyntaxNode | null; reduced?: boolean } {
+  private analyse(
+    source: Source,
+    options: AnalysisOptions,
+  ): { file: FileReport; root: SyntaxNode | null; reduced?: boolean } {
     const file = source.key;
     const common = { file, precision: options.precision, batch: options.batch ?? undefined };
     const refused = inputFindings(source.text, MAX_SOURCE_BYTES);
     if (refused.length) {
       this.resetParse(source.key);
       // A too-large Python text is analysed in part by the core (largeSource.ts); its tree is not kept (no actions).
-      if (refused[0].code !== 'too-large' || source.language !== 'python') return { file: { file, models: [], diagnostics: refused }, root: null };
-      return { file: analyzeSource(this.parser, source.text, { ...common, catalog: this.catalog() }), root: null, reduced: true };
+      if (refused[0].code !== 'too-large' || source.language !== 'python')
+        return { file: { file, models: [], diagnostics: refused }, root: null };
+      return {
+        file: analyzeSource(this.parser, source.text, { ...common, catalog: this.catalog() }),
+        root: null,
+        reduced: true,
+      };
     }
     try {
-      if (source.language !== 'python') return { file: analyzeTypeScript(this.parser, source.text, { ...common, language: source.language }), root: null };
+      if (source.language !== 'python')
+        return {
+          file: analyzeTypeScript(this.parser, source.text, { ...common, language: source.language }),
+          root: null,
+        };
       const parsed = this.parse(source);
       const report = this.reportOf(source, parsed.root, { ...common, catalog: this.catalog() });
       if (source.findings) report.diagnostics.unshift(...source.findings);
@@ -357,7 +396,12 @@ function sameOptions(a: AnalysisOptions, b: AnalysisOptions): boolean {
 
 function internalFinding(e: unknown): FileReport['diagnostics'][number] {
   const message = `WattLens could not analyse this file: ${(e as Error)?.message ?? String(e)}`;
-  return { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 'information', code: 'internal', message };
+  return {
+    range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+    severity: 'information',
+    code: 'internal',
+    message,
+  };
 }
 
 /** Resolves after pending I/O (cancellations included) has been processed. */

@@ -12,7 +12,10 @@ export interface AppliedChanges {
 
 /** Applies `changes` to `doc` in order (mutating it; `inspect` sees each change first) and returns the matching tree-sitter edits. */
 export function applyChanges(
-  doc: TextDocument, changes: TextDocumentContentChangeEvent[], version: number, inspect?: (doc: TextDocument, change: TextDocumentContentChangeEvent) => void,
+  doc: TextDocument,
+  changes: TextDocumentContentChangeEvent[],
+  version: number,
+  inspect?: (doc: TextDocument, change: TextDocumentContentChangeEvent) => void,
 ): AppliedChanges {
   const edits: TreeEdit[] = [];
   let full = false;
@@ -33,12 +36,19 @@ export function treeEdit(doc: TextDocument, range: { start: Pos; end: Pos }, tex
   const end = doc.positionAt(oldEndIndex);
   const startPosition = { row: start.line, column: start.character };
   return {
-    startIndex, oldEndIndex, newEndIndex: startIndex + text.length,
-    startPosition, oldEndPosition: { row: end.line, column: end.character }, newEndPosition: endAfter(startPosition, text),
+    startIndex,
+    oldEndIndex,
+    newEndIndex: startIndex + text.length,
+    startPosition,
+    oldEndPosition: { row: end.line, column: end.character },
+    newEndPosition: endAfter(startPosition, text),
   };
 }
 
-interface Pos { line: number; character: number }
+interface Pos {
+  line: number;
+  character: number;
+}
 
 /** Where inserted `text` ends when it starts at `start`. */
 function endAfter(start: { row: number; column: number }, text: string): { row: number; column: number } {

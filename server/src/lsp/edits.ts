@@ -14,14 +14,22 @@ export function wrapInWith(source: Source, root: SyntaxNode, node: SyntaxNode, h
  * Edits wrapping the statements from `first` to `last` (siblings in one block, `first` starting its
  * line) in a `with` block: `header` lines (the last one the `with ...:`) at `first`'s indentation.
  */
-export function wrapStatementsInWith(source: Source, root: SyntaxNode, first: SyntaxNode, last: SyntaxNode, header: string[]): EditItem[] | undefined {
+export function wrapStatementsInWith(
+  source: Source,
+  root: SyntaxNode,
+  first: SyntaxNode,
+  last: SyntaxNode,
+  header: string[],
+): EditItem[] | undefined {
   if (!startsLine(source, first)) return undefined;
   const from = first.range.start.line;
   const to = last.range.end.line;
   const indent = indentOf(source, from);
   const unit = indent.includes('\t') ? '\t' : indentUnit(source, root);
   const skip = linesInsideStrings(root, from, to);
-  const edits: EditItem[] = [{ range: at(from, 0), newText: `${header.map((h) => `${indent}${h}\n`).join('')}${unit}` }];
+  const edits: EditItem[] = [
+    { range: at(from, 0), newText: `${header.map((h) => `${indent}${h}\n`).join('')}${unit}` },
+  ];
   for (let line = from + 1; line <= to; line++) {
     if (skip.has(line) || lineText(source, line).trim() === '') continue;
     edits.push({ range: at(line, 0), newText: unit });
@@ -32,7 +40,10 @@ export function wrapStatementsInWith(source: Source, root: SyntaxNode, first: Sy
 /** An edit inserting `lines` (already without indentation) before the statement, at its indentation. */
 export function insertBefore(source: Source, statement: SyntaxNode, lines: string[]): EditItem {
   const indent = indentOf(source, statement.range.start.line);
-  return { range: at(statement.range.start.line, 0), newText: lines.map((l) => (l ? `${indent}${l}\n` : '\n')).join('') };
+  return {
+    range: at(statement.range.start.line, 0),
+    newText: lines.map((l) => (l ? `${indent}${l}\n` : '\n')).join(''),
+  };
 }
 
 /** An edit inserting `lines` (already without indentation) after the statement, at its indentation. */
@@ -41,7 +52,8 @@ export function insertAfter(source: Source, statement: SyntaxNode, lines: string
   const body = lines.map((l) => `${indent}${l}`).join('\n');
   const last = statement.range.end.line;
   const next = last + 1;
-  if (next < lineCount(source) && segmentAt(source, next) === segmentAt(source, last)) return { range: at(next, 0), newText: `${body}\n` };
+  if (next < lineCount(source) && segmentAt(source, next) === segmentAt(source, last))
+    return { range: at(next, 0), newText: `${body}\n` };
   const end = { line: last, character: lineText(source, last).length };
   return { range: { start: end, end }, newText: `\n${body}` };
 }
@@ -64,7 +76,10 @@ export function moduleImport(source: Source, root: SyntaxNode, module: string): 
 /** Whether `import a, b.c` binds the top-level name of `module` (`import torch.nn` binds `torch`). */
 function binds(importText: string, module: string): boolean {
   const top = module.split('.')[0];
-  return importText.replace(/^import\s+/, '').split(',').some((name) => new RegExp(`^\\s*${top}(\\.\\w+)*\\s*$`).test(name));
+  return importText
+    .replace(/^import\s+/, '')
+    .split(',')
+    .some((name) => new RegExp(`^\\s*${top}(\\.\\w+)*\\s*$`).test(name));
 }
 
 /** The first line after a shebang or encoding line. */

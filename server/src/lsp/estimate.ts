@@ -1,7 +1,14 @@
 // Puts time and energy on an analysis for the current settings and hardware profile (the View
 // every feature reads), and re-runs the energy model at another precision to price code actions.
 import type { FileReport, LayerReport, ModelReport, Precision, Report, TrainingRunReport } from '../core/report/types';
-import { applyEnergy, energyContext, estimateLayer, EstimateCache, type EnergyContext, type LoadedProfile } from '../core/energy';
+import {
+  applyEnergy,
+  energyContext,
+  estimateLayer,
+  EstimateCache,
+  type EnergyContext,
+  type LoadedProfile,
+} from '../core/energy';
 import { estimateRun } from '../core/energy/trainingRunEnergy';
 import type { ModelCatalog } from '../core/catalog/modelCatalog';
 import * as fmt from './format';
@@ -27,10 +34,20 @@ export interface View {
 const estimates = new EstimateCache();
 
 /** Applies the energy model to `analysis`; problems leave energy null and are explained, never thrown. */
-export function estimate(analysis: Analysis, profile: LoadedProfile | null, settings: Settings, catalog?: ModelCatalog): View {
+export function estimate(
+  analysis: Analysis,
+  profile: LoadedProfile | null,
+  settings: Settings,
+  catalog?: ModelCatalog,
+): View {
   const base = { analysis, source: analysis.source, profile, settings, catalog };
   if (!profile) return { ...base, file: analysis.file, energyNote: 'no hardware profile is loaded' };
-  const report: Report = { schema: 'wattlens.report/1', hardware: null, precision: analysis.options.precision, files: [analysis.file] };
+  const report: Report = {
+    schema: 'wattlens.report/1',
+    hardware: null,
+    precision: analysis.options.precision,
+    files: [analysis.file],
+  };
   try {
     const done = applyEnergy(report, energyOptions(profile, settings, settings.precision), estimates);
     return { ...base, file: done.files[0], energyNote: null };
@@ -67,7 +84,12 @@ export function modelEnergy(model: ModelReport): number | null {
  * The model's energy if the layers `affected` picks ran at `precision` (all layers when omitted),
  * or an explanation of why it cannot be estimated.
  */
-export function energyWith(view: View, model: ModelReport, precision: Precision, affected: (l: LayerReport) => boolean = () => true): number | string {
+export function energyWith(
+  view: View,
+  model: ModelReport,
+  precision: Precision,
+  affected: (l: LayerReport) => boolean = () => true,
+): number | string {
   const ctx = contextAt(view, precision);
   if (typeof ctx === 'string') return ctx;
   let sum = 0;
@@ -100,7 +122,11 @@ export interface LayerScale {
  * The model's energy per forward pass at the current precision if each layer's work were scaled by
  * `scale(layer)` (undefined: unchanged), or why it is unknown.
  */
-export function energyScaled(view: View, model: ModelReport, scale: (l: LayerReport) => LayerScale | undefined): number | string {
+export function energyScaled(
+  view: View,
+  model: ModelReport,
+  scale: (l: LayerReport) => LayerScale | undefined,
+): number | string {
   const ctx = contextAt(view, view.settings.precision);
   if (typeof ctx === 'string') return ctx;
   let sum = 0;
@@ -117,8 +143,12 @@ export function energyScaled(view: View, model: ModelReport, scale: (l: LayerRep
 export function scaleLayer(layer: LayerReport, k: LayerScale): LayerReport {
   const times = (x: number | null, f: number) => (x === null ? null : x * f);
   return {
-    ...layer, params: times(layer.params, k.weights), macs: times(layer.macs, k.compute), flops: times(layer.flops, k.compute),
-    weightBytes: times(layer.weightBytes, k.weights), activationBytes: times(layer.activationBytes, k.activations ?? k.compute),
+    ...layer,
+    params: times(layer.params, k.weights),
+    macs: times(layer.macs, k.compute),
+    flops: times(layer.flops, k.compute),
+    weightBytes: times(layer.weightBytes, k.weights),
+    activationBytes: times(layer.activationBytes, k.activations ?? k.compute),
   };
 }
 
@@ -129,10 +159,16 @@ export function runAt(view: View, run: TrainingRunReport, precision: Precision):
 }
 
 /** "−58% energy on nvidia-t4" for running the layers `affected` picks at `precision`, or why it cannot be said. */
-export function priceAt(view: View, model: ModelReport, precision: Precision, affected?: (l: LayerReport) => boolean): string {
+export function priceAt(
+  view: View,
+  model: ModelReport,
+  precision: Precision,
+  affected?: (l: LayerReport) => boolean,
+): string {
   const before = modelEnergy(model);
   const after = energyWith(view, model, precision, affected);
-  if (before === null || model.totals.energyJ === null) return `saving unknown: ${view.energyNote ?? 'the model\'s energy is unknown'}`;
+  if (before === null || model.totals.energyJ === null)
+    return `saving unknown: ${view.energyNote ?? "the model's energy is unknown"}`;
   if (typeof after === 'string') return `saving unknown: ${after}`;
   return `${fmt.saving(before, after)} energy on ${view.profile?.id}`;
 }

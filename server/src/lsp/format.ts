@@ -1,7 +1,13 @@
 // Compact number formatting for inline text: three significant digits, SI prefixes, units spelled
 // out ("GFLOPs" is a count, "GFLOP/s" a rate), and `?` for what is unknown.
 
-const PREFIXES: [number, string][] = [[1e15, 'P'], [1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'k']];
+const PREFIXES: [number, string][] = [
+  [1e15, 'P'],
+  [1e12, 'T'],
+  [1e9, 'G'],
+  [1e6, 'M'],
+  [1e3, 'k'],
+];
 
 /** 1.234e9 with unit 'FLOPs' → "1.23 GFLOPs"; null → "?". */
 export function count(n: number | null, unit: string): string {
@@ -56,7 +62,10 @@ export function bytes(n: number | null): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let v = n;
   let i = 0;
-  while (Math.abs(v) >= 1024 && i < units.length - 1) { v /= 1024; i++; }
+  while (Math.abs(v) >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
   return `${sig(v)} ${units[i]}`;
 }
 

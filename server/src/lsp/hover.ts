@@ -14,15 +14,23 @@ const MAX_ROWS = 10;
 export function hoverItem(view: View, line: number, character: number): HoverItem | undefined {
   const hit = layersAt(view, line, character);
   if (hit) return { range: hit.range, markdown: layersMarkdown(view, hit.model, hit.layers) };
-  const model = view.file.models.find((m) => m.range.start.line === line || (m.framework === 'hub' && contains(m.range, line, character)));
+  const model = view.file.models.find(
+    (m) => m.range.start.line === line || (m.framework === 'hub' && contains(m.range, line, character)),
+  );
   if (model) return { range: headerRange(view, model), markdown: modelMarkdown(view, model) };
   return undefined;
 }
 
 /** Layers whose definition or call contains the position, else those on its line. */
-function layersAt(view: View, line: number, character: number): { model: ModelReport; layers: LayerReport[]; range: Range } | undefined {
+function layersAt(
+  view: View,
+  line: number,
+  character: number,
+): { model: ModelReport; layers: LayerReport[]; range: Range } | undefined {
   for (const model of primaryModels(view)) {
-    const exact = model.layers.filter((l) => contains(l.range, line, character) || (l.callRange && contains(l.callRange, line, character)));
+    const exact = model.layers.filter(
+      (l) => contains(l.range, line, character) || (l.callRange && contains(l.callRange, line, character)),
+    );
     if (exact.length) {
       const first = exact[0];
       const range = first.callRange && contains(first.callRange, line, character) ? first.callRange : first.range;
@@ -72,15 +80,39 @@ function singleLayer(view: View, model: ModelReport, l: LayerReport): string {
 
 function manyLayers(view: View, model: ModelReport, layers: LayerReport[]): string {
   const header = ['layer', 'op', 'params', 'MACs', 'FLOPs', 'output', 'energy', 'bound'];
-  const rows = layers.slice(0, MAX_ROWS).map((l) => [
-    `\`${l.path}\``, l.op, fmt.count(l.params, ''), fmt.count(l.macs, ''), fmt.count(l.flops, ''), fmt.shape(l.outputShape), fmt.energy(l.energyJ), l.bound ?? '?',
-  ]);
+  const rows = layers
+    .slice(0, MAX_ROWS)
+    .map((l) => [
+      `\`${l.path}\``,
+      l.op,
+      fmt.count(l.params, ''),
+      fmt.count(l.macs, ''),
+      fmt.count(l.flops, ''),
+      fmt.shape(l.outputShape),
+      fmt.energy(l.energyJ),
+      l.bound ?? '?',
+    ]);
   if (layers.length > MAX_ROWS) rows.push([`… ${layers.length - MAX_ROWS} more`, '', '', '', '', '', '', '']);
   const energy = sum(layers.map((l) => l.energyJ));
-  rows.push(['**all**', `${layers.length} calls`, fmt.count(sum(layers.map((l) => l.params)), ''), fmt.count(sum(layers.map((l) => l.macs)), ''),
-    fmt.count(sum(layers.map((l) => l.flops)), ''), '', `${fmt.energy(energy)}${shareOf(model, energy)}`, '']);
-  const context = contextRows(view).map(([k, v]) => `${k}: ${v}`).join(' · ');
-  return [`**${layers.length} layer calls on this line** · in **${model.name}**`, table(header, rows), context, provenance(view, model)].join('\n\n');
+  rows.push([
+    '**all**',
+    `${layers.length} calls`,
+    fmt.count(sum(layers.map((l) => l.params)), ''),
+    fmt.count(sum(layers.map((l) => l.macs)), ''),
+    fmt.count(sum(layers.map((l) => l.flops)), ''),
+    '',
+    `${fmt.energy(energy)}${shareOf(model, energy)}`,
+    '',
+  ]);
+  const context = contextRows(view)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(' · ');
+  return [
+    `**${layers.length} layer calls on this line** · in **${model.name}**`,
+    table(header, rows),
+    context,
+    provenance(view, model),
+  ].join('\n\n');
 }
 
 function modelMarkdown(view: View, m: ModelReport): string {
@@ -97,8 +129,19 @@ function modelMarkdown(view: View, m: ModelReport): string {
     ['layers', String(m.layers.length)],
     ...contextRows(view),
   ];
-  const unresolved = m.unresolved.length ? `\n\n⚠ ${m.unresolved.length} unresolved: ${m.unresolved.slice(0, 3).map((u) => u.reason).join('; ')}` : '';
-  return [`**${m.name}** · ${m.framework}${m.root ? '' : ' · block (totals of its first instance)'}`, table(['', ''], rows), provenance(view, m)].join('\n\n') + unresolved;
+  const unresolved = m.unresolved.length
+    ? `\n\n⚠ ${m.unresolved.length} unresolved: ${m.unresolved
+        .slice(0, 3)
+        .map((u) => u.reason)
+        .join('; ')}`
+    : '';
+  return (
+    [
+      `**${m.name}** · ${m.framework}${m.root ? '' : ' · block (totals of its first instance)'}`,
+      table(['', ''], rows),
+      provenance(view, m),
+    ].join('\n\n') + unresolved
+  );
 }
 
 function contextRows(view: View): [string, string][] {

@@ -52,5 +52,14 @@ function rootMirror(root: TsNode, text: string, children: SyntaxNode[]): SyntaxN
   const { startIndex, endIndex, startPosition: s, endPosition: e } = root;
   const range = { start: { line: s.row, character: s.column }, end: { line: e.row, character: e.column } };
   const hasError = root.type === 'ERROR' || children.some((c) => c.hasError || c.isMissing);
-  return plainNode(root.type, range, startIndex, endIndex, children, sliceText(text, startIndex, endIndex, children.length === 0), hasError, root.isMissing);
+  return plainNode(
+    root.type,
+    range,
+    startIndex,
+    endIndex,
+    children,
+    sliceText(text, startIndex, endIndex, children.length === 0),
+    hasError,
+    root.isMissing,
+  );
 }

@@ -19,11 +19,13 @@ export function inlayHintItems(view: View, fromLine: number, toLine: number, mod
 
 /** One hint per root model, on its class (or builder) line. */
 function totalsHints(view: View): HintItem[] {
-  return primaryModels(view).filter((m) => m.root).map((m) => ({
-    line: m.range.start.line,
-    label: [fmt.count(m.totals.macs, 'MACs'), fmt.energy(modelEnergy(m))].join(' · '),
-    tooltip: `**${m.name}** per forward pass, ${assumption(view)}`,
-  }));
+  return primaryModels(view)
+    .filter((m) => m.root)
+    .map((m) => ({
+      line: m.range.start.line,
+      label: [fmt.count(m.totals.macs, 'MACs'), fmt.energy(modelEnergy(m))].join(' · '),
+      tooltip: `**${m.name}** per forward pass, ${assumption(view)}`,
+    }));
 }
 
 function layerHint(view: View, cost: LineCost): HintItem {
@@ -40,7 +42,10 @@ function unknownHint(cost: LineCost): HintItem {
 }
 
 function tooltip(view: View, cost: LineCost): string {
-  const shown = cost.layers.slice(0, 6).map((l) => `\`${l.path}\` ${l.op}`).join(', ');
+  const shown = cost.layers
+    .slice(0, 6)
+    .map((l) => `\`${l.path}\` ${l.op}`)
+    .join(', ');
   const more = cost.layers.length > 6 ? ` and ${cost.layers.length - 6} more` : '';
   const lines = [
     `${shown}${more} in **${cost.model.name}**`,
@@ -48,7 +53,8 @@ function tooltip(view: View, cost: LineCost): string {
       (cost.share !== null ? `, ${fmt.percent(cost.share)} of the model's energy` : ''),
     assumption(view),
   ];
-  if (cost.energyJ === null) lines.push(`Energy unknown: ${view.energyNote ?? 'a layer on this line has no energy estimate'}`);
+  if (cost.energyJ === null)
+    lines.push(`Energy unknown: ${view.energyNote ?? 'a layer on this line has no energy estimate'}`);
   return lines.join('\n\n');
 }
 

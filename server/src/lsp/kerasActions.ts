@@ -33,7 +33,10 @@ export function kerasActions(view: View, root: SyntaxNode, range: Range, finding
   const fits = trainingSites(view).filter((s) => s.run.kind === 'keras-fit');
   for (const b of scanModels(view).bindings.filter((x) => isKeras(view, x.model))) {
     const own = fits.filter((f) => f.run.model === b.model.name);
-    const here = overlaps(b.model.range, range) || overlaps(b.statement.range, range) || own.some((f) => overlaps(f.run.range, range));
+    const here =
+      overlaps(b.model.range, range) ||
+      overlaps(b.statement.range, range) ||
+      own.some((f) => overlaps(f.run.range, range));
     if (!here) continue;
     const policy = policyAction(view, imports, b, own, findings);
     const tflite = b.model.framework === 'keras' ? tfliteAction(view, imports, b, root) : undefined;
@@ -55,7 +58,9 @@ function kerasImports(view: View, root: SyntaxNode): KerasImports | undefined {
     if (!/\b(keras|tensorflow)\b/.test(text)) continue;
     const f: KerasImports = found ?? { last: n, viaTensorflow: false };
     f.last = n;
-    const direct = /^import (?:.*, )?keras(?: as (\w+))?(?:,|$)/.exec(text) ?? /^from tensorflow import (?:.*, )?keras(?: as (\w+))?(?:,|$)/.exec(text);
+    const direct =
+      /^import (?:.*, )?keras(?: as (\w+))?(?:,|$)/.exec(text) ??
+      /^from tensorflow import (?:.*, )?keras(?: as (\w+))?(?:,|$)/.exec(text);
     if (direct) f.keras = direct[1] ?? 'keras';
     const tf = /^import (?:.*, )?tensorflow(?: as (\w+))?(?:,|$)/.exec(text);
     if (tf) {
@@ -69,14 +74,23 @@ function kerasImports(view: View, root: SyntaxNode): KerasImports | undefined {
 }
 
 /** `keras.mixed_precision.set_global_policy("mixed_bfloat16")` (mixed_float16 where only fp16 is fast) after the imports. */
-function policyAction(view: View, imports: KerasImports, b: ModelBinding, fits: { run: { range: Range } }[], findings: FindingItem[]): ActionItem | undefined {
+function policyAction(
+  view: View,
+  imports: KerasImports,
+  b: ModelBinding,
+  fits: { run: { range: Range } }[],
+  findings: FindingItem[],
+): ActionItem | undefined {
   const fast = fastPath(view.profile, view.settings.precision);
   if (!fast || /set_global_policy|mixed_precision\.Policy/.test(view.source.text)) return undefined;
   if (imports.last.range.end.line >= b.statement.range.start.line) return undefined;
   const policy = fast.precision === 'bf16' ? 'mixed_bfloat16' : 'mixed_float16';
   const lines = imports.keras
     ? [`${imports.keras}.mixed_precision.set_global_policy("${policy}")  ${POLICY_NOTE}`]
-    : [`from ${imports.viaTensorflow ? 'tensorflow.keras' : 'keras'} import mixed_precision`, `mixed_precision.set_global_policy("${policy}")  ${POLICY_NOTE}`];
+    : [
+        `from ${imports.viaTensorflow ? 'tensorflow.keras' : 'keras'} import mixed_precision`,
+        `mixed_precision.set_global_policy("${policy}")  ${POLICY_NOTE}`,
+      ];
   const price = priceAt(view, b.model, fast.precision).replace(/ energy on /, ' energy per inference on ');
   return {
     title: `Set the Keras mixed-precision policy "${policy}" (${trainingGain(view, b.model)}${price})`,
@@ -86,14 +100,16 @@ function policyAction(view: View, imports: KerasImports, b: ModelBinding, fits: 
   };
 }
 
-const POLICY_NOTE = '# WattLens: layers compute in reduced precision, variables stay float32; give a softmax output layer dtype="float32"';
+const POLICY_NOTE =
+  '# WattLens: layers compute in reduced precision, variables stay float32; give a softmax output layer dtype="float32"';
 
 /** "training: −71% energy, 2.7× faster per step; " for the model's first fit run with a gain. */
 function trainingGain(view: View, model: ModelReport): string {
   for (const site of trainingSites(view)) {
     if (site.run.model !== model.name) continue;
     const gain = precisionGain(view, site);
-    if (gain) return `training: ${fmt.saving(gain.before.energyJ!, gain.after.energyJ!)} energy, ${gain.speedup.toFixed(1)}× faster per step; inference: `;
+    if (gain)
+      return `training: ${fmt.saving(gain.before.energyJ!, gain.after.energyJ!)} energy, ${gain.speedup.toFixed(1)}× faster per step; inference: `;
   }
   return '';
 }
@@ -104,15 +120,27 @@ function tfliteAction(view: View, imports: KerasImports, b: ModelBinding, root: 
   const after = lastFitStatement(view, root, b) ?? b.statement;
   const name = /\bconverter\b/.test(view.source.text) ? 'tflite_converter' : 'converter';
   const v = b.variable;
-  const note = '# WattLens: dynamic-range int8 quantization for deployment: weights stored as int8, activations quantized at run time (TensorFlow Lite)';
+  const note =
+    '# WattLens: dynamic-range int8 quantization for deployment: weights stored as int8, activations quantized at run time (TensorFlow Lite)';
   const lines = imports.tf
-    ? [note, `${name} = ${imports.tf}.lite.TFLiteConverter.from_keras_model(${v})`, `${name}.optimizations = [${imports.tf}.lite.Optimize.DEFAULT]`,
-      `tflite_model = ${name}.convert()  # save with open("model.tflite", "wb").write(tflite_model)`]
-    : [`${note}; this file does not import tensorflow, so run it where TensorFlow is installed:`, '#   import tensorflow as tf',
-      `#   ${name} = tf.lite.TFLiteConverter.from_keras_model(${v})  # Keras 3: ${v}.export("saved_model"), then tf.lite.TFLiteConverter.from_saved_model("saved_model")`,
-      `#   ${name}.optimizations = [tf.lite.Optimize.DEFAULT]`, `#   open("model.tflite", "wb").write(${name}.convert())`];
+    ? [
+        note,
+        `${name} = ${imports.tf}.lite.TFLiteConverter.from_keras_model(${v})`,
+        `${name}.optimizations = [${imports.tf}.lite.Optimize.DEFAULT]`,
+        `tflite_model = ${name}.convert()  # save with open("model.tflite", "wb").write(tflite_model)`,
+      ]
+    : [
+        `${note}; this file does not import tensorflow, so run it where TensorFlow is installed:`,
+        '#   import tensorflow as tf',
+        `#   ${name} = tf.lite.TFLiteConverter.from_keras_model(${v})  # Keras 3: ${v}.export("saved_model"), then tf.lite.TFLiteConverter.from_saved_model("saved_model")`,
+        `#   ${name}.optimizations = [tf.lite.Optimize.DEFAULT]`,
+        `#   open("model.tflite", "wb").write(${name}.convert())`,
+      ];
   const weighted = (l: LayerReport) => (l.params ?? 0) > 0;
-  const cpuNote = view.profile && view.profile.kind !== 'cpu' && view.profile.kind !== 'soc' && view.profile.kind !== 'npu' ? '; TFLite runs on CPUs and mobile accelerators' : '';
+  const cpuNote =
+    view.profile && view.profile.kind !== 'cpu' && view.profile.kind !== 'soc' && view.profile.kind !== 'npu'
+      ? '; TFLite runs on CPUs and mobile accelerators'
+      : '';
   return {
     title: `Quantize ${v} to int8 with the TFLite converter (dynamic range${imports.tf ? '' : ', as a commented instruction'}) (${priceAt(view, b.model, 'int8', weighted)}${cpuNote})`,
     kind: 'refactor.rewrite',
@@ -124,7 +152,12 @@ function tfliteAction(view: View, imports: KerasImports, b: ModelBinding, root: 
 function lastFitStatement(view: View, root: SyntaxNode, b: ModelBinding): SyntaxNode | undefined {
   const level = b.statement.range.start.character;
   const pattern = new RegExp(`^${b.variable}\\.fit\\s*\\(`);
-  const candidates = root.children.filter((n) => n.type === 'expression_statement' && n.range.start.line > b.statement.range.end.line &&
-    n.range.start.character === level && pattern.test(textOf(view.source, n)));
+  const candidates = root.children.filter(
+    (n) =>
+      n.type === 'expression_statement' &&
+      n.range.start.line > b.statement.range.end.line &&
+      n.range.start.character === level &&
+      pattern.test(textOf(view.source, n)),
+  );
   return candidates.pop();
 }

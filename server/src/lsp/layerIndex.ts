@@ -47,7 +47,12 @@ function buildLineCosts(view: View): Map<number, LineCost> {
  * Adds a layer to a line's group; a line belongs to the first model that puts a layer on it. (A row
  * reaches a line at most once: its definition and call lines are added only when they differ.)
  */
-function addToLine(groups: Map<number, { model: ModelReport; layers: LayerReport[] }>, line: number, model: ModelReport, layer: LayerReport): void {
+function addToLine(
+  groups: Map<number, { model: ModelReport; layers: LayerReport[] }>,
+  line: number,
+  model: ModelReport,
+  layer: LayerReport,
+): void {
   const group = groups.get(line);
   if (!group) groups.set(line, { model, layers: [layer] });
   else if (group.model === model) group.layers.push(layer);
@@ -64,7 +69,9 @@ function summarise(line: number, model: ModelReport, layers: LayerReport[]): Lin
   const energyJ = sumOfField(layers, 'energyJ');
   const total = modelEnergy(model);
   return {
-    line, model, layers,
+    line,
+    model,
+    layers,
     flops: sumOfField(layers, 'flops'),
     macs: sumOfField(layers, 'macs'),
     energyJ,
@@ -77,9 +84,13 @@ export const sum = sumOrNull;
 
 /** Why a layer's cost is unknown: the model's unresolved entries touching its lines, else a general reason. */
 export function unknownReason(model: ModelReport, layer: LayerReport): string {
-  const near = model.unresolved.filter((u) => touches(u.range, layer.range) || (layer.callRange && touches(u.range, layer.callRange)));
+  const near = model.unresolved.filter(
+    (u) => touches(u.range, layer.range) || (layer.callRange && touches(u.range, layer.callRange)),
+  );
   const reasons = [...new Set((near.length ? near : model.unresolved).map((u) => u.reason))];
-  return reasons.length ? reasons.slice(0, 3).join('; ') : `the cost of ${layer.path} (${layer.op}) could not be resolved`;
+  return reasons.length
+    ? reasons.slice(0, 3).join('; ')
+    : `the cost of ${layer.path} (${layer.op}) could not be resolved`;
 }
 
 function touches(a: Range, b: Range): boolean {

@@ -10,10 +10,18 @@ import type { Segment, Source } from './sources';
 const CODE_CELL = 2;
 
 /** Builds the analysable source of `notebook` from its python code cells. */
-export function notebookSource(parser: SourceParser, notebook: NotebookDocument, cellText: (uri: string) => TextDocument | undefined, version: number): Source {
+export function notebookSource(
+  parser: SourceParser,
+  notebook: NotebookDocument,
+  cellText: (uri: string) => TextDocument | undefined,
+  version: number,
+): Source {
   const docs = notebook.cells.map((cell) => ({ cell, doc: cellText(cell.document) }));
   const python = docs.filter(({ cell, doc }) => cell.kind === CODE_CELL && doc && isPython(doc.languageId));
-  const joined = joinCells(parser, python.map(({ doc }, index) => ({ index, kind: 'code', source: doc!.getText() })));
+  const joined = joinCells(
+    parser,
+    python.map(({ doc }, index) => ({ index, kind: 'code', source: doc!.getText() })),
+  );
   const segments: Segment[] = joined.cells.map((c) => {
     const { cell, doc } = python[c.index];
     return { uri: cell.document, firstLine: c.firstLine, lineCount: c.lineCount, version: doc!.version };
@@ -30,5 +38,11 @@ function isPython(languageId: string): boolean {
 function inSource(f: Finding, segment: Segment | undefined): Finding {
   const shift = segment?.firstLine ?? 0;
   const { cell: _cell, ...rest } = f;
-  return { ...rest, range: { start: { line: f.range.start.line + shift, character: f.range.start.character }, end: { line: f.range.end.line + shift, character: f.range.end.character } } };
+  return {
+    ...rest,
+    range: {
+      start: { line: f.range.start.line + shift, character: f.range.start.character },
+      end: { line: f.range.end.line + shift, character: f.range.end.character },
+    },
+  };
 }

@@ -87,13 +87,17 @@ function modelBuiltBy(view: View, variable: string, right: SyntaxNode, roots: Mo
   }
   if (expr.type !== 'call') return undefined;
   const callee = calleeName(view.source, expr).split('.').pop();
-  return roots.find((m) => m.name === callee) ?? roots.find((m) => m.name === variable) ??
-    roots.find((m) => m.framework === 'hub' && within(m.range, expr.range));
+  return (
+    roots.find((m) => m.name === callee) ??
+    roots.find((m) => m.name === variable) ??
+    roots.find((m) => m.framework === 'hub' && within(m.range, expr.range))
+  );
 }
 
 /** Whether `inner` lies inside `outer` (a checkpoint string inside its from_pretrained call). */
 function within(inner: SyntaxNode['range'], outer: SyntaxNode['range']): boolean {
-  const le = (a: SyntaxNode['range']['start'], b: SyntaxNode['range']['start']) => a.line < b.line || (a.line === b.line && a.character <= b.character);
+  const le = (a: SyntaxNode['range']['start'], b: SyntaxNode['range']['start']) =>
+    a.line < b.line || (a.line === b.line && a.character <= b.character);
   return le(outer.start, inner.start) && le(inner.end, outer.end);
 }
 
@@ -108,7 +112,10 @@ function findCalls(view: View, root: SyntaxNode, bindings: ModelBinding[]): Mode
     if (!binding) return;
     const chain = [...ancestors];
     calls.push({
-      binding, call: node, ancestors: chain, statement: enclosingStatement(chain, node),
+      binding,
+      call: node,
+      ancestors: chain,
+      statement: enclosingStatement(chain, node),
       gradDisabled: chain.some((a) => contextMatches(view, a, GRAD_OFF)),
       autocast: chain.some((a) => contextMatches(view, a, /autocast/)),
     });
@@ -168,7 +175,11 @@ function isConvFeedingNorm(conv: LayerReport, norm: LayerReport): boolean {
 }
 
 /** Where the conv's constructor call gets `bias=False`; undefined when it has no bias or cannot be told. */
-function biasSite(view: View, call: SyntaxNode | undefined, conv: LayerReport): { insertAt: number | null; replace: SyntaxNode | null } | undefined {
+function biasSite(
+  view: View,
+  call: SyntaxNode | undefined,
+  conv: LayerReport,
+): { insertAt: number | null; replace: SyntaxNode | null } | undefined {
   if (!call || !calleeName(view.source, call).endsWith(conv.op)) return undefined;
   const args = field(call, 'arguments');
   if (!args || args.type !== 'argument_list') return undefined;

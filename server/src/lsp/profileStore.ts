@@ -8,7 +8,10 @@ export class ProfileStore {
   /** Bumped on every reload, so cached estimates know to recompute. */
   generation = 0;
 
-  constructor(private readonly profilesDir: string, private readonly workspaceDir?: string) {}
+  constructor(
+    private readonly profilesDir: string,
+    private readonly workspaceDir?: string,
+  ) {}
 
   /**
    * Re-reads every profile. Returns one message per file that failed; a profile whose file now

@@ -28,11 +28,16 @@ export function unstructuredPruneAction(view: View, root: SyntaxNode, b: ModelBi
   ];
   const total = modelEnergy(b.model);
   const share = layerEnergy(b.model, new Set(heaviest.map((l) => l.path)));
-  const bound = total && share !== null ? `at most −${Math.round(PRUNE_AMOUNT * (share / total) * 100)}% on ${view.profile?.id}, ` : '';
+  const bound =
+    total && share !== null
+      ? `at most −${Math.round(PRUNE_AMOUNT * (share / total) * 100)}% on ${view.profile?.id}, `
+      : '';
   return {
-    title: `Prune ${PRUNE_AMOUNT * 100}% of the weights of the ${heaviest.length} heaviest Linear/Conv layers (L1 unstructured: ` +
+    title:
+      `Prune ${PRUNE_AMOUNT * 100}% of the weights of the ${heaviest.length} heaviest Linear/Conv layers (L1 unstructured: ` +
       `saves energy only on sparse-aware kernels, ${bound}±0% with dense kernels)`,
-    kind: 'refactor.rewrite', edits: [insertAfter(view.source, b.statement, lines)],
+    kind: 'refactor.rewrite',
+    edits: [insertAfter(view.source, b.statement, lines)],
   };
 }
 
@@ -57,18 +62,26 @@ export function structuredPruneAction(view: View, b: ModelBinding): ActionItem |
   const before = modelEnergy(b.model);
   const scales = shrinkScales(b.model, conv, channels, keep);
   const after = energyScaled(view, b.model, (l) => scales.get(l));
-  const price = before !== null && typeof after === 'number'
-    ? `≈${fmt.saving(before, after)} energy on ${view.profile?.id} once the model is rebuilt without the zeroed channels`
-    : `saving unknown: ${typeof after === 'string' ? after : view.energyNote ?? 'the model\'s energy is unknown'}`;
+  const price =
+    before !== null && typeof after === 'number'
+      ? `≈${fmt.saving(before, after)} energy on ${view.profile?.id} once the model is rebuilt without the zeroed channels`
+      : `saving unknown: ${typeof after === 'string' ? after : (view.energyNote ?? "the model's energy is unknown")}`;
   return {
-    title: `Prune ${pruned} of ${channels} output channels of ${conv.path} (${conv.op}, L2 structured) (${price}; ` +
+    title:
+      `Prune ${pruned} of ${channels} output channels of ${conv.path} (${conv.op}, L2 structured) (${price}; ` +
       'until then the layer shapes do not shrink and dense kernels cost the same)',
-    kind: 'refactor.rewrite', edits: [insertAfter(view.source, b.statement, lines)],
+    kind: 'refactor.rewrite',
+    edits: [insertAfter(view.source, b.statement, lines)],
   };
 }
 
 /** Scales for the pruned conv's calls and the layers after each that read its channels, up to the next Linear/Conv. */
-function shrinkScales(model: ModelReport, conv: LayerReport, channels: number, keep: number): Map<LayerReport, LayerScale> {
+function shrinkScales(
+  model: ModelReport,
+  conv: LayerReport,
+  channels: number,
+  keep: number,
+): Map<LayerReport, LayerScale> {
   const out = new Map<LayerReport, LayerScale>();
   model.layers.forEach((l, i) => {
     if (l.path !== conv.path) return;

@@ -36,7 +36,8 @@ export function enclosingStatement(ancestors: SyntaxNode[], node: SyntaxNode): S
   const chain = [...ancestors, node];
   for (let i = chain.length - 1; i > 0; i--) {
     const parent = chain[i - 1];
-    if (parent.type === 'block' || parent.type === 'module') return SIMPLE_STATEMENTS.has(chain[i].type) ? chain[i] : undefined;
+    if (parent.type === 'block' || parent.type === 'module')
+      return SIMPLE_STATEMENTS.has(chain[i].type) ? chain[i] : undefined;
   }
   return undefined;
 }

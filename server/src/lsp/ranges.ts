@@ -17,11 +17,17 @@ export function pointAt(source: Source, offset: number): Range {
 
 /** From the start of `range` to the end of its first line (where a multi-line construct is flagged). */
 export function firstLineOf(source: Source, range: Range): Range {
-  const end = range.start.line === range.end.line ? range.end : { line: range.start.line, character: lineText(source, range.start.line).length };
+  const end =
+    range.start.line === range.end.line
+      ? range.end
+      : { line: range.start.line, character: lineText(source, range.start.line).length };
   return { start: range.start, end };
 }
 
 /** The findings with `code` that start where `range` starts. */
 export function findingsAt(findings: FindingItem[], code: string, range: Range): FindingItem[] {
-  return findings.filter((f) => f.code === code && f.range.start.line === range.start.line && f.range.start.character === range.start.character);
+  return findings.filter(
+    (f) =>
+      f.code === code && f.range.start.line === range.start.line && f.range.start.character === range.start.character,
+  );
 }

@@ -34,14 +34,22 @@ export class Service {
     setTimeout(resolve, 2000).unref();
   });
 
-  constructor(private readonly connection: Connection, parser: SourceParser, private readonly packageRoot: string) {
+  constructor(
+    private readonly connection: Connection,
+    parser: SourceParser,
+    private readonly packageRoot: string,
+  ) {
     const events = { settled: (key: string) => this.settled(key), closed: (uris: string[]) => this.cleared(uris) };
     this.docs = new DocumentStore(parser, events, () => this.modelCatalog());
     this.profiles = new ProfileStore(join(packageRoot, 'profiles'));
   }
 
   /** Records the client's capabilities and workspace, then loads the profiles. */
-  initialize(capabilities: ClientCapabilities, workspaceUri: string | null | undefined, initializationOptions: unknown): void {
+  initialize(
+    capabilities: ClientCapabilities,
+    workspaceUri: string | null | undefined,
+    initializationOptions: unknown,
+  ): void {
     this.capabilities = capabilities;
     this.pushedSettings = pick(initializationOptions, 'wattlens') ?? initializationOptions;
     const workspaceDir = workspaceUri?.startsWith('file:') ? fileURLToPath(workspaceUri) : undefined;
@@ -61,7 +69,8 @@ export class Service {
     problems.forEach((p) => this.tell(`WattLens: ${p}`, MessageType.Warning));
     const next = this.checkRegion(settings);
     const analysisChanged = next.precision !== this.settings.precision || next.batchSize !== this.settings.batchSize;
-    const changed = settingsKey(next) !== settingsKey(this.settings) || next.inlayHintsMode !== this.settings.inlayHintsMode;
+    const changed =
+      settingsKey(next) !== settingsKey(this.settings) || next.inlayHintsMode !== this.settings.inlayHintsMode;
     this.settings = next;
     this.profileFor(next.hardware);
     if (analysisChanged) this.docs.invalidate();
@@ -91,10 +100,25 @@ export class Service {
     if (!source) return undefined;
     const profile = this.profileFor(this.settings.hardware);
     const cached = this.views.get(source.key);
-    if (cached && cached.source.version === source.version && cached.profile === profile && cached.settings === this.settings) return cached;
-    const analysis = this.docs.analysisOf(source, { precision: this.settings.precision, batch: this.settings.batchSize });
-    const sameEstimate = cached && cached.analysis.file === analysis.file && cached.profile === profile && cached.settings === this.settings;
-    const view = sameEstimate ? { ...cached, analysis, source: analysis.source } : estimate(analysis, profile, this.settings, this.modelCatalog());
+    if (
+      cached &&
+      cached.source.version === source.version &&
+      cached.profile === profile &&
+      cached.settings === this.settings
+    )
+      return cached;
+    const analysis = this.docs.analysisOf(source, {
+      precision: this.settings.precision,
+      batch: this.settings.batchSize,
+    });
+    const sameEstimate =
+      cached &&
+      cached.analysis.file === analysis.file &&
+      cached.profile === profile &&
+      cached.settings === this.settings;
+    const view = sameEstimate
+      ? { ...cached, analysis, source: analysis.source }
+      : estimate(analysis, profile, this.settings, this.modelCatalog());
     this.views.set(source.key, view);
     return view;
   }
@@ -128,14 +152,18 @@ export class Service {
     for (const key of this.docs.openKeys()) this.docs.schedule(key);
     const ws = this.capabilities.workspace;
     if (ws?.inlayHint?.refreshSupport) void this.connection.languages.inlayHint.refresh().catch(() => undefined);
-    if (ws?.codeLens?.refreshSupport) void this.connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+    if (ws?.codeLens?.refreshSupport)
+      void this.connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
   }
 
   /** The pretrained-checkpoint and dataset catalogs, loaded once; a broken catalog is reported and left out. */
   private modelCatalog(): ModelCatalog | undefined {
     if (this.catalog === undefined) {
       try {
-        this.catalog = loadModelCatalog(join(this.packageRoot, 'profiles', 'models'), join(this.packageRoot, 'profiles', 'datasets.json'));
+        this.catalog = loadModelCatalog(
+          join(this.packageRoot, 'profiles', 'models'),
+          join(this.packageRoot, 'profiles', 'datasets.json'),
+        );
       } catch (e) {
         this.catalog = null;
         this.tell(`WattLens: could not load the model catalog: ${(e as Error).message}`, MessageType.Warning);
@@ -149,8 +177,11 @@ export class Service {
     const profile = this.profiles.get(id);
     if (profile) return profile;
     const fallback = this.profiles.get(DEFAULT_HARDWARE) ?? null;
-    this.tell(`WattLens: unknown hardware profile '${id}' in wattlens.hardware; using ${DEFAULT_HARDWARE}. ` +
-      `Known ids: ${this.profiles.ids().join(', ')}`, MessageType.Warning);
+    this.tell(
+      `WattLens: unknown hardware profile '${id}' in wattlens.hardware; using ${DEFAULT_HARDWARE}. ` +
+        `Known ids: ${this.profiles.ids().join(', ')}`,
+      MessageType.Warning,
+    );
     return fallback;
   }
 

@@ -24,7 +24,12 @@ export const DEFAULT_HARDWARE = 'nvidia-t4';
 
 /** Settings before the client has said anything. */
 export const DEFAULT_SETTINGS: Settings = {
-  hardware: DEFAULT_HARDWARE, precision: 'fp32', region: null, pue: 1, inlayHintsMode: 'layers', batchSize: null,
+  hardware: DEFAULT_HARDWARE,
+  precision: 'fp32',
+  region: null,
+  pue: 1,
+  inlayHintsMode: 'layers',
+  batchSize: null,
 };
 
 /** Validated settings plus one message per value that was rejected (and replaced by its default). */
@@ -43,14 +48,30 @@ export function normaliseSettings(raw: unknown): NormalisedSettings {
     precision: readEnum(read('precision'), PRECISIONS, 'wattlens.precision', DEFAULT_SETTINGS.precision, problems),
     region: readString(read('region')) ?? null,
     pue: readNumber(read('pue'), 'wattlens.pue', 1, (n) => n >= 1 && n <= 5, problems) ?? 1,
-    inlayHintsMode: readEnum(read('inlayHints.mode'), ['off', 'totals', 'layers'] as const, 'wattlens.inlayHints.mode', 'layers', problems),
-    batchSize: readNumber(read('batchSize'), 'wattlens.batchSize', null, (n) => Number.isInteger(n) && n >= 1 && n <= 1 << 20, problems),
+    inlayHintsMode: readEnum(
+      read('inlayHints.mode'),
+      ['off', 'totals', 'layers'] as const,
+      'wattlens.inlayHints.mode',
+      'layers',
+      problems,
+    ),
+    batchSize: readNumber(
+      read('batchSize'),
+      'wattlens.batchSize',
+      null,
+      (n) => Number.isInteger(n) && n >= 1 && n <= 1 << 20,
+      problems,
+    ),
   };
   return { settings, problems };
 }
 
 /** Pulls the `wattlens` section with workspace/configuration; falls back to `pushed` when the client cannot. */
-export async function pullSettings(connection: Connection, canPull: boolean, pushed: unknown): Promise<NormalisedSettings> {
+export async function pullSettings(
+  connection: Connection,
+  canPull: boolean,
+  pushed: unknown,
+): Promise<NormalisedSettings> {
   if (!canPull) return normaliseSettings(pushed);
   try {
     const [section] = await connection.workspace.getConfiguration([{ section: 'wattlens' }]);
@@ -84,7 +105,13 @@ function readString(v: unknown): string | undefined {
   return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
 }
 
-function readEnum<T extends string>(v: unknown, allowed: readonly T[], name: string, fallback: T, problems: string[]): T {
+function readEnum<T extends string>(
+  v: unknown,
+  allowed: readonly T[],
+  name: string,
+  fallback: T,
+  problems: string[],
+): T {
   if (v === undefined || v === null || v === '') return fallback;
   const s = String(v).trim().toLowerCase() as T;
   if (allowed.includes(s)) return s;
@@ -93,7 +120,11 @@ function readEnum<T extends string>(v: unknown, allowed: readonly T[], name: str
 }
 
 function readNumber<F extends number | null>(
-  v: unknown, name: string, fallback: F, ok: (n: number) => boolean, problems: string[],
+  v: unknown,
+  name: string,
+  fallback: F,
+  ok: (n: number) => boolean,
+  problems: string[],
 ): number | F {
   if (v === undefined || v === null || v === '') return fallback;
   const n = typeof v === 'number' ? v : Number(v);

@@ -37,7 +37,14 @@ export interface SegmentRange {
 
 /** A source made of a single text document. */
 export function textSource(uri: string, version: number, text: string, language: SourceLanguage = 'python'): Source {
-  return { key: uri, version, text, notebook: false, language, segments: [{ uri, firstLine: 0, lineCount: Number.MAX_SAFE_INTEGER, version }] };
+  return {
+    key: uri,
+    version,
+    text,
+    notebook: false,
+    language,
+    segments: [{ uri, firstLine: 0, lineCount: Number.MAX_SAFE_INTEGER, version }],
+  };
 }
 
 /** The segment owning source line `line`, if any. */
@@ -58,8 +65,14 @@ export function toSegmentRange(source: Source, range: Range): SegmentRange | und
   const segment = segmentAt(source, range.start.line);
   if (!segment) return undefined;
   const last = segment.firstLine + segment.lineCount - 1;
-  const end = range.end.line > last ? { line: last - segment.firstLine, character: Number.MAX_SAFE_INTEGER } : { line: range.end.line - segment.firstLine, character: range.end.character };
-  return { segment, range: { start: { line: range.start.line - segment.firstLine, character: range.start.character }, end } };
+  const end =
+    range.end.line > last
+      ? { line: last - segment.firstLine, character: Number.MAX_SAFE_INTEGER }
+      : { line: range.end.line - segment.firstLine, character: range.end.character };
+  return {
+    segment,
+    range: { start: { line: range.start.line - segment.firstLine, character: range.start.character }, end },
+  };
 }
 
 /** Maps a position inside document `uri` to source coordinates. */

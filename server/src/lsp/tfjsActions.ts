@@ -26,12 +26,18 @@ export function tfjsActions(view: View, root: SyntaxNode | null, range: Range): 
     ].map((l) => `${indent}${l}`);
     const last = statement.range.end.line;
     const atEnd = last + 1 >= lineCount(view.source);
-    const position = atEnd ? { line: last, character: lineText(view.source, last).length } : { line: last + 1, character: 0 };
+    const position = atEnd
+      ? { line: last, character: lineText(view.source, last).length }
+      : { line: last + 1, character: 0 };
     const newText = atEnd ? `\n${lines.join('\n')}` : `${lines.join('\n')}\n`;
     const bytes = model.totals.weightBytes;
-    const size = bytes !== null ? `weights ${fmt.bytes(bytes)} → ${fmt.bytes(bytes / 4)} to download` : 'weights 4× smaller to download';
+    const size =
+      bytes !== null
+        ? `weights ${fmt.bytes(bytes)} → ${fmt.bytes(bytes / 4)} to download`
+        : 'weights 4× smaller to download';
     out.push({
-      title: `Quantize ${model.name}'s weights to uint8 when converting (tensorflowjs_converter --quantize_uint8, as a commented instruction) ` +
+      title:
+        `Quantize ${model.name}'s weights to uint8 when converting (tensorflowjs_converter --quantize_uint8, as a commented instruction) ` +
         `(${size}; ±0% compute energy on ${view.profile?.id ?? '?'}: TF.js computes in float32)`,
       kind: 'refactor.rewrite',
       edits: [{ range: { start: position, end: position }, newText }],

@@ -48,8 +48,11 @@ export function trainingFindings(view: View): FindingItem[] {
     const { fast, before, after } = gain;
     const scope = before.energyScope === 'run' ? 'for the run' : 'per 1,000 samples';
     out.push({
-      range: firstLineOf(view.source, before.range), severity: 'information', code: FP32_TRAINING,
-      message: `This training run computes in ${view.settings.precision}, but ${view.profile!.id} has a fast ${fast.precision} path ` +
+      range: firstLineOf(view.source, before.range),
+      severity: 'information',
+      code: FP32_TRAINING,
+      message:
+        `This training run computes in ${view.settings.precision}, but ${view.profile!.id} has a fast ${fast.precision} path ` +
         `(${fast.peak} vs ${fast.base} TFLOP/s peak). Re-estimated at ${fast.precision}: ${times(gain.speedup)} faster per step ` +
         `(${fmt.latency(before.latencyMs)} → ${fmt.latency(after.latencyMs)}) and ${times(gain.energyRatio)} less energy ` +
         `(${fmt.energy(before.energyJ)} → ${fmt.energy(after.energyJ)} ${scope}). ${remedy(site, fast)}`,
@@ -62,11 +65,16 @@ export function trainingFindings(view: View): FindingItem[] {
 function remedy(site: TrainingSite, fast: FastPath): string {
   const bf16 = fast.precision === 'bf16';
   switch (site.run.kind) {
-    case 'pytorch-loop': return `Run the forward pass and loss under \`torch.autocast(..., dtype=torch.${bf16 ? 'bfloat16' : 'float16'})\`${bf16 ? '' : ' with a GradScaler'}.`;
-    case 'keras-fit': return `Set \`keras.mixed_precision.set_global_policy("${bf16 ? 'mixed_bfloat16' : 'mixed_float16'}")\` before building the model.`;
-    case 'hf-trainer': return `Pass \`${bf16 ? 'bf16' : 'fp16'}=True\` to TrainingArguments.`;
-    case 'lightning': return `Pass \`precision="${bf16 ? 'bf16' : '16'}-mixed"\` to the Trainer.`;
-    default: return 'Train with automatic mixed precision.';
+    case 'pytorch-loop':
+      return `Run the forward pass and loss under \`torch.autocast(..., dtype=torch.${bf16 ? 'bfloat16' : 'float16'})\`${bf16 ? '' : ' with a GradScaler'}.`;
+    case 'keras-fit':
+      return `Set \`keras.mixed_precision.set_global_policy("${bf16 ? 'mixed_bfloat16' : 'mixed_float16'}")\` before building the model.`;
+    case 'hf-trainer':
+      return `Pass \`${bf16 ? 'bf16' : 'fp16'}=True\` to TrainingArguments.`;
+    case 'lightning':
+      return `Pass \`precision="${bf16 ? 'bf16' : '16'}-mixed"\` to the Trainer.`;
+    default:
+      return 'Train with automatic mixed precision.';
   }
 }
 
@@ -79,7 +87,12 @@ function times(ratio: number): string {
  * For a PyTorch training loop on the line range: wrap its forward + loss in torch.autocast (cuda on
  * GPUs, cpu on CPUs), leaving backward and the optimizer step outside; float16 adds a GradScaler.
  */
-export function trainingAutocastActions(view: View, root: SyntaxNode, range: Range, findings: FindingItem[]): ActionItem[] {
+export function trainingAutocastActions(
+  view: View,
+  root: SyntaxNode,
+  range: Range,
+  findings: FindingItem[],
+): ActionItem[] {
   const out: ActionItem[] = [];
   const kind = view.profile?.kind;
   if (kind !== 'cpu' && kind !== 'gpu' && kind !== 'soc') return out;
@@ -90,16 +103,20 @@ export function trainingAutocastActions(view: View, root: SyntaxNode, range: Ran
     const bf16 = gain.fast.precision === 'bf16';
     const device = kind === 'cpu' ? 'cpu' : 'cuda';
     const dtype = bf16 ? 'torch.bfloat16' : 'torch.float16';
-    const wrap = wrapStatementsInWith(view.source, root, site.step.first, site.step.last, [`with torch.autocast(device_type="${device}", dtype=${dtype}):`]);
+    const wrap = wrapStatementsInWith(view.source, root, site.step.first, site.step.last, [
+      `with torch.autocast(device_type="${device}", dtype=${dtype}):`,
+    ]);
     if (!wrap) continue;
     const scaler = bf16 ? [] : gradScalerEdits(view, site);
     if (scaler === undefined) continue;
     const imp = torchImport(view.source, root);
     const energy = fmt.saving(gain.before.energyJ!, gain.after.energyJ!);
     out.push({
-      title: `Run the training step under torch.autocast(${dtype}) mixed precision${bf16 ? '' : ' with a GradScaler'} ` +
+      title:
+        `Run the training step under torch.autocast(${dtype}) mixed precision${bf16 ? '' : ' with a GradScaler'} ` +
         `(${energy} energy, ${times(gain.speedup)} faster per step on ${view.profile!.id})`,
-      kind: 'quickfix', edits: [...(imp ? [imp] : []), ...scaler.slice(0, 1), ...wrap, ...scaler.slice(1)],
+      kind: 'quickfix',
+      edits: [...(imp ? [imp] : []), ...scaler.slice(0, 1), ...wrap, ...scaler.slice(1)],
       fixes: findingsAt(findings, FP32_TRAINING, firstLineOf(view.source, site.run.range)),
     });
   }
@@ -119,7 +136,9 @@ function gradScalerEdits(view: View, site: TrainingSite): EditItem[] | undefined
   if (!startsLine(view.source, outer)) return undefined;
   const s = step.optimizerStep;
   return [
-    insertBefore(view.source, outer, [`${name} = torch.cuda.amp.GradScaler()  # WattLens: float16 training scales the loss so small gradients do not underflow`]),
+    insertBefore(view.source, outer, [
+      `${name} = torch.cuda.amp.GradScaler()  # WattLens: float16 training scales the loss so small gradients do not underflow`,
+    ]),
     { range: step.lossRef.range, newText: `${name}.scale(${step.loss})` },
     { range: s.range, newText: `${name}.step(${step.optimizer})` },
     insertAfter(view.source, s, [`${name}.update()`]),

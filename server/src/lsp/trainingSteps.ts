@@ -80,14 +80,16 @@ function findSites(view: View): TrainingSite[] {
   const text = view.source.text;
   const loops = new Map<string, { loop: SyntaxNode; ancestors: SyntaxNode[] }>();
   walk(root, (node, ancestors) => {
-    if (node.type === 'for_statement') loops.set(`${node.range.start.line}:${node.range.start.character}`, { loop: node, ancestors: [...ancestors] });
+    if (node.type === 'for_statement')
+      loops.set(`${node.range.start.line}:${node.range.start.character}`, { loop: node, ancestors: [...ancestors] });
   });
   return runs.map((run) => {
     if (run.kind !== 'pytorch-loop') return { run, ancestors: [], mixed: mixedFit(run, text) };
     const found = loops.get(`${run.range.start.line}:${run.range.start.character}`);
     if (!found) return { run, ancestors: [], mixed: /autocast|\.(half|bfloat16)\(\s*\)/.test(text) };
     const { loop, ancestors } = found;
-    const mixed = /autocast|\.(half|bfloat16)\(\s*\)/.test(textOf(view.source, loop)) ||
+    const mixed =
+      /autocast|\.(half|bfloat16)\(\s*\)/.test(textOf(view.source, loop)) ||
       ancestors.some((a) => a.type === 'with_statement' && /autocast/.test(textOf(view.source, a).split('\n')[0])) ||
       /\.(half|bfloat16)\(\s*\)/.test(text);
     return { run, loop, ancestors, mixed, step: stepOf(view, loop) };
@@ -97,11 +99,16 @@ function findSites(view: View): TrainingSite[] {
 /** Whether a fit / train call already trains in reduced precision (or does by default). */
 function mixedFit(run: TrainingRunReport, text: string): boolean {
   switch (run.kind) {
-    case 'keras-fit': return /set_global_policy|mixed_precision\.Policy|set_policy\s*\(/.test(text);
-    case 'hf-trainer': return /\b(bf16|fp16)\s*=\s*True/.test(text);
-    case 'lightning': return /precision\s*=\s*['"]?(16|bf16)/.test(text);
-    case 'ultralytics': return !/\bamp\s*=\s*False/.test(text); // Ultralytics trains with AMP by default
-    default: return false;
+    case 'keras-fit':
+      return /set_global_policy|mixed_precision\.Policy|set_policy\s*\(/.test(text);
+    case 'hf-trainer':
+      return /\b(bf16|fp16)\s*=\s*True/.test(text);
+    case 'lightning':
+      return /precision\s*=\s*['"]?(16|bf16)/.test(text);
+    case 'ultralytics':
+      return !/\bamp\s*=\s*False/.test(text); // Ultralytics trains with AMP by default
+    default:
+      return false;
   }
 }
 
@@ -113,7 +120,9 @@ function stepOf(view: View, loop: SyntaxNode): TrainingStep | undefined {
   if (!body) return undefined;
   const statements = body.children.filter((c) => c.type !== 'comment');
   const text = (n: SyntaxNode) => textOf(view.source, n);
-  const b = statements.findIndex((s) => s.type === 'expression_statement' && /^[A-Za-z_]\w*\.backward\s*\(/.test(text(s)));
+  const b = statements.findIndex(
+    (s) => s.type === 'expression_statement' && /^[A-Za-z_]\w*\.backward\s*\(/.test(text(s)),
+  );
   if (b < 0) return undefined;
   const backward = statements[b];
   const call = backward.children[0];
@@ -126,10 +135,15 @@ function stepOf(view: View, loop: SyntaxNode): TrainingStep | undefined {
   let start = l;
   while (start > 0 && !OPTIMIZER_WORK.test(text(statements[start - 1]))) start--;
   const calls = scanModels(view).calls;
-  const callsModel = (s: SyntaxNode) => calls.some((c) => c.call.startIndex >= s.startIndex && c.call.endIndex <= s.endIndex);
+  const callsModel = (s: SyntaxNode) =>
+    calls.some((c) => c.call.startIndex >= s.startIndex && c.call.endIndex <= s.endIndex);
   const firstForward = statements.slice(start, l + 1).find(callsModel) ?? statements[l];
-  const after = statements.slice(b + 1).find((s) => s.type === 'expression_statement' && /^[A-Za-z_][\w.]*\.step\(\s*\)$/.test(text(s)));
-  const nestedStep = statements.slice(b + 1).some((s) => s.type !== 'expression_statement' && /\.step\s*\(/.test(text(s)));
+  const after = statements
+    .slice(b + 1)
+    .find((s) => s.type === 'expression_statement' && /^[A-Za-z_][\w.]*\.step\(\s*\)$/.test(text(s)));
+  const nestedStep = statements
+    .slice(b + 1)
+    .some((s) => s.type !== 'expression_statement' && /\.step\s*\(/.test(text(s)));
   const step: TrainingStep = { first: firstForward, last: statements[l], loss, backward, lossRef };
   if (after && !nestedStep) {
     step.optimizerStep = after;

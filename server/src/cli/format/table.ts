@@ -5,10 +5,13 @@ import { si, bytes, ms, joules, grams } from './numbers';
 /** Renders the whole report as text tables. */
 export function formatTable(report: Report): string {
   const out: string[] = [];
-  const hw = report.hardware ? `${report.hardware.name} (${report.hardware.id}), ${report.precision}` : `no hardware profile, ${report.precision}`;
+  const hw = report.hardware
+    ? `${report.hardware.name} (${report.hardware.id}), ${report.precision}`
+    : `no hardware profile, ${report.precision}`;
   for (const file of report.files) {
     out.push(`${file.file}`);
-    for (const d of file.diagnostics) out.push(`  ${d.severity} ${d.range.start.line + 1}:${d.range.start.character + 1} ${d.message}`);
+    for (const d of file.diagnostics)
+      out.push(`  ${d.severity} ${d.range.start.line + 1}:${d.range.start.character + 1} ${d.message}`);
     for (const model of file.models) out.push(...modelBlock(model, hw));
     if (file.models.length === 0) out.push('  no models found');
     for (const run of file.trainingRuns ?? []) out.push(...trainingBlock(run, hw));
@@ -33,11 +36,24 @@ function modelBlock(m: ModelReport, hw: string): string[] {
 function layerTable(layers: LayerReport[]): string[] {
   const header = ['path', 'op', 'line', 'params', 'MACs', 'FLOPs', 'output', 'latency', 'energy', 'bound'];
   const rows = layers.map((l) => [
-    l.path, l.op, String((l.callRange ?? l.range).start.line + 1), si(l.params), si(l.macs), si(l.flops),
-    l.outputShape ? `[${l.outputShape.join(',')}]` : '-', ms(l.latencyMs), joules(l.energyJ), l.bound ?? '-',
+    l.path,
+    l.op,
+    String((l.callRange ?? l.range).start.line + 1),
+    si(l.params),
+    si(l.macs),
+    si(l.flops),
+    l.outputShape ? `[${l.outputShape.join(',')}]` : '-',
+    ms(l.latencyMs),
+    joules(l.energyJ),
+    l.bound ?? '-',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const fmt = (r: string[]) => '    ' + r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const fmt = (r: string[]) =>
+    '    ' +
+    r
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return ['', fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...rows.map(fmt)];
 }
 

@@ -32,7 +32,8 @@ export const MAX_SOURCE_BYTES = 5 * 1024 * 1024;
 /** Analyses one Python source text. Never throws for bad input: problems become findings. */
 export function analyzeSource(parser: SourceParser, text: string, options: AnalyzeOptions): FileReport {
   const refused = inputFindings(text, MAX_SOURCE_BYTES);
-  if (refused[0]?.code === 'too-large') return analyzeReduced(parser, reduceLargeSource(text, MAX_SOURCE_BYTES), options);
+  if (refused[0]?.code === 'too-large')
+    return analyzeReduced(parser, reduceLargeSource(text, MAX_SOURCE_BYTES), options);
   if (refused.length) return { file: options.file, models: [], diagnostics: refused };
   const parsed = parser.parse(text, 'python');
   return analyzeTree(parser, parsed.root, text, options);
@@ -54,7 +55,13 @@ function analyzeReduced(parser: SourceParser, reduced: ReducedSource, options: A
  * Analyses an already parsed tree (the language server keeps trees for incremental re-parse, and
  * a memo of module calls per document, which gives the same report faster).
  */
-export function analyzeTree(parser: SourceParser, root: SyntaxNode, text: string, options: AnalyzeOptions, memo?: ModuleMemo): FileReport {
+export function analyzeTree(
+  parser: SourceParser,
+  root: SyntaxNode,
+  text: string,
+  options: AnalyzeOptions,
+  memo?: ModuleMemo,
+): FileReport {
   const diagnostics: Finding[] = syntaxFindings(root);
   const session = new Session(parser, text, { ...options, memo });
   session.run(root);

@@ -32,7 +32,9 @@ export function analyzeTypeScript(parser: SourceParser, text: string, options: A
     const scope = new JsScope(createGlobals(ip), '');
     if (ip.runProgram(parsed.root, scope)) ip.runDeferred();
     const models = tfjsModelReports(rt, options.precision ?? 'fp32');
-    diagnostics.push(...ip.problems.map((p) => ({ range: p.range, severity: p.severity, message: p.reason, code: p.code })));
+    diagnostics.push(
+      ...ip.problems.map((p) => ({ range: p.range, severity: p.severity, message: p.reason, code: p.code })),
+    );
     return { file: options.file, models, diagnostics };
   } finally {
     parsed.tree.delete();

@@ -23,7 +23,14 @@ export function declaredInputs(text: string): Map<number, number[][]> {
 /** Parses "(1, 3, 224, 224)" or "(1,10),(1,12)" or "1,3,224,224" into shapes; undefined if malformed. */
 export function parseShapes(spec: string): number[][] | undefined {
   const groups = spec.includes('(') ? [...spec.matchAll(/\(([^()]*)\)/g)].map((g) => g[1]) : [spec];
-  const shapes = groups.map((g) => g.split(',').map((s) => s.trim()).filter((s) => s.length > 0).map(Number));
-  if (shapes.length === 0 || shapes.some((s) => s.length === 0 || s.some((d) => !Number.isInteger(d) || d <= 0))) return undefined;
+  const shapes = groups.map((g) =>
+    g
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0)
+      .map(Number),
+  );
+  if (shapes.length === 0 || shapes.some((s) => s.length === 0 || s.some((d) => !Number.isInteger(d) || d <= 0)))
+    return undefined;
   return shapes;
 }

@@ -10,10 +10,24 @@ const MAX_SYNTAX_FINDINGS = 20;
 export function inputFindings(text: string, maxBytes: number): Finding[] {
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > maxBytes) {
-    return [{ range: ZERO, severity: 'error', code: 'too-large', message: `file is ${(bytes / 1048576).toFixed(1)} MB, over the ${maxBytes / 1048576} MB limit: not analysed` }];
+    return [
+      {
+        range: ZERO,
+        severity: 'error',
+        code: 'too-large',
+        message: `file is ${(bytes / 1048576).toFixed(1)} MB, over the ${maxBytes / 1048576} MB limit: not analysed`,
+      },
+    ];
   }
   if (text.includes('\u0000')) {
-    return [{ range: ZERO, severity: 'error', code: 'binary', message: 'file looks binary (it contains NUL bytes): not analysed' }];
+    return [
+      {
+        range: ZERO,
+        severity: 'error',
+        code: 'binary',
+        message: 'file looks binary (it contains NUL bytes): not analysed',
+      },
+    ];
   }
   return [];
 }
@@ -24,7 +38,12 @@ export function syntaxFindings(root: SyntaxNode): Finding[] {
   const visit = (n: SyntaxNode) => {
     if (out.length >= MAX_SYNTAX_FINDINGS) return;
     if (n.type === 'ERROR' || n.isMissing) {
-      out.push({ range: n.range, severity: 'error', code: 'syntax', message: n.isMissing ? `syntax error: missing ${n.type}` : 'syntax error: this code does not parse' });
+      out.push({
+        range: n.range,
+        severity: 'error',
+        code: 'syntax',
+        message: n.isMissing ? `syntax error: missing ${n.type}` : 'syntax error: this code does not parse',
+      });
       return;
     }
     if (n.hasError) n.children.forEach(visit);

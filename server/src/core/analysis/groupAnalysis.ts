@@ -55,7 +55,12 @@ export interface GroupedAnalysis {
  * once and its results are shared out by group (tests set it to compare both ways).
  */
 export function analyzeGrouped(
-  parser: SourceParser, root: SyntaxNode, text: string, options: AnalyzeOptions, cache: GroupCache, maxSeparateRuns = MAX_SEPARATE_RUNS,
+  parser: SourceParser,
+  root: SyntaxNode,
+  text: string,
+  options: AnalyzeOptions,
+  cache: GroupCache,
+  maxSeparateRuns = MAX_SEPARATE_RUNS,
 ): GroupedAnalysis | undefined {
   cache.memo.nextAnalysis();
   const split = partitionModule(root, text);
@@ -66,13 +71,24 @@ export function analyzeGrouped(
   const declared = declaredInputs(text);
   const importsKey = imports.map((i) => statementKey(root.children[i], text, declared)).join('\u0001');
   // Error recovery can parse the same text differently in another context: such groups always re-run.
-  const keys = groups.map((group) => [...imports, ...group].some((i) => root.children[i].hasError) ? undefined
-    : importsKey + '\u0002' + group.map((i) => statementKey(root.children[i], text, declared)).join('\u0001'));
+  const keys = groups.map((group) =>
+    [...imports, ...group].some((i) => root.children[i].hasError)
+      ? undefined
+      : importsKey + '\u0002' + group.map((i) => statementKey(root.children[i], text, declared)).join('\u0001'),
+  );
   const cached = keys.map((key) => (key === undefined ? undefined : cache.get(key, options)));
   const misses = cached.filter((r) => !r).length;
   // Many misses (a first analysis, a line inserted near the top): one logged whole run, split by group, beats a session per group.
-  const fromWhole = misses > maxSeparateRuns ? runWholeByGroup(parser, root, text, { ...options, memo: cache.memo }, split.partition, declared) : undefined;
-  const results = groups.map((group, k) => cached[k] ?? fromWhole?.[k] ?? runGroup(parser, root, text, { ...options, memo: cache.memo }, mergeIndexes(imports, group), declared));
+  const fromWhole =
+    misses > maxSeparateRuns
+      ? runWholeByGroup(parser, root, text, { ...options, memo: cache.memo }, split.partition, declared)
+      : undefined;
+  const results = groups.map(
+    (group, k) =>
+      cached[k] ??
+      fromWhole?.[k] ??
+      runGroup(parser, root, text, { ...options, memo: cache.memo }, mergeIndexes(imports, group), declared),
+  );
   cache.memo.detach();
   if (results.some((r) => r.needsWhole) || overBudget(results, options)) return undefined;
   const next = new Map<string, GroupResult>();
@@ -85,9 +101,25 @@ export function analyzeGrouped(
 const MAX_SEPARATE_RUNS = 4;
 
 /** Runs the imports and one group's statements as a module of their own. */
-function runGroup(parser: SourceParser, root: SyntaxNode, text: string, options: AnalyzeOptions & SessionOptions, indexes: number[], declared: Map<number, number[][]>): GroupResult {
+function runGroup(
+  parser: SourceParser,
+  root: SyntaxNode,
+  text: string,
+  options: AnalyzeOptions & SessionOptions,
+  indexes: number[],
+  declared: Map<number, number[][]>,
+): GroupResult {
   const started = Date.now();
-  const module = plainNode('module', root.range, root.startIndex, root.endIndex, indexes.map((i) => root.children[i]), '', false, false);
+  const module = plainNode(
+    'module',
+    root.range,
+    root.startIndex,
+    root.endIndex,
+    indexes.map((i) => root.children[i]),
+    '',
+    false,
+    false,
+  );
   const session = new Session(parser, text, { ...options, declaredInputs: declared });
   session.run(module, (position) => indexes[position]);
   return sessionResult(session, options, Date.now() - started);
@@ -96,8 +128,12 @@ function runGroup(parser: SourceParser, root: SyntaxNode, text: string, options:
 function sessionResult(session: Session, options: AnalyzeOptions, ms: number): GroupResult {
   const models = session.orderedReports(options.precision ?? 'fp32');
   const findings = session.orderedFindings();
-  const needsWhole = findings.some((f) => f.item.code === 'budget') || session.trainingRuns(models.map((m) => m.item)).length > 0 ||
-    models.some((m) => m.key[0] > 2) || findings.some((f) => f.key[0] > 1) || session.interp.changedShared;
+  const needsWhole =
+    findings.some((f) => f.item.code === 'budget') ||
+    session.trainingRuns(models.map((m) => m.item)).length > 0 ||
+    models.some((m) => m.key[0] > 2) ||
+    findings.some((f) => f.key[0] > 1) ||
+    session.interp.changedShared;
   return { models, findings, steps: session.budget.used, ms, needsWhole };
 }
 
@@ -106,7 +142,14 @@ function sessionResult(session: Session, options: AnalyzeOptions, ms: number): G
  * results each group's own run gives, since groups share nothing. Problems raised by the imports
  * go to every group (the merge keeps one). Undefined when something cannot be placed.
  */
-function runWholeByGroup(parser: SourceParser, root: SyntaxNode, text: string, options: AnalyzeOptions & SessionOptions, partition: ModulePartition, declared: Map<number, number[][]>): GroupResult[] | undefined {
+function runWholeByGroup(
+  parser: SourceParser,
+  root: SyntaxNode,
+  text: string,
+  options: AnalyzeOptions & SessionOptions,
+  partition: ModulePartition,
+  declared: Map<number, number[][]>,
+): GroupResult[] | undefined {
   const started = Date.now();
   const session = new Session(parser, text, { ...options, declaredInputs: declared });
   session.run(root, (position) => position);
@@ -114,7 +157,13 @@ function runWholeByGroup(parser: SourceParser, root: SyntaxNode, text: string, o
   if (whole.needsWhole) return undefined;
   const groupOf = new Map<number, number>();
   partition.groups.forEach((g, k) => g.forEach((i) => groupOf.set(i, k)));
-  const results: GroupResult[] = partition.groups.map(() => ({ models: [], findings: [], steps: 0, ms: 0, needsWhole: false }));
+  const results: GroupResult[] = partition.groups.map(() => ({
+    models: [],
+    findings: [],
+    steps: 0,
+    ms: 0,
+    needsWhole: false,
+  }));
   Object.assign(results[0], { steps: whole.steps, ms: whole.ms });
   for (const m of whole.models) {
     const k = groupOf.get(reportStatement(m.key));
@@ -145,14 +194,21 @@ function overBudget(results: GroupResult[], options: AnalyzeOptions): boolean {
 
 /** The reports and findings of all groups in module order; problems the shared imports raised appear once. */
 function merge(root: SyntaxNode, file: string, results: GroupResult[]): FileReport {
-  const models = results.flatMap((r) => r.models).sort(byKey).map((o) => o.item);
+  const models = results
+    .flatMap((r) => r.models)
+    .sort(byKey)
+    .map((o) => o.item);
   const seen = new Set<string>();
   // Interpreter problems are reported once per place in a whole run; a root's trace problems are not.
-  const findings = results.flatMap((r) => r.findings).sort(byKey).filter(({ item: f, key }) => {
-    if (key[0] !== 0) return true;
-    const place = `${f.range.start.line}:${f.range.start.character}:${f.message}`;
-    return !seen.has(place) && !!seen.add(place);
-  }).map((o) => o.item);
+  const findings = results
+    .flatMap((r) => r.findings)
+    .sort(byKey)
+    .filter(({ item: f, key }) => {
+      if (key[0] !== 0) return true;
+      const place = `${f.range.start.line}:${f.range.start.character}:${f.message}`;
+      return !seen.has(place) && !!seen.add(place);
+    })
+    .map((o) => o.item);
   return { file, models, diagnostics: [...syntaxFindings(root), ...findings] };
 }
 
@@ -171,5 +227,12 @@ function mergeIndexes(a: number[], b: number[]): number[] {
 }
 
 function keyOf(options: AnalyzeOptions): string {
-  return JSON.stringify([options.precision, options.batch, options.input, options.maxSteps, options.maxMs, !!options.catalog]);
+  return JSON.stringify([
+    options.precision,
+    options.batch,
+    options.input,
+    options.maxSteps,
+    options.maxMs,
+    !!options.catalog,
+  ]);
 }

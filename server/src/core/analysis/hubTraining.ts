@@ -55,7 +55,10 @@ export class HubTrainingSession {
     const parent = all[dotted.slice(0, dot)] ?? this.resolveModule(dotted.slice(0, dot), all);
     if (parent?.kind !== 'namespace') return undefined;
     const name = dotted.slice(dot + 1);
-    return parent.attrs.get(name) ?? (this.hub.dynamic.has(parent) ? this.hub.getAttr(parent, name, { range: ZERO }) : undefined);
+    return (
+      parent.attrs.get(name) ??
+      (this.hub.dynamic.has(parent) ? this.hub.getAttr(parent, name, { range: ZERO }) : undefined)
+    );
   }
 
   /** Before the module runs: the tree, to locate checkpoint names and loop sites. */
@@ -85,7 +88,11 @@ export class HubTrainingSession {
   trainingRuns(models: ModelReport[], reportOfModule: (m: ModuleV) => ModelReport | undefined): TrainingRunReport[] {
     const reportOf = (v: Value): ModelReport | undefined => {
       const lc = this.hub.checkpointOf(v);
-      if (lc) return models.find((m) => m.framework === 'hub' && m.range === lc.nameRange) ?? models.find((m) => m.framework === 'hub' && m.name === lc.name);
+      if (lc)
+        return (
+          models.find((m) => m.framework === 'hub' && m.range === lc.nameRange) ??
+          models.find((m) => m.framework === 'hub' && m.name === lc.name)
+        );
       if (v.kind === 'module') return reportOfModule(v);
       if (v.kind === 'instance') return models.find((m) => m.root && m.name === v.cls.name);
       return undefined;

@@ -5,7 +5,11 @@
 import type { Finding } from '../report/types';
 
 /** A top-level statement of the text, by UTF-16 offsets and 0-based first line. */
-interface Chunk { start: number; end: number; line: number }
+interface Chunk {
+  start: number;
+  end: number;
+  line: number;
+}
 
 /** A statement larger than this is left out of a large file first. */
 export const MAX_STATEMENT_CHARS = 256 * 1024;
@@ -47,11 +51,17 @@ function reducedFinding(text: string, maxBytes: number, huge: Chunk[], cutLine: 
   const mb = (n: number) => `${(n / 1048576).toFixed(1)} MB`;
   const parts: string[] = [];
   if (huge.length) {
-    const listed = huge.slice(0, 3).map((c) => `line ${c.line + 1}, ${mb(c.end - c.start)}`).join('; ');
-    parts.push(`${huge.length} statement${huge.length === 1 ? '' : 's'} over ${MAX_STATEMENT_CHARS / 1024} KB left out (${listed}${huge.length > 3 ? '; ...' : ''})`);
+    const listed = huge
+      .slice(0, 3)
+      .map((c) => `line ${c.line + 1}, ${mb(c.end - c.start)}`)
+      .join('; ');
+    parts.push(
+      `${huge.length} statement${huge.length === 1 ? '' : 's'} over ${MAX_STATEMENT_CHARS / 1024} KB left out (${listed}${huge.length > 3 ? '; ...' : ''})`,
+    );
   }
   if (cutLine !== undefined) parts.push(`everything from line ${cutLine + 1} on left out`);
-  const message = `file is ${mb(Buffer.byteLength(text, 'utf8'))}, over the ${maxBytes / 1048576} MB limit: ${parts.join(', and ')}; ` +
+  const message =
+    `file is ${mb(Buffer.byteLength(text, 'utf8'))}, over the ${maxBytes / 1048576} MB limit: ${parts.join(', and ')}; ` +
     'the figures cover the rest (the editor shows model totals only)';
   return { range: ZERO, severity: 'warning', code: 'large-file', message };
 }
@@ -93,7 +103,11 @@ export function topLevelChunks(text: string): Chunk[] {
     const next = text.indexOf('\n', at);
     const end = next < 0 ? text.length : next + 1;
     const head = text.slice(at, Math.min(end, at + 16));
-    const starts = scan.atTopLevel() && /^[^\s#]/.test(head) && !CONTINUATION.test(head) && !(decoratorsOnly && DEFINITION.test(head));
+    const starts =
+      scan.atTopLevel() &&
+      /^[^\s#]/.test(head) &&
+      !CONTINUATION.test(head) &&
+      !(decoratorsOnly && DEFINITION.test(head));
     if (starts) chunks.push({ start: at, end, line });
     else if (chunks.length) chunks[chunks.length - 1].end = end;
     if (starts || (decoratorsOnly && DEFINITION.test(head))) decoratorsOnly = head.startsWith('@');

@@ -14,7 +14,11 @@ export interface MemoClass {
 }
 
 /** Memoisable classes by `name@line` of their statement; empty when anything could couple statements. */
-export function memoClasses(module: SyntaxNode, text: string, declared: Map<number, number[][]>): Map<string, MemoClass> {
+export function memoClasses(
+  module: SyntaxNode,
+  text: string,
+  declared: Map<number, number[][]>,
+): Map<string, MemoClass> {
   const out = new Map<string, MemoClass>();
   const statements = module.children;
   if (statements.some((s) => s.hasError && isImport(s))) return out;
@@ -24,11 +28,15 @@ export function memoClasses(module: SyntaxNode, text: string, declared: Map<numb
   const eligible = candidates(statements, text, facts, binders, imported);
   excludeBadReferences(statements, text, facts, eligible);
   dropImpure(facts, eligible, binders);
-  const importKeys = statements.flatMap((s, i) => (facts[i].kind === 'import' ? [statementKey(s, text, declared)] : []));
+  const importKeys = statements.flatMap((s, i) =>
+    facts[i].kind === 'import' ? [statementKey(s, text, declared)] : [],
+  );
   for (const [name, i] of eligible) {
     if (statements[i].type !== 'class_definition') continue;
     const closure = closureOf(i, facts, eligible);
-    const names = [...new Set(closure.flatMap((j) => facts[j].reads.filter((r) => eligible.has(r) || imported.has(r))))];
+    const names = [
+      ...new Set(closure.flatMap((j) => facts[j].reads.filter((r) => eligible.has(r) || imported.has(r)))),
+    ];
     const key = [...importKeys, ...closure.map((j) => statementKey(statements[j], text, declared))];
     out.set(`${name}@${statements[i].range.start.line}`, { key, names });
   }
@@ -55,7 +63,11 @@ function bindings(facts: StatementFacts[]): { imported: Set<string>; binders: Ma
 
 /** Class and function statements bound once, by themselves, whose bodies keep no state of their own. */
 function candidates(
-  statements: SyntaxNode[], text: string, facts: StatementFacts[], binders: Map<string, number[]>, imported: Set<string>,
+  statements: SyntaxNode[],
+  text: string,
+  facts: StatementFacts[],
+  binders: Map<string, number[]>,
+  imported: Set<string>,
 ): Map<string, number> {
   const out = new Map<string, number>();
   statements.forEach((s, i) => {
@@ -95,18 +107,23 @@ function statelessName(s: SyntaxNode, source: string): string | undefined {
 const STATEFUL_TEXT = /__class__|\btype\s*\(/;
 
 /** Decorators that add no state of their own to a method. */
-const PLAIN_DECORATOR = /^@\s*(staticmethod|classmethod|property|\w+\.setter|torch\.no_grad\(\)|torch\.inference_mode\(\))\s*$/;
+const PLAIN_DECORATOR =
+  /^@\s*(staticmethod|classmethod|property|\w+\.setter|torch\.no_grad\(\)|torch\.inference_mode\(\))\s*$/;
 
 /** A class body of docstrings, methods and attributes set to literals: nothing an instance could mutate. */
 function plainClassBody(cls: SyntaxNode): boolean {
   const body = field(cls, 'body');
-  return !!body && body.children.every((c) => {
-    if (c.type === 'function_definition' || c.type === 'pass_statement' || c.type === 'comment') return true;
-    if (c.type === 'decorated_definition') return c.children.filter((d) => d.type === 'decorator').every((d) => PLAIN_DECORATOR.test(d.text));
-    if (c.type !== 'expression_statement' || c.children.length !== 1) return false;
-    const e = c.children[0];
-    return e.type === 'string' || (e.type === 'assignment' && !!field(e, 'right') && isLiteral(field(e, 'right')!));
-  });
+  return (
+    !!body &&
+    body.children.every((c) => {
+      if (c.type === 'function_definition' || c.type === 'pass_statement' || c.type === 'comment') return true;
+      if (c.type === 'decorated_definition')
+        return c.children.filter((d) => d.type === 'decorator').every((d) => PLAIN_DECORATOR.test(d.text));
+      if (c.type !== 'expression_statement' || c.children.length !== 1) return false;
+      const e = c.children[0];
+      return e.type === 'string' || (e.type === 'assignment' && !!field(e, 'right') && isLiteral(field(e, 'right')!));
+    })
+  );
 }
 
 /** Every function and lambda in the statement has literal default values (a list default keeps state between calls). */
@@ -121,12 +138,22 @@ function literalDefaults(stmt: SyntaxNode): boolean {
   return visit(stmt);
 }
 
-const LITERALS = new Set(['integer', 'float', 'string', 'true', 'false', 'none', 'unary_operator', 'concatenated_string']);
+const LITERALS = new Set([
+  'integer',
+  'float',
+  'string',
+  'true',
+  'false',
+  'none',
+  'unary_operator',
+  'concatenated_string',
+]);
 
 function isLiteral(n: SyntaxNode): boolean {
   if (LITERALS.has(n.type)) return true;
   const punctuation = (c: SyntaxNode) => c.type === '(' || c.type === ')' || c.type === ',';
-  if (n.type === 'tuple' || n.type === 'parenthesized_expression') return n.children.every((c) => punctuation(c) || isLiteral(c));
+  if (n.type === 'tuple' || n.type === 'parenthesized_expression')
+    return n.children.every((c) => punctuation(c) || isLiteral(c));
   return false;
 }
 
@@ -134,7 +161,12 @@ function isLiteral(n: SyntaxNode): boolean {
  * Drops candidates that some statement mentions other than by calling them, subclassing them,
  * `super(Name, self)` or `isinstance(x, Name)`: any other use could change the class or function.
  */
-function excludeBadReferences(statements: SyntaxNode[], text: string, facts: StatementFacts[], eligible: Map<string, number>): void {
+function excludeBadReferences(
+  statements: SyntaxNode[],
+  text: string,
+  facts: StatementFacts[],
+  eligible: Map<string, number>,
+): void {
   statements.forEach((s, i) => {
     if (!facts[i].reads.some((r) => eligible.has(r)) && !facts[i].mutates.some((r) => eligible.has(r))) return;
     for (const name of traitsOf(s, text).otherUses) eligible.delete(name);
@@ -165,11 +197,17 @@ function otherUses(stmt: SyntaxNode): Set<string> {
 function harmlessChild(n: SyntaxNode, k: number): boolean {
   const role = n.fields[k];
   switch (n.type) {
-    case 'call': return role === 'function';
-    case 'attribute': return role === 'attribute';
-    case 'keyword_argument': return role === 'name';
-    case 'class_definition': case 'function_definition': return role === 'name';
-    default: return false;
+    case 'call':
+      return role === 'function';
+    case 'attribute':
+      return role === 'attribute';
+    case 'keyword_argument':
+      return role === 'name';
+    case 'class_definition':
+    case 'function_definition':
+      return role === 'name';
+    default:
+      return false;
   }
 }
 
@@ -182,7 +220,11 @@ function argumentsOf(n: SyntaxNode, k: number): string | undefined {
 
 /** Bases in a class statement, `super(Name, self)`, `isinstance(x, Name)` and `issubclass(C, Name)`. */
 function harmlessArgument(argsOf: string | undefined, position: number): boolean {
-  return argsOf === 'bases' || (argsOf === 'super' && position === 0) || ((argsOf === 'isinstance' || argsOf === 'issubclass') && position === 1);
+  return (
+    argsOf === 'bases' ||
+    (argsOf === 'super' && position === 0) ||
+    ((argsOf === 'isinstance' || argsOf === 'issubclass') && position === 1)
+  );
 }
 
 /** Drops, until none is left to drop, candidates that read a module-level name bound by other code. */
@@ -190,7 +232,9 @@ function dropImpure(facts: StatementFacts[], eligible: Map<string, number>, bind
   for (let changed = true; changed;) {
     changed = false;
     for (const [name, i] of eligible) {
-      const impure = facts[i].reads.some((r) => binders.has(r) && !eligible.has(r)) || facts[i].mutates.some((r) => binders.has(r) && r !== name);
+      const impure =
+        facts[i].reads.some((r) => binders.has(r) && !eligible.has(r)) ||
+        facts[i].mutates.some((r) => binders.has(r) && r !== name);
       if (impure) {
         eligible.delete(name);
         changed = true;

@@ -10,20 +10,41 @@ import { bytesPerElement } from '../energy/precision';
 import { modelTotals } from '../report/totals';
 
 /** A root model before reporting: its module, display name, and its trace if it ran. */
-export interface RootModel { module: ModuleV; name: string; run?: RootRun; missingInput?: string }
-
+export interface RootModel {
+  module: ModuleV;
+  name: string;
+  run?: RootRun;
+  missingInput?: string;
+}
 
 /** Builds the report of one root model. */
 export function rootReport(root: RootModel, precision: Precision): ModelReport {
   const bytes = bytesPerElement(precision);
   const calls = root.run?.calls ?? [];
-  const layers = [...calls.map((c) => layerRow(c, bytes)), ...uncalledLayers(root, calls, bytes, !!root.run && !root.run.aborted)];
+  const layers = [
+    ...calls.map((c) => layerRow(c, bytes)),
+    ...uncalledLayers(root, calls, bytes, !!root.run && !root.run.aborted),
+  ];
   const unresolved = rootUnresolved(root, calls);
   return {
-    name: root.name, framework: 'pytorch', root: true, range: root.module.cls.builtin ? root.module.range : root.module.cls.range,
-    input: root.run?.inputs.length ? { shape: root.run.inputs[0].shape ?? [], dtype: root.run.inputs[0].dtype, source: root.run.inputSource } : null,
-    totals: totals(root.module, parametersOf(root.module, layers), layers, !!root.run && !root.run.aborted, bytes, unresolved),
-    layers, unresolved, provenance: 'static analysis of the source (no code was run)',
+    name: root.name,
+    framework: 'pytorch',
+    root: true,
+    range: root.module.cls.builtin ? root.module.range : root.module.cls.range,
+    input: root.run?.inputs.length
+      ? { shape: root.run.inputs[0].shape ?? [], dtype: root.run.inputs[0].dtype, source: root.run.inputSource }
+      : null,
+    totals: totals(
+      root.module,
+      parametersOf(root.module, layers),
+      layers,
+      !!root.run && !root.run.aborted,
+      bytes,
+      unresolved,
+    ),
+    layers,
+    unresolved,
+    provenance: 'static analysis of the source (no code was run)',
   };
 }
 
@@ -41,12 +62,26 @@ export function blockReport(cls: ClassV, roots: RootModel[], precision: Precisio
     // Everything the report is made of: the same as last analysis (same instance, same calls) gives the same report.
     // A call's reason can change in place (see Tracer.replay), so reasons are compared too.
     const inputs = [
-      cls.name, start.line, start.character, end.line, end.character, path, root.name, complete, bytes,
-      params.count, params.reason, instance.range, ...calls, ...calls.map((c) => c.reason),
+      cls.name,
+      start.line,
+      start.character,
+      end.line,
+      end.character,
+      path,
+      root.name,
+      complete,
+      bytes,
+      params.count,
+      params.reason,
+      instance.range,
+      ...calls,
+      ...calls.map((c) => c.reason),
     ];
     return reusedBlock(instance, inputs, () => {
       const layers = calls.map((c) => layerRow(c, bytes));
-      const unresolved = calls.filter((c) => c.reason).map((c) => ({ range: c.callRange ?? c.range, reason: `${c.path}: ${c.reason}` }));
+      const unresolved = calls
+        .filter((c) => c.reason)
+        .map((c) => ({ range: c.callRange ?? c.range, reason: `${c.path}: ${c.reason}` }));
       const report = baseBlock(cls, layers, unresolved);
       report.totals = totals(instance, params, layers, complete, bytes, unresolved);
       report.provenance = `first instance, ${path} in ${root.name}`;
@@ -55,7 +90,11 @@ export function blockReport(cls: ClassV, roots: RootModel[], precision: Precisio
       return report;
     });
   }
-  const report = baseBlock(cls, [], [{ range: cls.range, reason: `${cls.name} is not instantiated by any model this file builds` }]);
+  const report = baseBlock(
+    cls,
+    [],
+    [{ range: cls.range, reason: `${cls.name} is not instantiated by any model this file builds` }],
+  );
   return report;
 }
 
@@ -83,7 +122,8 @@ function callsUnder(root: RootModel): Map<string, LayerCall[]> {
     index = new Map();
     const wanted = new Set<string>();
     for (const [, path] of firstInstances(root).values()) wanted.add(path);
-    for (const c of root.run?.calls ?? []) for (const prefix of pathPrefixes(c)) if (wanted.has(prefix)) push(index, prefix, c);
+    for (const c of root.run?.calls ?? [])
+      for (const prefix of pathPrefixes(c)) if (wanted.has(prefix)) push(index, prefix, c);
     callsUnderCache.set(root, index);
   }
   return index;
@@ -128,7 +168,8 @@ function firstInstances(root: RootModel): Map<ClassV, [ModuleV, string]> {
   let found = firstInstanceCache.get(root);
   if (!found) {
     found = new Map();
-    for (const [m, path] of modulePathsOf(root)) if (m !== root.module && !found.has(m.cls)) found.set(m.cls, [m, path]);
+    for (const [m, path] of modulePathsOf(root))
+      if (m !== root.module && !found.has(m.cls)) found.set(m.cls, [m, path]);
     firstInstanceCache.set(root, found);
   }
   return found;
@@ -136,13 +177,29 @@ function firstInstances(root: RootModel): Map<ClassV, [ModuleV, string]> {
 
 function baseBlock(cls: ClassV, layers: LayerReport[], unresolved: Unresolved[]): ModelReport {
   return {
-    name: cls.name, framework: 'pytorch', root: false, range: cls.range, input: null,
-    totals: emptyTotals(), layers, unresolved, provenance: 'static analysis of the source (no code was run)',
+    name: cls.name,
+    framework: 'pytorch',
+    root: false,
+    range: cls.range,
+    input: null,
+    totals: emptyTotals(),
+    layers,
+    unresolved,
+    provenance: 'static analysis of the source (no code was run)',
   };
 }
 
 function emptyTotals(): ModelTotals {
-  return { params: null, macs: null, flops: null, weightBytes: null, activationBytes: null, latencyMs: null, energyJ: null, co2eG: null };
+  return {
+    params: null,
+    macs: null,
+    flops: null,
+    weightBytes: null,
+    activationBytes: null,
+    latencyMs: null,
+    energyJ: null,
+    co2eG: null,
+  };
 }
 
 /** A tree's parameter count; unknown when a call of something unresolved (op `?`) may hide parameters. */
@@ -151,7 +208,12 @@ function parametersOf(module: ModuleV, calls: { op: string }[]): { count: number
 }
 
 function totals(
-  module: ModuleV, params: { count: number | null; reason?: string }, layers: LayerReport[], complete: boolean, bytes: number, unresolved: Unresolved[],
+  module: ModuleV,
+  params: { count: number | null; reason?: string },
+  layers: LayerReport[],
+  complete: boolean,
+  bytes: number,
+  unresolved: Unresolved[],
 ): ModelTotals {
   if (params.reason) unresolved.push({ range: module.range, reason: `parameters: ${params.reason}` });
   return modelTotals(params.count, layers, complete, bytes);
@@ -173,12 +235,20 @@ function layerRow(c: LayerCall, bytes: number): LayerReport {
 
 function newLayerRow(c: LayerCall, bytes: number): LayerReport {
   return {
-    path: c.path, op: c.op, range: c.range, callRange: c.callRange,
-    params: c.paramElems, macs: c.macs, flops: c.flops,
+    path: c.path,
+    op: c.op,
+    range: c.range,
+    callRange: c.callRange,
+    params: c.paramElems,
+    macs: c.macs,
+    flops: c.flops,
     weightBytes: c.paramElems === null ? null : c.paramElems * bytes,
     activationBytes: c.inputElems === null || c.outputElems === null ? null : (c.inputElems + c.outputElems) * bytes,
-    inputShape: c.inputShape, outputShape: c.outputShape,
-    latencyMs: null, energyJ: null, bound: null,
+    inputShape: c.inputShape,
+    outputShape: c.outputShape,
+    latencyMs: null,
+    energyJ: null,
+    bound: null,
   };
 }
 
@@ -191,10 +261,20 @@ function uncalledLayers(root: RootModel, calls: LayerCall[], bytes: number, comp
     .map(([m, path]) => {
       const params = ownParamElems(m);
       return {
-        path, op: m.spec!.op, range: m.range, callRange: null, params,
-        macs: complete ? 0 : null, flops: complete ? 0 : null,
-        weightBytes: params === null ? null : params * bytes, activationBytes: complete ? 0 : null,
-        inputShape: null, outputShape: null, latencyMs: null, energyJ: null, bound: null,
+        path,
+        op: m.spec!.op,
+        range: m.range,
+        callRange: null,
+        params,
+        macs: complete ? 0 : null,
+        flops: complete ? 0 : null,
+        weightBytes: params === null ? null : params * bytes,
+        activationBytes: complete ? 0 : null,
+        inputShape: null,
+        outputShape: null,
+        latencyMs: null,
+        energyJ: null,
+        bound: null,
       };
     });
 }
@@ -207,7 +287,8 @@ function rootUnresolved(root: RootModel, calls: LayerCall[]): Unresolved[] {
   const listed = new Set<string>();
   for (const c of calls) {
     if (!c.reason || listed.has(c.reason)) continue;
-    if (!out.some((u) => u.reason.includes(c.reason!))) out.push({ range: c.callRange ?? c.range, reason: `${c.path}: ${c.reason}` });
+    if (!out.some((u) => u.reason.includes(c.reason!)))
+      out.push({ range: c.callRange ?? c.range, reason: `${c.path}: ${c.reason}` });
     listed.add(c.reason);
   }
   return dedupe(out);

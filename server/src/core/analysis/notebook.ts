@@ -11,10 +11,22 @@ import type { NotebookCell } from './notebookJson';
 export { parseNotebook, NotebookError, type NotebookCell, type ParsedNotebook } from './notebookJson';
 
 /** Options of a notebook analysis: those of a file, plus the kernel language (only Python is analysed). */
-export interface CellAnalyzeOptions extends AnalyzeOptions { language?: string }
+export interface CellAnalyzeOptions extends AnalyzeOptions {
+  language?: string;
+}
 
 /** Cell magics whose body is still Python (the magic line alone is dropped). */
-const PYTHON_CELL_MAGICS = new Set(['time', 'timeit', 'capture', 'prun', 'debug', 'pypy', 'python', 'python3', 'autoreload']);
+const PYTHON_CELL_MAGICS = new Set([
+  'time',
+  'timeit',
+  'capture',
+  'prun',
+  'debug',
+  'pypy',
+  'python',
+  'python3',
+  'autoreload',
+]);
 
 const ZERO: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
@@ -26,11 +38,35 @@ const ZERO: Range = { start: { line: 0, character: 0 }, end: { line: 0, characte
 export function analyzeCells(parser: SourceParser, cells: NotebookCell[], options: CellAnalyzeOptions): FileReport {
   const language = options.language ?? 'python';
   if (!/^(python|ipython)\d*$/.test(language)) {
-    return { file: options.file, models: [], diagnostics: [{ range: ZERO, severity: 'error', code: 'language', message: `the notebook's kernel language is ${language}: only Python notebooks are analysed`, cell: cells[0]?.index }] };
+    return {
+      file: options.file,
+      models: [],
+      diagnostics: [
+        {
+          range: ZERO,
+          severity: 'error',
+          code: 'language',
+          message: `the notebook's kernel language is ${language}: only Python notebooks are analysed`,
+          cell: cells[0]?.index,
+        },
+      ],
+    };
   }
   const joined = joinCells(parser, cells);
   if (joined.cells.length === 0) {
-    return { file: options.file, models: [], diagnostics: [{ range: ZERO, severity: 'information', code: 'empty', message: 'the notebook has no code cells', cell: cells[0]?.index }] };
+    return {
+      file: options.file,
+      models: [],
+      diagnostics: [
+        {
+          range: ZERO,
+          severity: 'information',
+          code: 'empty',
+          message: 'the notebook has no code cells',
+          cell: cells[0]?.index,
+        },
+      ],
+    };
   }
   const map = new CellMap(joined.prepared.map((p) => ({ index: p.index, lines: p.lines })));
   const report = analyzeSource(parser, joined.text, options);
@@ -59,11 +95,20 @@ export function joinCells(parser: SourceParser, cells: NotebookCell[]): JoinedCe
     line += p.lines.length;
     return at;
   });
-  return { text: prepared.flatMap((p) => p.lines).join('\n'), cells: placed, findings: prepared.flatMap((p) => p.findings), prepared };
+  return {
+    text: prepared.flatMap((p) => p.lines).join('\n'),
+    cells: placed,
+    findings: prepared.flatMap((p) => p.findings),
+    prepared,
+  };
 }
 
 /** A code cell made ready to join: its lines (magics blanked, unparsable statements dropped) and its own findings. */
-export interface PreparedCell { index: number; lines: string[]; findings: Finding[] }
+export interface PreparedCell {
+  index: number;
+  lines: string[];
+  findings: Finding[];
+}
 
 function prepareCell(parser: SourceParser, cell: NotebookCell): PreparedCell {
   const lines = cell.source.split('\n').map((l) => l.replace(/\r$/, ''));
@@ -76,11 +121,17 @@ function prepareCell(parser: SourceParser, cell: NotebookCell): PreparedCell {
       findings.push(...errors.map((f) => ({ ...f, cell: cell.index })));
       const bad = parsed.root.children.filter((n) => n.hasError || n.isMissing || n.type === 'ERROR');
       for (const n of bad) {
-        const last = n.range.end.character === 0 && n.range.end.line > n.range.start.line ? n.range.end.line - 1 : n.range.end.line;
+        const last =
+          n.range.end.character === 0 && n.range.end.line > n.range.start.line
+            ? n.range.end.line - 1
+            : n.range.end.line;
         for (let l = n.range.start.line; l <= last && l < lines.length; l++) lines[l] = '';
       }
       findings.push({
-        range: bad[0]?.range ?? errors[0].range, severity: 'warning', code: 'cell-skipped', cell: cell.index,
+        range: bad[0]?.range ?? errors[0].range,
+        severity: 'warning',
+        code: 'cell-skipped',
+        cell: cell.index,
         message: `cell ${cell.index} does not parse: ${bad.length || 'its'} statement${bad.length === 1 ? '' : 's'} with syntax errors ${bad.length === 1 ? 'was' : 'were'} skipped, the rest of the notebook was analysed`,
       });
     }
@@ -97,7 +148,13 @@ function blankMagics(lines: string[], cell: number, findings: Finding[]): void {
   if (cellMagic) {
     if (!PYTHON_CELL_MAGICS.has(cellMagic[1])) {
       lines.fill('');
-      findings.push({ range: { start: { line: first, character: 0 }, end: { line: first, character: cellMagic[0].length } }, severity: 'information', code: 'magic', cell, message: `cell ${cell} is a %%${cellMagic[1]} cell, not Python: skipped` });
+      findings.push({
+        range: { start: { line: first, character: 0 }, end: { line: first, character: cellMagic[0].length } },
+        severity: 'information',
+        code: 'magic',
+        cell,
+        message: `cell ${cell} is a %%${cellMagic[1]} cell, not Python: skipped`,
+      });
       return;
     }
     lines[first] = '';
@@ -121,7 +178,13 @@ function blankMagics(lines: string[], cell: number, findings: Finding[]): void {
     }
   }
   if (skipped) {
-    findings.push({ range: ZERO, severity: 'hint', code: 'magic', cell, message: `cell ${cell}: ${skipped} IPython magic or shell line${skipped === 1 ? ' was' : 's were'} not analysed` });
+    findings.push({
+      range: ZERO,
+      severity: 'hint',
+      code: 'magic',
+      cell,
+      message: `cell ${cell}: ${skipped} IPython magic or shell line${skipped === 1 ? ' was' : 's were'} not analysed`,
+    });
   }
 }
 
@@ -155,21 +218,34 @@ class CellMap {
     const start = this.starts[slot];
     const lines = this.cells[slot].lines;
     const last = lines.length - 1;
-    const end = r.end.line - start > last ? { line: last, character: lines[last].length } : { line: r.end.line - start, character: r.end.character };
-    return { range: { start: { line: r.start.line - start, character: r.start.character }, end }, cell: this.cells[slot].index };
+    const end =
+      r.end.line - start > last
+        ? { line: last, character: lines[last].length }
+        : { line: r.end.line - start, character: r.end.character };
+    return {
+      range: { start: { line: r.start.line - start, character: r.start.character }, end },
+      cell: this.cells[slot].index,
+    };
   }
 
   /** Rewrites "line N" (1-based, joined program) in a message as "cell C, line L". */
   text(s: string): string {
     return s.replace(/\bline (\d+)\b/g, (_m, n: string) => {
-      const { range, cell } = this.range({ start: { line: Number(n) - 1, character: 0 }, end: { line: Number(n) - 1, character: 0 } });
+      const { range, cell } = this.range({
+        start: { line: Number(n) - 1, character: 0 },
+        end: { line: Number(n) - 1, character: 0 },
+      });
       return `cell ${cell}, line ${range.start.line + 1}`;
     });
   }
 }
 
 /** Anything else in a report that carries a range (training runs), mapped the same way. */
-interface Located { range: Range; cell?: number; unresolved?: { range: Range; reason: string; cell?: number }[] }
+interface Located {
+  range: Range;
+  cell?: number;
+  unresolved?: { range: Range; reason: string; cell?: number }[];
+}
 
 /** Makes every range of a report cell-local and tags it with its cell (in place). */
 function remapReport(report: FileReport, map: CellMap): void {

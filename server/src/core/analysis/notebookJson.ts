@@ -2,14 +2,26 @@
 // truncated, one clear error saying where it broke (line and column), found by a small scanner.
 
 /** One notebook cell: its position in the notebook, its kind and its source text. */
-export interface NotebookCell { index: number; kind: 'code' | 'markdown' | 'raw' | string; source: string }
+export interface NotebookCell {
+  index: number;
+  kind: 'code' | 'markdown' | 'raw' | string;
+  source: string;
+}
 
 /** A parsed notebook: its cells in order, the kernel language and the format version. */
-export interface ParsedNotebook { cells: NotebookCell[]; language: string; nbformat: number | null }
+export interface ParsedNotebook {
+  cells: NotebookCell[];
+  language: string;
+  nbformat: number | null;
+}
 
 /** A notebook that cannot be read, with where (1-based line and column) when the JSON itself is broken. */
 export class NotebookError extends Error {
-  constructor(message: string, readonly line?: number, readonly column?: number) {
+  constructor(
+    message: string,
+    readonly line?: number,
+    readonly column?: number,
+  ) {
     super(message);
     this.name = 'NotebookError';
   }
@@ -23,11 +35,14 @@ export function parseNotebook(json: string, file: string): ParsedNotebook {
   } catch {
     throw jsonError(json, file);
   }
-  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new NotebookError(`${file}: not a notebook: the JSON is not an object`);
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc))
+    throw new NotebookError(`${file}: not a notebook: the JSON is not an object`);
   const nb = doc as Record<string, unknown>;
   const nbformat = typeof nb.nbformat === 'number' ? nb.nbformat : null;
   if ('worksheets' in nb || (nbformat !== null && nbformat < 4)) {
-    throw new NotebookError(`${file}: nbformat ${nbformat ?? 3} notebooks are not supported: convert it with 'jupyter nbconvert --to notebook --nbformat 4'`);
+    throw new NotebookError(
+      `${file}: nbformat ${nbformat ?? 3} notebooks are not supported: convert it with 'jupyter nbconvert --to notebook --nbformat 4'`,
+    );
   }
   if (!Array.isArray(nb.cells)) throw new NotebookError(`${file}: not an nbformat 4 notebook: it has no "cells" list`);
   const cells = nb.cells.map((c, index) => readCell(c, index, file));
@@ -35,7 +50,8 @@ export function parseNotebook(json: string, file: string): ParsedNotebook {
 }
 
 function readCell(c: unknown, index: number, file: string): NotebookCell {
-  if (!c || typeof c !== 'object' || Array.isArray(c)) throw new NotebookError(`${file}: cell ${index} is not an object`);
+  if (!c || typeof c !== 'object' || Array.isArray(c))
+    throw new NotebookError(`${file}: cell ${index} is not an object`);
   const cell = c as Record<string, unknown>;
   if (typeof cell.cell_type !== 'string') throw new NotebookError(`${file}: cell ${index} has no "cell_type"`);
   const src = cell.source ?? '';
@@ -57,10 +73,18 @@ function jsonError(text: string, file: string): NotebookError {
   const { offset, expected } = scanJson(text);
   const { line, column } = lineColumn(text, offset);
   if (offset >= text.length) {
-    return new NotebookError(`${file}: not a valid notebook: the JSON ends at line ${line}, column ${column} before it is complete (the file looks truncated)`, line, column);
+    return new NotebookError(
+      `${file}: not a valid notebook: the JSON ends at line ${line}, column ${column} before it is complete (the file looks truncated)`,
+      line,
+      column,
+    );
   }
   const found = JSON.stringify(text[offset]);
-  return new NotebookError(`${file}: not a valid notebook: malformed JSON at line ${line}, column ${column}: expected ${expected}, found ${found}`, line, column);
+  return new NotebookError(
+    `${file}: not a valid notebook: malformed JSON at line ${line}, column ${column}: expected ${expected}, found ${found}`,
+    line,
+    column,
+  );
 }
 
 /** 1-based line and column of a string offset. */
@@ -73,9 +97,18 @@ function lineColumn(text: string, offset: number): { line: number; column: numbe
 /** Scans JSON and returns the offset of the first error and what was expected there. */
 export function scanJson(text: string): { offset: number; expected: string } {
   let i = 0;
-  const ws = () => { while (i < text.length && ' \t\r\n'.includes(text[i])) i++; };
-  const fail = (expected: string): never => { throw { offset: i, expected }; };
-  const literal = (word: string) => { for (const ch of word) { if (text[i] !== ch) fail(`'${word}'`); i++; } };
+  const ws = () => {
+    while (i < text.length && ' \t\r\n'.includes(text[i])) i++;
+  };
+  const fail = (expected: string): never => {
+    throw { offset: i, expected };
+  };
+  const literal = (word: string) => {
+    for (const ch of word) {
+      if (text[i] !== ch) fail(`'${word}'`);
+      i++;
+    }
+  };
   const string = () => {
     if (text[i] !== '"') fail('a string');
     i++;
@@ -95,7 +128,14 @@ export function scanJson(text: string): { offset: number; expected: string } {
   const value = (): void => {
     ws();
     const ch = text[i];
-    if (ch === '{') return container('}', () => { string(); ws(); if (text[i] !== ':') fail("':'"); i++; value(); });
+    if (ch === '{')
+      return container('}', () => {
+        string();
+        ws();
+        if (text[i] !== ':') fail("':'");
+        i++;
+        value();
+      });
     if (ch === '[') return container(']', value);
     if (ch === '"') return string();
     if (ch === 't') return literal('true');
@@ -106,13 +146,22 @@ export function scanJson(text: string): { offset: number; expected: string } {
   const container = (close: string, item: () => void) => {
     i++;
     ws();
-    if (text[i] === close) { i++; return; }
+    if (text[i] === close) {
+      i++;
+      return;
+    }
     for (;;) {
       ws();
       item();
       ws();
-      if (text[i] === ',') { i++; continue; }
-      if (text[i] === close) { i++; return; }
+      if (text[i] === ',') {
+        i++;
+        continue;
+      }
+      if (text[i] === close) {
+        i++;
+        return;
+      }
       fail(`',' or '${close}'`);
     }
   };

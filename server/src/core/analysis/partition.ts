@@ -12,7 +12,8 @@ export interface ModulePartition {
 }
 
 /** A partition, or why the file must be analysed as one piece. */
-export type PartitionResult = { partition: ModulePartition; whole?: undefined } | { whole: string; partition?: undefined };
+export type PartitionResult =
+  { partition: ModulePartition; whole?: undefined } | { whole: string; partition?: undefined };
 
 /** What one top-level statement binds and reads at module level, and anything that forbids splitting. */
 export interface StatementFacts {
@@ -29,13 +30,26 @@ export interface StatementFacts {
 }
 
 /** Modules whose values the analysis treats as immutable, so importing them couples nothing. */
-const SPLITTABLE_IMPORTS = /^(torch|torch\.nn|torch\.nn\.functional|torch\.nn\.init|math|typing|typing_extensions|collections|functools|itertools|copy|dataclasses|__future__|abc|enum|numbers)$/;
+const SPLITTABLE_IMPORTS =
+  /^(torch|torch\.nn|torch\.nn\.functional|torch\.nn\.init|math|typing|typing_extensions|collections|functools|itertools|copy|dataclasses|__future__|abc|enum|numbers)$/;
 
 /** Text that brings in analyses spanning statements (training loops, data, hub checkpoints). */
-const WHOLE_FILE_TEXT = /\bhub\b|from_pretrained|\.backward\s*\(|\.step\s*\(|\.fit\s*\(|Trainer\b|DataLoader|Dataset\b|quantize_dynamic/;
+const WHOLE_FILE_TEXT =
+  /\bhub\b|from_pretrained|\.backward\s*\(|\.step\s*\(|\.fit\s*\(|Trainer\b|DataLoader|Dataset\b|quantize_dynamic/;
 
 /** Names whose use can reach the module scope or interpreter state by reflection. */
-const REFLECTIVE = new Set(['globals', 'locals', 'vars', 'exec', 'eval', '__import__', '__builtins__', 'builtins', 'sys', 'importlib']);
+const REFLECTIVE = new Set([
+  'globals',
+  'locals',
+  'vars',
+  'exec',
+  'eval',
+  '__import__',
+  '__builtins__',
+  'builtins',
+  'sys',
+  'importlib',
+]);
 
 /** Method names that set process-wide state when called on a library (torch.set_default_dtype, ...). */
 const GLOBAL_SETTER = /^(set_|use_|enable|disable)/;
@@ -45,7 +59,15 @@ const INERT = new Set(['comment', 'pass_statement']);
 
 /** Top-level statement kinds the partition understands; anything else keeps the file whole. */
 const COMPOUND = new Set(['if_statement', 'for_statement', 'while_statement', 'with_statement', 'try_statement']);
-const SIMPLE = new Set(['expression_statement', 'assert_statement', 'function_definition', 'class_definition', 'decorated_definition', 'return_statement', 'raise_statement']);
+const SIMPLE = new Set([
+  'expression_statement',
+  'assert_statement',
+  'function_definition',
+  'class_definition',
+  'decorated_definition',
+  'return_statement',
+  'raise_statement',
+]);
 
 const factsCache = new WeakMap<SyntaxNode, StatementFacts>();
 
@@ -73,7 +95,9 @@ export function couplingReason(facts: StatementFacts[], text: string): string | 
   if (barrier) return barrier;
   const imported = new Set(facts.flatMap((f) => (f.kind === 'import' ? f.binds : [])));
   const bound = new Set(facts.flatMap((f) => (f.kind === 'code' ? f.binds : [])));
-  const touchesImport = facts.some((f) => f.mutates.some((n) => imported.has(n) && !bound.has(n)) || f.setterRoots.some((n) => imported.has(n)));
+  const touchesImport = facts.some(
+    (f) => f.mutates.some((n) => imported.has(n) && !bound.has(n)) || f.setterRoots.some((n) => imported.has(n)),
+  );
   return touchesImport ? 'a statement changes a library module or its global state' : undefined;
 }
 
@@ -117,11 +141,28 @@ export function statementFacts(stmt: SyntaxNode, text: string): StatementFacts {
 function computeFacts(stmt: SyntaxNode, text: string): StatementFacts {
   const empty = { binds: [], reads: [], mutates: [], setterRoots: [] };
   if (INERT.has(stmt.type)) return { kind: 'inert', ...empty };
-  if (stmt.type === 'import_statement' || stmt.type === 'import_from_statement' || stmt.type === 'future_import_statement') return importFacts(stmt, text);
-  if (!SIMPLE.has(stmt.type) && !COMPOUND.has(stmt.type)) return { kind: 'code', ...empty, barrier: `a top-level ${stmt.type.replace(/_/g, ' ')} is analysed with the whole file` };
+  if (
+    stmt.type === 'import_statement' ||
+    stmt.type === 'import_from_statement' ||
+    stmt.type === 'future_import_statement'
+  )
+    return importFacts(stmt, text);
+  if (!SIMPLE.has(stmt.type) && !COMPOUND.has(stmt.type))
+    return {
+      kind: 'code',
+      ...empty,
+      barrier: `a top-level ${stmt.type.replace(/_/g, ' ')} is analysed with the whole file`,
+    };
   const walk = new NameWalk();
   walk.statement(stmt, COMPOUND.has(stmt.type));
-  return { kind: 'code', binds: [...walk.binds], reads: [...walk.reads], mutates: [...walk.mutates], setterRoots: [...walk.setterRoots], barrier: walk.barrier };
+  return {
+    kind: 'code',
+    binds: [...walk.binds],
+    reads: [...walk.reads],
+    mutates: [...walk.mutates],
+    setterRoots: [...walk.setterRoots],
+    barrier: walk.barrier,
+  };
 }
 
 /** An import binds its aliases; importing anything outside the splittable set keeps the file whole. */
@@ -165,28 +206,41 @@ class NameWalk {
 
   private visit(node: SyntaxNode, atModule: boolean): void {
     switch (node.type) {
-      case 'identifier': return this.read(node.text);
-      case 'attribute': return this.attribute(node, atModule);
-      case 'keyword_argument': return this.visitField(node, 'value', atModule);
-      case 'function_definition': return this.functionDefinition(node, atModule);
-      case 'lambda': return this.lambda(node, atModule);
-      case 'class_definition': return this.classDefinition(node, atModule);
-      case 'assignment': case 'augmented_assignment': return this.assignment(node, atModule);
-      case 'global_statement': case 'nonlocal_statement':
+      case 'identifier':
+        return this.read(node.text);
+      case 'attribute':
+        return this.attribute(node, atModule);
+      case 'keyword_argument':
+        return this.visitField(node, 'value', atModule);
+      case 'function_definition':
+        return this.functionDefinition(node, atModule);
+      case 'lambda':
+        return this.lambda(node, atModule);
+      case 'class_definition':
+        return this.classDefinition(node, atModule);
+      case 'assignment':
+      case 'augmented_assignment':
+        return this.assignment(node, atModule);
+      case 'global_statement':
+      case 'nonlocal_statement':
         if (node.type === 'global_statement') this.barrier = 'a global statement';
         return;
-      case 'call': return this.call(node, atModule);
+      case 'call':
+        return this.call(node, atModule);
       case 'named_expression': {
         const name = field(node, 'name');
         if (name && atModule) this.binds.add(name.text);
         return this.visitField(node, 'value', atModule);
       }
-      case 'import_statement': case 'import_from_statement': case 'future_import_statement': {
+      case 'import_statement':
+      case 'import_from_statement':
+      case 'future_import_statement': {
         const nested = importFacts(node, '');
         if (nested.barrier) this.barrier = nested.barrier;
         return;
       }
-      default: for (const c of node.children) this.visit(c, atModule);
+      default:
+        for (const c of node.children) this.visit(c, atModule);
     }
   }
 
@@ -211,8 +265,10 @@ class NameWalk {
   private call(node: SyntaxNode, atModule: boolean): void {
     const fn = field(node, 'function');
     const args = field(node, 'arguments');
-    if (fn?.type === 'attribute' && GLOBAL_SETTER.test(field(fn, 'attribute')?.text ?? '')) this.addRoot(fn, this.setterRoots);
-    if (fn?.type === 'identifier' && (fn.text === 'setattr' || fn.text === 'delattr') && args?.children[0]) this.addRoot(args.children[0], this.mutates);
+    if (fn?.type === 'attribute' && GLOBAL_SETTER.test(field(fn, 'attribute')?.text ?? ''))
+      this.addRoot(fn, this.setterRoots);
+    if (fn?.type === 'identifier' && (fn.text === 'setattr' || fn.text === 'delattr') && args?.children[0])
+      this.addRoot(args.children[0], this.mutates);
     for (const c of node.children) this.visit(c, atModule);
   }
 
@@ -298,13 +354,21 @@ class NameWalk {
 function localBindings(body: SyntaxNode, locals: Set<string>): void {
   const visit = (n: SyntaxNode): void => {
     switch (n.type) {
-      case 'function_definition': case 'class_definition': {
+      case 'function_definition':
+      case 'class_definition': {
         const name = field(n, 'name');
         if (name) locals.add(name.text);
         return;
       }
-      case 'lambda': case 'list_comprehension': case 'set_comprehension': case 'dictionary_comprehension': case 'generator_expression': return;
-      case 'assignment': case 'augmented_assignment': case 'for_statement': {
+      case 'lambda':
+      case 'list_comprehension':
+      case 'set_comprehension':
+      case 'dictionary_comprehension':
+      case 'generator_expression':
+        return;
+      case 'assignment':
+      case 'augmented_assignment':
+      case 'for_statement': {
         const left = field(n, 'left');
         if (left) bindingNames(left, locals);
         break;
@@ -314,10 +378,25 @@ function localBindings(body: SyntaxNode, locals: Set<string>): void {
         if (name) locals.add(name.text);
         break;
       }
-      case 'as_pattern_target': case 'delete_statement': bindingNames(n, locals); break;
-      case 'except_clause': n.children.filter((c) => c.type === 'identifier').slice(1).forEach((c) => locals.add(c.text)); break;
-      case 'aliased_import': { const alias = field(n, 'alias'); if (alias) locals.add(alias.text); return; }
-      case 'import_statement': case 'import_from_statement': n.children.filter((c) => c.type === 'dotted_name').forEach((c) => locals.add(c.text.split('.')[0])); break;
+      case 'as_pattern_target':
+      case 'delete_statement':
+        bindingNames(n, locals);
+        break;
+      case 'except_clause':
+        n.children
+          .filter((c) => c.type === 'identifier')
+          .slice(1)
+          .forEach((c) => locals.add(c.text));
+        break;
+      case 'aliased_import': {
+        const alias = field(n, 'alias');
+        if (alias) locals.add(alias.text);
+        return;
+      }
+      case 'import_statement':
+      case 'import_from_statement':
+        n.children.filter((c) => c.type === 'dotted_name').forEach((c) => locals.add(c.text.split('.')[0]));
+        break;
     }
     for (const c of n.children) visit(c);
   };
@@ -327,7 +406,8 @@ function localBindings(body: SyntaxNode, locals: Set<string>): void {
 /** Identifiers in binding position in a target (not inside attributes or subscripts). */
 function bindingNames(target: SyntaxNode, into: Set<string>): void {
   if (target.type === 'identifier') into.add(target.text);
-  else if (target.type !== 'attribute' && target.type !== 'subscript') for (const c of target.children) bindingNames(c, into);
+  else if (target.type !== 'attribute' && target.type !== 'subscript')
+    for (const c of target.children) bindingNames(c, into);
 }
 
 function nodeText(node: SyntaxNode, text: string): string {

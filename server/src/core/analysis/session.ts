@@ -43,7 +43,10 @@ export interface SessionOptions {
 export type OrderKey = number[];
 
 /** A report or finding with its place in module order. */
-export interface Ordered<T> { item: T; key: OrderKey }
+export interface Ordered<T> {
+  item: T;
+  key: OrderKey;
+}
 
 /** The statement index used for work done after the last statement (tracing declared-input roots). */
 export const AFTER_LAST = Number.MAX_SAFE_INTEGER;
@@ -82,9 +85,17 @@ export class Session {
   private readonly insideRoots = new Set<ModuleV>();
   private rootsWalked = 0;
 
-  constructor(private readonly parser: SourceParser, private readonly text: string, private readonly options: SessionOptions) {
+  constructor(
+    private readonly parser: SourceParser,
+    private readonly text: string,
+    private readonly options: SessionOptions,
+  ) {
     this.budget = new Budget(options.maxSteps, options.maxMs);
-    this.rt = new TorchRuntime({ input: options.input, batch: options.batch, declaredInputs: options.declaredInputs ?? declaredInputs(text) });
+    this.rt = new TorchRuntime({
+      input: options.input,
+      batch: options.batch,
+      declaredInputs: options.declaredInputs ?? declaredInputs(text),
+    });
     this.keras = new KerasRuntime(this.rt.options);
     this.hubTraining = new HubTrainingSession(this.rt, options.catalog);
     this.interp = new Interpreter(this.budget, [...this.hubTraining.hooks, this.keras, this.rt]);
@@ -95,7 +106,10 @@ export class Session {
     const { modules, nn, classes } = torchModules(this.rt);
     const all: Record<string, NamespaceV> = { ...stdlibModules(this.interp), ...modules, ...kerasModules(this.keras) };
     this.hubTraining.install(all, nn);
-    this.interp.configure(createBuiltins(this.interp), (dotted) => all[dotted] ?? this.hubTraining.resolveModule(dotted, all) ?? opaqueTorch(dotted));
+    this.interp.configure(
+      createBuiltins(this.interp),
+      (dotted) => all[dotted] ?? this.hubTraining.resolveModule(dotted, all) ?? opaqueTorch(dotted),
+    );
     this.loadPrelude(nn, all);
     this.scope = new Scope(this.interp.builtins);
     // The memo names built-in classes by these keys: the layer classes, then everything torch.nn
@@ -146,7 +160,13 @@ export class Session {
   private useMemo(memo: ModuleMemo, root: SyntaxNode): void {
     const classes = memoClasses(root, this.text, this.rt.options.declaredInputs);
     if (classes.size === 0) return;
-    const run = new MemoRun(memo, { interp: this.interp, rt: this.rt, scope: this.scope, builtinClasses: this.builtinClasses, classes });
+    const run = new MemoRun(memo, {
+      interp: this.interp,
+      rt: this.rt,
+      scope: this.scope,
+      builtinClasses: this.builtinClasses,
+      classes,
+    });
     this.rt.memo = run;
     this.interp.instanceMemo = run;
   }
@@ -157,7 +177,15 @@ export class Session {
     const out: ModuleV[] = [];
     const inside = this.modulesInRoots();
     for (const v of this.scope.vars.values()) {
-      if (v.kind === 'module' && !traced.has(v) && !out.includes(v) && !inside.has(v) && !this.hubTraining.owns(v) && !isLoss(v.cls)) out.push(v);
+      if (
+        v.kind === 'module' &&
+        !traced.has(v) &&
+        !out.includes(v) &&
+        !inside.has(v) &&
+        !this.hubTraining.owns(v) &&
+        !isLoss(v.cls)
+      )
+        out.push(v);
     }
     return out.filter((m) => this.hasDeclaredInput(m));
   }
@@ -165,7 +193,9 @@ export class Session {
   private hasDeclaredInput(m: ModuleV): boolean {
     if (this.rt.options.input) return true;
     const lines = this.rt.options.declaredInputs;
-    return [m.range.start.line, m.cls.range.start.line].some((l) => lines.has(l) || lines.has(l - 1) || lines.has(l - 2));
+    return [m.range.start.line, m.cls.range.start.line].some(
+      (l) => lines.has(l) || lines.has(l - 1) || lines.has(l - 2),
+    );
   }
 
   /** Every module in the trees of the traced roots; grown as roots are added, so each tree is walked once. */
@@ -191,20 +221,39 @@ export class Session {
     const out = roots.map((r) => ({ item: rootReport(r.root, precision), key: r.key }));
     const rootClasses = new Set(roots.map((r) => r.root.module.cls));
     for (const cls of this.userModuleClasses()) {
-      if (!rootClasses.has(cls)) out.push({ item: blockReport(cls, roots.map((r) => r.root), precision), key: [2, ...this.varKey(cls)] });
+      if (!rootClasses.has(cls))
+        out.push({
+          item: blockReport(
+            cls,
+            roots.map((r) => r.root),
+            precision,
+          ),
+          key: [2, ...this.varKey(cls)],
+        });
     }
     this.kerasSession.reports(precision).forEach((item, i) => out.push({ item, key: [3, i] }));
-    this.hubTraining.reports(precision, this.rt.options.batch, roots.map((r) => r.root.module)).forEach((item, i) => out.push({ item, key: [4, i] }));
+    this.hubTraining
+      .reports(
+        precision,
+        this.rt.options.batch,
+        roots.map((r) => r.root.module),
+      )
+      .forEach((item, i) => out.push({ item, key: [4, i] }));
     return out;
   }
 
   /** Training runs the file performs, costed from the model reports. */
   trainingRuns(models: ModelReport[]) {
-    return this.hubTraining.trainingRuns(models, (m) => models.find((r) => r.root && r.framework === 'pytorch' && r.name === this.nameOf(m)));
+    return this.hubTraining.trainingRuns(models, (m) =>
+      models.find((r) => r.root && r.framework === 'pytorch' && r.name === this.nameOf(m)),
+    );
   }
 
   private rootModels(): { root: RootModel; key: OrderKey }[] {
-    const out = this.rt.roots.map((run, i) => ({ root: { module: run.module, name: this.nameOf(run.module), run } as RootModel, key: this.rootKey(run, i) }));
+    const out = this.rt.roots.map((run, i) => ({
+      root: { module: run.module, name: this.nameOf(run.module), run } as RootModel,
+      key: this.rootKey(run, i),
+    }));
     const inside = this.modulesInRoots();
     const covered = new Set<ModuleV>();
     for (const v of this.scope.vars.values()) {
@@ -254,11 +303,21 @@ export class Session {
   /** The findings with keys: interpreter problems by the statement they arose in, then each root's, then Keras's. */
   orderedFindings(): Ordered<Finding>[] {
     const out: Ordered<Finding>[] = this.interp.problems.map((p, i) => ({
-      item: { range: p.range, severity: p.severity, message: p.reason, code: p.reason.startsWith('analysis') ? 'budget' : 'unresolved' },
+      item: {
+        range: p.range,
+        severity: p.severity,
+        message: p.reason,
+        code: p.reason.startsWith('analysis') ? 'budget' : 'unresolved',
+      },
       key: [0, this.log?.problemAt[i] ?? 0, i],
     }));
     this.rt.roots.forEach((run, r) => {
-      run.problems.forEach((p, i) => out.push({ item: { range: p.range, severity: p.severity, message: p.reason, code: p.code }, key: [1, ...this.rootKey(run, r), i] }));
+      run.problems.forEach((p, i) =>
+        out.push({
+          item: { range: p.range, severity: p.severity, message: p.reason, code: p.code },
+          key: [1, ...this.rootKey(run, r), i],
+        }),
+      );
     });
     this.kerasSession.findings().forEach((item, i) => out.push({ item, key: [2, i] }));
     return out;

@@ -2,7 +2,16 @@
 // (literal tensors, range(n), catalogued datasets, __len__) and, when known, one sample's shapes.
 import type { Range } from '../parse/syntax';
 import {
-  type Value, type InstanceV, type TensorV, type CallSite, type ClassV, list, tuple, unknown, isNumber, numberOf,
+  type Value,
+  type InstanceV,
+  type TensorV,
+  type CallSite,
+  type ClassV,
+  list,
+  tuple,
+  unknown,
+  isNumber,
+  numberOf,
 } from '../interp/values';
 import type { DatasetEntry, ModelCatalog } from '../catalog/modelCatalog';
 import { builtinClass } from '../frameworks/torch/modules';
@@ -21,7 +30,13 @@ export interface DatasetInfo {
 }
 
 /** A DataLoader: its dataset, batch size (or why unknown) and drop_last. */
-export interface LoaderInfo { dataset: DatasetInfo; batch: number | null; batchReason?: string; dropLast: boolean; range: Range }
+export interface LoaderInfo {
+  dataset: DatasetInfo;
+  batch: number | null;
+  batchReason?: string;
+  dropLast: boolean;
+  range: Range;
+}
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 const line = (site: CallSite) => `line ${site.range.start.line + 1}`;
@@ -61,16 +76,31 @@ export class DataRegistry {
     const first = ts[0];
     if (!first || ts.length !== args.length || !first.shape?.length) {
       const why = args.find((a) => a.kind === 'unknown') as { reason?: string } | undefined;
-      return this.dataset({ size: null, source: `TensorDataset, ${line(site)}`, reason: `TensorDataset over tensors of unknown shape${why?.reason ? `: ${why.reason}` : ''}` });
+      return this.dataset({
+        size: null,
+        source: `TensorDataset, ${line(site)}`,
+        reason: `TensorDataset over tensors of unknown shape${why?.reason ? `: ${why.reason}` : ''}`,
+      });
     }
     const N = first.shape[0];
-    const sample = ts.every((t) => t.shape && t.shape[0] === N) ? ts.map((t) => ({ kind: 'tensor', shape: t.shape!.slice(1), dtype: t.dtype }) as TensorV) : undefined;
+    const sample = ts.every((t) => t.shape && t.shape[0] === N)
+      ? ts.map((t) => ({ kind: 'tensor', shape: t.shape!.slice(1), dtype: t.dtype }) as TensorV)
+      : undefined;
     const origin = first.origin ? ` (${first.origin})` : '';
-    return this.dataset({ size: N, source: `TensorDataset of tensor [${first.shape.join(', ')}]${origin}, ${line(site)}`, sample });
+    return this.dataset({
+      size: N,
+      source: `TensorDataset of tensor [${first.shape.join(', ')}]${origin}, ${line(site)}`,
+      sample,
+    });
   }
 
   /** The dataset behind a value passed as a DataLoader's dataset: ours, a list / range, or a user Dataset (via len()). */
-  datasetOf(v: Value | undefined, site: CallSite, lengthOf: (v: Value) => { n?: number; reason?: string }, sampleOf: (v: Value) => TensorV[] | undefined): DatasetInfo {
+  datasetOf(
+    v: Value | undefined,
+    site: CallSite,
+    lengthOf: (v: Value) => { n?: number; reason?: string },
+    sampleOf: (v: Value) => TensorV[] | undefined,
+  ): DatasetInfo {
     if (!v) return { size: null, source: 'DataLoader', reason: 'DataLoader without a dataset' };
     const own = this.datasets.get(v);
     if (own) return own;
@@ -95,27 +125,51 @@ export class DataRegistry {
     let batch: number | null = 1;
     let batchReason: string | undefined;
     if (b && b.kind === 'int') batch = b.value;
-    else if (b && b.kind !== 'none') [batch, batchReason] = [null, `batch_size is not known statically${b.kind === 'unknown' ? `: ${b.reason}` : ''}`];
-    else if (b?.kind === 'none' || kw.get('batch_sampler')) [batch, batchReason] = [null, 'a batch_sampler decides the batches'];
+    else if (b && b.kind !== 'none')
+      [batch, batchReason] = [null, `batch_size is not known statically${b.kind === 'unknown' ? `: ${b.reason}` : ''}`];
+    else if (b?.kind === 'none' || kw.get('batch_sampler'))
+      [batch, batchReason] = [null, 'a batch_sampler decides the batches'];
     let ds = dataset;
     const sampler = kw.get('sampler');
-    if (sampler && sampler.kind !== 'none') ds = { ...dataset, size: null, reason: 'a custom sampler decides the samples per epoch' };
+    if (sampler && sampler.kind !== 'none')
+      ds = { ...dataset, size: null, reason: 'a custom sampler decides the samples per epoch' };
     const drop = kw.get('drop_last');
-    return this.loader({ dataset: ds, batch, batchReason, dropLast: drop?.kind === 'bool' && drop.value, range: site.range });
+    return this.loader({
+      dataset: ds,
+      batch,
+      batchReason,
+      dropLast: drop?.kind === 'bool' && drop.value,
+      range: site.range,
+    });
   }
 
   /** `random_split(dataset, [a, b])` or fractions (torch: floor each, the remainder spread round-robin). */
   randomSplit(info: DatasetInfo, lengths: Value | undefined, site: CallSite): Value {
     const ls = lengths && (lengths.kind === 'list' || lengths.kind === 'tuple') ? lengths.items : [];
     if (info.size === null || ls.length === 0 || !ls.every(isNumber)) {
-      return list((ls.length ? ls : [unknown('')]).map(() => this.dataset({ ...info, size: null, reason: info.reason ?? 'random_split lengths are unknown' })));
+      return list(
+        (ls.length ? ls : [unknown('')]).map(() =>
+          this.dataset({ ...info, size: null, reason: info.reason ?? 'random_split lengths are unknown' }),
+        ),
+      );
     }
     const raw = ls.map((l) => numberOf(l as never));
-    const fractions = raw.every((x) => x >= 0 && x <= 1) && Math.abs(raw.reduce((a, x) => a + x, 0) - 1) < 1e-9 && ls.some((l) => l.kind === 'float');
+    const fractions =
+      raw.every((x) => x >= 0 && x <= 1) &&
+      Math.abs(raw.reduce((a, x) => a + x, 0) - 1) < 1e-9 &&
+      ls.some((l) => l.kind === 'float');
     const sizes = fractions ? raw.map((f) => Math.floor(info.size! * f)) : raw;
     const remainder = fractions ? info.size - sizes.reduce((a, x) => a + x, 0) : 0;
     for (let i = 0; i < remainder; i++) sizes[i % sizes.length] += 1;
-    return list(sizes.map((n, i) => this.dataset({ ...info, size: n, source: `random_split part ${i + 1} (${fmt(n)}) of ${info.source}, ${line(site)}` })));
+    return list(
+      sizes.map((n, i) =>
+        this.dataset({
+          ...info,
+          size: n,
+          source: `random_split part ${i + 1} (${fmt(n)}) of ${info.source}, ${line(site)}`,
+        }),
+      ),
+    );
   }
 
   /** A catalogued dataset split, `torchvision.datasets.MNIST(train=True)` or `load_dataset("imdb", split="train[:10%]")`. */
@@ -123,11 +177,16 @@ export class DataRegistry {
     const entry = this.catalog?.datasetSize(name, config);
     const label = `${how}, ${line(site)}`;
     if (!entry) {
-      const reason = this.catalog ? `dataset "${config ? `${name}/${config}` : name}" is not in the datasets catalog` : 'no datasets catalog was loaded';
+      const reason = this.catalog
+        ? `dataset "${config ? `${name}/${config}` : name}" is not in the datasets catalog`
+        : 'no datasets catalog was loaded';
       return this.dataset({ size: null, source: label, reason });
     }
     if (split === undefined) {
-      return this.dataset({ size: null, source: label, splits: entry.splits, entry, reason: 'a DatasetDict: pick a split (["train"])' }, 'DatasetDict');
+      return this.dataset(
+        { size: null, source: label, splits: entry.splits, entry, reason: 'a DatasetDict: pick a split (["train"])' },
+        'DatasetDict',
+      );
     }
     return this.dataset(splitInfo(entry, split, label));
   }
@@ -136,8 +195,19 @@ export class DataRegistry {
   splitOf(info: DatasetInfo, split: string, site: CallSite): Value {
     if (info.entry) return this.dataset(splitInfo(info.entry, split, `${info.source} ["${split}"]`));
     const n = info.splits?.[split];
-    if (n === undefined) return this.dataset({ size: null, source: info.source, reason: info.splits ? `no split "${split}"` : info.reason ?? 'unknown dataset' });
-    return this.dataset({ ...info, splits: undefined, size: n, source: `${info.source} ["${split}"] (${fmt(n)}), ${line(site)}`, reason: undefined });
+    if (n === undefined)
+      return this.dataset({
+        size: null,
+        source: info.source,
+        reason: info.splits ? `no split "${split}"` : (info.reason ?? 'unknown dataset'),
+      });
+    return this.dataset({
+      ...info,
+      splits: undefined,
+      size: n,
+      source: `${info.source} ["${split}"] (${fmt(n)}), ${line(site)}`,
+      reason: undefined,
+    });
   }
 }
 
@@ -147,17 +217,30 @@ export function splitInfo(entry: DatasetEntry, split: string, label: string): Da
   let total = 0;
   for (const part of split.split('+')) {
     const m = /^\s*([\w.-]+)\s*(?:\[\s*([^\]]*)\s*\])?\s*$/.exec(part);
-    const name = m && (entry.splits[m[1]] !== undefined ? m[1] : SPLIT_ALIASES[m[1]]?.find((a) => entry.splits[a] !== undefined));
-    if (!m || !name) return { size: null, source: label, entry, reason: `split "${part}" of ${entry.id} is not in the catalog (splits: ${Object.keys(entry.splits).join(', ')})` };
+    const name =
+      m && (entry.splits[m[1]] !== undefined ? m[1] : SPLIT_ALIASES[m[1]]?.find((a) => entry.splits[a] !== undefined));
+    if (!m || !name)
+      return {
+        size: null,
+        source: label,
+        entry,
+        reason: `split "${part}" of ${entry.id} is not in the catalog (splits: ${Object.keys(entry.splits).join(', ')})`,
+      };
     const n = entry.splits[name];
     const sliced = m[2] === undefined ? n : sliceSize(m[2], n);
-    if (sliced === undefined) return { size: null, source: label, entry, reason: `split slice "${part}" is not understood` };
+    if (sliced === undefined)
+      return { size: null, source: label, entry, reason: `split slice "${part}" is not understood` };
     total += sliced;
   }
   return { size: total, source: `${label}: ${entry.id} "${split}" = ${fmt(total)} ${entry.unit} (${ref})`, entry };
 }
 
-const SPLIT_ALIASES: Record<string, string[]> = { val: ['validation', 'valid', 'val'], valid: ['validation', 'val'], validation: ['valid', 'val'], train: ['trainval'] };
+const SPLIT_ALIASES: Record<string, string[]> = {
+  val: ['validation', 'valid', 'val'],
+  valid: ['validation', 'val'],
+  validation: ['valid', 'val'],
+  train: ['trainval'],
+};
 
 /** `[:1000]`, `[10:]`, `[:10%]`, `[-20%:]` over a split of `n` rows (percent bounds rounded to the closest row, as datasets does). */
 function sliceSize(spec: string, n: number): number | undefined {
@@ -174,7 +257,12 @@ function sliceSize(spec: string, n: number): number | undefined {
 
 /** Per-sample tensors after torch's default collate: each stacked to [B, ...]; a single tensor stays one. */
 export function collate(sample: TensorV[], batch: number, origin: string): Value {
-  const stacked = sample.map((t): TensorV => ({ kind: 'tensor', shape: [batch, ...(t.shape ?? [])], dtype: t.dtype, origin }));
+  const stacked = sample.map((t): TensorV => ({
+    kind: 'tensor',
+    shape: [batch, ...(t.shape ?? [])],
+    dtype: t.dtype,
+    origin,
+  }));
   return stacked.length === 1 ? stacked[0] : tuple(stacked);
 }
 
@@ -186,4 +274,3 @@ export const KERAS_DATASETS: Record<string, { x: number[]; y: number[]; dtype: T
   cifar100: { x: [32, 32, 3], y: [1], dtype: 'uint8' },
   imdb: { x: [], y: [], dtype: 'int64' },
 };
-

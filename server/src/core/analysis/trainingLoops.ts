@@ -20,7 +20,9 @@ export function collectLoopRuns(root: SyntaxNode, rec: TrainingRecorder, lookup:
     const epochLoop = enclosingRangeLoop(root, forNode);
     const record = loopRecord(forNode, loop.loader, lookup);
     record.epochs = loop.count;
-    record.epochsSource = epochLoop ? `${headerText(epochLoop)} (entered ${loop.count}×)` : `the loop over ${field(forNode, 'right')?.text ?? 'the DataLoader'} was entered ${loop.count}×`;
+    record.epochsSource = epochLoop
+      ? `${headerText(epochLoop)} (entered ${loop.count}×)`
+      : `the loop over ${field(forNode, 'right')?.text ?? 'the DataLoader'} was entered ${loop.count}×`;
     rec.runs.push(record);
     traceLoopModel(rec, record, loop.loader);
   }
@@ -42,12 +44,28 @@ function traceLoopModel(rec: TrainingRecorder, record: RunRecord, loader: Loader
 }
 
 /** A loop the interpreter never entered (inside an uncalled function, or under an undecidable condition). */
-function staticRecord(root: SyntaxNode, forNode: SyntaxNode, name: string, loader: LoaderInfo | undefined, lookup: Lookup): RunRecord {
+function staticRecord(
+  root: SyntaxNode,
+  forNode: SyntaxNode,
+  name: string,
+  loader: LoaderInfo | undefined,
+  lookup: Lookup,
+): RunRecord {
   const inFunction = pathTo(root, forNode.range).some((n) => n.type === 'function_definition');
   const notRun = inFunction
     ? 'the analysis did not run this loop (it sits in a function never called at module level, or behind a condition it could not decide)'
     : `the loop was not entered: \`${name}\` is not a DataLoader the analysis could build (see the problem reported where it is assigned)`;
-  const record = loopRecord(forNode, loader ?? { dataset: { size: null, source: name, reason: notRun }, batch: null, batchReason: `batch size unknown: ${notRun}`, dropLast: false, range: forNode.range }, lookup);
+  const record = loopRecord(
+    forNode,
+    loader ?? {
+      dataset: { size: null, source: name, reason: notRun },
+      batch: null,
+      batchReason: `batch size unknown: ${notRun}`,
+      dropLast: false,
+      range: forNode.range,
+    },
+    lookup,
+  );
   const epochLoop = enclosingRangeLoop(root, forNode);
   if (!epochLoop) {
     record.epochs = null;
@@ -60,7 +78,8 @@ function staticRecord(root: SyntaxNode, forNode: SyntaxNode, name: string, loade
   const value = start === undefined || stop === undefined || arg.length > 2 ? undefined : Math.max(0, stop - start);
   record.epochs = value ?? null;
   record.epochsSource = headerText(epochLoop);
-  if (value === undefined) record.epochsReason = `the epoch count in \`${field(epochLoop, 'right')?.text ?? 'range(…)'}\` is not known statically`;
+  if (value === undefined)
+    record.epochsReason = `the epoch count in \`${field(epochLoop, 'right')?.text ?? 'range(…)'}\` is not known statically`;
   return record;
 }
 
@@ -72,13 +91,21 @@ function intExpr(n: SyntaxNode | undefined, lookup: Lookup): number | undefined 
     const v = lookup(n.text);
     return v?.kind === 'int' ? v.value : undefined;
   }
-  if (n.type === 'parenthesized_expression') return intExpr(n.children.find((c) => c.type !== 'comment'), lookup);
+  if (n.type === 'parenthesized_expression')
+    return intExpr(
+      n.children.find((c) => c.type !== 'comment'),
+      lookup,
+    );
   if (n.type === 'unary_operator' && field(n, 'operator')?.type === '-') {
     const v = intExpr(field(n, 'argument'), lookup);
     return v === undefined ? undefined : -v;
   }
   if (n.type === 'binary_operator') {
-    const [a, op, b] = [intExpr(field(n, 'left'), lookup), field(n, 'operator')?.type, intExpr(field(n, 'right'), lookup)];
+    const [a, op, b] = [
+      intExpr(field(n, 'left'), lookup),
+      field(n, 'operator')?.type,
+      intExpr(field(n, 'right'), lookup),
+    ];
     if (a === undefined || b === undefined) return undefined;
     return op === '+' ? a + b : op === '-' ? a - b : undefined;
   }
@@ -88,16 +115,29 @@ function intExpr(n: SyntaxNode | undefined, lookup: Lookup): number | undefined 
 function loopRecord(forNode: SyntaxNode, loader: LoaderInfo, lookup: Lookup): RunRecord {
   const model = findModel(forNode, lookup);
   return {
-    kind: 'pytorch-loop', range: forNode.range, model: model?.value, modelText: model?.name,
-    modelReason: model ? undefined : 'no model called in the loop could be identified (call it as `model(x)` with a module-level `model`)',
-    epochs: null, epochsSource: '', batch: loader.batch, batchSource: loader.batch !== null ? `DataLoader batch_size=${loader.batch}` : 'DataLoader batch_size',
-    batchReason: loader.batchReason, dataset: loader.dataset, dropLast: loader.dropLast, notes: [],
+    kind: 'pytorch-loop',
+    range: forNode.range,
+    model: model?.value,
+    modelText: model?.name,
+    modelReason: model
+      ? undefined
+      : 'no model called in the loop could be identified (call it as `model(x)` with a module-level `model`)',
+    epochs: null,
+    epochsSource: '',
+    batch: loader.batch,
+    batchSource: loader.batch !== null ? `DataLoader batch_size=${loader.batch}` : 'DataLoader batch_size',
+    batchReason: loader.batchReason,
+    dataset: loader.dataset,
+    dropLast: loader.dropLast,
+    notes: [],
   };
 }
 
 /** The innermost `for` statement whose iterable contains `site`. */
 function loopAt(root: SyntaxNode, site: Range): SyntaxNode | undefined {
-  return pathTo(root, site).filter((n) => n.type === 'for_statement' && rangeContains(field(n, 'right')!.range, site)).pop();
+  return pathTo(root, site)
+    .filter((n) => n.type === 'for_statement' && rangeContains(field(n, 'right')!.range, site))
+    .pop();
 }
 
 /** The `for … in range(…)` loop around `forNode` in the same function, if any. */
@@ -150,10 +190,11 @@ function isTraining(forNode: SyntaxNode, functions: Map<string, SyntaxNode>): bo
   const body = field(forNode, 'body');
   if (!body) return false;
   const calls = descendantsOfType(body, 'call', true);
-  const trains = (cs: SyntaxNode[]) => cs.some((c) => {
-    const fn = field(c, 'function');
-    return fn?.type === 'attribute' && /^(backward|step|manual_backward)$/.test(field(fn, 'attribute')?.text ?? '');
-  });
+  const trains = (cs: SyntaxNode[]) =>
+    cs.some((c) => {
+      const fn = field(c, 'function');
+      return fn?.type === 'attribute' && /^(backward|step|manual_backward)$/.test(field(fn, 'attribute')?.text ?? '');
+    });
   if (trains(calls)) return true;
   return calls.some((c) => {
     const def = functions.get(field(c, 'function')?.text ?? '');
@@ -167,14 +208,19 @@ function isTraining(forNode: SyntaxNode, functions: Map<string, SyntaxNode>): bo
  */
 function findModel(forNode: SyntaxNode, lookup: Lookup): { name: string; value: Value } | undefined {
   const isModel = (v: Value | undefined) => !!v && v.kind === 'module' && !/Loss$/.test(v.cls.name);
-  const names = (n: SyntaxNode, calledOnly: boolean) => descendants(n, true).flatMap((c) => {
-    const fn = c.type === 'call' ? field(c, 'function') : undefined;
-    if (fn?.type === 'identifier') return [fn.text];
-    if (!calledOnly && c.type === 'attribute' && field(c, 'object')?.type === 'identifier') return [field(c, 'object')!.text];
-    return [];
-  });
+  const names = (n: SyntaxNode, calledOnly: boolean) =>
+    descendants(n, true).flatMap((c) => {
+      const fn = c.type === 'call' ? field(c, 'function') : undefined;
+      if (fn?.type === 'identifier') return [fn.text];
+      if (!calledOnly && c.type === 'attribute' && field(c, 'object')?.type === 'identifier')
+        return [field(c, 'object')!.text];
+      return [];
+    });
   const body = field(forNode, 'body')!;
-  for (const [scope, calledOnly] of [[body, true], [body, false]] as const) {
+  for (const [scope, calledOnly] of [
+    [body, true],
+    [body, false],
+  ] as const) {
     const hit = names(scope, calledOnly).find((name) => isModel(lookup(name)));
     if (hit) return { name: hit, value: lookup(hit)! };
   }

@@ -4,13 +4,18 @@ import * as path from 'node:path';
 
 /** The library a checkpoint name is written for (`from_pretrained`, `timm.create_model`, …). */
 export type CheckpointKind =
-  | 'hf' | 'timm' | 'torchvision' | 'keras' | 'sentence-transformers' | 'ultralytics' | 'torch-hub';
+  'hf' | 'timm' | 'torchvision' | 'keras' | 'sentence-transformers' | 'ultralytics' | 'torch-hub';
 
 /** How sure a figure is: read in its source, copied by a secondary source, computed, or not checked. */
 export type Confidence = 'confirmed' | 'secondary' | 'derived' | 'unconfirmed';
 
 /** Where one figure comes from. `derivation` is required when the figure is `derived`. */
-export interface FigureSource { ref: string; confidence: Confidence; derivation?: string; note?: string }
+export interface FigureSource {
+  ref: string;
+  confidence: Confidence;
+  derivation?: string;
+  note?: string;
+}
 
 /** A transformer stack described by its config.json fields (enough to recompute params and MACs). */
 export interface TransformerArch {
@@ -62,16 +67,29 @@ export interface VitArch {
 }
 
 /** CLIP: a ViT image tower and a causal text tower joined by two projections. */
-export interface ClipArch { type: 'clip'; vision: VitArch; text: TransformerArch; projection: number }
+export interface ClipArch {
+  type: 'clip';
+  vision: VitArch;
+  text: TransformerArch;
+  projection: number;
+}
 
 /** Convolutional / detector networks: figures are published, not recomputed. */
-export interface PublishedArch { type: 'cnn' | 'detector'; notes?: string }
+export interface PublishedArch {
+  type: 'cnn' | 'detector';
+  notes?: string;
+}
 
 /** What `recompute` reads: a formula-backed description, or a marker that the figures are published ones. */
 export type Architecture = TransformerArch | VitArch | ClipArch | PublishedArch;
 
 /** A published quality figure for the checkpoint (or for its architecture, as the source says). */
-export interface Quality { metric: string; value: number; dataset: string; higherIsBetter: boolean }
+export interface Quality {
+  metric: string;
+  value: number;
+  dataset: string;
+  higherIsBetter: boolean;
+}
 
 /** One pretrained checkpoint. */
 export interface CatalogEntry {
@@ -112,15 +130,34 @@ export interface DatasetEntry {
 export type Resolution = { entry: CatalogEntry; reason?: undefined } | { entry: undefined; reason: string };
 
 /** MACs of one forward pass over a batch, with the rule that produced them. */
-export interface MacsEstimate { macs: number; basis: 'per-sample' | 'per-token'; batch: number; sequenceLength?: number; rule: string }
+export interface MacsEstimate {
+  macs: number;
+  basis: 'per-sample' | 'per-token';
+  batch: number;
+  sequenceLength?: number;
+  rule: string;
+}
 
 // SentenceTransformer("org/name") loads any hub checkpoint; the other loaders take only their own names.
 const ACCEPTS: Record<CheckpointKind, CheckpointKind[]> = {
-  hf: ['hf'], timm: ['timm'], torchvision: ['torchvision'], keras: ['keras'], ultralytics: ['ultralytics'],
-  'torch-hub': ['torch-hub'], 'sentence-transformers': ['sentence-transformers', 'hf'],
+  hf: ['hf'],
+  timm: ['timm'],
+  torchvision: ['torchvision'],
+  keras: ['keras'],
+  ultralytics: ['ultralytics'],
+  'torch-hub': ['torch-hub'],
+  'sentence-transformers': ['sentence-transformers', 'hf'],
 };
 // Without a kind and without an exact-case match, hub ids win over library function names.
-const PRIORITY: CheckpointKind[] = ['hf', 'torchvision', 'timm', 'sentence-transformers', 'ultralytics', 'torch-hub', 'keras'];
+const PRIORITY: CheckpointKind[] = [
+  'hf',
+  'torchvision',
+  'timm',
+  'sentence-transformers',
+  'ultralytics',
+  'torch-hub',
+  'keras',
+];
 const LOCAL_PATH = /^(\.{1,2}([\\/]|$)|[\\/~]|[A-Za-z]:[\\/])/;
 
 /** A loaded catalog of checkpoints and datasets. */
@@ -128,7 +165,10 @@ export class ModelCatalog {
   private readonly byName = new Map<string, { entry: CatalogEntry; kind: CheckpointKind; exact: string }[]>();
   private readonly datasetsByName = new Map<string, DatasetEntry>();
 
-  constructor(readonly entries: CatalogEntry[], readonly datasets: DatasetEntry[] = []) {
+  constructor(
+    readonly entries: CatalogEntry[],
+    readonly datasets: DatasetEntry[] = [],
+  ) {
     for (const entry of entries) {
       for (const { name, kind } of [{ name: entry.id, kind: entry.kind }, ...entry.aliases]) {
         const key = name.toLowerCase();
@@ -153,11 +193,18 @@ export class ModelCatalog {
     const candidates = [raw, raw.replace(/^hf[_-]hub:/i, '')];
     if (kind === 'timm') candidates.push(candidates[1].replace(/^timm\//i, '').replace(/\.[a-z0-9_]+$/i, ''));
     for (const candidate of candidates) {
-      const hits = (this.byName.get(candidate.toLowerCase()) ?? []).filter((h) => !kind || ACCEPTS[kind].includes(h.kind));
-      const best = hits.find((h) => h.exact === candidate) ?? hits.sort((a, b) => PRIORITY.indexOf(a.kind) - PRIORITY.indexOf(b.kind))[0];
+      const hits = (this.byName.get(candidate.toLowerCase()) ?? []).filter(
+        (h) => !kind || ACCEPTS[kind].includes(h.kind),
+      );
+      const best =
+        hits.find((h) => h.exact === candidate) ??
+        hits.sort((a, b) => PRIORITY.indexOf(a.kind) - PRIORITY.indexOf(b.kind))[0];
       if (best) return { entry: best.entry };
     }
-    return { entry: undefined, reason: `unknown checkpoint "${raw}"${kind ? ` for ${kind}` : ''}: not in catalog, no figures guessed` };
+    return {
+      entry: undefined,
+      reason: `unknown checkpoint "${raw}"${kind ? ` for ${kind}` : ''}: not in catalog, no figures guessed`,
+    };
   }
 
   /**
@@ -167,7 +214,8 @@ export class ModelCatalog {
   datasetSize(name: string, config?: string): DatasetEntry | undefined {
     const keys = [...(config ? [`${name}/${config}`] : []), name].map((k) => k.trim().toLowerCase());
     for (const key of keys) {
-      const hit = this.datasetsByName.get(key) ?? this.datasetsByName.get(key.replace(/^(torchvision\.)?datasets\./, ''));
+      const hit =
+        this.datasetsByName.get(key) ?? this.datasetsByName.get(key.replace(/^(torchvision\.)?datasets\./, ''));
       if (hit) return hit;
     }
     return undefined;
@@ -180,10 +228,16 @@ export class ModelCatalog {
  */
 export function loadModelCatalog(modelsPath: string, datasetsPath?: string): ModelCatalog {
   const files = fs.statSync(modelsPath).isDirectory()
-    ? fs.readdirSync(modelsPath).filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json')).sort().map((f) => path.join(modelsPath, f))
+    ? fs
+        .readdirSync(modelsPath)
+        .filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json'))
+        .sort()
+        .map((f) => path.join(modelsPath, f))
     : [modelsPath];
   const entries = files.flatMap((f) => (JSON.parse(fs.readFileSync(f, 'utf8')) as { entries: CatalogEntry[] }).entries);
-  const datasets = datasetsPath ? (JSON.parse(fs.readFileSync(datasetsPath, 'utf8')) as { datasets: DatasetEntry[] }).datasets : [];
+  const datasets = datasetsPath
+    ? (JSON.parse(fs.readFileSync(datasetsPath, 'utf8')) as { datasets: DatasetEntry[] }).datasets
+    : [];
   return new ModelCatalog(entries, datasets);
 }
 
@@ -202,28 +256,48 @@ export function macsFor(entry: CatalogEntry, opts: { batch?: number; sequenceLen
   }
   if (arch.type === 'transformer' && arch.audio) {
     const L = opts.sequenceLength ?? entry.typicalSequenceLength ?? 1;
-    return { macs: batch * whisperMacs(arch, L), basis: 'per-sample', batch, sequenceLength: L, rule: entry.formula ?? '' };
+    return {
+      macs: batch * whisperMacs(arch, L),
+      basis: 'per-sample',
+      batch,
+      sequenceLength: L,
+      rule: entry.formula ?? '',
+    };
   }
-  return { macs: batch * entry.macs, basis: 'per-sample', batch, rule: entry.formula ?? 'published per-sample figure × batch' };
+  return {
+    macs: batch * entry.macs,
+    basis: 'per-sample',
+    batch,
+    rule: entry.formula ?? 'published per-sample figure × batch',
+  };
 }
 
 const normParams = (a: TransformerArch, d: number) => (a.norm === 'layernorm' ? 2 * d : d);
 
 /** Matmul weights of one attention block: [params, per-token MACs of the q/o and k/v projections]. */
 function attention(a: TransformerArch): { params: number; qoMacs: number; kvMacs: number } {
-  const d = a.hidden, hd = a.headDim ?? d / a.heads, q = a.heads * hd, kv = (a.kvHeads ?? a.heads) * hd;
+  const d = a.hidden,
+    hd = a.headDim ?? d / a.heads,
+    q = a.heads * hd,
+    kv = (a.kvHeads ?? a.heads) * hd;
   const bias = a.bias === 'all' ? q + 2 * kv + d : a.bias === 'qkv' ? q + 2 * kv : 0;
   return { params: 2 * d * q + 2 * d * kv + bias, qoMacs: 2 * d * q, kvMacs: 2 * d * kv };
 }
 
 function ffn(a: TransformerArch): { params: number; macs: number } {
-  const d = a.hidden, f = a.ffn, matrices = a.ffnType === 'gated' ? 3 : 2;
+  const d = a.hidden,
+    f = a.ffn,
+    matrices = a.ffnType === 'gated' ? 3 : 2;
   return { params: matrices * d * f + (a.bias === 'all' ? (matrices - 1) * f + d : 0), macs: matrices * d * f };
 }
 
 /** Parameter count of a transformer from its architecture (embeddings, layers, norms, pooler, head). */
 export function transformerParams(a: TransformerArch): number {
-  const d = a.hidden, E = a.embeddingSize ?? d, att = attention(a), ff = ffn(a), stacks = a.encoderLayers ? 2 : 1;
+  const d = a.hidden,
+    E = a.embeddingSize ?? d,
+    att = attention(a),
+    ff = ffn(a),
+    stacks = a.encoderLayers ? 2 : 1;
   const layer = att.params + ff.params + 2 * normParams(a, d);
   const crossLayer = layer + att.params + normParams(a, d);
   const unique = (n: number) => (a.sharedLayers ? 1 : n);
@@ -244,17 +318,26 @@ export function transformerParams(a: TransformerArch): number {
  * the decoder, both sequences of length L.
  */
 export function transformerMacsPerToken(a: TransformerArch, L: number): number {
-  const d = a.hidden, q = a.heads * (a.headDim ?? d / a.heads), att = attention(a), ff = ffn(a).macs;
+  const d = a.hidden,
+    q = a.heads * (a.headDim ?? d / a.heads),
+    att = attention(a),
+    ff = ffn(a).macs;
   const selfScores = (a.attention === 'causal' ? 1 : 2) * L * q;
   let macs = a.layers * (att.qoMacs + att.kvMacs + ff + selfScores);
-  if (a.encoderLayers) macs += a.encoderLayers * (att.qoMacs + att.kvMacs + ff + 2 * L * q) + a.layers * (att.qoMacs + att.kvMacs + 2 * L * q);
+  if (a.encoderLayers)
+    macs +=
+      a.encoderLayers * (att.qoMacs + att.kvMacs + ff + 2 * L * q) + a.layers * (att.qoMacs + att.kvMacs + 2 * L * q);
   if ((a.embeddingSize ?? d) !== d) macs += (a.embeddingSize ?? d) * d;
   return macs + (a.lmHead ? d * a.vocab : 0);
 }
 
 /** Whisper: conv stem and encoder over one 30 s window, then `T` decoded tokens (self, cross, LM head). */
 export function whisperMacs(a: TransformerArch, T: number): number {
-  const d = a.hidden, au = a.audio!, att = attention(a), ff = ffn(a).macs, F = au.encoderFrames;
+  const d = a.hidden,
+    au = a.audio!,
+    att = attention(a),
+    ff = ffn(a).macs,
+    F = au.encoderFrames;
   const stem = au.inputFrames * 3 * au.melBins * d + F * 3 * d * d;
   const encoder = (a.encoderLayers ?? 0) * F * (att.qoMacs + att.kvMacs + ff + 2 * F * d);
   const crossKv = a.layers * F * att.kvMacs;
@@ -264,15 +347,26 @@ export function whisperMacs(a: TransformerArch, T: number): number {
 
 /** Parameters of a ViT tower (patch conv, class token, positions, blocks, final norm, classifier). */
 export function vitParams(v: VitArch): number {
-  const d = v.hidden, tokens = (v.image / v.patch) ** 2 + 1;
+  const d = v.hidden,
+    tokens = (v.image / v.patch) ** 2 + 1;
   const layer = 4 * d * d + 4 * d + 2 * d * v.ffn + v.ffn + d + 4 * d;
-  return 3 * v.patch ** 2 * d + (v.patchBias ? d : 0) + d + tokens * d + (v.preNorm ? 2 * d : 0)
-    + v.layers * layer + 2 * d + (v.classes ? d * v.classes + v.classes : 0);
+  return (
+    3 * v.patch ** 2 * d +
+    (v.patchBias ? d : 0) +
+    d +
+    tokens * d +
+    (v.preNorm ? 2 * d : 0) +
+    v.layers * layer +
+    2 * d +
+    (v.classes ? d * v.classes + v.classes : 0)
+  );
 }
 
 /** MACs of one image through a ViT tower: patch conv, blocks (projections, MLP, full QKᵀ and AV), head. */
 export function vitMacs(v: VitArch): number {
-  const d = v.hidden, patches = (v.image / v.patch) ** 2, N = patches + 1;
+  const d = v.hidden,
+    patches = (v.image / v.patch) ** 2,
+    N = patches + 1;
   return patches * 3 * v.patch ** 2 * d + v.layers * (N * (4 * d * d + 2 * d * v.ffn) + 2 * N * N * d) + d * v.classes;
 }
 
@@ -285,10 +379,15 @@ export function recompute(entry: CatalogEntry): { params: number; macs: number }
   }
   if (a.type === 'vit') return { params: vitParams(a), macs: vitMacs(a) };
   if (a.type === 'clip') {
-    const t = a.text, ctx = t.maxPositions;
+    const t = a.text,
+      ctx = t.maxPositions;
     return {
       params: vitParams(a.vision) + a.vision.hidden * a.projection + transformerParams(t) + t.hidden * a.projection + 1,
-      macs: vitMacs(a.vision) + a.vision.hidden * a.projection + ctx * transformerMacsPerToken(t, ctx) + t.hidden * a.projection,
+      macs:
+        vitMacs(a.vision) +
+        a.vision.hidden * a.projection +
+        ctx * transformerMacsPerToken(t, ctx) +
+        t.hidden * a.projection,
     };
   }
   return undefined;

@@ -4,8 +4,19 @@ import table from './op-costs.json';
 
 /** Broad classes of ops, as the cost and suggestion layers group them. */
 export type OpKind =
-  | 'conv' | 'linear' | 'matmul' | 'recurrent' | 'attention' | 'norm' | 'activation' | 'pool'
-  | 'embedding' | 'reshape' | 'dropout' | 'upsample' | 'elementwise';
+  | 'conv'
+  | 'linear'
+  | 'matmul'
+  | 'recurrent'
+  | 'attention'
+  | 'norm'
+  | 'activation'
+  | 'pool'
+  | 'embedding'
+  | 'reshape'
+  | 'dropout'
+  | 'upsample'
+  | 'elementwise';
 
 /** One table entry: `flopsPerElement` counted per element of the `basis` tensor. */
 export interface OpCost {

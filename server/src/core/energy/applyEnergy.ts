@@ -47,7 +47,9 @@ export function energyContext(options: ApplyEnergyOptions, countedAt: Precision 
   const { profile, precision } = options;
   const efficiency = resolveEfficiency(profile);
   return {
-    profile, precision, efficiency,
+    profile,
+    precision,
+    efficiency,
     rates: deviceRates(profile, precision, efficiency),
     energy: energyCoefficients(profile, precision, efficiency),
     intensity: gridIntensity(options.region),
@@ -58,7 +60,10 @@ export function energyContext(options: ApplyEnergyOptions, countedAt: Precision 
 }
 
 /** Estimated rows by report row: reports share rows between models, and the language server between analyses. */
-interface EstimatedRows { get(row: LayerReport): LayerReport | undefined; set(row: LayerReport, estimated: LayerReport): unknown }
+interface EstimatedRows {
+  get(row: LayerReport): LayerReport | undefined;
+  set(row: LayerReport, estimated: LayerReport): unknown;
+}
 
 /**
  * Estimates kept across calls with the same options, for a caller that re-estimates reports whose
@@ -83,7 +88,14 @@ export class EstimateCache {
 }
 
 function sameOptions(a: ApplyEnergyOptions, b: ApplyEnergyOptions): boolean {
-  return a.profile === b.profile && a.precision === b.precision && a.region === b.region && a.pue === b.pue && a.batch === b.batch && a.bytesCountedAt === b.bytesCountedAt;
+  return (
+    a.profile === b.profile &&
+    a.precision === b.precision &&
+    a.region === b.region &&
+    a.pue === b.pue &&
+    a.batch === b.batch &&
+    a.bytesCountedAt === b.bytesCountedAt
+  );
 }
 
 /** A copy of the report with latency, energy, bound, totals and assumptions filled in (reusing `cache`'s rows, if given). */
@@ -99,13 +111,21 @@ export function applyEnergy(report: Report, options: ApplyEnergyOptions, cache?:
       // Block reports share their rows with the root's report: each row is estimated once.
       const estimated = cached?.rows ?? new Map<LayerReport, LayerReport>();
       const models = f.models.map((m) => estimateModel(m, ctx, estimated));
-      return { ...f, models, ...(f.trainingRuns ? { trainingRuns: estimateTrainingRuns(f.trainingRuns, models, ctx) } : {}) };
+      return {
+        ...f,
+        models,
+        ...(f.trainingRuns ? { trainingRuns: estimateTrainingRuns(f.trainingRuns, models, ctx) } : {}),
+      };
     }),
   };
 }
 
 /** One model with its layers and totals estimated; `estimated` holds rows already done for another model. */
-export function estimateModel(model: ModelReport, ctx: EnergyContext, estimated: EstimatedRows = new Map<LayerReport, LayerReport>()): ModelReport {
+export function estimateModel(
+  model: ModelReport,
+  ctx: EnergyContext,
+  estimated: EstimatedRows = new Map<LayerReport, LayerReport>(),
+): ModelReport {
   const layers = model.layers.map((l) => {
     let done = estimated.get(l);
     if (!done) estimated.set(l, (done = estimateLayer(l, ctx)));
@@ -147,8 +167,12 @@ export function describeAssumptions(ctx: EnergyContext): Record<string, unknown>
   const { profile, efficiency: e, energy } = ctx;
   return {
     model: 'roofline per layer + dynamic/static energy (docs/ENERGY_MODEL.md); a static estimate, not a measurement',
-    profile: { id: profile.id, name: profile.name, file: (profile as LoadedProfile).file ?? null,
-      calibrationFile: (profile as LoadedProfile).calibrationFile ?? null },
+    profile: {
+      id: profile.id,
+      name: profile.name,
+      file: (profile as LoadedProfile).file ?? null,
+      calibrationFile: (profile as LoadedProfile).calibrationFile ?? null,
+    },
     precision: ctx.precision,
     bytesPerElement: bytesPerElement(ctx.precision),
     bytesCountedAt: ctx.bytesCountedAt,
@@ -159,21 +183,34 @@ export function describeAssumptions(ctx: EnergyContext): Record<string, unknown>
     memoryFraction: figureSummary(e.memoryFraction),
     energyScale: figureSummary(e.energyScale),
     power: energy ? powerSummary(energy) : { unknown: profile.absent?.['power.maxW'] ?? 'profile has no power.maxW' },
-    gridIntensity: { region: ctx.intensity.region, requested: ctx.intensity.requested,
-      gCO2ePerKWh: ctx.intensity.gCO2ePerKWh, source: ctx.intensity.source },
+    gridIntensity: {
+      region: ctx.intensity.region,
+      requested: ctx.intensity.requested,
+      gCO2ePerKWh: ctx.intensity.gCO2ePerKWh,
+      source: ctx.intensity.source,
+    },
     pue: ctx.pue,
     batch: ctx.batch ?? 'input shape first dimension',
     scope: 'chip/board power only: no host CPU, fans, PSU losses; PUE adds facility overhead',
   };
 }
 
-function figureSummary(f: { value: number; source: string; confidence: string; note?: string }): Record<string, unknown> {
+function figureSummary(f: {
+  value: number;
+  source: string;
+  confidence: string;
+  note?: string;
+}): Record<string, unknown> {
   return { value: f.value, confidence: f.confidence, source: f.note ? `${f.source}; ${f.note}` : f.source };
 }
 
 function powerSummary(c: EnergyCoefficients): Record<string, unknown> {
   return {
-    staticW: c.staticW, staticBasis: c.staticBasis, dynamicW: c.dynamicW,
-    picojoulesPerOp: c.joulesPerOp * 1e12, picojoulesPerByte: c.joulesPerByte * 1e12, byteBasis: c.byteBasis,
+    staticW: c.staticW,
+    staticBasis: c.staticBasis,
+    dynamicW: c.dynamicW,
+    picojoulesPerOp: c.joulesPerOp * 1e12,
+    picojoulesPerByte: c.joulesPerByte * 1e12,
+    byteBasis: c.byteBasis,
   };
 }

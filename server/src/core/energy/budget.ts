@@ -34,7 +34,11 @@ export interface Budget {
 
 /** A budget file that does not fit the schema; `message` names the file and field. */
 export class BudgetError extends Error {
-  constructor(readonly file: string, readonly field: string, readonly expected: string) {
+  constructor(
+    readonly file: string,
+    readonly field: string,
+    readonly expected: string,
+  ) {
     super(`${file}: ${field || '(root)'}: ${expected}`);
     this.name = 'BudgetError';
   }
@@ -58,7 +62,11 @@ export interface BudgetRow {
 }
 
 /** The gate's verdict: rows, overall pass, and a text table for the terminal. */
-export interface BudgetResult { passed: boolean; rows: BudgetRow[]; table: string }
+export interface BudgetResult {
+  passed: boolean;
+  rows: BudgetRow[];
+  table: string;
+}
 
 /** Compiles profiles/budget.schema.json from the given `profiles/` folder. */
 export function compileBudgetSchema(profilesDir: string): ValidateFunction {
@@ -94,13 +102,22 @@ export function readBudgetFile(file: string, validate: ValidateFunction): Budget
  * Checks a report (counts only are needed; energy is recomputed on each entry's profile) against
  * a budget. `resolveProfile` maps an id to a profile and throws UnknownProfileError for others.
  */
-export function checkBudget(report: Report, budget: Budget, resolveProfile: (id: string) => HardwareProfile): BudgetResult {
+export function checkBudget(
+  report: Report,
+  budget: Budget,
+  resolveProfile: (id: string) => HardwareProfile,
+): BudgetResult {
   const rows = budget.budgets.flatMap((entry) => checkEntry(report, budget, entry, resolveProfile));
   const passed = rows.every((r) => r.status === 'pass');
   return { passed, rows, table: formatBudgetTable(rows) };
 }
 
-function checkEntry(report: Report, budget: Budget, entry: BudgetEntry, resolve: (id: string) => HardwareProfile): BudgetRow[] {
+function checkEntry(
+  report: Report,
+  budget: Budget,
+  entry: BudgetEntry,
+  resolve: (id: string) => HardwareProfile,
+): BudgetRow[] {
   const file = findFile(report, entry.file);
   const models = file ? pickModels(file, entry.model) : [];
   if (models.length === 0) return limitsOf(entry).map((l) => missingRow(entry, l.metric, l.limit, file));
@@ -117,7 +134,13 @@ function checkEntry(report: Report, budget: Budget, entry: BudgetEntry, resolve:
 }
 
 /** The file report re-estimated on the entry's profile and precision (its bytes were counted at `countedAt`). */
-function estimate(file: FileReport, countedAt: Precision, profile: HardwareProfile, precision: Precision, budget: Budget): FileReport {
+function estimate(
+  file: FileReport,
+  countedAt: Precision,
+  profile: HardwareProfile,
+  precision: Precision,
+  budget: Budget,
+): FileReport {
   const one: Report = { schema: 'wattlens.report/1', hardware: null, precision: countedAt, files: [file] };
   return applyEnergy(one, { profile, precision, region: budget.region, pue: budget.pue }).files[0];
 }
@@ -131,15 +154,27 @@ function limitsOf(entry: BudgetEntry): { metric: BudgetMetric; limit: number }[]
 }
 
 function measureRow(
-  entry: BudgetEntry, m: ModelReport, metric: BudgetMetric, limit: number, profile: string, precision: Precision, pue: number,
+  entry: BudgetEntry,
+  m: ModelReport,
+  metric: BudgetMetric,
+  limit: number,
+  profile: string,
+  precision: Precision,
+  pue: number,
 ): BudgetRow {
   const actual = actualOf(entry, m, metric, pue);
   const onDevice = metric !== 'macs';
   const status = actual === null ? 'unknown' : actual <= limit ? 'pass' : 'fail';
   return {
-    file: entry.file, model: m.name, metric, limit, actual,
-    profile: onDevice ? profile : null, precision: onDevice ? precision : null, status,
-    ...(actual === null ? { detail: 'could not be resolved statically (see the report\'s unresolved list)' } : {}),
+    file: entry.file,
+    model: m.name,
+    metric,
+    limit,
+    actual,
+    profile: onDevice ? profile : null,
+    precision: onDevice ? precision : null,
+    status,
+    ...(actual === null ? { detail: "could not be resolved statically (see the report's unresolved list)" } : {}),
   };
 }
 
@@ -153,8 +188,20 @@ function actualOf(entry: BudgetEntry, m: ModelReport, metric: BudgetMetric, pue:
 }
 
 function missingRow(entry: BudgetEntry, metric: BudgetMetric, limit: number, file: FileReport | undefined): BudgetRow {
-  const detail = file ? `no model ${entry.model ? `named ${entry.model}` : 'instantiated (root)'} in the file` : 'file not in the report';
-  return { file: entry.file, model: entry.model ?? null, metric, limit, actual: null, profile: null, precision: null, status: 'missing', detail };
+  const detail = file
+    ? `no model ${entry.model ? `named ${entry.model}` : 'instantiated (root)'} in the file`
+    : 'file not in the report';
+  return {
+    file: entry.file,
+    model: entry.model ?? null,
+    metric,
+    limit,
+    actual: null,
+    profile: null,
+    precision: null,
+    status: 'missing',
+    detail,
+  };
 }
 
 /** The report's file whose path equals or ends with the budget's path (separators normalised). */
@@ -174,19 +221,30 @@ function pickModels(file: FileReport, name?: string): ModelReport[] {
   return name ? file.models.filter((m) => m.name === name) : file.models.filter((m) => m.root);
 }
 
-const METRIC_LABEL: Record<BudgetMetric, string> = { energyJ: 'energy / inference', macs: 'MACs / pass', trainingKWh: 'training run' };
+const METRIC_LABEL: Record<BudgetMetric, string> = {
+  energyJ: 'energy / inference',
+  macs: 'MACs / pass',
+  trainingKWh: 'training run',
+};
 
 /** A plain-text table of the rows and a closing verdict line, newline-terminated for the terminal. */
 export function formatBudgetTable(rows: BudgetRow[]): string {
   const header = ['file', 'model', 'budget', 'limit', 'actual', 'on', 'result'];
   const body = rows.map((r) => [
-    r.file, r.model ?? '-', METRIC_LABEL[r.metric], formatValue(r.metric, r.limit),
+    r.file,
+    r.model ?? '-',
+    METRIC_LABEL[r.metric],
+    formatValue(r.metric, r.limit),
     r.actual === null ? '?' : formatValue(r.metric, r.actual),
     r.profile ? `${r.profile} ${r.precision}` : '-',
-    r.status === 'pass' ? 'pass' : `FAIL (${r.status === 'fail' ? `${overBy(r)} over` : r.detail ?? r.status})`,
+    r.status === 'pass' ? 'pass' : `FAIL (${r.status === 'fail' ? `${overBy(r)} over` : (r.detail ?? r.status)})`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   const failed = rows.filter((r) => r.status !== 'pass').length;
   const verdict = failed === 0 ? `all ${rows.length} budgets pass` : `${failed} of ${rows.length} budgets FAILED`;
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line), '', verdict, ''].join('\n');

@@ -17,7 +17,11 @@ export interface CalibrationSample {
 }
 
 /** The factors calibration refines. */
-export interface CalibrationFactors { computeFraction: number; memoryFraction: number; energyScale: number }
+export interface CalibrationFactors {
+  computeFraction: number;
+  memoryFraction: number;
+  energyScale: number;
+}
 
 /** The stored calibration, `.wattlens/calibration/<profileId>.json`. */
 export interface Calibration {
@@ -43,7 +47,10 @@ const MIN_FRACTION = 1e-4;
 
 /** Fits computeFraction / memoryFraction to measured times, then energyScale to measured energies. */
 export function calibrate(
-  profile: HardwareProfile, precision: Precision, samples: CalibrationSample[], meta: { createdAt: string; source: string },
+  profile: HardwareProfile,
+  precision: Precision,
+  samples: CalibrationSample[],
+  meta: { createdAt: string; source: string },
 ): Calibration {
   if (samples.length === 0) throw new Error('calibration needs at least one measured sample');
   const warnings: string[] = [];
@@ -52,7 +59,11 @@ export function calibrate(
   const energyScale = fitEnergyScale(profile, precision, samples, timed, warnings);
   const after = withFactors(before, { ...timed, energyScale });
   return {
-    schema: 'wattlens.calibration/1', profileId: profile.id, precision, createdAt: meta.createdAt, source: meta.source,
+    schema: 'wattlens.calibration/1',
+    profileId: profile.id,
+    precision,
+    createdAt: meta.createdAt,
+    source: meta.source,
     factors: { ...timed, energyScale },
     fit: {
       samples: samples.length,
@@ -71,7 +82,8 @@ function split(works: Work[], rates: DeviceRates): { c: number; m: number; o: nu
   for (const w of works) {
     const t = roofline(w, rates);
     if (t.bound === null) continue;
-    if (t.computeS >= t.memoryS) s.c += t.computeS; else s.m += t.memoryS;
+    if (t.computeS >= t.memoryS) s.c += t.computeS;
+    else s.m += t.memoryS;
     s.o += rates.overheadS;
   }
   return s;
@@ -82,27 +94,46 @@ function split(works: Work[], rates: DeviceRates): { c: number; m: number; o: nu
  * scale the compute- and memory-bound times; iterated because bounds shift as fractions change.
  */
 function fitFractions(
-  profile: HardwareProfile, precision: Precision, samples: CalibrationSample[], start: ResolvedEfficiency, warnings: string[],
+  profile: HardwareProfile,
+  precision: Precision,
+  samples: CalibrationSample[],
+  start: ResolvedEfficiency,
+  warnings: string[],
 ): { computeFraction: number; memoryFraction: number } {
   let cf = start.computeFraction.value;
   let mf = start.memoryFraction.value;
   for (let i = 0; i < 6; i++) {
-    const rates = deviceRates(profile, precision, withFactors(start, { computeFraction: cf, memoryFraction: mf, energyScale: 1 }));
+    const rates = deviceRates(
+      profile,
+      precision,
+      withFactors(start, { computeFraction: cf, memoryFraction: mf, energyScale: 1 }),
+    );
     const rows = samples.map((s) => ({ ...split(s.works, rates), t: s.measuredLatencyMs / 1e3 }));
     const { x, y } = solveScales(rows);
     cf /= x;
     mf /= y;
   }
-  return { computeFraction: clampFraction(cf, 'computeFraction', warnings), memoryFraction: clampFraction(mf, 'memoryFraction', warnings) };
+  return {
+    computeFraction: clampFraction(cf, 'computeFraction', warnings),
+    memoryFraction: clampFraction(mf, 'memoryFraction', warnings),
+  };
 }
 
 /** Solves the 2×2 weighted normal equations; falls back to one common scale when they are degenerate. */
 function solveScales(rows: { c: number; m: number; o: number; t: number }[]): { x: number; y: number } {
-  let cc = 0, cm = 0, mm = 0, cr = 0, mr = 0;
+  let cc = 0,
+    cm = 0,
+    mm = 0,
+    cr = 0,
+    mr = 0;
   for (const r of rows) {
     const w = 1 / (r.t * r.t);
     const rest = Math.max(r.t - r.o, r.t * 1e-3);
-    cc += w * r.c * r.c; cm += w * r.c * r.m; mm += w * r.m * r.m; cr += w * r.c * rest; mr += w * r.m * rest;
+    cc += w * r.c * r.c;
+    cm += w * r.c * r.m;
+    mm += w * r.m * r.m;
+    cr += w * r.c * rest;
+    mr += w * r.m * rest;
   }
   if (mm === 0 && cc === 0) return { x: 1, y: 1 };
   if (mm === 0) return { x: cr / cc, y: 1 };
@@ -117,8 +148,10 @@ function solveScales(rows: { c: number; m: number; o: number; t: number }[]): { 
 
 function clampFraction(v: number, name: string, warnings: string[]): number {
   if (v > 1) {
-    warnings.push(`${name} fitted to ${v.toFixed(3)} > 1: the device ran faster than its listed peak allows; ` +
-      'capped at 1 (check the profile figures, the precision, or the measurement)');
+    warnings.push(
+      `${name} fitted to ${v.toFixed(3)} > 1: the device ran faster than its listed peak allows; ` +
+        'capped at 1 (check the profile figures, the precision, or the measurement)',
+    );
     return 1;
   }
   return Math.max(v, MIN_FRACTION);
@@ -126,15 +159,19 @@ function clampFraction(v: number, name: string, warnings: string[]): number {
 
 /** Least-squares scale on dynamic energy, after removing static power over the measured time. */
 function fitEnergyScale(
-  profile: HardwareProfile, precision: Precision, samples: CalibrationSample[],
-  timed: { computeFraction: number; memoryFraction: number }, warnings: string[],
+  profile: HardwareProfile,
+  precision: Precision,
+  samples: CalibrationSample[],
+  timed: { computeFraction: number; memoryFraction: number },
+  warnings: string[],
 ): number {
   const eff = withFactors(resolveEfficiency(profile), { ...timed, energyScale: 1 });
   const coeffs = energyCoefficients(profile, precision, eff);
   const measured = samples.filter((s) => s.measuredEnergyJ != null);
   if (!coeffs || measured.length === 0) return resolveEfficiency(profile).energyScale.value;
   const rates = deviceRates(profile, precision, eff);
-  let num = 0, den = 0;
+  let num = 0,
+    den = 0;
   for (const s of measured) {
     const e = s.measuredEnergyJ as number;
     const dyn = s.works.reduce((sum, w) => sum + dynamicEnergyJ(w, roofline(w, rates), coeffs), 0);
@@ -144,15 +181,22 @@ function fitEnergyScale(
   }
   const k = den > 0 ? num / den : 1;
   if (k <= 0.01) {
-    warnings.push(`measured energy is at or below static power × time (${coeffs.staticW.toFixed(1)} W, ${coeffs.staticBasis}); ` +
-      'energyScale floored at 0.01: give the profile a measured power.idleW');
+    warnings.push(
+      `measured energy is at or below static power × time (${coeffs.staticW.toFixed(1)} W, ${coeffs.staticBasis}); ` +
+        'energyScale floored at 0.01: give the profile a measured power.idleW',
+    );
     return 0.01;
   }
   return k;
 }
 
 /** Mean relative latency error of the samples under given factors. */
-function latencyError(profile: HardwareProfile, precision: Precision, samples: CalibrationSample[], eff: ResolvedEfficiency): number {
+function latencyError(
+  profile: HardwareProfile,
+  precision: Precision,
+  samples: CalibrationSample[],
+  eff: ResolvedEfficiency,
+): number {
   const rates = deviceRates(profile, precision, eff);
   const errs = samples.map((s) => {
     const est = s.works.reduce((sum, w) => sum + roofline(w, rates).latencyS, 0);
@@ -162,15 +206,22 @@ function latencyError(profile: HardwareProfile, precision: Precision, samples: C
 }
 
 /** Mean relative energy error over samples that measured energy (null when none did or power is unknown). */
-function energyError(profile: HardwareProfile, precision: Precision, samples: CalibrationSample[], eff: ResolvedEfficiency): number | null {
+function energyError(
+  profile: HardwareProfile,
+  precision: Precision,
+  samples: CalibrationSample[],
+  eff: ResolvedEfficiency,
+): number | null {
   const coeffs = energyCoefficients(profile, precision, eff);
   const measured = samples.filter((s) => s.measuredEnergyJ != null);
   if (!coeffs || measured.length === 0) return null;
   const rates = deviceRates(profile, precision, eff);
-  return mean(measured.map((s) => {
-    const est = s.works.reduce((sum, w) => sum + layerEnergyJ(w, roofline(w, rates), coeffs), 0);
-    return Math.abs(est / (s.measuredEnergyJ as number) - 1);
-  }));
+  return mean(
+    measured.map((s) => {
+      const est = s.works.reduce((sum, w) => sum + layerEnergyJ(w, roofline(w, rates), coeffs), 0);
+      return Math.abs(est / (s.measuredEnergyJ as number) - 1);
+    }),
+  );
 }
 
 function mean(xs: number[]): number {
@@ -180,11 +231,20 @@ function mean(xs: number[]): number {
 /** Efficiency with the three calibrated factors replaced by plain values (for internal evaluation). */
 function withFactors(base: ResolvedEfficiency, f: CalibrationFactors): ResolvedEfficiency {
   const fig = (value: number): Figure => ({ value, source: 'calibration fit', confidence: 'measured' });
-  return { ...base, computeFraction: fig(f.computeFraction), memoryFraction: fig(f.memoryFraction), energyScale: fig(f.energyScale) };
+  return {
+    ...base,
+    computeFraction: fig(f.computeFraction),
+    memoryFraction: fig(f.memoryFraction),
+    energyScale: fig(f.energyScale),
+  };
 }
 
 /** The profile with its efficiency factors replaced by the calibration's, marked `measured` with their source. */
-export function applyCalibration<P extends HardwareProfile>(profile: P, cal: Calibration, file?: string): P & { calibrationFile?: string } {
+export function applyCalibration<P extends HardwareProfile>(
+  profile: P,
+  cal: Calibration,
+  file?: string,
+): P & { calibrationFile?: string } {
   if (cal.profileId !== profile.id) throw new Error(`calibration is for '${cal.profileId}', not '${profile.id}'`);
   const source = `calibration ${file ?? '(unsaved)'}: ${cal.source}, ${cal.createdAt}, ${cal.fit.samples} samples at ${cal.precision}`;
   const fig = (value: number): Figure => ({ value, source, confidence: 'measured' });
@@ -211,15 +271,20 @@ export function saveCalibration(workspaceDir: string, cal: Calibration): string 
 }
 
 /** The workspace's stored calibration for a profile, or null; a malformed file is an error naming the field. */
-export function loadCalibration(workspaceDir: string, profileId: string): { calibration: Calibration; file: string } | null {
+export function loadCalibration(
+  workspaceDir: string,
+  profileId: string,
+): { calibration: Calibration; file: string } | null {
   const file = calibrationPath(workspaceDir, profileId);
   if (!existsSync(file)) return null;
   const cal = JSON.parse(readFileSync(file, 'utf8')) as Calibration;
   for (const key of ['computeFraction', 'memoryFraction', 'energyScale'] as const) {
     const v = cal.factors?.[key];
-    if (typeof v !== 'number' || !(v > 0)) throw new Error(`${file}: factors.${key}: expected a number > 0, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !(v > 0))
+      throw new Error(`${file}: factors.${key}: expected a number > 0, got ${JSON.stringify(v)}`);
   }
-  if (cal.profileId !== profileId) throw new Error(`${file}: profileId: expected "${profileId}", got ${JSON.stringify(cal.profileId)}`);
+  if (cal.profileId !== profileId)
+    throw new Error(`${file}: profileId: expected "${profileId}", got ${JSON.stringify(cal.profileId)}`);
   return { calibration: cal, file };
 }
 
@@ -228,7 +293,10 @@ export function loadCalibration(workspaceDir: string, profileId: string): { cali
  * byte counts were made at (bytesPerElement(report.precision)). Throws when a layer's work is unknown.
  */
 export function sampleFromModel(
-  model: ModelReport, measured: { latencyMs: number; energyJ?: number | null }, precision: Precision, countedAt = 4,
+  model: ModelReport,
+  measured: { latencyMs: number; energyJ?: number | null },
+  precision: Precision,
+  countedAt = 4,
 ): CalibrationSample {
   const works = model.layers.map((l) => {
     const w = workOfLayer(l, precision, countedAt);
@@ -240,13 +308,17 @@ export function sampleFromModel(
 
 /** Per-layer samples from measured milliseconds keyed by layer path (layers without a figure are skipped). */
 export function samplesFromLayers(
-  model: ModelReport, measuredMsByPath: Record<string, number>, precision: Precision, countedAt = 4,
+  model: ModelReport,
+  measuredMsByPath: Record<string, number>,
+  precision: Precision,
+  countedAt = 4,
 ): CalibrationSample[] {
   const out: CalibrationSample[] = [];
   for (const l of model.layers) {
     const ms = measuredMsByPath[l.path];
     const w = workOfLayer(l, precision, countedAt);
-    if (ms !== undefined && ms > 0 && w) out.push({ label: `${model.name}/${l.path}`, works: [w], measuredLatencyMs: ms });
+    if (ms !== undefined && ms > 0 && w)
+      out.push({ label: `${model.name}/${l.path}`, works: [w], measuredLatencyMs: ms });
   }
   return out;
 }

@@ -8,7 +8,7 @@ export const JOULES_PER_KWH = 3.6e6;
 
 /** Where the intensity figures come from (the package bundles Ember's annual data). */
 export const INTENSITY_SOURCE =
-  "@tgwf/co2 (CO2.js) 0.19 averageIntensity: Ember annual average grid intensity, year 2024 (package data/output/average-intensities.json)";
+  '@tgwf/co2 (CO2.js) 0.19 averageIntensity: Ember annual average grid intensity, year 2024 (package data/output/average-intensities.json)';
 
 /** A grid intensity and what it is for. */
 export interface GridIntensity {
@@ -23,8 +23,10 @@ export interface GridIntensity {
 /** An unknown region code. */
 export class UnknownRegionError extends Error {
   constructor(readonly region: string) {
-    super(`no grid intensity for region '${region}': use an ISO 3166 alpha-2 or alpha-3 country code ` +
-      `(e.g. FR or FRA, DE or DEU) or WORLD / EU; the data (${INTENSITY_SOURCE}) has ${knownRegions().length} entries`);
+    super(
+      `no grid intensity for region '${region}': use an ISO 3166 alpha-2 or alpha-3 country code ` +
+        `(e.g. FR or FRA, DE or DEU) or WORLD / EU; the data (${INTENSITY_SOURCE}) has ${knownRegions().length} entries`,
+    );
     this.name = 'UnknownRegionError';
   }
 }
@@ -66,6 +68,7 @@ export function co2eGrams(energyJ: number, intensity: GridIntensity, pue = 1): n
 
 /** Validates a PUE (power usage effectiveness): a finite number ≥ 1. */
 export function checkPue(pue: number): number {
-  if (!Number.isFinite(pue) || pue < 1) throw new Error(`PUE must be a number >= 1 (1.0 = no facility overhead), got ${pue}`);
+  if (!Number.isFinite(pue) || pue < 1)
+    throw new Error(`PUE must be a number >= 1 (1.0 = no facility overhead), got ${pue}`);
   return pue;
 }

@@ -19,10 +19,17 @@ const DEFAULT_SOURCE = 'WattLens default (docs/ENERGY_MODEL.md)';
  */
 export const DEFAULT_EFFICIENCY: ResolvedEfficiency = {
   computeFraction: { value: 1, source: DEFAULT_SOURCE, confidence: 'assumed', note: 'ideal roofline: full dense peak' },
-  memoryFraction: { value: 1, source: DEFAULT_SOURCE, confidence: 'assumed', note: 'ideal roofline: full peak bandwidth' },
+  memoryFraction: {
+    value: 1,
+    source: DEFAULT_SOURCE,
+    confidence: 'assumed',
+    note: 'ideal roofline: full peak bandwidth',
+  },
   energyScale: { value: 1, source: DEFAULT_SOURCE, confidence: 'assumed', note: 'dynamic energy as derived, unscaled' },
   staticFraction: {
-    value: 0.4, source: DEFAULT_SOURCE, confidence: 'derived',
+    value: 0.4,
+    source: DEFAULT_SOURCE,
+    confidence: 'derived',
     note: 'mean of measured idle/max in hardware.csv: TPU v4 90/192 = 0.47, Raspberry Pi 5 3.3/9.8 = 0.34',
   },
 };

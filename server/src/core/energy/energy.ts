@@ -27,7 +27,9 @@ export interface EnergyCoefficients {
 
 /** Energy coefficients, or null when the profile has no max power figure (energy stays unknown). */
 export function energyCoefficients(
-  profile: HardwareProfile, precision: Precision, eff?: ResolvedEfficiency,
+  profile: HardwareProfile,
+  precision: Precision,
+  eff?: ResolvedEfficiency,
 ): EnergyCoefficients | null {
   const maxW = profile.power.maxW?.value;
   if (maxW === undefined) return null;
@@ -38,7 +40,10 @@ export function energyCoefficients(
   return {
     joulesPerOp: dynamicW / peakOpsPerSecond(profile, precision),
     joulesPerByte: pjPerBit * 8 * 1e-12,
-    staticW, dynamicW, energyScale: e.energyScale.value, staticBasis,
+    staticW,
+    dynamicW,
+    energyScale: e.energyScale.value,
+    staticBasis,
     byteBasis: profile.memory.energyPjPerBit
       ? `${pjPerBit} pJ/bit (${profile.memory.energyPjPerBit.source})`
       : `${pjPerBit} pJ/bit default (Horowitz 2014 45 nm DRAM read; profile has no memory.energyPjPerBit)`,
@@ -46,11 +51,18 @@ export function energyCoefficients(
 }
 
 /** Measured idle power when the profile has it, else staticFraction × maxW. */
-function staticPower(profile: HardwareProfile, maxW: number, e: ResolvedEfficiency): { staticW: number; staticBasis: string } {
+function staticPower(
+  profile: HardwareProfile,
+  maxW: number,
+  e: ResolvedEfficiency,
+): { staticW: number; staticBasis: string } {
   const idle = profile.power.idleW;
   if (idle) return { staticW: idle.value, staticBasis: `power.idleW (${idle.confidence}: ${idle.source})` };
   const f = e.staticFraction;
-  return { staticW: f.value * maxW, staticBasis: `${f.value} × maxW (efficiency.staticFraction: ${f.note ?? f.source})` };
+  return {
+    staticW: f.value * maxW,
+    staticBasis: `${f.value} × maxW (efficiency.staticFraction: ${f.note ?? f.source})`,
+  };
 }
 
 /**

@@ -11,9 +11,16 @@ const BYTES: Record<Precision, number> = { fp32: 4, tf32: 4, fp16: 2, bf16: 2, f
 
 /** A precision the device has no peak figure for. */
 export class UnsupportedPrecisionError extends Error {
-  constructor(readonly profileId: string, readonly precision: Precision, readonly supported: Precision[], reason?: string) {
-    super(`precision ${precision} is not available on ${profileId}${reason ? ` (${reason})` : ''}; ` +
-      `supported: ${supported.length ? supported.join(', ') : 'none'}`);
+  constructor(
+    readonly profileId: string,
+    readonly precision: Precision,
+    readonly supported: Precision[],
+    reason?: string,
+  ) {
+    super(
+      `precision ${precision} is not available on ${profileId}${reason ? ` (${reason})` : ''}; ` +
+        `supported: ${supported.length ? supported.join(', ') : 'none'}`,
+    );
     this.name = 'UnsupportedPrecisionError';
   }
 }

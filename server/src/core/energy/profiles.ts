@@ -8,7 +8,11 @@ import type { HardwareProfile, LoadedProfile } from './types';
 
 /** A profile file that is unreadable or does not fit the schema. */
 export class ProfileError extends Error {
-  constructor(readonly file: string, readonly field: string, readonly expected: string) {
+  constructor(
+    readonly file: string,
+    readonly field: string,
+    readonly expected: string,
+  ) {
     super(`${file}: ${field || '(root)'}: ${expected}`);
     this.name = 'ProfileError';
   }
@@ -16,7 +20,10 @@ export class ProfileError extends Error {
 
 /** `--hardware` named an id that no loaded profile has. */
 export class UnknownProfileError extends Error {
-  constructor(readonly id: string, readonly known: string[]) {
+  constructor(
+    readonly id: string,
+    readonly known: string[],
+  ) {
     super(`unknown hardware profile '${id}'; known ids: ${known.join(', ')}`);
     this.name = 'UnknownProfileError';
   }
@@ -66,7 +73,9 @@ export function compileProfileSchema(profilesDir: string): ValidateFunction {
 
 /** Reads and checks one profile file; returns the profile or the errors that reject it. */
 export function readProfileFile(
-  file: string, origin: LoadedProfile['origin'], validate: ValidateFunction,
+  file: string,
+  origin: LoadedProfile['origin'],
+  validate: ValidateFunction,
 ): { profile?: LoadedProfile; errors: ProfileError[] } {
   let data: unknown;
   try {
@@ -88,14 +97,18 @@ export function checkProfile(data: unknown, file: string, validate: ValidateFunc
   if (p.id !== stem) errors.push(new ProfileError(file, 'id', `"${stem}" (the file name), got "${p.id}"`));
   const { maxW, idleW } = p.power;
   if (maxW && idleW && idleW.value >= maxW.value) {
-    errors.push(new ProfileError(file, 'power.idleW.value', `less than power.maxW (${maxW.value} W), got ${idleW.value}`));
+    errors.push(
+      new ProfileError(file, 'power.idleW.value', `less than power.maxW (${maxW.value} W), got ${idleW.value}`),
+    );
   }
   return errors;
 }
 
 function addDirectory(set: ProfileSet, dir: string, origin: LoadedProfile['origin'], validate: ValidateFunction): void {
   if (!existsSync(dir)) return;
-  for (const name of readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((n) => n.endsWith('.json'))
+    .sort()) {
     const { profile, errors } = readProfileFile(join(dir, name), origin, validate);
     set.errors.push(...errors);
     if (profile) set.profiles.set(profile.id, profile);

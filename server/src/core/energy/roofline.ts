@@ -6,7 +6,10 @@ import { bytesPerElement, peakOpsPerSecond } from './precision';
 import type { HardwareProfile } from './types';
 
 /** The work one layer call does: operations and bytes moved to/from memory (at the chosen precision). */
-export interface Work { flops: number; bytes: number }
+export interface Work {
+  flops: number;
+  bytes: number;
+}
 
 /** Achievable rates on one profile at one precision (fractions already applied). */
 export interface DeviceRates {
@@ -44,7 +47,13 @@ export function roofline(work: Work, rates: DeviceRates): RooflineResult {
   const computeS = work.flops / rates.opsPerSecond;
   const memoryS = rates.bytesPerSecond ? work.bytes / rates.bytesPerSecond : 0;
   const busyS = Math.max(computeS, memoryS);
-  return { computeS, memoryS, busyS, latencyS: busyS + rates.overheadS, bound: boundOf(computeS, memoryS, rates.overheadS) };
+  return {
+    computeS,
+    memoryS,
+    busyS,
+    latencyS: busyS + rates.overheadS,
+    bound: boundOf(computeS, memoryS, rates.overheadS),
+  };
 }
 
 /** Which term dominates the latency; ties go to compute, then memory. */
@@ -61,5 +70,8 @@ export function ridgePoint(rates: DeviceRates): number {
 /** Work of a report layer at a precision (bytes counted at `countedAt` bytes per element), or null. */
 export function workOfLayer(layer: LayerReport, precision: Precision, countedAt = 4): Work | null {
   if (layer.flops === null || layer.weightBytes === null || layer.activationBytes === null) return null;
-  return { flops: layer.flops, bytes: ((layer.weightBytes + layer.activationBytes) * bytesPerElement(precision)) / countedAt };
+  return {
+    flops: layer.flops,
+    bytes: ((layer.weightBytes + layer.activationBytes) * bytesPerElement(precision)) / countedAt,
+  };
 }

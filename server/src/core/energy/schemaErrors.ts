@@ -3,7 +3,10 @@
 import type { ErrorObject } from 'ajv';
 
 /** One schema violation: dotted field path ("power.maxW.value", "budgets[0].file") and expectation. */
-export interface FieldError { field: string; expected: string }
+export interface FieldError {
+  field: string;
+  expected: string;
+}
 
 /** Distinct, readable errors for ajv's output (ajv must run with `verbose: true` for the values). */
 export function describeSchemaErrors(errors: ErrorObject[]): FieldError[] {
@@ -23,18 +26,30 @@ function describe(e: ErrorObject): FieldError {
   const p = e.params as Record<string, unknown>;
   const got = `got ${JSON.stringify(e.data)}`;
   switch (e.keyword) {
-    case 'required': return { field: child(field, String(p.missingProperty)), expected: 'a required field, missing' };
+    case 'required':
+      return { field: child(field, String(p.missingProperty)), expected: 'a required field, missing' };
     case 'additionalProperties':
       return { field: child(field, String(p.additionalProperty)), expected: `no such field (allowed: ${allowed(e)})` };
-    case 'type': return { field, expected: `a ${String(p.type)}, ${got}` };
-    case 'enum': return { field, expected: `one of ${(p.allowedValues as unknown[]).join(', ')}, ${got}` };
-    case 'minimum': case 'maximum': case 'exclusiveMinimum': case 'exclusiveMaximum':
+    case 'type':
+      return { field, expected: `a ${String(p.type)}, ${got}` };
+    case 'enum':
+      return { field, expected: `one of ${(p.allowedValues as unknown[]).join(', ')}, ${got}` };
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
       return { field, expected: `a number ${String(p.comparison)} ${String(p.limit)}, ${got}` };
     case 'dependencies':
-      return { field: child(field, String(p.missingProperty)), expected: `a required field when ${String(p.property)} is set, missing` };
-    case 'anyOf': return { field, expected: anyOfExpectation(e) };
-    case 'pattern': return { field, expected: `a string matching ${String(p.pattern)}, ${got}` };
-    default: return { field, expected: `${e.message ?? e.keyword}` };
+      return {
+        field: child(field, String(p.missingProperty)),
+        expected: `a required field when ${String(p.property)} is set, missing`,
+      };
+    case 'anyOf':
+      return { field, expected: anyOfExpectation(e) };
+    case 'pattern':
+      return { field, expected: `a string matching ${String(p.pattern)}, ${got}` };
+    default:
+      return { field, expected: `${e.message ?? e.keyword}` };
   }
 }
 
@@ -53,7 +68,9 @@ function allowed(e: ErrorObject): string {
 
 /** JSON pointer "/power/maxW/value" → "power.maxW.value"; array items as "budgets[0]". */
 export function pointerToPath(pointer: string): string {
-  return pointer.split('/').slice(1)
+  return pointer
+    .split('/')
+    .slice(1)
     .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
     .reduce((acc, seg) => (/^\d+$/.test(seg) ? `${acc}[${seg}]` : child(acc, seg)), '');
 }

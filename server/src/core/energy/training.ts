@@ -10,7 +10,10 @@ import { co2eGrams, toKWh, type GridIntensity } from './carbon';
 export const TRAINING_STEP_FACTOR = 3;
 
 /** Latency and energy of one forward pass (nulls stay null). */
-export interface PassCost { latencyMs: number | null; energyJ: number | null }
+export interface PassCost {
+  latencyMs: number | null;
+  energyJ: number | null;
+}
 
 /** One training step (forward + backward) on the same batch. */
 export function trainingStep(forward: PassCost): PassCost {
@@ -21,7 +24,12 @@ export function trainingStep(forward: PassCost): PassCost {
 }
 
 /** A whole run: energy at the facility meter (× PUE) in kWh and grams of CO2e. */
-export interface RunFootprint { steps: number; hours: number | null; kWh: number | null; co2eG: number | null }
+export interface RunFootprint {
+  steps: number;
+  hours: number | null;
+  kWh: number | null;
+  co2eG: number | null;
+}
 
 /** kWh and gCO2e of `steps` repetitions of a step (training steps, or inferences for serving). */
 export function runFootprint(step: PassCost, steps: number, intensity: GridIntensity, pue = 1): RunFootprint {

@@ -8,7 +8,11 @@ import { roofline, workOfLayer } from './roofline';
 import { trainingStep, type PassCost } from './training';
 
 /** The runs with latencyMs (one step), energyJ / kWh / co2eG (the run, or 1,000 samples) and hours filled in. */
-export function estimateTrainingRuns(runs: TrainingRunReport[], models: ModelReport[], ctx: EnergyContext): TrainingRunReport[] {
+export function estimateTrainingRuns(
+  runs: TrainingRunReport[],
+  models: ModelReport[],
+  ctx: EnergyContext,
+): TrainingRunReport[] {
   return runs.map((run) => estimateRun(run, models, ctx));
 }
 
@@ -24,9 +28,13 @@ export function estimateRun(run: TrainingRunReport, models: ModelReport[], ctx: 
   const batches = (run.samples ?? 1000) / run.batchSize;
   const energyJ = step.energyJ === null ? null : step.energyJ * batches;
   return {
-    ...run, latencyMs: step.latencyMs, energyScope: scope,
+    ...run,
+    latencyMs: step.latencyMs,
+    energyScope: scope,
     hours: scope === 'run' ? (step.latencyMs! * batches) / 3.6e6 : null,
-    energyJ, kWh: energyJ === null ? null : toKWh(energyJ) * ctx.pue, co2eG: energyJ === null ? null : co2eGrams(energyJ, ctx.intensity, ctx.pue),
+    energyJ,
+    kWh: energyJ === null ? null : toKWh(energyJ) * ctx.pue,
+    co2eG: energyJ === null ? null : co2eGrams(energyJ, ctx.intensity, ctx.pue),
   };
 }
 
@@ -41,7 +49,11 @@ export function forwardAtBatch(model: ModelReport, batch: number, ctx: EnergyCon
   let latencyMs: number | null = 0;
   let energyJ: number | null = ctx.energy ? 0 : null;
   for (const l of model.layers) {
-    const work = workOfLayer({ ...l, flops: scale(l.flops), activationBytes: scale(l.activationBytes) } as LayerReport, ctx.precision, ctx.bytesCountedAt);
+    const work = workOfLayer(
+      { ...l, flops: scale(l.flops), activationBytes: scale(l.activationBytes) } as LayerReport,
+      ctx.precision,
+      ctx.bytesCountedAt,
+    );
     if (!work) return { latencyMs: null, energyJ: null };
     const time = roofline(work, ctx.rates);
     latencyMs += time.latencyS * 1e3;

@@ -37,7 +37,8 @@ export function evalAugmented(ev: AssignHost, node: SyntaxNode, scope: Scope): V
   const op = field(node, 'operator')!.type.slice(0, -1);
   const current = ev.eval(left, scope);
   const rhs = ev.eval(field(node, 'right')!, scope);
-  const value = current.kind === 'list' && op === '+' ? extendInPlace(ev, current, rhs, node) : ev.binaryOp(op, current, rhs, node);
+  const value =
+    current.kind === 'list' && op === '+' ? extendInPlace(ev, current, rhs, node) : ev.binaryOp(op, current, rhs, node);
   assignTarget(ev, left, value, scope);
   return value;
 }
@@ -50,17 +51,32 @@ function extendInPlace(ev: AssignHost, target: ListV, rhs: Value, node: SyntaxNo
 /** Assigns a value to a target: a name, an attribute, a subscript, or a (nested) unpacking. */
 export function assignTarget(ev: AssignHost, target: SyntaxNode, value: Value, scope: Scope): void {
   switch (target.type) {
-    case 'identifier': scope.assign(target.text, value); return;
+    case 'identifier':
+      scope.assign(target.text, value);
+      return;
     case 'attribute':
       ev.setAttr(ev.eval(field(target, 'object')!, scope), field(target, 'attribute')!.text, value, target);
       return;
-    case 'subscript': assignSubscript(ev, target, value, scope); return;
-    case 'pattern_list': case 'tuple_pattern': case 'list_pattern': case 'tuple': case 'list': case 'expression_list':
+    case 'subscript':
+      assignSubscript(ev, target, value, scope);
+      return;
+    case 'pattern_list':
+    case 'tuple_pattern':
+    case 'list_pattern':
+    case 'tuple':
+    case 'list':
+    case 'expression_list':
       unpack(ev, target, value, scope);
       return;
-    case 'parenthesized_expression': assignTarget(ev, target.children[0], value, scope); return;
-    case 'assignment': assignTarget(ev, field(target, 'left')!, value, scope); assignTarget(ev, field(target, 'right')!, value, scope); return;
-    default: raise('SyntaxError', `cannot assign to ${target.type}`, target.range);
+    case 'parenthesized_expression':
+      assignTarget(ev, target.children[0], value, scope);
+      return;
+    case 'assignment':
+      assignTarget(ev, field(target, 'left')!, value, scope);
+      assignTarget(ev, field(target, 'right')!, value, scope);
+      return;
+    default:
+      raise('SyntaxError', `cannot assign to ${target.type}`, target.range);
   }
 }
 
@@ -70,8 +86,10 @@ function assignSubscript(ev: AssignHost, target: SyntaxNode, value: Value, scope
   const index = idxNodes.length === 1 ? ev.eval(idxNodes[0], scope) : tuple(idxNodes.map((n) => ev.eval(n, scope)));
   for (const h of ev.hooks) if (h.setItem?.(obj, index, value, target)) return;
   if (obj.kind === 'dict') obj.entries.set(hashKey(index), { key: index, value });
-  else if (obj.kind === 'list' && index.kind === 'int') obj.items[index.value < 0 ? index.value + obj.items.length : index.value] = value;
-  else if (obj.kind !== 'unknown' && obj.kind !== 'tensor') raise('TypeError', `'${typeName(obj)}' does not support item assignment`, target.range);
+  else if (obj.kind === 'list' && index.kind === 'int')
+    obj.items[index.value < 0 ? index.value + obj.items.length : index.value] = value;
+  else if (obj.kind !== 'unknown' && obj.kind !== 'tensor')
+    raise('TypeError', `'${typeName(obj)}' does not support item assignment`, target.range);
 }
 
 function unpack(ev: AssignHost, target: SyntaxNode, value: Value, scope: Scope): void {
@@ -83,7 +101,8 @@ function unpack(ev: AssignHost, target: SyntaxNode, value: Value, scope: Scope):
   }
   targets.forEach((t, i) => {
     if (star < 0 || i < star) assignTarget(ev, t, items[i], scope);
-    else if (i === star) assignTarget(ev, t.children.at(-1)!, list(items.slice(star, items.length - (targets.length - star - 1))), scope);
+    else if (i === star)
+      assignTarget(ev, t.children.at(-1)!, list(items.slice(star, items.length - (targets.length - star - 1))), scope);
     else assignTarget(ev, t, items[items.length - (targets.length - i)], scope);
   });
 }

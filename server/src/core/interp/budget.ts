@@ -3,7 +3,10 @@ import type { Range } from '../parse/syntax';
 
 /** Thrown when the budget is spent; caught at the top of the analysis and reported. */
 export class BudgetExceeded extends Error {
-  constructor(readonly range: Range | undefined, reason: string) {
+  constructor(
+    readonly range: Range | undefined,
+    reason: string,
+  ) {
     super(reason);
     this.name = 'BudgetExceeded';
   }
@@ -14,7 +17,10 @@ export class Budget {
   private steps = 0;
   private readonly deadline: number;
 
-  constructor(readonly maxSteps = 2_000_000, maxMs = 1000) {
+  constructor(
+    readonly maxSteps = 2_000_000,
+    maxMs = 1000,
+  ) {
     this.deadline = Date.now() + maxMs;
   }
 
@@ -25,7 +31,10 @@ export class Budget {
   step(at: { readonly range?: Range } | undefined): void {
     this.steps++;
     if (this.steps > this.maxSteps) {
-      throw new BudgetExceeded(at?.range, `analysis budget exhausted after ${this.maxSteps} steps (an unbounded loop or recursion?)`);
+      throw new BudgetExceeded(
+        at?.range,
+        `analysis budget exhausted after ${this.maxSteps} steps (an unbounded loop or recursion?)`,
+      );
     }
     if ((this.steps & 0xfff) === 0 && Date.now() > this.deadline) {
       throw new BudgetExceeded(at?.range, 'analysis time limit reached (an unbounded loop or a very large model?)');

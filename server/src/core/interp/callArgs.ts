@@ -4,14 +4,20 @@ import { type Value, type ParamDecl, type DictV, tuple, str, hashKey } from './v
 import { raise } from './errors';
 
 /** Returns the local bindings for a call of a function with `params`. */
-export function bindArguments(fname: string, params: ParamDecl[], args: Value[], kwargs: Map<string, Value>): Map<string, Value> {
+export function bindArguments(
+  fname: string,
+  params: ParamDecl[],
+  args: Value[],
+  kwargs: Map<string, Value>,
+): Map<string, Value> {
   const bound = new Map<string, Value>();
   const positional = params.filter((p) => p.kind === 'positional');
   const varargs = params.find((p) => p.kind === 'varargs');
   const varkw = params.find((p) => p.kind === 'kwargs');
   args.slice(0, positional.length).forEach((a, i) => bound.set(positional[i].name, a));
   if (args.length > positional.length) {
-    if (!varargs) raise('TypeError', `${fname}() takes ${positional.length} positional arguments but ${args.length} were given`);
+    if (!varargs)
+      raise('TypeError', `${fname}() takes ${positional.length} positional arguments but ${args.length} were given`);
     bound.set(varargs.name, tuple(args.slice(positional.length)));
   } else if (varargs) bound.set(varargs.name, tuple([]));
   const extra: DictV = { kind: 'dict', entries: new Map() };
@@ -27,7 +33,8 @@ export function bindArguments(fname: string, params: ParamDecl[], args: Value[],
   for (const p of params) {
     if (bound.has(p.name)) continue;
     if (p.default !== undefined) bound.set(p.name, p.default);
-    else if (p.kind === 'positional' || p.kind === 'keywordOnly') raise('TypeError', `${fname}() missing required argument '${p.name}'`);
+    else if (p.kind === 'positional' || p.kind === 'keywordOnly')
+      raise('TypeError', `${fname}() missing required argument '${p.name}'`);
   }
   return bound;
 }

@@ -4,7 +4,11 @@ import type { Range } from '../parse/syntax';
 
 /** A Python exception (TypeError, NameError, ...) raised by the analysed code or its semantics. */
 export class PyError extends Error {
-  constructor(readonly pyType: string, message: string, public range?: Range) {
+  constructor(
+    readonly pyType: string,
+    message: string,
+    public range?: Range,
+  ) {
     super(message);
     this.name = 'PyError';
   }

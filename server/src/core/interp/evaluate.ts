@@ -2,8 +2,24 @@
 // access, subscripts, comprehensions and assignment targets, with framework hooks for the rest.
 import { field, fieldAll, type SyntaxNode } from '../parse/syntax';
 import {
-  type Value, type FuncV, type ClassV, type CallSite, type DictV,
-  NONE, TRUE, FALSE, int, float, str, bool, list, tuple, unknown, hashKey, isSequence, typeName,
+  type Value,
+  type FuncV,
+  type ClassV,
+  type CallSite,
+  type DictV,
+  NONE,
+  TRUE,
+  FALSE,
+  int,
+  float,
+  str,
+  bool,
+  list,
+  tuple,
+  unknown,
+  hashKey,
+  isSequence,
+  typeName,
 } from './values';
 import { Scope } from './scope';
 import type { Budget } from './budget';
@@ -52,9 +68,15 @@ export abstract class Evaluator {
   /** Set once code changes a shared class: parts of the module analysed apart could then differ. */
   changedShared = false;
   /** Where user classes are constructed from an earlier run's results, when a memo is kept (torch/moduleMemo.ts). */
-  instanceMemo?: { instantiate(cls: ClassV, args: Value[], kwargs: Map<string, Value>, site: CallSite, fresh: () => Value): Value };
+  instanceMemo?: {
+    instantiate(cls: ClassV, args: Value[], kwargs: Map<string, Value>, site: CallSite, fresh: () => Value): Value;
+  };
 
-  constructor(readonly budget: Budget, readonly hooks: FrameworkHooks[], readonly builtins: Scope) {}
+  constructor(
+    readonly budget: Budget,
+    readonly hooks: FrameworkHooks[],
+    readonly builtins: Scope,
+  ) {}
 
   /** Executes a block of statements (implemented by the Interpreter). */
   abstract execBlock(block: SyntaxNode | undefined, scope: Scope): unknown;
@@ -65,39 +87,79 @@ export abstract class Evaluator {
   eval(node: SyntaxNode, scope: Scope): Value {
     this.budget.step(node);
     switch (node.type) {
-      case 'identifier': return this.lookupName(node, scope);
-      case 'integer': case 'float': return literal(node, parseNumber);
-      case 'string': return node.children.some(isInterpolation) ? this.evalString(node, scope) : literal(node, (_t, n) => str(parseString(n)));
-      case 'concatenated_string': return this.concatStrings(node, scope);
-      case 'true': return TRUE;
-      case 'false': return FALSE;
-      case 'none': return NONE;
-      case 'ellipsis': return unknown('Ellipsis', node.range);
-      case 'parenthesized_expression': return this.eval(node.children[0], scope);
-      case 'list': case 'set': return list(this.evalElements(node.children, scope));
-      case 'tuple': case 'expression_list': case 'pattern_list': return tuple(this.evalElements(node.children, scope));
-      case 'dictionary': return this.evalDict(node, scope);
-      case 'binary_operator': return this.evalBinary(node, scope);
-      case 'unary_operator': return this.evalUnary(node, scope);
-      case 'not_operator': return this.negate(this.eval(field(node, 'argument')!, scope));
-      case 'boolean_operator': return this.evalBoolean(node, scope);
-      case 'comparison_operator': return this.evalComparison(node, scope);
-      case 'conditional_expression': return this.evalConditional(node, scope);
-      case 'call': return this.evalCall(node, scope);
-      case 'attribute': return this.getAttr(this.eval(field(node, 'object')!, scope), field(node, 'attribute')!.text, node);
-      case 'subscript': return this.evalSubscript(node, scope);
-      case 'slice': return this.evalSlice(node, scope);
-      case 'lambda': return this.evalLambda(node, scope);
-      case 'list_comprehension': case 'set_comprehension': return list(this.comprehend(node, scope, (s) => this.eval(field(node, 'body')!, s)));
-      case 'generator_expression': return tuple(this.comprehend(node, scope, (s) => this.eval(field(node, 'body')!, s)));
-      case 'dictionary_comprehension': return this.dictComprehension(node, scope);
-      case 'named_expression': return assignNamed(this, node, scope);
-      case 'assignment': return evalAssignment(this, node, scope);
-      case 'augmented_assignment': return evalAugmented(this, node, scope);
-      case 'keyword_argument': return this.eval(field(node, 'value')!, scope);
-      case 'await': return this.eval(node.children.at(-1)!, scope);
-      case 'ERROR': return unknown('syntax error here', node.range);
-      default: return unknown(`expression '${node.type}' is not analysed`, node.range);
+      case 'identifier':
+        return this.lookupName(node, scope);
+      case 'integer':
+      case 'float':
+        return literal(node, parseNumber);
+      case 'string':
+        return node.children.some(isInterpolation)
+          ? this.evalString(node, scope)
+          : literal(node, (_t, n) => str(parseString(n)));
+      case 'concatenated_string':
+        return this.concatStrings(node, scope);
+      case 'true':
+        return TRUE;
+      case 'false':
+        return FALSE;
+      case 'none':
+        return NONE;
+      case 'ellipsis':
+        return unknown('Ellipsis', node.range);
+      case 'parenthesized_expression':
+        return this.eval(node.children[0], scope);
+      case 'list':
+      case 'set':
+        return list(this.evalElements(node.children, scope));
+      case 'tuple':
+      case 'expression_list':
+      case 'pattern_list':
+        return tuple(this.evalElements(node.children, scope));
+      case 'dictionary':
+        return this.evalDict(node, scope);
+      case 'binary_operator':
+        return this.evalBinary(node, scope);
+      case 'unary_operator':
+        return this.evalUnary(node, scope);
+      case 'not_operator':
+        return this.negate(this.eval(field(node, 'argument')!, scope));
+      case 'boolean_operator':
+        return this.evalBoolean(node, scope);
+      case 'comparison_operator':
+        return this.evalComparison(node, scope);
+      case 'conditional_expression':
+        return this.evalConditional(node, scope);
+      case 'call':
+        return this.evalCall(node, scope);
+      case 'attribute':
+        return this.getAttr(this.eval(field(node, 'object')!, scope), field(node, 'attribute')!.text, node);
+      case 'subscript':
+        return this.evalSubscript(node, scope);
+      case 'slice':
+        return this.evalSlice(node, scope);
+      case 'lambda':
+        return this.evalLambda(node, scope);
+      case 'list_comprehension':
+      case 'set_comprehension':
+        return list(this.comprehend(node, scope, (s) => this.eval(field(node, 'body')!, s)));
+      case 'generator_expression':
+        return tuple(this.comprehend(node, scope, (s) => this.eval(field(node, 'body')!, s)));
+      case 'dictionary_comprehension':
+        return this.dictComprehension(node, scope);
+      case 'named_expression':
+        return assignNamed(this, node, scope);
+      case 'assignment':
+        return evalAssignment(this, node, scope);
+      case 'augmented_assignment':
+        return evalAugmented(this, node, scope);
+      case 'keyword_argument':
+        return this.eval(field(node, 'value')!, scope);
+      case 'await':
+        return this.eval(node.children.at(-1)!, scope);
+      case 'ERROR':
+        return unknown('syntax error here', node.range);
+      default:
+        return unknown(`expression '${node.type}' is not analysed`, node.range);
     }
   }
 
@@ -164,7 +226,11 @@ export abstract class Evaluator {
     if (b.kind === 'unknown') return b;
     const r = arithmetic(op, a, b);
     if (r !== undefined) return r;
-    return raise('TypeError', `unsupported operand type(s) for ${op}: '${typeName(a)}' and '${typeName(b)}'`, site.range);
+    return raise(
+      'TypeError',
+      `unsupported operand type(s) for ${op}: '${typeName(a)}' and '${typeName(b)}'`,
+      site.range,
+    );
   }
 
   private evalUnary(node: SyntaxNode, scope: Scope): Value {
@@ -214,7 +280,9 @@ export abstract class Evaluator {
     if (a.kind === 'unknown') return a;
     if (b.kind === 'unknown') return b;
     const r = compare(op, a, b);
-    return r === undefined ? unknown(`cannot compare ${typeName(a)} ${op} ${typeName(b)} statically`, node.range) : bool(r);
+    return r === undefined
+      ? unknown(`cannot compare ${typeName(a)} ${op} ${typeName(b)} statically`, node.range)
+      : bool(r);
   }
 
   private evalConditional(node: SyntaxNode, scope: Scope): Value {
@@ -228,10 +296,12 @@ export abstract class Evaluator {
   private evalCall(node: SyntaxNode, scope: Scope): Value {
     const fnNode = field(node, 'function')!;
     const argsNode = field(node, 'arguments')!;
-    if (fnNode.type === 'identifier' && fnNode.text === 'super' && argsNode.children.length === 0) return this.zeroArgSuper(scope, node);
+    if (fnNode.type === 'identifier' && fnNode.text === 'super' && argsNode.children.length === 0)
+      return this.zeroArgSuper(scope, node);
     const callee = this.eval(fnNode, scope);
     const site = node;
-    if (argsNode.type === 'generator_expression') return this.callValue(callee, [this.eval(argsNode, scope)], NO_KWARGS, site);
+    if (argsNode.type === 'generator_expression')
+      return this.callValue(callee, [this.eval(argsNode, scope)], NO_KWARGS, site);
     const args: Value[] = [];
     const kwargs = argsNode.children.some(isKeywordArgument) ? new Map<string, Value>() : NO_KWARGS;
     for (const a of argsNode.children) this.collectArgument(a, scope, args, kwargs);
@@ -241,7 +311,8 @@ export abstract class Evaluator {
   private zeroArgSuper(scope: Scope, node: SyntaxNode): Value {
     const owner = scope.lookup('__class__');
     const self = scope.lookup('__self__');
-    if (owner?.kind !== 'class' || !self) return raise('RuntimeError', 'super(): no arguments outside a method', node.range);
+    if (owner?.kind !== 'class' || !self)
+      return raise('RuntimeError', 'super(): no arguments outside a method', node.range);
     return { kind: 'super', self, owner };
   }
 
@@ -260,10 +331,14 @@ export abstract class Evaluator {
   /** Calls any callable value. */
   callValue(callee: Value, args: Value[], kwargs: Map<string, Value>, site: CallSite): Value {
     switch (callee.kind) {
-      case 'func': return this.callFunction(callee, args, kwargs, site);
-      case 'builtin': return callee.call(args, kwargs, site);
-      case 'bound': return this.callValue(callee.func, [callee.self, ...args], kwargs, site);
-      case 'class': return this.instantiate(callee, args, kwargs, site);
+      case 'func':
+        return this.callFunction(callee, args, kwargs, site);
+      case 'builtin':
+        return callee.call(args, kwargs, site);
+      case 'bound':
+        return this.callValue(callee.func, [callee.self, ...args], kwargs, site);
+      case 'class':
+        return this.instantiate(callee, args, kwargs, site);
     }
     for (const h of this.hooks) {
       const r = h.call?.(callee, args, kwargs, site);
@@ -278,8 +353,15 @@ export abstract class Evaluator {
   }
 
   /** Runs `body` in a fresh local scope bound to the call's arguments, guarding recursion depth. */
-  protected invokeUser(func: FuncV, args: Value[], kwargs: Map<string, Value>, site: CallSite, body: (scope: Scope) => Value): Value {
-    if (this.depth >= MAX_CALL_DEPTH) raise('RecursionError', `maximum recursion depth reached in ${func.name}()`, site.range);
+  protected invokeUser(
+    func: FuncV,
+    args: Value[],
+    kwargs: Map<string, Value>,
+    site: CallSite,
+    body: (scope: Scope) => Value,
+  ): Value {
+    if (this.depth >= MAX_CALL_DEPTH)
+      raise('RecursionError', `maximum recursion depth reached in ${func.name}()`, site.range);
     const local = new Scope(func.closure);
     for (const [k, v] of bindArguments(func.name, func.params, args, kwargs)) local.vars.set(k, v);
     if (func.owner) {
@@ -296,7 +378,8 @@ export abstract class Evaluator {
 
   /** Creates an instance of a class and runs its __init__. */
   instantiate(cls: ClassV, args: Value[], kwargs: Map<string, Value>, site: CallSite): Value {
-    if (this.instanceMemo && !cls.builtin) return this.instanceMemo.instantiate(cls, args, kwargs, site, () => this.construct(cls, args, kwargs, site));
+    if (this.instanceMemo && !cls.builtin)
+      return this.instanceMemo.instantiate(cls, args, kwargs, site, () => this.construct(cls, args, kwargs, site));
     return this.construct(cls, args, kwargs, site);
   }
 
@@ -326,11 +409,16 @@ export abstract class Evaluator {
       if (r !== undefined) return r;
     }
     switch (obj.kind) {
-      case 'unknown': return obj;
-      case 'namespace': return this.namespaceAttr(obj, name, site);
-      case 'instance': return this.instanceAttr(obj, name, site);
-      case 'class': return this.classAttr(obj, name, site);
-      case 'super': return this.superAttr(obj, name, site);
+      case 'unknown':
+        return obj;
+      case 'namespace':
+        return this.namespaceAttr(obj, name, site);
+      case 'instance':
+        return this.instanceAttr(obj, name, site);
+      case 'class':
+        return this.classAttr(obj, name, site);
+      case 'super':
+        return this.superAttr(obj, name, site);
     }
     const method = this.builtinMethod(obj, name, site);
     if (method) return method;
@@ -358,7 +446,8 @@ export abstract class Evaluator {
   private classAttr(cls: ClassV, name: string, site: CallSite): Value {
     const attr = lookupClassAttr(cls, name);
     if (!attr) return raise('AttributeError', `type object '${cls.name}' has no attribute '${name}'`, site.range);
-    if (attr.kind === 'property') return attr.decorator === 'classmethod' ? { kind: 'bound', self: cls, func: attr.func } : attr.func;
+    if (attr.kind === 'property')
+      return attr.decorator === 'classmethod' ? { kind: 'bound', self: cls, func: attr.func } : attr.func;
     return attr;
   }
 
@@ -379,7 +468,8 @@ export abstract class Evaluator {
     if (attr.kind === 'func' || attr.kind === 'builtin') return { kind: 'bound', self, func: attr };
     if (attr.kind === 'property') {
       if (attr.decorator === 'staticmethod') return attr.func;
-      if (attr.decorator === 'classmethod') return { kind: 'bound', self: (self as { cls: ClassV }).cls ?? self, func: attr.func };
+      if (attr.decorator === 'classmethod')
+        return { kind: 'bound', self: (self as { cls: ClassV }).cls ?? self, func: attr.func };
       return this.callFunction(attr.func, [self], new Map(), site ?? { range: attr.func.range });
     }
     return attr;
@@ -392,7 +482,8 @@ export abstract class Evaluator {
     else if (obj.kind === 'class') {
       if (obj.builtin !== undefined || this.sharedClasses.has(obj)) this.changedShared = true;
       obj.attrs.set(name, value);
-    } else if (obj.kind !== 'unknown') raise('AttributeError', `cannot set attribute '${name}' on ${typeName(obj)}`, site.range);
+    } else if (obj.kind !== 'unknown')
+      raise('AttributeError', `cannot set attribute '${name}' on ${typeName(obj)}`, site.range);
   }
 
   private evalSubscript(node: SyntaxNode, scope: Scope): Value {
@@ -429,8 +520,13 @@ export abstract class Evaluator {
 
   private evalLambda(node: SyntaxNode, scope: Scope): Value {
     const func: FuncV = {
-      kind: 'func', name: '<lambda>', params: this.declareParams(field(node, 'parameters'), scope),
-      body: field(node, 'body')!, closure: scope, range: node.range, isLambda: true,
+      kind: 'func',
+      name: '<lambda>',
+      params: this.declareParams(field(node, 'parameters'), scope),
+      body: field(node, 'body')!,
+      closure: scope,
+      range: node.range,
+      isLambda: true,
     };
     return func;
   }
@@ -441,7 +537,10 @@ export abstract class Evaluator {
     const out: T[] = [];
     const inner = new Scope(scope);
     const step = (i: number): void => {
-      if (i === clauses.length) { out.push(produce(inner)); return; }
+      if (i === clauses.length) {
+        out.push(produce(inner));
+        return;
+      }
       const clause = clauses[i];
       if (clause.type === 'if_clause') {
         if (truthy(this.eval(clause.children[0], inner))) step(i + 1);

@@ -1,9 +1,7 @@
 // The statement half of the abstract interpreter: executes a Python module's statements
 // (assignments, control flow, definitions, imports) over the values in values.ts.
 import { field, fieldAll, type SyntaxNode, type Range } from '../parse/syntax';
-import {
-  type Value, type FuncV, type ClassV, type ParamDecl, type CallSite, NONE, str, unknown,
-} from './values';
+import { type Value, type FuncV, type ClassV, type ParamDecl, type CallSite, NONE, str, unknown } from './values';
 import { Scope } from './scope';
 import { Budget, BudgetExceeded } from './budget';
 import { PyError, raise } from './errors';
@@ -17,7 +15,11 @@ import type { BuiltinHost } from './builtins';
 export type Signal = undefined | { type: 'break' } | { type: 'continue' } | { type: 'return'; value: Value };
 
 /** A reason the analysis could not evaluate something, located in the source. */
-export interface Problem { range: Range; reason: string; severity: 'warning' | 'information' }
+export interface Problem {
+  range: Range;
+  reason: string;
+  severity: 'warning' | 'information';
+}
 
 /** Resolves `import x` / `from x import y` to namespaces; returns undefined for unknown modules. */
 export type ModuleResolver = (dotted: string) => Value | undefined;
@@ -58,7 +60,11 @@ export class Interpreter extends Evaluator implements BuiltinHost {
       if (r !== undefined) return r;
     }
     if (v.kind === 'list' || v.kind === 'tuple') return { kind: v.kind, items: v.items.map((x) => this.deepCopy(x)) };
-    if (v.kind === 'dict') return { kind: 'dict', entries: new Map([...v.entries].map(([k, e]) => [k, { key: e.key, value: this.deepCopy(e.value) }])) };
+    if (v.kind === 'dict')
+      return {
+        kind: 'dict',
+        entries: new Map([...v.entries].map(([k, e]) => [k, { key: e.key, value: this.deepCopy(e.value) }])),
+      };
     return v;
   }
 
@@ -125,28 +131,55 @@ export class Interpreter extends Evaluator implements BuiltinHost {
   exec(node: SyntaxNode, scope: Scope): Signal {
     this.budget.step(node);
     switch (node.type) {
-      case 'expression_statement': return this.execExpressionStatement(node, scope);
-      case 'if_statement': return this.execIf(node, scope);
-      case 'for_statement': return this.execFor(node, scope);
-      case 'while_statement': return this.execWhile(node, scope);
-      case 'function_definition': return this.defineFunction(node, scope, []);
-      case 'class_definition': return this.defineClass(node, scope, []);
-      case 'decorated_definition': return this.execDecorated(node, scope);
-      case 'return_statement': return { type: 'return', value: node.children[0] ? this.eval(node.children[0], scope) : NONE };
-      case 'pass_statement': case 'comment': return undefined;
-      case 'break_statement': return { type: 'break' };
-      case 'continue_statement': return { type: 'continue' };
-      case 'import_statement': case 'import_from_statement': case 'future_import_statement': return this.execImport(node, scope);
-      case 'with_statement': return this.execWith(node, scope);
-      case 'try_statement': return this.execTry(node, scope);
-      case 'raise_statement': return this.execRaise(node, scope);
-      case 'assert_statement': case 'print_statement': case 'type_alias_statement': return undefined;
-      case 'global_statement': return this.declare(node, scope, () => scope.moduleScope());
-      case 'nonlocal_statement': return this.declare(node, scope, (n) => scope.enclosingBinding(n));
-      case 'delete_statement': return this.execDelete(node, scope);
-      case 'block': return this.execBlock(node, scope);
-      case 'ERROR': return this.syntaxError(node);
-      default: return this.unsupported(node, `statement '${node.type}' is not analysed`);
+      case 'expression_statement':
+        return this.execExpressionStatement(node, scope);
+      case 'if_statement':
+        return this.execIf(node, scope);
+      case 'for_statement':
+        return this.execFor(node, scope);
+      case 'while_statement':
+        return this.execWhile(node, scope);
+      case 'function_definition':
+        return this.defineFunction(node, scope, []);
+      case 'class_definition':
+        return this.defineClass(node, scope, []);
+      case 'decorated_definition':
+        return this.execDecorated(node, scope);
+      case 'return_statement':
+        return { type: 'return', value: node.children[0] ? this.eval(node.children[0], scope) : NONE };
+      case 'pass_statement':
+      case 'comment':
+        return undefined;
+      case 'break_statement':
+        return { type: 'break' };
+      case 'continue_statement':
+        return { type: 'continue' };
+      case 'import_statement':
+      case 'import_from_statement':
+      case 'future_import_statement':
+        return this.execImport(node, scope);
+      case 'with_statement':
+        return this.execWith(node, scope);
+      case 'try_statement':
+        return this.execTry(node, scope);
+      case 'raise_statement':
+        return this.execRaise(node, scope);
+      case 'assert_statement':
+      case 'print_statement':
+      case 'type_alias_statement':
+        return undefined;
+      case 'global_statement':
+        return this.declare(node, scope, () => scope.moduleScope());
+      case 'nonlocal_statement':
+        return this.declare(node, scope, (n) => scope.enclosingBinding(n));
+      case 'delete_statement':
+        return this.execDelete(node, scope);
+      case 'block':
+        return this.execBlock(node, scope);
+      case 'ERROR':
+        return this.syntaxError(node);
+      default:
+        return this.unsupported(node, `statement '${node.type}' is not analysed`);
     }
   }
 
@@ -188,7 +221,9 @@ export class Interpreter extends Evaluator implements BuiltinHost {
   }
 
   private execIf(node: SyntaxNode, scope: Scope): Signal {
-    const branches: [SyntaxNode | undefined, SyntaxNode | undefined][] = [[field(node, 'condition'), field(node, 'consequence')]];
+    const branches: [SyntaxNode | undefined, SyntaxNode | undefined][] = [
+      [field(node, 'condition'), field(node, 'consequence')],
+    ];
     for (const alt of fieldAll(node, 'alternative')) {
       if (alt.type === 'elif_clause') branches.push([field(alt, 'condition'), field(alt, 'consequence')]);
       else branches.push([undefined, field(alt, 'body')]);
@@ -216,7 +251,12 @@ export class Interpreter extends Evaluator implements BuiltinHost {
     try {
       return this.eval(expr, scope);
     } catch (e) {
-      if (e instanceof PyError) this.bindSkipped(loop, scope, `the loop at line ${loop.range.start.line + 1} was skipped (${e.pyType}: ${e.message})`);
+      if (e instanceof PyError)
+        this.bindSkipped(
+          loop,
+          scope,
+          `the loop at line ${loop.range.start.line + 1} was skipped (${e.pyType}: ${e.message})`,
+        );
       throw e;
     }
   }
@@ -230,7 +270,6 @@ export class Interpreter extends Evaluator implements BuiltinHost {
       if (scope.lookup(name) === undefined) scope.assign(name, unknown(reason, block.range));
     }
   }
-
 
   private execFor(node: SyntaxNode, scope: Scope): Signal {
     const left = field(node, 'left')!;
@@ -282,8 +321,12 @@ export class Interpreter extends Evaluator implements BuiltinHost {
   private defineFunction(node: SyntaxNode, scope: Scope, decorators: SyntaxNode[]): Signal {
     const name = field(node, 'name')!.text;
     const func: FuncV = {
-      kind: 'func', name, params: this.declareParams(field(node, 'parameters'), scope),
-      body: field(node, 'body')!, closure: scope, range: node.range,
+      kind: 'func',
+      name,
+      params: this.declareParams(field(node, 'parameters'), scope),
+      body: field(node, 'body')!,
+      closure: scope,
+      range: node.range,
     };
     let value: Value = func;
     for (const d of decorators.reverse()) value = this.decorate(value, func, d, scope);
@@ -296,7 +339,12 @@ export class Interpreter extends Evaluator implements BuiltinHost {
     if (name === 'staticmethod' || name === 'classmethod' || name === 'property') {
       return { kind: 'property', decorator: name, func };
     }
-    if (/(^|\.)(no_grad|inference_mode|enable_grad|jit\.\w+|wraps|lru_cache|cache|abstractmethod|\w+\.setter|torch\.compile|compile)$/.test(name)) return value;
+    if (
+      /(^|\.)(no_grad|inference_mode|enable_grad|jit\.\w+|wraps|lru_cache|cache|abstractmethod|\w+\.setter|torch\.compile|compile)$/.test(
+        name,
+      )
+    )
+      return value;
     const d = this.eval(decorator, scope);
     return this.callValue(d, [value], new Map(), decorator);
   }
@@ -316,18 +364,23 @@ export class Interpreter extends Evaluator implements BuiltinHost {
   private declareParam(p: SyntaxNode, scope: Scope, keywordOnly: boolean): ParamDecl | undefined {
     const kind = keywordOnly ? 'keywordOnly' : 'positional';
     switch (p.type) {
-      case 'identifier': return { name: p.text, kind };
+      case 'identifier':
+        return { name: p.text, kind };
       case 'typed_parameter': {
         const inner = p.children[0];
         if (inner.type === 'list_splat_pattern') return { name: inner.children.at(-1)!.text, kind: 'varargs' };
         if (inner.type === 'dictionary_splat_pattern') return { name: inner.children.at(-1)!.text, kind: 'kwargs' };
         return { name: inner.text, kind };
       }
-      case 'default_parameter': case 'typed_default_parameter':
+      case 'default_parameter':
+      case 'typed_default_parameter':
         return { name: field(p, 'name')!.text, kind, default: this.eval(field(p, 'value')!, scope) };
-      case 'list_splat_pattern': return { name: p.children.at(-1)!.text, kind: 'varargs' };
-      case 'dictionary_splat_pattern': return { name: p.children.at(-1)!.text, kind: 'kwargs' };
-      default: return undefined;
+      case 'list_splat_pattern':
+        return { name: p.children.at(-1)!.text, kind: 'varargs' };
+      case 'dictionary_splat_pattern':
+        return { name: p.children.at(-1)!.text, kind: 'kwargs' };
+      default:
+        return undefined;
     }
   }
 
@@ -396,7 +449,8 @@ export class Interpreter extends Evaluator implements BuiltinHost {
   private importModule(dotted: string, _range: Range): Value {
     const resolved = this.resolveModule(dotted);
     if (resolved) return resolved;
-    if (dotted.startsWith('.')) return { kind: 'namespace', name: dotted, attrs: new Map(), opaque: `relative import ${dotted} is not followed` };
+    if (dotted.startsWith('.'))
+      return { kind: 'namespace', name: dotted, attrs: new Map(), opaque: `relative import ${dotted} is not followed` };
     return { kind: 'namespace', name: dotted, attrs: new Map(), opaque: `module ${dotted} is not modelled` };
   }
 
@@ -424,7 +478,11 @@ export class Interpreter extends Evaluator implements BuiltinHost {
       signal = this.handleException(node, e, scope);
     } finally {
       const fin = node.children.find((c) => c.type === 'finally_clause');
-      if (fin) this.execBlock(fin.children.find((c) => c.type === 'block'), scope);
+      if (fin)
+        this.execBlock(
+          fin.children.find((c) => c.type === 'block'),
+          scope,
+        );
     }
     return signal;
   }
@@ -435,7 +493,10 @@ export class Interpreter extends Evaluator implements BuiltinHost {
     const value = field(handler, 'value');
     const alias = value?.type === 'as_pattern' ? field(value, 'alias') : undefined;
     if (alias) this.assignTarget(alias.children[0] ?? alias, str(e.message), scope);
-    return this.execBlock(handler.children.find((c) => c.type === 'block'), scope);
+    return this.execBlock(
+      handler.children.find((c) => c.type === 'block'),
+      scope,
+    );
   }
 
   private execRaise(node: SyntaxNode, _scope: Scope): Signal {
@@ -487,7 +548,13 @@ function assignedNames(block: SyntaxNode): Set<string> {
     else if (t.type !== 'attribute' && t.type !== 'subscript') t.children.forEach(targets);
   };
   const visit = (n: SyntaxNode): void => {
-    if (n.type === 'assignment' || n.type === 'augmented_assignment' || n.type === 'for_statement' || n.type === 'for_in_clause') targets(field(n, 'left'));
+    if (
+      n.type === 'assignment' ||
+      n.type === 'augmented_assignment' ||
+      n.type === 'for_statement' ||
+      n.type === 'for_in_clause'
+    )
+      targets(field(n, 'left'));
     if (n.type === 'as_pattern_target') targets(n.children[0]);
     if (n.type === 'function_definition' || n.type === 'class_definition') {
       const name = field(n, 'name');

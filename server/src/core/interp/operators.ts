@@ -1,23 +1,48 @@
 // Python operator semantics on plain values: arithmetic, comparison, truthiness, indexing of
 // lists/tuples/dicts/strings, and iteration. Tensors are handled by the framework hooks.
 import {
-  type Value, type ListV, type TupleV, NONE, int, float, str, bool, list, tuple, unknown,
-  isNumber, numberOf, isSequence, hashKey, typeName,
+  type Value,
+  type ListV,
+  type TupleV,
+  NONE,
+  int,
+  float,
+  str,
+  bool,
+  list,
+  tuple,
+  unknown,
+  isNumber,
+  numberOf,
+  isSequence,
+  hashKey,
+  typeName,
 } from './values';
 import { raise } from './errors';
 
 /** Python truthiness; Unknown stays undecidable (returns null). */
 export function truthy(v: Value): boolean | null {
   switch (v.kind) {
-    case 'none': return false;
-    case 'bool': return v.value;
-    case 'int': case 'float': return v.value !== 0;
-    case 'str': return v.value.length > 0;
-    case 'list': case 'tuple': return v.items.length > 0;
-    case 'dict': return v.entries.size > 0;
-    case 'unknown': return null;
-    case 'tensor': return null;
-    default: return true;
+    case 'none':
+      return false;
+    case 'bool':
+      return v.value;
+    case 'int':
+    case 'float':
+      return v.value !== 0;
+    case 'str':
+      return v.value.length > 0;
+    case 'list':
+    case 'tuple':
+      return v.items.length > 0;
+    case 'dict':
+      return v.entries.size > 0;
+    case 'unknown':
+      return null;
+    case 'tensor':
+      return null;
+    default:
+      return true;
   }
 }
 
@@ -30,25 +55,45 @@ export function arithmetic(op: string, a: Value, b: Value): Value | undefined {
   return undefined;
 }
 
-function numeric(op: string, a: Value & { kind: 'int' | 'float' | 'bool' }, b: Value & { kind: 'int' | 'float' | 'bool' }): Value {
+function numeric(
+  op: string,
+  a: Value & { kind: 'int' | 'float' | 'bool' },
+  b: Value & { kind: 'int' | 'float' | 'bool' },
+): Value {
   const x = numberOf(a);
   const y = numberOf(b);
   const ints = a.kind !== 'float' && b.kind !== 'float';
   const wrap = (n: number) => (ints ? int(n) : float(n));
   switch (op) {
-    case '+': return wrap(x + y);
-    case '-': return wrap(x - y);
-    case '*': return wrap(x * y);
-    case '/': if (y === 0) raise('ZeroDivisionError', 'division by zero'); return float(x / y);
-    case '//': if (y === 0) raise('ZeroDivisionError', 'integer division by zero'); return wrap(Math.floor(x / y));
-    case '%': if (y === 0) raise('ZeroDivisionError', 'modulo by zero'); return wrap(x - y * Math.floor(x / y));
-    case '**': return ints && y >= 0 ? int(x ** y) : float(x ** y);
-    case '<<': return int(x * 2 ** y);
-    case '>>': return int(Math.floor(x / 2 ** y));
-    case '&': return ints ? int(x & y) : raise('TypeError', 'unsupported operand type(s) for &');
-    case '|': return ints ? int(x | y) : raise('TypeError', 'unsupported operand type(s) for |');
-    case '^': return ints ? int(x ^ y) : raise('TypeError', 'unsupported operand type(s) for ^');
-    default: return raise('TypeError', `unsupported operator ${op}`);
+    case '+':
+      return wrap(x + y);
+    case '-':
+      return wrap(x - y);
+    case '*':
+      return wrap(x * y);
+    case '/':
+      if (y === 0) raise('ZeroDivisionError', 'division by zero');
+      return float(x / y);
+    case '//':
+      if (y === 0) raise('ZeroDivisionError', 'integer division by zero');
+      return wrap(Math.floor(x / y));
+    case '%':
+      if (y === 0) raise('ZeroDivisionError', 'modulo by zero');
+      return wrap(x - y * Math.floor(x / y));
+    case '**':
+      return ints && y >= 0 ? int(x ** y) : float(x ** y);
+    case '<<':
+      return int(x * 2 ** y);
+    case '>>':
+      return int(Math.floor(x / 2 ** y));
+    case '&':
+      return ints ? int(x & y) : raise('TypeError', 'unsupported operand type(s) for &');
+    case '|':
+      return ints ? int(x | y) : raise('TypeError', 'unsupported operand type(s) for |');
+    case '^':
+      return ints ? int(x ^ y) : raise('TypeError', 'unsupported operand type(s) for ^');
+    default:
+      return raise('TypeError', `unsupported operator ${op}`);
   }
 }
 
@@ -90,20 +135,36 @@ export function equals(a: Value, b: Value): boolean {
 /** Python comparison operators; undefined when the operands can't be compared statically. */
 export function compare(op: string, a: Value, b: Value): boolean | undefined {
   switch (op) {
-    case '==': return equals(a, b);
-    case '!=': return !equals(a, b);
-    case 'is': return a === b || (a.kind === 'none' && b.kind === 'none') || (a.kind === 'bool' && b.kind === 'bool' && a.value === b.value);
-    case 'is not': return !compare('is', a, b);
-    case 'in': return contains(b, a);
-    case 'not in': { const c = contains(b, a); return c === undefined ? undefined : !c; }
+    case '==':
+      return equals(a, b);
+    case '!=':
+      return !equals(a, b);
+    case 'is':
+      return (
+        a === b ||
+        (a.kind === 'none' && b.kind === 'none') ||
+        (a.kind === 'bool' && b.kind === 'bool' && a.value === b.value)
+      );
+    case 'is not':
+      return !compare('is', a, b);
+    case 'in':
+      return contains(b, a);
+    case 'not in': {
+      const c = contains(b, a);
+      return c === undefined ? undefined : !c;
+    }
   }
   const order = ordering(a, b);
   if (order === undefined) return undefined;
   switch (op) {
-    case '<': return order < 0;
-    case '<=': return order <= 0;
-    case '>': return order > 0;
-    case '>=': return order >= 0;
+    case '<':
+      return order < 0;
+    case '<=':
+      return order <= 0;
+    case '>':
+      return order > 0;
+    case '>=':
+      return order >= 0;
   }
   return undefined;
 }
@@ -131,10 +192,15 @@ function contains(container: Value, item: Value): boolean | undefined {
 /** The items of an iterable plain value, or undefined if it is not one we can iterate. */
 export function iterate(v: Value): Value[] | undefined {
   switch (v.kind) {
-    case 'list': case 'tuple': return v.items;
-    case 'str': return [...v.value].map(str);
-    case 'dict': return [...v.entries.values()].map((e) => e.key);
-    default: return undefined;
+    case 'list':
+    case 'tuple':
+      return v.items;
+    case 'str':
+      return [...v.value].map(str);
+    case 'dict':
+      return [...v.entries.values()].map((e) => e.key);
+    default:
+      return undefined;
   }
 }
 
@@ -183,16 +249,26 @@ export function getItem(container: Value, index: Value): Value | undefined {
 /** A value shown the way Python's str() shows it, for messages and string formatting. */
 export function display(v: Value): string {
   switch (v.kind) {
-    case 'none': return 'None';
-    case 'bool': return v.value ? 'True' : 'False';
-    case 'int': return String(v.value);
-    case 'float': return Number.isInteger(v.value) ? `${v.value}.0` : String(v.value);
-    case 'str': return v.value;
-    case 'list': return `[${v.items.map(repr).join(', ')}]`;
-    case 'tuple': return v.items.length === 1 ? `(${repr(v.items[0])},)` : `(${v.items.map(repr).join(', ')})`;
-    case 'tensor': return v.shape ? `tensor(shape=[${v.shape.join(', ')}])` : 'tensor(?)';
-    case 'unknown': return '<unknown>';
-    default: return `<${typeName(v)}>`;
+    case 'none':
+      return 'None';
+    case 'bool':
+      return v.value ? 'True' : 'False';
+    case 'int':
+      return String(v.value);
+    case 'float':
+      return Number.isInteger(v.value) ? `${v.value}.0` : String(v.value);
+    case 'str':
+      return v.value;
+    case 'list':
+      return `[${v.items.map(repr).join(', ')}]`;
+    case 'tuple':
+      return v.items.length === 1 ? `(${repr(v.items[0])},)` : `(${v.items.map(repr).join(', ')})`;
+    case 'tensor':
+      return v.shape ? `tensor(shape=[${v.shape.join(', ')}])` : 'tensor(?)';
+    case 'unknown':
+      return '<unknown>';
+    default:
+      return `<${typeName(v)}>`;
   }
 }
 

@@ -7,7 +7,10 @@ export class Scope {
   /** Names declared `global` or `nonlocal` in this (function) scope. */
   private redirects?: Map<string, Scope>;
 
-  constructor(readonly parent: Scope | null, readonly isClassBody = false) {}
+  constructor(
+    readonly parent: Scope | null,
+    readonly isClassBody = false,
+  ) {}
 
   /** Looks a name up through enclosing scopes (skipping class bodies, as Python does). */
   lookup(name: string): Value | undefined {

@@ -1,8 +1,22 @@
 // Standard-library modules model code imports (math, collections, functools, copy, typing,
 // itertools) and the methods of plain values (list.append, dict.items, str.format).
 import {
-  type Value, type NamespaceV, type CallSite, type DictV, NONE, int, float, str, bool, list, tuple, unknown, builtin,
-  isNumber, numberOf, hashKey,
+  type Value,
+  type NamespaceV,
+  type CallSite,
+  type DictV,
+  NONE,
+  int,
+  float,
+  str,
+  bool,
+  list,
+  tuple,
+  unknown,
+  builtin,
+  isNumber,
+  numberOf,
+  hashKey,
 } from './values';
 import { raise } from './errors';
 import { display, equals, normalizeIndex } from './operators';
@@ -13,7 +27,8 @@ export function namespace(name: string, attrs: Record<string, Value>): Namespace
   return { kind: 'namespace', name, attrs: new Map(Object.entries(attrs)) };
 }
 
-const num = (v: Value | undefined): number => (v && isNumber(v) ? numberOf(v) : raise('TypeError', `expected a number, got ${v ? display(v) : 'nothing'}`));
+const num = (v: Value | undefined): number =>
+  v && isNumber(v) ? numberOf(v) : raise('TypeError', `expected a number, got ${v ? display(v) : 'nothing'}`);
 
 function mathFn(f: (x: number, y?: number) => number, integral = false) {
   return builtin('math', ([a, b]) => {
@@ -26,14 +41,32 @@ function mathFn(f: (x: number, y?: number) => number, integral = false) {
 /** The `math` module. */
 export function mathModule(): NamespaceV {
   return namespace('math', {
-    pi: float(Math.PI), e: float(Math.E), inf: float(Infinity), tau: float(2 * Math.PI),
-    sqrt: mathFn(Math.sqrt), exp: mathFn(Math.exp), log: mathFn((x, b) => (b ? Math.log(x) / Math.log(b) : Math.log(x))),
-    log2: mathFn(Math.log2), log10: mathFn(Math.log10), ceil: mathFn(Math.ceil, true), floor: mathFn(Math.floor, true),
-    trunc: mathFn(Math.trunc, true), sin: mathFn(Math.sin), cos: mathFn(Math.cos), tan: mathFn(Math.tan),
-    atan: mathFn(Math.atan), tanh: mathFn(Math.tanh), pow: mathFn((x, y) => x ** (y ?? 1)), fabs: mathFn(Math.abs),
-    radians: mathFn((x) => (x * Math.PI) / 180), degrees: mathFn((x) => (x * 180) / Math.PI),
-    gcd: mathFn((x, y) => gcd(x, y ?? 0), true), isqrt: mathFn((x) => Math.floor(Math.sqrt(x)), true),
-    prod: builtin('prod', ([v]) => (v.kind === 'list' || v.kind === 'tuple' ? int(v.items.reduce((a, x) => a * num(x), 1)) : v)),
+    pi: float(Math.PI),
+    e: float(Math.E),
+    inf: float(Infinity),
+    tau: float(2 * Math.PI),
+    sqrt: mathFn(Math.sqrt),
+    exp: mathFn(Math.exp),
+    log: mathFn((x, b) => (b ? Math.log(x) / Math.log(b) : Math.log(x))),
+    log2: mathFn(Math.log2),
+    log10: mathFn(Math.log10),
+    ceil: mathFn(Math.ceil, true),
+    floor: mathFn(Math.floor, true),
+    trunc: mathFn(Math.trunc, true),
+    sin: mathFn(Math.sin),
+    cos: mathFn(Math.cos),
+    tan: mathFn(Math.tan),
+    atan: mathFn(Math.atan),
+    tanh: mathFn(Math.tanh),
+    pow: mathFn((x, y) => x ** (y ?? 1)),
+    fabs: mathFn(Math.abs),
+    radians: mathFn((x) => (x * Math.PI) / 180),
+    degrees: mathFn((x) => (x * 180) / Math.PI),
+    gcd: mathFn((x, y) => gcd(x, y ?? 0), true),
+    isqrt: mathFn((x) => Math.floor(Math.sqrt(x)), true),
+    prod: builtin('prod', ([v]) =>
+      v.kind === 'list' || v.kind === 'tuple' ? int(v.items.reduce((a, x) => a * num(x), 1)) : v,
+    ),
     isclose: builtin('isclose', ([a, b]) => bool(Math.abs(num(a) - num(b)) < 1e-9)),
   });
 }
@@ -44,9 +77,13 @@ function gcd(a: number, b: number): number {
 
 /** `collections`, `functools`, `copy`, `typing`, `itertools`, `warnings`, `os` as far as model code needs them. */
 export function stdlibModules(host: BuiltinHost): Record<string, NamespaceV> {
-  const items = (v: Value, site: CallSite) => host.iterateValue(v, site) ?? raise('TypeError', 'not iterable', site.range);
-  const partial = builtin('partial', ([f, ...bound], boundKw) => builtin(`partial(${display(f)})`, (args, kwargs, site) =>
-    host.callValue(f, [...bound, ...args], new Map([...boundKw, ...kwargs]), site)));
+  const items = (v: Value, site: CallSite) =>
+    host.iterateValue(v, site) ?? raise('TypeError', 'not iterable', site.range);
+  const partial = builtin('partial', ([f, ...bound], boundKw) =>
+    builtin(`partial(${display(f)})`, (args, kwargs, site) =>
+      host.callValue(f, [...bound, ...args], new Map([...boundKw, ...kwargs]), site),
+    ),
+  );
   const typing = { kind: 'namespace', name: 'typing', attrs: new Map(), opaque: 'typing construct' } as NamespaceV;
   return {
     math: mathModule(),
@@ -59,7 +96,10 @@ export function stdlibModules(host: BuiltinHost): Record<string, NamespaceV> {
       partial,
       reduce: builtin('reduce', ([f, seq, init], _k, site) => {
         const xs = items(seq, site);
-        return (init ? xs : xs.slice(1)).reduce((acc, x) => host.callValue(f, [acc, x], new Map(), site), init ?? xs[0]);
+        return (init ? xs : xs.slice(1)).reduce(
+          (acc, x) => host.callValue(f, [acc, x], new Map(), site),
+          init ?? xs[0],
+        );
       }),
       wraps: builtin('wraps', () => builtin('wraps', ([f]) => f)),
       lru_cache: builtin('lru_cache', ([f]) => f ?? builtin('lru_cache', ([g]) => g)),
@@ -75,12 +115,18 @@ export function stdlibModules(host: BuiltinHost): Record<string, NamespaceV> {
       repeat: builtin('repeat', ([v, n]) => list(Array(n ? num(n) : 1).fill(v))),
     }),
     string: namespace('string', {
-      ascii_letters: str('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'), ascii_lowercase: str('abcdefghijklmnopqrstuvwxyz'),
-      ascii_uppercase: str('ABCDEFGHIJKLMNOPQRSTUVWXYZ'), digits: str('0123456789'), punctuation: str(PUNCTUATION),
+      ascii_letters: str('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'),
+      ascii_lowercase: str('abcdefghijklmnopqrstuvwxyz'),
+      ascii_uppercase: str('ABCDEFGHIJKLMNOPQRSTUVWXYZ'),
+      digits: str('0123456789'),
+      punctuation: str(PUNCTUATION),
       whitespace: str(' \t\n\r\x0b\x0c'),
       printable: str(`0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ${PUNCTUATION} \t\n\r\x0b\x0c`),
     }),
-    warnings: namespace('warnings', { warn: builtin('warn', () => NONE), filterwarnings: builtin('filterwarnings', () => NONE) }),
+    warnings: namespace('warnings', {
+      warn: builtin('warn', () => NONE),
+      filterwarnings: builtin('filterwarnings', () => NONE),
+    }),
   };
 }
 
@@ -106,15 +152,52 @@ type MethodMaker = (fn: (args: Value[], kwargs: Map<string, Value>, site: CallSi
 function listMethod(obj: Value & { kind: 'list' }, name: string, m: MethodMaker, host: BuiltinHost): Value | undefined {
   const xs = obj.items;
   switch (name) {
-    case 'append': return m(([v]) => { xs.push(v); return NONE; });
-    case 'extend': return m(([v], _k, site) => { xs.push(...(host.iterateValue(v, site) ?? [])); return NONE; });
-    case 'insert': return m(([i, v]) => { xs.splice(num(i) < 0 ? xs.length + num(i) : num(i), 0, v); return NONE; });
-    case 'pop': return m(([i]) => (xs.length ? xs.splice(i ? normalizeIndex(num(i), xs.length) : xs.length - 1, 1)[0] : raise('IndexError', 'pop from empty list')));
-    case 'remove': return m(([v]) => { xs.splice(xs.findIndex((x) => equals(x, v)), 1); return NONE; });
-    case 'reverse': return m(() => { xs.reverse(); return NONE; });
-    case 'copy': return m(() => list([...xs]));
-    case 'clear': return m(() => { xs.length = 0; return NONE; });
-    case 'sort': return m(() => { xs.sort((a, b) => num(a) - num(b)); return NONE; });
+    case 'append':
+      return m(([v]) => {
+        xs.push(v);
+        return NONE;
+      });
+    case 'extend':
+      return m(([v], _k, site) => {
+        xs.push(...(host.iterateValue(v, site) ?? []));
+        return NONE;
+      });
+    case 'insert':
+      return m(([i, v]) => {
+        xs.splice(num(i) < 0 ? xs.length + num(i) : num(i), 0, v);
+        return NONE;
+      });
+    case 'pop':
+      return m(([i]) =>
+        xs.length
+          ? xs.splice(i ? normalizeIndex(num(i), xs.length) : xs.length - 1, 1)[0]
+          : raise('IndexError', 'pop from empty list'),
+      );
+    case 'remove':
+      return m(([v]) => {
+        xs.splice(
+          xs.findIndex((x) => equals(x, v)),
+          1,
+        );
+        return NONE;
+      });
+    case 'reverse':
+      return m(() => {
+        xs.reverse();
+        return NONE;
+      });
+    case 'copy':
+      return m(() => list([...xs]));
+    case 'clear':
+      return m(() => {
+        xs.length = 0;
+        return NONE;
+      });
+    case 'sort':
+      return m(() => {
+        xs.sort((a, b) => num(a) - num(b));
+        return NONE;
+      });
   }
   return sequenceMethod(xs, name, m);
 }
@@ -128,14 +211,32 @@ function sequenceMethod(xs: Value[], name: string, m: MethodMaker): Value | unde
 function dictMethod(d: DictV, name: string, m: MethodMaker, host: BuiltinHost): Value | undefined {
   const entries = () => [...d.entries.values()];
   switch (name) {
-    case 'items': return m(() => list(entries().map((e) => tuple([e.key, e.value]))));
-    case 'keys': return m(() => list(entries().map((e) => e.key)));
-    case 'values': return m(() => list(entries().map((e) => e.value)));
-    case 'get': return m(([k, dflt]) => d.entries.get(hashKey(k))?.value ?? dflt ?? NONE);
-    case 'pop': return m(([k, dflt]) => { const e = d.entries.get(hashKey(k)); d.entries.delete(hashKey(k)); return e?.value ?? dflt ?? raise('KeyError', display(k)); });
-    case 'setdefault': return m(([k, v]) => { if (!d.entries.has(hashKey(k))) d.entries.set(hashKey(k), { key: k, value: v ?? NONE }); return d.entries.get(hashKey(k))!.value; });
-    case 'update': return m(([v], k, site) => { for (const [h, e] of dictOf(v, k, (x, s) => host.iterateValue(x, s) ?? [], site).entries) d.entries.set(h, e); return NONE; });
-    case 'copy': return m(() => ({ kind: 'dict', entries: new Map(d.entries) }));
+    case 'items':
+      return m(() => list(entries().map((e) => tuple([e.key, e.value]))));
+    case 'keys':
+      return m(() => list(entries().map((e) => e.key)));
+    case 'values':
+      return m(() => list(entries().map((e) => e.value)));
+    case 'get':
+      return m(([k, dflt]) => d.entries.get(hashKey(k))?.value ?? dflt ?? NONE);
+    case 'pop':
+      return m(([k, dflt]) => {
+        const e = d.entries.get(hashKey(k));
+        d.entries.delete(hashKey(k));
+        return e?.value ?? dflt ?? raise('KeyError', display(k));
+      });
+    case 'setdefault':
+      return m(([k, v]) => {
+        if (!d.entries.has(hashKey(k))) d.entries.set(hashKey(k), { key: k, value: v ?? NONE });
+        return d.entries.get(hashKey(k))!.value;
+      });
+    case 'update':
+      return m(([v], k, site) => {
+        for (const [h, e] of dictOf(v, k, (x, s) => host.iterateValue(x, s) ?? [], site).entries) d.entries.set(h, e);
+        return NONE;
+      });
+    case 'copy':
+      return m(() => ({ kind: 'dict', entries: new Map(d.entries) }));
   }
   return undefined;
 }
@@ -143,25 +244,44 @@ function dictMethod(d: DictV, name: string, m: MethodMaker, host: BuiltinHost): 
 function strMethod(s: string, name: string, m: MethodMaker, host: BuiltinHost): Value | undefined {
   const text = (v: Value) => (v.kind === 'str' ? v.value : display(v));
   switch (name) {
-    case 'format': return m((args, kwargs) => str(formatString(s, args, kwargs)));
-    case 'join': return m(([v], _k, site) => str((host.iterateValue(v, site) ?? []).map(text).join(s)));
-    case 'split': return m(([sep]) => list((sep && sep.kind === 'str' ? s.split(sep.value) : s.trim().split(/\s+/)).map(str)));
-    case 'lower': return m(() => str(s.toLowerCase()));
-    case 'upper': return m(() => str(s.toUpperCase()));
-    case 'strip': return m(() => str(s.trim()));
-    case 'startswith': return m(([p]) => bool(s.startsWith(text(p))));
-    case 'endswith': return m(([p]) => bool(s.endsWith(text(p))));
-    case 'replace': return m(([a, b]) => str(s.split(text(a)).join(text(b))));
-    case 'isdigit': return m(() => bool(/^\d+$/.test(s)));
-    case 'find': return m(([p]) => int(s.indexOf(text(p))));
-    case 'rfind': return m(([p]) => int(s.lastIndexOf(text(p))));
-    case 'count': return m(([p]) => int(s.split(text(p)).length - 1));
-    case 'lstrip': return m(() => str(s.trimStart()));
-    case 'rstrip': return m(() => str(s.trimEnd()));
-    case 'capitalize': return m(() => str(s.charAt(0).toUpperCase() + s.slice(1).toLowerCase()));
-    case 'title': return m(() => str(s.replace(/\b\w/g, (c) => c.toUpperCase())));
-    case 'splitlines': return m(() => list(s.split(/\r?\n/).map(str)));
-    case 'zfill': return m(([w]) => str(s.padStart(w && w.kind === 'int' ? w.value : 0, '0')));
+    case 'format':
+      return m((args, kwargs) => str(formatString(s, args, kwargs)));
+    case 'join':
+      return m(([v], _k, site) => str((host.iterateValue(v, site) ?? []).map(text).join(s)));
+    case 'split':
+      return m(([sep]) => list((sep && sep.kind === 'str' ? s.split(sep.value) : s.trim().split(/\s+/)).map(str)));
+    case 'lower':
+      return m(() => str(s.toLowerCase()));
+    case 'upper':
+      return m(() => str(s.toUpperCase()));
+    case 'strip':
+      return m(() => str(s.trim()));
+    case 'startswith':
+      return m(([p]) => bool(s.startsWith(text(p))));
+    case 'endswith':
+      return m(([p]) => bool(s.endsWith(text(p))));
+    case 'replace':
+      return m(([a, b]) => str(s.split(text(a)).join(text(b))));
+    case 'isdigit':
+      return m(() => bool(/^\d+$/.test(s)));
+    case 'find':
+      return m(([p]) => int(s.indexOf(text(p))));
+    case 'rfind':
+      return m(([p]) => int(s.lastIndexOf(text(p))));
+    case 'count':
+      return m(([p]) => int(s.split(text(p)).length - 1));
+    case 'lstrip':
+      return m(() => str(s.trimStart()));
+    case 'rstrip':
+      return m(() => str(s.trimEnd()));
+    case 'capitalize':
+      return m(() => str(s.charAt(0).toUpperCase() + s.slice(1).toLowerCase()));
+    case 'title':
+      return m(() => str(s.replace(/\b\w/g, (c) => c.toUpperCase())));
+    case 'splitlines':
+      return m(() => list(s.split(/\r?\n/).map(str)));
+    case 'zfill':
+      return m(([w]) => str(s.padStart(w && w.kind === 'int' ? w.value : 0, '0')));
   }
   return undefined;
 }

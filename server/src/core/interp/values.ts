@@ -6,18 +6,64 @@ import type { ArgValue, DType, LayerSpec } from '../frameworks/torch/layerSpec';
 import type { Scope } from './scope';
 
 export type Value =
-  | NoneV | BoolV | IntV | FloatV | StrV | ListV | TupleV | DictV | SliceV
-  | FuncV | BoundV | BuiltinV | ClassV | InstanceV | NamespaceV | ModuleV | TensorV | UnknownV | SuperV | PropertyV;
+  | NoneV
+  | BoolV
+  | IntV
+  | FloatV
+  | StrV
+  | ListV
+  | TupleV
+  | DictV
+  | SliceV
+  | FuncV
+  | BoundV
+  | BuiltinV
+  | ClassV
+  | InstanceV
+  | NamespaceV
+  | ModuleV
+  | TensorV
+  | UnknownV
+  | SuperV
+  | PropertyV;
 
-export interface NoneV { kind: 'none' }
-export interface BoolV { kind: 'bool'; value: boolean }
-export interface IntV { kind: 'int'; value: number }
-export interface FloatV { kind: 'float'; value: number }
-export interface StrV { kind: 'str'; value: string }
-export interface ListV { kind: 'list'; items: Value[] }
-export interface TupleV { kind: 'tuple'; items: Value[] }
-export interface DictV { kind: 'dict'; entries: Map<string, { key: Value; value: Value }> }
-export interface SliceV { kind: 'slice'; start: Value; stop: Value; step: Value }
+export interface NoneV {
+  kind: 'none';
+}
+export interface BoolV {
+  kind: 'bool';
+  value: boolean;
+}
+export interface IntV {
+  kind: 'int';
+  value: number;
+}
+export interface FloatV {
+  kind: 'float';
+  value: number;
+}
+export interface StrV {
+  kind: 'str';
+  value: string;
+}
+export interface ListV {
+  kind: 'list';
+  items: Value[];
+}
+export interface TupleV {
+  kind: 'tuple';
+  items: Value[];
+}
+export interface DictV {
+  kind: 'dict';
+  entries: Map<string, { key: Value; value: Value }>;
+}
+export interface SliceV {
+  kind: 'slice';
+  start: Value;
+  stop: Value;
+  step: Value;
+}
 
 /** One declared parameter of a Python function. */
 export interface ParamDecl {
@@ -41,10 +87,16 @@ export interface FuncV {
 }
 
 /** A function bound to its first argument (a method looked up on an object). */
-export interface BoundV { kind: 'bound'; self: Value; func: FuncV | BuiltinV }
+export interface BoundV {
+  kind: 'bound';
+  self: Value;
+  func: FuncV | BuiltinV;
+}
 
 /** Everything a builtin sees when called. */
-export interface CallSite { range: Range }
+export interface CallSite {
+  range: Range;
+}
 
 /** A function implemented in TypeScript (len, torch.randn, nn.Conv2d's constructor, ...). */
 export interface BuiltinV {
@@ -68,7 +120,11 @@ export interface ClassV {
 }
 
 /** An instance of a plain (non-Module) user class. */
-export interface InstanceV { kind: 'instance'; cls: ClassV; attrs: Map<string, Value> }
+export interface InstanceV {
+  kind: 'instance';
+  cls: ClassV;
+  attrs: Map<string, Value>;
+}
 
 /** A Python module namespace such as `torch`, `torch.nn`, `math`, or an unmodelled import. */
 export interface NamespaceV {
@@ -113,13 +169,25 @@ export interface TensorV {
 }
 
 /** The proxy `super()` returns inside a method: attribute lookup starts after `owner` in the MRO. */
-export interface SuperV { kind: 'super'; self: Value; owner: ClassV }
+export interface SuperV {
+  kind: 'super';
+  self: Value;
+  owner: ClassV;
+}
 
 /** A `@property` (or staticmethod/classmethod) wrapper stored in a class body. */
-export interface PropertyV { kind: 'property'; decorator: 'property' | 'staticmethod' | 'classmethod'; func: FuncV }
+export interface PropertyV {
+  kind: 'property';
+  decorator: 'property' | 'staticmethod' | 'classmethod';
+  func: FuncV;
+}
 
 /** A value the interpreter could not evaluate; carries the first reason and where. */
-export interface UnknownV { kind: 'unknown'; reason: string; range?: Range }
+export interface UnknownV {
+  kind: 'unknown';
+  reason: string;
+  range?: Range;
+}
 
 export const NONE: NoneV = { kind: 'none' };
 export const TRUE: BoolV = { kind: 'bool', value: true };
@@ -129,7 +197,8 @@ export const FALSE: BoolV = { kind: 'bool', value: false };
 const SMALL_INTS: IntV[] = Array.from({ length: 4097 }, (_, i) => ({ kind: 'int', value: i - 1 }));
 
 /** An int value. */
-export const int = (value: number): IntV => (value >= -1 && value <= 4095 && Number.isInteger(value) ? SMALL_INTS[value + 1] : { kind: 'int', value });
+export const int = (value: number): IntV =>
+  value >= -1 && value <= 4095 && Number.isInteger(value) ? SMALL_INTS[value + 1] : { kind: 'int', value };
 /** A float value. */
 export const float = (value: number): FloatV => ({ kind: 'float', value });
 /** A str value. */
@@ -169,26 +238,44 @@ export function isSequence(v: Value): v is ListV | TupleV {
 /** A stable key for dict entries and set-like lookups (hashable values only). */
 export function hashKey(v: Value): string {
   switch (v.kind) {
-    case 'none': return 'None';
-    case 'bool': return v.value ? 'i1' : 'i0';
-    case 'int': case 'float': return `i${v.value}`;
-    case 'str': return `s${v.value}`;
-    case 'tuple': return `t(${v.items.map(hashKey).join(',')})`;
-    case 'module': return `m${v.id}`;
-    case 'class': return `c${v.name}`;
-    default: return `o${v.kind}`;
+    case 'none':
+      return 'None';
+    case 'bool':
+      return v.value ? 'i1' : 'i0';
+    case 'int':
+    case 'float':
+      return `i${v.value}`;
+    case 'str':
+      return `s${v.value}`;
+    case 'tuple':
+      return `t(${v.items.map(hashKey).join(',')})`;
+    case 'module':
+      return `m${v.id}`;
+    case 'class':
+      return `c${v.name}`;
+    default:
+      return `o${v.kind}`;
   }
 }
 
 /** The Python type name of a value, for messages. */
 export function typeName(v: Value): string {
   switch (v.kind) {
-    case 'none': return 'NoneType';
-    case 'func': case 'bound': case 'builtin': return 'function';
-    case 'namespace': return 'module';
-    case 'module': return v.cls.name;
-    case 'instance': return v.cls.name;
-    case 'tensor': return 'Tensor';
-    default: return v.kind;
+    case 'none':
+      return 'NoneType';
+    case 'func':
+    case 'bound':
+    case 'builtin':
+      return 'function';
+    case 'namespace':
+      return 'module';
+    case 'module':
+      return v.cls.name;
+    case 'instance':
+      return v.cls.name;
+    case 'tensor':
+      return 'Tensor';
+    default:
+      return v.kind;
   }
 }

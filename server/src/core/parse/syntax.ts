@@ -3,9 +3,15 @@
 import type { Node as TsNode, TreeCursor } from 'web-tree-sitter';
 
 /** A 0-based line/character position, as LSP uses. */
-export interface Position { line: number; character: number }
+export interface Position {
+  line: number;
+  character: number;
+}
 /** A half-open source range, as LSP uses. */
-export interface Range { start: Position; end: Position }
+export interface Range {
+  start: Position;
+  end: Position;
+}
 
 /** One syntax node: its type, named children, the field each child sits in, and leaf text. */
 export interface SyntaxNode {
@@ -27,7 +33,10 @@ export interface SyntaxNode {
  * subtree shares one anchor, so the language server moves a reused statement in O(1) instead of
  * visiting its nodes on every keystroke.
  */
-export interface Anchor { lines: number; chars: number }
+export interface Anchor {
+  lines: number;
+  chars: number;
+}
 
 /**
  * A mirrored node. Positions are stored as numbers relative to the anchor; the Range object is
@@ -39,11 +48,19 @@ class MirrorNode implements SyntaxNode {
   private cachedLines = 0;
 
   constructor(
-    public type: string, public children: SyntaxNode[], public fields: (string | null)[], public text: string,
-    public hasError: boolean, public isMissing: boolean, readonly anchor: Anchor,
-    private readonly start: number, private readonly end: number,
-    private readonly startLine: number, private readonly startColumn: number,
-    private readonly endLine: number, private readonly endColumn: number,
+    public type: string,
+    public children: SyntaxNode[],
+    public fields: (string | null)[],
+    public text: string,
+    public hasError: boolean,
+    public isMissing: boolean,
+    readonly anchor: Anchor,
+    private readonly start: number,
+    private readonly end: number,
+    private readonly startLine: number,
+    private readonly startColumn: number,
+    private readonly endLine: number,
+    private readonly endColumn: number,
   ) {}
 
   get startIndex(): number {
@@ -63,7 +80,10 @@ class MirrorNode implements SyntaxNode {
   get range(): Range {
     const lines = this.anchor.lines;
     if (this.cachedRange === undefined || this.cachedLines !== lines) {
-      this.cachedRange = { start: { line: this.startLine + lines, character: this.startColumn }, end: { line: this.endLine + lines, character: this.endColumn } };
+      this.cachedRange = {
+        start: { line: this.startLine + lines, character: this.startColumn },
+        end: { line: this.endLine + lines, character: this.endColumn },
+      };
       this.cachedLines = lines;
     }
     return this.cachedRange;
@@ -88,7 +108,16 @@ function ownsAnchor(node: MirrorNode): boolean {
 }
 
 /** A plain node built outside a mirror walk (the module node the language server reassembles). */
-export function plainNode(type: string, range: Range, startIndex: number, endIndex: number, children: SyntaxNode[], text: string, hasError: boolean, isMissing: boolean): SyntaxNode {
+export function plainNode(
+  type: string,
+  range: Range,
+  startIndex: number,
+  endIndex: number,
+  children: SyntaxNode[],
+  text: string,
+  hasError: boolean,
+  isMissing: boolean,
+): SyntaxNode {
   return { type, range, startIndex, endIndex, children, fields: children.map(() => null), text, hasError, isMissing };
 }
 
@@ -123,7 +152,12 @@ export function mirrorTree(root: TsNode, source: string): SyntaxNode {
 }
 
 /** What every level of the walk needs; names come from the language's tables by id. */
-interface MirrorContext { source: string; lines: number[]; types: string[]; fields: (string | null)[] }
+interface MirrorContext {
+  source: string;
+  lines: number[];
+  types: string[];
+  fields: (string | null)[];
+}
 
 /**
  * Each cursor getter crosses into wasm, so the walk reads as few as it can: ids instead of names,
@@ -161,7 +195,21 @@ function mirrorAt(cursor: TreeCursor, ctx: MirrorContext, anchor: Anchor | null)
   const text = sliceText(ctx.source, startIndex, endIndex, children.length === 0 || type === 'string_content');
   const start = positionAt(ctx.lines, startIndex);
   const end = positionAt(ctx.lines, endIndex);
-  return new MirrorNode(type, children, fields, text, hasError, isMissing, anchor ?? newAnchor(), startIndex, endIndex, start.line, start.character, end.line, end.character);
+  return new MirrorNode(
+    type,
+    children,
+    fields,
+    text,
+    hasError,
+    isMissing,
+    anchor ?? newAnchor(),
+    startIndex,
+    endIndex,
+    start.line,
+    start.character,
+    end.line,
+    end.character,
+  );
 }
 
 function newAnchor(): Anchor {
@@ -209,10 +257,61 @@ function isOperatorToken(type: string): boolean {
 }
 
 const OPERATOR_TOKENS = new Set([
-  '+', '-', '*', '/', '//', '%', '**', '@', '<<', '>>', '&', '|', '^', '~',
-  '<', '>', '<=', '>=', '==', '!=', 'in', 'not', 'is', 'and', 'or', 'not in', 'is not', ':',
-  '+=', '-=', '*=', '/=', '//=', '%=', '**=', '@=', '&=', '|=', '^=', '>>=', '<<=',
-  '=', '===', '!==', '&&', '||', '??', '...', '!', 'async', 'await', 'const', 'let', 'var', 'new',
+  '+',
+  '-',
+  '*',
+  '/',
+  '//',
+  '%',
+  '**',
+  '@',
+  '<<',
+  '>>',
+  '&',
+  '|',
+  '^',
+  '~',
+  '<',
+  '>',
+  '<=',
+  '>=',
+  '==',
+  '!=',
+  'in',
+  'not',
+  'is',
+  'and',
+  'or',
+  'not in',
+  'is not',
+  ':',
+  '+=',
+  '-=',
+  '*=',
+  '/=',
+  '//=',
+  '%=',
+  '**=',
+  '@=',
+  '&=',
+  '|=',
+  '^=',
+  '>>=',
+  '<<=',
+  '=',
+  '===',
+  '!==',
+  '&&',
+  '||',
+  '??',
+  '...',
+  '!',
+  'async',
+  'await',
+  'const',
+  'let',
+  'var',
+  'new',
 ]);
 
 const MAX_KEPT_TEXT = 200;

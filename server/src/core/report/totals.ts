@@ -13,19 +13,29 @@ export function sumOrNull(xs: (number | null)[]): number | null {
 }
 
 /** Totals of a model: params from its module tree, MACs/FLOPs/bytes from its layer rows. */
-export function modelTotals(params: number | null, layers: LayerReport[], complete: boolean, bytesPerElement: number): ModelTotals {
+export function modelTotals(
+  params: number | null,
+  layers: LayerReport[],
+  complete: boolean,
+  bytesPerElement: number,
+): ModelTotals {
   return {
     params,
     macs: complete ? sumOfField(layers, 'macs') : null,
     flops: complete ? sumOfField(layers, 'flops') : null,
     weightBytes: params === null ? null : params * bytesPerElement,
     activationBytes: complete ? sumOfField(layers, 'activationBytes') : null,
-    latencyMs: null, energyJ: null, co2eG: null,
+    latencyMs: null,
+    energyJ: null,
+    co2eG: null,
   };
 }
 
 /** Σ of one figure over layer rows, or null when any is unknown (no array is built: deep models have thousands of rows). */
-export function sumOfField(layers: LayerReport[], key: 'macs' | 'flops' | 'activationBytes' | 'latencyMs' | 'energyJ'): number | null {
+export function sumOfField(
+  layers: LayerReport[],
+  key: 'macs' | 'flops' | 'activationBytes' | 'latencyMs' | 'energyJ',
+): number | null {
   let total = 0;
   for (const l of layers) {
     const x = l[key];

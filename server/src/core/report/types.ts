@@ -43,10 +43,18 @@ export interface ModelTotals {
 }
 
 /** Something the analysis could not evaluate, with the reason and where. */
-export interface Unresolved { range: Range; reason: string; cell?: number }
+export interface Unresolved {
+  range: Range;
+  reason: string;
+  cell?: number;
+}
 
 /** Where the input shape came from. */
-export interface ModelInput { shape: number[]; dtype: string; source: string }
+export interface ModelInput {
+  shape: number[];
+  dtype: string;
+  source: string;
+}
 
 /** One model: a root the file instantiates, or a block class used inside one. */
 export interface ModelReport {

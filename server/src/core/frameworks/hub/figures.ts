@@ -43,18 +43,30 @@ export interface CheckpointFigures {
 
 /** Resolves a load against the catalog and computes per-sample figures. */
 export function checkpointFigures(catalog: ModelCatalog | undefined, req: LoadRequest): CheckpointFigures {
-  const none = (reason: string): CheckpointFigures => ({ reason, params: null, macsPerSample: null, provenance: `${req.loader}: ${reason}` });
+  const none = (reason: string): CheckpointFigures => ({
+    reason,
+    params: null,
+    macsPerSample: null,
+    provenance: `${req.loader}: ${reason}`,
+  });
   if (req.reason) return none(req.reason);
   if (!catalog) return none('no model catalog was loaded (the CLI loads profiles/models/), so no figures');
-  if (req.name === undefined) return none('the checkpoint name is not a string literal: unknown until run time, no figures guessed');
+  if (req.name === undefined)
+    return none('the checkpoint name is not a string literal: unknown until run time, no figures guessed');
   const resolution = catalog.resolveCheckpoint(req.name, req.kind);
   if (!resolution.entry) {
-    const why = resolution.reason.startsWith('local path') ? `"${req.name}": local path, not in catalog (its weights are read at run time), no figures guessed` : resolution.reason;
+    const why = resolution.reason.startsWith('local path')
+      ? `"${req.name}": local path, not in catalog (its weights are read at run time), no figures guessed`
+      : resolution.reason;
     return none(why);
   }
   const entry = resolution.entry;
   const modified = req.modified?.(entry);
-  if (modified) return { ...none(`${modified}: the catalog's figures are for "${entry.id}" as published, no figures guessed`), entry };
+  if (modified)
+    return {
+      ...none(`${modified}: the catalog's figures are for "${entry.id}" as published, no figures guessed`),
+      entry,
+    };
   const base = macsFor(entry, { batch: 1 });
   let params = entry.params;
   let macs = base.macs;
@@ -67,11 +79,18 @@ export function checkpointFigures(catalog: ModelCatalog | undefined, req: LoadRe
     const L = base.sequenceLength ?? entry.typicalSequenceLength ?? 1;
     params += transformerParams(flipped) - transformerParams(arch);
     macs = L * transformerMacsPerToken(flipped, L);
-    notes.push(`${req.loader} ${req.lmHead ? 'adds' : 'drops'} the d_model×vocab output projection (${arch.hidden}×${arch.vocab} per token), recomputed with transformerMacsPerToken`);
-    if (req.lmHead && arch.attention === 'bidirectional') notes.push("the masked-LM head's transform layer and output bias are not counted");
+    notes.push(
+      `${req.loader} ${req.lmHead ? 'adds' : 'drops'} the d_model×vocab output projection (${arch.hidden}×${arch.vocab} per token), recomputed with transformerMacsPerToken`,
+    );
+    if (req.lmHead && arch.attention === 'bidirectional')
+      notes.push("the masked-LM head's transform layer and output bias are not counted");
   }
   return {
-    entry, params, macsPerSample: macs, basis: base.basis, sequenceLength: base.sequenceLength,
+    entry,
+    params,
+    macsPerSample: macs,
+    basis: base.basis,
+    sequenceLength: base.sequenceLength,
     sampleInput: sampleInput(entry, base.sequenceLength),
     provenance: provenanceOf(entry, req, base.basis, base.sequenceLength, notes),
   };
@@ -86,17 +105,24 @@ function sampleInput(entry: CatalogEntry, L?: number): CheckpointFigures['sample
   return { shape: [1, L ?? 1], dtype: 'int64', source: `catalog typical input (${L} tokens; ${ref})` };
 }
 
-function provenanceOf(entry: CatalogEntry, req: LoadRequest, basis: string, L: number | undefined, notes: string[]): string {
+function provenanceOf(
+  entry: CatalogEntry,
+  req: LoadRequest,
+  basis: string,
+  L: number | undefined,
+  notes: string[],
+): string {
   const src = (k: string) => {
     const s = entry.sources[k];
     return s ? `${s.ref} (${s.confidence})` : 'catalog';
   };
   const formula = entry.formula ? `; formula: ${clip(entry.formula, 160)}` : '';
-  const macsRule = basis === 'per-token'
-    ? `MACs = per-token MACs × ${L} tokens (typicalSequenceLength: ${src('typicalSequenceLength')})${formula}`
-    : entry.architecture.type === 'transformer' && entry.architecture.audio
-      ? `MACs per sample: one 30 s audio window and ${L} decoded tokens${formula}`
-      : `MACs per sample at the typical input ${JSON.stringify(entry.typicalInput ?? [])}`;
+  const macsRule =
+    basis === 'per-token'
+      ? `MACs = per-token MACs × ${L} tokens (typicalSequenceLength: ${src('typicalSequenceLength')})${formula}`
+      : entry.architecture.type === 'transformer' && entry.architecture.audio
+        ? `MACs per sample: one 30 s audio window and ${L} decoded tokens${formula}`
+        : `MACs per sample at the typical input ${JSON.stringify(entry.typicalInput ?? [])}`;
   return [
     `catalog entry "${entry.id}", loaded with ${req.loader} (nothing was run)`,
     `params from ${src('params')}`,
@@ -139,7 +165,11 @@ export const PIPELINE_DEFAULTS: Record<string, string> = {
 };
 
 /** Task aliases transformers accepts (`sentiment-analysis` → `text-classification`). */
-const TASK_ALIASES: Record<string, string> = { 'sentiment-analysis': 'text-classification', ner: 'token-classification', vqa: 'visual-question-answering' };
+const TASK_ALIASES: Record<string, string> = {
+  'sentiment-analysis': 'text-classification',
+  ner: 'token-classification',
+  vqa: 'visual-question-answering',
+};
 
 /** The canonical pipeline task (`translation_en_to_fr` → `translation`). */
 export function pipelineTask(task: string): string {
@@ -149,22 +179,40 @@ export function pipelineTask(task: string): string {
 
 /** Whether a pipeline task runs an output projection over the vocabulary for every token. */
 export function pipelineLmHead(task: string): boolean | undefined {
-  if (['text-generation', 'text2text-generation', 'summarization', 'translation', 'fill-mask'].includes(task)) return true;
-  if (['feature-extraction', 'text-classification', 'token-classification', 'question-answering', 'zero-shot-classification'].includes(task)) return false;
+  if (['text-generation', 'text2text-generation', 'summarization', 'translation', 'fill-mask'].includes(task))
+    return true;
+  if (
+    [
+      'feature-extraction',
+      'text-classification',
+      'token-classification',
+      'question-answering',
+      'zero-shot-classification',
+    ].includes(task)
+  )
+    return false;
   return undefined;
 }
 
 /** Whether a transformers class name runs a vocabulary projection per token (undefined: not a text model class). */
 export function classLmHead(cls: string): boolean | undefined {
-  if (/(ForCausalLM|LMHeadModel|ForConditionalGeneration|ForMaskedLM|Seq2SeqLM|WithLMHead|ForPreTraining)$/.test(cls)) return true;
-  if (/(Model|ForSequenceClassification|ForTokenClassification|ForQuestionAnswering|ForMultipleChoice|ForNextSentencePrediction)$/.test(cls)) return false;
+  if (/(ForCausalLM|LMHeadModel|ForConditionalGeneration|ForMaskedLM|Seq2SeqLM|WithLMHead|ForPreTraining)$/.test(cls))
+    return true;
+  if (
+    /(Model|ForSequenceClassification|ForTokenClassification|ForQuestionAnswering|ForMultipleChoice|ForNextSentencePrediction)$/.test(
+      cls,
+    )
+  )
+    return false;
   return undefined;
 }
 
 /** Heads of AutoModelFor<Task> classes and the catalog task whose checkpoints already include them. */
 const HEAD_TASKS: Record<string, string> = {
-  SequenceClassification: 'text-classification', TokenClassification: 'token-classification',
-  QuestionAnswering: 'question-answering', MultipleChoice: 'multiple-choice',
+  SequenceClassification: 'text-classification',
+  TokenClassification: 'token-classification',
+  QuestionAnswering: 'question-answering',
+  MultipleChoice: 'multiple-choice',
 };
 
 /**
@@ -174,6 +222,9 @@ const HEAD_TASKS: Record<string, string> = {
 export function headNote(cls: string, entry: CatalogEntry, numLabels?: number): string | undefined {
   const m = /For(SequenceClassification|TokenClassification|QuestionAnswering|MultipleChoice)$/.exec(cls);
   if (!m) return undefined;
-  if (HEAD_TASKS[m[1]] === entry.task) return numLabels === undefined ? undefined : `num_labels=${numLabels}: the catalogued ${entry.task} head is counted at its published size`;
+  if (HEAD_TASKS[m[1]] === entry.task)
+    return numLabels === undefined
+      ? undefined
+      : `num_labels=${numLabels}: the catalogued ${entry.task} head is counted at its published size`;
   return `the ${m[1]} head that ${cls} adds${numLabels ? ` (num_labels=${numLabels})` : ''} is not in the catalog figures (entry task: ${entry.task}) and is not counted`;
 }

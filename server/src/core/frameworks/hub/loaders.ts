@@ -36,28 +36,49 @@ const intKw = (kw: Kw, name: string): number | undefined => {
   return v?.kind === 'int' ? v.value : undefined;
 };
 const strOf = (v: Value | undefined): string | undefined => (v?.kind === 'str' ? v.value : undefined);
-const falsy = (v: Value | undefined): boolean => v?.kind === 'bool' ? !v.value : v?.kind === 'int' ? v.value === 0 : false;
-const truthyKw = (v: Value | undefined): boolean => (v?.kind === 'bool' ? v.value : v?.kind === 'int' ? v.value !== 0 : false);
+const falsy = (v: Value | undefined): boolean =>
+  v?.kind === 'bool' ? !v.value : v?.kind === 'int' ? v.value === 0 : false;
+const truthyKw = (v: Value | undefined): boolean =>
+  v?.kind === 'bool' ? v.value : v?.kind === 'int' ? v.value !== 0 : false;
 
 /** Installs every hub namespace into the module table (merging into namespaces that already exist). */
 export function installHubModules(hub: HubRuntime, all: Record<string, NamespaceV>): void {
   installTransformers(hub, all);
   installTimm(hub, all);
   installTorchvision(hub, all);
-  for (const root of ['keras.applications', 'tensorflow.keras.applications', 'tf_keras.applications']) installKerasApplications(hub, ensureNamespace(all, root));
+  for (const root of ['keras.applications', 'tensorflow.keras.applications', 'tf_keras.applications'])
+    installKerasApplications(hub, ensureNamespace(all, root));
   const st = ensureNamespace(all, 'sentence_transformers');
   for (const cls of ['SentenceTransformer', 'CrossEncoder', 'SparseEncoder']) {
-    st.attrs.set(cls, builtin(cls, (a, kw, site) => hub.load(
-      { kind: 'sentence-transformers', loader: cls, lmHead: false }, { value: a[0] ?? kw.get('model_name_or_path') ?? kw.get('model_name'), pos: 0, kw: 'model_name_or_path' }, site)));
+    st.attrs.set(
+      cls,
+      builtin(cls, (a, kw, site) =>
+        hub.load(
+          { kind: 'sentence-transformers', loader: cls, lmHead: false },
+          { value: a[0] ?? kw.get('model_name_or_path') ?? kw.get('model_name'), pos: 0, kw: 'model_name_or_path' },
+          site,
+        ),
+      ),
+    );
   }
   const ul = ensureNamespace(all, 'ultralytics');
-  for (const cls of ['YOLO', 'RTDETR', 'SAM', 'NAS', 'YOLOWorld']) ul.attrs.set(cls, builtin(cls, (a, kw, site) => ultralyticsLoad(hub, cls, a[0] ?? kw.get('model'), site)));
-  ensureNamespace(all, 'torch.hub').attrs.set('load', builtin('torch.hub.load', (a, kw, site) => torchHubLoad(hub, a, kw, site)));
+  for (const cls of ['YOLO', 'RTDETR', 'SAM', 'NAS', 'YOLOWorld'])
+    ul.attrs.set(
+      cls,
+      builtin(cls, (a, kw, site) => ultralyticsLoad(hub, cls, a[0] ?? kw.get('model'), site)),
+    );
+  ensureNamespace(all, 'torch.hub').attrs.set(
+    'load',
+    builtin('torch.hub.load', (a, kw, site) => torchHubLoad(hub, a, kw, site)),
+  );
 }
 
 function installTransformers(hub: HubRuntime, all: Record<string, NamespaceV>): void {
   const tf = ensureNamespace(all, 'transformers');
-  tf.attrs.set('pipeline', builtin('pipeline', (a, kw, site) => pipelineLoad(hub, a, kw, site)));
+  tf.attrs.set(
+    'pipeline',
+    builtin('pipeline', (a, kw, site) => pipelineLoad(hub, a, kw, site)),
+  );
   hub.dynamic.set(tf, (name) => transformersAttr(hub, name));
 }
 
@@ -68,19 +89,48 @@ function transformersAttr(hub: HubRuntime, name: string): Value | undefined {
     const make = () => hub.tokenizer(name);
     return hub.classLike(name, { from_pretrained: builtin(`${name}.from_pretrained`, make) }, make);
   }
-  if (!/(Model|LMHeadModel|For[A-Z]\w*)$/.test(name) || /^(Trainer|TrainingArguments|PreTrainedModel)$/.test(name)) return undefined;
+  if (!/(Model|LMHeadModel|For[A-Z]\w*)$/.test(name) || /^(Trainer|TrainingArguments|PreTrainedModel)$/.test(name))
+    return undefined;
   const fromPretrained = builtin(`${name}.from_pretrained`, (a, kw, site) => {
     const numLabels = intKw(kw, 'num_labels');
     const req: LoadRequest = {
-      kind: 'hf', loader: `${name}.from_pretrained`, lmHead: classLmHead(name.replace(/^(TF|Flax)/, '')), entryNotes: (e) => headNote(name, e, numLabels),
-      modified: (e) => (numLabels !== undefined && /image-classification/.test(e.task) ? `num_labels=${numLabels} replaces the classifier` : undefined),
+      kind: 'hf',
+      loader: `${name}.from_pretrained`,
+      lmHead: classLmHead(name.replace(/^(TF|Flax)/, '')),
+      entryNotes: (e) => headNote(name, e, numLabels),
+      modified: (e) =>
+        numLabels !== undefined && /image-classification/.test(e.task)
+          ? `num_labels=${numLabels} replaces the classifier`
+          : undefined,
     };
-    return hub.load(req, { value: a[0] ?? kw.get('pretrained_model_name_or_path'), pos: 0, kw: 'pretrained_model_name_or_path' }, site);
+    return hub.load(
+      req,
+      { value: a[0] ?? kw.get('pretrained_model_name_or_path'), pos: 0, kw: 'pretrained_model_name_or_path' },
+      site,
+    );
   });
-  const fromConfig = builtin(`${name}.from_config`, (_a, _kw, site) => hub.load(
-    { kind: 'hf', loader: `${name}.from_config`, reason: 'built from a config object (untrained weights): its sizes come from the config, which is not read' }, {}, site));
-  return hub.classLike(name, { from_pretrained: fromPretrained, from_config: fromConfig }, (_a, _kw, site) => hub.load(
-    { kind: 'hf', loader: name, reason: `${name}(config) builds an untrained model from a config object, whose sizes are not read` }, {}, site));
+  const fromConfig = builtin(`${name}.from_config`, (_a, _kw, site) =>
+    hub.load(
+      {
+        kind: 'hf',
+        loader: `${name}.from_config`,
+        reason: 'built from a config object (untrained weights): its sizes come from the config, which is not read',
+      },
+      {},
+      site,
+    ),
+  );
+  return hub.classLike(name, { from_pretrained: fromPretrained, from_config: fromConfig }, (_a, _kw, site) =>
+    hub.load(
+      {
+        kind: 'hf',
+        loader: name,
+        reason: `${name}(config) builds an untrained model from a config object, whose sizes are not read`,
+      },
+      {},
+      site,
+    ),
+  );
 }
 
 /** `pipeline(task, model=...)`: the named checkpoint, or transformers' default for the task if catalogued. */
@@ -92,23 +142,69 @@ function pipelineLoad(hub: HubRuntime, a: Value[], kw: Kw, site: CallSite): Valu
   const canonical = task ? pipelineTask(task) : undefined;
   const loader = `pipeline(${task ? JSON.stringify(task) : '…'})`;
   const lmHead = canonical ? pipelineLmHead(canonical) : undefined;
-  if (modelV && modelV.kind !== 'none') return hub.load({ kind: 'hf', loader, lmHead }, { value: modelV, pos: 1, kw: 'model' }, site);
+  if (modelV && modelV.kind !== 'none')
+    return hub.load({ kind: 'hf', loader, lmHead }, { value: modelV, pos: 1, kw: 'model' }, site);
   const taskArg: NameArg = { pos: 0, kw: 'task' };
-  if (!canonical) return hub.load({ kind: 'hf', loader, reason: 'the pipeline task is not a string literal, so its default model is unknown' }, taskArg, site);
+  if (!canonical)
+    return hub.load(
+      { kind: 'hf', loader, reason: 'the pipeline task is not a string literal, so its default model is unknown' },
+      taskArg,
+      site,
+    );
   const dflt = PIPELINE_DEFAULTS[canonical];
-  if (!dflt) return hub.load({ kind: 'hf', loader, name: task, reason: `pipeline("${task}") without model=: no default checkpoint known for this task` }, taskArg, site);
+  if (!dflt)
+    return hub.load(
+      {
+        kind: 'hf',
+        loader,
+        name: task,
+        reason: `pipeline("${task}") without model=: no default checkpoint known for this task`,
+      },
+      taskArg,
+      site,
+    );
   const source = 'transformers src/transformers/pipelines/__init__.py, SUPPORTED_TASKS default';
   if (!hub.catalog?.lookupCheckpoint(dflt, 'hf')) {
-    return hub.load({ kind: 'hf', loader, name: dflt, reason: `pipeline("${task}") without model= loads ${dflt} (${source}), which is not in the catalog: no figures guessed` }, taskArg, site);
+    return hub.load(
+      {
+        kind: 'hf',
+        loader,
+        name: dflt,
+        reason: `pipeline("${task}") without model= loads ${dflt} (${source}), which is not in the catalog: no figures guessed`,
+      },
+      taskArg,
+      site,
+    );
   }
-  return hub.load({ kind: 'hf', loader, name: dflt, lmHead, notes: [`no model= given: ${dflt} is transformers' default for "${task}" (${source})`] }, taskArg, site);
+  return hub.load(
+    {
+      kind: 'hf',
+      loader,
+      name: dflt,
+      lmHead,
+      notes: [`no model= given: ${dflt} is transformers' default for "${task}" (${source})`],
+    },
+    taskArg,
+    site,
+  );
 }
 
 function installTimm(hub: HubRuntime, all: Record<string, NamespaceV>): void {
   const timm = ensureNamespace(all, 'timm');
-  timm.attrs.set('create_model', builtin('timm.create_model', (a, kw, site) => hub.load(
-    { kind: 'timm', loader: 'timm.create_model', modified: () => visionHeadChange(kw, 'num_classes') ?? timmFeatures(kw) },
-    { value: a[0] ?? kw.get('model_name'), pos: 0, kw: 'model_name' }, site)));
+  timm.attrs.set(
+    'create_model',
+    builtin('timm.create_model', (a, kw, site) =>
+      hub.load(
+        {
+          kind: 'timm',
+          loader: 'timm.create_model',
+          modified: () => visionHeadChange(kw, 'num_classes') ?? timmFeatures(kw),
+        },
+        { value: a[0] ?? kw.get('model_name'), pos: 0, kw: 'model_name' },
+        site,
+      ),
+    ),
+  );
 }
 
 function timmFeatures(kw: Kw): string | undefined {
@@ -127,28 +223,66 @@ function visionHeadChange(kw: Kw, key: string): string | undefined {
 const TORCHVISION_HELPERS = new Set(['list_models', 'get_model_weights', 'get_weight', 'get_model_builder']);
 
 function installTorchvision(hub: HubRuntime, all: Record<string, NamespaceV>): void {
-  for (const dotted of ['torchvision.models', 'torchvision.models.detection', 'torchvision.models.segmentation', 'torchvision.models.video', 'torchvision.models.quantization']) {
+  for (const dotted of [
+    'torchvision.models',
+    'torchvision.models.detection',
+    'torchvision.models.segmentation',
+    'torchvision.models.video',
+    'torchvision.models.quantization',
+  ]) {
     const ns = ensureNamespace(all, dotted);
     if (dotted === 'torchvision.models') {
-      ns.attrs.set('get_model', builtin('torchvision.models.get_model', (a, kw, site) => torchvisionLoad(hub, strOf(a[0] ?? kw.get('name')), 'get_model', kw, site, { value: a[0] ?? kw.get('name'), pos: 0, kw: 'name' })));
+      ns.attrs.set(
+        'get_model',
+        builtin('torchvision.models.get_model', (a, kw, site) =>
+          torchvisionLoad(hub, strOf(a[0] ?? kw.get('name')), 'get_model', kw, site, {
+            value: a[0] ?? kw.get('name'),
+            pos: 0,
+            kw: 'name',
+          }),
+        ),
+      );
     }
-    hub.dynamic.set(ns, (name) => (/^[a-z]/.test(name) && !TORCHVISION_HELPERS.has(name) && !ns.attrs.has(name)
-      ? builtin(`${dotted}.${name}`, (_a, kw, site) => torchvisionLoad(hub, name, `${dotted}.${name}`, kw, site, {}))
-      : undefined));
+    hub.dynamic.set(ns, (name) =>
+      /^[a-z]/.test(name) && !TORCHVISION_HELPERS.has(name) && !ns.attrs.has(name)
+        ? builtin(`${dotted}.${name}`, (_a, kw, site) => torchvisionLoad(hub, name, `${dotted}.${name}`, kw, site, {}))
+        : undefined,
+    );
   }
 }
 
-function torchvisionLoad(hub: HubRuntime, name: string | undefined, loader: string, kw: Kw, site: CallSite, arg: NameArg): Value {
-  return hub.load({ kind: 'torchvision', loader, name, modified: () => visionHeadChange(kw, 'num_classes') }, arg, site);
+function torchvisionLoad(
+  hub: HubRuntime,
+  name: string | undefined,
+  loader: string,
+  kw: Kw,
+  site: CallSite,
+  arg: NameArg,
+): Value {
+  return hub.load(
+    { kind: 'torchvision', loader, name, modified: () => visionHeadChange(kw, 'num_classes') },
+    arg,
+    site,
+  );
 }
 
 /** keras.applications.<Name>(...) and keras.applications.<module>.<Name>(...). */
 function installKerasApplications(hub: HubRuntime, ns: NamespaceV): void {
   hub.dynamic.set(ns, (name) => {
-    if (/^[A-Z]/.test(name)) return builtin(`${ns.name}.${name}`, (_a, kw, site) => kerasLoad(hub, name, `${ns.name}.${name}`, kw, site));
+    if (/^[A-Z]/.test(name))
+      return builtin(`${ns.name}.${name}`, (_a, kw, site) => kerasLoad(hub, name, `${ns.name}.${name}`, kw, site));
     if (/^[a-z]\w*$/.test(name) && !['preprocess_input', 'decode_predictions'].includes(name)) {
-      const sub: NamespaceV = { kind: 'namespace', name: `${ns.name}.${name}`, attrs: new Map(), opaque: `${ns.name}.${name} is not modelled` };
-      hub.dynamic.set(sub, (inner) => (/^[A-Z]/.test(inner) ? builtin(`${sub.name}.${inner}`, (_a, kw, site) => kerasLoad(hub, inner, `${sub.name}.${inner}`, kw, site)) : undefined));
+      const sub: NamespaceV = {
+        kind: 'namespace',
+        name: `${ns.name}.${name}`,
+        attrs: new Map(),
+        opaque: `${ns.name}.${name} is not modelled`,
+      };
+      hub.dynamic.set(sub, (inner) =>
+        /^[A-Z]/.test(inner)
+          ? builtin(`${sub.name}.${inner}`, (_a, kw, site) => kerasLoad(hub, inner, `${sub.name}.${inner}`, kw, site))
+          : undefined,
+      );
       return sub;
     }
     return undefined;
@@ -164,7 +298,8 @@ function kerasLoad(hub: HubRuntime, name: string, loader: string, kw: Kw, site: 
     if (shape && (shape.kind === 'tuple' || shape.kind === 'list')) {
       const dims = shape.items.map((d) => (d.kind === 'int' ? d.value : null));
       const typical = (e.typicalInput ?? []).slice(1);
-      if (dims.length !== typical.length || dims.some((d, i) => d !== typical[i])) return `input_shape=(${dims.map((d) => d ?? 'None').join(', ')}) differs from the catalog's typical input (${typical.join(', ')})`;
+      if (dims.length !== typical.length || dims.some((d, i) => d !== typical[i]))
+        return `input_shape=(${dims.map((d) => d ?? 'None').join(', ')}) differs from the catalog's typical input (${typical.join(', ')})`;
     }
     return undefined;
   };
@@ -186,13 +321,30 @@ function torchHubLoad(hub: HubRuntime, a: Value[], kw: Kw, site: CallSite): Valu
   const repo = strOf(a[0] ?? kw.get('repo_or_dir'));
   const model = strOf(a[1] ?? kw.get('model'));
   const arg: NameArg = { value: a[1] ?? kw.get('model'), pos: 1, kw: 'model' };
-  if (strOf(kw.get('source')) === 'local') return hub.load({ kind: 'torch-hub', loader: 'torch.hub.load', name: model, reason: `"${repo}": local path, not in catalog (source='local'), no figures guessed` }, arg, site);
+  if (strOf(kw.get('source')) === 'local')
+    return hub.load(
+      {
+        kind: 'torch-hub',
+        loader: 'torch.hub.load',
+        name: model,
+        reason: `"${repo}": local path, not in catalog (source='local'), no figures guessed`,
+      },
+      arg,
+      site,
+    );
   if (!repo || !model) return hub.load({ kind: 'torch-hub', loader: 'torch.hub.load' }, arg, site);
   const repoName = repo.replace(/:.*$/, '');
-  const candidates: [string, CheckpointKind][] = [[`${repoName}/${model}`, 'torch-hub'], [model, 'torch-hub']];
+  const candidates: [string, CheckpointKind][] = [
+    [`${repoName}/${model}`, 'torch-hub'],
+    [model, 'torch-hub'],
+  ];
   if (/^pytorch\/vision$/i.test(repoName)) candidates.push([model, 'torchvision']);
   const hit = candidates.find(([n, k]) => hub.catalog?.lookupCheckpoint(n, k));
-  if (!hit) return hub.load({ kind: 'torch-hub', loader: `torch.hub.load("${repo}")`, name: `${repoName}/${model}` }, arg, site);
+  if (!hit)
+    return hub.load(
+      { kind: 'torch-hub', loader: `torch.hub.load("${repo}")`, name: `${repoName}/${model}` },
+      arg,
+      site,
+    );
   return hub.load({ kind: hit[1], loader: `torch.hub.load("${repo}")`, name: hit[0] }, arg, site);
 }
-

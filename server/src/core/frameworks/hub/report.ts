@@ -6,7 +6,11 @@ import { batchInput } from './figures';
 import type { LoadedCheckpoint } from './runtime';
 
 /** Options for hub reports: the batch (`--batch`, default 1) and whether the load is a root. */
-export interface HubReportOptions { precision: Precision; batch?: number; root?: (lc: LoadedCheckpoint) => boolean }
+export interface HubReportOptions {
+  precision: Precision;
+  batch?: number;
+  root?: (lc: LoadedCheckpoint) => boolean;
+}
 
 /** One report per distinct load site (a class that loads a backbone in __init__ is reported once). */
 export function hubReports(loaded: LoadedCheckpoint[], options: HubReportOptions): ModelReport[] {
@@ -27,23 +31,51 @@ export function hubReport(lc: LoadedCheckpoint, options: HubReportOptions): Mode
   const bytes = bytesPerElement(options.precision);
   const f = lc.figures;
   const reason = lc.modifiedAfterLoad?.reason ?? f.reason;
-  const unresolved: Unresolved[] = reason ? [{ range: lc.modifiedAfterLoad?.range ?? lc.nameRange, reason: `${lc.name}: ${reason}` }] : [];
+  const unresolved: Unresolved[] = reason
+    ? [{ range: lc.modifiedAfterLoad?.range ?? lc.nameRange, reason: `${lc.name}: ${reason}` }]
+    : [];
   const known = !reason && f.params !== null && f.macsPerSample !== null;
   const macs = known ? batch * f.macsPerSample! : null;
   const params = known ? f.params : null;
   const totals: ModelTotals = {
-    params, macs, flops: macs === null ? null : 2 * macs,
-    weightBytes: params === null ? null : params * bytes, activationBytes: null,
-    latencyMs: null, energyJ: null, co2eG: null,
+    params,
+    macs,
+    flops: macs === null ? null : 2 * macs,
+    weightBytes: params === null ? null : params * bytes,
+    activationBytes: null,
+    latencyMs: null,
+    energyJ: null,
+    co2eG: null,
   };
-  const layers: LayerReport[] = known ? [{
-    path: lc.name, op: 'checkpoint', range: lc.nameRange, callRange: lc.callRange,
-    params, macs, flops: 2 * macs!, weightBytes: params! * bytes, activationBytes: 0,
-    inputShape: batchInput(f, batch)?.shape ?? null, outputShape: null, latencyMs: null, energyJ: null, bound: null,
-  }] : [];
+  const layers: LayerReport[] = known
+    ? [
+        {
+          path: lc.name,
+          op: 'checkpoint',
+          range: lc.nameRange,
+          callRange: lc.callRange,
+          params,
+          macs,
+          flops: 2 * macs!,
+          weightBytes: params! * bytes,
+          activationBytes: 0,
+          inputShape: batchInput(f, batch)?.shape ?? null,
+          outputShape: null,
+          latencyMs: null,
+          energyJ: null,
+          bound: null,
+        },
+      ]
+    : [];
   return {
-    name: lc.name, framework: 'hub', root: options.root ? options.root(lc) : true, range: lc.nameRange,
-    input: known ? batchInput(f, batch) : null, totals, layers, unresolved,
+    name: lc.name,
+    framework: 'hub',
+    root: options.root ? options.root(lc) : true,
+    range: lc.nameRange,
+    input: known ? batchInput(f, batch) : null,
+    totals,
+    layers,
+    unresolved,
     provenance: f.provenance + (batch !== 1 ? `; batch ${batch}` : ''),
     ...(f.entry ? { catalogId: f.entry.id } : {}),
   };

@@ -2,8 +2,18 @@
 // becomes an nn.Module value costed from the catalog, usable as a root or as a block of a user model.
 import type { Range, SyntaxNode } from '../../parse/syntax';
 import {
-  type Value, type ClassV, type ModuleV, type TensorV, type CallSite, type InstanceV, type DictV,
-  NONE, str, unknown, builtin, hashKey,
+  type Value,
+  type ClassV,
+  type ModuleV,
+  type TensorV,
+  type CallSite,
+  type InstanceV,
+  type DictV,
+  NONE,
+  str,
+  unknown,
+  builtin,
+  hashKey,
 } from '../../interp/values';
 import type { FrameworkHooks } from '../../interp/hooks';
 import { lookupClassAttr } from '../../interp/classes';
@@ -29,18 +39,47 @@ export interface LoadedCheckpoint {
 }
 
 /** Where the checkpoint name is passed: positional index and/or keyword. */
-export interface NameArg { value?: Value; pos?: number; kw?: string }
+export interface NameArg {
+  value?: Value;
+  pos?: number;
+  kw?: string;
+}
 
-const OUTPUT_METHODS = new Set(['generate', 'encode', 'encode_queries', 'encode_documents', 'predict', 'predict_on_batch', 'similarity',
-  'embed_query', 'embed_documents', 'val', 'export', 'track', 'benchmark', 'fuse', 'info', 'summary', 'save', 'save_pretrained',
-  'push_to_hub', 'resize_token_embeddings', 'get_input_embeddings', 'gradient_checkpointing_enable', 'tie_weights']);
+const OUTPUT_METHODS = new Set([
+  'generate',
+  'encode',
+  'encode_queries',
+  'encode_documents',
+  'predict',
+  'predict_on_batch',
+  'similarity',
+  'embed_query',
+  'embed_documents',
+  'val',
+  'export',
+  'track',
+  'benchmark',
+  'fuse',
+  'info',
+  'summary',
+  'save',
+  'save_pretrained',
+  'push_to_hub',
+  'resize_token_embeddings',
+  'get_input_embeddings',
+  'gradient_checkpointing_enable',
+  'tie_weights',
+]);
 
 /** Hub semantics for the interpreter: checkpoint modules, their outputs, tokenizers and model outputs. */
 export class HubRuntime implements FrameworkHooks {
   readonly loaded: LoadedCheckpoint[] = [];
   private readonly byModule = new Map<ModuleV, LoadedCheckpoint>();
   /** Plain values the hub owns (tokenizers, model outputs, batch encodings) and their attributes. */
-  private readonly objects = new WeakMap<object, { kind: 'tokenizer' | 'output' | 'encoding'; attrs?: Map<string, Value>; order?: string[] }>();
+  private readonly objects = new WeakMap<
+    object,
+    { kind: 'tokenizer' | 'output' | 'encoding'; attrs?: Map<string, Value>; order?: string[] }
+  >();
   /** Builtins standing for classes (AutoModel, BertModel): their attributes (from_pretrained). */
   readonly classAttrs = new WeakMap<object, Map<string, Value>>();
   /** Dynamic namespaces: attribute names resolved on demand (torchvision.models.<any>, transformers.<Any>Model). */
@@ -48,7 +87,10 @@ export class HubRuntime implements FrameworkHooks {
   private checkpointClass?: ClassV;
   private tree?: SyntaxNode;
 
-  constructor(readonly rt: TorchRuntime, readonly catalog: ModelCatalog | undefined) {}
+  constructor(
+    readonly rt: TorchRuntime,
+    readonly catalog: ModelCatalog | undefined,
+  ) {}
 
   /** Installs torch's nn.Module as the base of checkpoint modules (it gives them .to(), .eval(), .parameters()). */
   setModuleClass(Module: ClassV): void {
@@ -81,17 +123,29 @@ export class HubRuntime implements FrameworkHooks {
     const req: LoadRequest = { ...request, name: request.name ?? literal };
     const figures = checkpointFigures(this.catalog, req);
     const m = newModule(this.checkpointClass!, site.range);
-    if (figures.params !== null) m.params.set('catalog_params', { kind: 'tensor', shape: [figures.params], dtype: 'float32', isParam: true });
+    if (figures.params !== null)
+      m.params.set('catalog_params', { kind: 'tensor', shape: [figures.params], dtype: 'float32', isParam: true });
     else m.unresolved = `${req.name ?? argNode?.text ?? req.loader}: ${figures.reason}`;
     const name = req.name ?? argNode?.text ?? (req.loader.endsWith(')') ? req.loader : `${req.loader}(…)`);
-    const lc: LoadedCheckpoint = { module: m, request: req, figures, name, nameRange: argNode?.range ?? site.range, callRange: site.range };
+    const lc: LoadedCheckpoint = {
+      module: m,
+      request: req,
+      figures,
+      name,
+      nameRange: argNode?.range ?? site.range,
+      callRange: site.range,
+    };
     this.loaded.push(lc);
     this.byModule.set(m, lc);
     return m;
   }
 
   /** A builtin standing for a class with attributes (`AutoModel` with `from_pretrained`). */
-  classLike(name: string, attrs: Record<string, Value>, call?: (args: Value[], kw: Map<string, Value>, site: CallSite) => Value): Value {
+  classLike(
+    name: string,
+    attrs: Record<string, Value>,
+    call?: (args: Value[], kw: Map<string, Value>, site: CallSite) => Value,
+  ): Value {
     const b = builtin(name, call ?? ((_a, _k, site) => unknown(`${name}(...) is not modelled`, site.range)));
     this.classAttrs.set(b, new Map(Object.entries(attrs)));
     return b;
@@ -145,7 +199,8 @@ export class HubRuntime implements FrameworkHooks {
   getItem(obj: Value, index: Value, site: CallSite): Value | undefined {
     const own = this.objects.get(obj);
     if (own?.kind !== 'output') return undefined;
-    if (index.kind === 'str') return own.attrs!.get(index.value) ?? unknown(`model output has no modelled field ${index.value}`, site.range);
+    if (index.kind === 'str')
+      return own.attrs!.get(index.value) ?? unknown(`model output has no modelled field ${index.value}`, site.range);
     if (index.kind === 'int') {
       const key = own.order![index.value < 0 ? index.value + own.order!.length : index.value];
       return (key && own.attrs!.get(key)) || unknown(`model output field ${index.value} is not modelled`, site.range);
@@ -153,8 +208,14 @@ export class HubRuntime implements FrameworkHooks {
     return unknown('model output slicing is not modelled', site.range);
   }
 
-  private objectAttr(obj: Value, own: { kind: string; attrs?: Map<string, Value> }, name: string, site: CallSite): Value {
-    if (own.kind === 'output') return own.attrs!.get(name) ?? unknown(`model output field ${name} is not modelled`, site.range);
+  private objectAttr(
+    obj: Value,
+    own: { kind: string; attrs?: Map<string, Value> },
+    name: string,
+    site: CallSite,
+  ): Value {
+    if (own.kind === 'output')
+      return own.attrs!.get(name) ?? unknown(`model output field ${name} is not modelled`, site.range);
     const attrs = (obj as InstanceV).attrs;
     return attrs.get(name) ?? unknown(`tokenizer.${name} is not modelled`, site.range);
   }
@@ -164,7 +225,8 @@ export class HubRuntime implements FrameworkHooks {
     if (own !== undefined) return own;
     const attr = lookupClassAttr(lc.module.cls, name);
     if (attr !== undefined && name !== 'forward') return this.rt.interp.bindAttr(lc.module, attr, site);
-    if (OUTPUT_METHODS.has(name)) return builtin(name, (_a, _k, s) => unknown(`${lc.name}.${name}(...) output is not modelled`, s.range));
+    if (OUTPUT_METHODS.has(name))
+      return builtin(name, (_a, _k, s) => unknown(`${lc.name}.${name}(...) output is not modelled`, s.range));
     return unknown(`${lc.name}.${name}: attributes of a pretrained checkpoint are not modelled`, site.range);
   }
 
@@ -175,7 +237,15 @@ export class HubRuntime implements FrameworkHooks {
     const maxLen = kw.get('max_length');
     const padded = kw.get('padding')?.kind === 'str' && (kw.get('padding') as { value: string }).value === 'max_length';
     const shape = rows !== null && padded && maxLen?.kind === 'int' ? [rows, maxLen.value] : null;
-    const t = (): TensorV => (shape ? { kind: 'tensor', shape, dtype: 'int64', origin: 'tokenizer output' } : { kind: 'tensor', shape: null, dtype: 'int64', reason: 'the token count depends on the text (pad to a literal max_length to fix it)' });
+    const t = (): TensorV =>
+      shape
+        ? { kind: 'tensor', shape, dtype: 'int64', origin: 'tokenizer output' }
+        : {
+            kind: 'tensor',
+            shape: null,
+            dtype: 'int64',
+            reason: 'the token count depends on the text (pad to a literal max_length to fix it)',
+          };
     const d: DictV = { kind: 'dict', entries: new Map() };
     for (const k of ['input_ids', 'attention_mask']) d.entries.set(hashKey(str(k)), { key: str(k), value: t() });
     this.objects.set(d, { kind: 'encoding' });
@@ -189,26 +259,48 @@ export class HubRuntime implements FrameworkHooks {
     const inputs = [...args, ...kw.values()].filter((a): a is TensorV => a.kind === 'tensor');
     if (out.reason) this.rt.tracer.problem(site.range, `${lc.name}: ${out.reason}`, 'unresolved-call');
     this.rt.tracer.record(
-      { op: 'checkpoint', inputs, output: out.tensor ?? null, macs: out.macs, extraFlops: 0, paramElems: lc.figures.params ?? undefined, reason: out.reason },
-      lc.nameRange, site.range, m,
+      {
+        op: 'checkpoint',
+        inputs,
+        output: out.tensor ?? null,
+        macs: out.macs,
+        extraFlops: 0,
+        paramElems: lc.figures.params ?? undefined,
+        reason: out.reason,
+      },
+      lc.nameRange,
+      site.range,
+      m,
     );
     return out.value;
   }
 
   /** What calling a checkpoint returns, and its MACs for the batch (null with a reason when unknown). */
-  private output(lc: LoadedCheckpoint, args: Value[], kw: Map<string, Value>, site: CallSite): { value: Value; tensor?: TensorV; macs: number | null; reason?: string } {
+  private output(
+    lc: LoadedCheckpoint,
+    args: Value[],
+    kw: Map<string, Value>,
+    site: CallSite,
+  ): { value: Value; tensor?: TensorV; macs: number | null; reason?: string } {
     const f = lc.figures;
     const why = lc.modifiedAfterLoad?.reason ?? f.reason;
     if (why || !f.entry) return { value: unknown(`${lc.name}: ${why}`, site.range), macs: null, reason: why };
     const first = [...args, ...kw.values()].find((a): a is TensorV => a.kind === 'tensor');
     if (!first?.shape) {
-      const reason = first?.reason ?? 'the input is not a tensor of known shape (text / file paths are tokenized or decoded at run time)';
+      const reason =
+        first?.reason ??
+        'the input is not a tensor of known shape (text / file paths are tokenized or decoded at run time)';
       return { value: unknown(`${lc.name}: ${reason}`, site.range), macs: null, reason };
     }
     return this.costedOutput(lc, f.entry, first.shape, site);
   }
 
-  private costedOutput(lc: LoadedCheckpoint, entry: CatalogEntry, shape: number[], site: CallSite): { value: Value; tensor?: TensorV; macs: number | null; reason?: string } {
+  private costedOutput(
+    lc: LoadedCheckpoint,
+    entry: CatalogEntry,
+    shape: number[],
+    site: CallSite,
+  ): { value: Value; tensor?: TensorV; macs: number | null; reason?: string } {
     const f = lc.figures;
     const B = shape[0];
     const arch = entry.architecture;
@@ -219,7 +311,9 @@ export class HubRuntime implements FrameworkHooks {
       const hidden: TensorV = { kind: 'tensor', shape: [B, L, arch.hidden], dtype: 'float32' };
       const fields: [string, Value][] = [['last_hidden_state', hidden]];
       if (arch.pooler) fields.push(['pooler_output', { kind: 'tensor', shape: [B, arch.hidden], dtype: 'float32' }]);
-      const logits: TensorV | undefined = lm ? { kind: 'tensor', shape: [B, L, arch.vocab], dtype: 'float32' } : undefined;
+      const logits: TensorV | undefined = lm
+        ? { kind: 'tensor', shape: [B, L, arch.vocab], dtype: 'float32' }
+        : undefined;
       if (logits) fields.unshift(['logits', logits]);
       return { value: this.modelOutput(fields), tensor: logits ?? hidden, macs };
     }
@@ -229,7 +323,12 @@ export class HubRuntime implements FrameworkHooks {
       return { value: unknown(`${lc.name}: ${reason}`, site.range), macs: null, reason };
     }
     const macs = B * f.macsPerSample!;
-    const classes = arch.type === 'vit' ? arch.classes : entry.task === 'image-classification' && /ImageNet/i.test(entry.quality?.dataset ?? '') ? 1000 : undefined;
+    const classes =
+      arch.type === 'vit'
+        ? arch.classes
+        : entry.task === 'image-classification' && /ImageNet/i.test(entry.quality?.dataset ?? '')
+          ? 1000
+          : undefined;
     if (!classes) return { value: unknown(`${lc.name}: its output structure is not modelled`, site.range), macs };
     const logits: TensorV = { kind: 'tensor', shape: [B, classes], dtype: 'float32' };
     return { value: logits, tensor: logits, macs };

@@ -3,11 +3,16 @@
 import { field, type Range, type SyntaxNode } from '../../parse/syntax';
 
 const contains = (outer: Range, inner: Range): boolean =>
-  (outer.start.line < inner.start.line || (outer.start.line === inner.start.line && outer.start.character <= inner.start.character))
-  && (outer.end.line > inner.end.line || (outer.end.line === inner.end.line && outer.end.character >= inner.end.character));
+  (outer.start.line < inner.start.line ||
+    (outer.start.line === inner.start.line && outer.start.character <= inner.start.character)) &&
+  (outer.end.line > inner.end.line ||
+    (outer.end.line === inner.end.line && outer.end.character >= inner.end.character));
 
 const same = (a: Range, b: Range): boolean =>
-  a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
+  a.start.line === b.start.line &&
+  a.start.character === b.start.character &&
+  a.end.line === b.end.line &&
+  a.end.character === b.end.character;
 
 /** The innermost node of `type` whose range is exactly `range`, or undefined. */
 export function nodeAt(root: SyntaxNode, range: Range, type: string): SyntaxNode | undefined {
@@ -33,7 +38,10 @@ export function argumentNode(call: SyntaxNode, pos?: number, kw?: string): Synta
     if (k) return field(k, 'value');
   }
   if (pos === undefined) return undefined;
-  return args.filter((a) => a.type !== 'keyword_argument' && a.type !== 'comment' && a.type !== 'list_splat' && a.type !== 'dictionary_splat')[pos];
+  return args.filter(
+    (a) =>
+      a.type !== 'keyword_argument' && a.type !== 'comment' && a.type !== 'list_splat' && a.type !== 'dictionary_splat',
+  )[pos];
 }
 
 /** Every node below `root` (pre-order), not descending into nested function or class definitions when `flat`. */

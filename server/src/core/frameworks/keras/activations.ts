@@ -5,11 +5,33 @@ import { LayerArgError, type KArg } from './spec';
 
 /** Keras activation names → the op-costs.json entry that prices them (null: no work). */
 export const ACTIVATION_OPS: Readonly<Record<string, string | null>> = {
-  linear: null, relu: 'ReLU', relu6: 'ReLU6', leaky_relu: 'LeakyReLU', elu: 'ELU', selu: 'SELU', celu: 'CELU',
-  gelu: 'GELU', silu: 'SiLU', swish: 'SiLU', mish: 'Mish', sigmoid: 'Sigmoid', hard_sigmoid: 'Hardsigmoid',
-  hard_silu: 'Hardswish', hard_swish: 'Hardswish', tanh: 'Tanh', softmax: 'Softmax', log_softmax: 'LogSoftmax',
-  softplus: 'Softplus', softsign: 'Softsign', exponential: 'keras.exponential', glu: 'GLU', sparse_plus: 'Softplus',
-  squareplus: 'Softplus', tanh_shrink: 'Tanhshrink', hard_tanh: 'Hardtanh', log_sigmoid: 'LogSigmoid',
+  linear: null,
+  relu: 'ReLU',
+  relu6: 'ReLU6',
+  leaky_relu: 'LeakyReLU',
+  elu: 'ELU',
+  selu: 'SELU',
+  celu: 'CELU',
+  gelu: 'GELU',
+  silu: 'SiLU',
+  swish: 'SiLU',
+  mish: 'Mish',
+  sigmoid: 'Sigmoid',
+  hard_sigmoid: 'Hardsigmoid',
+  hard_silu: 'Hardswish',
+  hard_swish: 'Hardswish',
+  tanh: 'Tanh',
+  softmax: 'Softmax',
+  log_softmax: 'LogSoftmax',
+  softplus: 'Softplus',
+  softsign: 'Softsign',
+  exponential: 'keras.exponential',
+  glu: 'GLU',
+  sparse_plus: 'Softplus',
+  squareplus: 'Softplus',
+  tanh_shrink: 'Tanhshrink',
+  hard_tanh: 'Hardtanh',
+  log_sigmoid: 'LogSigmoid',
 };
 
 /** Marks a Python function value (keras.activations.relu, tf.nn.relu) that names an activation. */
@@ -21,7 +43,8 @@ export type Activation = string | null;
 /** Reads `activation=`: None, a name Keras knows, or an opaque callable (priced as unknown). */
 export function readActivation(v: KArg | undefined): Activation {
   if (v === null || v === undefined) return null;
-  if (typeof v !== 'string') throw new LayerArgError(`activation must be a string or a function, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'string')
+    throw new LayerArgError(`activation must be a string or a function, got ${JSON.stringify(v)}`);
   if (v === '<callable>') return v;
   const name = v.startsWith(ACTIVATION_PREFIX) ? v.slice(ACTIVATION_PREFIX.length) : v;
   if (!(name in ACTIVATION_OPS)) throw new LayerArgError(`Could not interpret activation function identifier: ${name}`);

@@ -8,9 +8,17 @@ import type { InputDecl } from './objects';
 import type { KerasRuntime } from './runtime';
 
 /** Binds a layer constructor's arguments to its spec; throws LayerArgError as Keras would raise. */
-export function bindLayerArgs(rt: KerasRuntime, spec: KerasLayerSpec<unknown>, args: Value[], kwargs: Map<string, Value>): Record<string, KArg> {
+export function bindLayerArgs(
+  rt: KerasRuntime,
+  spec: KerasLayerSpec<unknown>,
+  args: Value[],
+  kwargs: Map<string, Value>,
+): Record<string, KArg> {
   const bound: Record<string, KArg> = {};
-  if (args.length > spec.args.length) throw new LayerArgError(`${spec.op}() takes ${spec.args.length} positional arguments but ${args.length} were given`);
+  if (args.length > spec.args.length)
+    throw new LayerArgError(
+      `${spec.op}() takes ${spec.args.length} positional arguments but ${args.length} were given`,
+    );
   args.forEach((a, i) => (bound[spec.args[i].name] = convert(rt, spec.args[i].name, a)));
   for (const [k, v] of kwargs) {
     if (spec.args.some((a) => a.name === k)) {
@@ -22,7 +30,8 @@ export function bindLayerArgs(rt: KerasRuntime, spec: KerasLayerSpec<unknown>, a
   }
   for (const a of spec.args) {
     if (a.name in bound) continue;
-    if (a.required) throw new LayerArgError(`${spec.op}.__init__() missing 1 required positional argument: '${a.name}'`);
+    if (a.required)
+      throw new LayerArgError(`${spec.op}.__init__() missing 1 required positional argument: '${a.name}'`);
     bound[a.name] = a.default ?? null;
   }
   return bound;
@@ -48,10 +57,13 @@ function layerRef(rt: KerasRuntime, v: Value, name: string): KArg {
   const st = rt.objects.get(v);
   if (!st) {
     if (v.kind === 'none') return null;
-    throw new LayerArgError(`\`${name}\` must be a Keras layer, got ${v.kind === 'unknown' ? `an unknown value (${v.reason})` : v.kind}`);
+    throw new LayerArgError(
+      `\`${name}\` must be a Keras layer, got ${v.kind === 'unknown' ? `an unknown value (${v.reason})` : v.kind}`,
+    );
   }
   if (st.unresolved) throw new LayerArgError(`the wrapped layer is not understood: ${st.unresolved}`);
-  if (st.kind !== 'leaf' || !st.spec) throw new LayerArgError(`wrapping a ${st.kind} layer (${st.name}) is not modelled`);
+  if (st.kind !== 'leaf' || !st.spec)
+    throw new LayerArgError(`wrapping a ${st.kind} layer (${st.name}) is not modelled`);
   return { kind: 'layerRef', spec: st.spec, config: st.config, name: st.name };
 }
 
@@ -65,12 +77,19 @@ export function shapeFromValue(v: Value | undefined, batch: number, withBatch = 
     const all = v.items.map((x) => shapeFromValue(x, batch, withBatch)?.[0]);
     return all.every((s): s is Shape => !!s) ? all : undefined;
   }
-  const dims = v.items.map((x, i) => (x.kind === 'int' ? x.value : x.kind === 'none' && i === 0 && withBatch ? batch : NaN));
+  const dims = v.items.map((x, i) =>
+    x.kind === 'int' ? x.value : x.kind === 'none' && i === 0 && withBatch ? batch : NaN,
+  );
   return [dims];
 }
 
 /** An input shape declared on a layer: input_shape=, batch_input_shape= or input_dim= (batch 1 unless --batch). */
-export function declaredInputOf(kw: Map<string, Value>, name: string, site: CallSite, batch = 1): InputDecl | undefined {
+export function declaredInputOf(
+  kw: Map<string, Value>,
+  name: string,
+  site: CallSite,
+  batch = 1,
+): InputDecl | undefined {
   const line = site.range.start.line;
   const shape = kw.get('input_shape');
   if (shape && (shape.kind === 'tuple' || shape.kind === 'list')) {
@@ -81,6 +100,7 @@ export function declaredInputOf(kw: Map<string, Value>, name: string, site: Call
   const fullDims = shapeFromValue(full, batch)?.[0];
   if (fullDims) return { shapes: [fullDims], source: `batch_input_shape= on ${name}, line ${line + 1}`, line };
   const dim = kw.get('input_dim');
-  if (dim?.kind === 'int') return { shapes: [[batch, dim.value]], source: `input_dim= on ${name}, line ${line + 1}`, line };
+  if (dim?.kind === 'int')
+    return { shapes: [[batch, dim.value]], source: `input_dim= on ${name}, line ${line + 1}`, line };
   return undefined;
 }

@@ -1,7 +1,20 @@
 // The built-in Keras classes as interpreter values — Layer, Model, Sequential and one class per
 // layer spec — with their constructors, methods (build, add, add_weight, summary, ...) and attributes.
 import {
-  type Value, type ClassV, type InstanceV, type CallSite, type BuiltinV, NONE, TRUE, FALSE, int, str, list, unknown, builtin, typeName,
+  type Value,
+  type ClassV,
+  type InstanceV,
+  type CallSite,
+  type BuiltinV,
+  NONE,
+  TRUE,
+  FALSE,
+  int,
+  str,
+  list,
+  unknown,
+  builtin,
+  typeName,
 } from '../../interp/values';
 import { raise, PyError } from '../../interp/errors';
 import { lookupClassAttr, mro } from '../../interp/classes';
@@ -15,7 +28,10 @@ import { bindLayerArgs, declaredInputOf, shapeFromValue } from './args';
 import { KERAS_LAYERS } from './layers';
 
 /** Which built-in class a Keras class derives from. */
-export interface BaseInfo { kind: 'Layer' | 'Model' | 'Sequential' | 'leaf'; spec?: KerasLayerSpec<unknown> }
+export interface BaseInfo {
+  kind: 'Layer' | 'Model' | 'Sequential' | 'leaf';
+  spec?: KerasLayerSpec<unknown>;
+}
 
 type Method = BuiltinV['call'];
 const ZERO = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
@@ -91,7 +107,10 @@ export class KerasClasses {
 
   private layerMethods(): Record<string, Method> {
     return {
-      __init__: (args, kw, site) => { this.common(this.self(args).st, kw, site); return NONE; },
+      __init__: (args, kw, site) => {
+        this.common(this.self(args).st, kw, site);
+        return NONE;
+      },
       __call__: (args, kw, site) => this.rt.callLayer(args[0] as InstanceV, args.slice(1), kw, site),
       build: (args, kw, site) => this.build(args, kw, site),
       add_weight: (args, kw) => this.addWeight(args, kw),
@@ -106,13 +125,28 @@ export class KerasClasses {
 
   private modelMethods(): Record<string, Method> {
     const none: Method = () => NONE;
-    const result = (what: string): Method => (_a, _k, site) => unknown(`${what} depends on data`, site.range);
+    const result =
+      (what: string): Method =>
+      (_a, _k, site) =>
+        unknown(`${what} depends on data`, site.range);
     return {
       __init__: (args, kw, site) => this.modelInit(args, kw, site),
-      summary: none, compile: none, save: none, save_weights: none, load_weights: none, export: none, reset_states: none,
-      fit: result('model.fit()'), evaluate: result('model.evaluate()'), train_on_batch: result('train_on_batch()'),
-      test_on_batch: result('test_on_batch()'), predict_on_batch: result('predict_on_batch()'),
-      predict: (args, _kw, site) => (args[1]?.kind === 'tensor' ? this.rt.callLayer(args[0] as InstanceV, [args[1]], new Map(), site) : unknown('model.predict() on data', site.range)),
+      summary: none,
+      compile: none,
+      save: none,
+      save_weights: none,
+      load_weights: none,
+      export: none,
+      reset_states: none,
+      fit: result('model.fit()'),
+      evaluate: result('model.evaluate()'),
+      train_on_batch: result('train_on_batch()'),
+      test_on_batch: result('test_on_batch()'),
+      predict_on_batch: result('predict_on_batch()'),
+      predict: (args, _kw, site) =>
+        args[1]?.kind === 'tensor'
+          ? this.rt.callLayer(args[0] as InstanceV, [args[1]], new Map(), site)
+          : unknown('model.predict() on data', site.range),
       get_layer: (args, kw) => this.getLayer(args[0] as InstanceV, args[1] ?? kw.get('name'), kw.get('index')),
     };
   }
@@ -124,11 +158,21 @@ export class KerasClasses {
         const name = args[3] ?? kw.get('name');
         if (name?.kind === 'str') st.name = name.value;
         const layers = args[1] ?? kw.get('layers');
-        if (layers && layers.kind !== 'none') for (const l of this.rt.interp.iterateValue(layers, site) ?? [layers]) this.add(inst, st, l, site);
+        if (layers && layers.kind !== 'none')
+          for (const l of this.rt.interp.iterateValue(layers, site) ?? [layers]) this.add(inst, st, l, site);
         return NONE;
       },
-      add: (args, _kw, site) => { const { inst, st } = this.self(args); this.add(inst, st, args[1], site); return NONE; },
-      pop: (args) => { const { st } = this.self(args); st.layers.pop(); st.built = false; return NONE; },
+      add: (args, _kw, site) => {
+        const { inst, st } = this.self(args);
+        this.add(inst, st, args[1], site);
+        return NONE;
+      },
+      pop: (args) => {
+        const { st } = this.self(args);
+        st.layers.pop();
+        st.built = false;
+        return NONE;
+      },
     };
   }
 
@@ -138,7 +182,10 @@ export class KerasClasses {
       __init__: (args, kw, site) => {
         const { inst, st } = this.self(args);
         this.common(st, kw, site);
-        inst.attrs.set('function', args[1] ?? kw.get('function') ?? raise('TypeError', 'Lambda() needs a function', site.range));
+        inst.attrs.set(
+          'function',
+          args[1] ?? kw.get('function') ?? raise('TypeError', 'Lambda() needs a function', site.range),
+        );
         inst.attrs.set('arguments', kw.get('arguments') ?? NONE);
         return NONE;
       },
@@ -146,7 +193,8 @@ export class KerasClasses {
         const inst = args[0] as InstanceV;
         const extra = inst.attrs.get('arguments');
         const kwargs = new Map<string, Value>();
-        if (extra?.kind === 'dict') for (const e of extra.entries.values()) if (e.key.kind === 'str') kwargs.set(e.key.value, e.value);
+        if (extra?.kind === 'dict')
+          for (const e of extra.entries.values()) if (e.key.kind === 'str') kwargs.set(e.key.value, e.value);
         return this.rt.interp.callValue(inst.attrs.get('function')!, [args[1] ?? NONE], kwargs, site);
       },
     };
@@ -155,7 +203,12 @@ export class KerasClasses {
   /** Sequential.add: a layer, or a keras.Input tensor declaring the input. */
   private add(_inst: InstanceV, st: KerasState, layer: Value | undefined, site: CallSite): void {
     if (layer?.kind === 'tensor') {
-      if (layer.shape) st.declaredInput = { shapes: [layer.shape], source: layer.origin ?? `keras.Input, line ${site.range.start.line + 1}`, line: site.range.start.line };
+      if (layer.shape)
+        st.declaredInput = {
+          shapes: [layer.shape],
+          source: layer.origin ?? `keras.Input, line ${site.range.start.line + 1}`,
+          line: site.range.start.line,
+        };
       return;
     }
     if (layer && this.rt.objects.get(layer)) {
@@ -167,7 +220,11 @@ export class KerasClasses {
       st.unresolved ??= `a layer of ${st.name} is unknown: ${layer.reason}`;
       return;
     }
-    raise('TypeError', `The added layer must be an instance of class Layer. Received: ${layer ? typeName(layer) : 'nothing'}`, site.range);
+    raise(
+      'TypeError',
+      `The added layer must be an instance of class Layer. Received: ${layer ? typeName(layer) : 'nothing'}`,
+      site.range,
+    );
   }
 
   /** keras.Model(...): functional when given inputs and outputs, else the base of a subclass. */
@@ -181,8 +238,10 @@ export class KerasClasses {
     const outs = tensorsIn(outputs);
     st.kind = 'functional';
     st.built = true;
-    if (!ins.length) st.unresolved = `the model's inputs are not Keras tensors${inputs.kind === 'unknown' ? `: ${inputs.reason}` : ''}`;
-    else if (!outs.length) st.unresolved = `the model's outputs are not Keras tensors${outputs.kind === 'unknown' ? `: ${outputs.reason}` : ''}`;
+    if (!ins.length)
+      st.unresolved = `the model's inputs are not Keras tensors${inputs.kind === 'unknown' ? `: ${inputs.reason}` : ''}`;
+    else if (!outs.length)
+      st.unresolved = `the model's outputs are not Keras tensors${outputs.kind === 'unknown' ? `: ${outputs.reason}` : ''}`;
     const { nodes, problem } = this.rt.graph.between(ins, outs);
     if (problem) this.rt.interp.report(site.range, problem, 'warning');
     st.graph = { inputs: ins, outputs, nodes };
@@ -199,9 +258,16 @@ export class KerasClasses {
       st.built = true;
       return NONE;
     }
-    const tensors = shapes.map((s) => this.rt.tensor(s, 'float32', undefined, `${st.name}.build(), line ${site.range.start.line + 1}`));
+    const tensors = shapes.map((s) =>
+      this.rt.tensor(s, 'float32', undefined, `${st.name}.build(), line ${site.range.start.line + 1}`),
+    );
     const input = tensors.length === 1 ? tensors[0] : list(tensors);
-    if (st.isModel && !this.rt.tracer.active) st.observed ??= { shapes, source: `${st.name}.build(...), line ${site.range.start.line + 1}`, line: site.range.start.line };
+    if (st.isModel && !this.rt.tracer.active)
+      st.observed ??= {
+        shapes,
+        source: `${st.name}.build(...), line ${site.range.start.line + 1}`,
+        line: site.range.start.line,
+      };
     if (st.kind === 'custom') st.built = true;
     try {
       this.rt.invoke(inst, [input], new Map(), site);
@@ -219,17 +285,39 @@ export class KerasClasses {
     const nameV = kw.get('name') ?? (first?.kind === 'str' ? first : undefined);
     const shapeV = kw.get('shape') ?? (first?.kind === 'str' ? args[2] : first);
     const trainable = kw.get('trainable');
-    const shape = shapeV && shapeV.kind !== 'none' ? shapeFromValue(shapeV, NaN, false)?.[0] ?? null : [];
+    const shape = shapeV && shapeV.kind !== 'none' ? (shapeFromValue(shapeV, NaN, false)?.[0] ?? null) : [];
     const known = shape && shape.every(Number.isFinite) ? shape : null;
-    const t = { kind: 'tensor' as const, shape: known, dtype: 'float32' as const, isParam: true, reason: known ? undefined : `the shape of ${st.name}'s weight is unknown` };
-    st.weights.push({ name: nameV?.kind === 'str' ? nameV.value : `weight_${st.weights.length}`, shape: known, trainable: trainable?.kind !== 'bool' || trainable.value, tensor: t });
+    const t = {
+      kind: 'tensor' as const,
+      shape: known,
+      dtype: 'float32' as const,
+      isParam: true,
+      reason: known ? undefined : `the shape of ${st.name}'s weight is unknown`,
+    };
+    st.weights.push({
+      name: nameV?.kind === 'str' ? nameV.value : `weight_${st.weights.length}`,
+      shape: known,
+      trainable: trainable?.kind !== 'bool' || trainable.value,
+      tensor: t,
+    });
     return t;
   }
 
   private getLayer(inst: InstanceV, name: Value | undefined, index: Value | undefined): Value {
     const children = this.rt.objects.children(inst);
-    if (index?.kind === 'int') return children[index.value] ?? raise('ValueError', `Was asked to retrieve layer at index ${index.value} but model only has ${children.length} layers`);
-    if (name?.kind === 'str') return children.find((c) => this.rt.objects.get(c)!.name === name.value) ?? raise('ValueError', `No such layer: ${name.value}`);
+    if (index?.kind === 'int')
+      return (
+        children[index.value] ??
+        raise(
+          'ValueError',
+          `Was asked to retrieve layer at index ${index.value} but model only has ${children.length} layers`,
+        )
+      );
+    if (name?.kind === 'str')
+      return (
+        children.find((c) => this.rt.objects.get(c)!.name === name.value) ??
+        raise('ValueError', `No such layer: ${name.value}`)
+      );
     return raise('ValueError', 'Provide either a layer name or layer index for get_layer()');
   }
 
@@ -240,24 +328,58 @@ export class KerasClasses {
     const attr = lookupClassAttr(inst.cls, name);
     if (attr !== undefined) return this.rt.interp.bindAttr(inst, attr, site);
     switch (name) {
-      case 'name': return str(st.name);
-      case 'built': return st.built ? TRUE : FALSE;
-      case 'trainable': return TRUE;
-      case 'dtype': return str('float32');
-      case 'layers': return list(this.rt.objects.children(inst));
-      case 'weights': case 'variables': case 'trainable_weights': case 'trainable_variables':
-        return list(this.rt.objects.tree(inst).flatMap((x) => this.rt.objects.get(x)!.weights).filter((w) => name.startsWith('trainable') ? w.trainable : true).map(weightTensor));
-      case 'non_trainable_weights': case 'non_trainable_variables':
-        return list(this.rt.objects.tree(inst).flatMap((x) => this.rt.objects.get(x)!.weights).filter((w) => !w.trainable).map(weightTensor));
-      case 'inputs': return st.graph ? list(st.graph.inputs) : unknown(`${st.name} has no functional inputs`, site.range);
-      case 'input': return st.graph ? (st.graph.inputs.length === 1 ? st.graph.inputs[0] : list(st.graph.inputs)) : unknown(`${st.name}.input is not known`, site.range);
-      case 'outputs': return st.graph ? list(tensorsIn(st.graph.outputs)) : unknown(`${st.name} has no functional outputs`, site.range);
-      case 'output': return st.graph ? st.graph.outputs : unknown(`${st.name}.output is not known`, site.range);
+      case 'name':
+        return str(st.name);
+      case 'built':
+        return st.built ? TRUE : FALSE;
+      case 'trainable':
+        return TRUE;
+      case 'dtype':
+        return str('float32');
+      case 'layers':
+        return list(this.rt.objects.children(inst));
+      case 'weights':
+      case 'variables':
+      case 'trainable_weights':
+      case 'trainable_variables':
+        return list(
+          this.rt.objects
+            .tree(inst)
+            .flatMap((x) => this.rt.objects.get(x)!.weights)
+            .filter((w) => (name.startsWith('trainable') ? w.trainable : true))
+            .map(weightTensor),
+        );
+      case 'non_trainable_weights':
+      case 'non_trainable_variables':
+        return list(
+          this.rt.objects
+            .tree(inst)
+            .flatMap((x) => this.rt.objects.get(x)!.weights)
+            .filter((w) => !w.trainable)
+            .map(weightTensor),
+        );
+      case 'inputs':
+        return st.graph ? list(st.graph.inputs) : unknown(`${st.name} has no functional inputs`, site.range);
+      case 'input':
+        return st.graph
+          ? st.graph.inputs.length === 1
+            ? st.graph.inputs[0]
+            : list(st.graph.inputs)
+          : unknown(`${st.name}.input is not known`, site.range);
+      case 'outputs':
+        return st.graph
+          ? list(tensorsIn(st.graph.outputs))
+          : unknown(`${st.name} has no functional outputs`, site.range);
+      case 'output':
+        return st.graph ? st.graph.outputs : unknown(`${st.name}.output is not known`, site.range);
     }
     const weight = st.weights.find((w) => w.name === name || w.name.endsWith(`/${name}`));
     if (weight) return weightTensor(weight);
     const arg = st.args?.[name];
-    if (arg !== undefined) return typeof arg === 'object' && arg !== null && !Array.isArray(arg) ? unknown(`${name} is a wrapped layer`, site.range) : fromArgValue(arg as never);
+    if (arg !== undefined)
+      return typeof arg === 'object' && arg !== null && !Array.isArray(arg)
+        ? unknown(`${name} is a wrapped layer`, site.range)
+        : fromArgValue(arg as never);
     return unknown(`${st.name}.${name} is not modelled`, site.range);
   }
 }
@@ -265,4 +387,3 @@ export class KerasClasses {
 function weightTensor(w: { shape: number[] | null; tensor?: Value }): Value {
   return w.tensor ?? { kind: 'tensor', shape: w.shape, dtype: 'float32', isParam: true };
 }
-

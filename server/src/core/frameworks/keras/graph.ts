@@ -37,13 +37,19 @@ export function substitute(v: Value, map: Map<TensorV, Value>): Value {
   if (v.kind === 'tensor') return map.get(v) ?? v;
   if (v.kind === 'list' || v.kind === 'tuple') return { kind: v.kind, items: v.items.map((x) => substitute(x, map)) };
   if (v.kind === 'dict') {
-    return { kind: 'dict', entries: new Map([...v.entries].map(([k, e]) => [k, { key: e.key, value: substitute(e.value, map) }])) };
+    return {
+      kind: 'dict',
+      entries: new Map([...v.entries].map(([k, e]) => [k, { key: e.key, value: substitute(e.value, map) }])),
+    };
   }
   return v;
 }
 
 /** Where a keras.Input tensor was created. */
-export interface InputInfo { range: Range; name: string }
+export interface InputInfo {
+  range: Range;
+  name: string;
+}
 
 /** Producers of every tensor the file's Keras code made, and the keras.Input tensors. */
 export class KerasGraph {

@@ -1,7 +1,15 @@
 // The modules Keras code imports, as the interpreter sees them: keras, keras.layers, keras.models,
 // keras.ops, keras.activations, tensorflow (tf.keras, tf.nn, tf.random) and tf_keras.
 import {
-  type Value, type NamespaceV, type CallSite, type BuiltinV, NONE, str, unknown, builtin, isSequence,
+  type Value,
+  type NamespaceV,
+  type CallSite,
+  type BuiltinV,
+  NONE,
+  str,
+  unknown,
+  builtin,
+  isSequence,
 } from '../../interp/values';
 import { raise } from '../../interp/errors';
 import type { KerasRuntime } from './runtime';
@@ -11,11 +19,18 @@ import { ACTIVATION_OPS, ACTIVATION_PREFIX } from './activations';
 import { opsFunctions } from './ops';
 import { shapeFromValue } from './args';
 
-const ns = (name: string, attrs: Map<string, Value>, opaque?: string): NamespaceV => ({ kind: 'namespace', name, attrs, opaque });
-const opaqueNs = (name: string, extra: [string, Value][] = []): NamespaceV => ns(name, new Map(extra), `${name} is not modelled`);
+const ns = (name: string, attrs: Map<string, Value>, opaque?: string): NamespaceV => ({
+  kind: 'namespace',
+  name,
+  attrs,
+  opaque,
+});
+const opaqueNs = (name: string, extra: [string, Value][] = []): NamespaceV =>
+  ns(name, new Map(extra), `${name} is not modelled`);
 const identity = builtin('identity', ([f]) => f ?? NONE);
 /** A decorator usable with or without arguments: `@tf.function` and `@tf.function(jit_compile=True)`. */
-const decorator = (name: string) => builtin(name, (args) => (args[0] && args[0].kind !== 'str' && args[0].kind !== 'bool' ? args[0] : identity));
+const decorator = (name: string) =>
+  builtin(name, (args) => (args[0] && args[0].kind !== 'str' && args[0].kind !== 'bool' ? args[0] : identity));
 
 /** keras.Input(shape=..., batch_size=..., dtype=...): a symbolic tensor with batch 1 (or --batch). */
 function inputFunction(rt: KerasRuntime, name: string): BuiltinV {
@@ -24,12 +39,22 @@ function inputFunction(rt: KerasRuntime, name: string): BuiltinV {
     const batchV = kw.get('batch_size') ?? args[1];
     const batch = rt.options.batch ?? (batchV?.kind === 'int' ? batchV.value : 1);
     const full = shapeFromValue(kw.get('batch_shape') ?? kw.get('batch_input_shape'), batch)?.[0];
-    const dims = full ?? (shapeV && isSequence(shapeV) ? [batch, ...shapeFromValue(shapeV, batch, false)![0]] : undefined);
+    const dims =
+      full ?? (shapeV && isSequence(shapeV) ? [batch, ...shapeFromValue(shapeV, batch, false)![0]] : undefined);
     if (!dims) return shapeV?.kind === 'unknown' ? shapeV : unknown(`${name}() needs shape= as a tuple`, site.range);
     const dtypeV = kw.get('dtype') ?? args[2];
-    const dtype = dtypeV?.kind === 'str' && /^int(32|64)$/.test(dtypeV.value) ? (dtypeV.value as 'int32' | 'int64') : 'float32';
-    const shown = `shape=(${dims.slice(1).map((d) => (Number.isFinite(d) ? d : 'None')).join(', ')}${dims.length === 2 ? ',' : ''})`;
-    const t = rt.tensor(dims, dtype, undefined, `keras.Input(${shown}), line ${site.range.start.line + 1}, batch ${batch}`);
+    const dtype =
+      dtypeV?.kind === 'str' && /^int(32|64)$/.test(dtypeV.value) ? (dtypeV.value as 'int32' | 'int64') : 'float32';
+    const shown = `shape=(${dims
+      .slice(1)
+      .map((d) => (Number.isFinite(d) ? d : 'None'))
+      .join(', ')}${dims.length === 2 ? ',' : ''})`;
+    const t = rt.tensor(
+      dims,
+      dtype,
+      undefined,
+      `keras.Input(${shown}), line ${site.range.start.line + 1}, batch ${batch}`,
+    );
     const nameV = kw.get('name');
     rt.graph.markInput(t, { range: site.range, name: nameV?.kind === 'str' ? nameV.value : 'keras_tensor' });
     return t;
@@ -44,18 +69,32 @@ function layersNamespace(rt: KerasRuntime, classes: KerasClasses, name: string):
   attrs.set('Input', inputFunction(rt, 'Input'));
   attrs.set('InputLayer', inputFunction(rt, 'InputLayer'));
   for (const [fn, cls] of Object.entries(MERGE_FUNCTIONS)) {
-    attrs.set(fn, builtin(`layers.${fn}`, (args, kw, site) => mergeFunction(rt, classes, cls, args, kw, site)));
+    attrs.set(
+      fn,
+      builtin(`layers.${fn}`, (args, kw, site) => mergeFunction(rt, classes, cls, args, kw, site)),
+    );
   }
   attrs.set('Lambda', classes.Lambda);
   const layers = ns(name, attrs, `${name} member is not modelled`);
   const preprocessing = ns(`${name}.experimental.preprocessing`, attrs, 'preprocessing layer is not modelled');
-  attrs.set('experimental', ns(`${name}.experimental`, new Map([['preprocessing', preprocessing]]), 'experimental layer is not modelled'));
+  attrs.set(
+    'experimental',
+    ns(`${name}.experimental`, new Map([['preprocessing', preprocessing]]), 'experimental layer is not modelled'),
+  );
   return layers;
 }
 
 /** `layers.add([a, b])`: builds the merge layer and calls it on the inputs. */
-function mergeFunction(rt: KerasRuntime, classes: KerasClasses, cls: string, args: Value[], kw: Map<string, Value>, site: CallSite): Value {
-  const inputs = args[0] ?? kw.get('inputs') ?? raise('TypeError', `${cls.toLowerCase()}() needs a list of inputs`, site.range);
+function mergeFunction(
+  rt: KerasRuntime,
+  classes: KerasClasses,
+  cls: string,
+  args: Value[],
+  kw: Map<string, Value>,
+  site: CallSite,
+): Value {
+  const inputs =
+    args[0] ?? kw.get('inputs') ?? raise('TypeError', `${cls.toLowerCase()}() needs a list of inputs`, site.range);
   const ctorKw = new Map([...kw].filter(([k]) => k !== 'inputs'));
   const layer = rt.interp.callValue(classes.leaves.get(cls)!, args.slice(1), ctorKw, site);
   return rt.callLayer(layer as never, [inputs], new Map(), site);
@@ -68,7 +107,10 @@ function activationsNamespace(ops: Map<string, Value>, name: string): NamespaceV
     const f = ops.get(act) as BuiltinV;
     attrs.set(act, builtin(`${ACTIVATION_PREFIX}${act}`, f.call));
   }
-  attrs.set('get', builtin('activations.get', ([v]) => (v?.kind === 'str' ? str(`${ACTIVATION_PREFIX}${v.value}`) : v ?? NONE)));
+  attrs.set(
+    'get',
+    builtin('activations.get', ([v]) => (v?.kind === 'str' ? str(`${ACTIVATION_PREFIX}${v.value}`) : (v ?? NONE))),
+  );
   return ns(name, attrs, `${name} member is not modelled`);
 }
 
@@ -80,19 +122,54 @@ export function kerasModules(rt: KerasRuntime): Record<string, NamespaceV> {
   const activations = activationsNamespace(ops, 'keras.activations');
   const build = (root: string) => {
     const layers = layersNamespace(rt, classes, `${root}.layers`);
-    const models = ns(`${root}.models`, new Map<string, Value>([
-      ['Sequential', classes.Sequential], ['Model', classes.Model],
-      ['load_model', builtin('load_model', (_a, _k, site) => unknown('load_model() reads a saved model from disk', site.range))],
-    ]), `${root}.models member is not modelled`);
+    const models = ns(
+      `${root}.models`,
+      new Map<string, Value>([
+        ['Sequential', classes.Sequential],
+        ['Model', classes.Model],
+        [
+          'load_model',
+          builtin('load_model', (_a, _k, site) => unknown('load_model() reads a saved model from disk', site.range)),
+        ],
+      ]),
+      `${root}.models member is not modelled`,
+    );
     const attrs = new Map<string, Value>([
-      ['Sequential', classes.Sequential], ['Model', classes.Model], ['Layer', classes.Layer], ['Input', layers.attrs.get('Input')!],
-      ['layers', layers], ['models', models], ['ops', ns(`${root}.ops`, ops, 'keras.ops member is not modelled')], ['activations', activations],
+      ['Sequential', classes.Sequential],
+      ['Model', classes.Model],
+      ['Layer', classes.Layer],
+      ['Input', layers.attrs.get('Input')!],
+      ['layers', layers],
+      ['models', models],
+      ['ops', ns(`${root}.ops`, ops, 'keras.ops member is not modelled')],
+      ['activations', activations],
       ['random', ns(`${root}.random`, ops, 'keras.random member is not modelled')],
-      ['saving', opaqueNs(`${root}.saving`, [['register_keras_serializable', decorator('register_keras_serializable')]])],
-      ['utils', opaqueNs(`${root}.utils`, [['plot_model', builtin('plot_model', () => NONE)], ['set_random_seed', builtin('set_random_seed', () => NONE)]])],
+      [
+        'saving',
+        opaqueNs(`${root}.saving`, [['register_keras_serializable', decorator('register_keras_serializable')]]),
+      ],
+      [
+        'utils',
+        opaqueNs(`${root}.utils`, [
+          ['plot_model', builtin('plot_model', () => NONE)],
+          ['set_random_seed', builtin('set_random_seed', () => NONE)],
+        ]),
+      ],
       ['backend', opaqueNs(`${root}.backend`, [['clear_session', builtin('clear_session', () => NONE)]])],
     ]);
-    for (const o of ['optimizers', 'losses', 'metrics', 'callbacks', 'datasets', 'regularizers', 'initializers', 'constraints', 'preprocessing', 'applications', 'mixed_precision']) {
+    for (const o of [
+      'optimizers',
+      'losses',
+      'metrics',
+      'callbacks',
+      'datasets',
+      'regularizers',
+      'initializers',
+      'constraints',
+      'preprocessing',
+      'applications',
+      'mixed_precision',
+    ]) {
       attrs.set(o, opaqueNs(`${root}.${o}`));
     }
     return { keras: ns(root, attrs, `${root} member is not modelled`), layers, models };
@@ -102,15 +179,36 @@ export function kerasModules(rt: KerasRuntime): Record<string, NamespaceV> {
   const legacy = build('tf_keras');
   const tf = tensorflowNamespace(rt, tk.keras);
   const out: Record<string, NamespaceV> = { tensorflow: tf };
-  for (const [root, m] of [['keras', k], ['tensorflow.keras', tk], ['tf_keras', legacy]] as const) {
+  for (const [root, m] of [
+    ['keras', k],
+    ['tensorflow.keras', tk],
+    ['tf_keras', legacy],
+  ] as const) {
     out[root] = m.keras;
     out[`${root}.layers`] = m.layers;
     out[`${root}.models`] = m.models;
-    for (const sub of ['ops', 'activations', 'random', 'saving', 'utils', 'backend', 'optimizers', 'losses', 'metrics', 'callbacks', 'datasets', 'regularizers', 'initializers', 'applications']) {
+    for (const sub of [
+      'ops',
+      'activations',
+      'random',
+      'saving',
+      'utils',
+      'backend',
+      'optimizers',
+      'losses',
+      'metrics',
+      'callbacks',
+      'datasets',
+      'regularizers',
+      'initializers',
+      'applications',
+    ]) {
       out[`${root}.${sub}`] = m.keras.attrs.get(sub) as NamespaceV;
     }
     out[`${root}.layers.experimental`] = m.layers.attrs.get('experimental') as NamespaceV;
-    out[`${root}.layers.experimental.preprocessing`] = (m.layers.attrs.get('experimental') as NamespaceV).attrs.get('preprocessing') as NamespaceV;
+    out[`${root}.layers.experimental.preprocessing`] = (m.layers.attrs.get('experimental') as NamespaceV).attrs.get(
+      'preprocessing',
+    ) as NamespaceV;
   }
   for (const sub of ['nn', 'math', 'random', 'linalg']) out[`tensorflow.${sub}`] = tf.attrs.get(sub) as NamespaceV;
   return out;
@@ -125,14 +223,50 @@ function tensorflowNamespace(rt: KerasRuntime, keras: NamespaceV): NamespaceV {
   attrs.set('nn', nn);
   attrs.set('math', ns('tf.math', ops, 'tf.math member is not modelled'));
   attrs.set('linalg', ns('tf.linalg', ops, 'tf.linalg member is not modelled'));
-  attrs.set('random', ns('tf.random', new Map<string, Value>([...ops, ['set_seed', builtin('set_seed', () => NONE)]]), 'tf.random member is not modelled'));
+  attrs.set(
+    'random',
+    ns(
+      'tf.random',
+      new Map<string, Value>([...ops, ['set_seed', builtin('set_seed', () => NONE)]]),
+      'tf.random member is not modelled',
+    ),
+  );
   attrs.set('function', decorator('tf.function'));
-  attrs.set('TensorShape', builtin('TensorShape', ([v]) => v ?? NONE));
-  for (const d of ['float32', 'float16', 'bfloat16', 'float64', 'int32', 'int64', 'bool', 'uint8', 'string']) attrs.set(d, str(d));
-  for (const o of ['data', 'config', 'distribute', 'io', 'image', 'saved_model', 'lite', 'debugging', 'summary', 'train', 'experimental', 'sysconfig']) attrs.set(o, opaqueNs(`tf.${o}`));
+  attrs.set(
+    'TensorShape',
+    builtin('TensorShape', ([v]) => v ?? NONE),
+  );
+  for (const d of ['float32', 'float16', 'bfloat16', 'float64', 'int32', 'int64', 'bool', 'uint8', 'string'])
+    attrs.set(d, str(d));
+  for (const o of [
+    'data',
+    'config',
+    'distribute',
+    'io',
+    'image',
+    'saved_model',
+    'lite',
+    'debugging',
+    'summary',
+    'train',
+    'experimental',
+    'sysconfig',
+  ])
+    attrs.set(o, opaqueNs(`tf.${o}`));
   attrs.set('newaxis', NONE); // tf.newaxis is None, as in numpy
-  attrs.set('print', builtin('tf.print', () => NONE));
-  attrs.set('GradientTape', builtin('GradientTape', (_a, _k, site) => unknown('tf.GradientTape is not modelled', site.range)));
-  attrs.set('Variable', builtin('Variable', (args, _k, site) => (args[0]?.kind === 'tensor' ? { ...args[0], isParam: true } : unknown('tf.Variable of data', site.range))));
+  attrs.set(
+    'print',
+    builtin('tf.print', () => NONE),
+  );
+  attrs.set(
+    'GradientTape',
+    builtin('GradientTape', (_a, _k, site) => unknown('tf.GradientTape is not modelled', site.range)),
+  );
+  attrs.set(
+    'Variable',
+    builtin('Variable', (args, _k, site) =>
+      args[0]?.kind === 'tensor' ? { ...args[0], isParam: true } : unknown('tf.Variable of data', site.range),
+    ),
+  );
   return ns('tensorflow', attrs, 'tensorflow member is not modelled');
 }

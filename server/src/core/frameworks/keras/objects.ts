@@ -10,10 +10,19 @@ import { snakeCase } from './spec';
 export type KerasKind = 'leaf' | 'sequential' | 'functional' | 'custom';
 
 /** A weight: its shape (null when a custom add_weight shape is unknown) and whether it trains. */
-export interface WeightRec { name: string; shape: number[] | null; trainable: boolean; tensor?: TensorV }
+export interface WeightRec {
+  name: string;
+  shape: number[] | null;
+  trainable: boolean;
+  tensor?: TensorV;
+}
 
 /** A declared or observed input of a model, with where it came from. */
-export interface InputDecl { shapes: Shape[]; source: string; line: number }
+export interface InputDecl {
+  shapes: Shape[];
+  source: string;
+  line: number;
+}
 
 /** The analysis state of one Keras object. */
 export interface KerasState {
@@ -84,7 +93,9 @@ export class KerasObjects {
       if (depth > 3) return;
       if (v.kind === 'instance' && this.states.has(v) && v !== inst) out.push([name, v]);
       else if (v.kind === 'list' || v.kind === 'tuple') v.items.forEach((x, i) => visit(x, `${name}.${i}`, depth + 1));
-      else if (v.kind === 'dict') for (const e of v.entries.values()) visit(e.value, `${name}.${e.key.kind === 'str' ? e.key.value : '?'}`, depth + 1);
+      else if (v.kind === 'dict')
+        for (const e of v.entries.values())
+          visit(e.value, `${name}.${e.key.kind === 'str' ? e.key.value : '?'}`, depth + 1);
     };
     for (const [k, v] of inst.attrs) visit(v, k, 0);
     return out;

@@ -2,7 +2,19 @@
 // keras.ops / tf / tf.nn. Each computes its output shape; arithmetic ones are costed when traced,
 // and every one becomes a functional-graph node so keras.Model(inputs, outputs) can replay it.
 import {
-  type Value, type TensorV, type CallSite, type BuiltinV, NONE, int, tuple, unknown, builtin, isNumber, numberOf, isSequence, typeName,
+  type Value,
+  type TensorV,
+  type CallSite,
+  type BuiltinV,
+  NONE,
+  int,
+  tuple,
+  unknown,
+  builtin,
+  isNumber,
+  numberOf,
+  isSequence,
+  typeName,
 } from '../../interp/values';
 import { raise } from '../../interp/errors';
 import { sliceIndices } from '../../interp/operators';
@@ -17,7 +29,14 @@ type Fn = (args: Value[], kwargs: Map<string, Value>, site: CallSite) => Value;
  * Runs an op: `fn` computes the output (and records its cost when a trace runs); outside a trace the
  * call is also kept as a graph node, so functional models built from it can be replayed.
  */
-export function runOp(rt: KerasRuntime, label: string, args: Value[], kwargs: Map<string, Value>, site: CallSite, fn: Fn): Value {
+export function runOp(
+  rt: KerasRuntime,
+  label: string,
+  args: Value[],
+  kwargs: Map<string, Value>,
+  site: CallSite,
+  fn: Fn,
+): Value {
   let out: Value;
   try {
     out = fn(args, kwargs, site);
@@ -26,16 +45,37 @@ export function runOp(rt: KerasRuntime, label: string, args: Value[], kwargs: Ma
     rt.shapeProblem(`${label}: ${e.message}`, site);
     return rt.tensor(null, 'float32', e.message);
   }
-  const outputs = out.kind === 'tensor' ? [out] : isSequence(out) ? out.items.filter((x): x is TensorV => x.kind === 'tensor') : [];
-  if (outputs.length && !rt.tracer.active) rt.graph.add({ label, args, kwargs, outputs, site, apply: (a, k) => fn(a, k, site) });
+  const outputs =
+    out.kind === 'tensor' ? [out] : isSequence(out) ? out.items.filter((x): x is TensorV => x.kind === 'tensor') : [];
+  if (outputs.length && !rt.tracer.active)
+    rt.graph.add({ label, args, kwargs, outputs, site, apply: (a, k) => fn(a, k, site) });
   return out;
 }
 
 /** Records an op's cost (when tracing) and returns its output tensor. FLOPs = 2 × MACs + `extra`. */
-function cost(rt: KerasRuntime, op: string, inputs: Shape[], out: Shape, macs: number, extra: number | null, site: CallSite): TensorV {
+function cost(
+  rt: KerasRuntime,
+  op: string,
+  inputs: Shape[],
+  out: Shape,
+  macs: number,
+  extra: number | null,
+  site: CallSite,
+): TensorV {
   const m = Number.isFinite(macs) ? macs : null;
   const f = m === null || extra === null || !Number.isFinite(extra) ? null : 2 * m + extra;
-  rt.tracer.record({ op, inputs, output: out, macs: m, flops: f, reason: m === null ? 'a dimension is None (known only at run time)' : undefined }, site.range, null);
+  rt.tracer.record(
+    {
+      op,
+      inputs,
+      output: out,
+      macs: m,
+      flops: f,
+      reason: m === null ? 'a dimension is None (known only at run time)' : undefined,
+    },
+    site.range,
+    null,
+  );
   return rt.tensor(out);
 }
 
@@ -46,7 +86,16 @@ function shapeOf(v: Value): Shape | null | undefined {
   return undefined;
 }
 
-const BINARY: Record<string, string> = { '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '//': 'div', '%': 'div', '**': 'pow', '@': 'matmul' };
+const BINARY: Record<string, string> = {
+  '+': 'add',
+  '-': 'sub',
+  '*': 'mul',
+  '/': 'div',
+  '//': 'div',
+  '%': 'div',
+  '**': 'pow',
+  '@': 'matmul',
+};
 
 /** `a (op) b` where one side is a Keras tensor; undefined for comparisons (left to plain semantics). */
 export function tensorBinary(rt: KerasRuntime, op: string, a: Value, b: Value, site: CallSite): Value | undefined {
@@ -59,8 +108,18 @@ function binaryOp(rt: KerasRuntime, name: string, x: Value, y: Value, site: Call
   if (x.kind === 'unknown') return x;
   if (y.kind === 'unknown') return y;
   const [sx, sy] = [shapeOf(x), shapeOf(y)];
-  if (sx === undefined || sy === undefined) return raise('TypeError', `unsupported operand types for ${name}: '${typeName(x)}' and '${typeName(y)}'`, site.range);
-  if (sx === null || sy === null) return rt.tensor(null, 'float32', ((x as TensorV).reason ?? (y as TensorV).reason) ?? 'an operand has an unknown shape');
+  if (sx === undefined || sy === undefined)
+    return raise(
+      'TypeError',
+      `unsupported operand types for ${name}: '${typeName(x)}' and '${typeName(y)}'`,
+      site.range,
+    );
+  if (sx === null || sy === null)
+    return rt.tensor(
+      null,
+      'float32',
+      (x as TensorV).reason ?? (y as TensorV).reason ?? 'an operand has an unknown shape',
+    );
   if (name === 'matmul') {
     const { shape, macs } = matmulShape(sx, sy);
     return cost(rt, 'matmul', [sx, sy], shape, macs, 0, site);
@@ -80,7 +139,9 @@ export function matmulShape(a: Shape, b: Shape): { shape: Shape; macs: number } 
   }
   const batch = broadcastShapes(a2.slice(0, -2), b2.slice(0, -2));
   const full = [...batch, a2[a2.length - 2], b2[b2.length - 1]];
-  const shape = full.filter((_, i) => !(a.length === 1 && i === full.length - 2) && !(b.length === 1 && i === full.length - 1));
+  const shape = full.filter(
+    (_, i) => !(a.length === 1 && i === full.length - 2) && !(b.length === 1 && i === full.length - 1),
+  );
   return { shape, macs: elems(full) * k };
 }
 
@@ -88,12 +149,16 @@ export function matmulShape(a: Shape, b: Shape): { shape: Shape; macs: number } 
 export function tensorUnary(rt: KerasRuntime, op: string, t: TensorV, site: CallSite): Value | undefined {
   if (op === '+') return t;
   if (op !== '-') return undefined;
-  return runOp(rt, 'neg', [t], new Map(), site, ([x]) => (x.kind === 'tensor' && x.shape ? cost(rt, 'mul', [x.shape], x.shape, 0, elems(x.shape), site) : x));
+  return runOp(rt, 'neg', [t], new Map(), site, ([x]) =>
+    x.kind === 'tensor' && x.shape ? cost(rt, 'mul', [x.shape], x.shape, 0, elems(x.shape), site) : x,
+  );
 }
 
 /** `t[index]`: ints drop an axis, slices shorten it (None-sized axes stay None), None inserts one. */
 export function tensorItem(rt: KerasRuntime, t: TensorV, index: Value, site: CallSite): Value {
-  return runOp(rt, 'getitem', [t, index], new Map(), site, ([x, i]) => (x.kind === 'tensor' && x.shape ? rt.tensor(indexShape(x.shape, i), x.dtype) : x));
+  return runOp(rt, 'getitem', [t, index], new Map(), site, ([x, i]) =>
+    x.kind === 'tensor' && x.shape ? rt.tensor(indexShape(x.shape, i), x.dtype) : x,
+  );
 }
 
 function indexShape(shape: Shape, index: Value): Shape {
@@ -110,7 +175,8 @@ function indexShape(shape: Shape, index: Value): Shape {
     } else if (p.kind === 'none') out.push(1);
     else {
       if (dim >= shape.length) throw new ShapeError(`too many indices for a tensor of rank ${shape.length}`);
-      if (p.kind === 'slice') out.push(Number.isFinite(shape[dim]) ? sliceIndices(p.start, p.stop, p.step, shape[dim]).length : NaN);
+      if (p.kind === 'slice')
+        out.push(Number.isFinite(shape[dim]) ? sliceIndices(p.start, p.stop, p.step, shape[dim]).length : NaN);
       else if (!isNumber(p)) throw new ShapeError(`indexing with ${typeName(p)} is not modelled`);
       dim++;
     }
@@ -132,112 +198,228 @@ function dimsArg(v: Value | undefined): Shape | undefined {
   return undefined;
 }
 
-const tensorIn = (v: Value | undefined): (TensorV & { shape: Shape }) | undefined => (v?.kind === 'tensor' && v.shape ? (v as TensorV & { shape: Shape }) : undefined);
+const tensorIn = (v: Value | undefined): (TensorV & { shape: Shape }) | undefined =>
+  v?.kind === 'tensor' && v.shape ? (v as TensorV & { shape: Shape }) : undefined;
 
 /** An op of one tensor whose output follows from its shape; `flops` per output element (0 for shape-only ops). */
-function unaryFn(rt: KerasRuntime, name: string, out: (s: Shape, args: Value[], kw: Map<string, Value>) => Shape, flops: ((s: Shape, o: Shape) => number | null) | null): Fn {
-  return (args, kw, site) => runOp(rt, name, args, kw, site, (a, k) => {
-    const x = a[0] ?? k.get('x') ?? k.get('input_tensor') ?? k.get('tensor') ?? k.get('features') ?? k.get('logits');
-    if (!x || x.kind === 'unknown') return x ?? raise('TypeError', `${name}() needs a tensor`, site.range);
-    const t = tensorIn(x);
-    if (!t) return x.kind === 'tensor' ? rt.tensor(null, 'float32', x.reason) : raise('TypeError', `${name}() needs a tensor, got ${typeName(x)}`, site.range);
-    const o = out(t.shape, a, k);
-    if (!flops) return rt.tensor(o, t.dtype);
-    return cost(rt, name, [t.shape], o, 0, flops(t.shape, o), site);
-  });
+function unaryFn(
+  rt: KerasRuntime,
+  name: string,
+  out: (s: Shape, args: Value[], kw: Map<string, Value>) => Shape,
+  flops: ((s: Shape, o: Shape) => number | null) | null,
+): Fn {
+  return (args, kw, site) =>
+    runOp(rt, name, args, kw, site, (a, k) => {
+      const x = a[0] ?? k.get('x') ?? k.get('input_tensor') ?? k.get('tensor') ?? k.get('features') ?? k.get('logits');
+      if (!x || x.kind === 'unknown') return x ?? raise('TypeError', `${name}() needs a tensor`, site.range);
+      const t = tensorIn(x);
+      if (!t)
+        return x.kind === 'tensor'
+          ? rt.tensor(null, 'float32', x.reason)
+          : raise('TypeError', `${name}() needs a tensor, got ${typeName(x)}`, site.range);
+      const o = out(t.shape, a, k);
+      if (!flops) return rt.tensor(o, t.dtype);
+      return cost(rt, name, [t.shape], o, 0, flops(t.shape, o), site);
+    });
 }
 
 /** Activations and elementwise maths: priced per element (activations from the op table, the rest 1). */
 function elementwiseFns(rt: KerasRuntime): Record<string, Fn> {
   const fns: Record<string, Fn> = {};
-  for (const name of Object.keys(ACTIVATION_OPS)) fns[name] = unaryFn(rt, name, (s) => s, (_s, o) => activationFlops(ACTIVATION_OPS[name] === null ? null : name, elems(o)));
-  for (const name of ['exp', 'log', 'sqrt', 'rsqrt', 'square', 'abs', 'negative', 'erf', 'reciprocal', 'sign', 'clip', 'clip_by_value']) {
-    fns[name] = unaryFn(rt, name, (s) => s, (_s, o) => elems(o));
+  for (const name of Object.keys(ACTIVATION_OPS))
+    fns[name] = unaryFn(
+      rt,
+      name,
+      (s) => s,
+      (_s, o) => activationFlops(ACTIVATION_OPS[name] === null ? null : name, elems(o)),
+    );
+  for (const name of [
+    'exp',
+    'log',
+    'sqrt',
+    'rsqrt',
+    'square',
+    'abs',
+    'negative',
+    'erf',
+    'reciprocal',
+    'sign',
+    'clip',
+    'clip_by_value',
+  ]) {
+    fns[name] = unaryFn(
+      rt,
+      name,
+      (s) => s,
+      (_s, o) => elems(o),
+    );
   }
   return fns;
 }
 
 /** Reductions over `axis` (None: all); 1 FLOP per input element. */
 function reduction(rt: KerasRuntime, name: string): Fn {
-  return unaryFn(rt, name, (s, a, k) => {
-    const axisV = k.get('axis') ?? a[1];
-    const keep = (k.get('keepdims') ?? a[2])?.kind === 'bool' && ((k.get('keepdims') ?? a[2]) as { value: boolean }).value;
-    const axes = !axisV || axisV.kind === 'none' ? s.map((_, i) => i) : (dimsArg(axisV) ?? []).map((d) => (d < 0 ? d + s.length : d));
-    return keep ? s.map((d, i) => (axes.includes(i) ? 1 : d)) : s.filter((_, i) => !axes.includes(i));
-  }, (s) => elems(s));
+  return unaryFn(
+    rt,
+    name,
+    (s, a, k) => {
+      const axisV = k.get('axis') ?? a[1];
+      const keep =
+        (k.get('keepdims') ?? a[2])?.kind === 'bool' && ((k.get('keepdims') ?? a[2]) as { value: boolean }).value;
+      const axes =
+        !axisV || axisV.kind === 'none'
+          ? s.map((_, i) => i)
+          : (dimsArg(axisV) ?? []).map((d) => (d < 0 ? d + s.length : d));
+      return keep ? s.map((d, i) => (axes.includes(i) ? 1 : d)) : s.filter((_, i) => !axes.includes(i));
+    },
+    (s) => elems(s),
+  );
 }
 
 /** The shape functions: reshape, transpose, expand_dims, squeeze, concatenate, stack (no arithmetic but concatenation's copy). */
 function shapeFns(rt: KerasRuntime): Record<string, Fn> {
-  const reshape = unaryFn(rt, 'reshape', (s, a, k) => {
-    const target = dimsArg(k.get('newshape') ?? k.get('new_shape') ?? k.get('shape') ?? a[1]) ?? raise('TypeError', 'reshape() needs a shape');
-    const total = elems(s);
-    const known = target.filter((d) => d !== -1).reduce((p, d) => p * d, 1);
-    return target.map((d) => (d === -1 ? total / known : d));
-  }, null);
-  const transpose = unaryFn(rt, 'transpose', (s, a, k) => {
-    const perm = dimsArg(k.get('axes') ?? k.get('perm') ?? a[1]);
-    return perm ? perm.map((p) => s[p < 0 ? p + s.length : p]) : [...s].reverse();
-  }, null);
-  const expand = unaryFn(rt, 'expand_dims', (s, a, k) => {
-    const ax = intArg(a, k, 1, 'axis') ?? 0;
-    const i = ax < 0 ? ax + s.length + 1 : ax;
-    return [...s.slice(0, i), 1, ...s.slice(i)];
-  }, null);
-  const squeeze = unaryFn(rt, 'squeeze', (s, a, k) => {
-    const axes = dimsArg(k.get('axis') ?? a[1]);
-    return axes ? s.filter((_, i) => !axes.map((x) => (x < 0 ? x + s.length : x)).includes(i)) : s.filter((d) => d !== 1);
-  }, null);
-  const join = (name: string, stack: boolean): Fn => (args, kw, site) => runOp(rt, name, args, kw, site, (a, k) => {
-    const xs = a[0] && isSequence(a[0]) ? a[0].items : [];
-    const shapes = xs.map((x) => tensorIn(x)?.shape);
-    if (!shapes.length || shapes.some((s) => !s)) return rt.tensor(null, 'float32', `an operand of ${name} is unknown`);
-    const ss = shapes as Shape[];
-    const axis = intArg(a, k, 1, 'axis') ?? (name === 'stack' ? 0 : -1);
-    const rank = ss[0].length + (stack ? 1 : 0);
-    const ax = axis < 0 ? axis + rank : axis;
-    const out = stack ? [...ss[0].slice(0, ax), ss.length, ...ss[0].slice(ax)] : ss[0].map((d, i) => (i === ax ? ss.reduce((p, s) => p + s[i], 0) : d));
-    return cost(rt, 'cat', ss, out, 0, 0, site);
-  });
+  const reshape = unaryFn(
+    rt,
+    'reshape',
+    (s, a, k) => {
+      const target =
+        dimsArg(k.get('newshape') ?? k.get('new_shape') ?? k.get('shape') ?? a[1]) ??
+        raise('TypeError', 'reshape() needs a shape');
+      const total = elems(s);
+      const known = target.filter((d) => d !== -1).reduce((p, d) => p * d, 1);
+      return target.map((d) => (d === -1 ? total / known : d));
+    },
+    null,
+  );
+  const transpose = unaryFn(
+    rt,
+    'transpose',
+    (s, a, k) => {
+      const perm = dimsArg(k.get('axes') ?? k.get('perm') ?? a[1]);
+      return perm ? perm.map((p) => s[p < 0 ? p + s.length : p]) : [...s].reverse();
+    },
+    null,
+  );
+  const expand = unaryFn(
+    rt,
+    'expand_dims',
+    (s, a, k) => {
+      const ax = intArg(a, k, 1, 'axis') ?? 0;
+      const i = ax < 0 ? ax + s.length + 1 : ax;
+      return [...s.slice(0, i), 1, ...s.slice(i)];
+    },
+    null,
+  );
+  const squeeze = unaryFn(
+    rt,
+    'squeeze',
+    (s, a, k) => {
+      const axes = dimsArg(k.get('axis') ?? a[1]);
+      return axes
+        ? s.filter((_, i) => !axes.map((x) => (x < 0 ? x + s.length : x)).includes(i))
+        : s.filter((d) => d !== 1);
+    },
+    null,
+  );
+  const join =
+    (name: string, stack: boolean): Fn =>
+    (args, kw, site) =>
+      runOp(rt, name, args, kw, site, (a, k) => {
+        const xs = a[0] && isSequence(a[0]) ? a[0].items : [];
+        const shapes = xs.map((x) => tensorIn(x)?.shape);
+        if (!shapes.length || shapes.some((s) => !s))
+          return rt.tensor(null, 'float32', `an operand of ${name} is unknown`);
+        const ss = shapes as Shape[];
+        const axis = intArg(a, k, 1, 'axis') ?? (name === 'stack' ? 0 : -1);
+        const rank = ss[0].length + (stack ? 1 : 0);
+        const ax = axis < 0 ? axis + rank : axis;
+        const out = stack
+          ? [...ss[0].slice(0, ax), ss.length, ...ss[0].slice(ax)]
+          : ss[0].map((d, i) => (i === ax ? ss.reduce((p, s) => p + s[i], 0) : d));
+        return cost(rt, 'cat', ss, out, 0, 0, site);
+      });
   const matmul: Fn = (args, kw, site) => {
-    let [a, b]: (Value | undefined)[] = [args[0] ?? kw.get('a') ?? kw.get('x1'), args[1] ?? kw.get('b') ?? kw.get('x2')];
-    const t = (v: Value | undefined, flag: string) => (kw.get(flag)?.kind === 'bool' && (kw.get(flag) as { value: boolean }).value && tensorIn(v)
-      ? rt.tensor([...tensorIn(v)!.shape.slice(0, -2), ...tensorIn(v)!.shape.slice(-2).reverse()]) : v);
+    let [a, b]: (Value | undefined)[] = [
+      args[0] ?? kw.get('a') ?? kw.get('x1'),
+      args[1] ?? kw.get('b') ?? kw.get('x2'),
+    ];
+    const t = (v: Value | undefined, flag: string) =>
+      kw.get(flag)?.kind === 'bool' && (kw.get(flag) as { value: boolean }).value && tensorIn(v)
+        ? rt.tensor([...tensorIn(v)!.shape.slice(0, -2), ...tensorIn(v)!.shape.slice(-2).reverse()])
+        : v;
     [a, b] = [t(a, 'transpose_a'), t(b, 'transpose_b')];
     return tensorBinary(rt, '@', a ?? NONE, b ?? NONE, site)!;
   };
-  const binary = (op: string): Fn => (args, _kw, site) => tensorBinary(rt, op, args[0] ?? NONE, args[1] ?? NONE, site)!;
+  const binary =
+    (op: string): Fn =>
+    (args, _kw, site) =>
+      tensorBinary(rt, op, args[0] ?? NONE, args[1] ?? NONE, site)!;
   return {
-    reshape, transpose, expand_dims: expand, squeeze, concatenate: join('concatenate', false), concat: join('concatenate', false),
-    stack: join('stack', true), matmul, dot: matmul, add: binary('+'), subtract: binary('-'), multiply: binary('*'), divide: binary('/'),
-    power: binary('**'), pow: binary('**'),
-    cast: unaryFn(rt, 'cast', (s) => s, null), convert_to_tensor: (args, _kw, site) => args[0] ?? raise('TypeError', 'convert_to_tensor() needs a value', site.range),
-    stop_gradient: (args) => args[0] ?? NONE, identity: (args) => args[0] ?? NONE,
-    mean: reduction(rt, 'mean'), sum: reduction(rt, 'sum'), max: reduction(rt, 'max'), min: reduction(rt, 'min'),
-    reduce_mean: reduction(rt, 'mean'), reduce_sum: reduction(rt, 'sum'), reduce_max: reduction(rt, 'max'), reduce_min: reduction(rt, 'min'),
+    reshape,
+    transpose,
+    expand_dims: expand,
+    squeeze,
+    concatenate: join('concatenate', false),
+    concat: join('concatenate', false),
+    stack: join('stack', true),
+    matmul,
+    dot: matmul,
+    add: binary('+'),
+    subtract: binary('-'),
+    multiply: binary('*'),
+    divide: binary('/'),
+    power: binary('**'),
+    pow: binary('**'),
+    cast: unaryFn(rt, 'cast', (s) => s, null),
+    convert_to_tensor: (args, _kw, site) =>
+      args[0] ?? raise('TypeError', 'convert_to_tensor() needs a value', site.range),
+    stop_gradient: (args) => args[0] ?? NONE,
+    identity: (args) => args[0] ?? NONE,
+    mean: reduction(rt, 'mean'),
+    sum: reduction(rt, 'sum'),
+    max: reduction(rt, 'max'),
+    min: reduction(rt, 'min'),
+    reduce_mean: reduction(rt, 'mean'),
+    reduce_sum: reduction(rt, 'sum'),
+    reduce_max: reduction(rt, 'max'),
+    reduce_min: reduction(rt, 'min'),
   };
 }
 
 /** Tensor factories: zeros, ones, random normal/uniform, constant, arange/range, and shape(). */
 function factoryFns(rt: KerasRuntime, prefix: string): Record<string, Fn> {
-  const make = (name: string, sizeArg: string): Fn => (args, kw, site) => {
-    const size = kw.get(sizeArg) ?? args[0];
-    if (size?.kind === 'unknown') return size;
-    const dims = dimsArg(size);
-    if (!dims || dims.some((d) => !Number.isInteger(d))) return unknown(`${prefix}.${name}(): the shape is not known statically`, site.range);
-    return rt.tensor(dims, 'float32', undefined, `${prefix}.${name}, line ${site.range.start.line + 1}`);
-  };
+  const make =
+    (name: string, sizeArg: string): Fn =>
+    (args, kw, site) => {
+      const size = kw.get(sizeArg) ?? args[0];
+      if (size?.kind === 'unknown') return size;
+      const dims = dimsArg(size);
+      if (!dims || dims.some((d) => !Number.isInteger(d)))
+        return unknown(`${prefix}.${name}(): the shape is not known statically`, site.range);
+      return rt.tensor(dims, 'float32', undefined, `${prefix}.${name}, line ${site.range.start.line + 1}`);
+    };
   const constant: Fn = (args, _kw, site) => {
     const shape: number[] = [];
     for (let v = args[0]; v && isSequence(v); v = v.items[0]) shape.push(v.items.length);
     return rt.tensor(shape, 'float32', undefined, `${prefix}.constant, line ${site.range.start.line + 1}`);
   };
   const arange: Fn = (args, kw, site) => {
-    const nums = [args[0] ?? kw.get('start'), args[1] ?? kw.get('stop') ?? kw.get('limit'), args[2] ?? kw.get('step') ?? kw.get('delta')];
+    const nums = [
+      args[0] ?? kw.get('start'),
+      args[1] ?? kw.get('stop') ?? kw.get('limit'),
+      args[2] ?? kw.get('step') ?? kw.get('delta'),
+    ];
     const n = nums.map((v) => (v && isNumber(v) ? numberOf(v) : v && v.kind !== 'none' ? NaN : undefined));
     const [start, stop, step] = n[1] === undefined ? [0, n[0] ?? NaN, n[2] ?? 1] : [n[0] ?? 0, n[1], n[2] ?? 1];
     const len = Math.max(0, Math.ceil((stop - start) / step));
-    return runOp(rt, 'arange', args, kw, site, () => rt.tensor([Number.isFinite(len) ? len : NaN], 'int32', undefined, `${prefix}.arange, line ${site.range.start.line + 1}`));
+    return runOp(rt, 'arange', args, kw, site, () =>
+      rt.tensor(
+        [Number.isFinite(len) ? len : NaN],
+        'int32',
+        undefined,
+        `${prefix}.arange, line ${site.range.start.line + 1}`,
+      ),
+    );
   };
   const shape: Fn = ([x], _kw, site) => {
     const t = x?.kind === 'tensor' ? x : undefined;
@@ -245,8 +427,16 @@ function factoryFns(rt: KerasRuntime, prefix: string): Record<string, Fn> {
     return tuple(t.shape.map((d) => (Number.isFinite(d) ? int(d) : NONE)));
   };
   return {
-    zeros: make('zeros', 'shape'), ones: make('ones', 'shape'), empty: make('empty', 'shape'), normal: make('normal', 'shape'),
-    uniform: make('uniform', 'shape'), truncated_normal: make('truncated_normal', 'shape'), constant, arange, range: arange, shape,
+    zeros: make('zeros', 'shape'),
+    ones: make('ones', 'shape'),
+    empty: make('empty', 'shape'),
+    normal: make('normal', 'shape'),
+    uniform: make('uniform', 'shape'),
+    truncated_normal: make('truncated_normal', 'shape'),
+    constant,
+    arange,
+    range: arange,
+    shape,
   };
 }
 
@@ -255,4 +445,3 @@ export function opsFunctions(rt: KerasRuntime, prefix: string): Map<string, Valu
   const all = { ...elementwiseFns(rt), ...shapeFns(rt), ...factoryFns(rt, prefix) };
   return new Map(Object.entries(all).map(([k, f]) => [k, builtin(`${prefix}.${k}`, f) as BuiltinV]));
 }
-

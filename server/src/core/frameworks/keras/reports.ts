@@ -47,7 +47,9 @@ export class KerasSession {
 
   /** Problems found while tracing roots, as findings. */
   findings(): Finding[] {
-    return [...this.runs.values()].flatMap((run) => run.problems.map((p) => ({ range: p.range, severity: p.severity, message: p.reason, code: p.code })));
+    return [...this.runs.values()].flatMap((run) =>
+      run.problems.map((p) => ({ range: p.range, severity: p.severity, message: p.reason, code: p.code })),
+    );
   }
 
   private rootReport(root: KerasRoot, bytes: number): ModelReport {
@@ -61,16 +63,24 @@ export class KerasSession {
     if (missing) unresolved.push({ range: st.range, reason: missing });
     if (st.unresolved) unresolved.push({ range: st.range, reason: st.unresolved });
     for (const p of run?.problems ?? []) unresolved.push({ range: p.range, reason: p.reason });
-    for (const r of rows) if (r.reason) unresolved.push({ range: r.callRange ?? r.range, reason: `${r.path || r.op}: ${r.reason}` });
+    for (const r of rows)
+      if (r.reason) unresolved.push({ range: r.callRange ?? r.range, reason: `${r.path || r.op}: ${r.reason}` });
     const known = complete || st.kind === 'functional';
     const params = known ? this.rt.objects.paramCount(root.inst) : { count: null, reason: undefined };
     if (params.reason) unresolved.push({ range: st.range, reason: `parameters: ${params.reason}` });
     const user = !this.rt.classes.isBuiltin(root.inst.cls);
     return {
-      name: root.name, framework: 'keras', root: true, range: user ? root.inst.cls.range : st.range,
-      input: run?.inputs[0]?.shape ? { shape: run.inputs[0].shape, dtype: run.inputs[0].dtype, source: run.source } : null,
+      name: root.name,
+      framework: 'keras',
+      root: true,
+      range: user ? root.inst.cls.range : st.range,
+      input: run?.inputs[0]?.shape
+        ? { shape: run.inputs[0].shape, dtype: run.inputs[0].dtype, source: run.source }
+        : null,
       totals: totals(params.count, layers, complete, bytes),
-      layers, unresolved: dedupe(unresolved), provenance: PROVENANCE,
+      layers,
+      unresolved: dedupe(unresolved),
+      provenance: PROVENANCE,
     };
   }
 
@@ -82,9 +92,18 @@ export class KerasSession {
       const st = this.rt.objects.get(x)!;
       if (st.kind !== 'leaf' || called.has(x)) continue;
       out.push({
-        instance: x, op: st.spec!.op, path: this.attributePath(run, x) ?? st.name, range: st.range, callRange: null, params: this.rt.objects.ownParams(x),
-        macs: complete ? 0 : null, flops: complete ? 0 : null, inputShape: null, outputShape: null,
-        inputElems: complete ? 0 : null, outputElems: complete ? 0 : null,
+        instance: x,
+        op: st.spec!.op,
+        path: this.attributePath(run, x) ?? st.name,
+        range: st.range,
+        callRange: null,
+        params: this.rt.objects.ownParams(x),
+        macs: complete ? 0 : null,
+        flops: complete ? 0 : null,
+        inputShape: null,
+        outputShape: null,
+        inputElems: complete ? 0 : null,
+        outputElems: complete ? 0 : null,
       });
     }
     return out;
@@ -93,7 +112,10 @@ export class KerasSession {
   /** The path of a layer under a traced composite that holds it as an attribute. */
   private attributePath(run: KerasRun, layer: InstanceV): string | undefined {
     for (const [parent, path] of run.paths) {
-      const hit = this.rt.objects.get(parent)?.kind === 'custom' ? this.rt.objects.tracked(parent).find(([, l]) => l === layer) : undefined;
+      const hit =
+        this.rt.objects.get(parent)?.kind === 'custom'
+          ? this.rt.objects.tracked(parent).find(([, l]) => l === layer)
+          : undefined;
       if (hit) return path ? `${path}.${hit[0]}` : hit[0];
     }
     return undefined;
@@ -103,7 +125,14 @@ export class KerasSession {
   private userClasses(): ClassV[] {
     const out: ClassV[] = [];
     for (const v of this.scope?.vars.values() ?? []) {
-      if (v.kind === 'class' && !this.rt.classes.isBuiltin(v) && this.rt.classes.baseOf(v) && lookupClassAttr(v, 'call') && !out.includes(v)) out.push(v);
+      if (
+        v.kind === 'class' &&
+        !this.rt.classes.isBuiltin(v) &&
+        this.rt.classes.baseOf(v) &&
+        lookupClassAttr(v, 'call') &&
+        !out.includes(v)
+      )
+        out.push(v);
     }
     return out;
   }
@@ -119,19 +148,33 @@ export class KerasSession {
       const rows = run.rows.filter((r) => r.path === path || r.path.startsWith(`${path}.`));
       const layers = rows.map((r) => layerRow(r, bytes));
       const params = this.rt.objects.paramCount(inst);
-      const unresolved: Unresolved[] = rows.filter((r) => r.reason).map((r) => ({ range: r.callRange ?? r.range, reason: `${r.path}: ${r.reason}` }));
+      const unresolved: Unresolved[] = rows
+        .filter((r) => r.reason)
+        .map((r) => ({ range: r.callRange ?? r.range, reason: `${r.path}: ${r.reason}` }));
       if (params.reason) unresolved.push({ range: cls.range, reason: `parameters: ${params.reason}` });
       const first = rows[0]?.inputShape;
       return {
-        name: cls.name, framework: 'keras', root: false, range: cls.range,
+        name: cls.name,
+        framework: 'keras',
+        root: false,
+        range: cls.range,
         input: first ? { shape: first, dtype: 'float32', source: `as called in ${root.name}.${path}` } : null,
-        totals: totals(params.count, layers, !run.aborted, bytes), layers, unresolved: dedupe(unresolved),
+        totals: totals(params.count, layers, !run.aborted, bytes),
+        layers,
+        unresolved: dedupe(unresolved),
         provenance: `first instance, ${path} in ${root.name}`,
       };
     }
     return {
-      name: cls.name, framework: 'keras', root: false, range: cls.range, input: null, totals: totals(null, [], false, bytes), layers: [],
-      unresolved: [{ range: cls.range, reason: `${cls.name} is not used by any model this file builds and runs` }], provenance: PROVENANCE,
+      name: cls.name,
+      framework: 'keras',
+      root: false,
+      range: cls.range,
+      input: null,
+      totals: totals(null, [], false, bytes),
+      layers: [],
+      unresolved: [{ range: cls.range, reason: `${cls.name} is not used by any model this file builds and runs` }],
+      provenance: PROVENANCE,
     };
   }
 }
@@ -142,11 +185,20 @@ const totals = modelTotals;
 
 function layerRow(r: KerasRow, bytes: number): LayerReport {
   return {
-    path: r.path, op: r.op, range: r.range, callRange: r.callRange,
-    params: r.params, macs: r.macs, flops: r.flops,
+    path: r.path,
+    op: r.op,
+    range: r.range,
+    callRange: r.callRange,
+    params: r.params,
+    macs: r.macs,
+    flops: r.flops,
     weightBytes: r.params === null ? null : r.params * bytes,
     activationBytes: r.inputElems === null || r.outputElems === null ? null : (r.inputElems + r.outputElems) * bytes,
-    inputShape: r.inputShape, outputShape: r.outputShape, latencyMs: null, energyJ: null, bound: null,
+    inputShape: r.inputShape,
+    outputShape: r.outputShape,
+    latencyMs: null,
+    energyJ: null,
+    bound: null,
   };
 }
 

@@ -13,7 +13,10 @@ import type { InputDecl, KerasState } from './objects';
 import type { Shape } from './spec';
 
 /** A root model: the object and the name it is reported under. */
-export interface KerasRoot { inst: InstanceV; name: string }
+export interface KerasRoot {
+  inst: InstanceV;
+  name: string;
+}
 
 /** One traced root. */
 export interface KerasRun {
@@ -50,13 +53,19 @@ export function hasCall(inst: InstanceV): boolean {
 }
 
 /** Traces every root that has an input; returns the runs and, for the others, why they have none. */
-export function traceRoots(rt: KerasRuntime, roots: KerasRoot[]): { runs: Map<InstanceV, KerasRun>; missing: Map<InstanceV, string> } {
+export function traceRoots(
+  rt: KerasRuntime,
+  roots: KerasRoot[],
+): { runs: Map<InstanceV, KerasRun>; missing: Map<InstanceV, string> } {
   const runs = new Map<InstanceV, KerasRun>();
   const missing = new Map<InstanceV, string>();
   for (const root of roots) {
     const input = resolveInput(rt, root.inst);
     if (!input) {
-      missing.set(root.inst, `no input shape for ${root.name}: give it a keras.Input(shape=...) or input_shape=, call it on a tensor or model.build((None, ...)), add '# wattlens: input=(...)' above it, or pass --input`);
+      missing.set(
+        root.inst,
+        `no input shape for ${root.name}: give it a keras.Input(shape=...) or input_shape=, call it on a tensor or model.build((None, ...)), add '# wattlens: input=(...)' above it, or pass --input`,
+      );
       continue;
     }
     runs.set(root.inst, traceOne(rt, root.inst, input));
@@ -67,14 +76,23 @@ export function traceRoots(rt: KerasRuntime, roots: KerasRoot[]): { runs: Map<In
 /** The input of a root, in order of precedence; batch replaced by --batch. */
 function resolveInput(rt: KerasRuntime, inst: InstanceV): InputDecl | undefined {
   const st = rt.objects.get(inst)!;
-  const decl = rt.options.input ? { shapes: rt.options.input, source: '--input', line: -1 } : declared(rt, inst, st) ?? st.observed ?? intrinsic(rt, st);
+  const decl = rt.options.input
+    ? { shapes: rt.options.input, source: '--input', line: -1 }
+    : (declared(rt, inst, st) ?? st.observed ?? intrinsic(rt, st));
   if (!decl || !rt.options.batch) return decl;
-  return { ...decl, shapes: decl.shapes.map((s) => [rt.options.batch!, ...s.slice(1)]), source: `${decl.source}, batch ${rt.options.batch} (--batch)` };
+  return {
+    ...decl,
+    shapes: decl.shapes.map((s) => [rt.options.batch!, ...s.slice(1)]),
+    source: `${decl.source}, batch ${rt.options.batch} (--batch)`,
+  };
 }
 
 /** A `# wattlens: input=` comment on (or up to two lines above) the model's construction, class, Input() or call. */
 function declared(rt: KerasRuntime, inst: InstanceV, st: KerasState): InputDecl | undefined {
-  const lines = [st.range.start.line, ...(st.graph?.inputs ?? []).map((t) => rt.graph.input(t)?.range.start.line ?? -1)];
+  const lines = [
+    st.range.start.line,
+    ...(st.graph?.inputs ?? []).map((t) => rt.graph.input(t)?.range.start.line ?? -1),
+  ];
   if (!rt.classes.isBuiltin(inst.cls)) lines.push(inst.cls.range.start.line);
   if (st.observed) lines.push(st.observed.line);
   for (const line of lines) {
@@ -90,9 +108,14 @@ function declared(rt: KerasRuntime, inst: InstanceV, st: KerasState): InputDecl 
 /** What the model itself declares: a functional model's Input tensors, a Sequential's Input or first input_shape=. */
 function intrinsic(rt: KerasRuntime, st: KerasState): InputDecl | undefined {
   if (st.kind === 'functional' && st.graph?.inputs.every((t) => t.shape)) {
-    return { shapes: st.graph.inputs.map((t) => t.shape!), source: st.graph.inputs[0]?.origin ?? 'keras.Input', line: -1 };
+    return {
+      shapes: st.graph.inputs.map((t) => t.shape!),
+      source: st.graph.inputs[0]?.origin ?? 'keras.Input',
+      line: -1,
+    };
   }
-  if (st.kind === 'sequential') return st.declaredInput ?? (st.layers[0] && rt.objects.get(st.layers[0])?.declaredInput);
+  if (st.kind === 'sequential')
+    return st.declaredInput ?? (st.layers[0] && rt.objects.get(st.layers[0])?.declaredInput);
   return undefined;
 }
 
@@ -115,6 +138,13 @@ function traceOne(rt: KerasRuntime, inst: InstanceV, input: InputDecl): KerasRun
     rt.interp.tolerant = false;
     rt.tracer.end();
   }
-  return { root: inst, inputs: tensors, source: input.source, rows: rt.tracer.rows, problems: rt.tracer.problems, paths: rt.tracer.paths, aborted };
+  return {
+    root: inst,
+    inputs: tensors,
+    source: input.source,
+    rows: rt.tracer.rows,
+    problems: rt.tracer.problems,
+    paths: rt.tracer.paths,
+    aborted,
+  };
 }
-

@@ -2,7 +2,18 @@
 // symbolic tensors (building weights on first call), the functional graph, and the trace of roots.
 import type { Range } from '../../parse/syntax';
 import {
-  type Value, type ClassV, type InstanceV, type TensorV, type CallSite, type FuncV, type BuiltinV, NONE, list, tuple, unknown, typeName,
+  type Value,
+  type ClassV,
+  type InstanceV,
+  type TensorV,
+  type CallSite,
+  type FuncV,
+  type BuiltinV,
+  NONE,
+  list,
+  tuple,
+  unknown,
+  typeName,
 } from '../../interp/values';
 import type { FrameworkHooks } from '../../interp/hooks';
 import type { Interpreter } from '../../interp/interpreter';
@@ -10,7 +21,15 @@ import { raise } from '../../interp/errors';
 import { lookupClassAttr } from '../../interp/classes';
 import { toArgValue } from '../torch/modules';
 import type { ArgValue } from '../torch/layerSpec';
-import { type KerasLayerSpec, type KForward, type Shape, ShapeError, LayerArgError, extraFlopsOf, showShape } from './spec';
+import {
+  type KerasLayerSpec,
+  type KForward,
+  type Shape,
+  ShapeError,
+  LayerArgError,
+  extraFlopsOf,
+  showShape,
+} from './spec';
 import { KerasObjects, type KerasState, type WeightRec } from './objects';
 import { KerasGraph, replay, tensorsIn } from './graph';
 import { KerasTracer } from './tracer';
@@ -25,7 +44,8 @@ export interface KerasOptions {
 }
 
 /** Why MACs are null when a dimension is None. */
-export const NONE_DIM = 'a dimension is None (known only at run time): declare the input with \'# wattlens: input=(...)\' or pass --input';
+export const NONE_DIM =
+  "a dimension is None (known only at run time): declare the input with '# wattlens: input=(...)' or pass --input";
 
 /** Keras semantics plugged into the interpreter. */
 export class KerasRuntime implements FrameworkHooks {
@@ -74,8 +94,14 @@ export class KerasRuntime implements FrameworkHooks {
     const inst: InstanceV = { kind: 'instance', cls, attrs: new Map() };
     const autoClass = user ? cls.name : base.kind === 'Model' ? 'Functional' : cls.name;
     this.objects.register(inst, {
-      kind, isModel: base.kind === 'Model' || base.kind === 'Sequential', name: this.objects.autoName(autoClass),
-      range: site.range, spec: kind === 'leaf' ? base.spec : undefined, built: false, weights: [], layers: [],
+      kind,
+      isModel: base.kind === 'Model' || base.kind === 'Sequential',
+      name: this.objects.autoName(autoClass),
+      range: site.range,
+      spec: kind === 'leaf' ? base.spec : undefined,
+      built: false,
+      weights: [],
+      layers: [],
     });
     return inst;
   }
@@ -97,16 +123,26 @@ export class KerasRuntime implements FrameworkHooks {
   /** Calls a layer or model from Python code: runs it and records the call in the functional graph. */
   callLayer(inst: InstanceV, args: Value[], kwargs: Map<string, Value>, site: CallSite): Value {
     const st = this.objects.get(inst)!;
-    if ((st.isModel || st.kind === 'custom') && !this.tracer.active && !st.observed) this.observe(st, args[0] ?? kwargs.get('inputs'), `the call at line ${site.range.start.line + 1}`, site.range);
+    if ((st.isModel || st.kind === 'custom') && !this.tracer.active && !st.observed)
+      this.observe(st, args[0] ?? kwargs.get('inputs'), `the call at line ${site.range.start.line + 1}`, site.range);
     const out = this.invoke(inst, args, kwargs, site);
-    this.graph.add({ layer: inst, label: st.name, args, kwargs, outputs: tensorsIn(out), site, apply: (a, k) => this.invoke(inst, a, k, site) });
+    this.graph.add({
+      layer: inst,
+      label: st.name,
+      args,
+      kwargs,
+      outputs: tensorsIn(out),
+      site,
+      apply: (a, k) => this.invoke(inst, a, k, site),
+    });
     return out;
   }
 
   /** Records the first tensors a model was run on, as its input when nothing else declares one. */
   observe(st: KerasState, v: Value | undefined, source: string, range: Range): void {
     const ts = tensorsIn(v);
-    if (ts.length && ts.every((t) => t.shape)) st.observed = { shapes: ts.map((t) => t.shape!), source, line: range.start.line };
+    if (ts.length && ts.every((t) => t.shape))
+      st.observed = { shapes: ts.map((t) => t.shape!), source, line: range.start.line };
   }
 
   /** Runs a layer or model on its arguments (no graph node). */
@@ -153,9 +189,16 @@ export class KerasRuntime implements FrameworkHooks {
     return this.objects.get(inst)!.name;
   }
 
-  private invokeCustom(inst: InstanceV, st: KerasState, args: Value[], kwargs: Map<string, Value>, site: CallSite): Value {
+  private invokeCustom(
+    inst: InstanceV,
+    st: KerasState,
+    args: Value[],
+    kwargs: Map<string, Value>,
+    site: CallSite,
+  ): Value {
     const call = lookupClassAttr(inst.cls, 'call');
-    if (!call || (call.kind !== 'func' && call.kind !== 'builtin')) return raise('NotImplementedError', `${inst.cls.name} does not define call()`, site.range);
+    if (!call || (call.kind !== 'func' && call.kind !== 'builtin'))
+      return raise('NotImplementedError', `${inst.cls.name} does not define call()`, site.range);
     if (!st.built && !st.building) this.buildCustom(inst, st, args[0] ?? kwargs.get('inputs'), site);
     const out = this.interp.callValue(this.interp.bindAttr(inst, call, site), args, acceptedKwargs(call, kwargs), site);
     st.built = true;
@@ -174,7 +217,13 @@ export class KerasRuntime implements FrameworkHooks {
     }
   }
 
-  private invokeLeaf(inst: InstanceV, st: KerasState, args: Value[], kwargs: Map<string, Value>, site: CallSite): Value {
+  private invokeLeaf(
+    inst: InstanceV,
+    st: KerasState,
+    args: Value[],
+    kwargs: Map<string, Value>,
+    site: CallSite,
+  ): Value {
     const spec = st.spec!;
     const local = this.localName(inst);
     const values = leafInputs(spec, args, kwargs);
@@ -182,13 +231,35 @@ export class KerasRuntime implements FrameworkHooks {
     const fail = (reason: string, isDefect: boolean): Value => {
       if (isDefect) this.shapeProblem(reason, site);
       if (!st.built) st.buildFailed ??= reason;
-      this.tracer.record({ op: spec.op, inputs: shapes, output: null, macs: null, flops: null, params: this.objects.ownParams(inst), reason }, st.range, callRangeOf(st, site), local, inst);
+      this.tracer.record(
+        {
+          op: spec.op,
+          inputs: shapes,
+          output: null,
+          macs: null,
+          flops: null,
+          params: this.objects.ownParams(inst),
+          reason,
+        },
+        st.range,
+        callRangeOf(st, site),
+        local,
+        inst,
+      );
       return this.tensor(null, 'float32', reason);
     };
     if (st.unresolved) return fail(st.unresolved, false);
     if (values.length === 0) return fail(`${spec.op} was called without a tensor input`, false);
     const bad = values.find((v) => v.kind !== 'tensor' || !v.shape);
-    if (bad) return fail(bad.kind === 'unknown' ? bad.reason : bad.kind === 'tensor' ? bad.reason ?? 'input shape is unknown' : `${spec.op} expects tensors, got ${typeName(bad)}`, false);
+    if (bad)
+      return fail(
+        bad.kind === 'unknown'
+          ? bad.reason
+          : bad.kind === 'tensor'
+            ? (bad.reason ?? 'input shape is unknown')
+            : `${spec.op} expects tensors, got ${typeName(bad)}`,
+        false,
+      );
     try {
       const known = shapes as Shape[];
       this.build(st, spec, known);
@@ -209,17 +280,37 @@ export class KerasRuntime implements FrameworkHooks {
       st.weights = weights;
       st.built = true;
     } else if (JSON.stringify(weights.map((w) => w.shape)) !== JSON.stringify(st.weights.map((w) => w.shape))) {
-      throw new ShapeError(`layer "${st.name}" was built for other inputs than ${shapes.map(showShape).join(', ')} (its weights would not fit)`);
+      throw new ShapeError(
+        `layer "${st.name}" was built for other inputs than ${shapes.map(showShape).join(', ')} (its weights would not fit)`,
+      );
     }
   }
 
-  private recordLeaf(inst: InstanceV, st: KerasState, spec: KerasLayerSpec<unknown>, shapes: Shape[], r: KForward, local: string, site: CallSite): void {
+  private recordLeaf(
+    inst: InstanceV,
+    st: KerasState,
+    spec: KerasLayerSpec<unknown>,
+    shapes: Shape[],
+    r: KForward,
+    local: string,
+    site: CallSite,
+  ): void {
     const extra = extraFlopsOf(spec.op, r, shapes);
     const macs = Number.isFinite(r.macs) ? r.macs : null;
     const flops = macs === null || extra === null || !Number.isFinite(extra) ? null : 2 * macs + extra;
-    const reason = macs === null || (extra !== null && !Number.isFinite(extra)) ? NONE_DIM
-      : flops === null ? 'the activation is a Python function: its FLOPs are not modelled' : undefined;
-    this.tracer.record({ op: spec.op, inputs: shapes, output: r.outputs[0], macs, flops, params: this.objects.ownParams(inst), reason }, st.range, callRangeOf(st, site), local, inst);
+    const reason =
+      macs === null || (extra !== null && !Number.isFinite(extra))
+        ? NONE_DIM
+        : flops === null
+          ? 'the activation is a Python function: its FLOPs are not modelled'
+          : undefined;
+    this.tracer.record(
+      { op: spec.op, inputs: shapes, output: r.outputs[0], macs, flops, params: this.objects.ownParams(inst), reason },
+      st.range,
+      callRangeOf(st, site),
+      local,
+      inst,
+    );
   }
 
   /** Records a shape problem: a warning, as it is a real defect in the model code. */
@@ -233,7 +324,11 @@ export class KerasRuntime implements FrameworkHooks {
 function callRangeOf(st: KerasState, site: CallSite): Range | null {
   const a = st.range;
   const b = site.range;
-  const same = a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
+  const same =
+    a.start.line === b.start.line &&
+    a.start.character === b.start.character &&
+    a.end.line === b.end.line &&
+    a.end.character === b.end.character;
   return same ? null : b;
 }
 
@@ -255,7 +350,11 @@ function leafInputs(spec: KerasLayerSpec<unknown>, args: Value[], kwargs: Map<st
 function callKwargs(kwargs: Map<string, Value>): Record<string, ArgValue> {
   const out: Record<string, ArgValue> = {};
   for (const [k, v] of kwargs) {
-    try { out[k] = toArgValue(v, k); } catch { /* tensors, masks and unknowns are not read by specs */ }
+    try {
+      out[k] = toArgValue(v, k);
+    } catch {
+      /* tensors, masks and unknowns are not read by specs */
+    }
   }
   return out;
 }
@@ -268,7 +367,8 @@ function acceptedKwargs(call: FuncV | BuiltinV, kwargs: Map<string, Value>): Map
 
 /** The `input_shape` a build() receives: a tuple with None for the batch and unknown dimensions. */
 export function shapeValue(v: Value | undefined): Value {
-  if (v?.kind === 'tensor' && v.shape) return tuple(v.shape.map((d, i) => (i === 0 || !Number.isFinite(d) ? NONE : { kind: 'int', value: d })));
+  if (v?.kind === 'tensor' && v.shape)
+    return tuple(v.shape.map((d, i) => (i === 0 || !Number.isFinite(d) ? NONE : { kind: 'int', value: d })));
   if (v && (v.kind === 'list' || v.kind === 'tuple')) return list(v.items.map(shapeValue));
   return unknown('the input shape is unknown');
 }

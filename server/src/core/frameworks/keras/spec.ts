@@ -7,16 +7,29 @@ import { opCost, type OpCost } from '../../cost/opCosts';
 export type Shape = number[];
 
 /** A wrapped layer passed to a wrapper (Bidirectional, TimeDistributed): its spec and configuration. */
-export interface LayerRef { kind: 'layerRef'; spec: KerasLayerSpec<unknown>; config: unknown; name: string }
+export interface LayerRef {
+  kind: 'layerRef';
+  spec: KerasLayerSpec<unknown>;
+  config: unknown;
+  name: string;
+}
 
 /** A constructor argument: a plain value, or a wrapped layer. */
 export type KArg = ArgValue | LayerRef;
 
 /** One constructor argument in Keras's positional order; `required` ones have no default. */
-export interface KArgSpec { name: string; default?: ArgValue; required?: boolean }
+export interface KArgSpec {
+  name: string;
+  default?: ArgValue;
+  required?: boolean;
+}
 
 /** A weight the layer creates when built. Non-trainable ones (BatchNorm moving stats) count too, as summary() does. */
-export interface KWeight { name: string; shape: number[]; trainable: boolean }
+export interface KWeight {
+  name: string;
+  shape: number[];
+  trainable: boolean;
+}
 
 /** The outcome of one call: output shapes (several when the layer returns a list), MACs, extra FLOPs. */
 export interface KForward {
@@ -48,8 +61,19 @@ export interface KerasLayerSpec<C = unknown> {
 
 /** Keyword arguments every layer accepts that do not change its structure or cost. */
 export const BASE_KWARGS = new Set([
-  'name', 'trainable', 'dtype', 'autocast', 'input_shape', 'batch_input_shape', 'batch_size', 'input_dim', 'input_length',
-  'weights', 'activity_regularizer', 'seed', 'dynamic',
+  'name',
+  'trainable',
+  'dtype',
+  'autocast',
+  'input_shape',
+  'batch_input_shape',
+  'batch_size',
+  'input_dim',
+  'input_length',
+  'weights',
+  'activity_regularizer',
+  'seed',
+  'dynamic',
 ]);
 
 /** Keyword arguments matched by pattern: initializers, regularizers and constraints. */
@@ -57,14 +81,21 @@ export const IGNORED_KWARG = /_(initializer|regularizer|constraint)$/;
 
 /** Keras's to_snake_case: the prefix of automatic layer names (`MaxPooling2D` → `max_pooling2d`). */
 export function snakeCase(name: string): string {
-  return name.replace(/\W+/g, '').replace(/(.)([A-Z][a-z]+)/g, '$1_$2').replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
+  return name
+    .replace(/\W+/g, '')
+    .replace(/(.)([A-Z][a-z]+)/g, '$1_$2')
+    .replace(/([a-z])([A-Z])/g, '$1_$2')
+    .toLowerCase();
 }
 
 /** Reads a positive int. */
 export function posInt(a: Record<string, KArg>, name: string): number {
   const v = a[name];
   if (typeof v !== 'number' || !Number.isInteger(v)) throw new LayerArgError(`${name} must be an int, got ${show(v)}`);
-  if (v < 1) throw new LayerArgError(`Received an invalid value for \`${name}\`, expected a positive integer. Received: ${name}=${v}`);
+  if (v < 1)
+    throw new LayerArgError(
+      `Received an invalid value for \`${name}\`, expected a positive integer. Received: ${name}=${v}`,
+    );
   return v;
 }
 
@@ -116,12 +147,18 @@ export function channelsFirst(a: Record<string, KArg>): boolean {
 /** Checks the input rank, with Keras's message. */
 export function requireRank(op: string, shape: Shape, rank: number | number[]): void {
   const ok = Array.isArray(rank) ? rank.includes(shape.length) : shape.length === rank;
-  if (!ok) throw new ShapeError(`Input 0 of layer "${op}" is incompatible with the layer: expected ndim=${Array.isArray(rank) ? rank.join(' or ') : rank}, found ndim=${shape.length}. Full shape received: ${showShape(shape)}`);
+  if (!ok)
+    throw new ShapeError(
+      `Input 0 of layer "${op}" is incompatible with the layer: expected ndim=${Array.isArray(rank) ? rank.join(' or ') : rank}, found ndim=${shape.length}. Full shape received: ${showShape(shape)}`,
+    );
 }
 
 /** Checks the rank is at least `min`. */
 export function requireMinRank(op: string, shape: Shape, min: number): void {
-  if (shape.length < min) throw new ShapeError(`Input 0 of layer "${op}" is incompatible with the layer: expected min_ndim=${min}, found ndim=${shape.length}. Full shape received: ${showShape(shape)}`);
+  if (shape.length < min)
+    throw new ShapeError(
+      `Input 0 of layer "${op}" is incompatible with the layer: expected min_ndim=${min}, found ndim=${shape.length}. Full shape received: ${showShape(shape)}`,
+    );
 }
 
 /** The single input of a one-tensor layer. */
@@ -133,7 +170,8 @@ export function only(op: string, inputs: Shape[]): Shape {
 /** A known (non-None) dimension, or a ShapeError saying which one is missing. */
 export function knownDim(op: string, shape: Shape, axis: number, what: string): number {
   const d = shape[axis < 0 ? shape.length + axis : axis];
-  if (!Number.isFinite(d)) throw new ShapeError(`${op}: the ${what} dimension of the input must be defined, got ${showShape(shape)}`);
+  if (!Number.isFinite(d))
+    throw new ShapeError(`${op}: the ${what} dimension of the input must be defined, got ${showShape(shape)}`);
   return d;
 }
 

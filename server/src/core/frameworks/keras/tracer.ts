@@ -22,7 +22,12 @@ export interface KerasRow {
 }
 
 /** A problem found while tracing, located at the call. */
-export interface KerasProblem { range: Range; reason: string; severity: 'warning' | 'information'; code: string }
+export interface KerasProblem {
+  range: Range;
+  reason: string;
+  severity: 'warning' | 'information';
+  code: string;
+}
 
 /** What a cost computation produced, before attribution to a path. */
 export interface RowCost {
@@ -98,8 +103,19 @@ export class KerasTracer {
     const inputElems = sizes.every(Number.isFinite) ? sizes.reduce((a, b) => a + b, 0) : null;
     const outputElems = cost.output && Number.isFinite(elems(cost.output)) ? elems(cost.output) : null;
     this.rows.push({
-      instance, op: cost.op, path, range, callRange, params: cost.params ?? 0, macs: cost.macs, flops: cost.flops,
-      inputShape: cost.inputs[0] ?? null, outputShape: cost.output, inputElems, outputElems, reason: cost.reason,
+      instance,
+      op: cost.op,
+      path,
+      range,
+      callRange,
+      params: cost.params ?? 0,
+      macs: cost.macs,
+      flops: cost.flops,
+      inputShape: cost.inputs[0] ?? null,
+      outputShape: cost.output,
+      inputElems,
+      outputElems,
+      reason: cost.reason,
     });
   }
 

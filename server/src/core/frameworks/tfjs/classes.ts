@@ -2,7 +2,18 @@
 // another class of the file with super(...); instances are plain objects. A class extending a
 // tf.layers class is a custom layer, which is reported as not modelled.
 import { field, type SyntaxNode } from '../../parse/syntax';
-import { type JsValue, type FnV, type NativeV, type ObjectV, type Site, JsScope, UNDEFINED, obj, native, unknown } from './values';
+import {
+  type JsValue,
+  type FnV,
+  type NativeV,
+  type ObjectV,
+  type Site,
+  JsScope,
+  UNDEFINED,
+  obj,
+  native,
+  unknown,
+} from './values';
 import { evaluate } from './expressions';
 import type { TsInterpreter } from './interpreter';
 
@@ -25,7 +36,7 @@ export function defineClass(ip: TsInterpreter, node: SyntaxNode, scope: JsScope)
   const name = field(node, 'name')?.text ?? '(anonymous class)';
   const heritage = node.children.find((c) => c.type === 'class_heritage');
   const baseNode = heritage?.children.find((c) => c.type === 'extends_clause');
-  const baseExpr = baseNode ? field(baseNode, 'value') ?? baseNode.children[0] : undefined;
+  const baseExpr = baseNode ? (field(baseNode, 'value') ?? baseNode.children[0]) : undefined;
   const base = baseExpr ? evaluate(ip, baseExpr, scope) : undefined;
   const classScope = new JsScope(scope);
   if (base) classScope.declare(SUPER, base);
@@ -59,18 +70,30 @@ export function defineClass(ip: TsInterpreter, node: SyntaxNode, scope: JsScope)
       self.props.set(key, valueNode ? evaluate(ip, valueNode, fieldScope) : UNDEFINED);
     }
     if (ctor) ip.callFunction(ctor, args, self, site, missing);
-    else if (base?.kind === 'native' && base.attrs?.has(INIT)) (base.attrs.get(INIT) as NativeV).call([self, ...args], site, undefined);
+    else if (base?.kind === 'native' && base.attrs?.has(INIT))
+      (base.attrs.get(INIT) as NativeV).call([self, ...args], site, undefined);
     return UNDEFINED;
   };
   const construct = (args: JsValue[], site: Site, missing?: (p: string) => string): JsValue => {
     cls.constructed = true;
-    if (customLayer) return unknown(`${name} is a custom layer (it extends ${(base as NativeV).name}); custom layers are not modelled`, site.range);
+    if (customLayer)
+      return unknown(
+        `${name} is a custom layer (it extends ${(base as NativeV).name}); custom layers are not modelled`,
+        site.range,
+      );
     const self: ObjectV = obj();
     init(self, args, site, missing);
     return self;
   };
-  const value = native(name, (_args, site) => unknown(`class ${name} cannot be called without new`, site.range), (args, site) => construct(args, site));
-  value.attrs = new Map<string, JsValue>([...statics, [INIT, native(`${name}.init`, ([self, ...args], site) => init(self, args, site))]]);
+  const value = native(
+    name,
+    (_args, site) => unknown(`class ${name} cannot be called without new`, site.range),
+    (args, site) => construct(args, site),
+  );
+  value.attrs = new Map<string, JsValue>([
+    ...statics,
+    [INIT, native(`${name}.init`, ([self, ...args], site) => init(self, args, site))],
+  ]);
   const cls: UserClass = { value, methods: [...methods.keys()], constructed: false, construct };
   return cls;
 }
@@ -79,6 +102,7 @@ export function defineClass(ip: TsInterpreter, node: SyntaxNode, scope: JsScope)
 export function callSuper(args: JsValue[], scope: JsScope, site: Site): JsValue {
   const base = scope.lookup(SUPER);
   const self = scope.lookup('this');
-  if (base?.kind === 'native' && base.attrs?.has(INIT) && self) (base.attrs.get(INIT) as NativeV).call([self, ...args], site, undefined);
+  if (base?.kind === 'native' && base.attrs?.has(INIT) && self)
+    (base.attrs.get(INIT) as NativeV).call([self, ...args], site, undefined);
   return UNDEFINED;
 }

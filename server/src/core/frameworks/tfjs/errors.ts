@@ -5,7 +5,11 @@ import type { JsValue } from './values';
 
 /** A JS error raised by the semantics (reading a property of undefined, calling a non-function). */
 export class JsError extends Error {
-  constructor(readonly jsType: string, message: string, public range?: Range) {
+  constructor(
+    readonly jsType: string,
+    message: string,
+    public range?: Range,
+  ) {
     super(message);
     this.name = 'JsError';
   }
@@ -13,7 +17,11 @@ export class JsError extends Error {
 
 /** A `throw` in the analysed code, carrying the thrown value. */
 export class JsThrow extends Error {
-  constructor(readonly value: JsValue, readonly range: Range, readonly text: string) {
+  constructor(
+    readonly value: JsValue,
+    readonly range: Range,
+    readonly text: string,
+  ) {
     super(text);
     this.name = 'JsThrow';
   }

@@ -3,8 +3,20 @@
 // is skipped, never checked.
 import { field, type SyntaxNode } from '../../parse/syntax';
 import {
-  type JsValue, type JsScope, type ObjectV, UNDEFINED, NULL, num, str, bool, arr, unknown, truthy, typeOf,
-  toPrimitive, fromPrimitive,
+  type JsValue,
+  type JsScope,
+  type ObjectV,
+  UNDEFINED,
+  NULL,
+  num,
+  str,
+  bool,
+  arr,
+  unknown,
+  truthy,
+  typeOf,
+  toPrimitive,
+  fromPrimitive,
 } from './values';
 import { JsError } from './errors';
 import type { TsInterpreter } from './interpreter';
@@ -17,33 +29,57 @@ export function evaluate(ip: TsInterpreter, node: SyntaxNode, scope: JsScope): J
   ip.budget.step(node);
   if (node.isMissing) return unknown('this code does not parse (a token is missing)', node.range);
   switch (node.type) {
-    case 'number': return num(Number(node.text.replace(/_/g, '')));
-    case 'string': return str(stringValue(node));
-    case 'template_string': return template(ip, node, scope);
-    case 'true': return bool(true);
-    case 'false': return bool(false);
-    case 'null': return NULL;
-    case 'undefined': return UNDEFINED;
-    case 'identifier': case 'shorthand_property_identifier': return ip.lookup(node.text, scope, node.range);
-    case 'this': return scope.lookup('this') ?? unknown('`this` outside a method is not analysed', node.range);
-    case 'array': return arr(spreadItems(ip, node.children, scope));
-    case 'object': return objectLiteral(ip, node, scope);
-    case 'member_expression': return member(ip, node, scope).value;
-    case 'subscript_expression': return subscript(ip, node, scope);
-    case 'call_expression': return call(ip, node, scope);
-    case 'new_expression': return construct(ip, node, scope);
-    case 'arrow_function': case 'function_expression': case 'function': case 'generator_function':
+    case 'number':
+      return num(Number(node.text.replace(/_/g, '')));
+    case 'string':
+      return str(stringValue(node));
+    case 'template_string':
+      return template(ip, node, scope);
+    case 'true':
+      return bool(true);
+    case 'false':
+      return bool(false);
+    case 'null':
+      return NULL;
+    case 'undefined':
+      return UNDEFINED;
+    case 'identifier':
+    case 'shorthand_property_identifier':
+      return ip.lookup(node.text, scope, node.range);
+    case 'this':
+      return scope.lookup('this') ?? unknown('`this` outside a method is not analysed', node.range);
+    case 'array':
+      return arr(spreadItems(ip, node.children, scope));
+    case 'object':
+      return objectLiteral(ip, node, scope);
+    case 'member_expression':
+      return member(ip, node, scope).value;
+    case 'subscript_expression':
+      return subscript(ip, node, scope);
+    case 'call_expression':
+      return call(ip, node, scope);
+    case 'new_expression':
+      return construct(ip, node, scope);
+    case 'arrow_function':
+    case 'function_expression':
+    case 'function':
+    case 'generator_function':
       return ip.makeFunction(node, scope, field(node, 'name')?.text ?? '');
-    case 'binary_expression': return binary(ip, node, scope);
-    case 'unary_expression': return unary(ip, node, scope);
-    case 'update_expression': return update(ip, node, scope);
+    case 'binary_expression':
+      return binary(ip, node, scope);
+    case 'unary_expression':
+      return unary(ip, node, scope);
+    case 'update_expression':
+      return update(ip, node, scope);
     case 'assignment_expression': {
       const value = evaluate(ip, field(node, 'right')!, scope);
       ip.assignTarget(field(node, 'left')!, value, scope, false);
       return value;
     }
-    case 'augmented_assignment_expression': return augmented(ip, node, scope);
-    case 'parenthesized_expression': case 'sequence_expression': {
+    case 'augmented_assignment_expression':
+      return augmented(ip, node, scope);
+    case 'parenthesized_expression':
+    case 'sequence_expression': {
       let v: JsValue = UNDEFINED;
       for (const c of node.children) if (!isType(c)) v = evaluate(ip, c, scope);
       return v;
@@ -54,16 +90,31 @@ export function evaluate(ip: TsInterpreter, node: SyntaxNode, scope: JsScope): J
       if (t === null) return c;
       return evaluate(ip, field(node, t ? 'consequence' : 'alternative')!, scope);
     }
-    case 'as_expression': case 'satisfies_expression': case 'non_null_expression': case 'instantiation_expression':
+    case 'as_expression':
+    case 'satisfies_expression':
+    case 'non_null_expression':
+    case 'instantiation_expression':
       return evaluate(ip, node.children[0], scope);
-    case 'type_assertion': return evaluate(ip, node.children[node.children.length - 1], scope);
-    case 'await_expression': { const e = node.children[node.children.length - 1]; return e && e.type !== 'await' ? awaited(evaluate(ip, e, scope)) : UNDEFINED; }
-    case 'regex': return unknown('regular expressions are not evaluated', node.range);
-    case 'meta_property': return unknown(`${node.text} is a run-time value`, node.range);
-    case 'comment': return UNDEFINED;
-    case 'class': return unknown('class expressions are not analysed', node.range);
-    case 'jsx_element': case 'jsx_self_closing_element': case 'jsx_fragment': return unknown('JSX is a view, not analysed', node.range);
-    case 'ERROR': return unknown('this code does not parse', node.range);
+    case 'type_assertion':
+      return evaluate(ip, node.children[node.children.length - 1], scope);
+    case 'await_expression': {
+      const e = node.children[node.children.length - 1];
+      return e && e.type !== 'await' ? awaited(evaluate(ip, e, scope)) : UNDEFINED;
+    }
+    case 'regex':
+      return unknown('regular expressions are not evaluated', node.range);
+    case 'meta_property':
+      return unknown(`${node.text} is a run-time value`, node.range);
+    case 'comment':
+      return UNDEFINED;
+    case 'class':
+      return unknown('class expressions are not analysed', node.range);
+    case 'jsx_element':
+    case 'jsx_self_closing_element':
+    case 'jsx_fragment':
+      return unknown('JSX is a view, not analysed', node.range);
+    case 'ERROR':
+      return unknown('this code does not parse', node.range);
     default:
       ip.report(node.range, `expression '${node.type}' is not analysed`);
       return unknown(`expression '${node.type}' is not analysed`, node.range);
@@ -143,7 +194,12 @@ function objectLiteral(ip: TsInterpreter, node: SyntaxNode, scope: JsScope): Obj
       o.ranges.set(c.text, c.range);
     } else if (c.type === 'spread_element') {
       const v = evaluate(ip, c.children[c.children.length - 1], scope);
-      if (v.kind === 'object') for (const [k, x] of v.props) { o.props.set(k, x); const r = v.ranges.get(k); if (r) o.ranges.set(k, r); }
+      if (v.kind === 'object')
+        for (const [k, x] of v.props) {
+          o.props.set(k, x);
+          const r = v.ranges.get(k);
+          if (r) o.ranges.set(k, r);
+        }
       else if (v.kind === 'array') v.items.forEach((x, i) => o.props.set(String(i), x));
       else if (v.kind === 'unknown') o.props.set(`...${c.range.start.line}:${c.range.start.character}`, v);
     } else if (c.type === 'method_definition') {
@@ -175,7 +231,8 @@ function member(ip: TsInterpreter, node: SyntaxNode, scope: JsScope): { value: J
   }
   const self = evaluate(ip, objectNode, scope);
   const name = field(node, 'property')!.text;
-  if (field(node, 'optional_chain') && (self.kind === 'undefined' || self.kind === 'null')) return { value: UNDEFINED, self };
+  if (field(node, 'optional_chain') && (self.kind === 'undefined' || self.kind === 'null'))
+    return { value: UNDEFINED, self };
   return { value: getMember(ip, self, name, { range: node.range }), self };
 }
 
@@ -190,7 +247,8 @@ function call(ip: TsInterpreter, node: SyntaxNode, scope: JsScope): JsValue {
   const callee = field(node, 'function')!;
   const argsNode = field(node, 'arguments');
   if (!argsNode || argsNode.type === 'template_string') return unknown('tagged templates are not analysed', node.range);
-  if (callee.type === 'super') return callSuper(spreadItems(ip, argsNode.children, scope), scope, { range: node.range });
+  if (callee.type === 'super')
+    return callSuper(spreadItems(ip, argsNode.children, scope), scope, { range: node.range });
   if (callee.type === 'import') return unknown('import(...) is not analysed', node.range);
   let fn: JsValue;
   let self: JsValue | undefined;
@@ -207,7 +265,10 @@ function construct(ip: TsInterpreter, node: SyntaxNode, scope: JsScope): JsValue
   const args = argsNode ? spreadItems(ip, argsNode.children, scope) : [];
   const site = { range: node.range };
   if (ctor.kind === 'native') return ctor.construct ? ctor.construct(args, site) : ctor.call(args, site, undefined);
-  if (ctor.kind === 'unknown') { ip.deferCallbacks(args, site, field(node, 'constructor')!.text); return ctor; }
+  if (ctor.kind === 'unknown') {
+    ip.deferCallbacks(args, site, field(node, 'constructor')!.text);
+    return ctor;
+  }
   if (ctor.kind === 'fn') return unknown(`new ${ctor.name}(): constructor functions are not analysed`, node.range);
   throw new JsError('TypeError', `${field(node, 'constructor')!.text} is not a constructor`, node.range);
 }
@@ -242,31 +303,52 @@ export function binaryOp(op: string, a: JsValue, b: JsValue, node: SyntaxNode): 
     const eq = (isNullish(a) && isNullish(b)) || strictEquals(a, b) || looseEquals(a, b);
     return bool(eq === (op === '=='));
   }
-  if (op === 'in') return b.kind === 'object' ? bool(b.props.has(String(toPrimitive(a)))) : unknown('`in` on a non-object', node.range);
+  if (op === 'in')
+    return b.kind === 'object'
+      ? bool(b.props.has(String(toPrimitive(a))))
+      : unknown('`in` on a non-object', node.range);
   if (op === 'instanceof') return unknown('instanceof is not analysed', node.range);
   const x = primitiveOperand(a);
   const y = primitiveOperand(b);
-  if (x === NO_PRIMITIVE || y === NO_PRIMITIVE) return unknown(`operator ${op} on ${a.kind} and ${b.kind} is not analysed`, node.range);
+  if (x === NO_PRIMITIVE || y === NO_PRIMITIVE)
+    return unknown(`operator ${op} on ${a.kind} and ${b.kind} is not analysed`, node.range);
   const p = x as any;
   const q = y as any;
   switch (op) {
-    case '+': return fromPrimitive(p + q);
-    case '-': return num(p - q);
-    case '*': return num(p * q);
-    case '/': return num(p / q);
-    case '%': return num(p % q);
-    case '**': return num(p ** q);
-    case '<': return bool(p < q);
-    case '>': return bool(p > q);
-    case '<=': return bool(p <= q);
-    case '>=': return bool(p >= q);
-    case '&': return num(p & q);
-    case '|': return num(p | q);
-    case '^': return num(p ^ q);
-    case '<<': return num(p << q);
-    case '>>': return num(p >> q);
-    case '>>>': return num(p >>> q);
-    default: return unknown(`operator ${op} is not analysed`, node.range);
+    case '+':
+      return fromPrimitive(p + q);
+    case '-':
+      return num(p - q);
+    case '*':
+      return num(p * q);
+    case '/':
+      return num(p / q);
+    case '%':
+      return num(p % q);
+    case '**':
+      return num(p ** q);
+    case '<':
+      return bool(p < q);
+    case '>':
+      return bool(p > q);
+    case '<=':
+      return bool(p <= q);
+    case '>=':
+      return bool(p >= q);
+    case '&':
+      return num(p & q);
+    case '|':
+      return num(p | q);
+    case '^':
+      return num(p ^ q);
+    case '<<':
+      return num(p << q);
+    case '>>':
+      return num(p >> q);
+    case '>>>':
+      return num(p >>> q);
+    default:
+      return unknown(`operator ${op} is not analysed`, node.range);
   }
 }
 
@@ -291,14 +373,17 @@ function looseEquals(a: JsValue, b: JsValue): boolean {
   const x = toPrimitive(a);
   const y = toPrimitive(b);
   if ((x !== null && typeof x === 'object') || (y !== null && typeof y === 'object')) return false;
-   
+
   return x == y;
 }
 
 function unary(ip: TsInterpreter, node: SyntaxNode, scope: JsScope): JsValue {
   const op = operatorOf(node);
   const v = evaluate(ip, field(node, 'argument')!, scope);
-  if (op === 'typeof') { const t = typeOf(v); return t === null ? v : str(t); }
+  if (op === 'typeof') {
+    const t = typeOf(v);
+    return t === null ? v : str(t);
+  }
   if (op === 'void') return UNDEFINED;
   if (op === 'delete') return bool(true);
   if (v.kind === 'unknown') return v;
@@ -307,17 +392,24 @@ function unary(ip: TsInterpreter, node: SyntaxNode, scope: JsScope): JsValue {
   if (p === NO_PRIMITIVE) return unknown(`operator ${op} on ${v.kind} is not analysed`, node.range);
   const x = p as any;
   switch (op) {
-    case '-': return num(-x);
-    case '+': return num(+x);
-    case '~': return num(~x);
-    default: return unknown(`operator ${op} is not analysed`, node.range);
+    case '-':
+      return num(-x);
+    case '+':
+      return num(+x);
+    case '~':
+      return num(~x);
+    default:
+      return unknown(`operator ${op} is not analysed`, node.range);
   }
 }
 
 function update(ip: TsInterpreter, node: SyntaxNode, scope: JsScope): JsValue {
   const target = field(node, 'argument')!;
   const old = evaluate(ip, target, scope);
-  if (old.kind === 'unknown') { ip.assignTarget(target, old, scope, false); return old; }
+  if (old.kind === 'unknown') {
+    ip.assignTarget(target, old, scope, false);
+    return old;
+  }
   const before = Number(toPrimitive(old));
   const after = before + (node.text.includes('++') ? 1 : -1);
   ip.assignTarget(target, num(after), scope, false);
@@ -346,4 +438,3 @@ export function assignMember(ip: TsInterpreter, target: SyntaxNode, value: JsVal
   if (target.type === 'member_expression') setMember(ip, self, field(target, 'property')!.text, value, site);
   else setIndex(ip, self, evaluate(ip, field(target, 'index')!, scope), value, site);
 }
-

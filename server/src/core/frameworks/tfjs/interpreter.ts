@@ -4,7 +4,17 @@
 import { field, type SyntaxNode, type Range } from '../../parse/syntax';
 import { type Budget, BudgetExceeded } from '../../interp/budget';
 import {
-  type JsValue, type FnV, type Site, JsScope, UNDEFINED, arr, obj, str, unknown, truthy, describe,
+  type JsValue,
+  type FnV,
+  type Site,
+  JsScope,
+  UNDEFINED,
+  arr,
+  obj,
+  str,
+  unknown,
+  truthy,
+  describe,
 } from './values';
 import { evaluate, assignMember, stringValue } from './expressions';
 import { getMember } from './members';
@@ -19,7 +29,12 @@ import type { TfRuntime } from './runtime';
 export type Signal = { type: 'return'; value: JsValue } | { type: 'break' } | { type: 'continue' } | undefined;
 
 /** A located problem met while evaluating. */
-export interface Problem { range: Range; reason: string; severity: 'error' | 'warning' | 'information' | 'hint'; code: string }
+export interface Problem {
+  range: Range;
+  reason: string;
+  severity: 'error' | 'warning' | 'information' | 'hint';
+  code: string;
+}
 
 const MAX_CALL_DEPTH = 100;
 
@@ -37,7 +52,10 @@ export class TsInterpreter {
   private readonly classes: UserClass[] = [];
   private readonly classRanges = new Map<UserClass, Range>();
 
-  constructor(readonly budget: Budget, private readonly source = '') {}
+  constructor(
+    readonly budget: Budget,
+    private readonly source = '',
+  ) {}
 
   /** The original source between two UTF-16 offsets (modifiers the syntax mirror drops). */
   sourceText(start: number, end: number): string {
@@ -72,13 +90,23 @@ export class TsInterpreter {
       if (fn) {
         if (this.called.has(fn)) continue;
         const why = cb?.why ?? `${fn.name}() is never called in this file; it was analysed with unknown arguments`;
-        const param = cb?.param ?? ((p: string) => `parameter '${p}' of ${fn.name}(): the file never calls it, so its arguments are unknown`);
-        if (!this.deferredRun(fn.range, why, () => this.callFunction(fn, [], undefined, { range: fn.range }, param))) return;
+        const param =
+          cb?.param ??
+          ((p: string) => `parameter '${p}' of ${fn.name}(): the file never calls it, so its arguments are unknown`);
+        if (!this.deferredRun(fn.range, why, () => this.callFunction(fn, [], undefined, { range: fn.range }, param)))
+          return;
         continue;
       }
       const cls = this.classes.find((c) => !c.constructed);
       if (!cls) return;
-      if (!this.deferredRun(this.classRange(cls), `class ${cls.value.name} is never instantiated in this file; it was analysed with unknown arguments`, () => this.constructAndCall(cls))) return;
+      if (
+        !this.deferredRun(
+          this.classRange(cls),
+          `class ${cls.value.name} is never instantiated in this file; it was analysed with unknown arguments`,
+          () => this.constructAndCall(cls),
+        )
+      )
+        return;
     }
   }
 
@@ -98,13 +126,23 @@ export class TsInterpreter {
   /** Builds an instance of a class nobody instantiates, then calls each method nobody called. */
   private constructAndCall(cls: UserClass): void {
     const range = this.classRange(cls);
-    const missing = (p: string) => `parameter '${p}' of ${cls.value.name}: the file never instantiates it, so its arguments are unknown`;
+    const missing = (p: string) =>
+      `parameter '${p}' of ${cls.value.name}: the file never instantiates it, so its arguments are unknown`;
     const self = cls.construct([], { range }, missing);
     if (self.kind !== 'object') return;
     for (const name of cls.methods) {
       const m = self.props.get(name);
       if (m?.kind !== 'fn' || this.called.has(m)) continue;
-      this.guarded(m.range, () => this.callFunction(m, [], self, { range: m.range }, (p) => `parameter '${p}' of ${cls.value.name}.${name}(): the file never calls it, so its arguments are unknown`));
+      this.guarded(m.range, () =>
+        this.callFunction(
+          m,
+          [],
+          self,
+          { range: m.range },
+          (p) =>
+            `parameter '${p}' of ${cls.value.name}.${name}(): the file never calls it, so its arguments are unknown`,
+        ),
+      );
     }
   }
 
@@ -142,8 +180,13 @@ export class TsInterpreter {
   /** Creates a function value for a declaration, expression, arrow or method node. */
   makeFunction(node: SyntaxNode, scope: JsScope, name: string): FnV {
     const fn: FnV = {
-      kind: 'fn', name, params: field(node, 'parameters') ?? field(node, 'parameter'), body: field(node, 'body')!,
-      closure: scope, range: node.range, isArrow: node.type === 'arrow_function',
+      kind: 'fn',
+      name,
+      params: field(node, 'parameters') ?? field(node, 'parameter'),
+      body: field(node, 'body')!,
+      closure: scope,
+      range: node.range,
+      isArrow: node.type === 'arrow_function',
     };
     if (node.children.some((c) => c.type === 'async')) (fn as FnV & { isAsync?: boolean }).isAsync = true;
     return fn;
@@ -152,10 +195,15 @@ export class TsInterpreter {
   /** Calls any value; calling an Unknown runs its function arguments later, as callbacks. */
   callValue(fn: JsValue, args: JsValue[], self: JsValue | undefined, site: Site, text: string): JsValue {
     switch (fn.kind) {
-      case 'fn': return this.callFunction(fn, args, self, site);
-      case 'native': return fn.call(args, site, self);
-      case 'unknown': this.deferCallbacks(args, site, text); return fn;
-      default: throw new JsError('TypeError', `${text} is not a function (it is ${describe(fn)})`, site.range);
+      case 'fn':
+        return this.callFunction(fn, args, self, site);
+      case 'native':
+        return fn.call(args, site, self);
+      case 'unknown':
+        this.deferCallbacks(args, site, text);
+        return fn;
+      default:
+        throw new JsError('TypeError', `${text} is not a function (it is ${describe(fn)})`, site.range);
     }
   }
 
@@ -164,14 +212,21 @@ export class TsInterpreter {
     for (const a of args) {
       if (a.kind !== 'fn' || this.called.has(a)) continue;
       this.pending.push({
-        fn: a, why: `built in a callback passed to ${callee}, analysed as if it ran`,
+        fn: a,
+        why: `built in a callback passed to ${callee}, analysed as if it ran`,
         param: (p) => `parameter '${p}' of a callback passed to ${callee}: supplied at run time`,
       });
     }
   }
 
   /** Calls a user function: binds parameters, runs the body, returns its value. */
-  callFunction(fn: FnV, args: JsValue[], self: JsValue | undefined, site: Site, missing?: (param: string) => string): JsValue {
+  callFunction(
+    fn: FnV,
+    args: JsValue[],
+    self: JsValue | undefined,
+    site: Site,
+    missing?: (param: string) => string,
+  ): JsValue {
     if (this.depth >= MAX_CALL_DEPTH) throw new JsError('RangeError', 'Maximum call stack size exceeded', site.range);
     this.called.add(fn);
     const scope = new JsScope(fn.closure, fn.name || '(anonymous)');
@@ -194,16 +249,28 @@ export class TsInterpreter {
     const params = fn.params;
     if (!params) return;
     const absent = (p: SyntaxNode) => (missing ? unknown(missing(p.text), p.range) : UNDEFINED);
-    if (params.type === 'identifier') { scope.declare(params.text, args[0] ?? absent(params)); return; }
+    if (params.type === 'identifier') {
+      scope.declare(params.text, args[0] ?? absent(params));
+      return;
+    }
     let k = 0;
     for (const p of params.children) {
       if (p.type === 'comment') continue;
       let pattern = p;
       let dflt: SyntaxNode | undefined;
-      if (p.type === 'required_parameter' || p.type === 'optional_parameter') { pattern = field(p, 'pattern') ?? p.children[0]; dflt = field(p, 'value'); }
-      else if (p.type === 'assignment_pattern') { pattern = field(p, 'left')!; dflt = field(p, 'right'); }
+      if (p.type === 'required_parameter' || p.type === 'optional_parameter') {
+        pattern = field(p, 'pattern') ?? p.children[0];
+        dflt = field(p, 'value');
+      } else if (p.type === 'assignment_pattern') {
+        pattern = field(p, 'left')!;
+        dflt = field(p, 'right');
+      }
       if (!pattern || pattern.type === 'this') continue;
-      if (pattern.type === 'rest_pattern') { this.assignTarget(pattern, arr(args.slice(k)), scope, true); k = args.length; continue; }
+      if (pattern.type === 'rest_pattern') {
+        this.assignTarget(pattern, arr(args.slice(k)), scope, true);
+        k = args.length;
+        continue;
+      }
       let v = args[k++];
       if ((v === undefined || v.kind === 'undefined') && dflt) v = evaluate(this, dflt, scope);
       this.assignTarget(pattern, v ?? absent(pattern), scope, true);
@@ -213,26 +280,39 @@ export class TsInterpreter {
   /** Binds `value` to an assignment or declaration target: a name, `a.b`, `a[i]`, or a pattern. */
   assignTarget(target: SyntaxNode, value: JsValue, scope: JsScope, declare: boolean): void {
     switch (target.type) {
-      case 'identifier': case 'shorthand_property_identifier_pattern': case 'shorthand_property_identifier':
+      case 'identifier':
+      case 'shorthand_property_identifier_pattern':
+      case 'shorthand_property_identifier':
         if (declare) scope.declare(target.text, value);
         else scope.assign(target.text, value);
         this.named(target.text, value, scope);
         return;
-      case 'member_expression': case 'subscript_expression':
+      case 'member_expression':
+      case 'subscript_expression':
         assignMember(this, target, value, scope);
-        if (value.kind === 'model') this.rt.nameModel(value, target.text || field(target, 'property')?.text || 'model', scope.functionName());
+        if (value.kind === 'model')
+          this.rt.nameModel(value, target.text || field(target, 'property')?.text || 'model', scope.functionName());
         return;
-      case 'parenthesized_expression': case 'non_null_expression': case 'as_expression':
-        this.assignTarget(target.children[0], value, scope, declare); return;
-      case 'rest_pattern': this.assignTarget(target.children[target.children.length - 1], value, scope, declare); return;
-      case 'assignment_pattern': case 'object_assignment_pattern': {
+      case 'parenthesized_expression':
+      case 'non_null_expression':
+      case 'as_expression':
+        this.assignTarget(target.children[0], value, scope, declare);
+        return;
+      case 'rest_pattern':
+        this.assignTarget(target.children[target.children.length - 1], value, scope, declare);
+        return;
+      case 'assignment_pattern':
+      case 'object_assignment_pattern': {
         const v = value.kind === 'undefined' ? evaluate(this, field(target, 'right')!, scope) : value;
         this.assignTarget(field(target, 'left')!, v, scope, declare);
         return;
       }
-      case 'array_pattern': return this.destructureArray(target, value, scope, declare);
-      case 'object_pattern': return this.destructureObject(target, value, scope, declare);
-      default: this.report(target.range, `assignment to '${target.type}' is not analysed`);
+      case 'array_pattern':
+        return this.destructureArray(target, value, scope, declare);
+      case 'object_pattern':
+        return this.destructureObject(target, value, scope, declare);
+      default:
+        this.report(target.range, `assignment to '${target.type}' is not analysed`);
     }
   }
 
@@ -246,12 +326,13 @@ export class TsInterpreter {
     let items: JsValue[] | null = null;
     if (value.kind === 'array') items = value.items;
     else if (value.kind === 'str') items = [...value.value].map(str);
-    else if (value.kind !== 'unknown') throw new JsError('TypeError', `${describe(value)} is not iterable`, target.range);
+    else if (value.kind !== 'unknown')
+      throw new JsError('TypeError', `${describe(value)} is not iterable`, target.range);
     let i = 0;
     for (const el of target.children) {
       if (el.type === 'comment') continue;
       if (el.type === 'rest_pattern') this.assignTarget(el, items ? arr(items.slice(i)) : value, scope, declare);
-      else this.assignTarget(el, items ? items[i] ?? UNDEFINED : value, scope, declare);
+      else this.assignTarget(el, items ? (items[i] ?? UNDEFINED) : value, scope, declare);
       i++;
     }
   }
@@ -259,7 +340,10 @@ export class TsInterpreter {
   private destructureObject(target: SyntaxNode, value: JsValue, scope: JsScope, declare: boolean): void {
     const site = { range: target.range };
     const taken = new Set<string>();
-    const prop = (key: string) => { taken.add(key); return value.kind === 'unknown' ? value : getMember(this, value, key, site); };
+    const prop = (key: string) => {
+      taken.add(key);
+      return value.kind === 'unknown' ? value : getMember(this, value, key, site);
+    };
     for (const el of target.children) {
       if (el.type === 'shorthand_property_identifier_pattern') this.assignTarget(el, prop(el.text), scope, declare);
       else if (el.type === 'object_assignment_pattern') {
@@ -267,7 +351,12 @@ export class TsInterpreter {
         this.assignTarget(el, prop(left.text), scope, declare);
       } else if (el.type === 'pair_pattern') {
         const key = field(el, 'key')!;
-        const name = key.type === 'string' ? stringValue(key) : key.type === 'computed_property_name' ? String(evaluate(this, key.children[0], scope).kind) : key.text;
+        const name =
+          key.type === 'string'
+            ? stringValue(key)
+            : key.type === 'computed_property_name'
+              ? String(evaluate(this, key.children[0], scope).kind)
+              : key.text;
         this.assignTarget(field(el, 'value')!, prop(name), scope, declare);
       } else if (el.type === 'rest_pattern') {
         const rest = obj(value.kind === 'object' ? [...value.props].filter(([k]) => !taken.has(k)) : []);
@@ -307,26 +396,47 @@ export class TsInterpreter {
   exec(node: SyntaxNode, scope: JsScope): Signal {
     this.budget.step(node);
     switch (node.type) {
-      case 'expression_statement': for (const c of node.children) evaluate(this, c, scope); return undefined;
-      case 'lexical_declaration': case 'variable_declaration': return this.declare(node, scope);
-      case 'statement_block': return this.execStatements(node.children, new JsScope(scope));
-      case 'if_statement': return this.execIf(node, scope);
-      case 'for_statement': case 'for_in_statement': case 'while_statement': case 'do_statement': return execLoop(this, node, scope);
-      case 'switch_statement': return execSwitch(this, node, scope);
+      case 'expression_statement':
+        for (const c of node.children) evaluate(this, c, scope);
+        return undefined;
+      case 'lexical_declaration':
+      case 'variable_declaration':
+        return this.declare(node, scope);
+      case 'statement_block':
+        return this.execStatements(node.children, new JsScope(scope));
+      case 'if_statement':
+        return this.execIf(node, scope);
+      case 'for_statement':
+      case 'for_in_statement':
+      case 'while_statement':
+      case 'do_statement':
+        return execLoop(this, node, scope);
+      case 'switch_statement':
+        return execSwitch(this, node, scope);
       case 'return_statement': {
         const e = node.children.find((c) => c.type !== 'comment');
         return { type: 'return', value: e ? evaluate(this, e, scope) : UNDEFINED };
       }
-      case 'break_statement': return { type: 'break' };
-      case 'continue_statement': return { type: 'continue' };
-      case 'throw_statement': return execThrow(this, node, scope);
-      case 'try_statement': return execTry(this, node, scope);
-      case 'import_statement': return execImport(this, node, scope);
-      case 'export_statement': return execExport(this, node, scope);
-      case 'class_declaration': case 'abstract_class_declaration': {
+      case 'break_statement':
+        return { type: 'break' };
+      case 'continue_statement':
+        return { type: 'continue' };
+      case 'throw_statement':
+        return execThrow(this, node, scope);
+      case 'try_statement':
+        return execTry(this, node, scope);
+      case 'import_statement':
+        return execImport(this, node, scope);
+      case 'export_statement':
+        return execExport(this, node, scope);
+      case 'class_declaration':
+      case 'abstract_class_declaration': {
         const cls = defineClass(this, node, scope);
         scope.declare(field(node, 'name')?.text ?? '', cls.value);
-        if (scope === this.moduleScope) { this.classes.push(cls); this.classRanges.set(cls, node.range); }
+        if (scope === this.moduleScope) {
+          this.classes.push(cls);
+          this.classRanges.set(cls, node.range);
+        }
         return undefined;
       }
       case 'enum_declaration': {
@@ -334,11 +444,23 @@ export class TsInterpreter {
         scope.declare(name, unknown(`${name}: enums are not analysed`, node.range));
         return undefined;
       }
-      case 'labeled_statement': return this.exec(field(node, 'body') ?? node.children[node.children.length - 1], scope);
-      case 'function_declaration': case 'generator_function_declaration': case 'empty_statement': case 'comment':
-      case 'function_signature': case 'import_alias': case 'decorator':
-      case 'type_alias_declaration': case 'interface_declaration': case 'ambient_declaration': case 'module':
-      case 'internal_module': case 'debugger_statement': case 'hash_bang_line': case 'ERROR':
+      case 'labeled_statement':
+        return this.exec(field(node, 'body') ?? node.children[node.children.length - 1], scope);
+      case 'function_declaration':
+      case 'generator_function_declaration':
+      case 'empty_statement':
+      case 'comment':
+      case 'function_signature':
+      case 'import_alias':
+      case 'decorator':
+      case 'type_alias_declaration':
+      case 'interface_declaration':
+      case 'ambient_declaration':
+      case 'module':
+      case 'internal_module':
+      case 'debugger_statement':
+      case 'hash_bang_line':
+      case 'ERROR':
         return undefined;
       default:
         this.report(node.range, `statement '${node.type}' is not analysed`);
@@ -365,11 +487,13 @@ export class TsInterpreter {
     const elseStmt = alt ? alt.children.find((c) => c.type !== 'comment') : undefined;
     const value = evaluate(this, condition, scope);
     const t = truthy(value);
-    if (t === null) { undecidable(this, condition, value, [then, ...(elseStmt ? [elseStmt] : [])], scope); return undefined; }
+    if (t === null) {
+      undecidable(this, condition, value, [then, ...(elseStmt ? [elseStmt] : [])], scope);
+      return undefined;
+    }
     if (t) return this.exec(then, scope);
     return elseStmt ? this.exec(elseStmt, scope) : undefined;
   }
-
 }
 
 const ZERO: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };

@@ -10,10 +10,14 @@ import type { TsInterpreter, Signal } from './interpreter';
 /** Runs a for / for-in / for-of / while / do statement. */
 export function execLoop(ip: TsInterpreter, node: SyntaxNode, scope: JsScope): Signal {
   switch (node.type) {
-    case 'for_statement': return forLoop(ip, node, scope);
-    case 'for_in_statement': return forIn(ip, node, scope);
-    case 'while_statement': return whileLoop(ip, node, scope, false);
-    default: return whileLoop(ip, node, scope, true);
+    case 'for_statement':
+      return forLoop(ip, node, scope);
+    case 'for_in_statement':
+      return forIn(ip, node, scope);
+    case 'while_statement':
+      return whileLoop(ip, node, scope, false);
+    default:
+      return whileLoop(ip, node, scope, true);
   }
 }
 
@@ -36,7 +40,12 @@ function forLoop(ip: TsInterpreter, node: SyntaxNode, scope: JsScope): Signal {
   const loopScope = new JsScope(scope);
   const init = field(node, 'initializer');
   if (init) {
-    if (init.type === 'lexical_declaration' || init.type === 'variable_declaration' || init.type === 'expression_statement') ip.exec(init, loopScope);
+    if (
+      init.type === 'lexical_declaration' ||
+      init.type === 'variable_declaration' ||
+      init.type === 'expression_statement'
+    )
+      ip.exec(init, loopScope);
     else if (init.type !== 'empty_statement') evaluate(ip, init, loopScope);
   }
   const condNode = field(node, 'condition');
@@ -47,7 +56,10 @@ function forLoop(ip: TsInterpreter, node: SyntaxNode, scope: JsScope): Signal {
     const c = condition(ip, condNode, loopScope);
     if (c) {
       const t = truthy(c);
-      if (t === null) { undecidable(ip, condNode!, c, [body], loopScope, 'loop'); return undefined; }
+      if (t === null) {
+        undecidable(ip, condNode!, c, [body], loopScope, 'loop');
+        return undefined;
+      }
       if (!t) return undefined;
     }
     const r = runBody(ip, body, new JsScope(loopScope));
@@ -65,13 +77,17 @@ function forIn(ip: TsInterpreter, node: SyntaxNode, scope: JsScope): Signal {
   const isIn = node.children.some((c) => c.type === 'in');
   const right = evaluate(ip, rightNode, scope);
   let items: JsValue[] | null = null;
-  if (right.kind === 'unknown') { undecidable(ip, rightNode, right, [body], scope, 'iteration'); return undefined; }
+  if (right.kind === 'unknown') {
+    undecidable(ip, rightNode, right, [body], scope, 'iteration');
+    return undefined;
+  }
   if (isIn) {
     if (right.kind === 'object') items = [...right.props.keys()].filter((k) => !k.startsWith('\u0000')).map(str);
     else if (right.kind === 'array') items = right.items.map((_, i) => str(String(i)));
     else items = [];
   } else if (right.kind === 'str') items = [...right.value].map(str);
-  else if (right.kind !== 'array') throw new JsError('TypeError', `${describe(right)} is not iterable`, rightNode.range);
+  else if (right.kind !== 'array')
+    throw new JsError('TypeError', `${describe(right)} is not iterable`, rightNode.range);
   const live = right.kind === 'array' && !isIn ? right.items : items!;
   for (let i = 0; i < live.length; i++) {
     ip.budget.step(node);
@@ -92,7 +108,10 @@ function whileLoop(ip: TsInterpreter, node: SyntaxNode, scope: JsScope, bodyFirs
     if (!(bodyFirst && first)) {
       const c = condition(ip, condNode, scope) ?? num(1);
       const t = truthy(c);
-      if (t === null) { undecidable(ip, condNode, c, [body], scope, 'loop'); return undefined; }
+      if (t === null) {
+        undecidable(ip, condNode, c, [body], scope, 'loop');
+        return undefined;
+      }
       if (!t) return undefined;
     }
     const r = runBody(ip, body, new JsScope(scope));
@@ -102,7 +121,14 @@ function whileLoop(ip: TsInterpreter, node: SyntaxNode, scope: JsScope, bodyFirs
 }
 
 /** Nodes whose bodies run later (or never), so skipping them changes nothing now. */
-const DEFERRED_BODIES = new Set(['arrow_function', 'function_expression', 'function', 'function_declaration', 'method_definition', 'class_declaration']);
+const DEFERRED_BODIES = new Set([
+  'arrow_function',
+  'function_expression',
+  'function',
+  'function_declaration',
+  'method_definition',
+  'class_declaration',
+]);
 const ARRAY_MUTATORS = new Set(['push', 'unshift', 'splice', 'pop', 'shift', 'fill', 'reverse']);
 
 /**
@@ -110,14 +136,25 @@ const ARRAY_MUTATORS = new Set(['push', 'unshift', 'splice', 'pop', 'shift', 'fi
  * code would have changed becomes Unknown: variables it assigns, arrays it pushes to, and models
  * it adds layers to are marked incomplete.
  */
-export function undecidable(ip: TsInterpreter, at: SyntaxNode, value: JsValue, skipped: SyntaxNode[], scope: JsScope, what: 'condition' | 'loop' | 'iteration' = 'condition'): void {
+export function undecidable(
+  ip: TsInterpreter,
+  at: SyntaxNode,
+  value: JsValue,
+  skipped: SyntaxNode[],
+  scope: JsScope,
+  what: 'condition' | 'loop' | 'iteration' = 'condition',
+): void {
   const reason = value.kind === 'unknown' ? value.reason : describe(value);
   const skippedWhat = what === 'condition' ? 'its branches are skipped' : 'the loop is skipped';
-  ip.report(at.range, `${what === 'iteration' ? 'the loop\'s iterable' : what === 'loop' ? 'loop condition' : 'condition'} cannot be decided statically: ${reason}; ${skippedWhat}`);
+  ip.report(
+    at.range,
+    `${what === 'iteration' ? "the loop's iterable" : what === 'loop' ? 'loop condition' : 'condition'} cannot be decided statically: ${reason}; ${skippedWhat}`,
+  );
   const line = at.range.start.line + 1;
   const why = `set under the ${what === 'condition' ? 'condition' : 'loop'} at line ${line}, which cannot be decided statically (${reason})`;
   const mark = (target: SyntaxNode | undefined) => {
-    if (target?.type === 'identifier' && scope.lookup(target.text) !== undefined) scope.assign(target.text, unknown(why, target.range));
+    if (target?.type === 'identifier' && scope.lookup(target.text) !== undefined)
+      scope.assign(target.text, unknown(why, target.range));
   };
   const visit = (n: SyntaxNode) => {
     if (DEFERRED_BODIES.has(n.type)) return;
@@ -126,7 +163,7 @@ export function undecidable(ip: TsInterpreter, at: SyntaxNode, value: JsValue, s
     if (n.type === 'call_expression') {
       const f = field(n, 'function');
       const objNode = f?.type === 'member_expression' ? field(f, 'object') : undefined;
-      const method = f?.type === 'member_expression' ? field(f, 'property')?.text ?? '' : '';
+      const method = f?.type === 'member_expression' ? (field(f, 'property')?.text ?? '') : '';
       const target = objNode?.type === 'identifier' ? scope.lookup(objNode.text) : undefined;
       if (target?.kind === 'model' && method === 'add') {
         const lines = skippedAdds.get(target) ?? [];
@@ -140,7 +177,13 @@ export function undecidable(ip: TsInterpreter, at: SyntaxNode, value: JsValue, s
   const skippedAdds = new Map<ModelV, number[]>();
   skipped.forEach(visit);
   for (const [model, lines] of skippedAdds) {
-    const where = lines.length === 1 ? `the layer added at line ${lines[0]} is` : `the layers added at lines ${lines.join(', ')} are`;
-    model.reasons.push({ range: at.range, reason: `${where} not counted: under the ${what === 'condition' ? 'condition' : 'loop'} at line ${line}, which cannot be decided statically (${reason})` });
+    const where =
+      lines.length === 1
+        ? `the layer added at line ${lines[0]} is`
+        : `the layers added at lines ${lines.join(', ')} are`;
+    model.reasons.push({
+      range: at.range,
+      reason: `${where} not counted: under the ${what === 'condition' ? 'condition' : 'loop'} at line ${line}, which cannot be decided statically (${reason})`,
+    });
   }
 }

@@ -9,9 +9,20 @@ export const PROMISE_VALUE = '\u0000resolved';
 /** Wraps a value as a resolved promise. */
 export function promise(ip: TsInterpreter, value: JsValue): JsValue {
   const p = obj([[PROMISE_VALUE, value]]);
-  p.props.set('then', native('then', ([onOk], site) => (onOk && onOk.kind !== 'undefined' ? promise(ip, ip.callValue(onOk, [value], undefined, site, 'then')) : p)));
-  p.props.set('catch', native('catch', () => p));
-  p.props.set('finally', native('finally', () => p));
+  p.props.set(
+    'then',
+    native('then', ([onOk], site) =>
+      onOk && onOk.kind !== 'undefined' ? promise(ip, ip.callValue(onOk, [value], undefined, site, 'then')) : p,
+    ),
+  );
+  p.props.set(
+    'catch',
+    native('catch', () => p),
+  );
+  p.props.set(
+    'finally',
+    native('finally', () => p),
+  );
   return p;
 }
 

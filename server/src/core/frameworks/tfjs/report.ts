@@ -31,7 +31,8 @@ function uniqueNames(models: ModelV[]): Map<ModelV, string> {
   return out;
 }
 
-const sum = (xs: (number | null)[]): number | null => (xs.some((x) => x === null) ? null : (xs as number[]).reduce((a, b) => a + b, 0));
+const sum = (xs: (number | null)[]): number | null =>
+  xs.some((x) => x === null) ? null : (xs as number[]).reduce((a, b) => a + b, 0);
 
 function elems(ts: SymV[]): number | null {
   return sum(ts.map((t) => (t.shape ? numel(t.shape) : null)));
@@ -41,20 +42,39 @@ function callRow(c: LayerCall, bytes: number): LayerReport {
   const inElems = elems(c.inputs);
   const outElems = elems(c.outputs);
   return {
-    path: c.path, op: c.op, range: c.range, callRange: c.callRange,
-    params: c.params, macs: c.macs, flops: c.flops,
+    path: c.path,
+    op: c.op,
+    range: c.range,
+    callRange: c.callRange,
+    params: c.params,
+    macs: c.macs,
+    flops: c.flops,
     weightBytes: c.params === null ? null : c.params * bytes,
     activationBytes: inElems === null || outElems === null || c.macs === null ? null : (inElems + outElems) * bytes,
-    inputShape: c.inputs[0]?.shape ?? null, outputShape: c.outputs[0]?.shape ?? null,
-    latencyMs: null, energyJ: null, bound: null,
+    inputShape: c.inputs[0]?.shape ?? null,
+    outputShape: c.outputs[0]?.shape ?? null,
+    latencyMs: null,
+    energyJ: null,
+    bound: null,
   };
 }
 
 function inputRow(x: SymV): LayerReport {
   return {
-    path: x.input!.name, op: 'InputLayer', range: x.input!.range, callRange: null,
-    params: 0, macs: 0, flops: 0, weightBytes: 0, activationBytes: 0,
-    inputShape: x.shape, outputShape: x.shape, latencyMs: null, energyJ: null, bound: null,
+    path: x.input!.name,
+    op: 'InputLayer',
+    range: x.input!.range,
+    callRange: null,
+    params: 0,
+    macs: 0,
+    flops: 0,
+    weightBytes: 0,
+    activationBytes: 0,
+    inputShape: x.shape,
+    outputShape: x.shape,
+    latencyMs: null,
+    energyJ: null,
+    bound: null,
   };
 }
 
@@ -65,10 +85,14 @@ function modelReport(m: ModelV, name: string, bytes: number): ModelReport {
   const unresolved = unresolvedOf(m);
   const first = m.inputs[0];
   return {
-    name, framework: 'tfjs', root: !m.nested, range: m.range,
+    name,
+    framework: 'tfjs',
+    root: !m.nested,
+    range: m.range,
     input: first?.shape && first.input ? { shape: first.shape, dtype: 'float32', source: first.input.source } : null,
     totals: totals(m, layers, bytes),
-    layers, unresolved,
+    layers,
+    unresolved,
     provenance: m.deferred ? `${PROVENANCE}; ${m.deferred}` : PROVENANCE,
   };
 }
@@ -89,7 +113,9 @@ function totals(m: ModelV, rows: LayerReport[], bytes: number): ModelTotals {
     flops: complete ? sum(rows.map((r) => r.flops)) : null,
     weightBytes: p === null ? null : p * bytes,
     activationBytes: complete ? sum(rows.map((r) => r.activationBytes)) : null,
-    latencyMs: null, energyJ: null, co2eG: null,
+    latencyMs: null,
+    energyJ: null,
+    co2eG: null,
   };
 }
 
@@ -97,7 +123,12 @@ function totals(m: ModelV, rows: LayerReport[], bytes: number): ModelTotals {
 function unresolvedOf(m: ModelV): Unresolved[] {
   const out: Unresolved[] = [...m.reasons];
   for (const c of m.calls) {
-    if (!c.reason || c.reason.startsWith('input shape unknown: the output of') || m.reasons.some((r) => c.reason!.includes(r.reason))) continue;
+    if (
+      !c.reason ||
+      c.reason.startsWith('input shape unknown: the output of') ||
+      m.reasons.some((r) => c.reason!.includes(r.reason))
+    )
+      continue;
     out.push({ range: c.reasonRange ?? c.callRange ?? c.range, reason: `${c.path}: ${c.reason}` });
   }
   const seen = new Set<string>();

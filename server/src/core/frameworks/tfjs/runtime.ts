@@ -3,7 +3,17 @@
 // sequential and functional models built from them.
 import type { Range } from '../../parse/syntax';
 import {
-  type JsValue, type LayerV, type SymV, type ModelV, type LayerCall, type Site, type ObjectV, obj, arr, UNDEFINED, describe,
+  type JsValue,
+  type LayerV,
+  type SymV,
+  type ModelV,
+  type LayerCall,
+  type Site,
+  type ObjectV,
+  obj,
+  arr,
+  UNDEFINED,
+  describe,
   modelLabel,
 } from './values';
 import type { TsInterpreter } from './interpreter';
@@ -34,7 +44,10 @@ export class TfRuntime {
   private recorder: LayerCall[] | null = null;
   private callCount = 0;
 
-  constructor(readonly ip: TsInterpreter, readonly options: TfOptions) {}
+  constructor(
+    readonly ip: TsInterpreter,
+    readonly options: TfOptions,
+  ) {}
 
   /** The namespace an import of `source` yields, or undefined for modules the analysis does not see. */
   importModule(source: string): JsValue | undefined {
@@ -72,12 +85,30 @@ export class TfRuntime {
     const given = args[0] ?? UNDEFINED;
     const options: ObjectV | null = given.kind === 'object' ? given : given.kind === 'undefined' ? obj() : null;
     const nameOpt = options?.props.get('name');
-    const name = nameOpt?.kind === 'str' ? nameOpt.value : className === 'InputLayer' ? this.uid('input') : `${toSnakeCase(className)}_${this.uid(className)}`;
-    const layer: LayerV = { kind: 'layer', id: this.nextId++, factory, className, name, spec, config: null, range: site.range, declaredInput: null };
+    const name =
+      nameOpt?.kind === 'str'
+        ? nameOpt.value
+        : className === 'InputLayer'
+          ? this.uid('input')
+          : `${toSnakeCase(className)}_${this.uid(className)}`;
+    const layer: LayerV = {
+      kind: 'layer',
+      id: this.nextId++,
+      factory,
+      className,
+      name,
+      spec,
+      config: null,
+      range: site.range,
+      declaredInput: null,
+    };
     if (!spec) return this.unresolvedLayer(layer, `tf.layers.${factory} is not a layer WattLens models`, site.range);
     if (!options) {
-      const why = given.kind === 'unknown' ? `its options are not known statically: ${given.reason}` : `tf.layers.${factory} expects an options object, got ${describe(given)}`;
-      return this.unresolvedLayer(layer, why, given.kind === 'unknown' ? given.range ?? site.range : site.range);
+      const why =
+        given.kind === 'unknown'
+          ? `its options are not known statically: ${given.reason}`
+          : `tf.layers.${factory} expects an options object, got ${describe(given)}`;
+      return this.unresolvedLayer(layer, why, given.kind === 'unknown' ? (given.range ?? site.range) : site.range);
     }
     const o = new LayerOptions(options, factory);
     try {
@@ -104,20 +135,36 @@ export class TfRuntime {
       if (!key.includes('_')) continue;
       const camel = key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
       if (o.read.has(camel) || INPUT_OPTIONS.includes(camel)) {
-        this.ip.report(options.ranges.get(key) ?? site.range, `${o.factory}: '${key}' is not a TF.js option (tfjs ignores it); did you mean '${camel}'?`, 'warning', 'tfjs-option');
+        this.ip.report(
+          options.ranges.get(key) ?? site.range,
+          `${o.factory}: '${key}' is not a TF.js option (tfjs ignores it); did you mean '${camel}'?`,
+          'warning',
+          'tfjs-option',
+        );
       }
     }
   }
 
   /** `tf.input({shape | batchShape, name})`: a model input. */
   input(config: JsValue, site: Site): SymV {
-    const name = config.kind === 'object' && config.props.get('name')?.kind === 'str' ? (config.props.get('name') as { value: string }).value : this.uid('input');
-    if (config.kind !== 'object') return this.makeInput(null, name, 'tf.input', site.range, config.kind === 'unknown' ? config.reason : 'tf.input expects {shape} or {batchShape}');
+    const name =
+      config.kind === 'object' && config.props.get('name')?.kind === 'str'
+        ? (config.props.get('name') as { value: string }).value
+        : this.uid('input');
+    if (config.kind !== 'object')
+      return this.makeInput(
+        null,
+        name,
+        'tf.input',
+        site.range,
+        config.kind === 'unknown' ? config.reason : 'tf.input expects {shape} or {batchShape}',
+      );
     try {
       const o = new LayerOptions(config, 'input');
       const batchShape = o.shape('batchShape', true);
       const shape = o.shape('shape', true);
-      if (!batchShape && !shape) throw new OptionError('input: please provide to Input either a `shape` or a `batchShape` argument', site.range);
+      if (!batchShape && !shape)
+        throw new OptionError('input: please provide to Input either a `shape` or a `batchShape` argument', site.range);
       return this.makeInput(batchShape ?? [null, ...shape!], name, 'tf.input', site.range);
     } catch (e) {
       if (!(e instanceof OptionError || e instanceof OptionUnknown)) throw e;
@@ -131,8 +178,18 @@ export class TfRuntime {
     const override = this.options.input?.[this.inputsSeen++];
     const shape = override ?? declared;
     const where = override ? '--input' : `${source}, line ${range.start.line + 1}`;
-    const sym: SymV = { kind: 'symbolic', id: this.nextId++, shape: null, nullBatch: false, node: null, input: { name, source: where, range } };
-    if (!shape) { sym.reason = why ?? 'no input shape'; return sym; }
+    const sym: SymV = {
+      kind: 'symbolic',
+      id: this.nextId++,
+      shape: null,
+      nullBatch: false,
+      node: null,
+      input: { name, source: where, range },
+    };
+    if (!shape) {
+      sym.reason = why ?? 'no input shape';
+      return sym;
+    }
     const batch = this.options.batch ?? shape[0] ?? 1;
     sym.nullBatch = shape[0] === null && this.options.batch === undefined;
     if (shape.slice(1).some((d) => d === null)) {
@@ -153,7 +210,8 @@ export class TfRuntime {
 
   private asSymbolic(v: JsValue, layer: LayerV): SymV {
     if (v.kind === 'symbolic') return v;
-    const reason = v.kind === 'unknown' ? v.reason : `${layer.name}.apply() was given ${describe(v)}, not a symbolic tensor`;
+    const reason =
+      v.kind === 'unknown' ? v.reason : `${layer.name}.apply() was given ${describe(v)}, not a symbolic tensor`;
     return { kind: 'symbolic', id: this.nextId++, shape: null, reason, nullBatch: true, node: null };
   }
 
@@ -163,41 +221,77 @@ export class TfRuntime {
     let reasonRange = layer.reasonRange;
     let result;
     const multi = layer.spec?.multiInput ?? false;
-    if (!reason && !multi && inputs.length !== 1) reason = `${layer.name} expects one input tensor, got ${inputs.length}`;
+    if (!reason && !multi && inputs.length !== 1)
+      reason = `${layer.name} expects one input tensor, got ${inputs.length}`;
     const missing = inputs.find((x) => !x.shape);
     if (!reason && missing) reason = `input shape unknown: ${missing.reason ?? 'no input shape'}`;
     if (!reason) {
       try {
-        result = layer.spec!.build(layer.config, inputs.map((x) => x.shape!));
+        result = layer.spec!.build(
+          layer.config,
+          inputs.map((x) => x.shape!),
+        );
       } catch (e) {
         if (!(e instanceof ShapeMismatch || e instanceof OptionError || e instanceof OptionUnknown)) throw e;
         reason = e.message;
         reasonRange = callRange ?? layer.range;
-        this.ip.report(reasonRange, `${layer.name}: ${e.message}`, 'warning', e instanceof ShapeMismatch ? 'shape-mismatch' : 'tfjs-option');
+        this.ip.report(
+          reasonRange,
+          `${layer.name}: ${e.message}`,
+          'warning',
+          e instanceof ShapeMismatch ? 'shape-mismatch' : 'tfjs-option',
+        );
       }
     }
     if (result && layer.params === undefined) layer.params = result.params;
     const nullBatch = inputs[0]?.nullBatch ?? true;
     const shapes = result ? [result.output, ...(result.extraOutputs ?? [])] : [null];
     const outputs: SymV[] = shapes.map((shape) => ({
-      kind: 'symbolic', id: this.nextId++, shape, nullBatch, node: null,
+      kind: 'symbolic',
+      id: this.nextId++,
+      shape,
+      nullBatch,
+      node: null,
       ...(shape ? {} : { reason: `the output of ${layer.name} is unknown` }),
     }));
     const record: LayerCall = {
-      id: this.nextId++, layer, path: prefix + layer.name, op: layer.className, inputs, outputs,
-      params: result ? layer.params ?? result.params : null, macs: result?.macs ?? null, flops: result?.flops ?? null,
-      range: layer.range, callRange, ...(reason ? { reason, reasonRange } : {}),
+      id: this.nextId++,
+      layer,
+      path: prefix + layer.name,
+      op: layer.className,
+      inputs,
+      outputs,
+      params: result ? (layer.params ?? result.params) : null,
+      macs: result?.macs ?? null,
+      flops: result?.flops ?? null,
+      range: layer.range,
+      callRange,
+      ...(reason ? { reason, reasonRange } : {}),
     };
     for (const o of outputs) o.node = record;
     this.recorder?.push(record);
     if (++this.callCount > MAX_LAYER_CALLS) {
-      throw new BudgetExceeded(callRange ?? layer.range, `more than ${MAX_LAYER_CALLS} layer calls: analysis stopped (an unbounded loop adding layers?)`);
+      throw new BudgetExceeded(
+        callRange ?? layer.range,
+        `more than ${MAX_LAYER_CALLS} layer calls: analysis stopped (an unbounded loop adding layers?)`,
+      );
     }
     return outputs;
   }
 
   private newModel(type: ModelV['type'], tfName: string, range: Range): ModelV {
-    const m: ModelV = { kind: 'model', id: this.nextId++, type, tfName, range, calls: [], inputs: [], outputs: [], reasons: [], nested: false };
+    const m: ModelV = {
+      kind: 'model',
+      id: this.nextId++,
+      type,
+      tfName,
+      range,
+      calls: [],
+      inputs: [],
+      outputs: [],
+      reasons: [],
+      nested: false,
+    };
     if (this.deferred) m.deferred = this.deferred;
     this.models.push(m);
     return m;
@@ -206,12 +300,24 @@ export class TfRuntime {
   /** `tf.sequential({layers?, name?})`. */
   sequential(config: JsValue, site: Site): ModelV {
     const nameOpt = config.kind === 'object' ? config.props.get('name') : undefined;
-    const m = this.newModel('sequential', nameOpt?.kind === 'str' ? nameOpt.value : this.uid('sequential_'), site.range);
-    if (config.kind === 'unknown') m.reasons.push({ range: config.range ?? site.range, reason: `its configuration is not known statically: ${config.reason}` });
+    const m = this.newModel(
+      'sequential',
+      nameOpt?.kind === 'str' ? nameOpt.value : this.uid('sequential_'),
+      site.range,
+    );
+    if (config.kind === 'unknown')
+      m.reasons.push({
+        range: config.range ?? site.range,
+        reason: `its configuration is not known statically: ${config.reason}`,
+      });
     const layers = config.kind === 'object' ? config.props.get('layers') : undefined;
-    if (layers?.kind === 'array') for (const l of layers.items) this.add(m, l, { range: l.kind === 'layer' ? l.range : site.range }, false);
+    if (layers?.kind === 'array')
+      for (const l of layers.items) this.add(m, l, { range: l.kind === 'layer' ? l.range : site.range }, false);
     else if (layers && layers.kind !== 'undefined') {
-      m.reasons.push({ range: config.kind === 'object' ? config.ranges.get('layers') ?? site.range : site.range, reason: `its layers are not known statically: ${layers.kind === 'unknown' ? layers.reason : describe(layers)}` });
+      m.reasons.push({
+        range: config.kind === 'object' ? (config.ranges.get('layers') ?? site.range) : site.range,
+        reason: `its layers are not known statically: ${layers.kind === 'unknown' ? layers.reason : describe(layers)}`,
+      });
     }
     return m;
   }
@@ -219,7 +325,10 @@ export class TfRuntime {
   /** `model.add(layer)`: applies the layer to the model's current output. */
   add(m: ModelV, v: JsValue, site: Site, extend = true): void {
     if (extend && site.range.end.line > m.range.end.line) m.range = { start: m.range.start, end: site.range.end };
-    if (m.type !== 'sequential') { m.reasons.push({ range: site.range, reason: 'add() is only defined on sequential models' }); return; }
+    if (m.type !== 'sequential') {
+      m.reasons.push({ range: site.range, reason: 'add() is only defined on sequential models' });
+      return;
+    }
     const layer = v.kind === 'layer' || v.kind === 'model' ? v : this.placeholder(v, site);
     const current = m.outputs[0] ?? this.firstInput(m, layer, site);
     if (!current) return;
@@ -227,38 +336,78 @@ export class TfRuntime {
     this.recorder = m.calls;
     let outs: SymV[];
     try {
-      outs = layer.kind === 'model' ? this.applyModel(layer, [current], site, `${modelLabel(layer)}/`) : this.call(layer, [current], callRange);
+      outs =
+        layer.kind === 'model'
+          ? this.applyModel(layer, [current], site, `${modelLabel(layer)}/`)
+          : this.call(layer, [current], callRange);
     } catch (e) {
-      if (e instanceof BudgetExceeded) m.reasons.push({ range: site.range, reason: `the analysis stopped while this model was being built: ${e.message}` });
+      if (e instanceof BudgetExceeded)
+        m.reasons.push({
+          range: site.range,
+          reason: `the analysis stopped while this model was being built: ${e.message}`,
+        });
       throw e;
     } finally {
       this.recorder = null;
     }
     m.outputs = [outs[0]];
-    if (outs.length > 1) m.reasons.push({ range: site.range, reason: `${describe(layer)} returns several tensors; a sequential model takes one` });
+    if (outs.length > 1)
+      m.reasons.push({
+        range: site.range,
+        reason: `${describe(layer)} returns several tensors; a sequential model takes one`,
+      });
   }
 
   /** A layer value standing for something added that is not a layer (Unknown, a wrong value). */
   private placeholder(v: JsValue, site: Site): LayerV {
-    const reason = v.kind === 'unknown' ? `not a known layer: ${v.reason}` : `add() expects a layer, got ${describe(v)}`;
-    return { kind: 'layer', id: this.nextId++, factory: 'unknown', className: 'Unknown', name: `unknown_${this.uid('Unknown')}`, spec: null, config: null, range: site.range, declaredInput: null, reason, reasonRange: v.kind === 'unknown' ? v.range ?? site.range : site.range };
+    const reason =
+      v.kind === 'unknown' ? `not a known layer: ${v.reason}` : `add() expects a layer, got ${describe(v)}`;
+    return {
+      kind: 'layer',
+      id: this.nextId++,
+      factory: 'unknown',
+      className: 'Unknown',
+      name: `unknown_${this.uid('Unknown')}`,
+      spec: null,
+      config: null,
+      range: site.range,
+      declaredInput: null,
+      reason,
+      reasonRange: v.kind === 'unknown' ? (v.range ?? site.range) : site.range,
+    };
   }
 
   /** The input a sequential model gets from its first layer (or --input); null when that layer is an InputLayer. */
   private firstInput(m: ModelV, layer: LayerV | ModelV, site: Site): SymV | null {
     if (layer.kind === 'model') {
       const shape = layer.inputs[0]?.shape;
-      const input = this.makeInput(shape ? [layer.inputs[0].nullBatch ? null : shape[0], ...shape.slice(1)] : null, this.uid('input'), `the input of ${modelLabel(layer)}`, site.range);
+      const input = this.makeInput(
+        shape ? [layer.inputs[0].nullBatch ? null : shape[0], ...shape.slice(1)] : null,
+        this.uid('input'),
+        `the input of ${modelLabel(layer)}`,
+        site.range,
+      );
       m.inputs = [input];
       return input;
     }
     const declared = layer.declaredInput;
     const source = `inputShape of ${layer.name}`;
-    const input = this.makeInput(declared, `${layer.name}_input`, source, layer.range,
-      layer.reason ? `the first layer's configuration is unknown` : 'the first layer of a sequential model needs an inputShape (or batchInputShape); pass --input to analyse it');
-    if (!input.shape && !declared && !layer.reason && !this.options.input) m.reasons.push({ range: layer.range, reason: input.reason! });
+    const input = this.makeInput(
+      declared,
+      `${layer.name}_input`,
+      source,
+      layer.range,
+      layer.reason
+        ? `the first layer's configuration is unknown`
+        : 'the first layer of a sequential model needs an inputShape (or batchInputShape); pass --input to analyse it',
+    );
+    if (!input.shape && !declared && !layer.reason && !this.options.input)
+      m.reasons.push({ range: layer.range, reason: input.reason! });
     m.inputs = [input];
-    if (layer.className === 'InputLayer' && !layer.reason) { m.outputs = [input]; return null; }
+    if (layer.className === 'InputLayer' && !layer.reason) {
+      m.outputs = [input];
+      return null;
+    }
     return input;
   }
 
@@ -267,18 +416,35 @@ export class TfRuntime {
     const nameOpt = config.kind === 'object' ? config.props.get('name') : undefined;
     const m = this.newModel('functional', nameOpt?.kind === 'str' ? nameOpt.value : this.uid('model'), site.range);
     if (config.kind !== 'object') {
-      m.reasons.push({ range: site.range, reason: config.kind === 'unknown' ? `its configuration is not known statically: ${config.reason}` : 'tf.model expects {inputs, outputs}' });
+      m.reasons.push({
+        range: site.range,
+        reason:
+          config.kind === 'unknown'
+            ? `its configuration is not known statically: ${config.reason}`
+            : 'tf.model expects {inputs, outputs}',
+      });
       return m;
     }
     const list = (v: JsValue | undefined): JsValue[] => (v?.kind === 'array' ? v.items : v ? [v] : []);
     const inputs = list(config.props.get('inputs'));
     const outputs = list(config.props.get('outputs'));
-    for (const [what, vs] of [['inputs', inputs], ['outputs', outputs]] as const) {
+    for (const [what, vs] of [
+      ['inputs', inputs],
+      ['outputs', outputs],
+    ] as const) {
       if (!vs.length) m.reasons.push({ range: site.range, reason: `tf.model: ${what} are missing` });
-      for (const v of vs) if (v.kind !== 'symbolic') m.reasons.push({ range: config.ranges.get(what) ?? site.range, reason: `${what}: ${v.kind === 'unknown' ? v.reason : `${describe(v)} is not a symbolic tensor`}` });
+      for (const v of vs)
+        if (v.kind !== 'symbolic')
+          m.reasons.push({
+            range: config.ranges.get(what) ?? site.range,
+            reason: `${what}: ${v.kind === 'unknown' ? v.reason : `${describe(v)} is not a symbolic tensor`}`,
+          });
     }
     m.inputs = inputs.filter((v): v is SymV => v.kind === 'symbolic');
-    const first = m.inputs.map((x) => x.input?.range.start).filter((p) => !!p).sort((p, q) => p!.line - q!.line || p!.character - q!.character)[0];
+    const first = m.inputs
+      .map((x) => x.input?.range.start)
+      .filter((p) => !!p)
+      .sort((p, q) => p!.line - q!.line || p!.character - q!.character)[0];
     if (first && first.line < m.range.start.line) m.range = { start: first, end: m.range.end };
     m.outputs = outputs.filter((v): v is SymV => v.kind === 'symbolic');
     m.calls = this.collectCalls(m, site);
@@ -294,7 +460,11 @@ export class TfRuntime {
       const t = stack.pop()!;
       if (inputs.has(t)) continue;
       if (!t.node) {
-        if (t.input) m.reasons.push({ range: site.range, reason: `an output depends on input ${t.input.name}, which is not among the model's inputs` });
+        if (t.input)
+          m.reasons.push({
+            range: site.range,
+            reason: `an output depends on input ${t.input.name}, which is not among the model's inputs`,
+          });
         continue;
       }
       if (seen.has(t.node.id)) continue;
@@ -311,11 +481,36 @@ export class TfRuntime {
     inner.inputs.forEach((x, i) => map.set(x, inputs[i] ?? inputs[0]));
     for (const c of inner.calls) {
       if (!c.layer) continue;
-      const outs = this.call(c.layer, c.inputs.map((x) => map.get(x) ?? x), site.range, prefix + c.path.slice(0, c.path.length - c.layer.name.length));
+      const outs = this.call(
+        c.layer,
+        c.inputs.map((x) => map.get(x) ?? x),
+        site.range,
+        prefix + c.path.slice(0, c.path.length - c.layer.name.length),
+      );
       c.outputs.forEach((o, i) => map.set(o, outs[i] ?? outs[0]));
     }
-    if (!inner.outputs.length) return [{ kind: 'symbolic', id: this.nextId++, shape: null, nullBatch: true, node: null, reason: `${modelLabel(inner)} has no known output` }];
-    return inner.outputs.map((o) => map.get(o) ?? { kind: 'symbolic', id: this.nextId++, shape: null, nullBatch: true, node: null, reason: `${modelLabel(inner)} could not be replayed` });
+    if (!inner.outputs.length)
+      return [
+        {
+          kind: 'symbolic',
+          id: this.nextId++,
+          shape: null,
+          nullBatch: true,
+          node: null,
+          reason: `${modelLabel(inner)} has no known output`,
+        },
+      ];
+    return inner.outputs.map(
+      (o) =>
+        map.get(o) ?? {
+          kind: 'symbolic',
+          id: this.nextId++,
+          shape: null,
+          nullBatch: true,
+          node: null,
+          reason: `${modelLabel(inner)} could not be replayed`,
+        },
+    );
   }
 
   /** The layers of a model, as `model.layers` lists them. */
@@ -346,4 +541,3 @@ function declaredInput(o: LayerOptions, factory: string): (number | null)[] | nu
   }
   return null;
 }
-

@@ -10,15 +10,19 @@ import type { TsInterpreter, Signal } from './interpreter';
 /** `switch`: strict-equality cases with fall-through; an undecidable discriminant skips them all. */
 export function execSwitch(ip: TsInterpreter, node: SyntaxNode, scope: JsScope): Signal {
   const value = evaluate(ip, field(node, 'value')!, scope);
-  const cases = field(node, 'body')?.children.filter((c) => c.type === 'switch_case' || c.type === 'switch_default') ?? [];
+  const cases =
+    field(node, 'body')?.children.filter((c) => c.type === 'switch_case' || c.type === 'switch_default') ?? [];
   const inner = new JsScope(scope);
   let start = -1;
   for (let i = 0; i < cases.length && start < 0; i++) {
     const test = field(cases[i], 'value');
     if (!test) continue;
     const v = evaluate(ip, test, inner);
-    if (value.kind === 'unknown' || v.kind === 'unknown') { undecidable(ip, field(node, 'value')!, value.kind === 'unknown' ? value : v, cases, scope); return undefined; }
-    if (value.kind === v.kind && (('value' in value && 'value' in v) ? value.value === v.value : value === v)) start = i;
+    if (value.kind === 'unknown' || v.kind === 'unknown') {
+      undecidable(ip, field(node, 'value')!, value.kind === 'unknown' ? value : v, cases, scope);
+      return undefined;
+    }
+    if (value.kind === v.kind && ('value' in value && 'value' in v ? value.value === v.value : value === v)) start = i;
   }
   if (start < 0) start = cases.findIndex((c) => c.type === 'switch_default');
   if (start < 0) return undefined;
@@ -53,7 +57,13 @@ export function execTry(ip: TsInterpreter, node: SyntaxNode, scope: JsScope): Si
     if (!handler || !(e instanceof JsThrow || e instanceof JsError)) throw e;
     const inner = new JsScope(scope);
     const param = field(handler, 'parameter');
-    const thrown = e instanceof JsThrow ? e.value : obj([['name', str(e.jsType)], ['message', str(e.message)]]);
+    const thrown =
+      e instanceof JsThrow
+        ? e.value
+        : obj([
+            ['name', str(e.jsType)],
+            ['message', str(e.message)],
+          ]);
     if (param) ip.assignTarget(param, thrown, inner, true);
     return ip.exec(field(handler, 'body')!, inner);
   } finally {
@@ -67,15 +77,21 @@ export function execImport(ip: TsInterpreter, node: SyntaxNode, scope: JsScope):
   const sourceNode = field(node, 'source');
   const source = sourceNode ? stringValue(sourceNode) : '';
   const mod = ip.rt.importModule(source);
-  const missing = (local: string) => unknown(`'${local}' is imported from '${source}', which is not analysed`, node.range);
+  const missing = (local: string) =>
+    unknown(`'${local}' is imported from '${source}', which is not analysed`, node.range);
   const bind = (local: string, v: JsValue | undefined) => scope.declare(local, v ?? missing(local));
   for (const clause of node.children) {
-    if (clause.type === 'import_require_clause') { const id = clause.children.find((c) => c.type === 'identifier'); if (id) bind(id.text, mod); }
+    if (clause.type === 'import_require_clause') {
+      const id = clause.children.find((c) => c.type === 'identifier');
+      if (id) bind(id.text, mod);
+    }
     if (clause.type !== 'import_clause') continue;
     for (const c of clause.children) {
       if (c.type === 'identifier') bind(c.text, mod);
-      else if (c.type === 'namespace_import') { const id = c.children.find((x) => x.type === 'identifier'); if (id) bind(id.text, mod); }
-      else if (c.type === 'named_imports') {
+      else if (c.type === 'namespace_import') {
+        const id = c.children.find((x) => x.type === 'identifier');
+        if (id) bind(id.text, mod);
+      } else if (c.type === 'named_imports') {
         for (const spec of c.children.filter((x) => x.type === 'import_specifier')) {
           const name = field(spec, 'name')!;
           const local = field(spec, 'alias')?.text ?? name.text;

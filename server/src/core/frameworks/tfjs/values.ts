@@ -8,17 +8,30 @@ export { type UnknownV, type BoolV, type StrV, unknown, str, bool };
 
 /** Every value the evaluator handles. */
 export type JsValue =
-  | UndefinedV | NullV | BoolV | NumV | StrV | ArrayV | ObjectV | FnV | NativeV | NsV
-  | LayerV | SymV | ModelV | UnknownV;
+  UndefinedV | NullV | BoolV | NumV | StrV | ArrayV | ObjectV | FnV | NativeV | NsV | LayerV | SymV | ModelV | UnknownV;
 
 /** JS primitives (booleans and strings reuse the Python interpreter's BoolV / StrV). */
-export interface UndefinedV { kind: 'undefined' }
-export interface NullV { kind: 'null' }
-export interface NumV { kind: 'num'; value: number }
+export interface UndefinedV {
+  kind: 'undefined';
+}
+export interface NullV {
+  kind: 'null';
+}
+export interface NumV {
+  kind: 'num';
+  value: number;
+}
 /** A JS array: mutable, shared by reference. */
-export interface ArrayV { kind: 'array'; items: JsValue[] }
+export interface ArrayV {
+  kind: 'array';
+  items: JsValue[];
+}
 /** A plain JS object; `ranges` remembers where each property's value was written (for located reasons). */
-export interface ObjectV { kind: 'object'; props: Map<string, JsValue>; ranges: Map<string, Range> }
+export interface ObjectV {
+  kind: 'object';
+  props: Map<string, JsValue>;
+  ranges: Map<string, Range>;
+}
 
 /** A user function (declaration, expression, arrow or object method). */
 export interface FnV {
@@ -34,7 +47,9 @@ export interface FnV {
 }
 
 /** Everything a native function sees of its call site. */
-export interface Site { range: Range }
+export interface Site {
+  range: Range;
+}
 
 /** A function implemented in TypeScript (Math.floor, tf.sequential, an array's push, ...). */
 export interface NativeV {
@@ -160,36 +175,63 @@ export function ns(name: string, entries: [string, JsValue][], opaque?: string):
 /** JS truthiness; null when it cannot be decided (Unknown). */
 export function truthy(v: JsValue): boolean | null {
   switch (v.kind) {
-    case 'undefined': case 'null': return false;
-    case 'bool': return v.value;
-    case 'num': return v.value !== 0 && !Number.isNaN(v.value);
-    case 'str': return v.value !== '';
-    case 'unknown': return null;
-    default: return true;
+    case 'undefined':
+    case 'null':
+      return false;
+    case 'bool':
+      return v.value;
+    case 'num':
+      return v.value !== 0 && !Number.isNaN(v.value);
+    case 'str':
+      return v.value !== '';
+    case 'unknown':
+      return null;
+    default:
+      return true;
   }
 }
 
 /** The `typeof` string of a value; null for Unknown. */
 export function typeOf(v: JsValue): string | null {
   switch (v.kind) {
-    case 'undefined': return 'undefined';
-    case 'bool': return 'boolean';
-    case 'num': return 'number';
-    case 'str': return 'string';
-    case 'fn': case 'native': return 'function';
-    case 'unknown': return null;
-    default: return 'object';
+    case 'undefined':
+      return 'undefined';
+    case 'bool':
+      return 'boolean';
+    case 'num':
+      return 'number';
+    case 'str':
+      return 'string';
+    case 'fn':
+    case 'native':
+      return 'function';
+    case 'unknown':
+      return null;
+    default:
+      return 'object';
   }
 }
 
 /** A JS primitive for a primitive value (undefined for objects and Unknown). */
 export function toPrimitive(v: JsValue): string | number | boolean | null | undefined | { none: true } {
   switch (v.kind) {
-    case 'undefined': return undefined;
-    case 'null': return null;
-    case 'bool': case 'num': case 'str': return v.value;
-    case 'array': return v.items.map((x) => { const p = toPrimitive(x); return p === null || p === undefined ? '' : typeof p === 'object' ? '[object]' : String(p); }).join(',');
-    default: return { none: true };
+    case 'undefined':
+      return undefined;
+    case 'null':
+      return null;
+    case 'bool':
+    case 'num':
+    case 'str':
+      return v.value;
+    case 'array':
+      return v.items
+        .map((x) => {
+          const p = toPrimitive(x);
+          return p === null || p === undefined ? '' : typeof p === 'object' ? '[object]' : String(p);
+        })
+        .join(',');
+    default:
+      return { none: true };
   }
 }
 
@@ -206,19 +248,33 @@ export function fromPrimitive(p: unknown): JsValue {
 /** A short description of a value for messages. */
 export function describe(v: JsValue): string {
   switch (v.kind) {
-    case 'undefined': return 'undefined';
-    case 'null': return 'null';
-    case 'bool': case 'num': return String(v.value);
-    case 'str': return JSON.stringify(v.value.length > 40 ? `${v.value.slice(0, 40)}…` : v.value);
-    case 'array': return `an array of ${v.items.length}`;
-    case 'object': return 'an object';
-    case 'fn': return `function ${v.name || '(anonymous)'}`;
-    case 'native': return `function ${v.name}`;
-    case 'ns': return v.name;
-    case 'layer': return `layer ${v.name}`;
-    case 'symbolic': return `a symbolic tensor${v.shape ? ` [${v.shape.join(', ')}]` : ''}`;
-    case 'model': return `model ${v.varName ?? v.tfName}`;
-    case 'unknown': return `an unknown value (${v.reason})`;
+    case 'undefined':
+      return 'undefined';
+    case 'null':
+      return 'null';
+    case 'bool':
+    case 'num':
+      return String(v.value);
+    case 'str':
+      return JSON.stringify(v.value.length > 40 ? `${v.value.slice(0, 40)}…` : v.value);
+    case 'array':
+      return `an array of ${v.items.length}`;
+    case 'object':
+      return 'an object';
+    case 'fn':
+      return `function ${v.name || '(anonymous)'}`;
+    case 'native':
+      return `function ${v.name}`;
+    case 'ns':
+      return v.name;
+    case 'layer':
+      return `layer ${v.name}`;
+    case 'symbolic':
+      return `a symbolic tensor${v.shape ? ` [${v.shape.join(', ')}]` : ''}`;
+    case 'model':
+      return `model ${v.varName ?? v.tfName}`;
+    case 'unknown':
+      return `an unknown value (${v.reason})`;
   }
 }
 
@@ -231,7 +287,10 @@ export function modelLabel(m: ModelV): string {
 export class JsScope {
   readonly vars = new Map<string, JsValue>();
 
-  constructor(readonly parent: JsScope | null, readonly fnName?: string) {}
+  constructor(
+    readonly parent: JsScope | null,
+    readonly fnName?: string,
+  ) {}
 
   /** Looks a name up through enclosing scopes. */
   lookup(name: string): JsValue | undefined {
@@ -251,7 +310,10 @@ export class JsScope {
   assign(name: string, value: JsValue): void {
     let s: JsScope = this;
     for (let cur: JsScope | null = this; cur; cur = cur.parent) {
-      if (cur.vars.has(name)) { cur.vars.set(name, value); return; }
+      if (cur.vars.has(name)) {
+        cur.vars.set(name, value);
+        return;
+      }
       s = cur;
     }
     s.vars.set(name, value);

@@ -1,7 +1,15 @@
 // torch.nn.functional: each F.x maps to the layer spec that computes the same thing (F.relu →
 // ReLU, F.max_pool2d → MaxPool2d), or to a small rule for ops whose weights are passed in.
 import {
-  type Value, type TensorV, type CallSite, type NamespaceV, NONE, unknown, builtin, isNumber, numberOf,
+  type Value,
+  type TensorV,
+  type CallSite,
+  type NamespaceV,
+  NONE,
+  unknown,
+  builtin,
+  isNumber,
+  numberOf,
 } from '../../interp/values';
 import { raise } from '../../interp/errors';
 import { type ArgValue, type TensorInfo, ShapeError, LayerArgError, numel } from './layerSpec';
@@ -13,32 +21,64 @@ import type { TorchRuntime } from './runtime';
 
 /** F.name → the layer spec it shares rules with, and F's own argument names (after `input`). */
 const SPEC_FUNCTIONS: Record<string, { spec: string; params: string[] }> = {
-  relu: { spec: 'ReLU', params: ['inplace'] }, relu6: { spec: 'ReLU6', params: ['inplace'] },
-  elu: { spec: 'ELU', params: ['alpha', 'inplace'] }, selu: { spec: 'SELU', params: ['inplace'] },
-  gelu: { spec: 'GELU', params: ['approximate'] }, silu: { spec: 'SiLU', params: ['inplace'] },
-  mish: { spec: 'Mish', params: ['inplace'] }, hardswish: { spec: 'Hardswish', params: ['inplace'] },
-  hardsigmoid: { spec: 'Hardsigmoid', params: ['inplace'] }, sigmoid: { spec: 'Sigmoid', params: [] },
-  tanh: { spec: 'Tanh', params: [] }, leaky_relu: { spec: 'LeakyReLU', params: ['negative_slope', 'inplace'] },
-  hardtanh: { spec: 'Hardtanh', params: ['min_val', 'max_val', 'inplace'] }, softplus: { spec: 'Softplus', params: ['beta', 'threshold'] },
-  softmax: { spec: 'Softmax', params: ['dim'] }, log_softmax: { spec: 'LogSoftmax', params: ['dim'] },
-  softmin: { spec: 'Softmin', params: ['dim'] }, glu: { spec: 'GLU', params: ['dim'] },
-  dropout: { spec: 'Dropout', params: ['p'] }, dropout2d: { spec: 'Dropout2d', params: ['p'] },
-  max_pool1d: { spec: 'MaxPool1d', params: ['kernel_size', 'stride', 'padding', 'dilation', 'ceil_mode', 'return_indices'] },
-  max_pool2d: { spec: 'MaxPool2d', params: ['kernel_size', 'stride', 'padding', 'dilation', 'ceil_mode', 'return_indices'] },
+  relu: { spec: 'ReLU', params: ['inplace'] },
+  relu6: { spec: 'ReLU6', params: ['inplace'] },
+  elu: { spec: 'ELU', params: ['alpha', 'inplace'] },
+  selu: { spec: 'SELU', params: ['inplace'] },
+  gelu: { spec: 'GELU', params: ['approximate'] },
+  silu: { spec: 'SiLU', params: ['inplace'] },
+  mish: { spec: 'Mish', params: ['inplace'] },
+  hardswish: { spec: 'Hardswish', params: ['inplace'] },
+  hardsigmoid: { spec: 'Hardsigmoid', params: ['inplace'] },
+  sigmoid: { spec: 'Sigmoid', params: [] },
+  tanh: { spec: 'Tanh', params: [] },
+  leaky_relu: { spec: 'LeakyReLU', params: ['negative_slope', 'inplace'] },
+  hardtanh: { spec: 'Hardtanh', params: ['min_val', 'max_val', 'inplace'] },
+  softplus: { spec: 'Softplus', params: ['beta', 'threshold'] },
+  softmax: { spec: 'Softmax', params: ['dim'] },
+  log_softmax: { spec: 'LogSoftmax', params: ['dim'] },
+  softmin: { spec: 'Softmin', params: ['dim'] },
+  glu: { spec: 'GLU', params: ['dim'] },
+  dropout: { spec: 'Dropout', params: ['p'] },
+  dropout2d: { spec: 'Dropout2d', params: ['p'] },
+  max_pool1d: {
+    spec: 'MaxPool1d',
+    params: ['kernel_size', 'stride', 'padding', 'dilation', 'ceil_mode', 'return_indices'],
+  },
+  max_pool2d: {
+    spec: 'MaxPool2d',
+    params: ['kernel_size', 'stride', 'padding', 'dilation', 'ceil_mode', 'return_indices'],
+  },
   avg_pool1d: { spec: 'AvgPool1d', params: ['kernel_size', 'stride', 'padding', 'ceil_mode', 'count_include_pad'] },
-  avg_pool2d: { spec: 'AvgPool2d', params: ['kernel_size', 'stride', 'padding', 'ceil_mode', 'count_include_pad', 'divisor_override'] },
+  avg_pool2d: {
+    spec: 'AvgPool2d',
+    params: ['kernel_size', 'stride', 'padding', 'ceil_mode', 'count_include_pad', 'divisor_override'],
+  },
   adaptive_avg_pool1d: { spec: 'AdaptiveAvgPool1d', params: ['output_size'] },
   adaptive_avg_pool2d: { spec: 'AdaptiveAvgPool2d', params: ['output_size'] },
   adaptive_max_pool2d: { spec: 'AdaptiveMaxPool2d', params: ['output_size', 'return_indices'] },
   adaptive_max_pool1d: { spec: 'AdaptiveMaxPool1d', params: ['output_size', 'return_indices'] },
   adaptive_avg_pool3d: { spec: 'AdaptiveAvgPool3d', params: ['output_size'] },
-  max_pool3d: { spec: 'MaxPool3d', params: ['kernel_size', 'stride', 'padding', 'dilation', 'ceil_mode', 'return_indices'] },
-  avg_pool3d: { spec: 'AvgPool3d', params: ['kernel_size', 'stride', 'padding', 'ceil_mode', 'count_include_pad', 'divisor_override'] },
-  logsigmoid: { spec: 'LogSigmoid', params: [] }, softsign: { spec: 'Softsign', params: [] },
-  celu: { spec: 'CELU', params: ['alpha', 'inplace'] }, prelu: { spec: 'PReLU', params: [] },
-  dropout1d: { spec: 'Dropout1d', params: ['p'] }, dropout3d: { spec: 'Dropout3d', params: ['p'] },
-  alpha_dropout: { spec: 'AlphaDropout', params: ['p'] }, channel_shuffle: { spec: 'ChannelShuffle', params: ['groups'] },
-  interpolate: { spec: 'Upsample', params: ['size', 'scale_factor', 'mode', 'align_corners', 'recompute_scale_factor'] },
+  max_pool3d: {
+    spec: 'MaxPool3d',
+    params: ['kernel_size', 'stride', 'padding', 'dilation', 'ceil_mode', 'return_indices'],
+  },
+  avg_pool3d: {
+    spec: 'AvgPool3d',
+    params: ['kernel_size', 'stride', 'padding', 'ceil_mode', 'count_include_pad', 'divisor_override'],
+  },
+  logsigmoid: { spec: 'LogSigmoid', params: [] },
+  softsign: { spec: 'Softsign', params: [] },
+  celu: { spec: 'CELU', params: ['alpha', 'inplace'] },
+  prelu: { spec: 'PReLU', params: [] },
+  dropout1d: { spec: 'Dropout1d', params: ['p'] },
+  dropout3d: { spec: 'Dropout3d', params: ['p'] },
+  alpha_dropout: { spec: 'AlphaDropout', params: ['p'] },
+  channel_shuffle: { spec: 'ChannelShuffle', params: ['groups'] },
+  interpolate: {
+    spec: 'Upsample',
+    params: ['size', 'scale_factor', 'mode', 'align_corners', 'recompute_scale_factor'],
+  },
   upsample: { spec: 'Upsample', params: ['size', 'scale_factor', 'mode', 'align_corners'] },
   pixel_shuffle: { spec: 'PixelShuffle', params: ['upscale_factor'] },
   pixel_unshuffle: { spec: 'PixelUnshuffle', params: ['downscale_factor'] },
@@ -52,7 +92,11 @@ export function functionalNamespace(rt: TorchRuntime): NamespaceV {
   const attrs = new Map<string, Value>();
   for (const [name, def] of Object.entries(SPEC_FUNCTIONS)) {
     const spec = LAYER_SPECS[def.spec];
-    if (spec) attrs.set(name, builtin(`F.${name}`, (args, kw, site) => viaSpec(rt, name, def, args, kw, site)));
+    if (spec)
+      attrs.set(
+        name,
+        builtin(`F.${name}`, (args, kw, site) => viaSpec(rt, name, def, args, kw, site)),
+      );
   }
   const special: Record<string, (args: Value[], kw: Map<string, Value>, site: CallSite) => Value> = {
     linear: (a, k, s) => weighted(rt, s, a[0], () => fLinear(a, k)),
@@ -66,18 +110,41 @@ export function functionalNamespace(rt: TorchRuntime): NamespaceV {
     normalize: (a, _k, s) => elementwise(rt, 'LayerNorm', a[0], s),
     embedding: (a, _k, s) => fEmbedding(a[0], a[1], s),
     pad: (a, k, s) => fPad(rt, a, k, s),
-    one_hot: (a, k, s) => (a[0].kind === 'tensor' && a[0].shape ? like(a[0], [...a[0].shape, num(arg(a, k, 1, 'num_classes'))], 'int64') : unknown('one_hot needs num_classes', s.range)),
+    one_hot: (a, k, s) =>
+      a[0].kind === 'tensor' && a[0].shape
+        ? like(a[0], [...a[0].shape, num(arg(a, k, 1, 'num_classes'))], 'int64')
+        : unknown('one_hot needs num_classes', s.range),
   };
   for (const [name, fn] of Object.entries(special)) attrs.set(name, builtin(`F.${name}`, fn));
-  for (const loss of ['cross_entropy', 'mse_loss', 'nll_loss', 'l1_loss', 'binary_cross_entropy', 'binary_cross_entropy_with_logits', 'kl_div', 'smooth_l1_loss', 'cosine_similarity']) {
-    attrs.set(loss, builtin(`F.${loss}`, () => ({ kind: 'tensor', shape: [], dtype: 'float32' })));
+  for (const loss of [
+    'cross_entropy',
+    'mse_loss',
+    'nll_loss',
+    'l1_loss',
+    'binary_cross_entropy',
+    'binary_cross_entropy_with_logits',
+    'kl_div',
+    'smooth_l1_loss',
+    'cosine_similarity',
+  ]) {
+    attrs.set(
+      loss,
+      builtin(`F.${loss}`, () => ({ kind: 'tensor', shape: [], dtype: 'float32' })),
+    );
   }
   return { kind: 'namespace', name: 'torch.nn.functional', attrs };
 }
 
 const num = (v: Value | undefined): number => (v && isNumber(v) ? numberOf(v) : raise('TypeError', 'expected an int'));
 
-function viaSpec(rt: TorchRuntime, name: string, def: { spec: string; params: string[] }, args: Value[], kw: Map<string, Value>, site: CallSite): Value {
+function viaSpec(
+  rt: TorchRuntime,
+  name: string,
+  def: { spec: string; params: string[] },
+  args: Value[],
+  kw: Map<string, Value>,
+  site: CallSite,
+): Value {
   const input = args[0] ?? kw.get('input');
   if (!input || input.kind === 'unknown') return input ?? raise('TypeError', `F.${name}() needs an input`, site.range);
   if (input.kind !== 'tensor') return raise('TypeError', `F.${name}() expects a tensor`, site.range);
@@ -85,7 +152,14 @@ function viaSpec(rt: TorchRuntime, name: string, def: { spec: string; params: st
   return guarded(rt, () => applySpec(rt, def, input as TensorV & { shape: number[] }, args.slice(1), kw, site), site);
 }
 
-function applySpec(rt: TorchRuntime, def: { spec: string; params: string[] }, input: TensorV & { shape: number[] }, rest: Value[], kw: Map<string, Value>, site: CallSite): Value {
+function applySpec(
+  rt: TorchRuntime,
+  def: { spec: string; params: string[] },
+  input: TensorV & { shape: number[] },
+  rest: Value[],
+  kw: Map<string, Value>,
+  site: CallSite,
+): Value {
   const spec = LAYER_SPECS[def.spec];
   const bound: Record<string, ArgValue> = {};
   def.params.forEach((p, i) => {
@@ -107,12 +181,21 @@ function applySpec(rt: TorchRuntime, def: { spec: string; params: string[] }, in
 }
 
 /** Runs a functional op whose weights are passed in: costs recorded, no parameters counted. */
-function weighted(rt: TorchRuntime, site: CallSite, input: Value | undefined, f: () => { op: string; inputs: TensorV[]; out: TensorV; macs: number; extra?: number }): Value {
+function weighted(
+  rt: TorchRuntime,
+  site: CallSite,
+  input: Value | undefined,
+  f: () => { op: string; inputs: TensorV[]; out: TensorV; macs: number; extra?: number },
+): Value {
   if (!input || input.kind === 'unknown') return input ?? NONE;
-  return guarded(rt, () => {
-    const r = f();
-    return rt.recordOp(r.op, r.inputs, r.out, r.macs, site, r.extra);
-  }, site);
+  return guarded(
+    rt,
+    () => {
+      const r = f();
+      return rt.recordOp(r.op, r.inputs, r.out, r.macs, site, r.extra);
+    },
+    site,
+  );
 }
 
 function shaped(v: Value | undefined, what: string): TensorV & { shape: number[] } {
@@ -120,13 +203,23 @@ function shaped(v: Value | undefined, what: string): TensorV & { shape: number[]
   return v as TensorV & { shape: number[] };
 }
 
-function fLinear(args: Value[], kw: Map<string, Value>): { op: string; inputs: TensorV[]; out: TensorV & { shape: number[] }; macs: number; extra?: number } {
+function fLinear(
+  args: Value[],
+  kw: Map<string, Value>,
+): { op: string; inputs: TensorV[]; out: TensorV & { shape: number[] }; macs: number; extra?: number } {
   const x = shaped(args[0], 'input');
   const w = shaped(arg(args, kw, 1, 'weight'), 'weight');
-  if (x.shape.at(-1) !== w.shape.at(-1)) throw new ShapeError(`F.linear: input has ${x.shape.at(-1)} features but weight expects ${w.shape.at(-1)}`);
+  if (x.shape.at(-1) !== w.shape.at(-1))
+    throw new ShapeError(`F.linear: input has ${x.shape.at(-1)} features but weight expects ${w.shape.at(-1)}`);
   const out = like(x, [...x.shape.slice(0, -1), w.shape[0]]) as TensorV & { shape: number[] };
   const bias = arg(args, kw, 2, 'bias');
-  return { op: 'Linear', inputs: [x], out, macs: numel(out.shape) * w.shape[1], extra: bias && bias.kind !== 'none' ? numel(out.shape) : 0 };
+  return {
+    op: 'Linear',
+    inputs: [x],
+    out,
+    macs: numel(out.shape) * w.shape[1],
+    extra: bias && bias.kind !== 'none' ? numel(out.shape) : 0,
+  };
 }
 
 function fConv(args: Value[], kw: Map<string, Value>, dims: number) {
@@ -135,14 +228,24 @@ function fConv(args: Value[], kw: Map<string, Value>, dims: number) {
   const groups = num(arg(args, kw, 6, 'groups') ?? { kind: 'int', value: 1 });
   const spec = LAYER_SPECS[`Conv${dims}d`];
   const bound: Record<string, ArgValue> = {
-    in_channels: w.shape[1] * groups, out_channels: w.shape[0], kernel_size: w.shape.slice(2),
+    in_channels: w.shape[1] * groups,
+    out_channels: w.shape[0],
+    kernel_size: w.shape.slice(2),
     stride: toArgValue(arg(args, kw, 3, 'stride') ?? { kind: 'int', value: 1 }, 'stride'),
     padding: toArgValue(arg(args, kw, 4, 'padding') ?? { kind: 'int', value: 0 }, 'padding'),
     dilation: toArgValue(arg(args, kw, 5, 'dilation') ?? { kind: 'int', value: 1 }, 'dilation'),
-    groups, bias: (arg(args, kw, 2, 'bias') ?? NONE).kind !== 'none', padding_mode: 'zeros',
+    groups,
+    bias: (arg(args, kw, 2, 'bias') ?? NONE).kind !== 'none',
+    padding_mode: 'zeros',
   };
   const r = spec.forward(spec.configure(bound), [{ shape: x.shape, dtype: x.dtype }], {});
-  return { op: `Conv${dims}d`, inputs: [x], out: like(x, (r.output as TensorInfo).shape), macs: r.macs, extra: r.extraFlops };
+  return {
+    op: `Conv${dims}d`,
+    inputs: [x],
+    out: like(x, (r.output as TensorInfo).shape),
+    macs: r.macs,
+    extra: r.extraFlops,
+  };
 }
 
 /** softmax(Q Kᵀ / √d) V: MACs = B·L·S·E (scores) + B·L·S·Ev (weighted sum); softmax ≈ 5 FLOPs per score. */
@@ -152,7 +255,13 @@ function fSdpa(args: Value[], kw: Map<string, Value>) {
   const v = shaped(arg(args, kw, 2, 'value'), 'value');
   const scores = S.matmul(q.shape, S.transpose(k.shape, -2, -1));
   const out = S.matmul(scores.shape, v.shape);
-  return { op: 'scaled_dot_product_attention', inputs: [q, k, v], out: like(q, out.shape), macs: scores.macs + out.macs, extra: 5 * numel(scores.shape) };
+  return {
+    op: 'scaled_dot_product_attention',
+    inputs: [q, k, v],
+    out: like(q, out.shape),
+    macs: scores.macs + out.macs,
+    extra: 5 * numel(scores.shape),
+  };
 }
 
 function elementwise(rt: TorchRuntime, op: string, input: Value | undefined, site: CallSite): Value {
@@ -161,7 +270,8 @@ function elementwise(rt: TorchRuntime, op: string, input: Value | undefined, sit
 }
 
 function fEmbedding(input: Value | undefined, weight: Value | undefined, site: CallSite): Value {
-  if (input?.kind !== 'tensor' || !input.shape || weight?.kind !== 'tensor' || !weight.shape) return unknown('F.embedding with unknown shapes', site.range);
+  if (input?.kind !== 'tensor' || !input.shape || weight?.kind !== 'tensor' || !weight.shape)
+    return unknown('F.embedding with unknown shapes', site.range);
   return like(weight, [...input.shape, weight.shape[1]], weight.dtype);
 }
 

@@ -6,7 +6,10 @@ import type { Range } from '../../parse/syntax';
 export type DType = 'float32' | 'float64' | 'float16' | 'bfloat16' | 'int64' | 'int32' | 'bool' | 'uint8';
 
 /** A tensor as the tracer knows it: a concrete shape and an element type. */
-export interface TensorInfo { shape: number[]; dtype: DType }
+export interface TensorInfo {
+  shape: number[];
+  dtype: DType;
+}
 
 /** What a layer's forward returns: one tensor, a tuple of them (nested), or None. */
 export type ForwardOut = TensorInfo | ForwardOut[] | null;
@@ -15,10 +18,17 @@ export type ForwardOut = TensorInfo | ForwardOut[] | null;
 export type ArgValue = number | boolean | string | null | ArgValue[];
 
 /** One constructor argument as torch declares it; `required` ones have no default. */
-export interface ArgSpec { name: string; default?: ArgValue; required?: boolean }
+export interface ArgSpec {
+  name: string;
+  default?: ArgValue;
+  required?: boolean;
+}
 
 /** A parameter tensor as torch registers it on the module (`weight`, `bias`, `in_proj_weight`). */
-export interface ParamTensor { name: string; shape: number[] }
+export interface ParamTensor {
+  name: string;
+  shape: number[];
+}
 
 /** The outcome of one forward call. */
 export interface ForwardResult {
@@ -50,7 +60,10 @@ export interface LayerSpec<C = unknown> {
 
 /** Raised when a layer's inputs do not fit it (e.g. Linear(512) fed 2048 features). */
 export class ShapeError extends Error {
-  constructor(message: string, readonly range?: Range) {
+  constructor(
+    message: string,
+    readonly range?: Range,
+  ) {
     super(message);
     this.name = 'ShapeError';
   }

@@ -8,8 +8,18 @@ import type { MemoClass } from '../../analysis/memoClasses';
 import type { TorchRuntime } from './runtime';
 import type { LayerCall } from './tracer';
 import {
-  type ClassRef, type ClassTable, type ModuleTemplate, captureTemplate, rebuildTemplate, adoptTree, matchTemplate,
-  plainKey, isPlainValue, REASON, swapText, swapReasons,
+  type ClassRef,
+  type ClassTable,
+  type ModuleTemplate,
+  captureTemplate,
+  rebuildTemplate,
+  adoptTree,
+  matchTemplate,
+  plainKey,
+  isPlainValue,
+  REASON,
+  swapText,
+  swapReasons,
 } from './moduleTemplate';
 
 /**
@@ -17,7 +27,13 @@ import {
  * analysis `lastGiven` (with its parameter objects, by template index), taken over by the next
  * analysis when unchanged (no rebuild, and its forward's calls reused too).
  */
-interface InstanceEntry { template: ModuleTemplate; steps: number; used: number; last?: { root: ModuleV; params: TensorV[] }; lastGiven?: number }
+interface InstanceEntry {
+  template: ModuleTemplate;
+  steps: number;
+  used: number;
+  last?: { root: ModuleV; params: TensorV[] };
+  lastGiven?: number;
+}
 
 /** A forward pass: the tree it ran on, the calls it recorded (modules by template index), its output. */
 interface ForwardEntry {
@@ -32,15 +48,27 @@ interface ForwardEntry {
 }
 
 /** A call's memo key, whether its class is being edited, and the reason its input is unknown. */
-interface CallKey { key: string; fresh: boolean; reason?: string }
+interface CallKey {
+  key: string;
+  fresh: boolean;
+  reason?: string;
+}
 
 /** The class of kept modules between analyses (see ModuleMemo.detach): no methods, no link to any run. */
 const DETACHED: ClassV = {
-  kind: 'class', name: '(kept by the memo)', bases: [], attrs: new Map(), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+  kind: 'class',
+  name: '(kept by the memo)',
+  bases: [],
+  attrs: new Map(),
+  range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
 };
 
 /** Counts of what the memo did, for tests and the benchmark. */
-export interface MemoStats { hits: number; misses: number; stored: number }
+export interface MemoStats {
+  hits: number;
+  misses: number;
+  stored: number;
+}
 
 /**
  * Past this many analyses unused, an entry is dropped (a class edited away, a deleted block). It is
@@ -91,7 +119,8 @@ export class ModuleMemo {
       m.children.forEach(visit);
     };
     for (const e of this.instances.values()) visit(e.last?.root);
-    for (const list of this.forwards.values()) for (const e of list) e.last?.forEach((c) => (visit(c.module), visit(c.parent)));
+    for (const list of this.forwards.values())
+      for (const e of list) e.last?.forEach((c) => (visit(c.module), visit(c.parent)));
   }
 
   /**
@@ -140,7 +169,10 @@ export class MemoRun implements ClassTable {
   /** The template each tree handed out in this run was built from (a forward entry can share it). */
   private readonly builtFrom = new WeakMap<ModuleV, ModuleTemplate>();
 
-  constructor(private readonly memo: ModuleMemo, private readonly ctx: MemoContext) {
+  constructor(
+    private readonly memo: ModuleMemo,
+    private readonly ctx: MemoContext,
+  ) {
     for (const [name, cls] of ctx.builtinClasses) if (!this.builtinNames.has(cls)) this.builtinNames.set(cls, name);
   }
 
@@ -166,7 +198,13 @@ export class MemoRun implements ClassTable {
     if (k.fresh || value.kind !== 'module' || !watch.quiet()) return value;
     const template = captureTemplate(value, this, MAX_TEMPLATE_MODULES);
     if (!template) return value;
-    const stored: InstanceEntry = { template, steps: watch.steps(), used: this.memo.now, last: { root: value, params: template.params }, lastGiven: this.memo.now };
+    const stored: InstanceEntry = {
+      template,
+      steps: watch.steps(),
+      used: this.memo.now,
+      last: { root: value, params: template.params },
+      lastGiven: this.memo.now,
+    };
     this.store(() => this.memo.instances.set(k.key, stored));
     this.builtFrom.set(value, template);
     return value;
@@ -208,8 +246,18 @@ export class MemoRun implements ClassTable {
     // The arguments need no second look: plain values and tensors are never changed in place.
     if (!before || !watch.quiet() || !isPlainValue(output)) return output;
     const reasonOut = (text: string | undefined) => (k.reason === undefined ? text : swapText(text, k.reason, REASON));
-    const entry = this.forwardEntry(m, before, tracer.calls.slice(start), swapReasons(output, reasonOut), watch.steps(), reasonOut);
-    if (entry) this.store(() => this.memo.forwards.set(k.key, [entry, ...(this.memo.forwards.get(k.key) ?? [])].slice(0, MAX_VARIANTS)));
+    const entry = this.forwardEntry(
+      m,
+      before,
+      tracer.calls.slice(start),
+      swapReasons(output, reasonOut),
+      watch.steps(),
+      reasonOut,
+    );
+    if (entry)
+      this.store(() =>
+        this.memo.forwards.set(k.key, [entry, ...(this.memo.forwards.get(k.key) ?? [])].slice(0, MAX_VARIANTS)),
+      );
     return output;
   }
 
@@ -217,7 +265,11 @@ export class MemoRun implements ClassTable {
    * Records an entry's calls on the live modules. The first replay in an analysis reuses the calls of
    * the one before, and keeps its own for the next (the same array, when every call was reused).
    */
-  private replay(entry: ForwardEntry, live: ModuleV[], reasonIn: (text: string | undefined) => string | undefined): void {
+  private replay(
+    entry: ForwardEntry,
+    live: ModuleV[],
+    reasonIn: (text: string | undefined) => string | undefined,
+  ): void {
     const tracer = this.ctx.rt.tracer;
     const first = entry.lastGiven !== this.memo.now;
     const previous = first ? entry.last : undefined;
@@ -239,17 +291,26 @@ export class MemoRun implements ClassTable {
 
   /** A forward entry, or undefined when the pass changed its module or called modules outside it. */
   private forwardEntry(
-    m: ModuleV, before: ModuleTemplate, calls: LayerCall[], output: Value, steps: number, reasonOut: (text: string | undefined) => string | undefined,
+    m: ModuleV,
+    before: ModuleTemplate,
+    calls: LayerCall[],
+    output: Value,
+    steps: number,
+    reasonOut: (text: string | undefined) => string | undefined,
   ): ForwardEntry | undefined {
     const live = matchTemplate(m, before, this);
     if (!live) return undefined;
     const index = new Map(live.map((x, i) => [x, i]));
     const recorded: ForwardEntry['calls'] = [];
     for (const call of calls) {
-      const module = call.module ? index.get(call.module) ?? -2 : -1;
-      const parent = call.parent ? index.get(call.parent) ?? -2 : -1;
+      const module = call.module ? (index.get(call.module) ?? -2) : -1;
+      const parent = call.parent ? (index.get(call.parent) ?? -2) : -1;
       if (module === -2 || parent === -2 || (module === -1 && parent === -1)) return undefined;
-      recorded.push({ call: { ...call, module: undefined, parent: undefined, reason: reasonOut(call.reason) }, module, parent });
+      recorded.push({
+        call: { ...call, module: undefined, parent: undefined, reason: reasonOut(call.reason) },
+        module,
+        parent,
+      });
     }
     return { template: before, calls: recorded, output, steps, used: this.memo.now };
   }
@@ -271,7 +332,13 @@ export class MemoRun implements ClassTable {
    * class is not eligible, a name it reads is not bound yet, an argument is not a plain value, or
    * code has changed a shared class.
    */
-  private callKey(cls: ClassV, args: Value[], kwargs: Map<string, Value>, site: CallSite, placeReasons = false): CallKey | undefined {
+  private callKey(
+    cls: ClassV,
+    args: Value[],
+    kwargs: Map<string, Value>,
+    site: CallSite,
+    placeReasons = false,
+  ): CallKey | undefined {
     if (this.ctx.interp.changedShared) return undefined;
     const k = this.classKeyOf(cls);
     if (!k || !k.names.every((n) => this.ctx.scope.vars.has(n))) return undefined;
@@ -294,7 +361,9 @@ export class MemoRun implements ClassTable {
     let k = this.keys.get(cls);
     if (k === undefined) {
       const memoClass = this.memoClassOf(cls);
-      k = memoClass ? { ...this.memo.classKey(`${cls.name}@${cls.range.start.line}`, memoClass), names: memoClass.names } : null;
+      k = memoClass
+        ? { ...this.memo.classKey(`${cls.name}@${cls.range.start.line}`, memoClass), names: memoClass.names }
+        : null;
       this.keys.set(cls, k);
     }
     return k;
@@ -337,8 +406,11 @@ export class MemoRun implements ClassTable {
     const roots = rt.roots.length;
     const steps = interp.budget.used;
     return {
-      quiet: () => interp.problems.length === problems && rt.tracer.problems.length === traceProblems &&
-        rt.roots.length === roots && !interp.changedShared,
+      quiet: () =>
+        interp.problems.length === problems &&
+        rt.tracer.problems.length === traceProblems &&
+        rt.roots.length === roots &&
+        !interp.changedShared,
       steps: () => interp.budget.used - steps,
     };
   }

@@ -29,7 +29,10 @@ interface TemplateNode {
 }
 
 /** A captured module tree: nodes in depth-first order, the root first, and its distinct parameters. */
-export interface ModuleTemplate { nodes: TemplateNode[]; params: TensorV[] }
+export interface ModuleTemplate {
+  nodes: TemplateNode[];
+  params: TensorV[];
+}
 
 /** Converts between classes and ClassRefs for one run. */
 export interface ClassTable {
@@ -58,8 +61,16 @@ export function captureTemplate(root: ModuleV, classes: ClassTable, limit = Infi
     const at = nodes.length;
     index.set(m, at);
     const node: TemplateNode = {
-      cls, range: m.range, spec: m.spec, config: m.config, layerArgs: m.layerArgs, unresolved: m.unresolved,
-      params: [...m.params].map(([k, p]) => [k, paramIndex(p)]), buffers: [...m.buffers], attrs, children: [],
+      cls,
+      range: m.range,
+      spec: m.spec,
+      config: m.config,
+      layerArgs: m.layerArgs,
+      unresolved: m.unresolved,
+      params: [...m.params].map(([k, p]) => [k, paramIndex(p)]),
+      buffers: [...m.buffers],
+      attrs,
+      children: [],
     };
     nodes.push(node);
     for (const [name, child] of m.children) {
@@ -78,7 +89,10 @@ export function captureTemplate(root: ModuleV, classes: ClassTable, limit = Infi
  * A fresh module tree from a template, with this run's classes; parameters are new objects, as after
  * construction (returned too, by template index, so the tree can be taken over by identity later).
  */
-export function rebuildTemplate(template: ModuleTemplate, classes: ClassTable): { root: ModuleV; params: TensorV[] } | undefined {
+export function rebuildTemplate(
+  template: ModuleTemplate,
+  classes: ClassTable,
+): { root: ModuleV; params: TensorV[] } | undefined {
   const built: ModuleV[] = [];
   const params = template.params.map((p) => ({ ...p }));
   for (const node of template.nodes) {
@@ -105,7 +119,13 @@ export function rebuildTemplate(template: ModuleTemplate, classes: ClassTable): 
  * or `claim` refuses one of its modules (already part of another tree in this run). It must not be
  * used then (some classes may already be re-pointed).
  */
-export function adoptTree(root: ModuleV, template: ModuleTemplate, params: TensorV[], classes: ClassTable, claim: (m: ModuleV) => boolean): boolean {
+export function adoptTree(
+  root: ModuleV,
+  template: ModuleTemplate,
+  params: TensorV[],
+  classes: ClassTable,
+  claim: (m: ModuleV) => boolean,
+): boolean {
   const adopted = new Map<ModuleV, number>();
   const binding = new ParamBinding(params, true);
   const visit = (m: ModuleV, at: number): boolean => {
@@ -150,7 +170,10 @@ class ParamBinding {
   // An array, not a map: a block has a few dozen parameters, and this runs for every block on every keystroke.
   private readonly byIndex: TensorV[] = [];
 
-  constructor(private readonly expected: TensorV[], private readonly identical = false) {}
+  constructor(
+    private readonly expected: TensorV[],
+    private readonly identical = false,
+  ) {}
 
   /** Binds `live` to template parameter `index`; false if either is already bound to another, or they differ. */
   bind(live: TensorV, index: number): boolean {
@@ -165,10 +188,17 @@ class ParamBinding {
 
 /** The node's own fields (not its children) against a live module, whose class must be `cls`. */
 function sameNode(m: ModuleV, node: TemplateNode, cls: ClassV | undefined, params: ParamBinding): boolean {
-  return m.cls === cls && sameRange(m.range, node.range) && m.spec === node.spec &&
-    m.unresolved === node.unresolved && (m.layerArgs === node.layerArgs || sameArgs(m.layerArgs, node.layerArgs)) &&
+  return (
+    m.cls === cls &&
+    sameRange(m.range, node.range) &&
+    m.spec === node.spec &&
+    m.unresolved === node.unresolved &&
+    (m.layerArgs === node.layerArgs || sameArgs(m.layerArgs, node.layerArgs)) &&
     (m.config === node.config || JSON.stringify(m.config) === JSON.stringify(node.config)) &&
-    sameParams(m.params, node.params, params) && sameTensors(m.buffers, node.buffers) && sameAttrs(m.attrs, node.attrs);
+    sameParams(m.params, node.params, params) &&
+    sameTensors(m.buffers, node.buffers) &&
+    sameAttrs(m.attrs, node.attrs)
+  );
 }
 
 /** The children in name and order, each checked by `visit` against its node. */
@@ -184,7 +214,12 @@ function sameChildren(m: ModuleV, node: TemplateNode, visit: (child: ModuleV, at
 
 function sameRange(a: Range, b: Range): boolean {
   if (a === b) return true;
-  return a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
+  return (
+    a.start.line === b.start.line &&
+    a.start.character === b.start.character &&
+    a.end.line === b.end.line &&
+    a.end.character === b.end.character
+  );
 }
 
 function sameArgs(a: Record<string, ArgValue> | undefined, b: Record<string, ArgValue> | undefined): boolean {
@@ -215,7 +250,13 @@ function sameTensors(live: Map<string, TensorV>, captured: [string, TensorV][]):
 
 /** Two symbolic tensors with the same shape, dtype and flags. */
 export function sameTensor(a: TensorV, b: TensorV): boolean {
-  return a.dtype === b.dtype && !!a.isParam === !!b.isParam && a.reason === b.reason && a.origin === b.origin && sameShape(a.shape, b.shape);
+  return (
+    a.dtype === b.dtype &&
+    !!a.isParam === !!b.isParam &&
+    a.reason === b.reason &&
+    a.origin === b.origin &&
+    sameShape(a.shape, b.shape)
+  );
 }
 
 function sameShape(a: number[] | null, b: number[] | null): boolean {
@@ -234,10 +275,18 @@ function sameAttrs(live: Map<string, Value>, captured: [string, Value][]): boole
 /** True for values no run can change or tell apart from a copy: None, numbers, strings, tensors, tuples of them. */
 export function isPlainValue(v: Value): boolean {
   switch (v.kind) {
-    case 'none': case 'bool': case 'int': case 'float': case 'str': return true;
-    case 'tensor': return !v.isParam;
-    case 'tuple': return v.items.every(isPlainValue);
-    default: return false;
+    case 'none':
+    case 'bool':
+    case 'int':
+    case 'float':
+    case 'str':
+      return true;
+    case 'tensor':
+      return !v.isParam;
+    case 'tuple':
+      return v.items.every(isPlainValue);
+    default:
+      return false;
   }
 }
 
@@ -245,11 +294,21 @@ export function isPlainValue(v: Value): boolean {
 export function samePlain(a: Value, b: Value): boolean {
   if (a === b) return true;
   switch (a.kind) {
-    case 'none': return b.kind === 'none';
-    case 'bool': case 'int': case 'float': case 'str': return b.kind === a.kind && b.value === a.value;
-    case 'tensor': return b.kind === 'tensor' && sameTensor(a, b);
-    case 'tuple': return b.kind === 'tuple' && a.items.length === b.items.length && a.items.every((x, i) => samePlain(x, b.items[i]));
-    default: return false;
+    case 'none':
+      return b.kind === 'none';
+    case 'bool':
+    case 'int':
+    case 'float':
+    case 'str':
+      return b.kind === a.kind && b.value === a.value;
+    case 'tensor':
+      return b.kind === 'tensor' && sameTensor(a, b);
+    case 'tuple':
+      return (
+        b.kind === 'tuple' && a.items.length === b.items.length && a.items.every((x, i) => samePlain(x, b.items[i]))
+      );
+    default:
+      return false;
   }
 }
 
@@ -260,17 +319,24 @@ export function samePlain(a: Value, b: Value): boolean {
  */
 export function plainKey(v: Value, reasons?: string[]): string | undefined {
   switch (v.kind) {
-    case 'none': return 'N';
-    case 'bool': return v.value ? 'T' : 'F';
-    case 'int': return `i${v.value}`;
-    case 'float': return `f${v.value}`;
-    case 'str': return JSON.stringify(v.value);
-    case 'tensor': return tensorKey(v, reasons);
+    case 'none':
+      return 'N';
+    case 'bool':
+      return v.value ? 'T' : 'F';
+    case 'int':
+      return `i${v.value}`;
+    case 'float':
+      return `f${v.value}`;
+    case 'str':
+      return JSON.stringify(v.value);
+    case 'tensor':
+      return tensorKey(v, reasons);
     case 'tuple': {
       const items = v.items.map((x) => plainKey(x, reasons));
       return items.every((k) => k !== undefined) ? `(${items.join(',')})` : undefined;
     }
-    default: return undefined;
+    default:
+      return undefined;
   }
 }
 

@@ -2,8 +2,21 @@
 // attribute registration of submodules and parameters, and the module-tree queries torch offers.
 import type { Range } from '../../parse/syntax';
 import {
-  type Value, type ClassV, type ModuleV, type TensorV, type BuiltinV, type CallSite,
-  NONE, int, str, list, tuple, unknown, builtin, isSequence, hashKey,
+  type Value,
+  type ClassV,
+  type ModuleV,
+  type TensorV,
+  type BuiltinV,
+  type CallSite,
+  NONE,
+  int,
+  str,
+  list,
+  tuple,
+  unknown,
+  builtin,
+  isSequence,
+  hashKey,
 } from '../../interp/values';
 import { raise } from '../../interp/errors';
 import { lookupClassAttr } from '../../interp/classes';
@@ -14,11 +27,25 @@ let nextModuleId = 1;
 
 /** Creates an empty module instance of `cls`, constructed at `range`. */
 export function newModule(cls: ClassV, range: Range): ModuleV {
-  return { kind: 'module', id: nextModuleId++, cls, children: new Map(), params: new Map(), buffers: new Map(), attrs: new Map(), range };
+  return {
+    kind: 'module',
+    id: nextModuleId++,
+    cls,
+    children: new Map(),
+    params: new Map(),
+    buffers: new Map(),
+    attrs: new Map(),
+    range,
+  };
 }
 
 /** A built-in class whose methods are TypeScript functions taking `self` first. */
-export function builtinClass(name: string, kind: ClassV['builtin'], bases: ClassV[], methods: Record<string, BuiltinV['call']>): ClassV {
+export function builtinClass(
+  name: string,
+  kind: ClassV['builtin'],
+  bases: ClassV[],
+  methods: Record<string, BuiltinV['call']>,
+): ClassV {
   const cls: ClassV = { kind: 'class', name, bases, attrs: new Map(), range: ZERO, builtin: kind };
   for (const [m, fn] of Object.entries(methods)) cls.attrs.set(m, builtin(`${name}.${m}`, fn));
   return cls;
@@ -45,7 +72,9 @@ export function registerAttr(m: ModuleV, name: string, value: Value): void {
  * a built-in layer's constructor arguments (`conv.out_channels`), converted on first read.
  */
 export function ownAttr(m: ModuleV, name: string): Value | undefined {
-  return m.params.get(name) ?? m.buffers.get(name) ?? m.children.get(name) ?? m.attrs.get(name) ?? layerArgAttr(m, name);
+  return (
+    m.params.get(name) ?? m.buffers.get(name) ?? m.children.get(name) ?? m.attrs.get(name) ?? layerArgAttr(m, name)
+  );
 }
 
 /** A constructor argument read as an attribute; kept in `attrs` from then on, as if set there. */
@@ -125,23 +154,39 @@ export function ownParamElems(m: ModuleV): number | null {
 /** Converts an interpreter value to a plain constructor argument; throws LayerArgError for others. */
 export function toArgValue(v: Value, name: string): ArgValue {
   switch (v.kind) {
-    case 'none': return null;
-    case 'bool': case 'int': case 'float': case 'str': return v.value;
-    case 'list': case 'tuple': return v.items.map((x) => toArgValue(x, name));
-    case 'unknown': throw new LayerArgError(`argument ${name} is unknown: ${v.reason}`);
-    case 'tensor': throw new LayerArgError(`argument ${name} is a tensor`);
-    default: throw new LayerArgError(`argument ${name} has unsupported type ${v.kind}`);
+    case 'none':
+      return null;
+    case 'bool':
+    case 'int':
+    case 'float':
+    case 'str':
+      return v.value;
+    case 'list':
+    case 'tuple':
+      return v.items.map((x) => toArgValue(x, name));
+    case 'unknown':
+      throw new LayerArgError(`argument ${name} is unknown: ${v.reason}`);
+    case 'tensor':
+      throw new LayerArgError(`argument ${name} is a tensor`);
+    default:
+      throw new LayerArgError(`argument ${name} has unsupported type ${v.kind}`);
   }
 }
 
 /** Binds constructor arguments to a spec's declared names, in torch's positional order. */
-export function bindSpecArgs(spec: LayerSpec<unknown>, args: Value[], kwargs: Map<string, Value>): Record<string, ArgValue> {
+export function bindSpecArgs(
+  spec: LayerSpec<unknown>,
+  args: Value[],
+  kwargs: Map<string, Value>,
+): Record<string, ArgValue> {
   const bound: Record<string, ArgValue> = {};
   if (spec.args.some((a) => a.name.startsWith('*'))) return {}; // a layer such as Identity that ignores its arguments
-  if (args.length > spec.args.length) throw new LayerArgError(`${spec.op}() takes ${spec.args.length} arguments but ${args.length} were given`);
+  if (args.length > spec.args.length)
+    throw new LayerArgError(`${spec.op}() takes ${spec.args.length} arguments but ${args.length} were given`);
   args.forEach((a, i) => (bound[spec.args[i].name] = toArgValue(a, spec.args[i].name)));
   for (const [k, v] of kwargs) {
-    if (!spec.args.some((a) => a.name === k) && !IGNORED_KWARGS.has(k)) throw new LayerArgError(`${spec.op}() got an unexpected keyword argument '${k}'`);
+    if (!spec.args.some((a) => a.name === k) && !IGNORED_KWARGS.has(k))
+      throw new LayerArgError(`${spec.op}() got an unexpected keyword argument '${k}'`);
     if (spec.args.some((a) => a.name === k)) bound[k] = toArgValue(v, k);
   }
   for (const a of spec.args) {
@@ -160,8 +205,10 @@ export function configureLayer(m: ModuleV, spec: LayerSpec<unknown>, args: Value
   try {
     const bound = bindSpecArgs(spec, args, kwargs);
     m.config = spec.configure(bound);
-    for (const p of spec.parameters(m.config)) setNested(m, p.name, { kind: 'tensor', shape: p.shape, dtype: 'float32', isParam: true });
-    for (const b of spec.buffers?.(m.config) ?? []) m.buffers.set(b.name, { kind: 'tensor', shape: b.shape, dtype: 'float32' });
+    for (const p of spec.parameters(m.config))
+      setNested(m, p.name, { kind: 'tensor', shape: p.shape, dtype: 'float32', isParam: true });
+    for (const b of spec.buffers?.(m.config) ?? [])
+      m.buffers.set(b.name, { kind: 'tensor', shape: b.shape, dtype: 'float32' });
     // The arguments become attributes (`conv.out_channels`) only when read: most never are.
     m.layerArgs = bound;
   } catch (e) {
@@ -258,7 +305,8 @@ export function addNamedChildren(m: ModuleV, dict: Value): void {
 export function childAt(m: ModuleV, index: number, site: CallSite): ModuleV {
   const children = [...m.children.values()];
   const i = index < 0 ? index + children.length : index;
-  if (i < 0 || i >= children.length) raise('IndexError', `index ${index} is out of range for ${m.cls.name} of length ${children.length}`, site.range);
+  if (i < 0 || i >= children.length)
+    raise('IndexError', `index ${index} is out of range for ${m.cls.name} of length ${children.length}`, site.range);
   return children[i];
 }
 

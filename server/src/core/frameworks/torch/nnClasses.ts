@@ -1,11 +1,29 @@
 // The built-in torch.nn classes as interpreter values: nn.Module with its methods, the containers
 // (Sequential, ModuleList, ModuleDict, ParameterList) and one class per layer spec.
 import {
-  type Value, type ClassV, type ModuleV, type TensorV, type CallSite, NONE, int, str, list, tuple, unknown, builtin,
+  type Value,
+  type ClassV,
+  type ModuleV,
+  type TensorV,
+  type CallSite,
+  NONE,
+  int,
+  str,
+  list,
+  tuple,
+  unknown,
+  builtin,
 } from '../../interp/values';
 import { raise } from '../../interp/errors';
 import {
-  builtinClass, registerAttr, allModules, allParameters, configureLayer, appendChildren, addNamedChildren, modulePathsList,
+  builtinClass,
+  registerAttr,
+  allModules,
+  allParameters,
+  configureLayer,
+  appendChildren,
+  addNamedChildren,
+  modulePathsList,
 } from './modules';
 import { type LayerSpec, type TensorInfo, type ArgValue, ShapeError, LayerArgError } from './layerSpec';
 import { toArgValue } from './modules';
@@ -15,14 +33,27 @@ import { LAYER_SPECS } from './layers';
 const self = (args: Value[]) => args[0] as ModuleV;
 
 /** Methods every nn.Module has (returning self where torch does). */
-function moduleMethods(rt: TorchRuntime): Record<string, (args: Value[], kw: Map<string, Value>, site: CallSite) => Value> {
+function moduleMethods(
+  rt: TorchRuntime,
+): Record<string, (args: Value[], kw: Map<string, Value>, site: CallSite) => Value> {
   const returnsSelf = (args: Value[]) => args[0];
   return {
     __init__: () => NONE,
-    to: returnsSelf, cuda: returnsSelf, cpu: returnsSelf, float: returnsSelf,
-    eval: (args) => setTraining(self(args), false), train: (args) => setTraining(self(args), args[1]?.kind !== 'bool' || args[1].value),
-    half: returnsSelf, double: returnsSelf, bfloat16: returnsSelf, requires_grad_: returnsSelf, share_memory: returnsSelf,
-    zero_grad: () => NONE, load_state_dict: () => NONE, register_forward_hook: () => NONE, register_forward_pre_hook: () => NONE,
+    to: returnsSelf,
+    cuda: returnsSelf,
+    cpu: returnsSelf,
+    float: returnsSelf,
+    eval: (args) => setTraining(self(args), false),
+    train: (args) => setTraining(self(args), args[1]?.kind !== 'bool' || args[1].value),
+    half: returnsSelf,
+    double: returnsSelf,
+    bfloat16: returnsSelf,
+    requires_grad_: returnsSelf,
+    share_memory: returnsSelf,
+    zero_grad: () => NONE,
+    load_state_dict: () => NONE,
+    register_forward_hook: () => NONE,
+    register_forward_pre_hook: () => NONE,
     state_dict: (_a, _k, site) => unknown('state_dict() depends on weights', site.range),
     parameters: (args) => list(allParameters(self(args))),
     buffers: (args) => list(allModules(self(args)).flatMap((m) => [...m.buffers.values()])),
@@ -31,11 +62,30 @@ function moduleMethods(rt: TorchRuntime): Record<string, (args: Value[], kw: Map
     named_children: (args) => list([...self(args).children].map(([k, m]) => tuple([str(k), m]))),
     modules: (args) => list(allModules(self(args))),
     named_modules: (args) => list(modulePathsList(self(args)).map(([m, p]) => tuple([str(p), m]))),
-    apply: (args, _k, site) => { for (const m of allModules(self(args)).reverse()) rt.interp.callValue(args[1], [m], new Map(), site); return args[0]; },
-    add_module: (args) => { registerAttr(self(args), (args[1] as { value: string }).value, args[2]); return NONE; },
-    register_module: (args) => { registerAttr(self(args), (args[1] as { value: string }).value, args[2]); return NONE; },
-    register_buffer: (args) => { self(args).buffers.set((args[1] as { value: string }).value, asTensor(args[2])); return NONE; },
-    register_parameter: (args) => { registerAttr(self(args), (args[1] as { value: string }).value, args[2].kind === 'tensor' ? { ...args[2], isParam: true } : args[2]); return NONE; },
+    apply: (args, _k, site) => {
+      for (const m of allModules(self(args)).reverse()) rt.interp.callValue(args[1], [m], new Map(), site);
+      return args[0];
+    },
+    add_module: (args) => {
+      registerAttr(self(args), (args[1] as { value: string }).value, args[2]);
+      return NONE;
+    },
+    register_module: (args) => {
+      registerAttr(self(args), (args[1] as { value: string }).value, args[2]);
+      return NONE;
+    },
+    register_buffer: (args) => {
+      self(args).buffers.set((args[1] as { value: string }).value, asTensor(args[2]));
+      return NONE;
+    },
+    register_parameter: (args) => {
+      registerAttr(
+        self(args),
+        (args[1] as { value: string }).value,
+        args[2].kind === 'tensor' ? { ...args[2], isParam: true } : args[2],
+      );
+      return NONE;
+    },
     get_submodule: (args) => self(args).children.get((args[1] as { value: string }).value) ?? NONE,
     __call__: (args, kw, site) => rt.call(args[0], args.slice(1), kw, site)!,
     extra_repr: () => str(''),
@@ -78,7 +128,9 @@ export function createNnClasses(rt: TorchRuntime): Map<string, ClassV> {
   return classes;
 }
 
-function sequentialMethods(rt: TorchRuntime): Record<string, (args: Value[], kw: Map<string, Value>, site: CallSite) => Value> {
+function sequentialMethods(
+  rt: TorchRuntime,
+): Record<string, (args: Value[], kw: Map<string, Value>, site: CallSite) => Value> {
   return {
     ...listMethods(),
     __init__: (args, _k, site) => {
@@ -97,9 +149,18 @@ function sequentialMethods(rt: TorchRuntime): Record<string, (args: Value[], kw:
 
 function listMethods(): Record<string, (args: Value[], kw: Map<string, Value>, site: CallSite) => Value> {
   return {
-    __init__: (args, _k, site) => { if (args[1] && args[1].kind !== 'none') appendChildren(self(args), itemsOf(args[1]), site); return NONE; },
-    append: (args, _k, site) => { appendChildren(self(args), [args[1]], site); return args[0]; },
-    extend: (args, _k, site) => { appendChildren(self(args), itemsOf(args[1]), site); return args[0]; },
+    __init__: (args, _k, site) => {
+      if (args[1] && args[1].kind !== 'none') appendChildren(self(args), itemsOf(args[1]), site);
+      return NONE;
+    },
+    append: (args, _k, site) => {
+      appendChildren(self(args), [args[1]], site);
+      return args[0];
+    },
+    extend: (args, _k, site) => {
+      appendChildren(self(args), itemsOf(args[1]), site);
+      return args[0];
+    },
     insert: (args, _k, site) => insertChild(self(args), args[1], args[2], site),
     __len__: (args) => int(self(args).children.size),
   };
@@ -122,20 +183,33 @@ function itemsOf(v: Value): Value[] {
 
 function dictMethods(): Record<string, (args: Value[], kw: Map<string, Value>, site: CallSite) => Value> {
   return {
-    __init__: (args) => { if (args[1]?.kind === 'dict') addNamedChildren(self(args), args[1]); return NONE; },
+    __init__: (args) => {
+      if (args[1]?.kind === 'dict') addNamedChildren(self(args), args[1]);
+      return NONE;
+    },
     keys: (args) => list([...self(args).children.keys()].map(str)),
     values: (args) => list([...self(args).children.values()]),
     items: (args) => list([...self(args).children].map(([k, m]) => tuple([str(k), m]))),
-    update: (args) => { addNamedChildren(self(args), args[1]); return NONE; },
+    update: (args) => {
+      addNamedChildren(self(args), args[1]);
+      return NONE;
+    },
     __len__: (args) => int(self(args).children.size),
   };
 }
 
 function parameterListMethods(): Record<string, (args: Value[], kw: Map<string, Value>, site: CallSite) => Value> {
-  const add = (m: ModuleV, v: Value) => v.kind === 'tensor' && m.params.set(String(m.params.size), { ...v, isParam: true });
+  const add = (m: ModuleV, v: Value) =>
+    v.kind === 'tensor' && m.params.set(String(m.params.size), { ...v, isParam: true });
   return {
-    __init__: (args) => { if (args[1]) itemsOfAny(args[1]).forEach((v) => add(self(args), v)); return NONE; },
-    append: (args) => { add(self(args), args[1]); return args[0]; },
+    __init__: (args) => {
+      if (args[1]) itemsOfAny(args[1]).forEach((v) => add(self(args), v));
+      return NONE;
+    },
+    append: (args) => {
+      add(self(args), args[1]);
+      return args[0];
+    },
   };
 }
 
@@ -146,7 +220,10 @@ function itemsOfAny(v: Value): Value[] {
 /** A class for one layer spec: its constructor configures the spec, its forward applies it. */
 function layerClass(rt: TorchRuntime, spec: LayerSpec<unknown>, Module: ClassV): ClassV {
   const cls = builtinClass(spec.op, 'layer', [Module], {
-    __init__: (args, kw) => { configureLayer(self(args), spec, args.slice(1), kw); return NONE; },
+    __init__: (args, kw) => {
+      configureLayer(self(args), spec, args.slice(1), kw);
+      return NONE;
+    },
     forward: (args, kw, site) => callLeaf(rt, self(args), args.slice(1), kw, site),
   });
   cls.spec = spec;
@@ -193,7 +270,11 @@ function forwardKwargs(kw: Map<string, Value>): Record<string, ArgValue | Tensor
   for (const [k, v] of kw) {
     if (v.kind === 'tensor' && v.shape) out[k] = { shape: v.shape, dtype: v.dtype };
     else {
-      try { out[k] = toArgValue(v, k); } catch { /* an argument the spec cannot use (e.g. an unknown mask) */ }
+      try {
+        out[k] = toArgValue(v, k);
+      } catch {
+        /* an argument the spec cannot use (e.g. an unknown mask) */
+      }
     }
   }
   return out;

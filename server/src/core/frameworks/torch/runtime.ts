@@ -2,7 +2,16 @@
 // (tracing a root model's forward), tensor operators and indexing, and the cost recording.
 import type { Range } from '../../parse/syntax';
 import {
-  type Value, type ClassV, type ModuleV, type TensorV, type CallSite, NONE, FALSE, int, tuple, unknown,
+  type Value,
+  type ClassV,
+  type ModuleV,
+  type TensorV,
+  type CallSite,
+  NONE,
+  FALSE,
+  int,
+  tuple,
+  unknown,
 } from '../../interp/values';
 import type { FrameworkHooks } from '../../interp/hooks';
 import type { Interpreter } from '../../interp/interpreter';
@@ -12,7 +21,14 @@ import { lookupClassAttr, builtinBase, mro } from '../../interp/classes';
 import { Tracer, type LayerCall, type TraceProblem } from './tracer';
 import type { MemoRun } from './moduleMemo';
 import {
-  newModule, registerAttr, ownAttr, cloneModule, containerItems, containerKind, childAt, ownParamElems,
+  newModule,
+  registerAttr,
+  ownAttr,
+  cloneModule,
+  containerItems,
+  containerKind,
+  childAt,
+  ownParamElems,
 } from './modules';
 import { tensorAttr, tensorBinary, indexTensor, guarded } from './tensorOps';
 import { type TensorInfo, type ForwardOut, ShapeError, numel } from './layerSpec';
@@ -112,7 +128,12 @@ export class TorchRuntime implements FrameworkHooks {
   setItem(obj: Value, index: Value, value: Value): boolean {
     if (obj.kind === 'tensor') return true;
     if (obj.kind !== 'module') return false;
-    const key = index.kind === 'str' ? index.value : index.kind === 'int' ? [...obj.children.keys()][index.value] ?? String(index.value) : undefined;
+    const key =
+      index.kind === 'str'
+        ? index.value
+        : index.kind === 'int'
+          ? ([...obj.children.keys()][index.value] ?? String(index.value))
+          : undefined;
     if (key !== undefined) registerAttr(obj, key, value);
     return true;
   }
@@ -120,7 +141,10 @@ export class TorchRuntime implements FrameworkHooks {
   iterate(obj: Value): Value[] | undefined {
     if (obj.kind === 'module') return containerItems(obj);
     if (obj.kind === 'tensor' && obj.shape && obj.shape.length > 0) {
-      return Array.from({ length: Math.min(obj.shape[0], 4096) }, () => ({ kind: 'tensor', shape: obj.shape!.slice(1), dtype: obj.dtype }) as TensorV);
+      return Array.from(
+        { length: Math.min(obj.shape[0], 4096) },
+        () => ({ kind: 'tensor', shape: obj.shape!.slice(1), dtype: obj.dtype }) as TensorV,
+      );
     }
     return undefined;
   }
@@ -148,7 +172,8 @@ export class TorchRuntime implements FrameworkHooks {
     if (kind === 'ModuleDict' && index.kind === 'str') {
       return m.children.get(index.value) ?? raise('KeyError', index.value, site.range);
     }
-    if (index.kind === 'int') return kind === 'ParameterList' ? [...m.params.values()][index.value] : childAt(m, index.value, site);
+    if (index.kind === 'int')
+      return kind === 'ParameterList' ? [...m.params.values()][index.value] : childAt(m, index.value, site);
     if (index.kind === 'slice' && kind) return this.sliceContainer(m, index, site);
     return raise('TypeError', `'${m.cls.name}' object is not subscriptable with ${index.kind}`, site.range);
   }
@@ -162,7 +187,8 @@ export class TorchRuntime implements FrameworkHooks {
 
   /** Calls a module inside a trace: its forward (user or built-in), attributed to its path. */
   invokeModule(m: ModuleV, args: Value[], kwargs: Map<string, Value>, site: CallSite): Value {
-    if (this.memo && !m.cls.builtin) return this.memo.forward(m, args, kwargs, site, () => this.runForward(m, args, kwargs, site));
+    if (this.memo && !m.cls.builtin)
+      return this.memo.forward(m, args, kwargs, site, () => this.runForward(m, args, kwargs, site));
     return this.runForward(m, args, kwargs, site);
   }
 
@@ -182,7 +208,15 @@ export class TorchRuntime implements FrameworkHooks {
     const prior = this.roots.find((r) => r.module === m);
     if (prior) return prior.output;
     const { inputs, source } = this.resolveInputs(m, args, site);
-    const run: RootRun = { module: m, callRange: site.range, inputs, inputSource: source, calls: [], problems: [], output: NONE };
+    const run: RootRun = {
+      module: m,
+      callRange: site.range,
+      inputs,
+      inputSource: source,
+      calls: [],
+      problems: [],
+      output: NONE,
+    };
     this.roots.push(run);
     this.tracer.begin(m);
     const wasTolerant = this.interp.tolerant;
@@ -191,7 +225,8 @@ export class TorchRuntime implements FrameworkHooks {
       run.output = this.invokeModule(m, [...inputs, ...args.slice(inputs.length)], kwargs, site);
     } catch (e) {
       if (e instanceof BudgetExceeded) throw e;
-      run.aborted = e instanceof PyError ? `${e.pyType}: ${e.message}` : `internal analysis error: ${(e as Error).message}`;
+      run.aborted =
+        e instanceof PyError ? `${e.pyType}: ${e.message}` : `internal analysis error: ${(e as Error).message}`;
       this.tracer.problem((e as PyError).range ?? site.range, `forward() stopped: ${run.aborted}`, 'trace-aborted');
       run.output = unknown(run.aborted, site.range);
     } finally {
@@ -215,7 +250,8 @@ export class TorchRuntime implements FrameworkHooks {
       inputs = args.filter((a): a is TensorV => a.kind === 'tensor');
       source = inputs[0]?.origin ?? `the call at line ${site.range.start.line + 1}`;
     }
-    if (this.options.batch) inputs = inputs.map((t) => (t.shape?.length ? { ...t, shape: [this.options.batch!, ...t.shape.slice(1)] } : t));
+    if (this.options.batch)
+      inputs = inputs.map((t) => (t.shape?.length ? { ...t, shape: [this.options.batch!, ...t.shape.slice(1)] } : t));
     return { inputs, source: this.options.batch ? `${source}, batch ${this.options.batch} (--batch)` : source };
   }
 
@@ -236,11 +272,32 @@ export class TorchRuntime implements FrameworkHooks {
   }
 
   /** Records a leaf layer call (the module is a built-in layer with a spec). */
-  recordLayer(m: ModuleV, inputs: TensorV[], output: ForwardOut, macs: number | null, site: CallSite, extraFlops?: number, reason?: string): void {
+  recordLayer(
+    m: ModuleV,
+    inputs: TensorV[],
+    output: ForwardOut,
+    macs: number | null,
+    site: CallSite,
+    extraFlops?: number,
+    reason?: string,
+  ): void {
     if (!this.tracer.active) return;
     const first = firstTensor(output);
     const out: TensorV | null = first ? { kind: 'tensor', shape: first.shape, dtype: first.dtype } : null;
-    this.tracer.record({ op: m.spec?.op ?? m.cls.name, inputs, output: out, macs, extraFlops, paramElems: ownParamElems(m) ?? undefined, reason }, m.range, site.range, m);
+    this.tracer.record(
+      {
+        op: m.spec?.op ?? m.cls.name,
+        inputs,
+        output: out,
+        macs,
+        extraFlops,
+        paramElems: ownParamElems(m) ?? undefined,
+        reason,
+      },
+      m.range,
+      site.range,
+      m,
+    );
   }
 
   /** Records a shape problem (a Warning: it is a real defect in the model code). */

@@ -5,7 +5,8 @@ import { ShapeError, numel, showShape } from './layerSpec';
 /** Normalises a possibly negative dimension index against `rank`. */
 export function normDim(dim: number, rank: number): number {
   const d = dim < 0 ? dim + rank : dim;
-  if (d < 0 || d >= Math.max(rank, 1)) throw new ShapeError(`dimension ${dim} is out of range for a tensor of rank ${rank}`);
+  if (d < 0 || d >= Math.max(rank, 1))
+    throw new ShapeError(`dimension ${dim} is out of range for a tensor of rank ${rank}`);
   return d;
 }
 
@@ -16,7 +17,10 @@ export function broadcast(a: number[], b: number[]): number[] {
   for (let i = 0; i < n; i++) {
     const x = a[a.length - n + i] ?? 1;
     const y = b[b.length - n + i] ?? 1;
-    if (x !== y && x !== 1 && y !== 1) throw new ShapeError(`shapes ${showShape(a)} and ${showShape(b)} cannot be broadcast (dimension ${i}: ${x} vs ${y})`);
+    if (x !== y && x !== 1 && y !== 1)
+      throw new ShapeError(
+        `shapes ${showShape(a)} and ${showShape(b)} cannot be broadcast (dimension ${i}: ${x} vs ${y})`,
+      );
     out.push(x === 1 ? y : x);
   }
   return out;
@@ -29,7 +33,8 @@ export function reshape(shape: number[], target: number[]): number[] {
   const free = target.filter((d) => d === -1).length;
   if (free > 1) throw new ShapeError('only one dimension can be inferred (-1)');
   if (free === 1) {
-    if (known === 0 || total % known !== 0) throw new ShapeError(`shape ${showShape(target)} is invalid for input of size ${total}`);
+    if (known === 0 || total % known !== 0)
+      throw new ShapeError(`shape ${showShape(target)} is invalid for input of size ${total}`);
     return target.map((d) => (d === -1 ? total / known : d));
   }
   if (known !== total) throw new ShapeError(`shape ${showShape(target)} is invalid for input of size ${total}`);
@@ -38,7 +43,8 @@ export function reshape(shape: number[], target: number[]): number[] {
 
 /** The shape after permute(dims). */
 export function permute(shape: number[], dims: number[]): number[] {
-  if (dims.length !== shape.length) throw new ShapeError(`permute needs ${shape.length} dimensions, got ${dims.length}`);
+  if (dims.length !== shape.length)
+    throw new ShapeError(`permute needs ${shape.length} dimensions, got ${dims.length}`);
   return dims.map((d) => shape[normDim(d, shape.length)]);
 }
 
@@ -87,7 +93,9 @@ export function cat(shapes: number[][], dim: number): number[] {
   const d = normDim(dim, first.length);
   for (const s of nonEmpty) {
     if (s.length !== first.length || s.some((x, i) => i !== d && x !== first[i])) {
-      throw new ShapeError(`torch.cat: sizes must match except in dimension ${dim}: ${showShape(first)} vs ${showShape(s)}`);
+      throw new ShapeError(
+        `torch.cat: sizes must match except in dimension ${dim}: ${showShape(first)} vs ${showShape(s)}`,
+      );
     }
   }
   return first.map((x, i) => (i === d ? nonEmpty.reduce((a, s) => a + s[d], 0) : x));
@@ -97,7 +105,8 @@ export function cat(shapes: number[][], dim: number): number[] {
 export function stack(shapes: number[][], dim: number): number[] {
   const first = shapes[0];
   if (!first) throw new ShapeError('torch.stack needs at least one tensor');
-  if (shapes.some((s) => showShape(s) !== showShape(first))) throw new ShapeError('torch.stack: all tensors must have the same shape');
+  if (shapes.some((s) => showShape(s) !== showShape(first)))
+    throw new ShapeError('torch.stack: all tensors must have the same shape');
   return unsqueeze(first, dim).map((x, i) => (i === (dim < 0 ? dim + first.length + 1 : dim) ? shapes.length : x));
 }
 
@@ -108,7 +117,8 @@ export function matmul(a: number[], b: number[]): { shape: number[]; macs: numbe
   const b2 = b.length === 1 ? [b[0], 1] : b;
   const [m, k] = a2.slice(-2);
   const [k2, n] = b2.slice(-2);
-  if (k !== k2) throw new ShapeError(`matmul: shapes ${showShape(a)} and ${showShape(b)} cannot be multiplied (${k} vs ${k2})`);
+  if (k !== k2)
+    throw new ShapeError(`matmul: shapes ${showShape(a)} and ${showShape(b)} cannot be multiplied (${k} vs ${k2})`);
   const batch = broadcast(a2.slice(0, -2), b2.slice(0, -2));
   let shape = [...batch, m, n];
   if (a.length === 1) shape = shape.filter((_, i) => i !== shape.length - 2);
@@ -120,7 +130,8 @@ export function matmul(a: number[], b: number[]): { shape: number[]; macs: numbe
 export function einsum(equation: string, shapes: number[][]): { shape: number[]; macs: number } {
   const [lhs, rhs] = equation.replace(/\s/g, '').split('->');
   const terms = lhs.split(',');
-  if (terms.length !== shapes.length) throw new ShapeError(`einsum: ${terms.length} operands in the equation but ${shapes.length} given`);
+  if (terms.length !== shapes.length)
+    throw new ShapeError(`einsum: ${terms.length} operands in the equation but ${shapes.length} given`);
   const sizes = new Map<string, number>();
   terms.forEach((t, i) => bindLabels(t, shapes[i], sizes));
   const out = rhs ?? implicitOutput(terms);
@@ -131,10 +142,12 @@ export function einsum(equation: string, shapes: number[][]): { shape: number[];
 
 function bindLabels(term: string, shape: number[], sizes: Map<string, number>): void {
   if (term.includes('...')) throw new ShapeError('einsum with ellipsis is not analysed');
-  if (term.length !== shape.length) throw new ShapeError(`einsum: term '${term}' has ${term.length} labels for a tensor of rank ${shape.length}`);
+  if (term.length !== shape.length)
+    throw new ShapeError(`einsum: term '${term}' has ${term.length} labels for a tensor of rank ${shape.length}`);
   [...term].forEach((c, i) => {
     const prev = sizes.get(c);
-    if (prev !== undefined && prev !== shape[i] && prev !== 1 && shape[i] !== 1) throw new ShapeError(`einsum: label '${c}' is ${prev} in one operand and ${shape[i]} in another`);
+    if (prev !== undefined && prev !== shape[i] && prev !== 1 && shape[i] !== 1)
+      throw new ShapeError(`einsum: label '${c}' is ${prev} in one operand and ${shape[i]} in another`);
     sizes.set(c, Math.max(prev ?? 1, shape[i]));
   });
 }
@@ -142,13 +155,18 @@ function bindLabels(term: string, shape: number[], sizes: Map<string, number>): 
 function implicitOutput(terms: string[]): string {
   const counts = new Map<string, number>();
   for (const c of terms.join('')) counts.set(c, (counts.get(c) ?? 0) + 1);
-  return [...counts].filter(([, n]) => n === 1).map(([c]) => c).sort().join('');
+  return [...counts]
+    .filter(([, n]) => n === 1)
+    .map(([c]) => c)
+    .sort()
+    .join('');
 }
 
 /** Sizes of the pieces torch.chunk(n) or split(size) produce along a dimension of length `len`. */
 export function pieces(len: number, opts: { chunks?: number; size?: number; sizes?: number[] }): number[] {
   if (opts.sizes) {
-    if (opts.sizes.reduce((a, b) => a + b, 0) !== len) throw new ShapeError(`split sizes ${showShape(opts.sizes)} do not sum to ${len}`);
+    if (opts.sizes.reduce((a, b) => a + b, 0) !== len)
+      throw new ShapeError(`split sizes ${showShape(opts.sizes)} do not sum to ${len}`);
     return opts.sizes;
   }
   const size = opts.size ?? Math.ceil(len / (opts.chunks ?? 1));

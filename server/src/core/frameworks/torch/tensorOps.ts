@@ -1,7 +1,19 @@
 // Tensor methods and operators on symbolic tensors (x.view, x.mean, x @ w, x[:, 0], out += y):
 // each computes the output shape, and ops that do arithmetic are recorded with their cost.
 import {
-  type Value, type TensorV, type CallSite, NONE, int, tuple, list, unknown, builtin, isNumber, numberOf, isSequence, str,
+  type Value,
+  type TensorV,
+  type CallSite,
+  NONE,
+  int,
+  tuple,
+  list,
+  unknown,
+  builtin,
+  isNumber,
+  numberOf,
+  isSequence,
+  str,
 } from '../../interp/values';
 import { raise } from '../../interp/errors';
 import { ShapeError, numel, type DType } from './layerSpec';
@@ -27,30 +39,51 @@ export function arg(args: Args, kw: Kw, i: number, name: string): Value | undefi
 }
 
 const optDim = (v: Value | undefined): number[] | undefined =>
-  v === undefined || v.kind === 'none' ? undefined : isSequence(v) ? v.items.map((x) => asInt(x, 'dim')) : [asInt(v, 'dim')];
+  v === undefined || v.kind === 'none'
+    ? undefined
+    : isSequence(v)
+      ? v.items.map((x) => asInt(x, 'dim'))
+      : [asInt(v, 'dim')];
 
 /** A tensor with the same dtype as `t` and a new shape. */
-export const like = (t: TensorV, shape: number[], dtype: DType = t.dtype): TensorV => ({ kind: 'tensor', shape, dtype });
+export const like = (t: TensorV, shape: number[], dtype: DType = t.dtype): TensorV => ({
+  kind: 'tensor',
+  shape,
+  dtype,
+});
 
-const shapeOnly = (f: (shape: number[], args: Args, kw: Kw) => number[]): Method =>
-  (_rt, t, args, kw) => like(t, f(t.shape, args, kw));
+const shapeOnly =
+  (f: (shape: number[], args: Args, kw: Kw) => number[]): Method =>
+  (_rt, t, args, kw) =>
+    like(t, f(t.shape, args, kw));
 
-const elementwise = (op: string): Method => (rt, t, _a, _k, site) => rt.recordOp(op, [t], like(t, t.shape), 0, site);
+const elementwise =
+  (op: string): Method =>
+  (rt, t, _a, _k, site) =>
+    rt.recordOp(op, [t], like(t, t.shape), 0, site);
 
-const reduction = (op: string, dtype?: DType): Method => (rt, t, args, kw, site) => {
-  const keep = arg(args, kw, 1, 'keepdim');
-  const out = like(t, S.reduce(t.shape, optDim(arg(args, kw, 0, 'dim')), keep?.kind === 'bool' && keep.value), dtype ?? t.dtype);
-  return rt.recordOp(op, [t], out, 0, site);
-};
+const reduction =
+  (op: string, dtype?: DType): Method =>
+  (rt, t, args, kw, site) => {
+    const keep = arg(args, kw, 1, 'keepdim');
+    const out = like(
+      t,
+      S.reduce(t.shape, optDim(arg(args, kw, 0, 'dim')), keep?.kind === 'bool' && keep.value),
+      dtype ?? t.dtype,
+    );
+    return rt.recordOp(op, [t], out, 0, site);
+  };
 
-const withIndices = (op: string): Method => (rt, t, args, kw, site) => {
-  const dim = arg(args, kw, 0, 'dim');
-  if (!dim || dim.kind === 'none' || dim.kind === 'tensor') return reduction(op)(rt, t, [], kw, site);
-  const keep = arg(args, kw, 1, 'keepdim');
-  const shape = S.reduce(t.shape, optDim(dim), keep?.kind === 'bool' && keep.value);
-  rt.recordOp(op, [t], like(t, shape), 0, site);
-  return tuple([like(t, shape), like(t, shape, 'int64')]);
-};
+const withIndices =
+  (op: string): Method =>
+  (rt, t, args, kw, site) => {
+    const dim = arg(args, kw, 0, 'dim');
+    if (!dim || dim.kind === 'none' || dim.kind === 'tensor') return reduction(op)(rt, t, [], kw, site);
+    const keep = arg(args, kw, 1, 'keepdim');
+    const shape = S.reduce(t.shape, optDim(dim), keep?.kind === 'bool' && keep.value);
+    rt.recordOp(op, [t], like(t, shape), 0, site);
+    return tuple([like(t, shape), like(t, shape, 'int64')]);
+  };
 
 const identity: Method = (_rt, t) => t;
 
@@ -62,45 +95,125 @@ const METHODS: Record<string, Method> = {
   reshape_as: shapeOnly((s, a) => (a[0] as TensorV).shape ?? s),
   expand_as: shapeOnly((s, a) => (a[0] as TensorV).shape ?? s),
   permute: shapeOnly((s, a) => S.permute(s, dimsArg(a, 'permute dims'))),
-  transpose: shapeOnly((s, a, k) => S.transpose(s, asInt(arg(a, k, 0, 'dim0'), 'dim0'), asInt(arg(a, k, 1, 'dim1'), 'dim1'))),
+  transpose: shapeOnly((s, a, k) =>
+    S.transpose(s, asInt(arg(a, k, 0, 'dim0'), 'dim0'), asInt(arg(a, k, 1, 'dim1'), 'dim1')),
+  ),
   swapaxes: shapeOnly((s, a) => S.transpose(s, asInt(a[0], 'dim0'), asInt(a[1], 'dim1'))),
   t: shapeOnly((s) => (s.length < 2 ? s : S.transpose(s, 0, 1))),
-  flatten: shapeOnly((s, a, k) => S.flatten(s, asInt(arg(a, k, 0, 'start_dim') ?? int(0), 'start_dim'), asInt(arg(a, k, 1, 'end_dim') ?? int(-1), 'end_dim'))),
+  flatten: shapeOnly((s, a, k) =>
+    S.flatten(
+      s,
+      asInt(arg(a, k, 0, 'start_dim') ?? int(0), 'start_dim'),
+      asInt(arg(a, k, 1, 'end_dim') ?? int(-1), 'end_dim'),
+    ),
+  ),
   unflatten: shapeOnly((s, a) => unflatten(s, asInt(a[0], 'dim'), dimsArg([a[1]], 'sizes'))),
   unsqueeze: shapeOnly((s, a, k) => S.unsqueeze(s, asInt(arg(a, k, 0, 'dim'), 'dim'))),
   squeeze: shapeOnly((s, a, k) => S.squeeze(s, optDim(arg(a, k, 0, 'dim'))?.[0])),
   expand: shapeOnly((s, a) => expand(s, dimsArg(a, 'expand size'))),
   repeat: shapeOnly((s, a) => repeatShape(s, dimsArg(a, 'repeat sizes'))),
-  narrow: shapeOnly((s, a) => s.map((x, i) => (i === S.normDim(asInt(a[0], 'dim'), s.length) ? asInt(a[2], 'length') : x))),
-  contiguous: identity, clone: identity, detach: identity, cpu: identity, cuda: identity, to: convertTo,
-  requires_grad_: identity, float: cast('float32'), half: cast('float16'), double: cast('float64'), bfloat16: cast('bfloat16'),
-  long: cast('int64'), int: cast('int32'), bool: cast('bool'), astype: castTo, type_as: (_rt, t, a) => like(t, t.shape, (a[0] as TensorV).dtype ?? t.dtype),
-  masked_fill: elementwise('masked_fill'), masked_fill_: elementwise('masked_fill'), fill_: identity, zero_: identity,
-  tril: identity, triu: identity, flip: identity, roll: identity, cumsum: elementwise('add'), contiguous_: identity,
-  mean: reduction('mean'), sum: reduction('sum'), prod: reduction('mul'), std: reduction('var'), var: reduction('var'),
-  amax: reduction('max'), amin: reduction('max'), norm: reduction('norm'), logsumexp: reduction('softmax'), all: reduction('max', 'bool'), any: reduction('max', 'bool'),
-  argmax: reduction('max', 'int64'), argmin: reduction('max', 'int64'), max: withIndices('max'), min: withIndices('max'),
-  softmax: elementwise('softmax'), log_softmax: elementwise('softmax'), sigmoid: elementwise('sigmoid'), tanh: elementwise('tanh'),
-  relu: elementwise('relu'), relu_: elementwise('relu'), exp: elementwise('exp'), log: elementwise('log'), sqrt: elementwise('sqrt'),
-  rsqrt: elementwise('sqrt'), abs: elementwise('abs'), neg: elementwise('mul'), sin: elementwise('sin'), cos: elementwise('cos'),
-  pow: elementwise('pow'), clamp: elementwise('clamp'), clamp_: elementwise('clamp'), clip: elementwise('clamp'), sign: elementwise('abs'),
-  erf: elementwise('tanh'), square: elementwise('mul'), reciprocal: elementwise('div'), sigmoid_: elementwise('sigmoid'),
-  add: binaryMethod('+'), sub: binaryMethod('-'), mul: binaryMethod('*'), div: binaryMethod('/'), matmul: binaryMethod('@'),
-  add_: binaryMethod('+'), sub_: binaryMethod('-'), mul_: binaryMethod('*'), div_: binaryMethod('/'), mm: binaryMethod('@'), bmm: binaryMethod('@'),
+  narrow: shapeOnly((s, a) =>
+    s.map((x, i) => (i === S.normDim(asInt(a[0], 'dim'), s.length) ? asInt(a[2], 'length') : x)),
+  ),
+  contiguous: identity,
+  clone: identity,
+  detach: identity,
+  cpu: identity,
+  cuda: identity,
+  to: convertTo,
+  requires_grad_: identity,
+  float: cast('float32'),
+  half: cast('float16'),
+  double: cast('float64'),
+  bfloat16: cast('bfloat16'),
+  long: cast('int64'),
+  int: cast('int32'),
+  bool: cast('bool'),
+  astype: castTo,
+  type_as: (_rt, t, a) => like(t, t.shape, (a[0] as TensorV).dtype ?? t.dtype),
+  masked_fill: elementwise('masked_fill'),
+  masked_fill_: elementwise('masked_fill'),
+  fill_: identity,
+  zero_: identity,
+  tril: identity,
+  triu: identity,
+  flip: identity,
+  roll: identity,
+  cumsum: elementwise('add'),
+  contiguous_: identity,
+  mean: reduction('mean'),
+  sum: reduction('sum'),
+  prod: reduction('mul'),
+  std: reduction('var'),
+  var: reduction('var'),
+  amax: reduction('max'),
+  amin: reduction('max'),
+  norm: reduction('norm'),
+  logsumexp: reduction('softmax'),
+  all: reduction('max', 'bool'),
+  any: reduction('max', 'bool'),
+  argmax: reduction('max', 'int64'),
+  argmin: reduction('max', 'int64'),
+  max: withIndices('max'),
+  min: withIndices('max'),
+  softmax: elementwise('softmax'),
+  log_softmax: elementwise('softmax'),
+  sigmoid: elementwise('sigmoid'),
+  tanh: elementwise('tanh'),
+  relu: elementwise('relu'),
+  relu_: elementwise('relu'),
+  exp: elementwise('exp'),
+  log: elementwise('log'),
+  sqrt: elementwise('sqrt'),
+  rsqrt: elementwise('sqrt'),
+  abs: elementwise('abs'),
+  neg: elementwise('mul'),
+  sin: elementwise('sin'),
+  cos: elementwise('cos'),
+  pow: elementwise('pow'),
+  clamp: elementwise('clamp'),
+  clamp_: elementwise('clamp'),
+  clip: elementwise('clamp'),
+  sign: elementwise('abs'),
+  erf: elementwise('tanh'),
+  square: elementwise('mul'),
+  reciprocal: elementwise('div'),
+  sigmoid_: elementwise('sigmoid'),
+  add: binaryMethod('+'),
+  sub: binaryMethod('-'),
+  mul: binaryMethod('*'),
+  div: binaryMethod('/'),
+  matmul: binaryMethod('@'),
+  add_: binaryMethod('+'),
+  sub_: binaryMethod('-'),
+  mul_: binaryMethod('*'),
+  div_: binaryMethod('/'),
+  mm: binaryMethod('@'),
+  bmm: binaryMethod('@'),
   chunk: (_rt, t, a, k) => splitInto(t, arg(a, k, 1, 'dim'), { chunks: asInt(arg(a, k, 0, 'chunks'), 'chunks') }),
   split: (_rt, t, a, k) => splitInto(t, arg(a, k, 1, 'dim'), splitSpec(arg(a, k, 0, 'split_size'))),
   unbind: (_rt, t, a, k) => unbind(t, asInt(arg(a, k, 0, 'dim') ?? int(0), 'dim')),
   topk: (_rt, t, a, k) => topk(t, asInt(arg(a, k, 0, 'k'), 'k'), asInt(arg(a, k, 1, 'dim') ?? int(-1), 'dim')),
   sort: (_rt, t) => tuple([t, like(t, t.shape, 'int64')]),
-  new_zeros: (_rt, t, a) => like(t, dimsArg(a, 'size')), new_ones: (_rt, t, a) => like(t, dimsArg(a, 'size')),
-  new_empty: (_rt, t, a) => like(t, dimsArg(a, 'size')), new_full: (_rt, t, a) => like(t, dimsArg([a[0]], 'size')),
+  new_zeros: (_rt, t, a) => like(t, dimsArg(a, 'size')),
+  new_ones: (_rt, t, a) => like(t, dimsArg(a, 'size')),
+  new_empty: (_rt, t, a) => like(t, dimsArg(a, 'size')),
+  new_full: (_rt, t, a) => like(t, dimsArg([a[0]], 'size')),
   new_tensor: () => unknown('new_tensor of data is not modelled'),
   size: (_rt, t, a, k) => sizeOf(t, arg(a, k, 0, 'dim')),
-  dim: (_rt, t) => int(t.shape.length), ndimension: (_rt, t) => int(t.shape.length), numel: (_rt, t) => int(numel(t.shape)),
+  dim: (_rt, t) => int(t.shape.length),
+  ndimension: (_rt, t) => int(t.shape.length),
+  numel: (_rt, t) => int(numel(t.shape)),
   item: (_rt, _t, _a, _k, site) => unknown('tensor.item() depends on data', site.range),
   tolist: (_rt, _t, _a, _k, site) => unknown('tensor.tolist() depends on data', site.range),
-  numpy: (_rt, t) => t, type: (_rt, t) => t, float_: identity, retain_grad: () => NONE, backward: () => NONE,
-  register_hook: () => NONE, get_device: () => int(-1), element_size: (_rt, t) => int(t.dtype === 'float32' ? 4 : 2),
+  numpy: (_rt, t) => t,
+  type: (_rt, t) => t,
+  float_: identity,
+  retain_grad: () => NONE,
+  backward: () => NONE,
+  register_hook: () => NONE,
+  get_device: () => int(-1),
+  element_size: (_rt, t) => int(t.dtype === 'float32' ? 4 : 2),
 };
 
 function cast(dtype: DType): Method {
@@ -121,8 +234,19 @@ function convertTo(_rt: TorchRuntime, t: TensorV & { shape: number[] }, args: Ar
 
 /** dtype names as `torch.float16` etc. evaluate to (we represent dtypes as strings). */
 export const DTYPES: Record<string, DType> = {
-  float32: 'float32', float: 'float32', float64: 'float64', double: 'float64', float16: 'float16', half: 'float16',
-  bfloat16: 'bfloat16', int64: 'int64', long: 'int64', int32: 'int32', int: 'int32', bool: 'bool', uint8: 'uint8',
+  float32: 'float32',
+  float: 'float32',
+  float64: 'float64',
+  double: 'float64',
+  float16: 'float16',
+  half: 'float16',
+  bfloat16: 'bfloat16',
+  int64: 'int64',
+  long: 'int64',
+  int32: 'int32',
+  int: 'int32',
+  bool: 'bool',
+  uint8: 'uint8',
 };
 
 function binaryMethod(op: string): Method {
@@ -143,7 +267,8 @@ function expand(s: number[], sizes: number[]): number[] {
   const padded = [...Array(Math.max(0, sizes.length - s.length)).fill(1), ...s];
   return sizes.map((x, i) => {
     if (x === -1) return padded[i];
-    if (padded[i] !== 1 && padded[i] !== x) throw new ShapeError(`expand: size ${padded[i]} cannot be expanded to ${x} at dimension ${i}`);
+    if (padded[i] !== 1 && padded[i] !== x)
+      throw new ShapeError(`expand: size ${padded[i]} cannot be expanded to ${x} at dimension ${i}`);
     return x;
   });
 }
@@ -158,14 +283,32 @@ function splitSpec(v: Value | undefined): { size?: number; sizes?: number[] } {
   return { size: asInt(v, 'split_size') };
 }
 
-function splitInto(t: TensorV & { shape: number[] }, dimV: Value | undefined, opts: Parameters<typeof S.pieces>[1]): Value {
+function splitInto(
+  t: TensorV & { shape: number[] },
+  dimV: Value | undefined,
+  opts: Parameters<typeof S.pieces>[1],
+): Value {
   const d = S.normDim(dimV && dimV.kind !== 'none' ? asInt(dimV, 'dim') : 0, t.shape.length);
-  return tuple(S.pieces(t.shape[d], opts).map((n) => like(t, t.shape.map((x, i) => (i === d ? n : x)))));
+  return tuple(
+    S.pieces(t.shape[d], opts).map((n) =>
+      like(
+        t,
+        t.shape.map((x, i) => (i === d ? n : x)),
+      ),
+    ),
+  );
 }
 
 function unbind(t: TensorV & { shape: number[] }, dim: number): Value {
   const d = S.normDim(dim, t.shape.length);
-  return tuple(Array.from({ length: t.shape[d] }, () => like(t, t.shape.filter((_, i) => i !== d))));
+  return tuple(
+    Array.from({ length: t.shape[d] }, () =>
+      like(
+        t,
+        t.shape.filter((_, i) => i !== d),
+      ),
+    ),
+  );
 }
 
 function topk(t: TensorV & { shape: number[] }, k: number, dim: number): Value {
@@ -179,18 +322,30 @@ export function tensorAttr(rt: TorchRuntime, t: TensorV, name: string, site: Cal
   if (!t.shape) return name === 'dtype' ? str(t.dtype) : unknown(t.reason ?? 'tensor of unknown shape', site.range);
   const shape = t.shape;
   switch (name) {
-    case 'shape': return tuple(shape.map(int));
-    case 'ndim': return int(shape.length);
-    case 'dtype': return str(t.dtype);
-    case 'device': return str('cpu');
-    case 'is_cuda': return { kind: 'bool', value: false };
-    case 'requires_grad': return { kind: 'bool', value: !!t.isParam };
-    case 'T': case 'mT': return like(t, shape.length < 2 ? shape : S.transpose(shape, -2, -1));
-    case 'data': case 'grad': return t;
+    case 'shape':
+      return tuple(shape.map(int));
+    case 'ndim':
+      return int(shape.length);
+    case 'dtype':
+      return str(t.dtype);
+    case 'device':
+      return str('cpu');
+    case 'is_cuda':
+      return { kind: 'bool', value: false };
+    case 'requires_grad':
+      return { kind: 'bool', value: !!t.isParam };
+    case 'T':
+    case 'mT':
+      return like(t, shape.length < 2 ? shape : S.transpose(shape, -2, -1));
+    case 'data':
+    case 'grad':
+      return t;
   }
   const m = METHODS[name];
   if (!m) return undefined;
-  return builtin(`Tensor.${name}`, (args, kw, callSite) => guarded(rt, () => m(rt, t as TensorV & { shape: number[] }, args, kw, callSite), callSite));
+  return builtin(`Tensor.${name}`, (args, kw, callSite) =>
+    guarded(rt, () => m(rt, t as TensorV & { shape: number[] }, args, kw, callSite), callSite),
+  );
 }
 
 /** A shape only the data decides (boolean-mask indexing): legitimate code, so not a defect warning. */
@@ -240,16 +395,29 @@ export function indexTensor(t: TensorV & { shape: number[] }, index: Value): Ten
 
 function indexOne(t: TensorV & { shape: number[] }, p: Value, dim: number, out: number[]): number {
   const size = t.shape[dim];
-  if (p.kind === 'none') { out.push(1); return dim; }
+  if (p.kind === 'none') {
+    out.push(1);
+    return dim;
+  }
   if (size === undefined) throw new ShapeError(`too many indices for a tensor of rank ${t.shape.length}`);
   if (isNumber(p)) {
     const i = numberOf(p);
-    if (i >= size || i < -size) throw new ShapeError(`index ${i} is out of bounds for dimension ${dim} with size ${size}`);
+    if (i >= size || i < -size)
+      throw new ShapeError(`index ${i} is out of bounds for dimension ${dim} with size ${size}`);
     return dim + 1;
   }
-  if (p.kind === 'slice') { out.push(sliceLength(p, size)); return dim + 1; }
-  if (p.kind === 'tensor' && p.shape && p.dtype !== 'bool') { out.push(...p.shape); return dim + 1; }
-  if (p.kind === 'list') { out.push(p.items.length); return dim + 1; }
+  if (p.kind === 'slice') {
+    out.push(sliceLength(p, size));
+    return dim + 1;
+  }
+  if (p.kind === 'tensor' && p.shape && p.dtype !== 'bool') {
+    out.push(...p.shape);
+    return dim + 1;
+  }
+  if (p.kind === 'list') {
+    out.push(p.items.length);
+    return dim + 1;
+  }
   throw new DataDependentShape('indexing with a mask or unknown index gives a data-dependent shape');
 }
 
@@ -268,13 +436,25 @@ export function tensorBinary(rt: TorchRuntime, op: string, a: Value, b: Value, s
   const ta = a.kind === 'tensor' ? a : null;
   const tb = b.kind === 'tensor' ? b : null;
   if ((ta && !ta.shape) || (tb && !tb.shape) || a.kind === 'unknown' || b.kind === 'unknown') {
-    return { kind: 'tensor', shape: null, dtype: 'float32', reason: (ta?.reason ?? tb?.reason) ?? 'operand is unknown' };
+    return { kind: 'tensor', shape: null, dtype: 'float32', reason: ta?.reason ?? tb?.reason ?? 'operand is unknown' };
   }
   if (!ta || !tb) return scalarOp(rt, op, (ta ?? tb)!, site);
-  return guarded(rt, () => tensorPair(rt, op, ta as TensorV & { shape: number[] }, tb as TensorV & { shape: number[] }, site), site);
+  return guarded(
+    rt,
+    () => tensorPair(rt, op, ta as TensorV & { shape: number[] }, tb as TensorV & { shape: number[] }, site),
+    site,
+  );
 }
 
-const OP_NAMES: Record<string, string> = { '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '//': 'div', '%': 'div', '**': 'pow' };
+const OP_NAMES: Record<string, string> = {
+  '+': 'add',
+  '-': 'sub',
+  '*': 'mul',
+  '/': 'div',
+  '//': 'div',
+  '%': 'div',
+  '**': 'pow',
+};
 const COMPARISONS = new Set(['<', '>', '<=', '>=', '==', '!=']);
 
 function scalarOp(rt: TorchRuntime, op: string, t: TensorV, site: CallSite): Value {
@@ -283,7 +463,13 @@ function scalarOp(rt: TorchRuntime, op: string, t: TensorV, site: CallSite): Val
   return rt.recordOp(OP_NAMES[op] ?? op, [t], like(t, t.shape!), 0, site);
 }
 
-function tensorPair(rt: TorchRuntime, op: string, a: TensorV & { shape: number[] }, b: TensorV & { shape: number[] }, site: CallSite): Value {
+function tensorPair(
+  rt: TorchRuntime,
+  op: string,
+  a: TensorV & { shape: number[] },
+  b: TensorV & { shape: number[] },
+  site: CallSite,
+): Value {
   if (op === '@') {
     const { shape, macs } = S.matmul(a.shape, b.shape);
     return rt.recordOp('matmul', [a, b], like(a, shape), macs, site);

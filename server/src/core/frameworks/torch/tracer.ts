@@ -26,7 +26,12 @@ export interface LayerCall {
 }
 
 /** A problem found while tracing (shape mismatch, unsupported op), located at the call. */
-export interface TraceProblem { range: Range; reason: string; severity: 'warning' | 'information'; code: string }
+export interface TraceProblem {
+  range: Range;
+  reason: string;
+  severity: 'warning' | 'information';
+  code: string;
+}
 
 /** The result of one costed call, before attribution. */
 export interface OpCost {
@@ -86,13 +91,19 @@ export class Tracer {
     const parent = module ? undefined : this.stack[this.stack.length - 1];
     const path = module ? this.pathOf(module) : this.childPath(cost.op, parent);
     this.calls.push({
-      module, parent, op: cost.op, path, range, callRange,
+      module,
+      parent,
+      op: cost.op,
+      path,
+      range,
+      callRange,
       paramElems: cost.paramElems ?? 0,
       macs: cost.macs,
       flops: flopsOf(cost, inputElems, outputElems),
       inputShape: input?.shape ?? null,
       outputShape: cost.output?.shape ?? null,
-      inputElems, outputElems,
+      inputElems,
+      outputElems,
       reason: cost.reason,
     });
   }
@@ -127,7 +138,7 @@ export class Tracer {
   }
 
   private childPath(op: string, within: ModuleV | undefined = this.stack[this.stack.length - 1]): string {
-    const parent = within ? this.paths.get(within) ?? '' : '';
+    const parent = within ? (this.paths.get(within) ?? '') : '';
     const key = `${parent}|${op}`;
     const n = (this.opCounters.get(key) ?? 0) + 1;
     this.opCounters.set(key, n);

@@ -154,4 +154,10 @@ class Transformer(Module):
 `;
 
 /** The class names the prelude defines (exported into torch.nn). */
-export const PRELUDE_CLASSES = ['TransformerEncoderLayer', 'TransformerDecoderLayer', 'TransformerEncoder', 'TransformerDecoder', 'Transformer'];
+export const PRELUDE_CLASSES = [
+  'TransformerEncoderLayer',
+  'TransformerDecoderLayer',
+  'TransformerEncoder',
+  'TransformerDecoder',
+  'Transformer',
+];

@@ -11,8 +11,16 @@ import { WRAPPER_LAYERS } from './wrappers';
 
 /** Every built-in layer spec, keyed by its Keras class name. */
 export const KERAS_LAYERS: Readonly<Record<string, KerasLayerSpec<unknown>>> = Object.fromEntries(
-  [...CORE_LAYERS, ...CONV_LAYERS, ...POOLING_LAYERS, ...NORM_LAYERS, ...RECURRENT_LAYERS, ...ATTENTION_LAYERS, ...MERGE_LAYERS, ...WRAPPER_LAYERS]
-    .map((s) => [s.op, s as KerasLayerSpec<unknown>]),
+  [
+    ...CORE_LAYERS,
+    ...CONV_LAYERS,
+    ...POOLING_LAYERS,
+    ...NORM_LAYERS,
+    ...RECURRENT_LAYERS,
+    ...ATTENTION_LAYERS,
+    ...MERGE_LAYERS,
+    ...WRAPPER_LAYERS,
+  ].map((s) => [s.op, s as KerasLayerSpec<unknown>]),
 );
 
 /** Other names keras.layers exports for the same classes (Convolution2D, MaxPool2D, ...). */

@@ -1,8 +1,15 @@
 // keras.layers recurrent layers: SimpleRNN, LSTM and GRU on (N, T, F) inputs. Keras keeps ONE bias
 // vector per gate (GRU with reset_after=True keeps two), unlike torch's bias_ih + bias_hh.
 import {
-  type KerasLayerSpec, type KArgSpec, type KWeight, type KForward,
-  posInt, boolOf, only, requireRank, knownDim,
+  type KerasLayerSpec,
+  type KArgSpec,
+  type KWeight,
+  type KForward,
+  posInt,
+  boolOf,
+  only,
+  requireRank,
+  knownDim,
 } from '../spec';
 import { readActivation } from '../activations';
 
@@ -27,31 +34,51 @@ export interface RnnConfig {
   returnState: boolean;
 }
 
-const slots = (...ws: string[]): KArgSpec[] => ws.flatMap((w) => [
-  { name: `${w}_initializer`, default: null }, { name: `${w}_regularizer`, default: null }, { name: `${w}_constraint`, default: null },
-]);
+const slots = (...ws: string[]): KArgSpec[] =>
+  ws.flatMap((w) => [
+    { name: `${w}_initializer`, default: null },
+    { name: `${w}_regularizer`, default: null },
+    { name: `${w}_constraint`, default: null },
+  ]);
 
 const TAIL: KArgSpec[] = [
-  ...slots('kernel', 'recurrent', 'bias'), { name: 'unit_forget_bias', default: true }, { name: 'dropout', default: 0 },
-  { name: 'recurrent_dropout', default: 0 }, { name: 'seed', default: null }, { name: 'return_sequences', default: false },
-  { name: 'return_state', default: false }, { name: 'go_backwards', default: false }, { name: 'stateful', default: false },
-  { name: 'unroll', default: false }, { name: 'reset_after', default: true }, { name: 'use_cudnn', default: 'auto' },
-  { name: 'time_major', default: false }, { name: 'implementation', default: 2 },
+  ...slots('kernel', 'recurrent', 'bias'),
+  { name: 'unit_forget_bias', default: true },
+  { name: 'dropout', default: 0 },
+  { name: 'recurrent_dropout', default: 0 },
+  { name: 'seed', default: null },
+  { name: 'return_sequences', default: false },
+  { name: 'return_state', default: false },
+  { name: 'go_backwards', default: false },
+  { name: 'stateful', default: false },
+  { name: 'unroll', default: false },
+  { name: 'reset_after', default: true },
+  { name: 'use_cudnn', default: 'auto' },
+  { name: 'time_major', default: false },
+  { name: 'implementation', default: 2 },
 ];
 
 function rnnSpec(op: RnnOp): KerasLayerSpec<RnnConfig> {
   const args: KArgSpec[] = [
-    { name: 'units', required: true }, { name: 'activation', default: 'tanh' },
-    ...(op === 'SimpleRNN' ? [] : [{ name: 'recurrent_activation', default: 'sigmoid' }]), { name: 'use_bias', default: true }, ...TAIL,
+    { name: 'units', required: true },
+    { name: 'activation', default: 'tanh' },
+    ...(op === 'SimpleRNN' ? [] : [{ name: 'recurrent_activation', default: 'sigmoid' }]),
+    { name: 'use_bias', default: true },
+    ...TAIL,
   ];
   return {
-    op, args,
+    op,
+    args,
     configure: (a) => {
       readActivation(a.activation);
       if (op !== 'SimpleRNN') readActivation(a.recurrent_activation);
       return {
-        op, units: posInt(a, 'units'), bias: boolOf(a, 'use_bias'), resetAfter: op === 'GRU' && boolOf(a, 'reset_after'),
-        returnSequences: boolOf(a, 'return_sequences'), returnState: boolOf(a, 'return_state'),
+        op,
+        units: posInt(a, 'units'),
+        bias: boolOf(a, 'use_bias'),
+        resetAfter: op === 'GRU' && boolOf(a, 'reset_after'),
+        returnSequences: boolOf(a, 'return_sequences'),
+        returnState: boolOf(a, 'return_state'),
       };
     },
     build: (c, [x]) => {
@@ -68,7 +95,13 @@ function rnnSpec(op: RnnOp): KerasLayerSpec<RnnConfig> {
       const [n, t, f] = x;
       const u = c.units;
       const out = c.returnSequences ? [n, t, u] : [n, u];
-      const states = op === 'LSTM' ? [[n, u], [n, u]] : [[n, u]];
+      const states =
+        op === 'LSTM'
+          ? [
+              [n, u],
+              [n, u],
+            ]
+          : [[n, u]];
       const steps = n * t;
       const biasAdds = c.bias ? GATES[op] * (c.resetAfter ? 2 : 1) : 0;
       return {

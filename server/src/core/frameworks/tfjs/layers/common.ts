@@ -34,7 +34,10 @@ export interface TfLayerSpec<C = unknown> {
 
 /** An option tfjs would reject (missing, wrong type, unsupported value). */
 export class OptionError extends Error {
-  constructor(message: string, readonly range?: Range) {
+  constructor(
+    message: string,
+    readonly range?: Range,
+  ) {
     super(message);
     this.name = 'OptionError';
   }
@@ -42,7 +45,10 @@ export class OptionError extends Error {
 
 /** An option whose value is not known statically (it comes from process.argv, a fetch, ...). */
 export class OptionUnknown extends Error {
-  constructor(message: string, readonly range?: Range) {
+  constructor(
+    message: string,
+    readonly range?: Range,
+  ) {
     super(message);
     this.name = 'OptionUnknown';
   }
@@ -60,14 +66,21 @@ export class ShapeMismatch extends Error {
 export class LayerOptions {
   readonly read = new Set<string>();
 
-  constructor(readonly value: ObjectV, readonly factory: string) {}
+  constructor(
+    readonly value: ObjectV,
+    readonly factory: string,
+  ) {}
 
   /** The raw value of an option; undefined when absent (or explicitly undefined). */
   get(name: string): JsValue | undefined {
     this.read.add(name);
     const v = this.value.props.get(name);
     if (!v || v.kind === 'undefined') return undefined;
-    if (v.kind === 'unknown') throw new OptionUnknown(`${this.factory}: ${name} is not known statically: ${v.reason}`, v.range ?? this.value.ranges.get(name));
+    if (v.kind === 'unknown')
+      throw new OptionUnknown(
+        `${this.factory}: ${name} is not known statically: ${v.reason}`,
+        v.range ?? this.value.ranges.get(name),
+      );
     return v;
   }
 
@@ -108,11 +121,17 @@ export class LayerOptions {
       return typeof dflt === 'number' ? Array(n).fill(dflt) : dflt;
     }
     if (v.kind === 'num') return positiveInts(Array(n).fill(v.value), name, this);
-    if (v.kind === 'array' && v.items.every((x) => x.kind === 'num') && (v.items.length === n || v.items.length === 1)) {
+    if (
+      v.kind === 'array' &&
+      v.items.every((x) => x.kind === 'num') &&
+      (v.items.length === n || v.items.length === 1)
+    ) {
       const xs = v.items.map((x) => (x as { value: number }).value);
       return positiveInts(xs.length === 1 ? Array(n).fill(xs[0]) : xs, name, this);
     }
-    for (const x of v.kind === 'array' ? v.items : []) if (x.kind === 'unknown') throw new OptionUnknown(`${this.factory}: ${name} is not known statically: ${x.reason}`, x.range);
+    for (const x of v.kind === 'array' ? v.items : [])
+      if (x.kind === 'unknown')
+        throw new OptionUnknown(`${this.factory}: ${name} is not known statically: ${x.reason}`, x.range);
     throw this.error(`${name} must be a number or an array of ${n} numbers`, name);
   }
 
@@ -121,7 +140,8 @@ export class LayerOptions {
     const v = this.get(name);
     if (v === undefined || v.kind === 'null') return dflt;
     if (v.kind !== 'str') throw this.error(`${name} must be a string, got ${kindName(v)}`, name);
-    if (allowed && !allowed.includes(v.value)) throw this.error(`${name} must be one of ${allowed.map((s) => `'${s}'`).join(', ')}, got '${v.value}'`, name);
+    if (allowed && !allowed.includes(v.value))
+      throw this.error(`${name} must be one of ${allowed.map((s) => `'${s}'`).join(', ')}, got '${v.value}'`, name);
     return v.value;
   }
 
@@ -130,7 +150,11 @@ export class LayerOptions {
     const v = this.get(name);
     if (v === undefined) return dflt;
     if (v.kind === 'null') return null;
-    if (v.kind !== 'str') throw new OptionUnknown(`${this.factory}: ${name} is ${kindName(v)}, which the analysis cannot price`, this.rangeOf(name));
+    if (v.kind !== 'str')
+      throw new OptionUnknown(
+        `${this.factory}: ${name} is ${kindName(v)}, which the analysis cannot price`,
+        this.rangeOf(name),
+      );
     return v.value;
   }
 
@@ -151,9 +175,14 @@ export class LayerOptions {
     const items = v.kind === 'array' ? v.items : v.kind === 'num' ? [v] : null;
     if (!items) throw this.error(`${name} must be an array of integers, got ${kindName(v)}`, name);
     return items.map((x) => {
-      if (x.kind === 'unknown') throw new OptionUnknown(`${this.factory}: ${name} is not known statically: ${x.reason}`, x.range ?? this.rangeOf(name));
+      if (x.kind === 'unknown')
+        throw new OptionUnknown(
+          `${this.factory}: ${name} is not known statically: ${x.reason}`,
+          x.range ?? this.rangeOf(name),
+        );
       if (allowNull && (x.kind === 'null' || x.kind === 'undefined')) return null;
-      if (x.kind !== 'num' || !Number.isInteger(x.value)) throw this.error(`${name} must be an array of integers`, name);
+      if (x.kind !== 'num' || !Number.isInteger(x.value))
+        throw this.error(`${name} must be an array of integers`, name);
       return x.value;
     });
   }
@@ -161,8 +190,10 @@ export class LayerOptions {
   /** A wrapped layer option (Bidirectional / TimeDistributed `layer`). */
   layer(name: string): LayerV {
     const v = this.get(name);
-    if (!v || v.kind !== 'layer') throw this.error(`option '${name}' must be a layer (e.g. tf.layers.lstm({...}))`, name);
-    if (v.reason) throw new OptionUnknown(`${this.factory}: the wrapped ${v.name}: ${v.reason}`, v.reasonRange ?? v.range);
+    if (!v || v.kind !== 'layer')
+      throw this.error(`option '${name}' must be a layer (e.g. tf.layers.lstm({...}))`, name);
+    if (v.reason)
+      throw new OptionUnknown(`${this.factory}: the wrapped ${v.name}: ${v.reason}`, v.reasonRange ?? v.range);
     return v;
   }
 
@@ -172,12 +203,21 @@ export class LayerOptions {
 }
 
 function positiveInts(xs: number[], name: string, o: LayerOptions): number[] {
-  if (xs.some((x) => !Number.isInteger(x) || x < 1)) throw new OptionError(`${o.factory}: ${name} must be positive integers, got [${xs.join(', ')}]`, o.rangeOf(name));
+  if (xs.some((x) => !Number.isInteger(x) || x < 1))
+    throw new OptionError(`${o.factory}: ${name} must be positive integers, got [${xs.join(', ')}]`, o.rangeOf(name));
   return xs;
 }
 
 function kindName(v: JsValue): string {
-  return v.kind === 'num' ? 'a number' : v.kind === 'str' ? 'a string' : v.kind === 'bool' ? 'a boolean' : v.kind === 'array' ? 'an array' : `a ${v.kind}`;
+  return v.kind === 'num'
+    ? 'a number'
+    : v.kind === 'str'
+      ? 'a string'
+      : v.kind === 'bool'
+        ? 'a boolean'
+        : v.kind === 'array'
+          ? 'an array'
+          : `a ${v.kind}`;
 }
 
 /** Number of elements of a shape. */
@@ -206,32 +246,53 @@ export function deconvLength(n: number, stride: number, k: number, padding: stri
 
 /** Throws unless the input has exactly `ndim` dimensions (tfjs's InputSpec check). */
 export function expectRank(layer: string, x: Shape, ndim: number): void {
-  if (x.length !== ndim) throw new ShapeMismatch(`${layer} expects a ${ndim}D input (expected ndim=${ndim}, found ndim=${x.length}, shape ${showShape(x)})`);
+  if (x.length !== ndim)
+    throw new ShapeMismatch(
+      `${layer} expects a ${ndim}D input (expected ndim=${ndim}, found ndim=${x.length}, shape ${showShape(x)})`,
+    );
 }
 
 /** Throws when a computed output dimension is not positive (input too small for the window). */
 export function expectPositive(layer: string, input: Shape, out: number[]): void {
-  if (out.some((d) => d <= 0)) throw new ShapeMismatch(`${layer}: input ${showShape(input)} is too small; the output would be ${showShape(out)}`);
+  if (out.some((d) => d <= 0))
+    throw new ShapeMismatch(`${layer}: input ${showShape(input)} is too small; the output would be ${showShape(out)}`);
 }
 
 /** tfjs activation identifiers → the op-costs.json entry that prices them (null: linear, no work). */
 export const ACTIVATION_OPS: Readonly<Record<string, string | null>> = {
-  linear: null, relu: 'ReLU', relu6: 'ReLU6', elu: 'ELU', selu: 'SELU', sigmoid: 'Sigmoid', hardSigmoid: 'Hardsigmoid',
-  tanh: 'Tanh', softmax: 'Softmax', softplus: 'Softplus', softsign: 'Softsign', swish: 'SiLU', mish: 'Mish',
-  gelu: 'GELU', gelu_new: 'GELU', logSoftmax: 'LogSoftmax',
+  linear: null,
+  relu: 'ReLU',
+  relu6: 'ReLU6',
+  elu: 'ELU',
+  selu: 'SELU',
+  sigmoid: 'Sigmoid',
+  hardSigmoid: 'Hardsigmoid',
+  tanh: 'Tanh',
+  softmax: 'Softmax',
+  softplus: 'Softplus',
+  softsign: 'Softsign',
+  swish: 'SiLU',
+  mish: 'Mish',
+  gelu: 'GELU',
+  gelu_new: 'GELU',
+  logSoftmax: 'LogSoftmax',
 };
 
 /** Reads the `activation` option (null/absent: linear); throws for a name tfjs does not know. */
 export function readActivation(o: LayerOptions, name = 'activation', dflt: string | null = null): string | null {
   const a = o.strOrNull(name, dflt);
-  if (a !== null && !(a in ACTIVATION_OPS)) throw new OptionError(`${o.factory}: unknown activation '${a}' (tfjs knows ${Object.keys(ACTIVATION_OPS).join(', ')})`, o.rangeOf(name));
+  if (a !== null && !(a in ACTIVATION_OPS))
+    throw new OptionError(
+      `${o.factory}: unknown activation '${a}' (tfjs knows ${Object.keys(ACTIVATION_OPS).join(', ')})`,
+      o.rangeOf(name),
+    );
   return a;
 }
 
 /** FLOPs of applying an activation to `elems` elements. */
 export function activationFlops(act: string | null, elems: number): number {
   const op = act === null ? null : ACTIVATION_OPS[act];
-  return op ? elementwiseFlops(op, elems, elems) ?? 0 : 0;
+  return op ? (elementwiseFlops(op, elems, elems) ?? 0) : 0;
 }
 
 /** FLOPs per element of an activation (for recurrent gate counts). */
@@ -247,5 +308,9 @@ export function denseFlops(macs: number, outElems: number, bias: boolean, act: s
 /** Reads `dataFormat`; only channelsLast (the tfjs default) is modelled. */
 export function channelsLast(o: LayerOptions): void {
   const f = o.str('dataFormat', 'channelsLast', ['channelsLast', 'channelsFirst']);
-  if (f !== 'channelsLast') throw new OptionUnknown(`${o.factory}: dataFormat 'channelsFirst' is not modelled (only channelsLast)`, o.rangeOf('dataFormat'));
+  if (f !== 'channelsLast')
+    throw new OptionUnknown(
+      `${o.factory}: dataFormat 'channelsFirst' is not modelled (only channelsLast)`,
+      o.rangeOf('dataFormat'),
+    );
 }

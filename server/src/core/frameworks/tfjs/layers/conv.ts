@@ -3,8 +3,20 @@
 // Defaults as tfjs-layers sets them: strides 1, padding 'valid', useBias true, channelsLast,
 // pooling poolSize 2 with strides = poolSize.
 import {
-  type TfLayerSpec, type Shape, type LayerOptions, OptionError, numel, convOutputLength, deconvLength, expectRank,
-  expectPositive, readActivation, denseFlops, channelsLast, showShape, ShapeMismatch,
+  type TfLayerSpec,
+  type Shape,
+  type LayerOptions,
+  OptionError,
+  numel,
+  convOutputLength,
+  deconvLength,
+  expectRank,
+  expectPositive,
+  readActivation,
+  denseFlops,
+  channelsLast,
+  showShape,
+  ShapeMismatch,
 } from './common';
 import { elementwiseFlops } from '../../../cost/opCosts';
 
@@ -55,7 +67,12 @@ function conv(rank: number): TfLayerSpec<ConvConfig> {
       const out = [x[0], ...outSpatial(c, x, name), c.filters];
       const k = numel(c.kernel);
       const macs = numel(out) * k * cin;
-      return { output: out, params: k * cin * c.filters + (c.useBias ? c.filters : 0), macs, flops: denseFlops(macs, numel(out), c.useBias, c.activation) };
+      return {
+        output: out,
+        params: k * cin * c.filters + (c.useBias ? c.filters : 0),
+        macs,
+        flops: denseFlops(macs, numel(out), c.useBias, c.activation),
+      };
     },
   };
 }
@@ -71,10 +88,20 @@ export const conv2dTranspose: TfLayerSpec<ConvConfig> = {
   build(c, [x]) {
     expectRank('conv2dTranspose', x, 4);
     const cin = x[3];
-    const out = [x[0], deconvLength(x[1], c.strides[0], c.kernel[0], c.padding), deconvLength(x[2], c.strides[1], c.kernel[1], c.padding), c.filters];
+    const out = [
+      x[0],
+      deconvLength(x[1], c.strides[0], c.kernel[0], c.padding),
+      deconvLength(x[2], c.strides[1], c.kernel[1], c.padding),
+      c.filters,
+    ];
     const k = numel(c.kernel);
     const macs = numel(x) * c.filters * k;
-    return { output: out, params: k * c.filters * cin + (c.useBias ? c.filters : 0), macs, flops: denseFlops(macs, numel(out), c.useBias, c.activation) };
+    return {
+      output: out,
+      params: k * c.filters * cin + (c.useBias ? c.filters : 0),
+      macs,
+      flops: denseFlops(macs, numel(out), c.useBias, c.activation),
+    };
   },
 };
 
@@ -89,7 +116,12 @@ export const depthwiseConv2d: TfLayerSpec<ConvConfig> = {
     const out = [x[0], ...outSpatial(c, x, 'depthwiseConv2d'), ch];
     const k = numel(c.kernel);
     const macs = numel(out) * k;
-    return { output: out, params: k * ch + (c.useBias ? ch : 0), macs, flops: denseFlops(macs, numel(out), c.useBias, c.activation) };
+    return {
+      output: out,
+      params: k * ch + (c.useBias ? ch : 0),
+      macs,
+      flops: denseFlops(macs, numel(out), c.useBias, c.activation),
+    };
   },
 };
 
@@ -113,7 +145,11 @@ export const separableConv2d: TfLayerSpec<ConvConfig> = {
   },
 };
 
-interface PoolConfig { pool: number[]; strides: number[]; padding: string }
+interface PoolConfig {
+  pool: number[];
+  strides: number[];
+  padding: string;
+}
 
 /** max/average pooling 1D/2D/3D: no weights; FLOPs one per input element (the op table's pooling rule). */
 function pool(rank: number, mode: 'Max' | 'Average'): TfLayerSpec<PoolConfig> {
@@ -124,7 +160,11 @@ function pool(rank: number, mode: 'Max' | 'Average'): TfLayerSpec<PoolConfig> {
     configure(o) {
       if (rank > 1) channelsLast(o);
       const poolSize = o.ints('poolSize', rank, 2);
-      return { pool: poolSize, strides: o.ints('strides', rank, poolSize), padding: o.str('padding', 'valid', ['valid', 'same']) };
+      return {
+        pool: poolSize,
+        strides: o.ints('strides', rank, poolSize),
+        padding: o.str('padding', 'valid', ['valid', 'same']),
+      };
     },
     build(c, [x]) {
       expectRank(name, x, rank + 2);
@@ -148,7 +188,10 @@ function globalPool(rank: number, mode: 'Max' | 'Average'): TfLayerSpec<null> {
   const op = `Adaptive${mode === 'Max' ? 'Max' : 'Avg'}Pool${rank}d`;
   return {
     className: `Global${mode}Pooling${rank}D`,
-    configure: (o) => { if (rank > 1) channelsLast(o); return null; },
+    configure: (o) => {
+      if (rank > 1) channelsLast(o);
+      return null;
+    },
     build(_c, [x]) {
       expectRank(`global${mode}Pooling${rank}d`, x, rank + 2);
       const out = [x[0], x[x.length - 1]];
@@ -165,33 +208,62 @@ export const globalMaxPooling2d = globalPool(2, 'Max');
 /** upSampling2d({size = [2, 2], interpolation = 'nearest'}). */
 export const upSampling2d: TfLayerSpec<{ size: number[]; bilinear: boolean }> = {
   className: 'UpSampling2D',
-  configure: (o) => { channelsLast(o); return { size: o.ints('size', 2, 2), bilinear: o.str('interpolation', 'nearest', ['nearest', 'bilinear']) === 'bilinear' }; },
+  configure: (o) => {
+    channelsLast(o);
+    return {
+      size: o.ints('size', 2, 2),
+      bilinear: o.str('interpolation', 'nearest', ['nearest', 'bilinear']) === 'bilinear',
+    };
+  },
   build(c, [x]) {
     expectRank('upSampling2d', x, 4);
     const out = [x[0], x[1] * c.size[0], x[2] * c.size[1], x[3]];
-    return { output: out, params: 0, macs: 0, flops: c.bilinear ? elementwiseFlops('UpsamplingBilinear2d', numel(x), numel(out)) ?? 0 : 0 };
+    return {
+      output: out,
+      params: 0,
+      macs: 0,
+      flops: c.bilinear ? (elementwiseFlops('UpsamplingBilinear2d', numel(x), numel(out)) ?? 0) : 0,
+    };
   },
 };
 
 /** Reads a 2D padding/cropping option: n, [a, b] or [[top, bottom], [left, right]]. */
 function pairs(o: LayerOptions, name: string, dflt: number): number[][] {
   const v = o.get(name);
-  if (v === undefined || v.kind === 'null') return [[dflt, dflt], [dflt, dflt]];
-  if (v.kind === 'num') return [[v.value, v.value], [v.value, v.value]];
+  if (v === undefined || v.kind === 'null')
+    return [
+      [dflt, dflt],
+      [dflt, dflt],
+    ];
+  if (v.kind === 'num')
+    return [
+      [v.value, v.value],
+      [v.value, v.value],
+    ];
   if (v.kind === 'array' && v.items.length === 2) {
     return v.items.map((item) => {
       if (item.kind === 'num') return [item.value, item.value];
-      if (item.kind === 'array' && item.items.length === 2 && item.items.every((z) => z.kind === 'num')) return item.items.map((z) => (z as { value: number }).value);
-      throw new OptionError(`${o.factory}: ${name} must be a number, [a, b] or [[top, bottom], [left, right]]`, o.rangeOf(name));
+      if (item.kind === 'array' && item.items.length === 2 && item.items.every((z) => z.kind === 'num'))
+        return item.items.map((z) => (z as { value: number }).value);
+      throw new OptionError(
+        `${o.factory}: ${name} must be a number, [a, b] or [[top, bottom], [left, right]]`,
+        o.rangeOf(name),
+      );
     });
   }
-  throw new OptionError(`${o.factory}: ${name} must be a number, [a, b] or [[top, bottom], [left, right]]`, o.rangeOf(name));
+  throw new OptionError(
+    `${o.factory}: ${name} must be a number, [a, b] or [[top, bottom], [left, right]]`,
+    o.rangeOf(name),
+  );
 }
 
 /** zeroPadding2d({padding = 1}). */
 export const zeroPadding2d: TfLayerSpec<number[][]> = {
   className: 'ZeroPadding2D',
-  configure: (o) => { channelsLast(o); return pairs(o, 'padding', 1); },
+  configure: (o) => {
+    channelsLast(o);
+    return pairs(o, 'padding', 1);
+  },
   build(p, [x]) {
     expectRank('zeroPadding2d', x, 4);
     return { output: [x[0], x[1] + p[0][0] + p[0][1], x[2] + p[1][0] + p[1][1], x[3]], params: 0, macs: 0, flops: 0 };
@@ -201,7 +273,12 @@ export const zeroPadding2d: TfLayerSpec<number[][]> = {
 /** cropping2D({cropping}). */
 export const cropping2D: TfLayerSpec<number[][]> = {
   className: 'Cropping2D',
-  configure: (o) => { channelsLast(o); if (!o.has('cropping')) throw new OptionError('cropping2D: required option \'cropping\' is missing', o.rangeOf('cropping')); return pairs(o, 'cropping', 0); },
+  configure: (o) => {
+    channelsLast(o);
+    if (!o.has('cropping'))
+      throw new OptionError("cropping2D: required option 'cropping' is missing", o.rangeOf('cropping'));
+    return pairs(o, 'cropping', 0);
+  },
   build(p, [x]) {
     expectRank('cropping2D', x, 4);
     const out = [x[0], x[1] - p[0][0] - p[0][1], x[2] - p[1][0] - p[1][1], x[3]];

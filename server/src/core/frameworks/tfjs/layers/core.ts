@@ -1,12 +1,24 @@
 // tf.layers core layers: dense, flatten, reshape, permute, repeatVector, dropout and noise layers,
 // activation layers, inputLayer, embedding, batchNormalization and layerNormalization.
 import {
-  type TfLayerSpec, type Shape, type LayerOptions, OptionError, ShapeMismatch, numel, showShape, readActivation,
-  activationFlops, denseFlops,
+  type TfLayerSpec,
+  type Shape,
+  type LayerOptions,
+  OptionError,
+  ShapeMismatch,
+  numel,
+  showShape,
+  readActivation,
+  activationFlops,
+  denseFlops,
 } from './common';
 import { elementwiseFlops } from '../../../cost/opCosts';
 
-interface DenseConfig { units: number; activation: string | null; useBias: boolean }
+interface DenseConfig {
+  units: number;
+  activation: string | null;
+  useBias: boolean;
+}
 
 /** tf.layers.dense: kernel [in, units] + bias [units] on the last axis; MACs = output elements × in. */
 export const dense: TfLayerSpec<DenseConfig> = {
@@ -17,7 +29,12 @@ export const dense: TfLayerSpec<DenseConfig> = {
     const inDim = x[x.length - 1];
     const out = [...x.slice(0, -1), c.units];
     const macs = numel(out) * inDim;
-    return { output: out, params: inDim * c.units + (c.useBias ? c.units : 0), macs, flops: denseFlops(macs, numel(out), c.useBias, c.activation) };
+    return {
+      output: out,
+      params: inDim * c.units + (c.useBias ? c.units : 0),
+      macs,
+      flops: denseFlops(macs, numel(out), c.useBias, c.activation),
+    };
   },
 };
 
@@ -26,7 +43,10 @@ export const flatten: TfLayerSpec<null> = {
   className: 'Flatten',
   configure: () => null,
   build(_c, [x]) {
-    if (x.length < 3) throw new ShapeMismatch(`flatten expects an input of at least 3 dimensions (expected min_ndim=3, found ndim=${x.length})`);
+    if (x.length < 3)
+      throw new ShapeMismatch(
+        `flatten expects an input of at least 3 dimensions (expected min_ndim=3, found ndim=${x.length})`,
+      );
     return { output: [x[0], numel(x.slice(1))], params: 0, macs: 0, flops: 0 };
   },
 };
@@ -35,7 +55,10 @@ export const flatten: TfLayerSpec<null> = {
 function identity(className: string, required?: string): TfLayerSpec<null> {
   return {
     className,
-    configure: (o) => { if (required) o.num(required); return null; },
+    configure: (o) => {
+      if (required) o.num(required);
+      return null;
+    },
     build: (_c, [x]) => ({ output: [...x], params: 0, macs: 0, flops: 0 }),
   };
 }
@@ -58,8 +81,9 @@ export const reshape: TfLayerSpec<{ target: number[] }> = {
   className: 'Reshape',
   configure(o) {
     const target = o.shape('targetShape');
-    if (!target) throw new OptionError('reshape: required option \'targetShape\' is missing', o.rangeOf('targetShape'));
-    if (target.filter((d) => d === -1).length > 1) throw new OptionError('reshape: can only specify one unknown dimension (-1)', o.rangeOf('targetShape'));
+    if (!target) throw new OptionError("reshape: required option 'targetShape' is missing", o.rangeOf('targetShape'));
+    if (target.filter((d) => d === -1).length > 1)
+      throw new OptionError('reshape: can only specify one unknown dimension (-1)', o.rangeOf('targetShape'));
     return { target: target as number[] };
   },
   build(c, [x]) {
@@ -67,7 +91,9 @@ export const reshape: TfLayerSpec<{ target: number[] }> = {
     const known = numel(c.target.filter((d) => d !== -1));
     const out = c.target.map((d) => (d === -1 ? total / known : d));
     if (!out.every((d) => Number.isInteger(d) && d > 0) || numel(out) !== total) {
-      throw new ShapeMismatch(`reshape: total size of the new array must be unchanged (input ${showShape(x)}, targetShape [${c.target.join(',')}])`);
+      throw new ShapeMismatch(
+        `reshape: total size of the new array must be unchanged (input ${showShape(x)}, targetShape [${c.target.join(',')}])`,
+      );
     }
     return { output: [x[0], ...out], params: 0, macs: 0, flops: 0 };
   },
@@ -78,12 +104,13 @@ export const permute: TfLayerSpec<{ dims: number[] }> = {
   className: 'Permute',
   configure(o) {
     const dims = o.shape('dims');
-    if (!dims) throw new OptionError('permute: required option \'dims\' is missing', o.rangeOf('dims'));
+    if (!dims) throw new OptionError("permute: required option 'dims' is missing", o.rangeOf('dims'));
     return { dims: dims as number[] };
   },
   build(c, [x]) {
     const sorted = [...c.dims].sort((a, b) => a - b);
-    if (c.dims.length !== x.length - 1 || sorted.some((d, i) => d !== i + 1)) throw new ShapeMismatch(`permute: dims [${c.dims.join(',')}] do not match input ${showShape(x)}`);
+    if (c.dims.length !== x.length - 1 || sorted.some((d, i) => d !== i + 1))
+      throw new ShapeMismatch(`permute: dims [${c.dims.join(',')}] do not match input ${showShape(x)}`);
     return { output: [x[0], ...c.dims.map((d) => x[d])], params: 0, macs: 0, flops: 0 };
   },
 };
@@ -102,7 +129,8 @@ export const repeatVector: TfLayerSpec<{ n: number }> = {
 export const activation: TfLayerSpec<{ act: string | null }> = {
   className: 'Activation',
   configure(o) {
-    if (!o.has('activation')) throw new OptionError('activation: required option \'activation\' is missing', o.rangeOf('activation'));
+    if (!o.has('activation'))
+      throw new OptionError("activation: required option 'activation' is missing", o.rangeOf('activation'));
     return { act: readActivation(o) };
   },
   build: (c, [x]) => ({ output: [...x], params: 0, macs: 0, flops: activationFlops(c.act, numel(x)) }),
@@ -123,7 +151,10 @@ export const elu = activationLayer('ELU', 'ELU');
 export const softmax = activationLayer('Softmax', 'Softmax');
 export const thresholdedReLU = activationLayer('ThresholdedReLU', 'Threshold');
 
-interface EmbeddingConfig { inputDim: number; outputDim: number }
+interface EmbeddingConfig {
+  inputDim: number;
+  outputDim: number;
+}
 
 /** tf.layers.embedding: a table [inputDim, outputDim]; the lookup does no arithmetic. */
 export const embedding: TfLayerSpec<EmbeddingConfig> = {
@@ -132,11 +163,16 @@ export const embedding: TfLayerSpec<EmbeddingConfig> = {
   build: (c, [x]) => ({ output: [...x, c.outputDim], params: c.inputDim * c.outputDim, macs: 0, flops: 0 }),
 };
 
-interface NormConfig { axis: number; center: boolean; scale: boolean }
+interface NormConfig {
+  axis: number;
+  center: boolean;
+  scale: boolean;
+}
 
 function normAxis(x: Shape, axis: number, layer: string): number {
   const a = axis < 0 ? x.length + axis : axis;
-  if (a <= 0 || a >= x.length) throw new ShapeMismatch(`${layer}: axis ${axis} is out of range for input ${showShape(x)}`);
+  if (a <= 0 || a >= x.length)
+    throw new ShapeMismatch(`${layer}: axis ${axis} is out of range for input ${showShape(x)}`);
   return x[a];
 }
 
@@ -163,6 +199,11 @@ export const layerNormalization: TfLayerSpec<NormConfig> = {
   configure: readNorm,
   build(c, [x]) {
     const ch = normAxis(x, c.axis, 'layerNormalization');
-    return { output: [...x], params: ch * ((c.center ? 1 : 0) + (c.scale ? 1 : 0)), macs: 0, flops: elementwiseFlops('LayerNorm', numel(x), numel(x)) ?? 0 };
+    return {
+      output: [...x],
+      params: ch * ((c.center ? 1 : 0) + (c.scale ? 1 : 0)),
+      macs: 0,
+      flops: elementwiseFlops('LayerNorm', numel(x), numel(x)) ?? 0,
+    };
   },
 };

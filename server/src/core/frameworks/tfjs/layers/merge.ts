@@ -12,13 +12,17 @@ export const concatenate: TfLayerSpec<{ axis: number }> = {
     return { axis };
   },
   build(c, xs) {
-    if (xs.length < 2) throw new ShapeMismatch(`concatenate should be called on a list of at least 2 inputs, got ${xs.length}`);
+    if (xs.length < 2)
+      throw new ShapeMismatch(`concatenate should be called on a list of at least 2 inputs, got ${xs.length}`);
     const rank = xs[0].length;
     const axis = c.axis < 0 ? rank + c.axis : c.axis;
-    if (axis <= 0 || axis >= rank) throw new ShapeMismatch(`concatenate: axis ${c.axis} is out of range for inputs of rank ${rank}`);
+    if (axis <= 0 || axis >= rank)
+      throw new ShapeMismatch(`concatenate: axis ${c.axis} is out of range for inputs of rank ${rank}`);
     for (const x of xs) {
       if (x.length !== rank || x.some((d, i) => i !== axis && d !== xs[0][i])) {
-        throw new ShapeMismatch(`concatenate requires inputs with matching shapes except for the concat axis; got inputs shapes: ${xs.map(showShape).join(', ')}`);
+        throw new ShapeMismatch(
+          `concatenate requires inputs with matching shapes except for the concat axis; got inputs shapes: ${xs.map(showShape).join(', ')}`,
+        );
       }
     }
     const out = [...xs[0]];
@@ -29,15 +33,20 @@ export const concatenate: TfLayerSpec<{ axis: number }> = {
 
 /** The broadcast shape of the merge inputs (tfjs allows equal ranks with 1s broadcasting). */
 function broadcast(layer: string, xs: Shape[]): Shape {
-  if (xs.length < 2) throw new ShapeMismatch(`${layer} should be called on a list of at least 2 inputs, got ${xs.length}`);
+  if (xs.length < 2)
+    throw new ShapeMismatch(`${layer} should be called on a list of at least 2 inputs, got ${xs.length}`);
   const rank = xs[0].length;
   const out = [...xs[0]];
   for (const x of xs.slice(1)) {
-    if (x.length !== rank) throw new ShapeMismatch(`${layer}: inputs must have the same rank, got ${xs.map(showShape).join(' and ')}`);
+    if (x.length !== rank)
+      throw new ShapeMismatch(`${layer}: inputs must have the same rank, got ${xs.map(showShape).join(' and ')}`);
     for (let i = 0; i < rank; i++) {
       if (x[i] === out[i] || x[i] === 1) continue;
       if (out[i] === 1) out[i] = x[i];
-      else throw new ShapeMismatch(`${layer}: operands could not be broadcast together with shapes ${xs.map(showShape).join(' ')}`);
+      else
+        throw new ShapeMismatch(
+          `${layer}: operands could not be broadcast together with shapes ${xs.map(showShape).join(' ')}`,
+        );
     }
   }
   return out;

@@ -4,8 +4,17 @@
 // supports resetAfter = false (it throws otherwise), unlike Keras's reset_after=True default.
 // Recurrent activation defaults to hardSigmoid in tfjs (Keras: sigmoid).
 import {
-  type TfLayerSpec, type Shape, type LayerOptions, type BuildResult, OptionError, OptionUnknown, ShapeMismatch,
-  readActivation, activationPerElement, showShape, expectRank,
+  type TfLayerSpec,
+  type Shape,
+  type LayerOptions,
+  type BuildResult,
+  OptionError,
+  OptionUnknown,
+  ShapeMismatch,
+  readActivation,
+  activationPerElement,
+  showShape,
+  expectRank,
 } from './common';
 
 type Cell = 'SimpleRNN' | 'LSTM' | 'GRU';
@@ -23,7 +32,10 @@ interface RnnConfig {
 
 function readRnn(o: LayerOptions, cell: Cell): RnnConfig {
   if (cell === 'GRU' && o.bool('resetAfter', false)) {
-    throw new OptionError('gru: GRUCell does not support reset_after parameter set to true (tfjs supports resetAfter: false only)', o.rangeOf('resetAfter'));
+    throw new OptionError(
+      'gru: GRUCell does not support reset_after parameter set to true (tfjs supports resetAfter: false only)',
+      o.rangeOf('resetAfter'),
+    );
   }
   return {
     cell,
@@ -50,9 +62,12 @@ function stepFlopsPerUnit(c: RnnConfig): number {
   const r = activationPerElement(c.recurrentActivation);
   const b = c.useBias ? 1 : 0;
   switch (c.cell) {
-    case 'SimpleRNN': return 1 + b + a;
-    case 'LSTM': return 4 + 4 * b + 3 * r + 2 * a + 4;
-    case 'GRU': return 3 * b + 2 + 2 * r + 2 + a + 5;
+    case 'SimpleRNN':
+      return 1 + b + a;
+    case 'LSTM':
+      return 4 + 4 * b + 3 * r + 2 * a + 4;
+    case 'GRU':
+      return 3 * b + 2 + 2 * r + 2 + a + 5;
   }
 }
 
@@ -76,7 +91,12 @@ export const simpleRNN = rnn('SimpleRNN');
 export const lstm = rnn('LSTM');
 export const gru = rnn('GRU');
 
-interface WrapperConfig { spec: TfLayerSpec<unknown>; config: unknown; name: string; mergeMode: string }
+interface WrapperConfig {
+  spec: TfLayerSpec<unknown>;
+  config: unknown;
+  name: string;
+  mergeMode: string;
+}
 
 /** tf.layers.bidirectional({layer, mergeMode = 'concat'}): a forward and a backward copy of the RNN. */
 export const bidirectional: TfLayerSpec<WrapperConfig> = {
@@ -84,12 +104,21 @@ export const bidirectional: TfLayerSpec<WrapperConfig> = {
   configure(o) {
     const inner = o.layer('layer');
     if (!inner.spec || !['SimpleRNN', 'LSTM', 'GRU'].includes(inner.spec.className)) {
-      throw new OptionError(`bidirectional: layer must be a recurrent layer (lstm, gru, simpleRNN), got ${inner.className}`, o.rangeOf('layer'));
+      throw new OptionError(
+        `bidirectional: layer must be a recurrent layer (lstm, gru, simpleRNN), got ${inner.className}`,
+        o.rangeOf('layer'),
+      );
     }
     const mode = o.strOrNull('mergeMode', 'concat');
-    if (mode === null) throw new OptionUnknown('bidirectional: mergeMode null (two separate outputs) is not modelled', o.rangeOf('mergeMode'));
-    if (!['concat', 'sum', 'mul', 'ave'].includes(mode)) throw new OptionError(`bidirectional: invalid mergeMode '${mode}'`, o.rangeOf('mergeMode'));
-    if ((inner.config as RnnConfig).returnState) throw new OptionUnknown('bidirectional: returnState in the wrapped layer is not modelled', o.rangeOf('layer'));
+    if (mode === null)
+      throw new OptionUnknown(
+        'bidirectional: mergeMode null (two separate outputs) is not modelled',
+        o.rangeOf('mergeMode'),
+      );
+    if (!['concat', 'sum', 'mul', 'ave'].includes(mode))
+      throw new OptionError(`bidirectional: invalid mergeMode '${mode}'`, o.rangeOf('mergeMode'));
+    if ((inner.config as RnnConfig).returnState)
+      throw new OptionUnknown('bidirectional: returnState in the wrapped layer is not modelled', o.rangeOf('layer'));
     return { spec: inner.spec, config: inner.config, name: inner.name, mergeMode: mode };
   },
   build(c, [x]) {
@@ -107,13 +136,23 @@ export const timeDistributed: TfLayerSpec<WrapperConfig> = {
   className: 'TimeDistributed',
   configure(o) {
     const inner = o.layer('layer');
-    if (!inner.spec) throw new OptionError(`timeDistributed: the wrapped layer ${inner.className} is not modelled`, o.rangeOf('layer'));
+    if (!inner.spec)
+      throw new OptionError(
+        `timeDistributed: the wrapped layer ${inner.className} is not modelled`,
+        o.rangeOf('layer'),
+      );
     return { spec: inner.spec, config: inner.config, name: inner.name, mergeMode: '' };
   },
   build(c, [x]) {
-    if (x.length < 3) throw new ShapeMismatch(`timeDistributed expects an input of at least 3 dimensions, got ${showShape(x)}`);
+    if (x.length < 3)
+      throw new ShapeMismatch(`timeDistributed expects an input of at least 3 dimensions, got ${showShape(x)}`);
     const steps = x[1];
     const one = c.spec.build(c.config, [[x[0], ...x.slice(2)]]);
-    return { output: [x[0], steps, ...one.output.slice(1)], params: one.params, macs: one.macs * steps, flops: one.flops * steps };
+    return {
+      output: [x[0], steps, ...one.output.slice(1)],
+      params: one.params,
+      macs: one.macs * steps,
+      flops: one.flops * steps,
+    };
   },
 };

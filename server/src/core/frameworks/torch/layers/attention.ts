@@ -1,7 +1,14 @@
 // torch.nn.MultiheadAttention: its parameters (in-projection, out_proj child, bias_k/v), output and
 // attention-weight shapes, the projections' and both batched matmuls' MACs, and softmax FLOPs.
 import {
-  type ArgValue, type LayerSpec, type ParamTensor, type TensorInfo, LayerArgError, ShapeError, boolArg, showShape,
+  type ArgValue,
+  type LayerSpec,
+  type ParamTensor,
+  type TensorInfo,
+  LayerArgError,
+  ShapeError,
+  boolArg,
+  showShape,
 } from '../layerSpec';
 import { FACTORY_ARGS, intAtLeast, isTensor, kwBool, optIntArg, probArg, tensorInput } from './common';
 
@@ -23,9 +30,14 @@ const SOFTMAX_FLOPS = 5;
 /** Parameters in torch's named_parameters() order: own tensors first, then out_proj's. */
 function mhaParameters(c: MhaConfig): ParamTensor[] {
   const e = c.embedDim;
-  const own: ParamTensor[] = c.kdim === e && c.vdim === e
-    ? [{ name: 'in_proj_weight', shape: [3 * e, e] }]
-    : [{ name: 'q_proj_weight', shape: [e, e] }, { name: 'k_proj_weight', shape: [e, c.kdim] }, { name: 'v_proj_weight', shape: [e, c.vdim] }];
+  const own: ParamTensor[] =
+    c.kdim === e && c.vdim === e
+      ? [{ name: 'in_proj_weight', shape: [3 * e, e] }]
+      : [
+          { name: 'q_proj_weight', shape: [e, e] },
+          { name: 'k_proj_weight', shape: [e, c.kdim] },
+          { name: 'v_proj_weight', shape: [e, c.vdim] },
+        ];
   if (c.bias) own.push({ name: 'in_proj_bias', shape: [3 * e] });
   if (c.addBiasKv) own.push({ name: 'bias_k', shape: [1, 1, e] }, { name: 'bias_v', shape: [1, 1, e] });
   own.push({ name: 'out_proj.weight', shape: [e, e] });
@@ -34,13 +46,19 @@ function mhaParameters(c: MhaConfig): ParamTensor[] {
 }
 
 /** Sequence length, batch (null when unbatched) and feature width of one of q / k / v. */
-interface SeqView { seq: number; batch: number | null; width: number }
+interface SeqView {
+  seq: number;
+  batch: number | null;
+  width: number;
+}
 
 /** Reads (L, N, E), (N, L, E) with batch_first, or unbatched (L, E). */
 function seqView(x: TensorInfo, batched: boolean, batchFirst: boolean, name: string): SeqView {
   const want = batched ? 3 : 2;
   if (x.shape.length !== want) {
-    throw new ShapeError(`MultiheadAttention: expected ${name} to be ${want}-D like query, but got ${x.shape.length}-D ${showShape(x.shape)}`);
+    throw new ShapeError(
+      `MultiheadAttention: expected ${name} to be ${want}-D like query, but got ${x.shape.length}-D ${showShape(x.shape)}`,
+    );
   }
   const width = x.shape[want - 1];
   if (!batched) return { seq: x.shape[0], batch: null, width };
@@ -50,14 +68,18 @@ function seqView(x: TensorInfo, batched: boolean, batchFirst: boolean, name: str
 /** Throws when a feature width differs from the one the layer was built for. */
 function requireWidth(v: SeqView, expected: number, name: string): void {
   if (v.width !== expected) {
-    throw new ShapeError(`MultiheadAttention: was expecting ${name} embedding dimension of ${expected}, but got ${v.width}`);
+    throw new ShapeError(
+      `MultiheadAttention: was expecting ${name} embedding dimension of ${expected}, but got ${v.width}`,
+    );
   }
 }
 
 /** Checks query / key / value against each other and the layer; returns their views. */
 function attentionViews(c: MhaConfig, q: TensorInfo, k: TensorInfo, v: TensorInfo) {
   if (q.shape.length !== 2 && q.shape.length !== 3) {
-    throw new ShapeError(`MultiheadAttention: query should be unbatched 2-D or batched 3-D but got ${q.shape.length}-D ${showShape(q.shape)}`);
+    throw new ShapeError(
+      `MultiheadAttention: query should be unbatched 2-D or batched 3-D but got ${q.shape.length}-D ${showShape(q.shape)}`,
+    );
   }
   const batched = q.shape.length === 3;
   const qv = seqView(q, batched, c.batchFirst, 'query');
@@ -67,7 +89,9 @@ function attentionViews(c: MhaConfig, q: TensorInfo, k: TensorInfo, v: TensorInf
   requireWidth(kv, c.kdim, 'key');
   requireWidth(vv, c.vdim, 'value');
   if (kv.seq !== vv.seq || kv.batch !== vv.batch) {
-    throw new ShapeError(`MultiheadAttention: key shape ${showShape(k.shape)} does not match value shape ${showShape(v.shape)}`);
+    throw new ShapeError(
+      `MultiheadAttention: key shape ${showShape(k.shape)} does not match value shape ${showShape(v.shape)}`,
+    );
   }
   if (kv.batch !== qv.batch) {
     throw new ShapeError(`MultiheadAttention: query batch ${qv.batch} does not match key batch ${kv.batch}`);
@@ -106,7 +130,9 @@ function checkAttnMask(mask: ArgValue | TensorInfo | undefined, l: number, s: nu
   const ok2 = mask.shape.length === 2 && mask.shape[0] === l && mask.shape[1] === s;
   const ok3 = mask.shape.length === 3 && mask.shape[0] === nh && mask.shape[1] === l && mask.shape[2] === s;
   if (!ok2 && !ok3) {
-    throw new ShapeError(`MultiheadAttention: attn_mask of shape ${showShape(mask.shape)} should be (${l}, ${s}) or (${nh}, ${l}, ${s})`);
+    throw new ShapeError(
+      `MultiheadAttention: attn_mask of shape ${showShape(mask.shape)} should be (${l}, ${s}) or (${nh}, ${l}, ${s})`,
+    );
   }
 }
 
@@ -119,9 +145,15 @@ function checkAttnMask(mask: ArgValue | TensorInfo | undefined, l: number, s: nu
 export const MultiheadAttention: LayerSpec<MhaConfig> = {
   op: 'MultiheadAttention',
   args: [
-    { name: 'embed_dim', required: true }, { name: 'num_heads', required: true }, { name: 'dropout', default: 0.0 },
-    { name: 'bias', default: true }, { name: 'add_bias_kv', default: false }, { name: 'add_zero_attn', default: false },
-    { name: 'kdim', default: null }, { name: 'vdim', default: null }, { name: 'batch_first', default: false },
+    { name: 'embed_dim', required: true },
+    { name: 'num_heads', required: true },
+    { name: 'dropout', default: 0.0 },
+    { name: 'bias', default: true },
+    { name: 'add_bias_kv', default: false },
+    { name: 'add_zero_attn', default: false },
+    { name: 'kdim', default: null },
+    { name: 'vdim', default: null },
+    { name: 'batch_first', default: false },
     ...FACTORY_ARGS,
   ],
   configure(a) {
@@ -132,9 +164,14 @@ export const MultiheadAttention: LayerSpec<MhaConfig> = {
     }
     probArg(a, 'dropout');
     return {
-      embedDim, numHeads, bias: boolArg(a, 'bias'), addBiasKv: boolArg(a, 'add_bias_kv'),
-      addZeroAttn: boolArg(a, 'add_zero_attn'), kdim: optIntArg(a, 'kdim') ?? embedDim,
-      vdim: optIntArg(a, 'vdim') ?? embedDim, batchFirst: boolArg(a, 'batch_first'),
+      embedDim,
+      numHeads,
+      bias: boolArg(a, 'bias'),
+      addBiasKv: boolArg(a, 'add_bias_kv'),
+      addZeroAttn: boolArg(a, 'add_zero_attn'),
+      kdim: optIntArg(a, 'kdim') ?? embedDim,
+      vdim: optIntArg(a, 'vdim') ?? embedDim,
+      batchFirst: boolArg(a, 'batch_first'),
     };
   },
   parameters: mhaParameters,

@@ -1,11 +1,20 @@
 // Helpers shared by the torch.nn layer specs: argument readers, input checks, and the one
 // sliding-window output-size rule that convolution and pooling both use.
 import {
-  type ArgValue, type ArgSpec, type TensorInfo, LayerArgError, ShapeError, ntuple, showShape,
+  type ArgValue,
+  type ArgSpec,
+  type TensorInfo,
+  LayerArgError,
+  ShapeError,
+  ntuple,
+  showShape,
 } from '../layerSpec';
 
 /** The `device=None, dtype=None` factory arguments most torch layers accept last. */
-export const FACTORY_ARGS: ArgSpec[] = [{ name: 'device', default: null }, { name: 'dtype', default: null }];
+export const FACTORY_ARGS: ArgSpec[] = [
+  { name: 'device', default: null },
+  { name: 'dtype', default: null },
+];
 
 /** Reads a real-valued argument (ints and bools count, as in Python). */
 export function floatArg(a: Record<string, ArgValue>, name: string): number {
@@ -43,7 +52,8 @@ export function strArg(a: Record<string, ArgValue>, name: string, allowed?: read
 export function intAtLeast(a: Record<string, ArgValue>, name: string, min: number): number {
   const v = a[name];
   const n = typeof v === 'boolean' ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isInteger(n)) throw new LayerArgError(`${name} must be an int, got ${JSON.stringify(v)}`);
+  if (typeof n !== 'number' || !Number.isInteger(n))
+    throw new LayerArgError(`${name} must be an int, got ${JSON.stringify(v)}`);
   if (n < min) throw new LayerArgError(`${name} must be at least ${min}, got ${n}`);
   return n;
 }
@@ -74,7 +84,10 @@ export function firstInput(inputs: readonly TensorInfo[], op: string): TensorInf
 
 /** A tensor passed positionally at `index` or by keyword `name`; undefined when absent. */
 export function tensorInput(
-  inputs: readonly TensorInfo[], kwargs: Record<string, ArgValue | TensorInfo>, index: number, name: string,
+  inputs: readonly TensorInfo[],
+  kwargs: Record<string, ArgValue | TensorInfo>,
+  index: number,
+  name: string,
 ): TensorInfo | undefined {
   if (inputs[index]) return inputs[index];
   const kw = kwargs[name];
@@ -99,20 +112,28 @@ export function kwBool(kwargs: Record<string, ArgValue | TensorInfo>, name: stri
 export function requireRank(x: TensorInfo, ranks: readonly number[], op: string): void {
   if (ranks.includes(x.shape.length)) return;
   const want = ranks.map((r) => `${r}-D`).join(' or ');
-  throw new ShapeError(`${op} expects a ${want} input but got a ${x.shape.length}-D input of shape ${showShape(x.shape)}`);
+  throw new ShapeError(
+    `${op} expects a ${want} input but got a ${x.shape.length}-D input of shape ${showShape(x.shape)}`,
+  );
 }
 
 /** Resolves a possibly negative dim against `rank`, as torch does; ShapeError when out of range. */
 export function normDim(dim: number, rank: number, op: string): number {
   const r = Math.max(rank, 1);
   if (dim < -r || dim >= r) {
-    throw new ShapeError(`${op}: dimension out of range (expected to be in range of [${-r}, ${r - 1}], but got ${dim})`);
+    throw new ShapeError(
+      `${op}: dimension out of range (expected to be in range of [${-r}, ${r - 1}], but got ${dim})`,
+    );
   }
   return dim < 0 ? dim + r : dim;
 }
 
 /** A (N, C, *spatial) or unbatched (C, *spatial) input split into its parts. */
-export interface ChannelInput { batch: number[]; channels: number; spatial: number[] }
+export interface ChannelInput {
+  batch: number[];
+  channels: number;
+  spatial: number[];
+}
 
 /** Splits an input with `nd` spatial dims, batched or not; ShapeError for any other rank. */
 export function splitChannels(x: TensorInfo, nd: number, op: string): ChannelInput {
@@ -128,7 +149,12 @@ export function splitChannels(x: TensorInfo, nd: number, op: string): ChannelInp
  * last window when it would start in the right padding (it must start inside the input or left pad).
  */
 export function windowOutSize(
-  size: number, kernel: number, stride: number, padding: number, dilation = 1, ceilMode = false,
+  size: number,
+  kernel: number,
+  stride: number,
+  padding: number,
+  dilation = 1,
+  ceilMode = false,
 ): number {
   const span = size + 2 * padding - dilation * (kernel - 1) - 1;
   let out = (ceilMode ? Math.ceil(span / stride) : Math.floor(span / stride)) + 1;
@@ -147,8 +173,14 @@ export function requirePositiveOutput(op: string, inputShape: readonly number[],
 /** Reads an output-size argument (int or tuple, entries may be None) for `n` dims. */
 export function optSizeTuple(value: ArgValue, n: number, name: string): (number | null)[] {
   const t = typeof value === 'number' || value === null ? Array(n).fill(value) : value;
-  if (!Array.isArray(t) || t.length !== n || !t.every((v) => v === null || (typeof v === 'number' && Number.isInteger(v) && v >= 1))) {
-    throw new LayerArgError(`${name} must be a positive int or a tuple of ${n} positive ints or None, got ${JSON.stringify(value)}`);
+  if (
+    !Array.isArray(t) ||
+    t.length !== n ||
+    !t.every((v) => v === null || (typeof v === 'number' && Number.isInteger(v) && v >= 1))
+  ) {
+    throw new LayerArgError(
+      `${name} must be a positive int or a tuple of ${n} positive ints or None, got ${JSON.stringify(value)}`,
+    );
   }
   return t as (number | null)[];
 }

@@ -1,10 +1,25 @@
 // torch.nn.Conv1d/2d/3d and ConvTranspose1d/2d/3d: constructor checks, weights, output shapes and
 // MACs (Conv: N·C_out·Π(out)·(C_in/groups)·Π(k); ConvTranspose: N·C_in·Π(in)·(C_out/groups)·Π(k)).
 import {
-  type ArgSpec, type ArgValue, type LayerSpec, type TensorInfo, LayerArgError, ShapeError, boolArg, numel, showShape,
+  type ArgSpec,
+  type ArgValue,
+  type LayerSpec,
+  type TensorInfo,
+  LayerArgError,
+  ShapeError,
+  boolArg,
+  numel,
+  showShape,
 } from '../layerSpec';
 import {
-  FACTORY_ARGS, firstInput, intAtLeast, intTuple, requirePositiveOutput, splitChannels, strArg, windowOutSize,
+  FACTORY_ARGS,
+  firstInput,
+  intAtLeast,
+  intTuple,
+  requirePositiveOutput,
+  splitChannels,
+  strArg,
+  windowOutSize,
 } from './common';
 
 /** A convolution's validated configuration. */
@@ -28,17 +43,30 @@ export interface ConvConfig {
 const PADDING_MODES = ['zeros', 'reflect', 'replicate', 'circular'];
 
 const CONV_ARGS: ArgSpec[] = [
-  { name: 'in_channels', required: true }, { name: 'out_channels', required: true }, { name: 'kernel_size', required: true },
-  { name: 'stride', default: 1 }, { name: 'padding', default: 0 }, { name: 'dilation', default: 1 },
-  { name: 'groups', default: 1 }, { name: 'bias', default: true }, { name: 'padding_mode', default: 'zeros' },
+  { name: 'in_channels', required: true },
+  { name: 'out_channels', required: true },
+  { name: 'kernel_size', required: true },
+  { name: 'stride', default: 1 },
+  { name: 'padding', default: 0 },
+  { name: 'dilation', default: 1 },
+  { name: 'groups', default: 1 },
+  { name: 'bias', default: true },
+  { name: 'padding_mode', default: 'zeros' },
   ...FACTORY_ARGS,
 ];
 
 const CONV_TRANSPOSE_ARGS: ArgSpec[] = [
-  { name: 'in_channels', required: true }, { name: 'out_channels', required: true }, { name: 'kernel_size', required: true },
-  { name: 'stride', default: 1 }, { name: 'padding', default: 0 }, { name: 'output_padding', default: 0 },
-  { name: 'groups', default: 1 }, { name: 'bias', default: true }, { name: 'dilation', default: 1 },
-  { name: 'padding_mode', default: 'zeros' }, ...FACTORY_ARGS,
+  { name: 'in_channels', required: true },
+  { name: 'out_channels', required: true },
+  { name: 'kernel_size', required: true },
+  { name: 'stride', default: 1 },
+  { name: 'padding', default: 0 },
+  { name: 'output_padding', default: 0 },
+  { name: 'groups', default: 1 },
+  { name: 'bias', default: true },
+  { name: 'dilation', default: 1 },
+  { name: 'padding_mode', default: 'zeros' },
+  ...FACTORY_ARGS,
 ];
 
 /** Reads `padding`: an int / tuple, or 'same' / 'valid' (which torch allows for Conv only). */
@@ -58,8 +86,10 @@ function configureConv(op: string, nd: number, transposed: boolean, a: Record<st
   const inChannels = intAtLeast(a, 'in_channels', 1);
   const outChannels = intAtLeast(a, 'out_channels', 1);
   const groups = intAtLeast(a, 'groups', 1);
-  if (inChannels % groups !== 0) throw new LayerArgError(`in_channels (${inChannels}) must be divisible by groups (${groups})`);
-  if (outChannels % groups !== 0) throw new LayerArgError(`out_channels (${outChannels}) must be divisible by groups (${groups})`);
+  if (inChannels % groups !== 0)
+    throw new LayerArgError(`in_channels (${inChannels}) must be divisible by groups (${groups})`);
+  if (outChannels % groups !== 0)
+    throw new LayerArgError(`out_channels (${outChannels}) must be divisible by groups (${groups})`);
   const kernel = intTuple(a.kernel_size, nd, 'kernel_size');
   const stride = intTuple(a.stride, nd, 'stride');
   const dilation = intTuple(a.dilation, nd, 'dilation');
@@ -67,13 +97,26 @@ function configureConv(op: string, nd: number, transposed: boolean, a: Record<st
   const outputPadding = transposed ? intTuple(a.output_padding, nd, 'output_padding', 0) : Array(nd).fill(0);
   outputPadding.forEach((p, i) => {
     if (p >= stride[i] && p >= dilation[i]) {
-      throw new LayerArgError(`output padding must be smaller than either stride or dilation, got output_padding=${p}, stride=${stride[i]}, dilation=${dilation[i]}`);
+      throw new LayerArgError(
+        `output padding must be smaller than either stride or dilation, got output_padding=${p}, stride=${stride[i]}, dilation=${dilation[i]}`,
+      );
     }
   });
   const paddingMode = strArg(a, 'padding_mode', transposed ? ['zeros'] : PADDING_MODES);
   return {
-    op, nd, transposed, inChannels, outChannels, kernel, stride, padding, outputPadding, dilation, groups,
-    bias: boolArg(a, 'bias'), paddingMode,
+    op,
+    nd,
+    transposed,
+    inChannels,
+    outChannels,
+    kernel,
+    stride,
+    padding,
+    outputPadding,
+    dilation,
+    groups,
+    bias: boolArg(a, 'bias'),
+    paddingMode,
   };
 }
 
@@ -85,7 +128,11 @@ function convOutSpatial(c: ConvConfig, spatial: number[]): number[] {
 }
 
 /** Output spatial size of a transposed convolution: (in−1)·s − 2p + d·(k−1) + output_padding + 1. */
-function transposedOutSpatial(c: ConvConfig, spatial: number[], outputSize: ArgValue | TensorInfo | undefined): number[] {
+function transposedOutSpatial(
+  c: ConvConfig,
+  spatial: number[],
+  outputSize: ArgValue | TensorInfo | undefined,
+): number[] {
   const pad = c.padding as number[];
   const base = spatial.map((s, i) => (s - 1) * c.stride[i] - 2 * pad[i] + c.dilation[i] * (c.kernel[i] - 1) + 1);
   if (!Array.isArray(outputSize)) return base.map((b, i) => b + c.outputPadding[i]);
@@ -94,7 +141,9 @@ function transposedOutSpatial(c: ConvConfig, spatial: number[], outputSize: ArgV
     const w = wanted[i];
     const max = b + c.stride[i] - 1;
     if (typeof w !== 'number' || w < b || w > max) {
-      throw new ShapeError(`${c.op}: requested output size ${JSON.stringify(outputSize)} is not in the valid range [${b}, ${max}] for spatial dim ${i}`);
+      throw new ShapeError(
+        `${c.op}: requested output size ${JSON.stringify(outputSize)} is not in the valid range [${b}, ${max}] for spatial dim ${i}`,
+      );
     }
     return w;
   });
@@ -119,7 +168,9 @@ function convSpec(op: string, nd: number, transposed: boolean): LayerSpec<ConvCo
       const x = firstInput(inputs, op);
       const { batch, channels, spatial } = splitChannels(x, nd, op);
       if (channels !== c.inChannels) {
-        throw new ShapeError(`${op} expects ${c.inChannels} input channels but got ${channels} (input shape ${showShape(x.shape)})`);
+        throw new ShapeError(
+          `${op} expects ${c.inChannels} input channels but got ${channels} (input shape ${showShape(x.shape)})`,
+        );
       }
       const out = transposed ? transposedOutSpatial(c, spatial, kwargs.output_size) : convOutSpatial(c, spatial);
       requirePositiveOutput(op, x.shape, out);

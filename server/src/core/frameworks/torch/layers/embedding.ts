@@ -1,12 +1,26 @@
 // torch.nn.Embedding and EmbeddingBag: lookup tables fed integer index tensors; no MACs (a gather),
 // EmbeddingBag adds its bag reduction as elementwise work.
 import {
-  type ArgValue, type LayerSpec, type TensorInfo, LayerArgError, ShapeError, boolArg, numel, showShape,
+  type ArgValue,
+  type LayerSpec,
+  type TensorInfo,
+  LayerArgError,
+  ShapeError,
+  boolArg,
+  numel,
+  showShape,
 } from '../layerSpec';
 import { FACTORY_ARGS, firstInput, intAtLeast, optIntArg, strArg, tensorInput } from './common';
 
-interface EmbeddingConfig { num: number; dim: number; paddingIdx: number | null }
-interface EmbeddingBagConfig extends EmbeddingConfig { mode: string; includeLastOffset: boolean }
+interface EmbeddingConfig {
+  num: number;
+  dim: number;
+  paddingIdx: number | null;
+}
+interface EmbeddingBagConfig extends EmbeddingConfig {
+  mode: string;
+  includeLastOffset: boolean;
+}
 
 /** Validates num_embeddings, embedding_dim and padding_idx ∈ [−num, num). */
 function configureTable(a: Record<string, ArgValue>): EmbeddingConfig {
@@ -22,7 +36,9 @@ function configureTable(a: Record<string, ArgValue>): EmbeddingConfig {
 /** Throws unless `x` holds integer indices, as torch's embedding kernels require. */
 function requireIndices(x: TensorInfo, op: string): void {
   if (x.dtype !== 'int64' && x.dtype !== 'int32') {
-    throw new ShapeError(`${op} expects an integer (Long or Int) index tensor but got ${x.dtype} of shape ${showShape(x.shape)}`);
+    throw new ShapeError(
+      `${op} expects an integer (Long or Int) index tensor but got ${x.dtype} of shape ${showShape(x.shape)}`,
+    );
   }
 }
 
@@ -32,10 +48,16 @@ const weightOf = (c: EmbeddingConfig) => [{ name: 'weight', shape: [c.num, c.dim
 export const Embedding: LayerSpec<EmbeddingConfig> = {
   op: 'Embedding',
   args: [
-    { name: 'num_embeddings', required: true }, { name: 'embedding_dim', required: true },
-    { name: 'padding_idx', default: null }, { name: 'max_norm', default: null }, { name: 'norm_type', default: 2.0 },
-    { name: 'scale_grad_by_freq', default: false }, { name: 'sparse', default: false }, { name: '_weight', default: null },
-    { name: '_freeze', default: false }, ...FACTORY_ARGS,
+    { name: 'num_embeddings', required: true },
+    { name: 'embedding_dim', required: true },
+    { name: 'padding_idx', default: null },
+    { name: 'max_norm', default: null },
+    { name: 'norm_type', default: 2.0 },
+    { name: 'scale_grad_by_freq', default: false },
+    { name: 'sparse', default: false },
+    { name: '_weight', default: null },
+    { name: '_freeze', default: false },
+    ...FACTORY_ARGS,
   ],
   configure: configureTable,
   parameters: weightOf,
@@ -54,13 +76,22 @@ export const Embedding: LayerSpec<EmbeddingConfig> = {
 export const EmbeddingBag: LayerSpec<EmbeddingBagConfig> = {
   op: 'EmbeddingBag',
   args: [
-    { name: 'num_embeddings', required: true }, { name: 'embedding_dim', required: true },
-    { name: 'max_norm', default: null }, { name: 'norm_type', default: 2.0 }, { name: 'scale_grad_by_freq', default: false },
-    { name: 'mode', default: 'mean' }, { name: 'sparse', default: false }, { name: '_weight', default: null },
-    { name: 'include_last_offset', default: false }, { name: 'padding_idx', default: null }, ...FACTORY_ARGS,
+    { name: 'num_embeddings', required: true },
+    { name: 'embedding_dim', required: true },
+    { name: 'max_norm', default: null },
+    { name: 'norm_type', default: 2.0 },
+    { name: 'scale_grad_by_freq', default: false },
+    { name: 'mode', default: 'mean' },
+    { name: 'sparse', default: false },
+    { name: '_weight', default: null },
+    { name: 'include_last_offset', default: false },
+    { name: 'padding_idx', default: null },
+    ...FACTORY_ARGS,
   ],
   configure: (a) => ({
-    ...configureTable(a), mode: strArg(a, 'mode', ['sum', 'mean', 'max']), includeLastOffset: boolArg(a, 'include_last_offset'),
+    ...configureTable(a),
+    mode: strArg(a, 'mode', ['sum', 'mean', 'max']),
+    includeLastOffset: boolArg(a, 'include_last_offset'),
   }),
   parameters: weightOf,
   forward(c, inputs, kwargs) {
@@ -80,7 +111,9 @@ function bagCount(c: EmbeddingBagConfig, x: TensorInfo, offsets: TensorInfo | un
     return x.shape[0];
   }
   if (x.shape.length !== 1) {
-    throw new ShapeError(`EmbeddingBag expects a 1-D or 2-D input but got a ${x.shape.length}-D input of shape ${showShape(x.shape)}`);
+    throw new ShapeError(
+      `EmbeddingBag expects a 1-D or 2-D input but got a ${x.shape.length}-D input of shape ${showShape(x.shape)}`,
+    );
   }
   if (!offsets || offsets.shape.length !== 1) {
     throw new ShapeError('EmbeddingBag: a 1-D input needs a 1-D offsets tensor');

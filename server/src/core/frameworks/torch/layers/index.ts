@@ -13,8 +13,12 @@ import * as shape from './shape';
 
 /** True for a module export that is a layer spec (as opposed to a helper function). */
 function isLayerSpec(v: unknown): v is LayerSpec<unknown> {
-  return typeof v === 'object' && v !== null && typeof (v as LayerSpec).op === 'string'
-    && typeof (v as LayerSpec).forward === 'function';
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as LayerSpec).op === 'string' &&
+    typeof (v as LayerSpec).forward === 'function'
+  );
 }
 
 /** Collects the specs exported by `modules` into a record keyed by their torch class names. */
@@ -28,5 +32,13 @@ function collect(modules: object[]): Record<string, LayerSpec<any>> {
 
 /** Every built-in torch.nn layer spec, keyed by torch class name. */
 export const LAYER_SPECS: Record<string, LayerSpec<any>> = collect([
-  activation, attention, conv, embedding, linear, norm, pooling, recurrent, shape,
+  activation,
+  attention,
+  conv,
+  embedding,
+  linear,
+  norm,
+  pooling,
+  recurrent,
+  shape,
 ]);

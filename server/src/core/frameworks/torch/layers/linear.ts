@@ -1,19 +1,27 @@
 // torch.nn.Linear, Bilinear and Identity: shape rules, parameters and MACs.
-import {
-  type LayerSpec, type TensorInfo, ShapeError, intArg, boolArg, numel, showShape,
-} from '../layerSpec';
+import { type LayerSpec, type TensorInfo, ShapeError, intArg, boolArg, numel, showShape } from '../layerSpec';
 import { FACTORY_ARGS, firstInput, intAtLeast, tensorInput } from './common';
 
-interface LinearConfig { inFeatures: number; outFeatures: number; bias: boolean }
+interface LinearConfig {
+  inFeatures: number;
+  outFeatures: number;
+  bias: boolean;
+}
 
 /** y = x Wᵀ + b over the last dimension; MACs = output elements × in_features. */
 export const Linear: LayerSpec<LinearConfig> = {
   op: 'Linear',
   args: [
-    { name: 'in_features', required: true }, { name: 'out_features', required: true }, { name: 'bias', default: true },
+    { name: 'in_features', required: true },
+    { name: 'out_features', required: true },
+    { name: 'bias', default: true },
     ...FACTORY_ARGS,
   ],
-  configure: (a) => ({ inFeatures: intArg(a, 'in_features'), outFeatures: intArg(a, 'out_features'), bias: boolArg(a, 'bias') }),
+  configure: (a) => ({
+    inFeatures: intArg(a, 'in_features'),
+    outFeatures: intArg(a, 'out_features'),
+    bias: boolArg(a, 'bias'),
+  }),
   parameters: (c) => [
     { name: 'weight', shape: [c.outFeatures, c.inFeatures] },
     ...(c.bias ? [{ name: 'bias', shape: [c.outFeatures] }] : []),
@@ -31,22 +39,34 @@ export function requireLastDim(x: TensorInfo | undefined, expected: number, op: 
   if (!x) throw new ShapeError(`${op} needs an input tensor`);
   const last = x.shape[x.shape.length - 1];
   if (x.shape.length === 0 || last !== expected) {
-    throw new ShapeError(`${op} expects ${expected} input features but got ${last ?? 'a scalar'} (input shape ${showShape(x.shape)})`);
+    throw new ShapeError(
+      `${op} expects ${expected} input features but got ${last ?? 'a scalar'} (input shape ${showShape(x.shape)})`,
+    );
   }
 }
 
-interface BilinearConfig { in1: number; in2: number; outFeatures: number; bias: boolean }
+interface BilinearConfig {
+  in1: number;
+  in2: number;
+  outFeatures: number;
+  bias: boolean;
+}
 
 /** y = x₁ᵀ A x₂ + b; MACs = N × out × in1 × in2 (N = product of the leading dims). */
 export const Bilinear: LayerSpec<BilinearConfig> = {
   op: 'Bilinear',
   args: [
-    { name: 'in1_features', required: true }, { name: 'in2_features', required: true },
-    { name: 'out_features', required: true }, { name: 'bias', default: true }, ...FACTORY_ARGS,
+    { name: 'in1_features', required: true },
+    { name: 'in2_features', required: true },
+    { name: 'out_features', required: true },
+    { name: 'bias', default: true },
+    ...FACTORY_ARGS,
   ],
   configure: (a) => ({
-    in1: intAtLeast(a, 'in1_features', 1), in2: intAtLeast(a, 'in2_features', 1),
-    outFeatures: intAtLeast(a, 'out_features', 1), bias: boolArg(a, 'bias'),
+    in1: intAtLeast(a, 'in1_features', 1),
+    in2: intAtLeast(a, 'in2_features', 1),
+    outFeatures: intAtLeast(a, 'out_features', 1),
+    bias: boolArg(a, 'bias'),
   }),
   parameters: (c) => [
     { name: 'weight', shape: [c.outFeatures, c.in1, c.in2] },
@@ -60,11 +80,17 @@ export const Bilinear: LayerSpec<BilinearConfig> = {
     requireLastDim(x2, c.in2, 'Bilinear');
     const lead = x1.shape.slice(0, -1);
     if (showShape(lead) !== showShape(x2.shape.slice(0, -1))) {
-      throw new ShapeError(`Bilinear inputs must match except in the last dim, got ${showShape(x1.shape)} and ${showShape(x2.shape)}`);
+      throw new ShapeError(
+        `Bilinear inputs must match except in the last dim, got ${showShape(x1.shape)} and ${showShape(x2.shape)}`,
+      );
     }
     const n = numel(lead);
     const shape = [...lead, c.outFeatures];
-    return { output: { shape, dtype: x1.dtype }, macs: n * c.outFeatures * c.in1 * c.in2, extraFlops: c.bias ? n * c.outFeatures : 0 };
+    return {
+      output: { shape, dtype: x1.dtype },
+      macs: n * c.outFeatures * c.in1 * c.in2,
+      extraFlops: c.bias ? n * c.outFeatures : 0,
+    };
   },
 };
 
@@ -74,7 +100,10 @@ export const Bilinear: LayerSpec<BilinearConfig> = {
  */
 export const Identity: LayerSpec<Record<string, never>> = {
   op: 'Identity',
-  args: [{ name: '*args', default: [] }, { name: '**kwargs', default: null }],
+  args: [
+    { name: '*args', default: [] },
+    { name: '**kwargs', default: null },
+  ],
   configure: () => ({}),
   parameters: () => [],
   forward: (_c, inputs) => ({ output: firstInput(inputs, 'Identity'), macs: 0 }),

@@ -1,12 +1,24 @@
 // torch.nn normalisation layers: BatchNorm1d/2d/3d, InstanceNorm1d/2d/3d, LayerNorm, GroupNorm and
 // LocalResponseNorm. None has MACs; their elementwise work comes from the op table.
 import {
-  type ArgSpec, type ArgValue, type LayerSpec, type ParamTensor, type TensorInfo, LayerArgError, ShapeError,
-  boolArg, numel, showShape,
+  type ArgSpec,
+  type ArgValue,
+  type LayerSpec,
+  type ParamTensor,
+  type TensorInfo,
+  LayerArgError,
+  ShapeError,
+  boolArg,
+  numel,
+  showShape,
 } from '../layerSpec';
 import { FACTORY_ARGS, firstInput, floatArg, intAtLeast, requireRank } from './common';
 
-interface StatsNormConfig { features: number; affine: boolean; track: boolean }
+interface StatsNormConfig {
+  features: number;
+  affine: boolean;
+  track: boolean;
+}
 
 /** Parameters of a per-channel affine norm: weight and bias of shape (C) when affine. */
 function affineParams(shape: number[], affine: boolean, bias = affine): ParamTensor[] {
@@ -17,7 +29,8 @@ function affineParams(shape: number[], affine: boolean, bias = affine): ParamTen
 function runningStats(c: StatsNormConfig): ParamTensor[] {
   if (!c.track) return [];
   return [
-    { name: 'running_mean', shape: [c.features] }, { name: 'running_var', shape: [c.features] },
+    { name: 'running_mean', shape: [c.features] },
+    { name: 'running_var', shape: [c.features] },
     { name: 'num_batches_tracked', shape: [] },
   ];
 }
@@ -25,20 +38,30 @@ function runningStats(c: StatsNormConfig): ParamTensor[] {
 /** The argument list shared by BatchNorm and InstanceNorm (they differ only in defaults). */
 function statsNormArgs(affine: boolean, track: boolean): ArgSpec[] {
   return [
-    { name: 'num_features', required: true }, { name: 'eps', default: 1e-5 }, { name: 'momentum', default: 0.1 },
-    { name: 'affine', default: affine }, { name: 'track_running_stats', default: track }, ...FACTORY_ARGS,
+    { name: 'num_features', required: true },
+    { name: 'eps', default: 1e-5 },
+    { name: 'momentum', default: 0.1 },
+    { name: 'affine', default: affine },
+    { name: 'track_running_stats', default: track },
+    ...FACTORY_ARGS,
   ];
 }
 
 function configureStatsNorm(a: Record<string, ArgValue>): StatsNormConfig {
   floatArg(a, 'eps');
-  return { features: intAtLeast(a, 'num_features', 1), affine: boolArg(a, 'affine'), track: boolArg(a, 'track_running_stats') };
+  return {
+    features: intAtLeast(a, 'num_features', 1),
+    affine: boolArg(a, 'affine'),
+    track: boolArg(a, 'track_running_stats'),
+  };
 }
 
 /** Throws when the channel dim of `x` differs from num_features. */
 function requireChannels(x: TensorInfo, dim: number, expected: number, op: string): void {
   if (x.shape[dim] !== expected) {
-    throw new ShapeError(`${op} expects ${expected} channels (num_features) but got ${x.shape[dim]} (input shape ${showShape(x.shape)})`);
+    throw new ShapeError(
+      `${op} expects ${expected} channels (num_features) but got ${x.shape[dim]} (input shape ${showShape(x.shape)})`,
+    );
   }
 }
 
@@ -92,7 +115,11 @@ export const InstanceNorm2d = instanceNormSpec('InstanceNorm2d', 2);
 /** torch.nn.InstanceNorm3d: (N, C, D, H, W) or (C, D, H, W). */
 export const InstanceNorm3d = instanceNormSpec('InstanceNorm3d', 3);
 
-interface LayerNormConfig { shape: number[]; affine: boolean; bias: boolean }
+interface LayerNormConfig {
+  shape: number[];
+  affine: boolean;
+  bias: boolean;
+}
 
 /** Reads normalized_shape: an int or a list of ints. */
 function normalizedShape(v: ArgValue): number[] {
@@ -107,8 +134,11 @@ function normalizedShape(v: ArgValue): number[] {
 export const LayerNorm: LayerSpec<LayerNormConfig> = {
   op: 'LayerNorm',
   args: [
-    { name: 'normalized_shape', required: true }, { name: 'eps', default: 1e-5 },
-    { name: 'elementwise_affine', default: true }, { name: 'bias', default: true }, ...FACTORY_ARGS,
+    { name: 'normalized_shape', required: true },
+    { name: 'eps', default: 1e-5 },
+    { name: 'elementwise_affine', default: true },
+    { name: 'bias', default: true },
+    ...FACTORY_ARGS,
   ],
   configure: (a) => {
     const affine = boolArg(a, 'elementwise_affine');
@@ -119,25 +149,35 @@ export const LayerNorm: LayerSpec<LayerNormConfig> = {
     const x = firstInput(inputs, 'LayerNorm');
     const tail = x.shape.slice(x.shape.length - c.shape.length);
     if (x.shape.length < c.shape.length || showShape(tail) !== showShape(c.shape)) {
-      throw new ShapeError(`LayerNorm: given normalized_shape=${showShape(c.shape)}, expected input with shape (*, ${c.shape.join(', ')}), but got input of size ${showShape(x.shape)}`);
+      throw new ShapeError(
+        `LayerNorm: given normalized_shape=${showShape(c.shape)}, expected input with shape (*, ${c.shape.join(', ')}), but got input of size ${showShape(x.shape)}`,
+      );
     }
     return { output: { shape: [...x.shape], dtype: x.dtype }, macs: 0 };
   },
 };
 
-interface GroupNormConfig { groups: number; channels: number; affine: boolean }
+interface GroupNormConfig {
+  groups: number;
+  channels: number;
+  affine: boolean;
+}
 
 /** GroupNorm(num_groups, num_channels): input (N, C, *) with C = num_channels. */
 export const GroupNorm: LayerSpec<GroupNormConfig> = {
   op: 'GroupNorm',
   args: [
-    { name: 'num_groups', required: true }, { name: 'num_channels', required: true },
-    { name: 'eps', default: 1e-5 }, { name: 'affine', default: true }, ...FACTORY_ARGS,
+    { name: 'num_groups', required: true },
+    { name: 'num_channels', required: true },
+    { name: 'eps', default: 1e-5 },
+    { name: 'affine', default: true },
+    ...FACTORY_ARGS,
   ],
   configure: (a) => {
     const groups = intAtLeast(a, 'num_groups', 1);
     const channels = intAtLeast(a, 'num_channels', 1);
-    if (channels % groups !== 0) throw new LayerArgError(`num_channels (${channels}) must be divisible by num_groups (${groups})`);
+    if (channels % groups !== 0)
+      throw new LayerArgError(`num_channels (${channels}) must be divisible by num_groups (${groups})`);
     return { groups, channels, affine: boolArg(a, 'affine') };
   },
   parameters: (c) => affineParams([c.channels], c.affine),
@@ -151,7 +191,9 @@ export const GroupNorm: LayerSpec<GroupNormConfig> = {
   },
 };
 
-interface LrnConfig { size: number }
+interface LrnConfig {
+  size: number;
+}
 
 /**
  * LocalResponseNorm(size): no parameters; FLOPs per output element = size + 5
@@ -159,13 +201,20 @@ interface LrnConfig { size: number }
  */
 export const LocalResponseNorm: LayerSpec<LrnConfig> = {
   op: 'LocalResponseNorm',
-  args: [{ name: 'size', required: true }, { name: 'alpha', default: 1e-4 }, { name: 'beta', default: 0.75 }, { name: 'k', default: 1.0 }],
+  args: [
+    { name: 'size', required: true },
+    { name: 'alpha', default: 1e-4 },
+    { name: 'beta', default: 0.75 },
+    { name: 'k', default: 1.0 },
+  ],
   configure: (a) => ({ size: intAtLeast(a, 'size', 1) }),
   parameters: () => [],
   forward(c, inputs) {
     const x = firstInput(inputs, 'LocalResponseNorm');
     if (x.shape.length < 3) {
-      throw new ShapeError(`LocalResponseNorm expects a 3-D or higher input but got ${x.shape.length}-D ${showShape(x.shape)}`);
+      throw new ShapeError(
+        `LocalResponseNorm expects a 3-D or higher input but got ${x.shape.length}-D ${showShape(x.shape)}`,
+      );
     }
     return { output: { shape: [...x.shape], dtype: x.dtype }, macs: 0, extraFlops: numel(x.shape) * (c.size + 5) };
   },

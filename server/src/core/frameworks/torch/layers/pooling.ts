@@ -1,10 +1,24 @@
 // torch.nn pooling layers: MaxPool / AvgPool / LPPool 1d-3d and AdaptiveAvgPool / AdaptiveMaxPool
 // 1d-3d. No MACs; FLOPs = window size per output element (comparisons for max, adds + divide for avg).
 import {
-  type ArgSpec, type ArgValue, type ForwardResult, type LayerSpec, type TensorInfo, LayerArgError, boolArg, numel,
+  type ArgSpec,
+  type ArgValue,
+  type ForwardResult,
+  type LayerSpec,
+  type TensorInfo,
+  LayerArgError,
+  boolArg,
+  numel,
 } from '../layerSpec';
 import {
-  firstInput, floatArg, intTuple, optIntArg, optSizeTuple, requirePositiveOutput, splitChannels, windowOutSize,
+  firstInput,
+  floatArg,
+  intTuple,
+  optIntArg,
+  optSizeTuple,
+  requirePositiveOutput,
+  splitChannels,
+  windowOutSize,
 } from './common';
 
 type PoolKind = 'max' | 'avg' | 'lp';
@@ -24,31 +38,54 @@ export interface PoolConfig {
 
 /** Constructor arguments of each pool family, in torch's order. */
 function poolArgs(kind: PoolKind, nd: number): ArgSpec[] {
-  const head: ArgSpec[] = [{ name: 'kernel_size', required: true }, { name: 'stride', default: null }];
+  const head: ArgSpec[] = [
+    { name: 'kernel_size', required: true },
+    { name: 'stride', default: null },
+  ];
   if (kind === 'lp') return [{ name: 'norm_type', required: true }, ...head, { name: 'ceil_mode', default: false }];
   if (kind === 'max') {
-    return [...head, { name: 'padding', default: 0 }, { name: 'dilation', default: 1 },
-      { name: 'return_indices', default: false }, { name: 'ceil_mode', default: false }];
+    return [
+      ...head,
+      { name: 'padding', default: 0 },
+      { name: 'dilation', default: 1 },
+      { name: 'return_indices', default: false },
+      { name: 'ceil_mode', default: false },
+    ];
   }
-  return [...head, { name: 'padding', default: 0 }, { name: 'ceil_mode', default: false },
-    { name: 'count_include_pad', default: true }, ...(nd > 1 ? [{ name: 'divisor_override', default: null }] : [])];
+  return [
+    ...head,
+    { name: 'padding', default: 0 },
+    { name: 'ceil_mode', default: false },
+    { name: 'count_include_pad', default: true },
+    ...(nd > 1 ? [{ name: 'divisor_override', default: null }] : []),
+  ];
 }
 
 /** Validates a pool's arguments; stride=None means stride = kernel_size, padding ≤ kernel/2. */
 function configurePool(op: string, nd: number, kind: PoolKind, a: Record<string, ArgValue>): PoolConfig {
   const kernel = intTuple(a.kernel_size, nd, 'kernel_size');
-  const stride = a.stride === null || (Array.isArray(a.stride) && a.stride.length === 0)
-    ? [...kernel] : intTuple(a.stride, nd, 'stride');
+  const stride =
+    a.stride === null || (Array.isArray(a.stride) && a.stride.length === 0)
+      ? [...kernel]
+      : intTuple(a.stride, nd, 'stride');
   const padding = kind === 'lp' ? Array(nd).fill(0) : intTuple(a.padding, nd, 'padding', 0);
   padding.forEach((p, i) => {
     if (p > Math.floor(kernel[i] / 2)) {
-      throw new LayerArgError(`${op}: pad should be at most half of kernel size, but got pad=${p} and kernel_size=${kernel[i]}`);
+      throw new LayerArgError(
+        `${op}: pad should be at most half of kernel size, but got pad=${p} and kernel_size=${kernel[i]}`,
+      );
     }
   });
-  if (kind === 'avg' && optIntArg(a, 'divisor_override') === 0) throw new LayerArgError(`${op}: divisor must be not zero`);
+  if (kind === 'avg' && optIntArg(a, 'divisor_override') === 0)
+    throw new LayerArgError(`${op}: divisor must be not zero`);
   if (kind === 'lp') floatArg(a, 'norm_type');
   return {
-    op, nd, kind, kernel, stride, padding,
+    op,
+    nd,
+    kind,
+    kernel,
+    stride,
+    padding,
     dilation: kind === 'max' ? intTuple(a.dilation, nd, 'dilation') : Array(nd).fill(1),
     ceilMode: boolArg(a, 'ceil_mode'),
     returnIndices: kind === 'max' && boolArg(a, 'return_indices'),
@@ -76,7 +113,9 @@ function poolSpec(op: string, nd: number, kind: PoolKind): LayerSpec<PoolConfig>
     forward(c, inputs) {
       const x = firstInput(inputs, op);
       const { batch, channels, spatial } = splitChannels(x, nd, op);
-      const out = spatial.map((s, i) => windowOutSize(s, c.kernel[i], c.stride[i], c.padding[i], c.dilation[i], c.ceilMode));
+      const out = spatial.map((s, i) =>
+        windowOutSize(s, c.kernel[i], c.stride[i], c.padding[i], c.dilation[i], c.ceilMode),
+      );
       requirePositiveOutput(op, x.shape, [channels, ...out]);
       const window = numel(c.kernel) * (kind === 'lp' ? 2 : 1);
       return poolResult(x, [...batch, channels], out, window, c.returnIndices);
@@ -103,13 +142,19 @@ export const LPPool2d = poolSpec('LPPool2d', 2, 'lp');
 /** torch.nn.LPPool3d (torch ≥ 2.2). */
 export const LPPool3d = poolSpec('LPPool3d', 3, 'lp');
 
-interface AdaptiveConfig { outputSize: (number | null)[]; returnIndices: boolean }
+interface AdaptiveConfig {
+  outputSize: (number | null)[];
+  returnIndices: boolean;
+}
 
 /** Builds an adaptive pool: output_size entries of None keep the input size; window = Π ceil(in/out). */
 function adaptiveSpec(op: string, nd: number, kind: 'max' | 'avg'): LayerSpec<AdaptiveConfig> {
   return {
     op,
-    args: [{ name: 'output_size', required: true }, ...(kind === 'max' ? [{ name: 'return_indices', default: false }] : [])],
+    args: [
+      { name: 'output_size', required: true },
+      ...(kind === 'max' ? [{ name: 'return_indices', default: false }] : []),
+    ],
     configure: (a) => ({
       outputSize: optSizeTuple(a.output_size, nd, 'output_size'),
       returnIndices: kind === 'max' && boolArg(a, 'return_indices'),

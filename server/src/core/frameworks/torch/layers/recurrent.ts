@@ -1,8 +1,17 @@
 // torch.nn.RNN / LSTM / GRU and their single-step cells (RNNCell, LSTMCell, GRUCell): parameters as
 // torch registers them, output and hidden-state shapes, MACs and the gates' elementwise FLOPs.
 import {
-  type ArgSpec, type ArgValue, type DType, type ForwardOut, type LayerSpec, type ParamTensor, type TensorInfo,
-  LayerArgError, ShapeError, boolArg, showShape,
+  type ArgSpec,
+  type ArgValue,
+  type DType,
+  type ForwardOut,
+  type LayerSpec,
+  type ParamTensor,
+  type TensorInfo,
+  LayerArgError,
+  ShapeError,
+  boolArg,
+  showShape,
 } from '../layerSpec';
 import { FACTORY_ARGS, firstInput, intAtLeast, probArg, strArg, tensorInput } from './common';
 
@@ -46,8 +55,12 @@ export interface RnnConfig {
 }
 
 const RNN_BASE_ARGS: ArgSpec[] = [
-  { name: 'input_size', required: true }, { name: 'hidden_size', required: true }, { name: 'num_layers', default: 1 },
-  { name: 'bias', default: true }, { name: 'batch_first', default: false }, { name: 'dropout', default: 0.0 },
+  { name: 'input_size', required: true },
+  { name: 'hidden_size', required: true },
+  { name: 'num_layers', default: 1 },
+  { name: 'bias', default: true },
+  { name: 'batch_first', default: false },
+  { name: 'dropout', default: 0.0 },
   { name: 'bidirectional', default: false },
 ];
 
@@ -60,10 +73,14 @@ function configureRnn(op: string, a: Record<string, ArgValue>): RnnConfig {
   const mode: RnnMode = op === 'RNN' ? rnnMode(positionalNonlinearity ? a.bias : a.nonlinearity) : (op as RnnMode);
   const hiddenSize = intAtLeast(a, 'hidden_size', 1);
   const projSize = op === 'LSTM' ? intAtLeast(a, 'proj_size', 0) : 0;
-  if (projSize >= hiddenSize) throw new LayerArgError(`proj_size (${projSize}) has to be smaller than hidden_size (${hiddenSize})`);
+  if (projSize >= hiddenSize)
+    throw new LayerArgError(`proj_size (${projSize}) has to be smaller than hidden_size (${hiddenSize})`);
   probArg(a, 'dropout');
   return {
-    op, mode, hiddenSize, projSize,
+    op,
+    mode,
+    hiddenSize,
+    projSize,
     inputSize: intAtLeast(a, 'input_size', 0),
     numLayers: intAtLeast(a, 'num_layers', 1),
     bias: positionalNonlinearity || boolArg(a, 'bias'),
@@ -85,7 +102,10 @@ function rnnParameters(c: RnnConfig): ParamTensor[] {
   for (let k = 0; k < c.numLayers; k++) {
     for (const suffix of c.bidirectional ? ['', '_reverse'] : ['']) {
       const s = `_l${k}${suffix}`;
-      params.push({ name: `weight_ih${s}`, shape: [g, layerInput(c, k)] }, { name: `weight_hh${s}`, shape: [g, realHidden(c)] });
+      params.push(
+        { name: `weight_ih${s}`, shape: [g, layerInput(c, k)] },
+        { name: `weight_hh${s}`, shape: [g, realHidden(c)] },
+      );
       if (c.bias) params.push({ name: `bias_ih${s}`, shape: [g] }, { name: `bias_hh${s}`, shape: [g] });
       if (c.projSize) params.push({ name: `weight_hr${s}`, shape: [c.projSize, c.hiddenSize] });
     }
@@ -113,7 +133,9 @@ function checkState(state: TensorInfo | undefined, expected: number[], op: strin
 /** Splits (L, N, H_in), (N, L, H_in) with batch_first, or unbatched (L, H_in). */
 function sequenceDims(c: RnnConfig, x: TensorInfo): { seq: number; batch: number | null } {
   if (x.shape.length !== 2 && x.shape.length !== 3) {
-    throw new ShapeError(`${c.op}: expected input to be 2-D (unbatched) or 3-D, got ${x.shape.length}-D ${showShape(x.shape)}`);
+    throw new ShapeError(
+      `${c.op}: expected input to be 2-D (unbatched) or 3-D, got ${x.shape.length}-D ${showShape(x.shape)}`,
+    );
   }
   const last = x.shape[x.shape.length - 1];
   if (last !== c.inputSize) {
@@ -158,26 +180,44 @@ export const LSTM = rnnSpec('LSTM', [...RNN_BASE_ARGS, { name: 'proj_size', defa
 /** torch.nn.GRU. */
 export const GRU = rnnSpec('GRU', [...RNN_BASE_ARGS, ...FACTORY_ARGS]);
 
-interface CellConfig { op: string; mode: RnnMode; inputSize: number; hiddenSize: number; bias: boolean }
+interface CellConfig {
+  op: string;
+  mode: RnnMode;
+  inputSize: number;
+  hiddenSize: number;
+  bias: boolean;
+}
 
 /** Builds the spec of one single-step cell: input (N, in) or (in), optional hx (N, hidden). */
 function cellSpec(op: string, fixedMode: RnnMode | null): LayerSpec<CellConfig> {
   const args: ArgSpec[] = [
-    { name: 'input_size', required: true }, { name: 'hidden_size', required: true }, { name: 'bias', default: true },
-    ...(fixedMode ? [] : [{ name: 'nonlinearity', default: 'tanh' }]), ...FACTORY_ARGS,
+    { name: 'input_size', required: true },
+    { name: 'hidden_size', required: true },
+    { name: 'bias', default: true },
+    ...(fixedMode ? [] : [{ name: 'nonlinearity', default: 'tanh' }]),
+    ...FACTORY_ARGS,
   ];
   return {
     op,
     args,
     configure: (a) => ({
-      op, mode: fixedMode ?? rnnMode(strArg(a, 'nonlinearity')),
-      inputSize: intAtLeast(a, 'input_size', 0), hiddenSize: intAtLeast(a, 'hidden_size', 1), bias: boolArg(a, 'bias'),
+      op,
+      mode: fixedMode ?? rnnMode(strArg(a, 'nonlinearity')),
+      inputSize: intAtLeast(a, 'input_size', 0),
+      hiddenSize: intAtLeast(a, 'hidden_size', 1),
+      bias: boolArg(a, 'bias'),
     }),
     parameters: (c) => {
       const g = GATES[c.mode] * c.hiddenSize;
       return [
-        { name: 'weight_ih', shape: [g, c.inputSize] }, { name: 'weight_hh', shape: [g, c.hiddenSize] },
-        ...(c.bias ? [{ name: 'bias_ih', shape: [g] }, { name: 'bias_hh', shape: [g] }] : []),
+        { name: 'weight_ih', shape: [g, c.inputSize] },
+        { name: 'weight_hh', shape: [g, c.hiddenSize] },
+        ...(c.bias
+          ? [
+              { name: 'bias_ih', shape: [g] },
+              { name: 'bias_hh', shape: [g] },
+            ]
+          : []),
       ];
     },
     forward: cellForward,

@@ -1,21 +1,43 @@
 // torch.nn layers that only move, drop or resample values: Flatten, Unflatten, the Dropout family,
 // Upsample (and its 2d aliases), PixelShuffle / PixelUnshuffle, ChannelShuffle and the padding layers.
 import {
-  type ArgSpec, type ArgValue, type LayerSpec, type TensorInfo, LayerArgError, ShapeError, intArg, numel, showShape,
+  type ArgSpec,
+  type ArgValue,
+  type LayerSpec,
+  type TensorInfo,
+  LayerArgError,
+  ShapeError,
+  intArg,
+  numel,
+  showShape,
 } from '../layerSpec';
 import {
-  firstInput, floatArg, intAtLeast, normDim, probArg, requirePositiveOutput, requireRank, splitChannels, strArg,
+  firstInput,
+  floatArg,
+  intAtLeast,
+  normDim,
+  probArg,
+  requirePositiveOutput,
+  requireRank,
+  splitChannels,
+  strArg,
 } from './common';
 
 /** Output equal to the input shape. */
 const same = (x: TensorInfo): TensorInfo => ({ shape: [...x.shape], dtype: x.dtype });
 
-interface FlattenConfig { start: number; end: number }
+interface FlattenConfig {
+  start: number;
+  end: number;
+}
 
 /** Flatten(start_dim=1, end_dim=-1): merges dims start..end into one. */
 export const Flatten: LayerSpec<FlattenConfig> = {
   op: 'Flatten',
-  args: [{ name: 'start_dim', default: 1 }, { name: 'end_dim', default: -1 }],
+  args: [
+    { name: 'start_dim', default: 1 },
+    { name: 'end_dim', default: -1 },
+  ],
   configure: (a) => ({ start: intArg(a, 'start_dim'), end: intArg(a, 'end_dim') }),
   parameters: () => [],
   forward(c, inputs) {
@@ -23,23 +45,37 @@ export const Flatten: LayerSpec<FlattenConfig> = {
     if (x.shape.length === 0) return { output: { shape: [1], dtype: x.dtype }, macs: 0 };
     const start = normDim(c.start, x.shape.length, 'Flatten');
     const end = normDim(c.end, x.shape.length, 'Flatten');
-    if (start > end) throw new ShapeError(`Flatten: start_dim (${c.start}) cannot come after end_dim (${c.end}) for input ${showShape(x.shape)}`);
+    if (start > end)
+      throw new ShapeError(
+        `Flatten: start_dim (${c.start}) cannot come after end_dim (${c.end}) for input ${showShape(x.shape)}`,
+      );
     const shape = [...x.shape.slice(0, start), numel(x.shape.slice(start, end + 1)), ...x.shape.slice(end + 1)];
     return { output: { shape, dtype: x.dtype }, macs: 0 };
   },
 };
 
-interface UnflattenConfig { dim: number; sizes: number[] }
+interface UnflattenConfig {
+  dim: number;
+  sizes: number[];
+}
 
 /** Unflatten(dim, unflattened_size): splits one dim; one entry may be −1 (inferred). */
 export const Unflatten: LayerSpec<UnflattenConfig> = {
   op: 'Unflatten',
-  args: [{ name: 'dim', required: true }, { name: 'unflattened_size', required: true }],
+  args: [
+    { name: 'dim', required: true },
+    { name: 'unflattened_size', required: true },
+  ],
   configure(a) {
     const sizes = a.unflattened_size;
-    if (!Array.isArray(sizes) || !sizes.every((s) => typeof s === 'number' && Number.isInteger(s) && (s >= 0 || s === -1))
-      || sizes.filter((s) => s === -1).length > 1) {
-      throw new LayerArgError(`unflattened_size must be a tuple of ints (at most one -1), got ${JSON.stringify(sizes)}`);
+    if (
+      !Array.isArray(sizes) ||
+      !sizes.every((s) => typeof s === 'number' && Number.isInteger(s) && (s >= 0 || s === -1)) ||
+      sizes.filter((s) => s === -1).length > 1
+    ) {
+      throw new LayerArgError(
+        `unflattened_size must be a tuple of ints (at most one -1), got ${JSON.stringify(sizes)}`,
+      );
     }
     return { dim: intArg(a, 'dim'), sizes: sizes as number[] };
   },
@@ -50,9 +86,14 @@ export const Unflatten: LayerSpec<UnflattenConfig> = {
     const known = numel(c.sizes.filter((s) => s !== -1));
     const sizes = c.sizes.map((s) => (s === -1 ? x.shape[dim] / known : s));
     if (!sizes.every(Number.isInteger) || numel(sizes) !== x.shape[dim]) {
-      throw new ShapeError(`Unflatten: sizes ${showShape(c.sizes)} don't multiply up to the size of dim ${c.dim} (${x.shape[dim]}) in the input ${showShape(x.shape)}`);
+      throw new ShapeError(
+        `Unflatten: sizes ${showShape(c.sizes)} don't multiply up to the size of dim ${c.dim} (${x.shape[dim]}) in the input ${showShape(x.shape)}`,
+      );
     }
-    return { output: { shape: [...x.shape.slice(0, dim), ...sizes, ...x.shape.slice(dim + 1)], dtype: x.dtype }, macs: 0 };
+    return {
+      output: { shape: [...x.shape.slice(0, dim), ...sizes, ...x.shape.slice(dim + 1)], dtype: x.dtype },
+      macs: 0,
+    };
   },
 };
 
@@ -60,7 +101,10 @@ export const Unflatten: LayerSpec<UnflattenConfig> = {
 function dropoutSpec(op: string, ranks?: number[]): LayerSpec<{ p: number }> {
   return {
     op,
-    args: [{ name: 'p', default: 0.5 }, { name: 'inplace', default: false }],
+    args: [
+      { name: 'p', default: 0.5 },
+      { name: 'inplace', default: false },
+    ],
     configure: (a) => ({ p: probArg(a, 'p') }),
     parameters: () => [],
     forward(_c, inputs) {
@@ -88,19 +132,36 @@ const UPSAMPLE_MODES = ['nearest', 'linear', 'bilinear', 'bicubic', 'trilinear',
 /** The input rank each interpolating mode requires (others take 3-D to 5-D). */
 const MODE_RANK: Record<string, number> = { linear: 3, bilinear: 4, bicubic: 4, trilinear: 5 };
 /** FLOPs per output element: one weighted tap per neighbour the mode reads. */
-const MODE_TAPS: Record<string, number> = { nearest: 0, 'nearest-exact': 0, linear: 2, bilinear: 4, bicubic: 16, trilinear: 8 };
+const MODE_TAPS: Record<string, number> = {
+  nearest: 0,
+  'nearest-exact': 0,
+  linear: 2,
+  bilinear: 4,
+  bicubic: 16,
+  trilinear: 8,
+};
 
-interface UpsampleConfig { op: string; size: ArgValue; scale: ArgValue; mode: string; ranks: number[] }
+interface UpsampleConfig {
+  op: string;
+  size: ArgValue;
+  scale: ArgValue;
+  mode: string;
+  ranks: number[];
+}
 
 /** Validates size / scale_factor (exactly one) and mode / align_corners. */
 function configureUpsample(op: string, a: Record<string, ArgValue>, mode: string, ranks: number[]): UpsampleConfig {
   const size = a.size ?? null;
   const scale = a.scale_factor ?? null;
   if ((size === null) === (scale === null)) {
-    throw new LayerArgError(`${op}: ${size === null ? 'either size or scale_factor should be defined' : 'only one of size or scale_factor should be defined'}`);
+    throw new LayerArgError(
+      `${op}: ${size === null ? 'either size or scale_factor should be defined' : 'only one of size or scale_factor should be defined'}`,
+    );
   }
   if (a.align_corners !== undefined && a.align_corners !== null && !MODE_RANK[mode]) {
-    throw new LayerArgError(`${op}: align_corners option can only be set with the interpolating modes: linear | bilinear | bicubic | trilinear`);
+    throw new LayerArgError(
+      `${op}: align_corners option can only be set with the interpolating modes: linear | bilinear | bicubic | trilinear`,
+    );
   }
   return { op, size, scale, mode, ranks: MODE_RANK[mode] ? [MODE_RANK[mode]] : ranks };
 }
@@ -111,7 +172,9 @@ function upsampleSpatial(c: UpsampleConfig, spatial: number[]): number[] {
   const pick = (v: ArgValue, name: string): number[] => {
     const t = typeof v === 'number' ? Array(n).fill(v) : v;
     if (!Array.isArray(t) || t.length !== n || !t.every((e) => typeof e === 'number' && e > 0)) {
-      throw new ShapeError(`${c.op}: ${name} ${JSON.stringify(v)} must be a number or a tuple of ${n} for an input with ${n} spatial dims`);
+      throw new ShapeError(
+        `${c.op}: ${name} ${JSON.stringify(v)} must be a number or a tuple of ${n} for an input with ${n} spatial dims`,
+      );
     }
     return t as number[];
   };
@@ -122,15 +185,24 @@ function upsampleSpatial(c: UpsampleConfig, spatial: number[]): number[] {
 /** Builds Upsample or one of its 2d aliases (`fixedMode` set). */
 function upsampleSpec(op: string, fixedMode: string | null): LayerSpec<UpsampleConfig> {
   const args: ArgSpec[] = fixedMode
-    ? [{ name: 'size', default: null }, { name: 'scale_factor', default: null }]
-    : [{ name: 'size', default: null }, { name: 'scale_factor', default: null }, { name: 'mode', default: 'nearest' },
-      { name: 'align_corners', default: null }, { name: 'recompute_scale_factor', default: null }];
+    ? [
+        { name: 'size', default: null },
+        { name: 'scale_factor', default: null },
+      ]
+    : [
+        { name: 'size', default: null },
+        { name: 'scale_factor', default: null },
+        { name: 'mode', default: 'nearest' },
+        { name: 'align_corners', default: null },
+        { name: 'recompute_scale_factor', default: null },
+      ];
   return {
     op,
     args,
-    configure: (a) => fixedMode
-      ? configureUpsample(op, a, fixedMode, [4])
-      : configureUpsample(op, a, strArg(a, 'mode', UPSAMPLE_MODES), [3, 4, 5]),
+    configure: (a) =>
+      fixedMode
+        ? configureUpsample(op, a, fixedMode, [4])
+        : configureUpsample(op, a, strArg(a, 'mode', UPSAMPLE_MODES), [3, 4, 5]),
     parameters: () => [],
     forward(c, inputs) {
       const x = firstInput(inputs, op);
@@ -160,7 +232,8 @@ function pixelShuffleSpec(op: string, argName: string, up: boolean): LayerSpec<{
     parameters: () => [],
     forward({ r }, inputs) {
       const x = firstInput(inputs, op);
-      if (x.shape.length < 3) throw new ShapeError(`${op} expects at least 3 dims (*, C, H, W) but got ${showShape(x.shape)}`);
+      if (x.shape.length < 3)
+        throw new ShapeError(`${op} expects at least 3 dims (*, C, H, W) but got ${showShape(x.shape)}`);
       const [ch, h, w] = x.shape.slice(-3);
       const lead = x.shape.slice(0, -3);
       if (up && ch % (r * r) !== 0) {
@@ -188,7 +261,8 @@ export const ChannelShuffle: LayerSpec<{ groups: number }> = {
   parameters: () => [],
   forward(c, inputs) {
     const x = firstInput(inputs, 'ChannelShuffle');
-    if (x.shape.length < 3) throw new ShapeError(`ChannelShuffle expects at least 3 dims (N, C, *) but got ${showShape(x.shape)}`);
+    if (x.shape.length < 3)
+      throw new ShapeError(`ChannelShuffle expects at least 3 dims (N, C, *) but got ${showShape(x.shape)}`);
     if (x.shape[1] % c.groups !== 0) {
       throw new ShapeError(`ChannelShuffle: number of channels ${x.shape[1]} must be divisible by groups ${c.groups}`);
     }
@@ -199,7 +273,12 @@ export const ChannelShuffle: LayerSpec<{ groups: number }> = {
 type PadMode = 'constant' | 'reflect' | 'replicate' | 'circular';
 
 /** A padding layer's amounts, (before, after) for each padded dim, last dim first as torch orders them. */
-interface PadConfig { op: string; nd: number; mode: PadMode; pads: number[] }
+interface PadConfig {
+  op: string;
+  nd: number;
+  mode: PadMode;
+  pads: number[];
+}
 
 /** Reads `padding`: an int for every side, or a 2·nd tuple (left, right, top, bottom, front, back). */
 function readPads(v: ArgValue, nd: number): number[] {
@@ -218,13 +297,20 @@ function padShape(c: PadConfig, x: TensorInfo): number[] {
     const [before, after] = [c.pads[2 * i], c.pads[2 * i + 1]];
     const size = x.shape[d];
     if (c.mode === 'reflect' && (before >= size || after >= size)) {
-      throw new ShapeError(`${c.op}: padding size should be less than the corresponding input dimension, but got padding (${before}, ${after}) at dimension ${d} of input ${showShape(x.shape)}`);
+      throw new ShapeError(
+        `${c.op}: padding size should be less than the corresponding input dimension, but got padding (${before}, ${after}) at dimension ${d} of input ${showShape(x.shape)}`,
+      );
     }
     if (c.mode === 'circular' && (before > size || after > size)) {
-      throw new ShapeError(`${c.op}: padding (${before}, ${after}) at dimension ${d} is larger than the input size ${size}`);
+      throw new ShapeError(
+        `${c.op}: padding (${before}, ${after}) at dimension ${d} is larger than the input size ${size}`,
+      );
     }
     shape[d] = size + before + after;
-    if (shape[d] < 0) throw new ShapeError(`${c.op}: input size ${size} plus padding ${before} and ${after} gives a negative size at dimension ${d}`);
+    if (shape[d] < 0)
+      throw new ShapeError(
+        `${c.op}: input size ${size} plus padding ${before} and ${after} gives a negative size at dimension ${d}`,
+      );
   }
   return shape;
 }
@@ -242,7 +328,8 @@ function padSpec(op: string, nd: number, mode: PadMode, withValue: boolean): Lay
     forward(c, inputs) {
       const x = firstInput(inputs, op);
       if (mode === 'constant') {
-        if (x.shape.length < nd) throw new ShapeError(`${op} expects at least ${nd} dims but got ${showShape(x.shape)}`);
+        if (x.shape.length < nd)
+          throw new ShapeError(`${op} expects at least ${nd} dims but got ${showShape(x.shape)}`);
       } else {
         splitChannels(x, nd, op);
       }
