@@ -3,6 +3,7 @@
 import type { SourceParser } from '../parse/parser';
 import type { SyntaxNode, Range } from '../parse/syntax';
 import type { FileReport, Finding, Precision } from '../report/types';
+import type { ModelGraph } from '../report/graph';
 import type { ModelCatalog } from '../catalog/modelCatalog';
 import { Session } from './session';
 import type { ModuleMemo } from '../frameworks/torch/moduleMemo';
@@ -62,14 +63,45 @@ export function analyzeTree(
   options: AnalyzeOptions,
   memo?: ModuleMemo,
 ): FileReport {
+  return runSession(parser, root, text, options, { memo }).report;
+}
+
+/**
+ * Analyses one Python source and also returns the dataflow graph of each traced root model (what
+ * the profiler synthesises its ONNX graph from). Slower than `analyzeSource`: it keeps every tensor.
+ */
+export function analyzeWithGraphs(
+  parser: SourceParser,
+  text: string,
+  options: AnalyzeOptions,
+): { report: FileReport; graphs: ModelGraph[] } {
+  const refused = inputFindings(text, MAX_SOURCE_BYTES);
+  if (refused.length) return { report: { file: options.file, models: [], diagnostics: refused }, graphs: [] };
+  const parsed = parser.parse(text, 'python');
+  try {
+    const { report, session } = runSession(parser, parsed.root, text, options, { dataflow: true });
+    return { report, graphs: session.graphs() };
+  } finally {
+    parsed.tree.delete();
+  }
+}
+
+function runSession(
+  parser: SourceParser,
+  root: SyntaxNode,
+  text: string,
+  options: AnalyzeOptions,
+  extra: { memo?: ModuleMemo; dataflow?: boolean },
+): { report: FileReport; session: Session } {
   const diagnostics: Finding[] = syntaxFindings(root);
-  const session = new Session(parser, text, { ...options, memo });
+  const session = new Session(parser, text, { ...options, ...extra });
   session.run(root);
   const models = session.reports(options.precision ?? 'fp32');
   diagnostics.push(...session.findings());
   const trainingRuns = session.trainingRuns(models);
-  memo?.detach();
-  return { file: options.file, models, diagnostics, ...(trainingRuns.length ? { trainingRuns } : {}) };
+  extra.memo?.detach();
+  const report = { file: options.file, models, diagnostics, ...(trainingRuns.length ? { trainingRuns } : {}) };
+  return { report, session };
 }
 
 export type { Range };

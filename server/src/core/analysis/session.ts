@@ -22,6 +22,8 @@ import { declaredInputs } from './declaredInputs';
 import { rootReport, blockReport, type RootModel } from './modelReports';
 import { memoClasses } from './memoClasses';
 import { MemoRun, type ModuleMemo } from '../frameworks/torch/moduleMemo';
+import { Dataflow } from '../frameworks/torch/dataflow';
+import type { ModelGraph } from '../report/graph';
 
 /** What a session needs besides the text. */
 export interface SessionOptions {
@@ -34,6 +36,8 @@ export interface SessionOptions {
   declaredInputs?: Map<number, number[][]>;
   /** Results of module calls from earlier runs over the same document (the language server keeps one per document). */
   memo?: ModuleMemo;
+  /** Record which tensor feeds which call, for `graphs()` (the profiler's graph synthesis). */
+  dataflow?: boolean;
 }
 
 /**
@@ -101,6 +105,7 @@ export class Session {
     this.interp = new Interpreter(this.budget, [...this.hubTraining.hooks, this.keras, this.rt]);
     this.hubTraining.setInterpreter(this.interp);
     this.rt.interp = this.interp;
+    if (options.dataflow) this.rt.tracer.flow = new Dataflow();
     this.keras.interp = this.interp;
     this.kerasSession = new KerasSession(this.keras);
     const { modules, nn, classes } = torchModules(this.rt);
@@ -240,6 +245,13 @@ export class Session {
       )
       .forEach((item, i) => out.push({ item, key: [4, i] }));
     return out;
+  }
+
+  /** The dataflow graph of each traced root, named as its report (empty unless the session records dataflow). */
+  graphs(): ModelGraph[] {
+    const flow = this.rt.tracer.flow;
+    if (!(flow instanceof Dataflow)) return [];
+    return this.rt.roots.map((run) => flow.graph(run, this.nameOf(run.module)));
   }
 
   /** Training runs the file performs, costed from the model reports. */

@@ -99,15 +99,15 @@ export function functionalNamespace(rt: TorchRuntime): NamespaceV {
       );
   }
   const special: Record<string, (args: Value[], kw: Map<string, Value>, site: CallSite) => Value> = {
-    linear: (a, k, s) => weighted(rt, s, a[0], () => fLinear(a, k)),
-    conv1d: (a, k, s) => weighted(rt, s, a[0], () => fConv(a, k, 1)),
-    conv2d: (a, k, s) => weighted(rt, s, a[0], () => fConv(a, k, 2)),
-    scaled_dot_product_attention: (a, k, s) => weighted(rt, s, a[0], () => fSdpa(a, k)),
-    layer_norm: (a, _k, s) => elementwise(rt, 'LayerNorm', a[0], s),
-    group_norm: (a, _k, s) => elementwise(rt, 'GroupNorm', a[0], s),
-    batch_norm: (a, _k, s) => elementwise(rt, 'BatchNorm2d', a[0], s),
-    instance_norm: (a, _k, s) => elementwise(rt, 'InstanceNorm2d', a[0], s),
-    normalize: (a, _k, s) => elementwise(rt, 'LayerNorm', a[0], s),
+    linear: (a, k, s) => weighted(rt, s, a[0], () => fLinear(a, k), { args: a, kw: k }),
+    conv1d: (a, k, s) => weighted(rt, s, a[0], () => fConv(a, k, 1), { args: a, kw: k }),
+    conv2d: (a, k, s) => weighted(rt, s, a[0], () => fConv(a, k, 2), { args: a, kw: k }),
+    scaled_dot_product_attention: (a, k, s) => weighted(rt, s, a[0], () => fSdpa(a, k), { args: a, kw: k }),
+    layer_norm: (a, k, s) => elementwise(rt, 'LayerNorm', a[0], s, { args: a, kw: k }),
+    group_norm: (a, k, s) => elementwise(rt, 'GroupNorm', a[0], s, { args: a, kw: k }),
+    batch_norm: (a, k, s) => elementwise(rt, 'BatchNorm2d', a[0], s, { args: a, kw: k }),
+    instance_norm: (a, k, s) => elementwise(rt, 'InstanceNorm2d', a[0], s, { args: a, kw: k }),
+    normalize: (a, k, s) => elementwise(rt, 'LayerNorm', a[0], s, { args: a, kw: k }),
     embedding: (a, _k, s) => fEmbedding(a[0], a[1], s),
     pad: (a, k, s) => fPad(rt, a, k, s),
     one_hot: (a, k, s) =>
@@ -173,6 +173,7 @@ function applySpec(
     const out = rt.toValue(result.output);
     const first = out.kind === 'tuple' ? out.items[0] : out;
     rt.recordOp(spec.op, [input], first as TensorV, result.macs, site, result.extraFlops);
+    rt.tracer.flow?.annotateBound(bound);
     return out;
   } catch (e) {
     if (e instanceof LayerArgError) throw new ShapeError(e.message);
@@ -186,13 +187,16 @@ function weighted(
   site: CallSite,
   input: Value | undefined,
   f: () => { op: string; inputs: TensorV[]; out: TensorV; macs: number; extra?: number },
+  call?: { args: Value[]; kw: Map<string, Value> },
 ): Value {
   if (!input || input.kind === 'unknown') return input ?? NONE;
   return guarded(
     rt,
     () => {
       const r = f();
-      return rt.recordOp(r.op, r.inputs, r.out, r.macs, site, r.extra);
+      const out = rt.recordOp(r.op, r.inputs, r.out, r.macs, site, r.extra);
+      if (call) rt.tracer.flow?.annotate(call.args, call.kw);
+      return out;
     },
     site,
   );
@@ -264,9 +268,17 @@ function fSdpa(args: Value[], kw: Map<string, Value>) {
   };
 }
 
-function elementwise(rt: TorchRuntime, op: string, input: Value | undefined, site: CallSite): Value {
+function elementwise(
+  rt: TorchRuntime,
+  op: string,
+  input: Value | undefined,
+  site: CallSite,
+  call?: { args: Value[]; kw: Map<string, Value> },
+): Value {
   if (input?.kind !== 'tensor' || !input.shape) return input ?? NONE;
-  return rt.recordOp(op, [input], like(input, input.shape), 0, site);
+  const out = rt.recordOp(op, [input], like(input, input.shape), 0, site);
+  if (call) rt.tracer.flow?.annotate(call.args, call.kw);
+  return out;
 }
 
 function fEmbedding(input: Value | undefined, weight: Value | undefined, site: CallSite): Value {
@@ -282,5 +294,7 @@ function fPad(rt: TorchRuntime, args: Value[], kw: Map<string, Value>, site: Cal
   const p = pad.items.map(num);
   const shape = [...x.shape];
   for (let i = 0; i < p.length / 2; i++) shape[shape.length - 1 - i] += p[2 * i] + p[2 * i + 1];
-  return rt.recordOp('pad', [x], like(x, shape), 0, site, 0);
+  const out = rt.recordOp('pad', [x], like(x, shape), 0, site, 0);
+  rt.tracer.flow?.annotate(args, kw);
+  return out;
 }

@@ -243,7 +243,9 @@ export function callLeaf(rt: TorchRuntime, m: ModuleV, args: Value[], kw: Map<st
     // A known-shaped tensor already carries what a spec reads (shape and dtype): no copy needed.
     const result = spec.forward(m.config, tensors as TensorInfo[], kw.size ? forwardKwargs(kw) : NO_FORWARD_KWARGS);
     rt.recordLayer(m, tensors, result.output, result.macs, site, result.extraFlops);
-    return rt.toValue(result.output);
+    const value = rt.toValue(result.output);
+    rt.tracer.flow?.returned(value);
+    return value;
   } catch (e) {
     if (!(e instanceof ShapeError) && !(e instanceof LayerArgError)) throw e;
     const reason = `${spec.op}: ${e.message}`;

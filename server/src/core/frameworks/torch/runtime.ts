@@ -122,7 +122,9 @@ export class TorchRuntime implements FrameworkHooks {
     if (obj.kind === 'module') return this.moduleItem(obj, index, site);
     if (obj.kind !== 'tensor') return undefined;
     if (!obj.shape) return obj;
-    return guarded(this, () => indexTensor(obj as TensorV & { shape: number[] }, index), site);
+    const out = guarded(this, () => indexTensor(obj as TensorV & { shape: number[] }, index), site);
+    this.tracer.flow?.method(out, obj, 'getitem', [index], new Map());
+    return out;
   }
 
   setItem(obj: Value, index: Value, value: Value): boolean {
@@ -141,10 +143,12 @@ export class TorchRuntime implements FrameworkHooks {
   iterate(obj: Value): Value[] | undefined {
     if (obj.kind === 'module') return containerItems(obj);
     if (obj.kind === 'tensor' && obj.shape && obj.shape.length > 0) {
-      return Array.from(
+      const rows = Array.from(
         { length: Math.min(obj.shape[0], 4096) },
         () => ({ kind: 'tensor', shape: obj.shape!.slice(1), dtype: obj.dtype }) as TensorV,
       );
+      this.tracer.flow?.method(tuple(rows), obj, 'unbind', [], new Map());
+      return rows;
     }
     return undefined;
   }

@@ -335,17 +335,22 @@ export function tensorAttr(rt: TorchRuntime, t: TensorV, name: string, site: Cal
     case 'requires_grad':
       return { kind: 'bool', value: !!t.isParam };
     case 'T':
-    case 'mT':
-      return like(t, shape.length < 2 ? shape : S.transpose(shape, -2, -1));
+    case 'mT': {
+      const out = like(t, shape.length < 2 ? shape : S.transpose(shape, -2, -1));
+      rt.tracer.flow?.method(out, t, name, [], new Map());
+      return out;
+    }
     case 'data':
     case 'grad':
       return t;
   }
   const m = METHODS[name];
   if (!m) return undefined;
-  return builtin(`Tensor.${name}`, (args, kw, callSite) =>
-    guarded(rt, () => m(rt, t as TensorV & { shape: number[] }, args, kw, callSite), callSite),
-  );
+  return builtin(`Tensor.${name}`, (args, kw, callSite) => {
+    const out = guarded(rt, () => m(rt, t as TensorV & { shape: number[] }, args, kw, callSite), callSite);
+    rt.tracer.flow?.method(out, t, name, args, kw);
+    return out;
+  });
 }
 
 /** A shape only the data decides (boolean-mask indexing): legitimate code, so not a defect warning. */

@@ -208,7 +208,9 @@ function einsum(rt: TorchRuntime, args: Value[], site: CallSite, shapes: (vs: Va
     rt,
     () => {
       const r = S.einsum(eq.value, ss as number[][]);
-      return rt.recordOp('matmul', operands as TensorV[], like(operands[0] as TensorV, r.shape), r.macs, site);
+      const out = rt.recordOp('matmul', operands as TensorV[], like(operands[0] as TensorV, r.shape), r.macs, site);
+      rt.tracer.flow?.annotate([eq], new Map());
+      return out;
     },
     site,
   );

@@ -1,9 +1,9 @@
 // Records what a model's forward pass executes: one LayerCall per module or functional op call,
 // with its input/output shapes and MACs, attributed to the module path torch would name it by.
 import type { Range } from '../../parse/syntax';
-import type { ModuleV, TensorV } from '../../interp/values';
+import type { ModuleV, TensorV, Value } from '../../interp/values';
 import { elementwiseFlops } from '../../cost/opCosts';
-import { numel } from './layerSpec';
+import { numel, type ArgValue } from './layerSpec';
 
 /** One executed layer or op. Element counts are kept so bytes can be computed at any precision. */
 export interface LayerCall {
@@ -44,10 +44,26 @@ export interface OpCost {
   reason?: string;
 }
 
+/** Receives a trace's dataflow (dataflow.ts) when an analysis asks for it: what each call read and returned. */
+export interface FlowSink {
+  /** A call was recorded with its input tensors and (for ops) the tensor it returns. */
+  called(call: LayerCall, inputs: (TensorV | null)[], output: TensorV | null): void;
+  /** The last recorded call (a built-in layer) returned this value. */
+  returned(value: Value): void;
+  /** The last recorded call was made with these arguments. */
+  annotate(args: Value[], kwargs: Map<string, Value>): void;
+  /** The last recorded call's arguments, bound to names. */
+  annotateBound(bound: Record<string, ArgValue>): void;
+  /** A tensor method or indexing on `source` gave `result` (a view, a slice, or a recorded op's output). */
+  method(result: Value, source: TensorV, via: string, args: Value[], kwargs: Map<string, Value>): void;
+}
+
 /** Collects LayerCalls while a root model's forward runs. */
 export class Tracer {
   calls: LayerCall[] = [];
   problems: TraceProblem[] = [];
+  /** Set by an analysis that wants the dataflow (graph synthesis for profiling); off otherwise. */
+  flow?: FlowSink;
   private stack: ModuleV[] = [];
   private paths = new Map<ModuleV, string>();
   private opCounters = new Map<string, number>();
@@ -90,7 +106,7 @@ export class Tracer {
     const outputElems = cost.output?.shape ? numel(cost.output.shape) : null;
     const parent = module ? undefined : this.stack[this.stack.length - 1];
     const path = module ? this.pathOf(module) : this.childPath(cost.op, parent);
-    this.calls.push({
+    const call: LayerCall = {
       module,
       parent,
       op: cost.op,
@@ -105,7 +121,9 @@ export class Tracer {
       inputElems,
       outputElems,
       reason: cost.reason,
-    });
+    };
+    this.calls.push(call);
+    this.flow?.called(call, cost.inputs, cost.output);
   }
 
   /** Whether `module` is part of the traced root's tree (so its path is torch's, not a made-up one). */

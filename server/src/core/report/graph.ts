@@ -1,0 +1,90 @@
+// The dataflow of one traced forward pass as plain data: which tensor each layer call read and wrote,
+// how views (reshape, permute, slicing) derive tensors, and the parameters. native/ builds its ONNX graph from it.
+
+/** An argument of a functional op or tensor method, as plain data (tensors by id, slices and `...` marked). */
+export type GraphArg =
+  | number
+  | boolean
+  | string
+  | null
+  | GraphArg[]
+  | { slice: [GraphArg, GraphArg, GraphArg] }
+  | { ellipsis: true }
+  | { tensor: number }
+  | { unknown: string };
+
+/** Where a tensor of the forward pass comes from. */
+export type TensorSource =
+  /** The n-th input of the root's forward. */
+  | { kind: 'input'; index: number }
+  /** The n-th tensor a layer call returned (tuples flattened in order). */
+  | { kind: 'call'; node: number; output: number }
+  /**
+   * A tensor method or indexing that only moves or selects data (view, permute, x[:, 0], chunk):
+   * `piece` and `pieceShapes` when it returned several tensors (chunk, split, unbind).
+   */
+  | {
+      kind: 'view';
+      from: number;
+      via: string;
+      args: GraphArg[];
+      kwargs: Record<string, GraphArg>;
+      piece?: number;
+      pieceShapes?: (number[] | null)[];
+    }
+  /** A parameter, by its `named_parameters()` name. */
+  | { kind: 'parameter'; name: string }
+  /** A buffer (BatchNorm's running statistics), by its `named_buffers()` name. */
+  | { kind: 'buffer'; name: string }
+  /** A tensor the forward builds from nothing traced (torch.zeros(...)), or one the trace cannot link. */
+  | { kind: 'constant'; origin: string };
+
+/** One tensor value, by id. */
+export interface GraphTensor {
+  id: number;
+  shape: number[] | null;
+  dtype: string;
+  source: TensorSource;
+}
+
+/** A module's own parameter or buffer. */
+export interface GraphWeight {
+  /** The name on the module (`weight`, `in_proj_bias`). */
+  name: string;
+  shape: number[] | null;
+  /** The tensor's id (shared parameters have one id). */
+  tensor: number;
+}
+
+/** One layer call, in execution order: node `index` is row `index` of the model report's `layers`. */
+export interface GraphNode {
+  index: number;
+  path: string;
+  op: string;
+  /** Tensor ids read, in call order. */
+  inputs: number[];
+  /** Tensor ids returned (a tuple flattened in order); empty when the call's output is unknown. */
+  outputs: number[];
+  /** For a built-in layer module: torch's constructor arguments by name, and its own weights. */
+  layer?: { args: Record<string, GraphArg>; parameters: GraphWeight[]; buffers: GraphWeight[] };
+  /** For a functional op or tensor method: the arguments it was called with, when recorded. */
+  args?: GraphArg[];
+  kwargs?: Record<string, GraphArg>;
+  /** Why the call's cost is unknown, when it is. */
+  reason?: string;
+}
+
+/** The traced forward pass of one root model. */
+export interface ModelGraph {
+  /** The model report's name. */
+  model: string;
+  /** Tensor ids of the forward's inputs and of what it returned (flattened). */
+  inputs: number[];
+  outputs: number[];
+  tensors: GraphTensor[];
+  nodes: GraphNode[];
+  /** Parameters of modules the forward pass never called (counted by the report, absent from the graph). */
+  unusedParameters: { name: string; shape: number[] | null }[];
+  /** Set when the trace stopped early: the graph is then incomplete. */
+  aborted?: string;
+}

@@ -1,0 +1,130 @@
+// The dataflow record behind the profiler's graph synthesis: each layer call's inputs link to the call,
+// view or input that produced them, and recording it changes nothing in the report.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadParser, repoRoot } from '../helpers/analyzer';
+import { analyzeSource, analyzeWithGraphs } from '../../server/src/core/analysis/analyzeSource';
+import type { ModelGraph, TensorSource } from '../../server/src/core/report/graph';
+
+const RESIDUAL = `
+import torch
+import torch.nn as nn
+
+class Block(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(8, 8, 3, padding=1)
+        self.bn = nn.BatchNorm2d(8)
+        self.head = nn.Linear(8 * 4 * 4, 10)
+
+    def forward(self, x):
+        y = self.bn(self.conv(x))
+        y = torch.relu(y + x)
+        a, b = y.chunk(2, dim=1)
+        z = torch.cat([b, a], dim=1)
+        return self.head(z.view(z.size(0), -1)), a[:, 0]
+
+model = Block()
+out = model(torch.randn(2, 8, 4, 4))
+`;
+
+function source(graph: ModelGraph, id: number): TensorSource {
+  return graph.tensors[id].source;
+}
+
+test('each input of a call links to the call, view or model input that produced it', async () => {
+  const { graphs } = analyzeWithGraphs(await loadParser(), RESIDUAL, { file: 'block.py' });
+  assert.equal(graphs.length, 1);
+  const g = graphs[0];
+  assert.deepEqual(
+    g.nodes.map((n) => n.path),
+    ['conv', 'bn', 'add', 'relu', 'cat', 'head'],
+  );
+  const [conv, bn, add, relu, cat, head] = g.nodes;
+  assert.deepEqual(source(g, conv.inputs[0]), { kind: 'input', index: 0 });
+  assert.deepEqual(source(g, bn.inputs[0]), { kind: 'call', node: 0, output: 0 });
+  // The residual add reads the batch norm's output and the model input itself.
+  assert.deepEqual(source(g, add.inputs[0]), { kind: 'call', node: 1, output: 0 });
+  assert.deepEqual(source(g, add.inputs[1]), { kind: 'input', index: 0 });
+  assert.deepEqual(source(g, relu.inputs[0]), { kind: 'call', node: 2, output: 0 });
+  // torch.cat([b, a]) reads the two chunks, in that order, each a piece of relu's output.
+  const [b, a] = cat.inputs.map((id) => source(g, id));
+  assert.equal(b.kind === 'view' && b.via === 'chunk' && b.piece, 1);
+  assert.equal(a.kind === 'view' && a.via === 'chunk' && a.piece, 0);
+  assert.deepEqual(a.kind === 'view' && source(g, a.from), { kind: 'call', node: 3, output: 0 });
+  const flat = source(g, head.inputs[0]);
+  assert.ok(flat.kind === 'view' && flat.via === 'view', JSON.stringify(flat));
+  assert.deepEqual(g.tensors[head.inputs[0]].shape, [2, 128]);
+  // The layer's own constructor arguments and weights travel with the node.
+  assert.equal(conv.layer?.args.padding, 1);
+  assert.deepEqual(
+    conv.layer?.parameters.map((p) => [p.name, p.shape]),
+    [
+      ['weight', [8, 8, 3, 3]],
+      ['bias', [8]],
+    ],
+  );
+  const buffers = bn.layer?.buffers.map((p) => p.name) ?? [];
+  assert.ok(buffers.includes('running_mean') && buffers.includes('running_var'), buffers.join());
+  assert.deepEqual(source(g, conv.layer!.parameters[0].tensor), { kind: 'parameter', name: 'conv.weight' });
+  // The forward returns a tuple: both tensors are outputs, the second a slice of a chunk.
+  assert.equal(g.outputs.length, 2);
+  assert.deepEqual(source(g, g.outputs[0]), { kind: 'call', node: 5, output: 0 });
+  const sliced = source(g, g.outputs[1]);
+  assert.ok(sliced.kind === 'view' && sliced.via === 'getitem');
+  assert.deepEqual(g.unusedParameters, []);
+});
+
+test('a functional op records its arguments: F.max_pool2d kernel, an einsum equation, F.layer_norm weights', async () => {
+  const text = `
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.w = nn.Parameter(torch.ones(4))
+
+    def forward(self, x):
+        y = F.max_pool2d(x, 2)
+        y = y.flatten(2)
+        s = torch.einsum('bcl,bdl->bcd', y, y)
+        return F.layer_norm(s, (4,), self.w)
+
+out = Net()(torch.randn(1, 4, 8, 8))
+`;
+  const { graphs } = analyzeWithGraphs(await loadParser(), text, { file: 'f.py' });
+  const [pool, einsum, norm] = graphs[0].nodes;
+  assert.equal(pool.kwargs?.kernel_size, 2);
+  assert.deepEqual(einsum.args, ['bcl,bdl->bcd']);
+  const weight = norm.args?.[2];
+  assert.ok(weight && typeof weight === 'object' && 'tensor' in weight);
+  assert.deepEqual(graphs[0].tensors[weight.tensor].source, { kind: 'parameter', name: 'w' });
+});
+
+test('recording the dataflow changes nothing in the report, over the whole corpus', async () => {
+  const parser = await loadParser();
+  const dirs = [join(repoRoot, 'test', 'fixtures', 'pytorch'), join(repoRoot, 'examples')];
+  for (const dir of dirs) {
+    for (const name of readdirSync(dir).filter((f) => f.endsWith('.py'))) {
+      const text = readFileSync(join(dir, name), 'utf8');
+      const plain = analyzeSource(parser, text, { file: name });
+      const { report, graphs } = analyzeWithGraphs(parser, text, { file: name });
+      assert.deepEqual(report, plain, name);
+      const traced = report.models.filter((m) => m.root && m.framework === 'pytorch' && m.input);
+      assert.equal(graphs.length, traced.length, `${name}: one graph per traced root`);
+      for (const g of graphs) {
+        const model = report.models.find((m) => m.name === g.model);
+        assert.ok(model, `${name}: graph ${g.model} has a report`);
+        assert.deepEqual(
+          g.nodes.map((n) => n.path),
+          model.layers.slice(0, g.nodes.length).map((l) => l.path),
+          `${name}: node i is layer row i`,
+        );
+      }
+    }
+  }
+});
