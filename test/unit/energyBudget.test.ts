@@ -14,7 +14,7 @@ import {
   loadProfiles,
   readBudgetFile,
   BudgetError,
-  type Budget,
+  type EnergyBudget,
 } from '../../server/src/core/energy';
 import { layer, model, report } from './energyFixtures';
 
@@ -88,7 +88,7 @@ describe('checkBudget', () => {
   const e = perSample('nvidia-t4', 'int8');
 
   it('passes when every root model is within every limit', () => {
-    const budget: Budget = {
+    const budget: EnergyBudget = {
       profile: 'nvidia-t4',
       precision: 'int8',
       budgets: [
@@ -108,7 +108,7 @@ describe('checkBudget', () => {
   });
 
   it('fails when a model grows past its budget, with a readable table', () => {
-    const budget: Budget = {
+    const budget: EnergyBudget = {
       profile: 'nvidia-t4',
       budgets: [
         { file: 'examples/net.py', model: 'Net', maxEnergyJ: perSample('nvidia-t4', 'fp32') * 0.5, maxMacs: 1e6 },
@@ -132,7 +132,7 @@ describe('checkBudget', () => {
 
   it("re-estimates from the report's own byte counts (made at the report's precision)", () => {
     const asInt8 = { ...rep, precision: 'int8' as const };
-    const budget: Budget = {
+    const budget: EnergyBudget = {
       profile: 'nvidia-t4',
       precision: 'int8',
       budgets: [{ file: 'examples/net.py', model: 'Net', maxEnergyJ: 1 }],
@@ -145,7 +145,7 @@ describe('checkBudget', () => {
   });
 
   it('an entry may name its own profile and precision', () => {
-    const budget: Budget = {
+    const budget: EnergyBudget = {
       profile: 'nvidia-t4',
       budgets: [{ file: 'examples/net.py', profile: 'nvidia-h100-sxm', precision: 'bf16', maxEnergyJ: 1 }],
     };
@@ -157,7 +157,7 @@ describe('checkBudget', () => {
   it('a missing file or model fails; an unresolvable figure fails as unknown', () => {
     const unresolved = { ...net, totals: { ...net.totals, macs: null, flops: null } };
     const rep2 = report('examples/other.py', [unresolved]);
-    const budget: Budget = {
+    const budget: EnergyBudget = {
       profile: 'nvidia-t4',
       budgets: [
         { file: 'examples/net.py', model: 'Nope', maxMacs: 1 },
@@ -177,7 +177,7 @@ describe('checkBudget', () => {
   });
 
   it('an unknown profile in the budget is an error listing the known ids', () => {
-    const budget: Budget = { profile: 'nvidia-h300', budgets: [{ file: 'examples/net.py', maxEnergyJ: 1 }] };
+    const budget: EnergyBudget = { profile: 'nvidia-h300', budgets: [{ file: 'examples/net.py', maxEnergyJ: 1 }] };
     assert.throws(() => checkBudget(rep, budget, resolve), /known ids: .*nvidia-t4/);
   });
 });

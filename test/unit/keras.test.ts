@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { analyze, repoRoot } from '../helpers/analyzer';
 import type { FileReport, ModelReport } from '../../server/src/core/report/types';
 import { KERAS_LAYERS, kerasOpCost } from '../../server/src/core/frameworks/keras';
-import { opKind } from '../../server/src/core/cost/opCosts';
+import { opKind } from '../../server/src/core/opCosts/opCosts';
 
 const dir = join(repoRoot, 'test', 'fixtures', 'keras');
 const fixtures = readdirSync(dir)

@@ -11,9 +11,9 @@ import {
   type TensorInfo,
   LayerArgError,
   ShapeError,
-  numel,
-} from '../../server/src/core/frameworks/torch/layerSpec';
-import { OP_COSTS, elementwiseFlops, opKind } from '../../server/src/core/cost/opCosts';
+  elementCount,
+} from '../../server/src/core/frameworks/torch/layers/layerSpec';
+import { OP_COSTS, elementwiseFlops, opKind } from '../../server/src/core/opCosts/opCosts';
 
 /** Binds constructor arguments the way Python does: positionals in order, then keywords, then defaults. */
 function bind(op: string, pos: ArgValue[], kw: Record<string, ArgValue>): Record<string, ArgValue> {
@@ -41,7 +41,7 @@ function layer(op: string, pos: ArgValue[] = [], kw: Record<string, ArgValue> = 
   const config = spec.configure(bind(op, pos, kw));
   const params = spec.parameters(config);
   return {
-    params: params.reduce((s, p) => s + numel(p.shape), 0),
+    params: params.reduce((s, p) => s + elementCount(p.shape), 0),
     paramNames: params.map((p) => p.name),
     buffers: spec.buffers ? spec.buffers(config) : [],
     forward: (inputs: (number[] | TensorInfo)[], fkw: Record<string, ArgValue | TensorInfo> = {}): ForwardResult =>

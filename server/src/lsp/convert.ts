@@ -16,8 +16,8 @@ import {
 import type { Range } from '../core/parse/syntax';
 import type { ModelReport } from '../core/report/types';
 import { PROFILE_MODEL_COMMAND, type ProfileModelArgs } from '../protocol';
-import type { ActionItem, FindingItem, HintItem, HoverItem, LensItem } from './items';
-import { fromSegment, lineText, segmentAt, toSegmentRange, type Source } from './sources';
+import type { ActionItem, FindingItem, HintItem, HoverItem, LensItem } from '../ide/items';
+import { fromSegment, lineText, segmentAt, toSegmentRange, type Source } from '../ide/sources';
 
 const SOURCE = 'wattlens';
 

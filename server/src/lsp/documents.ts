@@ -7,38 +7,21 @@ import {
   type TextDocumentContentChangeEvent,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { Edit } from 'web-tree-sitter';
 import type { ParsedSource, SourceParser, TextEdit as TreeEdit } from '../core/parse/parser';
 import type { SyntaxNode } from '../core/parse/syntax';
-import type { FileReport, Precision } from '../core/report/types';
+import type { FileReport } from '../core/report/types';
 import { analyzeSource, analyzeTree, MAX_SOURCE_BYTES, type AnalyzeOptions } from '../core/analysis/analyzeSource';
 import { analyzeGrouped, GroupCache } from '../core/analysis/groupAnalysis';
 import { analyzeTypeScript } from '../core/analysis/analyzeTfjs';
 import type { ModelCatalog } from '../core/catalog/modelCatalog';
 import { inputFindings } from '../core/analysis/findings';
 import { applyChanges } from './editTracking';
-import { mirrorIncrementally } from './incrementalMirror';
 import { notebookSource } from './notebooks';
-import { textSource, type Source, type SourceLanguage } from './sources';
+import { textSource, type Source, type SourceLanguage } from '../ide/sources';
+import type { Analysis, AnalysisOptions } from '../ide/analysis';
+
+export type { Analysis, AnalysisOptions };
 import { MemoryGuard } from './memoryGuard';
-
-/** What one analysis depends on besides the text. */
-export interface AnalysisOptions {
-  precision: Precision;
-  batch: number | null;
-}
-
-/** One source analysed: the core's report and the syntax tree it came from (null when refused). */
-export interface Analysis {
-  source: Source;
-  options: AnalysisOptions;
-  file: FileReport;
-  root: SyntaxNode | null;
-  /** Milliseconds spent parsing and analysing. */
-  ms: number;
-  /** Set when the source was too large and only part of it was analysed: features show totals only. */
-  reduced?: boolean;
-}
 
 /** Called when a source settles after edits, and when documents close. */
 export interface DocumentEvents {
@@ -341,11 +324,7 @@ export class DocumentStore {
     const { parsed, pending } = state;
     if (parsed && pending && pending.length === 0 && parsed.text === source.text) return parsed;
     const incremental = !!parsed && !!pending && pending.length > 0 && !source.notebook;
-    if (incremental) for (const e of pending!) parsed!.tree.edit(new Edit(e));
-    const tree = this.parser.parseTree(source.text, 'python', incremental ? parsed!.tree : null);
-    const root = mirrorIncrementally(tree, source.text, parsed);
-    parsed?.tree.delete();
-    state.parsed = { tree, root, text: source.text, language: 'python' };
+    state.parsed = this.parser.reparseEdits(parsed, source.text, incremental ? pending! : [], 'python');
     state.pending = [];
     return state.parsed;
   }

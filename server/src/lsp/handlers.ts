@@ -2,8 +2,8 @@
 // asks a feature for plain items and converts them; failures are logged, never fatal.
 import { LSPErrorCodes, ResponseError, type Connection } from 'vscode-languageserver';
 import { ModelReportRequest, type DocumentParams } from '../protocol';
-import { codeActionItems } from './codeActions';
-import { codeLensItems } from './codeLens';
+import { codeActionItems } from '../ide/advice/codeActions';
+import { codeLensItems } from '../ide/hints/codeLens';
 import {
   sourceLines,
   sourcePosition,
@@ -14,8 +14,8 @@ import {
   toInlayHints,
   toModelReports,
 } from './convert';
-import { hoverItem } from './hover';
-import { inlayHintItems } from './inlayHints';
+import { hoverItem } from '../ide/hints/hover';
+import { inlayHintItems } from '../ide/hints/inlayHints';
 import { Cancelled, type Service } from './service';
 
 /** Wires inlay hints, hover, code lens, code actions, the custom request and change notifications. */

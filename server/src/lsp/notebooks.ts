@@ -5,7 +5,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { SourceParser } from '../core/parse/parser';
 import type { Finding } from '../core/report/types';
 import { joinCells } from '../core/analysis/notebook';
-import type { Segment, Source } from './sources';
+import type { Segment, Source } from '../ide/sources';
 
 const CODE_CELL = 2;
 

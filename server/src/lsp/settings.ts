@@ -1,70 +1,9 @@
-// The `wattlens.*` settings: their defaults, normalising what a client sends (VS Code nests
-// `inlayHints.mode`, other clients may flatten it), and pulling them with workspace/configuration.
+// Pulls the `wattlens.*` settings from the client with workspace/configuration (ide/settings.ts
+// normalises them).
 import type { Connection } from 'vscode-languageserver';
-import type { Precision } from '../core/report/types';
-import { PRECISIONS } from '../core/energy';
+import { normaliseSettings, type NormalisedSettings } from '../ide/settings';
 
-/** How much the inlay hints show. */
-export type InlayHintsMode = 'off' | 'totals' | 'layers';
-
-/** Every setting the server reads, already validated. */
-export interface Settings {
-  hardware: string;
-  precision: Precision;
-  /** ISO 3166 country code for grid carbon intensity; null = world average. */
-  region: string | null;
-  pue: number;
-  inlayHintsMode: InlayHintsMode;
-  /** Batch size overriding the model input's first dimension; null = as the code builds it. */
-  batchSize: number | null;
-}
-
-/** The hardware profile used when the setting is absent or names an unknown id. */
-export const DEFAULT_HARDWARE = 'nvidia-t4';
-
-/** Settings before the client has said anything. */
-export const DEFAULT_SETTINGS: Settings = {
-  hardware: DEFAULT_HARDWARE,
-  precision: 'fp32',
-  region: null,
-  pue: 1,
-  inlayHintsMode: 'layers',
-  batchSize: null,
-};
-
-/** Validated settings plus one message per value that was rejected (and replaced by its default). */
-export interface NormalisedSettings {
-  settings: Settings;
-  problems: string[];
-}
-
-/** Turns whatever the client sent for the `wattlens` section into Settings; never throws. */
-export function normaliseSettings(raw: unknown): NormalisedSettings {
-  const src = isRecord(raw) ? raw : {};
-  const problems: string[] = [];
-  const read = (key: string): unknown => lookup(src, key);
-  const settings: Settings = {
-    hardware: readString(read('hardware')) ?? DEFAULT_HARDWARE,
-    precision: readEnum(read('precision'), PRECISIONS, 'wattlens.precision', DEFAULT_SETTINGS.precision, problems),
-    region: readString(read('region')) ?? null,
-    pue: readNumber(read('pue'), 'wattlens.pue', 1, (n) => n >= 1 && n <= 5, problems) ?? 1,
-    inlayHintsMode: readEnum(
-      read('inlayHints.mode'),
-      ['off', 'totals', 'layers'] as const,
-      'wattlens.inlayHints.mode',
-      'layers',
-      problems,
-    ),
-    batchSize: readNumber(
-      read('batchSize'),
-      'wattlens.batchSize',
-      null,
-      (n) => Number.isInteger(n) && n >= 1 && n <= 1 << 20,
-      problems,
-    ),
-  };
-  return { settings, problems };
-}
+export * from '../ide/settings';
 
 /** Pulls the `wattlens` section with workspace/configuration; falls back to `pushed` when the client cannot. */
 export async function pullSettings(
@@ -79,56 +18,4 @@ export async function pullSettings(
   } catch {
     return normaliseSettings(pushed);
   }
-}
-
-/** A key that changes whenever a setting that affects the estimate changes. */
-export function settingsKey(s: Settings): string {
-  return [s.hardware, s.precision, s.region ?? '', s.pue, s.batchSize ?? ''].join('|');
-}
-
-/** `a.b` read either nested (`{a: {b}}`) or flat (`{'a.b': ...}`). */
-function lookup(src: Record<string, unknown>, key: string): unknown {
-  if (key in src) return src[key];
-  let cur: unknown = src;
-  for (const part of key.split('.')) {
-    if (!isRecord(cur)) return undefined;
-    cur = cur[part];
-  }
-  return cur;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function readString(v: unknown): string | undefined {
-  return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
-}
-
-function readEnum<T extends string>(
-  v: unknown,
-  allowed: readonly T[],
-  name: string,
-  fallback: T,
-  problems: string[],
-): T {
-  if (v === undefined || v === null || v === '') return fallback;
-  const s = String(v).trim().toLowerCase() as T;
-  if (allowed.includes(s)) return s;
-  problems.push(`${name}: '${String(v)}' is not one of ${allowed.join(', ')}; using ${fallback}`);
-  return fallback;
-}
-
-function readNumber<F extends number | null>(
-  v: unknown,
-  name: string,
-  fallback: F,
-  ok: (n: number) => boolean,
-  problems: string[],
-): number | F {
-  if (v === undefined || v === null || v === '') return fallback;
-  const n = typeof v === 'number' ? v : Number(v);
-  if (Number.isFinite(n) && ok(n)) return n;
-  problems.push(`${name}: '${String(v)}' is out of range; using ${fallback ?? 'the default'}`);
-  return fallback;
 }

@@ -6,11 +6,11 @@ import type { FileReport, Finding } from '../report/types';
 import type { AnalyzeOptions } from './analyzeSource';
 import { MAX_SOURCE_BYTES } from './analyzeSource';
 import { syntaxFindings, inputFindings } from './findings';
-import { Budget } from '../interp/budget';
-import { TsInterpreter } from '../frameworks/tfjs/interpreter';
+import { StepBudget } from '../interpreter/stepBudget';
+import { TsInterpreter } from '../interpreter/typescript/interpreter';
 import { TfRuntime } from '../frameworks/tfjs/runtime';
-import { createGlobals } from '../frameworks/tfjs/globals';
-import { JsScope } from '../frameworks/tfjs/values';
+import { createGlobals } from '../interpreter/typescript/globals';
+import { JsScope } from '../interpreter/typescript/values';
 import { tfjsModelReports } from '../frameworks/tfjs/report';
 
 /** Options for a TypeScript/JavaScript analysis; `language` defaults from the file name (.tsx/.jsx → tsx). */
@@ -26,7 +26,7 @@ export function analyzeTypeScript(parser: SourceParser, text: string, options: A
   const parsed = parser.parse(text, language);
   try {
     const diagnostics: Finding[] = syntaxFindings(parsed.root);
-    const ip = new TsInterpreter(new Budget(options.maxSteps, options.maxMs), text);
+    const ip = new TsInterpreter(new StepBudget(options.maxSteps, options.maxMs), text);
     const rt = new TfRuntime(ip, { input: options.input, batch: options.batch });
     ip.rt = rt;
     const scope = new JsScope(createGlobals(ip), '');

@@ -4,14 +4,9 @@
 import type { SyntaxNode } from '../parse/syntax';
 import { field } from '../parse/syntax';
 import { couplingReason, statementFacts, statementKey, type StatementFacts } from './partition';
+import type { MemoClass } from '../frameworks/torch/moduleMemo';
 
-/** A class whose calls may be memoised, and what its results depend on. */
-export interface MemoClass {
-  /** The texts (with lines and declared inputs) of the imports and of every statement it reads, transitively. */
-  key: string[];
-  /** Module-level names it reads, transitively: all must be bound when it is called, or the call runs. */
-  names: string[];
-}
+export type { MemoClass };
 
 /** Memoisable classes by `name@line` of their statement; empty when anything could couple statements. */
 export function memoClasses(

@@ -1,12 +1,13 @@
 // Turns traced roots and the module trees into ModelReports: totals, per-layer rows (including
 // layers forward never calls), unresolved reasons, and block classes reported as non-root models.
 import type { Range } from '../parse/syntax';
-import type { ModuleV, ClassV } from '../interp/values';
+import type { ModuleV, ClassV } from '../interpreter/python/values';
 import { type RootRun, UNKNOWN_OP } from '../frameworks/torch/runtime';
 import type { LayerCall } from '../frameworks/torch/tracer';
 import { parameterCount, modulePathsList, ownParamElems } from '../frameworks/torch/modules';
 import type { LayerReport, ModelReport, ModelTotals, Precision, Unresolved } from '../report/types';
-import { bytesPerElement } from '../energy/precision';
+import { bytesPerElement } from '../report/precision';
+import { activationBytesOf, weightBytesOf } from '../report/rows';
 import { modelTotals } from '../report/totals';
 
 /** A root model before reporting: its module, display name, and its trace if it ran. */
@@ -242,8 +243,8 @@ function newLayerRow(c: LayerCall, bytes: number): LayerReport {
     params: c.paramElems,
     macs: c.macs,
     flops: c.flops,
-    weightBytes: c.paramElems === null ? null : c.paramElems * bytes,
-    activationBytes: c.inputElems === null || c.outputElems === null ? null : (c.inputElems + c.outputElems) * bytes,
+    weightBytes: weightBytesOf(c.paramElems, bytes),
+    activationBytes: activationBytesOf(c.inputElems, c.outputElems, bytes),
     inputShape: c.inputShape,
     outputShape: c.outputShape,
     latencyMs: null,
@@ -268,7 +269,7 @@ function uncalledLayers(root: RootModel, calls: LayerCall[], bytes: number, comp
         params,
         macs: complete ? 0 : null,
         flops: complete ? 0 : null,
-        weightBytes: params === null ? null : params * bytes,
+        weightBytes: weightBytesOf(params, bytes),
         activationBytes: complete ? 0 : null,
         inputShape: null,
         outputShape: null,

@@ -4,20 +4,20 @@
 import type { SourceParser } from '../parse/parser';
 import type { SyntaxNode } from '../parse/syntax';
 import type { Finding, ModelReport, Precision } from '../report/types';
-import type { ModuleV, ClassV, Value, NamespaceV } from '../interp/values';
-import { Interpreter } from '../interp/interpreter';
-import { Budget, BudgetExceeded } from '../interp/budget';
-import { Scope } from '../interp/scope';
-import { createBuiltins } from '../interp/builtins';
-import { stdlibModules } from '../interp/stdlib';
-import { builtinBase } from '../interp/classes';
+import type { ModuleV, ClassV, Value, NamespaceV } from '../interpreter/python/values';
+import { Interpreter } from '../interpreter/python/interpreter';
+import { StepBudget, StepBudgetExceeded } from '../interpreter/stepBudget';
+import { Scope } from '../interpreter/python/scope';
+import { createBuiltins } from '../interpreter/python/builtins';
+import { stdlibModules } from '../interpreter/python/stdlib';
+import { builtinBase } from '../interpreter/python/classes';
 import { TorchRuntime, isLoss, type RootRun } from '../frameworks/torch/runtime';
 import { allModules } from '../frameworks/torch/modules';
 import { torchModules } from '../frameworks/torch/torchNamespace';
 import { TRANSFORMER_PRELUDE, PRELUDE_CLASSES } from '../frameworks/torch/transformerPrelude';
 import { KerasRuntime, KerasSession, kerasModules } from '../frameworks/keras';
 import type { ModelCatalog } from '../catalog/modelCatalog';
-import { HubTrainingSession } from './hubTraining';
+import { HubTrainingSession } from './training/hubTraining';
 import { declaredInputs } from './declaredInputs';
 import { rootReport, blockReport, type RootModel } from './modelReports';
 import { memoClasses } from './memoClasses';
@@ -76,7 +76,7 @@ class StatementLog {
 
 /** One analysis run: the interpreter, the torch runtime and the module scope. */
 export class Session {
-  readonly budget: Budget;
+  readonly budget: StepBudget;
   readonly rt: TorchRuntime;
   readonly interp: Interpreter;
   readonly scope: Scope;
@@ -94,7 +94,7 @@ export class Session {
     private readonly text: string,
     private readonly options: SessionOptions,
   ) {
-    this.budget = new Budget(options.maxSteps, options.maxMs);
+    this.budget = new StepBudget(options.maxSteps, options.maxMs);
     this.rt = new TorchRuntime({
       input: options.input,
       batch: options.batch,
@@ -154,7 +154,7 @@ export class Session {
       for (const m of this.untracedRoots()) this.rt.traceRoot(m, [], new Map(), { range: m.range });
       this.hubTraining.afterRun(this.scope, this.text);
     } catch (e) {
-      if (!(e instanceof BudgetExceeded)) throw e;
+      if (!(e instanceof StepBudgetExceeded)) throw e;
       this.interp.report(e.range ?? root.range, e.message, 'warning');
     }
     this.kerasSession.finish(this.scope);

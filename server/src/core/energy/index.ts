@@ -10,4 +10,4 @@ export * from './carbon';
 export * from './applyEnergy';
 export * from './training';
 export * from './calibration';
-export * from './budget';
+export * from './energyBudget';

@@ -1,13 +1,11 @@
-// Numeric precisions: bytes per element, which precisions a profile supports, and the peak rate
-// the roofline uses for each; an unsupported precision is an error naming the ones the device has.
+// Precisions on a device: which ones a profile supports and the peak rate the roofline uses for
+// each; an unsupported precision is an error naming the ones the device has. (Names and storage
+// sizes of precisions are in core/report/precision.ts.)
 import type { Precision } from '../report/types';
+import { bytesPerElement, PRECISIONS } from '../report/precision';
+
+export { PRECISIONS, bytesPerElement, parsePrecision } from '../report/precision';
 import type { HardwareProfile } from './types';
-
-/** Every precision WattLens models, widest first. */
-export const PRECISIONS: readonly Precision[] = ['fp32', 'tf32', 'fp16', 'bf16', 'fp8', 'int8'];
-
-/** Storage bytes per element; tf32 is a tensor-core compute mode over fp32 storage, so it moves 4 bytes. */
-const BYTES: Record<Precision, number> = { fp32: 4, tf32: 4, fp16: 2, bf16: 2, fp8: 1, int8: 1 };
 
 /** A precision the device has no peak figure for. */
 export class UnsupportedPrecisionError extends Error {
@@ -23,18 +21,6 @@ export class UnsupportedPrecisionError extends Error {
     );
     this.name = 'UnsupportedPrecisionError';
   }
-}
-
-/** Bytes one element occupies in memory at this precision. */
-export function bytesPerElement(precision: Precision): number {
-  return BYTES[precision];
-}
-
-/** Validates a user-supplied precision name (e.g. from `--precision`). */
-export function parsePrecision(text: string): Precision {
-  const p = text.trim().toLowerCase() as Precision;
-  if (!PRECISIONS.includes(p)) throw new Error(`unknown precision '${text}'; expected one of ${PRECISIONS.join(', ')}`);
-  return p;
 }
 
 /** The precisions with a peak figure on this profile, widest first. */

@@ -4,6 +4,7 @@ import { Parser, Language, Edit, type Tree } from 'web-tree-sitter';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mirrorTree, type SyntaxNode } from './syntax';
+import { mirrorIncrementally } from './incrementalMirror';
 
 /** Languages WattLens reads. */
 export type LanguageId = 'python' | 'typescript' | 'tsx';
@@ -55,11 +56,20 @@ export class SourceParser {
   }
 
   /**
-   * Parses `text` reusing `oldTree` (already brought up to date with `tree.edit`) and returns only the
-   * tree, for callers that build the SyntaxNode mirror themselves (the language server re-mirrors
-   * only the statements an edit touched). The caller owns both trees.
+   * Brings `previous` up to `text` after `edits` (oldest first; none: parse from scratch, reusing
+   * nothing) and re-mirrors only the top-level statements the edits touched, as the language server
+   * does on each keystroke. `previous.tree` is freed; the result owns its tree.
    */
-  parseTree(text: string, language: LanguageId, oldTree: Tree | null): Tree {
+  reparseEdits(previous: ParsedSource | null, text: string, edits: TextEdit[], language: LanguageId): ParsedSource {
+    const incremental = previous !== null && edits.length > 0;
+    if (incremental) for (const edit of edits) previous.tree.edit(new Edit(edit));
+    const tree = this.treeOf(text, language, incremental ? previous.tree : null);
+    const root = mirrorIncrementally(tree, text, previous);
+    previous?.tree.delete();
+    return { tree, root, text, language };
+  }
+
+  private treeOf(text: string, language: LanguageId, oldTree: Tree | null): Tree {
     const parser = this.parsers.get(language);
     if (!parser) throw new Error(`no grammar loaded for ${language}`);
     const tree = parser.parse(text, oldTree);
@@ -68,10 +78,7 @@ export class SourceParser {
   }
 
   private parseWith(text: string, language: LanguageId, oldTree: Tree | null): ParsedSource {
-    const parser = this.parsers.get(language);
-    if (!parser) throw new Error(`no grammar loaded for ${language}`);
-    const tree = parser.parse(text, oldTree);
-    if (!tree) throw new Error(`tree-sitter returned no tree for ${language}`);
+    const tree = this.treeOf(text, language, oldTree);
     return { tree, root: mirrorTree(tree.rootNode, text), text, language };
   }
 }

@@ -1,6 +1,6 @@
 // The hub libraries as the interpreter sees them: transformers (Auto* classes, pipeline), timm,
 // torchvision.models, keras.applications, sentence_transformers, ultralytics and torch.hub.
-import { type Value, type NamespaceV, type CallSite, builtin } from '../../interp/values';
+import { type Value, type NamespaceV, type CallSite, builtin } from '../../interpreter/python/values';
 import type { CatalogEntry, CheckpointKind } from '../../catalog/modelCatalog';
 import type { HubRuntime, NameArg } from './runtime';
 import type { LoadRequest } from './figures';

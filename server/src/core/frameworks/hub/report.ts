@@ -1,7 +1,8 @@
 // Reports for pretrained checkpoints: one `framework: 'hub'` model per load, with catalog totals, a
 // single synthetic 'checkpoint' row so that the energy model can cost it, and its provenance.
 import type { LayerReport, ModelReport, ModelTotals, Precision, Unresolved } from '../../report/types';
-import { bytesPerElement } from '../../energy/precision';
+import { bytesPerElement } from '../../report/precision';
+import { weightBytesOf } from '../../report/rows';
 import { batchInput } from './figures';
 import type { LoadedCheckpoint } from './runtime';
 
@@ -41,7 +42,7 @@ export function hubReport(lc: LoadedCheckpoint, options: HubReportOptions): Mode
     params,
     macs,
     flops: macs === null ? null : 2 * macs,
-    weightBytes: params === null ? null : params * bytes,
+    weightBytes: weightBytesOf(params, bytes),
     activationBytes: null,
     latencyMs: null,
     energyJ: null,

@@ -14,9 +14,9 @@ import {
   unknown,
   builtin,
   hashKey,
-} from '../../interp/values';
-import type { FrameworkHooks } from '../../interp/hooks';
-import { lookupClassAttr } from '../../interp/classes';
+} from '../../interpreter/python/values';
+import type { FrameworkHooks } from '../../interpreter/python/hooks';
+import { lookupClassAttr } from '../../interpreter/python/classes';
 import type { CatalogEntry, ModelCatalog } from '../../catalog/modelCatalog';
 import { transformerMacsPerToken } from '../../catalog/modelCatalog';
 import type { TorchRuntime } from '../torch/runtime';

@@ -1,9 +1,9 @@
 // Converting Python call arguments into what Keras layer specs read: positional/keyword binding in
 // Keras's order, activations given as functions, wrapped layers, and shapes with None dimensions.
-import type { Value, CallSite } from '../../interp/values';
+import type { Value, CallSite } from '../../interpreter/python/values';
 import { toArgValue } from '../torch/modules';
-import { type KerasLayerSpec, type KArg, type Shape, BASE_KWARGS, IGNORED_KWARG, LayerArgError } from './spec';
-import { ACTIVATION_PREFIX } from './activations';
+import { type KerasLayerSpec, type KArg, type Shape, BASE_KWARGS, IGNORED_KWARG, LayerArgError } from './layers/spec';
+import { ACTIVATION_PREFIX } from './layers/activations';
 import type { InputDecl } from './objects';
 import type { KerasRuntime } from './runtime';
 

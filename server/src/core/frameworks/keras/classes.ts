@@ -15,12 +15,12 @@ import {
   unknown,
   builtin,
   typeName,
-} from '../../interp/values';
-import { raise, PyError } from '../../interp/errors';
-import { lookupClassAttr, mro } from '../../interp/classes';
-import { BudgetExceeded } from '../../interp/budget';
+} from '../../interpreter/python/values';
+import { raise, PyError } from '../../interpreter/python/errors';
+import { lookupClassAttr, mro } from '../../interpreter/python/classes';
+import { StepBudgetExceeded } from '../../interpreter/stepBudget';
 import { fromArgValue } from '../torch/modules';
-import { type KerasLayerSpec, LayerArgError } from './spec';
+import { type KerasLayerSpec, LayerArgError } from './layers/spec';
 import type { KerasState } from './objects';
 import type { KerasRuntime } from './runtime';
 import { tensorsIn } from './graph';
@@ -272,7 +272,7 @@ export class KerasClasses {
     try {
       this.rt.invoke(inst, [input], new Map(), site);
     } catch (e) {
-      if (e instanceof BudgetExceeded || !(e instanceof PyError)) throw e;
+      if (e instanceof StepBudgetExceeded || !(e instanceof PyError)) throw e;
       this.rt.interp.reportError(e, site.range);
     }
     return NONE;

@@ -1,7 +1,7 @@
 // The functional API's graph: every layer or op call on tensors is a node that knows how to run
 // again; keras.Model(inputs, outputs) keeps the nodes between them and replays them on new inputs.
 import type { Range } from '../../parse/syntax';
-import type { Value, TensorV, InstanceV, CallSite } from '../../interp/values';
+import type { Value, TensorV, InstanceV, CallSite } from '../../interpreter/python/values';
 
 /** One call: the layer (absent for ops such as `x + y`), its arguments, outputs and how to redo it. */
 export interface GraphNode {

@@ -4,4 +4,4 @@ export { KerasRuntime, type KerasOptions } from './runtime';
 export { kerasModules } from './namespace';
 export { KerasSession } from './reports';
 export { KERAS_LAYERS } from './layers';
-export { kerasOpCost } from './spec';
+export { kerasOpCost } from './layers/spec';

@@ -10,12 +10,12 @@ import {
   unknown,
   builtin,
   isSequence,
-} from '../../interp/values';
-import { raise } from '../../interp/errors';
+} from '../../interpreter/python/values';
+import { raise } from '../../interpreter/python/errors';
 import type { KerasRuntime } from './runtime';
 import { KerasClasses } from './classes';
 import { KERAS_ALIASES, MERGE_FUNCTIONS } from './layers';
-import { ACTIVATION_OPS, ACTIVATION_PREFIX } from './activations';
+import { ACTIVATION_OPS, ACTIVATION_PREFIX } from './layers/activations';
 import { opsFunctions } from './ops';
 import { shapeFromValue } from './args';
 

@@ -1,10 +1,10 @@
 // What the analysis knows about each Keras object (layer or model): its kind, name, spec and
 // weights once built, and the layer tree a model tracks — plus parameter counts over that tree.
 import type { Range } from '../../parse/syntax';
-import type { InstanceV, TensorV, Value } from '../../interp/values';
-import type { KerasLayerSpec, KArg, Shape } from './spec';
+import type { InstanceV, TensorV, Value } from '../../interpreter/python/values';
+import type { KerasLayerSpec, KArg, Shape } from './layers/spec';
 import type { FunctionalGraph } from './graph';
-import { snakeCase } from './spec';
+import { snakeCase } from './layers/spec';
 
 /** leaf: a built-in layer; sequential / functional: those models; custom: a user subclass of Layer or Model. */
 export type KerasKind = 'leaf' | 'sequential' | 'functional' | 'custom';

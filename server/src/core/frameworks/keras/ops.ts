@@ -15,12 +15,12 @@ import {
   numberOf,
   isSequence,
   typeName,
-} from '../../interp/values';
-import { raise } from '../../interp/errors';
-import { sliceIndices } from '../../interp/operators';
-import { type Shape, ShapeError, elems, showShape } from './spec';
+} from '../../interpreter/python/values';
+import { raise } from '../../interpreter/python/errors';
+import { sliceIndices } from '../../interpreter/python/operators';
+import { type Shape, ShapeError, elems, showShape } from './layers/spec';
 import { broadcastShapes } from './layers/merge';
-import { activationFlops, ACTIVATION_OPS } from './activations';
+import { activationFlops, ACTIVATION_OPS } from './layers/activations';
 import type { KerasRuntime } from './runtime';
 
 type Fn = (args: Value[], kwargs: Map<string, Value>, site: CallSite) => Value;

@@ -1,12 +1,13 @@
 // Keras models as ModelReports (framework 'keras'): root models with their traced rows and totals,
 // and user Layer/Model subclasses used inside them as blocks (root: false). Also the entry points
 // the analysis session calls: finish() after the module ran, reports() and findings().
-import type { ClassV, InstanceV } from '../../interp/values';
-import type { Scope } from '../../interp/scope';
-import { BudgetExceeded } from '../../interp/budget';
-import { lookupClassAttr } from '../../interp/classes';
+import type { ClassV, InstanceV } from '../../interpreter/python/values';
+import type { Scope } from '../../interpreter/python/scope';
+import { StepBudgetExceeded } from '../../interpreter/stepBudget';
+import { lookupClassAttr } from '../../interpreter/python/classes';
 import type { Finding, LayerReport, ModelReport, Precision, Unresolved } from '../../report/types';
-import { bytesPerElement } from '../../energy/precision';
+import { bytesPerElement } from '../../report/precision';
+import { activationBytesOf, weightBytesOf } from '../../report/rows';
 import { modelTotals } from '../../report/totals';
 import type { KerasRuntime } from './runtime';
 import type { KerasRow } from './tracer';
@@ -28,7 +29,7 @@ export class KerasSession {
     try {
       ({ runs: this.runs, missing: this.missing } = traceRoots(this.rt, this.roots));
     } catch (e) {
-      if (!(e instanceof BudgetExceeded)) throw e;
+      if (!(e instanceof StepBudgetExceeded)) throw e;
       this.rt.interp.report(e.range ?? this.rt.objects.get(this.roots[0]?.inst)?.range ?? ZERO, e.message, 'warning');
     }
     this.scope = scope;
@@ -192,8 +193,8 @@ function layerRow(r: KerasRow, bytes: number): LayerReport {
     params: r.params,
     macs: r.macs,
     flops: r.flops,
-    weightBytes: r.params === null ? null : r.params * bytes,
-    activationBytes: r.inputElems === null || r.outputElems === null ? null : (r.inputElems + r.outputElems) * bytes,
+    weightBytes: weightBytesOf(r.params, bytes),
+    activationBytes: activationBytesOf(r.inputElems, r.outputElems, bytes),
     inputShape: r.inputShape,
     outputShape: r.outputShape,
     latencyMs: null,

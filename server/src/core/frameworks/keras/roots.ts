@@ -1,16 +1,16 @@
 // Root Keras models of a file (module-level models not part of another) and their traces: each is
 // run on its input — --input, a `# wattlens: input=` comment, the call or build() the file makes,
 // or the model's own keras.Input / input_shape= — with the tracer recording every layer.
-import type { InstanceV, TensorV, Value } from '../../interp/values';
-import { list } from '../../interp/values';
-import { lookupClassAttr } from '../../interp/classes';
-import { PyError } from '../../interp/errors';
-import { BudgetExceeded } from '../../interp/budget';
-import type { Scope } from '../../interp/scope';
+import type { InstanceV, TensorV, Value } from '../../interpreter/python/values';
+import { list } from '../../interpreter/python/values';
+import { lookupClassAttr } from '../../interpreter/python/classes';
+import { PyError } from '../../interpreter/python/errors';
+import { StepBudgetExceeded } from '../../interpreter/stepBudget';
+import type { Scope } from '../../interpreter/python/scope';
 import type { KerasRuntime } from './runtime';
 import type { KerasRow, KerasProblem } from './tracer';
 import type { InputDecl, KerasState } from './objects';
-import type { Shape } from './spec';
+import type { Shape } from './layers/spec';
 
 /** A root model: the object and the name it is reported under. */
 export interface KerasRoot {
@@ -131,7 +131,7 @@ function traceOne(rt: KerasRuntime, inst: InstanceV, input: InputDecl): KerasRun
   try {
     rt.invoke(inst, [arg], new Map(), site);
   } catch (e) {
-    if (e instanceof BudgetExceeded) throw e;
+    if (e instanceof StepBudgetExceeded) throw e;
     aborted = e instanceof PyError ? `${e.pyType}: ${e.message}` : `internal analysis error: ${(e as Error).message}`;
     rt.tracer.problem((e as PyError).range ?? site.range, `call() stopped: ${aborted}`, 'trace-aborted');
   } finally {

@@ -14,13 +14,13 @@ import {
   tuple,
   unknown,
   typeName,
-} from '../../interp/values';
-import type { FrameworkHooks } from '../../interp/hooks';
-import type { Interpreter } from '../../interp/interpreter';
-import { raise } from '../../interp/errors';
-import { lookupClassAttr } from '../../interp/classes';
+} from '../../interpreter/python/values';
+import type { FrameworkHooks } from '../../interpreter/python/hooks';
+import type { Interpreter } from '../../interpreter/python/interpreter';
+import { raise } from '../../interpreter/python/errors';
+import { lookupClassAttr } from '../../interpreter/python/classes';
 import { toArgValue } from '../torch/modules';
-import type { ArgValue } from '../torch/layerSpec';
+import type { ArgValue } from '../torch/layers/layerSpec';
 import {
   type KerasLayerSpec,
   type KForward,
@@ -29,7 +29,7 @@ import {
   LayerArgError,
   extraFlopsOf,
   showShape,
-} from './spec';
+} from './layers/spec';
 import { KerasObjects, type KerasState, type WeightRec } from './objects';
 import { KerasGraph, replay, tensorsIn } from './graph';
 import { KerasTracer } from './tracer';

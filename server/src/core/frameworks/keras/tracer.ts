@@ -1,8 +1,8 @@
 // Records what a Keras model's forward pass executes: one row per built-in layer call or tensor op,
 // with shapes, MACs and FLOPs, under the path Keras would show (layer names, attribute names inside subclasses).
 import type { Range } from '../../parse/syntax';
-import type { InstanceV } from '../../interp/values';
-import { type Shape, elems } from './spec';
+import type { InstanceV } from '../../interpreter/python/values';
+import { type Shape, elems } from './layers/spec';
 
 /** One executed layer or op. Element counts are kept so bytes can be computed at any precision. */
 export interface KerasRow {

@@ -14,7 +14,7 @@ import {
   unknown,
   native,
   modelLabel,
-} from './values';
+} from '../../interpreter/typescript/values';
 import type { TfRuntime } from './runtime';
 
 /** Model methods that only do something when the program runs (training, prediction, saving). */

@@ -1,10 +1,11 @@
 // Turns the tf runtime's models into ModelReports (framework 'tfjs'): one row per layer call,
 // an InputLayer row per functional input, totals that are null whenever anything is unknown.
 import type { LayerReport, ModelReport, ModelTotals, Precision, Unresolved } from '../../report/types';
-import { bytesPerElement } from '../../energy/precision';
-import type { LayerCall, ModelV, SymV } from './values';
+import { bytesPerElement } from '../../report/precision';
+import { activationBytesOf, weightBytesOf } from '../../report/rows';
+import type { LayerCall, ModelV, SymV } from '../../interpreter/typescript/values';
 import type { TfRuntime } from './runtime';
-import { numel } from './layers/common';
+import { elementCount } from './layers/common';
 
 const PROVENANCE = 'static analysis of the source (no code was run)';
 
@@ -35,7 +36,7 @@ const sum = (xs: (number | null)[]): number | null =>
   xs.some((x) => x === null) ? null : (xs as number[]).reduce((a, b) => a + b, 0);
 
 function elems(ts: SymV[]): number | null {
-  return sum(ts.map((t) => (t.shape ? numel(t.shape) : null)));
+  return sum(ts.map((t) => (t.shape ? elementCount(t.shape) : null)));
 }
 
 function callRow(c: LayerCall, bytes: number): LayerReport {
@@ -49,8 +50,8 @@ function callRow(c: LayerCall, bytes: number): LayerReport {
     params: c.params,
     macs: c.macs,
     flops: c.flops,
-    weightBytes: c.params === null ? null : c.params * bytes,
-    activationBytes: inElems === null || outElems === null || c.macs === null ? null : (inElems + outElems) * bytes,
+    weightBytes: weightBytesOf(c.params, bytes),
+    activationBytes: c.macs === null ? null : activationBytesOf(inElems, outElems, bytes),
     inputShape: c.inputs[0]?.shape ?? null,
     outputShape: c.outputs[0]?.shape ?? null,
     latencyMs: null,
@@ -111,7 +112,7 @@ function totals(m: ModelV, rows: LayerReport[], bytes: number): ModelTotals {
     params: p,
     macs: complete ? sum(rows.map((r) => r.macs)) : null,
     flops: complete ? sum(rows.map((r) => r.flops)) : null,
-    weightBytes: p === null ? null : p * bytes,
+    weightBytes: weightBytesOf(p, bytes),
     activationBytes: complete ? sum(rows.map((r) => r.activationBytes)) : null,
     latencyMs: null,
     energyJ: null,

@@ -15,10 +15,10 @@ import {
   UNDEFINED,
   describe,
   modelLabel,
-} from './values';
-import type { TsInterpreter } from './interpreter';
-import { BudgetExceeded } from '../../interp/budget';
-import { LayerOptions, OptionError, OptionUnknown, ShapeMismatch } from './layers/common';
+} from '../../interpreter/typescript/values';
+import type { TsInterpreter } from '../../interpreter/typescript/interpreter';
+import { StepBudgetExceeded } from '../../interpreter/stepBudget';
+import { LayerOptions, OptionError, OptionUnknown, ShapeError, type TfLayerSpec } from './layers/common';
 import { layerSpec, toSnakeCase } from './layers/index';
 import { tfNamespace, isTfjsModule } from './tfNamespace';
 import { layerMember, modelMember, symbolicMember } from './objects';
@@ -227,19 +227,19 @@ export class TfRuntime {
     if (!reason && missing) reason = `input shape unknown: ${missing.reason ?? 'no input shape'}`;
     if (!reason) {
       try {
-        result = layer.spec!.build(
+        result = (layer.spec as TfLayerSpec).build(
           layer.config,
           inputs.map((x) => x.shape!),
         );
       } catch (e) {
-        if (!(e instanceof ShapeMismatch || e instanceof OptionError || e instanceof OptionUnknown)) throw e;
+        if (!(e instanceof ShapeError || e instanceof OptionError || e instanceof OptionUnknown)) throw e;
         reason = e.message;
         reasonRange = callRange ?? layer.range;
         this.ip.report(
           reasonRange,
           `${layer.name}: ${e.message}`,
           'warning',
-          e instanceof ShapeMismatch ? 'shape-mismatch' : 'tfjs-option',
+          e instanceof ShapeError ? 'shape-mismatch' : 'tfjs-option',
         );
       }
     }
@@ -271,7 +271,7 @@ export class TfRuntime {
     for (const o of outputs) o.node = record;
     this.recorder?.push(record);
     if (++this.callCount > MAX_LAYER_CALLS) {
-      throw new BudgetExceeded(
+      throw new StepBudgetExceeded(
         callRange ?? layer.range,
         `more than ${MAX_LAYER_CALLS} layer calls: analysis stopped (an unbounded loop adding layers?)`,
       );
@@ -341,7 +341,7 @@ export class TfRuntime {
           ? this.applyModel(layer, [current], site, `${modelLabel(layer)}/`)
           : this.call(layer, [current], callRange);
     } catch (e) {
-      if (e instanceof BudgetExceeded)
+      if (e instanceof StepBudgetExceeded)
         m.reasons.push({
           range: site.range,
           reason: `the analysis stopped while this model was being built: ${e.message}`,

@@ -1,7 +1,7 @@
 // The `tf` namespace that `import * as tf from '@tensorflow/tfjs'` (or tfjs-node, or require())
 // yields: tf.sequential, tf.model, tf.input, tf.layers.<factory>, tf.tidy; everything else is a
 // run-time value the analysis leaves Unknown.
-import { type JsValue, type NsV, UNDEFINED, native, unknown } from './values';
+import { type JsValue, type NsV, UNDEFINED, native, unknown } from '../../interpreter/typescript/values';
 import type { TfRuntime } from './runtime';
 
 /** True for the module names that export the tfjs layers API. */

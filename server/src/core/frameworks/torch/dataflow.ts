@@ -1,9 +1,9 @@
 // An opt-in record of a forward pass's dataflow: which tensors each layer call read and returned,
 // which tensor a view or slice was taken from, and the arguments of functional ops. Off unless an
 // analysis asks for it (the profiler's graph synthesis); the tracer then feeds it as calls run.
-import type { ModuleV, TensorV, Value } from '../../interp/values';
+import type { ModuleV, TensorV, Value } from '../../interpreter/python/values';
 import type { FlowSink, LayerCall } from './tracer';
-import type { ArgValue } from './layerSpec';
+import type { ArgValue } from './layers/layerSpec';
 import type { RootRun } from './runtime';
 import { modulePathsList } from './modules';
 import type { GraphArg, GraphNode, GraphTensor, GraphWeight, ModelGraph, TensorSource } from '../../report/graph';

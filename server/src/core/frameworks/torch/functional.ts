@@ -10,9 +10,9 @@ import {
   builtin,
   isNumber,
   numberOf,
-} from '../../interp/values';
-import { raise } from '../../interp/errors';
-import { type ArgValue, type TensorInfo, ShapeError, LayerArgError, numel } from './layerSpec';
+} from '../../interpreter/python/values';
+import { raise } from '../../interpreter/python/errors';
+import { type ArgValue, type TensorInfo, ShapeError, LayerArgError, elementCount } from './layers/layerSpec';
 import { LAYER_SPECS } from './layers';
 import { toArgValue } from './modules';
 import { like, guarded, arg } from './tensorOps';
@@ -221,8 +221,8 @@ function fLinear(
     op: 'Linear',
     inputs: [x],
     out,
-    macs: numel(out.shape) * w.shape[1],
-    extra: bias && bias.kind !== 'none' ? numel(out.shape) : 0,
+    macs: elementCount(out.shape) * w.shape[1],
+    extra: bias && bias.kind !== 'none' ? elementCount(out.shape) : 0,
   };
 }
 
@@ -264,7 +264,7 @@ function fSdpa(args: Value[], kw: Map<string, Value>) {
     inputs: [q, k, v],
     out: like(q, out.shape),
     macs: scores.macs + out.macs,
-    extra: 5 * numel(scores.shape),
+    extra: 5 * elementCount(scores.shape),
   };
 }
 

@@ -1,10 +1,9 @@
 // The memo of module calls the language server keeps per document: what constructing a class and
 // running its forward gave in an earlier run, reused while the texts that class depends on are unchanged.
 // An edit inside one block of a deep model then re-runs that block and its callers, not every block.
-import type { CallSite, ClassV, ModuleV, TensorV, Value } from '../../interp/values';
-import type { Interpreter } from '../../interp/interpreter';
-import type { Scope } from '../../interp/scope';
-import type { MemoClass } from '../../analysis/memoClasses';
+import type { CallSite, ClassV, ModuleV, TensorV, Value } from '../../interpreter/python/values';
+import type { Interpreter } from '../../interpreter/python/interpreter';
+import type { Scope } from '../../interpreter/python/scope';
 import type { TorchRuntime } from './runtime';
 import type { LayerCall } from './tracer';
 import {
@@ -21,6 +20,14 @@ import {
   swapText,
   swapReasons,
 } from './moduleTemplate';
+
+/** A class whose calls may be memoised, and what its results depend on. */
+export interface MemoClass {
+  /** The texts (with lines and declared inputs) of the imports and of every statement it reads, transitively. */
+  key: string[];
+  /** Module-level names it reads, transitively: all must be bound when it is called, or the call runs. */
+  names: string[];
+}
 
 /**
  * A constructed module tree and the steps its construction took; `last` is the tree handed out in

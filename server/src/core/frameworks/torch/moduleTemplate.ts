@@ -1,8 +1,8 @@
 // A module tree captured as plain data, free of any one analysis run: it can be rebuilt with the
 // classes of a later run, and compared with a live tree. The memo of module calls (moduleMemo.ts) keeps these.
 import type { Range } from '../../parse/syntax';
-import type { ClassV, ModuleV, TensorV, Value } from '../../interp/values';
-import type { ArgValue } from './layerSpec';
+import type { ClassV, ModuleV, TensorV, Value } from '../../interpreter/python/values';
+import type { ArgValue } from './layers/layerSpec';
 import { newModule } from './modules';
 
 /**

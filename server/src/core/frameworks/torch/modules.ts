@@ -17,10 +17,10 @@ import {
   builtin,
   isSequence,
   hashKey,
-} from '../../interp/values';
-import { raise } from '../../interp/errors';
-import { lookupClassAttr } from '../../interp/classes';
-import { type LayerSpec, type ArgValue, LayerArgError, numel } from './layerSpec';
+} from '../../interpreter/python/values';
+import { raise } from '../../interpreter/python/errors';
+import { lookupClassAttr } from '../../interpreter/python/classes';
+import { type LayerSpec, type ArgValue, LayerArgError, elementCount } from './layers/layerSpec';
 
 const ZERO: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 let nextModuleId = 1;
@@ -134,7 +134,7 @@ export function parameterCount(root: ModuleV): { count: number | null; reason?: 
     m.params.forEach((p) => {
       if (seen.has(p)) return;
       seen.add(p);
-      if (p.shape) count += numel(p.shape);
+      if (p.shape) count += elementCount(p.shape);
       else unknown ??= p;
     });
   }
@@ -146,7 +146,7 @@ export function ownParamElems(m: ModuleV): number | null {
   let n = 0;
   for (const p of m.params.values()) {
     if (!p.shape) return null;
-    n += numel(p.shape);
+    n += elementCount(p.shape);
   }
   return n;
 }

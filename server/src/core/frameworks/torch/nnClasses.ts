@@ -13,8 +13,8 @@ import {
   tuple,
   unknown,
   builtin,
-} from '../../interp/values';
-import { raise } from '../../interp/errors';
+} from '../../interpreter/python/values';
+import { raise } from '../../interpreter/python/errors';
 import {
   builtinClass,
   registerAttr,
@@ -25,7 +25,7 @@ import {
   addNamedChildren,
   modulePathsList,
 } from './modules';
-import { type LayerSpec, type TensorInfo, type ArgValue, ShapeError, LayerArgError } from './layerSpec';
+import { type LayerSpec, type TensorInfo, type ArgValue, ShapeError, LayerArgError } from './layers/layerSpec';
 import { toArgValue } from './modules';
 import type { TorchRuntime } from './runtime';
 import { LAYER_SPECS } from './layers';

@@ -12,12 +12,12 @@ import {
   int,
   tuple,
   unknown,
-} from '../../interp/values';
-import type { FrameworkHooks } from '../../interp/hooks';
-import type { Interpreter } from '../../interp/interpreter';
-import { PyError, raise } from '../../interp/errors';
-import { BudgetExceeded } from '../../interp/budget';
-import { lookupClassAttr, builtinBase, mro } from '../../interp/classes';
+} from '../../interpreter/python/values';
+import type { FrameworkHooks } from '../../interpreter/python/hooks';
+import type { Interpreter } from '../../interpreter/python/interpreter';
+import { PyError, raise } from '../../interpreter/python/errors';
+import { StepBudgetExceeded } from '../../interpreter/stepBudget';
+import { lookupClassAttr, builtinBase, mro } from '../../interpreter/python/classes';
 import { Tracer, type LayerCall, type TraceProblem } from './tracer';
 import type { MemoRun } from './moduleMemo';
 import {
@@ -31,7 +31,7 @@ import {
   ownParamElems,
 } from './modules';
 import { tensorAttr, tensorBinary, indexTensor, guarded } from './tensorOps';
-import { type TensorInfo, type ForwardOut, ShapeError, numel } from './layerSpec';
+import { type TensorInfo, type ForwardOut, ShapeError, elementCount } from './layers/layerSpec';
 
 /** The op name recorded for a call of something unresolved (it may hide parameters and MACs). */
 export const UNKNOWN_OP = '?';
@@ -228,7 +228,7 @@ export class TorchRuntime implements FrameworkHooks {
     try {
       run.output = this.invokeModule(m, [...inputs, ...args.slice(inputs.length)], kwargs, site);
     } catch (e) {
-      if (e instanceof BudgetExceeded) throw e;
+      if (e instanceof StepBudgetExceeded) throw e;
       run.aborted =
         e instanceof PyError ? `${e.pyType}: ${e.message}` : `internal analysis error: ${(e as Error).message}`;
       this.tracer.problem((e as PyError).range ?? site.range, `forward() stopped: ${run.aborted}`, 'trace-aborted');
@@ -333,4 +333,4 @@ function tensorArgDtype(v: Value | undefined): TensorV['dtype'] {
   return v?.kind === 'tensor' ? v.dtype : 'float32';
 }
 
-export { ShapeError, numel, int };
+export { ShapeError, elementCount, int };

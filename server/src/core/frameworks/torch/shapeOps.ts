@@ -1,6 +1,6 @@
 // Pure shape rules of torch tensor operations: broadcasting, view/reshape, permute, reductions,
 // cat/stack, matmul and einsum. Each throws ShapeError with torch's kind of message on misuse.
-import { ShapeError, numel, showShape } from './layerSpec';
+import { ShapeError, elementCount, showShape } from './layers/layerSpec';
 
 /** Normalises a possibly negative dimension index against `rank`. */
 export function normDim(dim: number, rank: number): number {
@@ -28,7 +28,7 @@ export function broadcast(a: number[], b: number[]): number[] {
 
 /** The shape after view/reshape with at most one -1. */
 export function reshape(shape: number[], target: number[]): number[] {
-  const total = numel(shape);
+  const total = elementCount(shape);
   const known = target.filter((d) => d !== -1).reduce((a, d) => a * d, 1);
   const free = target.filter((d) => d === -1).length;
   if (free > 1) throw new ShapeError('only one dimension can be inferred (-1)');
@@ -62,7 +62,7 @@ export function flatten(shape: number[], start = 0, end = -1): number[] {
   if (shape.length === 0) return [1];
   const s = normDim(start, shape.length);
   const e = normDim(end, shape.length);
-  return [...shape.slice(0, s), numel(shape.slice(s, e + 1)), ...shape.slice(e + 1)];
+  return [...shape.slice(0, s), elementCount(shape.slice(s, e + 1)), ...shape.slice(e + 1)];
 }
 
 /** The shape after unsqueeze(dim). */
@@ -123,7 +123,7 @@ export function matmul(a: number[], b: number[]): { shape: number[]; macs: numbe
   let shape = [...batch, m, n];
   if (a.length === 1) shape = shape.filter((_, i) => i !== shape.length - 2);
   if (b.length === 1) shape = shape.slice(0, -1);
-  return { shape, macs: numel(batch) * m * n * k };
+  return { shape, macs: elementCount(batch) * m * n * k };
 }
 
 /** Shape and MACs of torch.einsum for explicit equations ("bhqd,bhkd->bhqk"). */
@@ -136,7 +136,7 @@ export function einsum(equation: string, shapes: number[][]): { shape: number[];
   terms.forEach((t, i) => bindLabels(t, shapes[i], sizes));
   const out = rhs ?? implicitOutput(terms);
   const shape = [...out].map((c) => sizes.get(c) ?? 1);
-  const all = numel([...sizes.values()]);
+  const all = elementCount([...sizes.values()]);
   return { shape, macs: terms.length > 1 ? all : 0 };
 }
 

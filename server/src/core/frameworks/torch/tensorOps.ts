@@ -14,9 +14,9 @@ import {
   numberOf,
   isSequence,
   str,
-} from '../../interp/values';
-import { raise } from '../../interp/errors';
-import { ShapeError, numel, type DType } from './layerSpec';
+} from '../../interpreter/python/values';
+import { raise } from '../../interpreter/python/errors';
+import { ShapeError, elementCount, type DType } from './layers/layerSpec';
 import * as S from './shapeOps';
 import type { TorchRuntime } from './runtime';
 
@@ -203,7 +203,7 @@ const METHODS: Record<string, Method> = {
   size: (_rt, t, a, k) => sizeOf(t, arg(a, k, 0, 'dim')),
   dim: (_rt, t) => int(t.shape.length),
   ndimension: (_rt, t) => int(t.shape.length),
-  numel: (_rt, t) => int(numel(t.shape)),
+  numel: (_rt, t) => int(elementCount(t.shape)),
   item: (_rt, _t, _a, _k, site) => unknown('tensor.item() depends on data', site.range),
   tolist: (_rt, _t, _a, _k, site) => unknown('tensor.tolist() depends on data', site.range),
   numpy: (_rt, t) => t,

@@ -14,9 +14,9 @@ import {
   unknown,
   builtin,
   isSequence,
-} from '../../interp/values';
-import { raise } from '../../interp/errors';
-import type { DType } from './layerSpec';
+} from '../../interpreter/python/values';
+import { raise } from '../../interpreter/python/errors';
+import type { DType } from './layers/layerSpec';
 import { dimsArg, arg, like, guarded, callTensorMethod, TENSOR_FUNCTIONS, DTYPES } from './tensorOps';
 import * as S from './shapeOps';
 import { functionalNamespace } from './functional';

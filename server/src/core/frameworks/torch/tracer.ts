@@ -1,9 +1,9 @@
 // Records what a model's forward pass executes: one LayerCall per module or functional op call,
 // with its input/output shapes and MACs, attributed to the module path torch would name it by.
 import type { Range } from '../../parse/syntax';
-import type { ModuleV, TensorV, Value } from '../../interp/values';
-import { elementwiseFlops } from '../../cost/opCosts';
-import { numel, type ArgValue } from './layerSpec';
+import type { ModuleV, TensorV, Value } from '../../interpreter/python/values';
+import { elementwiseFlops } from '../../opCosts/opCosts';
+import { elementCount, type ArgValue } from './layers/layerSpec';
 
 /** One executed layer or op. Element counts are kept so bytes can be computed at any precision. */
 export interface LayerCall {
@@ -103,7 +103,7 @@ export class Tracer {
   record(cost: OpCost, range: Range, callRange: Range | null, module?: ModuleV): void {
     const input = cost.inputs[0] ?? null;
     const inputElems = sumElems(cost.inputs);
-    const outputElems = cost.output?.shape ? numel(cost.output.shape) : null;
+    const outputElems = cost.output?.shape ? elementCount(cost.output.shape) : null;
     const parent = module ? undefined : this.stack[this.stack.length - 1];
     const path = module ? this.pathOf(module) : this.childPath(cost.op, parent);
     const call: LayerCall = {
@@ -169,7 +169,7 @@ function sumElems(inputs: (TensorV | null)[]): number | null {
   let total = 0;
   for (const t of inputs) {
     if (!t?.shape) return null;
-    total += numel(t.shape);
+    total += elementCount(t.shape);
   }
   return total;
 }

@@ -14,7 +14,7 @@ import {
   showShape,
   LayerArgError,
   ShapeError,
-} from '../spec';
+} from './spec';
 
 /** Softmax FLOPs per attention score (max, subtract, exp, sum, divide), as in the op table. */
 const SOFTMAX_FLOPS = 5;

@@ -21,8 +21,8 @@ import {
   fromChannelsLast,
   LayerArgError,
   ShapeError,
-} from '../spec';
-import { readActivation, biasAndActivation, type Activation } from '../activations';
+} from './spec';
+import { readActivation, biasAndActivation, type Activation } from './activations';
 
 /** A convolution's configuration, shared by every kind here. */
 export interface ConvConfig {

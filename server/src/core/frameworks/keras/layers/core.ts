@@ -17,8 +17,8 @@ import {
   show,
   LayerArgError,
   ShapeError,
-} from '../spec';
-import { readActivation, biasAndActivation, activationFlops, type Activation as Act } from '../activations';
+} from './spec';
+import { readActivation, biasAndActivation, activationFlops, type Activation as Act } from './activations';
 
 /** Initializer / regularizer / constraint slots, accepted positionally and ignored. */
 const WEIGHT_SLOTS = (w: string): KArgSpec[] => [

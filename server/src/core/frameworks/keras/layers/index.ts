@@ -1,5 +1,5 @@
 // The registry of built-in Keras layers by class name (with Keras's aliases), as keras.layers exposes them.
-import type { KerasLayerSpec } from '../spec';
+import type { KerasLayerSpec } from './spec';
 import { CORE_LAYERS } from './core';
 import { CONV_LAYERS, CONV_ALIASES } from './conv';
 import { POOLING_LAYERS, POOLING_ALIASES } from './pooling';

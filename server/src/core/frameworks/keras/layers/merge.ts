@@ -1,6 +1,6 @@
 // keras.layers merge layers, called on a list of tensors: Concatenate, Add, Subtract, Multiply,
 // Average, Maximum, Minimum and Dot. Only Dot does multiply-accumulates.
-import { type KerasLayerSpec, type Shape, elems, showShape, LayerArgError, ShapeError } from '../spec';
+import { type KerasLayerSpec, type Shape, elems, showShape, LayerArgError, ShapeError } from './spec';
 
 /** Broadcasts two shapes the way Keras's merge layers do (None matches anything). */
 export function broadcastShapes(a: Shape, b: Shape): Shape {

@@ -13,7 +13,7 @@ import {
   showShape,
   LayerArgError,
   ShapeError,
-} from '../spec';
+} from './spec';
 
 interface NormConfig {
   op: string;

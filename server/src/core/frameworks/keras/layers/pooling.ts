@@ -16,7 +16,7 @@ import {
   fromChannelsLast,
   LayerArgError,
   ShapeError,
-} from '../spec';
+} from './spec';
 import { shapeLayer } from './core';
 
 interface PoolConfig {

@@ -10,8 +10,8 @@ import {
   only,
   requireRank,
   knownDim,
-} from '../spec';
-import { readActivation } from '../activations';
+} from './spec';
+import { readActivation } from './activations';
 
 /** Gates per cell. */
 const GATES = { SimpleRNN: 1, LSTM: 4, GRU: 3 } as const;

@@ -13,7 +13,7 @@ import {
   extraFlopsOf,
   LayerArgError,
   ShapeError,
-} from '../spec';
+} from './spec';
 
 const isRef = (v: KArg | undefined): v is LayerRef =>
   !!v && typeof v === 'object' && !Array.isArray(v) && (v as LayerRef).kind === 'layerRef';

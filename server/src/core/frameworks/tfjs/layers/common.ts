@@ -1,8 +1,11 @@
 // The contract every modelled tf.layers layer implements (channels-last shapes with the batch
 // first, weights created when first applied), plus the option readers and size rules they share.
 import type { Range } from '../../../parse/syntax';
-import type { JsValue, ObjectV, LayerV } from '../values';
-import { elementwiseFlops } from '../../../cost/opCosts';
+import type { JsValue, ObjectV, LayerV } from '../../../interpreter/typescript/values';
+import { elementwiseFlops } from '../../../opCosts/opCosts';
+import { ShapeError } from '../../../layers/layerSpec';
+
+export { elementCount, ShapeError } from '../../../layers/layerSpec';
 
 /** A concrete shape, batch dimension first. */
 export type Shape = number[];
@@ -26,7 +29,7 @@ export interface TfLayerSpec<C = unknown> {
   className: string;
   /** Reads the options object; throws OptionError (invalid) or OptionUnknown (not static). */
   configure(o: LayerOptions): C;
-  /** Output, parameters and costs for these input shapes; throws ShapeMismatch when they do not fit. */
+  /** Output, parameters and costs for these input shapes; throws ShapeError when they do not fit. */
   build(c: C, inputs: Shape[]): BuildResult;
   /** Merge layers take a list of tensors. */
   multiInput?: boolean;
@@ -51,14 +54,6 @@ export class OptionUnknown extends Error {
   ) {
     super(message);
     this.name = 'OptionUnknown';
-  }
-}
-
-/** Inputs that do not fit the layer (wrong rank, incompatible sizes). */
-export class ShapeMismatch extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ShapeMismatch';
   }
 }
 
@@ -220,13 +215,6 @@ function kindName(v: JsValue): string {
           : `a ${v.kind}`;
 }
 
-/** Number of elements of a shape. */
-export function numel(shape: readonly number[]): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
-}
-
 /** `[1, 28, 28, 1]` for messages (the batch shown as null, as tfjs prints it). */
 export function showShape(shape: readonly number[]): string {
   return `[${shape.join(',')}]`;
@@ -247,7 +235,7 @@ export function deconvLength(n: number, stride: number, k: number, padding: stri
 /** Throws unless the input has exactly `ndim` dimensions (tfjs's InputSpec check). */
 export function expectRank(layer: string, x: Shape, ndim: number): void {
   if (x.length !== ndim)
-    throw new ShapeMismatch(
+    throw new ShapeError(
       `${layer} expects a ${ndim}D input (expected ndim=${ndim}, found ndim=${x.length}, shape ${showShape(x)})`,
     );
 }
@@ -255,7 +243,7 @@ export function expectRank(layer: string, x: Shape, ndim: number): void {
 /** Throws when a computed output dimension is not positive (input too small for the window). */
 export function expectPositive(layer: string, input: Shape, out: number[]): void {
   if (out.some((d) => d <= 0))
-    throw new ShapeMismatch(`${layer}: input ${showShape(input)} is too small; the output would be ${showShape(out)}`);
+    throw new ShapeError(`${layer}: input ${showShape(input)} is too small; the output would be ${showShape(out)}`);
 }
 
 /** tfjs activation identifiers → the op-costs.json entry that prices them (null: linear, no work). */

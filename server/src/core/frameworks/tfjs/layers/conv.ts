@@ -7,7 +7,7 @@ import {
   type Shape,
   type LayerOptions,
   OptionError,
-  numel,
+  elementCount,
   convOutputLength,
   deconvLength,
   expectRank,
@@ -16,9 +16,9 @@ import {
   denseFlops,
   channelsLast,
   showShape,
-  ShapeMismatch,
+  ShapeError,
 } from './common';
-import { elementwiseFlops } from '../../../cost/opCosts';
+import { elementwiseFlops } from '../../../opCosts/opCosts';
 
 interface ConvConfig {
   rank: number;
@@ -65,13 +65,13 @@ function conv(rank: number): TfLayerSpec<ConvConfig> {
       expectRank(name, x, rank + 2);
       const cin = x[x.length - 1];
       const out = [x[0], ...outSpatial(c, x, name), c.filters];
-      const k = numel(c.kernel);
-      const macs = numel(out) * k * cin;
+      const k = elementCount(c.kernel);
+      const macs = elementCount(out) * k * cin;
       return {
         output: out,
         params: k * cin * c.filters + (c.useBias ? c.filters : 0),
         macs,
-        flops: denseFlops(macs, numel(out), c.useBias, c.activation),
+        flops: denseFlops(macs, elementCount(out), c.useBias, c.activation),
       };
     },
   };
@@ -94,13 +94,13 @@ export const conv2dTranspose: TfLayerSpec<ConvConfig> = {
       deconvLength(x[2], c.strides[1], c.kernel[1], c.padding),
       c.filters,
     ];
-    const k = numel(c.kernel);
-    const macs = numel(x) * c.filters * k;
+    const k = elementCount(c.kernel);
+    const macs = elementCount(x) * c.filters * k;
     return {
       output: out,
       params: k * c.filters * cin + (c.useBias ? c.filters : 0),
       macs,
-      flops: denseFlops(macs, numel(out), c.useBias, c.activation),
+      flops: denseFlops(macs, elementCount(out), c.useBias, c.activation),
     };
   },
 };
@@ -114,13 +114,13 @@ export const depthwiseConv2d: TfLayerSpec<ConvConfig> = {
     const cin = x[3];
     const ch = cin * c.depthMultiplier;
     const out = [x[0], ...outSpatial(c, x, 'depthwiseConv2d'), ch];
-    const k = numel(c.kernel);
-    const macs = numel(out) * k;
+    const k = elementCount(c.kernel);
+    const macs = elementCount(out) * k;
     return {
       output: out,
       params: k * ch + (c.useBias ? ch : 0),
       macs,
-      flops: denseFlops(macs, numel(out), c.useBias, c.activation),
+      flops: denseFlops(macs, elementCount(out), c.useBias, c.activation),
     };
   },
 };
@@ -138,10 +138,10 @@ export const separableConv2d: TfLayerSpec<ConvConfig> = {
     const mid = cin * c.depthMultiplier;
     const sp = outSpatial(c, x, 'separableConv2d');
     const out = [x[0], ...sp, c.filters];
-    const k = numel(c.kernel);
-    const macs = x[0] * numel(sp) * mid * k + numel(out) * mid;
+    const k = elementCount(c.kernel);
+    const macs = x[0] * elementCount(sp) * mid * k + elementCount(out) * mid;
     const params = k * mid + mid * c.filters + (c.useBias ? c.filters : 0);
-    return { output: out, params, macs, flops: denseFlops(macs, numel(out), c.useBias, c.activation) };
+    return { output: out, params, macs, flops: denseFlops(macs, elementCount(out), c.useBias, c.activation) };
   },
 };
 
@@ -171,7 +171,7 @@ function pool(rank: number, mode: 'Max' | 'Average'): TfLayerSpec<PoolConfig> {
       const sp = x.slice(1, -1).map((n, i) => convOutputLength(n, c.pool[i], c.padding, c.strides[i]));
       expectPositive(name, x, sp);
       const out = [x[0], ...sp, x[x.length - 1]];
-      return { output: out, params: 0, macs: 0, flops: elementwiseFlops(op, numel(x), numel(out)) ?? 0 };
+      return { output: out, params: 0, macs: 0, flops: elementwiseFlops(op, elementCount(x), elementCount(out)) ?? 0 };
     },
   };
 }
@@ -195,7 +195,7 @@ function globalPool(rank: number, mode: 'Max' | 'Average'): TfLayerSpec<null> {
     build(_c, [x]) {
       expectRank(`global${mode}Pooling${rank}d`, x, rank + 2);
       const out = [x[0], x[x.length - 1]];
-      return { output: out, params: 0, macs: 0, flops: elementwiseFlops(op, numel(x), numel(out)) ?? 0 };
+      return { output: out, params: 0, macs: 0, flops: elementwiseFlops(op, elementCount(x), elementCount(out)) ?? 0 };
     },
   };
 }
@@ -222,7 +222,7 @@ export const upSampling2d: TfLayerSpec<{ size: number[]; bilinear: boolean }> = 
       output: out,
       params: 0,
       macs: 0,
-      flops: c.bilinear ? (elementwiseFlops('UpsamplingBilinear2d', numel(x), numel(out)) ?? 0) : 0,
+      flops: c.bilinear ? (elementwiseFlops('UpsamplingBilinear2d', elementCount(x), elementCount(out)) ?? 0) : 0,
     };
   },
 };
@@ -282,7 +282,7 @@ export const cropping2D: TfLayerSpec<number[][]> = {
   build(p, [x]) {
     expectRank('cropping2D', x, 4);
     const out = [x[0], x[1] - p[0][0] - p[0][1], x[2] - p[1][0] - p[1][1], x[3]];
-    if (out[1] <= 0 || out[2] <= 0) throw new ShapeMismatch(`cropping2D crops more than the input ${showShape(x)} has`);
+    if (out[1] <= 0 || out[2] <= 0) throw new ShapeError(`cropping2D crops more than the input ${showShape(x)} has`);
     return { output: out, params: 0, macs: 0, flops: 0 };
   },
 };

@@ -5,14 +5,14 @@ import {
   type Shape,
   type LayerOptions,
   OptionError,
-  ShapeMismatch,
-  numel,
+  ShapeError,
+  elementCount,
   showShape,
   readActivation,
   activationFlops,
   denseFlops,
 } from './common';
-import { elementwiseFlops } from '../../../cost/opCosts';
+import { elementwiseFlops } from '../../../opCosts/opCosts';
 
 interface DenseConfig {
   units: number;
@@ -25,15 +25,15 @@ export const dense: TfLayerSpec<DenseConfig> = {
   className: 'Dense',
   configure: (o) => ({ units: o.int('units'), activation: readActivation(o), useBias: o.bool('useBias', true) }),
   build(c, [x]) {
-    if (x.length < 2) throw new ShapeMismatch(`dense expects an input of at least 2 dimensions, got ${showShape(x)}`);
+    if (x.length < 2) throw new ShapeError(`dense expects an input of at least 2 dimensions, got ${showShape(x)}`);
     const inDim = x[x.length - 1];
     const out = [...x.slice(0, -1), c.units];
-    const macs = numel(out) * inDim;
+    const macs = elementCount(out) * inDim;
     return {
       output: out,
       params: inDim * c.units + (c.useBias ? c.units : 0),
       macs,
-      flops: denseFlops(macs, numel(out), c.useBias, c.activation),
+      flops: denseFlops(macs, elementCount(out), c.useBias, c.activation),
     };
   },
 };
@@ -44,10 +44,10 @@ export const flatten: TfLayerSpec<null> = {
   configure: () => null,
   build(_c, [x]) {
     if (x.length < 3)
-      throw new ShapeMismatch(
+      throw new ShapeError(
         `flatten expects an input of at least 3 dimensions (expected min_ndim=3, found ndim=${x.length})`,
       );
-    return { output: [x[0], numel(x.slice(1))], params: 0, macs: 0, flops: 0 };
+    return { output: [x[0], elementCount(x.slice(1))], params: 0, macs: 0, flops: 0 };
   },
 };
 
@@ -87,11 +87,11 @@ export const reshape: TfLayerSpec<{ target: number[] }> = {
     return { target: target as number[] };
   },
   build(c, [x]) {
-    const total = numel(x.slice(1));
-    const known = numel(c.target.filter((d) => d !== -1));
+    const total = elementCount(x.slice(1));
+    const known = elementCount(c.target.filter((d) => d !== -1));
     const out = c.target.map((d) => (d === -1 ? total / known : d));
-    if (!out.every((d) => Number.isInteger(d) && d > 0) || numel(out) !== total) {
-      throw new ShapeMismatch(
+    if (!out.every((d) => Number.isInteger(d) && d > 0) || elementCount(out) !== total) {
+      throw new ShapeError(
         `reshape: total size of the new array must be unchanged (input ${showShape(x)}, targetShape [${c.target.join(',')}])`,
       );
     }
@@ -110,7 +110,7 @@ export const permute: TfLayerSpec<{ dims: number[] }> = {
   build(c, [x]) {
     const sorted = [...c.dims].sort((a, b) => a - b);
     if (c.dims.length !== x.length - 1 || sorted.some((d, i) => d !== i + 1))
-      throw new ShapeMismatch(`permute: dims [${c.dims.join(',')}] do not match input ${showShape(x)}`);
+      throw new ShapeError(`permute: dims [${c.dims.join(',')}] do not match input ${showShape(x)}`);
     return { output: [x[0], ...c.dims.map((d) => x[d])], params: 0, macs: 0, flops: 0 };
   },
 };
@@ -120,7 +120,7 @@ export const repeatVector: TfLayerSpec<{ n: number }> = {
   className: 'RepeatVector',
   configure: (o) => ({ n: o.int('n') }),
   build(c, [x]) {
-    if (x.length !== 2) throw new ShapeMismatch(`repeatVector expects a 2D input, got ${showShape(x)}`);
+    if (x.length !== 2) throw new ShapeError(`repeatVector expects a 2D input, got ${showShape(x)}`);
     return { output: [x[0], c.n, x[1]], params: 0, macs: 0, flops: 0 };
   },
 };
@@ -133,7 +133,7 @@ export const activation: TfLayerSpec<{ act: string | null }> = {
       throw new OptionError("activation: required option 'activation' is missing", o.rangeOf('activation'));
     return { act: readActivation(o) };
   },
-  build: (c, [x]) => ({ output: [...x], params: 0, macs: 0, flops: activationFlops(c.act, numel(x)) }),
+  build: (c, [x]) => ({ output: [...x], params: 0, macs: 0, flops: activationFlops(c.act, elementCount(x)) }),
 };
 
 /** Standalone activation layers, priced through the op table entry of the matching torch class. */
@@ -141,7 +141,12 @@ function activationLayer(className: string, op: string): TfLayerSpec<null> {
   return {
     className,
     configure: () => null,
-    build: (_c, [x]) => ({ output: [...x], params: 0, macs: 0, flops: elementwiseFlops(op, numel(x), numel(x)) ?? 0 }),
+    build: (_c, [x]) => ({
+      output: [...x],
+      params: 0,
+      macs: 0,
+      flops: elementwiseFlops(op, elementCount(x), elementCount(x)) ?? 0,
+    }),
   };
 }
 
@@ -171,8 +176,7 @@ interface NormConfig {
 
 function normAxis(x: Shape, axis: number, layer: string): number {
   const a = axis < 0 ? x.length + axis : axis;
-  if (a <= 0 || a >= x.length)
-    throw new ShapeMismatch(`${layer}: axis ${axis} is out of range for input ${showShape(x)}`);
+  if (a <= 0 || a >= x.length) throw new ShapeError(`${layer}: axis ${axis} is out of range for input ${showShape(x)}`);
   return x[a];
 }
 
@@ -189,7 +193,12 @@ export const batchNormalization: TfLayerSpec<NormConfig> = {
   build(c, [x]) {
     const ch = normAxis(x, c.axis, 'batchNormalization');
     const params = ch * (2 + (c.center ? 1 : 0) + (c.scale ? 1 : 0));
-    return { output: [...x], params, macs: 0, flops: elementwiseFlops('BatchNorm2d', numel(x), numel(x)) ?? 0 };
+    return {
+      output: [...x],
+      params,
+      macs: 0,
+      flops: elementwiseFlops('BatchNorm2d', elementCount(x), elementCount(x)) ?? 0,
+    };
   },
 };
 
@@ -203,7 +212,7 @@ export const layerNormalization: TfLayerSpec<NormConfig> = {
       output: [...x],
       params: ch * ((c.center ? 1 : 0) + (c.scale ? 1 : 0)),
       macs: 0,
-      flops: elementwiseFlops('LayerNorm', numel(x), numel(x)) ?? 0,
+      flops: elementwiseFlops('LayerNorm', elementCount(x), elementCount(x)) ?? 0,
     };
   },
 };

@@ -1,6 +1,6 @@
 // tf.layers merge layers: concatenate (along an axis) and the elementwise add, multiply, average,
 // maximum, minimum; each takes a list of tensors in apply([...]).
-import { type TfLayerSpec, type Shape, OptionError, ShapeMismatch, numel, showShape } from './common';
+import { type TfLayerSpec, type Shape, OptionError, ShapeError, elementCount, showShape } from './common';
 
 /** tf.layers.concatenate({axis = -1}): shapes must agree except along the axis. */
 export const concatenate: TfLayerSpec<{ axis: number }> = {
@@ -13,14 +13,14 @@ export const concatenate: TfLayerSpec<{ axis: number }> = {
   },
   build(c, xs) {
     if (xs.length < 2)
-      throw new ShapeMismatch(`concatenate should be called on a list of at least 2 inputs, got ${xs.length}`);
+      throw new ShapeError(`concatenate should be called on a list of at least 2 inputs, got ${xs.length}`);
     const rank = xs[0].length;
     const axis = c.axis < 0 ? rank + c.axis : c.axis;
     if (axis <= 0 || axis >= rank)
-      throw new ShapeMismatch(`concatenate: axis ${c.axis} is out of range for inputs of rank ${rank}`);
+      throw new ShapeError(`concatenate: axis ${c.axis} is out of range for inputs of rank ${rank}`);
     for (const x of xs) {
       if (x.length !== rank || x.some((d, i) => i !== axis && d !== xs[0][i])) {
-        throw new ShapeMismatch(
+        throw new ShapeError(
           `concatenate requires inputs with matching shapes except for the concat axis; got inputs shapes: ${xs.map(showShape).join(', ')}`,
         );
       }
@@ -33,18 +33,17 @@ export const concatenate: TfLayerSpec<{ axis: number }> = {
 
 /** The broadcast shape of the merge inputs (tfjs allows equal ranks with 1s broadcasting). */
 function broadcast(layer: string, xs: Shape[]): Shape {
-  if (xs.length < 2)
-    throw new ShapeMismatch(`${layer} should be called on a list of at least 2 inputs, got ${xs.length}`);
+  if (xs.length < 2) throw new ShapeError(`${layer} should be called on a list of at least 2 inputs, got ${xs.length}`);
   const rank = xs[0].length;
   const out = [...xs[0]];
   for (const x of xs.slice(1)) {
     if (x.length !== rank)
-      throw new ShapeMismatch(`${layer}: inputs must have the same rank, got ${xs.map(showShape).join(' and ')}`);
+      throw new ShapeError(`${layer}: inputs must have the same rank, got ${xs.map(showShape).join(' and ')}`);
     for (let i = 0; i < rank; i++) {
       if (x[i] === out[i] || x[i] === 1) continue;
       if (out[i] === 1) out[i] = x[i];
       else
-        throw new ShapeMismatch(
+        throw new ShapeError(
           `${layer}: operands could not be broadcast together with shapes ${xs.map(showShape).join(' ')}`,
         );
     }
@@ -60,7 +59,7 @@ function elementwise(className: string, layer: string, perElement: (n: number) =
     configure: () => null,
     build(_c, xs) {
       const out = broadcast(layer, xs);
-      return { output: out, params: 0, macs: 0, flops: perElement(xs.length) * numel(out) };
+      return { output: out, params: 0, macs: 0, flops: perElement(xs.length) * elementCount(out) };
     },
   };
 }

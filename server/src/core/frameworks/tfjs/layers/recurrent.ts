@@ -10,7 +10,7 @@ import {
   type BuildResult,
   OptionError,
   OptionUnknown,
-  ShapeMismatch,
+  ShapeError,
   readActivation,
   activationPerElement,
   showShape,
@@ -119,7 +119,7 @@ export const bidirectional: TfLayerSpec<WrapperConfig> = {
       throw new OptionError(`bidirectional: invalid mergeMode '${mode}'`, o.rangeOf('mergeMode'));
     if ((inner.config as RnnConfig).returnState)
       throw new OptionUnknown('bidirectional: returnState in the wrapped layer is not modelled', o.rangeOf('layer'));
-    return { spec: inner.spec, config: inner.config, name: inner.name, mergeMode: mode };
+    return { spec: inner.spec as TfLayerSpec, config: inner.config, name: inner.name, mergeMode: mode };
   },
   build(c, [x]) {
     const one = c.spec.build(c.config, [x]);
@@ -141,11 +141,11 @@ export const timeDistributed: TfLayerSpec<WrapperConfig> = {
         `timeDistributed: the wrapped layer ${inner.className} is not modelled`,
         o.rangeOf('layer'),
       );
-    return { spec: inner.spec, config: inner.config, name: inner.name, mergeMode: '' };
+    return { spec: inner.spec as TfLayerSpec, config: inner.config, name: inner.name, mergeMode: '' };
   },
   build(c, [x]) {
     if (x.length < 3)
-      throw new ShapeMismatch(`timeDistributed expects an input of at least 3 dimensions, got ${showShape(x)}`);
+      throw new ShapeError(`timeDistributed expects an input of at least 3 dimensions, got ${showShape(x)}`);
     const steps = x[1];
     const one = c.spec.build(c.config, [[x[0], ...x.slice(2)]]);
     return {

@@ -1,14 +1,6 @@
 // torch.nn activation layers: elementwise functions whose output shape is the input's (GLU halves a
 // dim). No MACs; their per-element FLOPs are in cost/op-costs.json. PReLU is the one with parameters.
-import {
-  type ArgSpec,
-  type ArgValue,
-  type LayerSpec,
-  LayerArgError,
-  ShapeError,
-  intArg,
-  showShape,
-} from '../layerSpec';
+import { type ArgSpec, type ArgValue, type LayerSpec, LayerArgError, ShapeError, intArg, showShape } from './layerSpec';
 import { FACTORY_ARGS, firstInput, floatArg, intAtLeast, normDim, optFloatArg, requireRank, strArg } from './common';
 
 type Args = Record<string, ArgValue>;

@@ -9,7 +9,7 @@ import {
   ShapeError,
   boolArg,
   showShape,
-} from '../layerSpec';
+} from './layerSpec';
 import { FACTORY_ARGS, intAtLeast, isTensor, kwBool, optIntArg, probArg, tensorInput } from './common';
 
 /** MultiheadAttention's validated configuration. */

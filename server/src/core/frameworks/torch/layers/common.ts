@@ -8,7 +8,7 @@ import {
   ShapeError,
   ntuple,
   showShape,
-} from '../layerSpec';
+} from './layerSpec';
 
 /** The `device=None, dtype=None` factory arguments most torch layers accept last. */
 export const FACTORY_ARGS: ArgSpec[] = [

@@ -8,9 +8,9 @@ import {
   LayerArgError,
   ShapeError,
   boolArg,
-  numel,
+  elementCount,
   showShape,
-} from '../layerSpec';
+} from './layerSpec';
 import {
   FACTORY_ARGS,
   firstInput,
@@ -177,9 +177,9 @@ function convSpec(op: string, nd: number, transposed: boolean): LayerSpec<ConvCo
       const shape = [...batch, c.outChannels, ...out];
       const n = batch[0] ?? 1;
       const macs = transposed
-        ? n * c.inChannels * numel(spatial) * (c.outChannels / c.groups) * numel(c.kernel)
-        : n * c.outChannels * numel(out) * (c.inChannels / c.groups) * numel(c.kernel);
-      return { output: { shape, dtype: x.dtype }, macs, extraFlops: c.bias ? numel(shape) : 0 };
+        ? n * c.inChannels * elementCount(spatial) * (c.outChannels / c.groups) * elementCount(c.kernel)
+        : n * c.outChannels * elementCount(out) * (c.inChannels / c.groups) * elementCount(c.kernel);
+      return { output: { shape, dtype: x.dtype }, macs, extraFlops: c.bias ? elementCount(shape) : 0 };
     },
   };
 }

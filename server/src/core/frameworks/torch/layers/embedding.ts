@@ -7,9 +7,9 @@ import {
   LayerArgError,
   ShapeError,
   boolArg,
-  numel,
+  elementCount,
   showShape,
-} from '../layerSpec';
+} from './layerSpec';
 import { FACTORY_ARGS, firstInput, intAtLeast, optIntArg, strArg, tensorInput } from './common';
 
 interface EmbeddingConfig {
@@ -99,7 +99,7 @@ export const EmbeddingBag: LayerSpec<EmbeddingBagConfig> = {
     requireIndices(x, 'EmbeddingBag');
     const bags = bagCount(c, x, tensorInput(inputs, kwargs, 1, 'offsets'));
     const shape = [bags, c.dim];
-    const extraFlops = numel(x.shape) * c.dim + (c.mode === 'mean' ? numel(shape) : 0);
+    const extraFlops = elementCount(x.shape) * c.dim + (c.mode === 'mean' ? elementCount(shape) : 0);
     return { output: { shape, dtype: 'float32' }, macs: 0, extraFlops };
   },
 };

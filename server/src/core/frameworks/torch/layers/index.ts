@@ -1,6 +1,6 @@
 // The registry of built-in torch.nn layer specs, keyed by torch class name (`Conv2d`, `LSTM`, ...),
 // gathered from every spec module in this folder.
-import type { LayerSpec } from '../layerSpec';
+import type { LayerSpec } from './layerSpec';
 import * as activation from './activation';
 import * as attention from './attention';
 import * as conv from './conv';

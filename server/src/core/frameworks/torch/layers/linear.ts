@@ -1,5 +1,5 @@
 // torch.nn.Linear, Bilinear and Identity: shape rules, parameters and MACs.
-import { type LayerSpec, type TensorInfo, ShapeError, intArg, boolArg, numel, showShape } from '../layerSpec';
+import { type LayerSpec, type TensorInfo, ShapeError, intArg, boolArg, elementCount, showShape } from './layerSpec';
 import { FACTORY_ARGS, firstInput, intAtLeast, tensorInput } from './common';
 
 interface LinearConfig {
@@ -29,8 +29,8 @@ export const Linear: LayerSpec<LinearConfig> = {
   forward(c, [x]) {
     requireLastDim(x, c.inFeatures, 'Linear');
     const shape = [...x.shape.slice(0, -1), c.outFeatures];
-    const macs = numel(shape) * c.inFeatures;
-    return { output: { shape, dtype: x.dtype }, macs, extraFlops: c.bias ? numel(shape) : 0 };
+    const macs = elementCount(shape) * c.inFeatures;
+    return { output: { shape, dtype: x.dtype }, macs, extraFlops: c.bias ? elementCount(shape) : 0 };
   },
 };
 
@@ -84,7 +84,7 @@ export const Bilinear: LayerSpec<BilinearConfig> = {
         `Bilinear inputs must match except in the last dim, got ${showShape(x1.shape)} and ${showShape(x2.shape)}`,
       );
     }
-    const n = numel(lead);
+    const n = elementCount(lead);
     const shape = [...lead, c.outFeatures];
     return {
       output: { shape, dtype: x1.dtype },

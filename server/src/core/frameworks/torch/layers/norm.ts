@@ -9,9 +9,9 @@ import {
   LayerArgError,
   ShapeError,
   boolArg,
-  numel,
+  elementCount,
   showShape,
-} from '../layerSpec';
+} from './layerSpec';
 import { FACTORY_ARGS, firstInput, floatArg, intAtLeast, requireRank } from './common';
 
 interface StatsNormConfig {
@@ -216,6 +216,10 @@ export const LocalResponseNorm: LayerSpec<LrnConfig> = {
         `LocalResponseNorm expects a 3-D or higher input but got ${x.shape.length}-D ${showShape(x.shape)}`,
       );
     }
-    return { output: { shape: [...x.shape], dtype: x.dtype }, macs: 0, extraFlops: numel(x.shape) * (c.size + 5) };
+    return {
+      output: { shape: [...x.shape], dtype: x.dtype },
+      macs: 0,
+      extraFlops: elementCount(x.shape) * (c.size + 5),
+    };
   },
 };

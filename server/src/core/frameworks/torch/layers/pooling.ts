@@ -8,8 +8,8 @@ import {
   type TensorInfo,
   LayerArgError,
   boolArg,
-  numel,
-} from '../layerSpec';
+  elementCount,
+} from './layerSpec';
 import {
   firstInput,
   floatArg,
@@ -99,7 +99,7 @@ function poolResult(x: TensorInfo, lead: number[], out: number[], window: number
   return {
     output: indices ? [output, { shape: [...shape], dtype: 'int64' }] : output,
     macs: 0,
-    extraFlops: numel(shape) * window,
+    extraFlops: elementCount(shape) * window,
   };
 }
 
@@ -117,7 +117,7 @@ function poolSpec(op: string, nd: number, kind: PoolKind): LayerSpec<PoolConfig>
         windowOutSize(s, c.kernel[i], c.stride[i], c.padding[i], c.dilation[i], c.ceilMode),
       );
       requirePositiveOutput(op, x.shape, [channels, ...out]);
-      const window = numel(c.kernel) * (kind === 'lp' ? 2 : 1);
+      const window = elementCount(c.kernel) * (kind === 'lp' ? 2 : 1);
       return poolResult(x, [...batch, channels], out, window, c.returnIndices);
     },
   };
@@ -165,7 +165,7 @@ function adaptiveSpec(op: string, nd: number, kind: 'max' | 'avg'): LayerSpec<Ad
       const { batch, channels, spatial } = splitChannels(x, nd, op);
       requirePositiveOutput(op, x.shape, spatial);
       const out = spatial.map((s, i) => c.outputSize[i] ?? s);
-      const window = numel(spatial.map((s, i) => Math.ceil(s / out[i])));
+      const window = elementCount(spatial.map((s, i) => Math.ceil(s / out[i])));
       return poolResult(x, [...batch, channels], out, window, c.returnIndices);
     },
   };

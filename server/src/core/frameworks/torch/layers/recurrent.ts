@@ -12,7 +12,7 @@ import {
   ShapeError,
   boolArg,
   showShape,
-} from '../layerSpec';
+} from './layerSpec';
 import { FACTORY_ARGS, firstInput, intAtLeast, probArg, strArg, tensorInput } from './common';
 
 type RnnMode = 'RNN_TANH' | 'RNN_RELU' | 'LSTM' | 'GRU';

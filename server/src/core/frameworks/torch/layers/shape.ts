@@ -8,9 +8,9 @@ import {
   LayerArgError,
   ShapeError,
   intArg,
-  numel,
+  elementCount,
   showShape,
-} from '../layerSpec';
+} from './layerSpec';
 import {
   firstInput,
   floatArg,
@@ -49,7 +49,7 @@ export const Flatten: LayerSpec<FlattenConfig> = {
       throw new ShapeError(
         `Flatten: start_dim (${c.start}) cannot come after end_dim (${c.end}) for input ${showShape(x.shape)}`,
       );
-    const shape = [...x.shape.slice(0, start), numel(x.shape.slice(start, end + 1)), ...x.shape.slice(end + 1)];
+    const shape = [...x.shape.slice(0, start), elementCount(x.shape.slice(start, end + 1)), ...x.shape.slice(end + 1)];
     return { output: { shape, dtype: x.dtype }, macs: 0 };
   },
 };
@@ -83,9 +83,9 @@ export const Unflatten: LayerSpec<UnflattenConfig> = {
   forward(c, inputs) {
     const x = firstInput(inputs, 'Unflatten');
     const dim = normDim(c.dim, x.shape.length, 'Unflatten');
-    const known = numel(c.sizes.filter((s) => s !== -1));
+    const known = elementCount(c.sizes.filter((s) => s !== -1));
     const sizes = c.sizes.map((s) => (s === -1 ? x.shape[dim] / known : s));
-    if (!sizes.every(Number.isInteger) || numel(sizes) !== x.shape[dim]) {
+    if (!sizes.every(Number.isInteger) || elementCount(sizes) !== x.shape[dim]) {
       throw new ShapeError(
         `Unflatten: sizes ${showShape(c.sizes)} don't multiply up to the size of dim ${c.dim} (${x.shape[dim]}) in the input ${showShape(x.shape)}`,
       );
@@ -210,8 +210,9 @@ function upsampleSpec(op: string, fixedMode: string | null): LayerSpec<UpsampleC
       const out = upsampleSpatial(c, x.shape.slice(2));
       const shape = [...x.shape.slice(0, 2), ...out];
       requirePositiveOutput(op, x.shape, shape);
-      const taps = c.mode === 'area' ? numel(x.shape.slice(2).map((s, i) => Math.ceil(s / out[i]))) : MODE_TAPS[c.mode];
-      return { output: { shape, dtype: x.dtype }, macs: 0, extraFlops: numel(shape) * taps };
+      const taps =
+        c.mode === 'area' ? elementCount(x.shape.slice(2).map((s, i) => Math.ceil(s / out[i]))) : MODE_TAPS[c.mode];
+      return { output: { shape, dtype: x.dtype }, macs: 0, extraFlops: elementCount(shape) * taps };
     },
   };
 }

@@ -1,0 +1,80 @@
+// What-if pricing on the energy model: a model's energy if some layers ran at another precision or
+// with their work scaled (pruning, a smaller sibling, a student), and (trainingRunEnergy.ts) a training run re-estimated.
+// Code actions price their promises with these; each answer is a number or the reason there is none.
+import type { LayerReport, ModelReport } from '../report/types';
+import { estimateLayer, type EnergyContext } from './applyEnergy';
+
+/** Factors on a layer's work: compute (MACs, FLOPs), weights (params, weight bytes), activations (default: compute). */
+export interface LayerScale {
+  compute: number;
+  weights: number;
+  activations?: number;
+}
+
+const energyCache = new WeakMap<ModelReport, number | null>();
+
+/** The model's energy per forward pass: its total, else the sum of the layers whose energy is known (cached). */
+export function modelEnergy(model: ModelReport): number | null {
+  if (model.totals.energyJ !== null) return model.totals.energyJ;
+  if (energyCache.has(model)) return energyCache.get(model)!;
+  let sum = 0;
+  let known = false;
+  for (const layer of model.layers) {
+    if (layer.energyJ === null) continue;
+    sum += layer.energyJ;
+    known = true;
+  }
+  const energy = known ? sum : null;
+  energyCache.set(model, energy);
+  return energy;
+}
+
+/**
+ * The model's energy if the layers `affected` picks ran in `context` (its precision; all layers when
+ * omitted), the others as reported, or why it cannot be estimated.
+ */
+export function energyWith(
+  model: ModelReport,
+  context: EnergyContext,
+  affected: (layer: LayerReport) => boolean = () => true,
+): number | string {
+  let sum = 0;
+  for (const layer of model.layers) {
+    const energy = affected(layer) ? estimateLayer(layer, context).energyJ : layer.energyJ;
+    if (energy === null) return `the energy of ${layer.path} is unknown`;
+    sum += energy;
+  }
+  return sum;
+}
+
+/**
+ * The model's energy per forward pass in `context` if each layer's work were scaled by
+ * `scale(layer)` (undefined: unchanged), or why it is unknown.
+ */
+export function energyScaled(
+  model: ModelReport,
+  context: EnergyContext,
+  scale: (layer: LayerReport) => LayerScale | undefined,
+): number | string {
+  let sum = 0;
+  for (const layer of model.layers) {
+    const factors = scale(layer);
+    const energy = factors === undefined ? layer.energyJ : estimateLayer(scaleLayer(layer, factors), context).energyJ;
+    if (energy === null) return `the energy of ${layer.path} is unknown`;
+    sum += energy;
+  }
+  return sum;
+}
+
+/** A layer with its work and parameters scaled. */
+export function scaleLayer(layer: LayerReport, factors: LayerScale): LayerReport {
+  const times = (value: number | null, factor: number) => (value === null ? null : value * factor);
+  return {
+    ...layer,
+    params: times(layer.params, factors.weights),
+    macs: times(layer.macs, factors.compute),
+    flops: times(layer.flops, factors.compute),
+    weightBytes: times(layer.weightBytes, factors.weights),
+    activationBytes: times(layer.activationBytes, factors.activations ?? factors.compute),
+  };
+}

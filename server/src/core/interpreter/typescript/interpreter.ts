@@ -1,0 +1,514 @@
+// The evaluator for the TypeScript subset model code uses: statements, scopes and hoisting, calls
+// and parameter binding, destructuring, imports, a step budget, and the functions a file defines
+// but never calls (run afterwards with unknown arguments, so tutorial-style createModel() counts).
+import { field, type SyntaxNode, type Range } from '../../parse/syntax';
+import { type StepBudget, StepBudgetExceeded } from '../stepBudget';
+import {
+  type JsValue,
+  type FnV,
+  type LayerV,
+  type ModelV,
+  type SymV,
+  type Site,
+  JsScope,
+  UNDEFINED,
+  arr,
+  obj,
+  str,
+  unknown,
+  truthy,
+  describe,
+} from './values';
+import { evaluate, assignMember, stringValue } from './expressions';
+import { getMember } from './members';
+import { execLoop, undecidable } from './loops';
+import { JsError, JsThrow } from './errors';
+import { promise } from './promises';
+import { defineClass, type UserClass } from './classes';
+import { execSwitch, execThrow, execTry, execImport, execExport } from './statements';
+
+/** Control flow out of a statement. */
+export type Signal = { type: 'return'; value: JsValue } | { type: 'break' } | { type: 'continue' } | undefined;
+
+/** A located problem met while evaluating. */
+export interface Problem {
+  range: Range;
+  reason: string;
+  severity: 'error' | 'warning' | 'information' | 'hint';
+  code: string;
+}
+
+const MAX_CALL_DEPTH = 100;
+
+/** What the evaluator asks of the framework runtime it drives: naming models and marking deferred runs. */
+export interface EvaluatorHooks {
+  /** Set while a deferred function runs: why it ran (recorded on the models it builds). */
+  deferred?: string;
+  /** Records the variable (and enclosing function) a model is bound to, for its report name. */
+  nameModel(model: ModelV, varName: string, fnName: string): void;
+  /** The value an import or require of `source` yields (the tf namespace), or undefined for modules not analysed. */
+  importModule(source: string): JsValue | undefined;
+  /** Properties of the framework's objects: layers, models and symbolic tensors. */
+  member(self: LayerV | ModelV | SymV, name: string, site: Site): JsValue;
+}
+
+/** Evaluates one TypeScript file. */
+export class TsInterpreter {
+  readonly problems: Problem[] = [];
+  /** The framework runtime the evaluated code builds models with (frameworks/tfjs/runtime.ts). */
+  rt!: EvaluatorHooks;
+  private readonly reported = new Set<string>();
+  private depth = 0;
+  private readonly called = new Set<FnV>();
+  private readonly pending: { fn: FnV; why: string; param: (p: string) => string }[] = [];
+  private readonly topLevel: FnV[] = [];
+  private moduleScope: JsScope | null = null;
+
+  private readonly classes: UserClass[] = [];
+  private readonly classRanges = new Map<UserClass, Range>();
+
+  constructor(
+    readonly budget: StepBudget,
+    private readonly source = '',
+  ) {}
+
+  /** The original source between two UTF-16 offsets (modifiers the syntax mirror drops). */
+  sourceText(start: number, end: number): string {
+    return this.source.slice(start, end);
+  }
+
+  /** Records a problem once per location and message. */
+  report(range: Range, reason: string, severity: Problem['severity'] = 'information', code = 'unresolved'): void {
+    const key = `${range.start.line}:${range.start.character}:${reason}`;
+    if (this.reported.has(key)) return;
+    this.reported.add(key);
+    this.problems.push({ range, reason, severity, code });
+  }
+
+  /** Runs the program's statements; false when the budget ran out. */
+  runProgram(root: SyntaxNode, scope: JsScope): boolean {
+    this.moduleScope = scope;
+    this.hoist(root.children, scope);
+    for (const stmt of root.children) if (!this.guarded(stmt.range, () => this.exec(stmt, scope))) return false;
+    return true;
+  }
+
+  /**
+   * Runs what the file defines but does not run itself: callbacks handed to code we cannot see
+   * (event handlers, ui hooks) first, then top-level functions never called, each once, with
+   * Unknown arguments (defaults still apply). Models they build are marked as such.
+   */
+  runDeferred(): void {
+    for (;;) {
+      const cb = this.pending.shift();
+      const fn = cb?.fn ?? this.topLevel.find((f) => !this.called.has(f));
+      if (fn) {
+        if (this.called.has(fn)) continue;
+        const why = cb?.why ?? `${fn.name}() is never called in this file; it was analysed with unknown arguments`;
+        const param =
+          cb?.param ??
+          ((p: string) => `parameter '${p}' of ${fn.name}(): the file never calls it, so its arguments are unknown`);
+        if (!this.deferredRun(fn.range, why, () => this.callFunction(fn, [], undefined, { range: fn.range }, param)))
+          return;
+        continue;
+      }
+      const cls = this.classes.find((c) => !c.constructed);
+      if (!cls) return;
+      if (
+        !this.deferredRun(
+          this.classRange(cls),
+          `class ${cls.value.name} is never instantiated in this file; it was analysed with unknown arguments`,
+          () => this.constructAndCall(cls),
+        )
+      )
+        return;
+    }
+  }
+
+  private deferredRun(range: Range, why: string, f: () => unknown): boolean {
+    this.rt.deferred = why;
+    try {
+      return this.guarded(range, f);
+    } finally {
+      this.rt.deferred = undefined;
+    }
+  }
+
+  private classRange(cls: UserClass): Range {
+    return this.classRanges.get(cls) ?? ZERO;
+  }
+
+  /** Builds an instance of a class nobody instantiates, then calls each method nobody called. */
+  private constructAndCall(cls: UserClass): void {
+    const range = this.classRange(cls);
+    const missing = (p: string) =>
+      `parameter '${p}' of ${cls.value.name}: the file never instantiates it, so its arguments are unknown`;
+    const self = cls.construct([], { range }, missing);
+    if (self.kind !== 'object') return;
+    for (const name of cls.methods) {
+      const m = self.props.get(name);
+      if (m?.kind !== 'fn' || this.called.has(m)) continue;
+      this.guarded(m.range, () =>
+        this.callFunction(
+          m,
+          [],
+          self,
+          { range: m.range },
+          (p) =>
+            `parameter '${p}' of ${cls.value.name}.${name}(): the file never calls it, so its arguments are unknown`,
+        ),
+      );
+    }
+  }
+
+  /** Runs `f`, turning anything it throws into a located problem; false once the budget is spent. */
+  private guarded(range: Range, f: () => unknown): boolean {
+    try {
+      f();
+      return true;
+    } catch (e) {
+      if (e instanceof StepBudgetExceeded) {
+        this.report(e.range ?? range, e.message, 'warning', 'budget');
+        return false;
+      }
+      this.reportError(e, range);
+      return true;
+    }
+  }
+
+  /** Records an exception of the analysed code (or of the analysis itself) as a located problem. */
+  reportError(e: unknown, fallback: Range): void {
+    if (e instanceof StepBudgetExceeded) throw e;
+    if (e instanceof JsThrow) this.report(e.range, `uncaught exception: ${e.text}`);
+    else if (e instanceof JsError) this.report(e.range ?? fallback, `${e.jsType}: ${e.message}`);
+    else if (e instanceof RangeError) this.report(fallback, 'analysis gave up: nesting too deep');
+    else this.report(fallback, `internal analysis error: ${(e as Error)?.message ?? String(e)}`);
+  }
+
+  /** A name's value; names the file never defines are Unknown (browser globals, other modules). */
+  lookup(name: string, scope: JsScope, range: Range): JsValue {
+    const v = scope.lookup(name);
+    if (!v) return unknown(`'${name}' is not defined in this file`, range);
+    return v.kind === 'unknown' && !v.range ? { ...v, range } : v;
+  }
+
+  /** Creates a function value for a declaration, expression, arrow or method node. */
+  makeFunction(node: SyntaxNode, scope: JsScope, name: string): FnV {
+    const fn: FnV = {
+      kind: 'fn',
+      name,
+      params: field(node, 'parameters') ?? field(node, 'parameter'),
+      body: field(node, 'body')!,
+      closure: scope,
+      range: node.range,
+      isArrow: node.type === 'arrow_function',
+    };
+    if (node.children.some((c) => c.type === 'async')) (fn as FnV & { isAsync?: boolean }).isAsync = true;
+    return fn;
+  }
+
+  /** Calls any value; calling an Unknown runs its function arguments later, as callbacks. */
+  callValue(fn: JsValue, args: JsValue[], self: JsValue | undefined, site: Site, text: string): JsValue {
+    switch (fn.kind) {
+      case 'fn':
+        return this.callFunction(fn, args, self, site);
+      case 'native':
+        return fn.call(args, site, self);
+      case 'unknown':
+        this.deferCallbacks(args, site, text);
+        return fn;
+      default:
+        throw new JsError('TypeError', `${text} is not a function (it is ${describe(fn)})`, site.range);
+    }
+  }
+
+  /** Queues function arguments handed to code the analysis cannot see. */
+  deferCallbacks(args: JsValue[], _site: Site, callee: string): void {
+    for (const a of args) {
+      if (a.kind !== 'fn' || this.called.has(a)) continue;
+      this.pending.push({
+        fn: a,
+        why: `built in a callback passed to ${callee}, analysed as if it ran`,
+        param: (p) => `parameter '${p}' of a callback passed to ${callee}: supplied at run time`,
+      });
+    }
+  }
+
+  /** Calls a user function: binds parameters, runs the body, returns its value. */
+  callFunction(
+    fn: FnV,
+    args: JsValue[],
+    self: JsValue | undefined,
+    site: Site,
+    missing?: (param: string) => string,
+  ): JsValue {
+    if (this.depth >= MAX_CALL_DEPTH) throw new JsError('RangeError', 'Maximum call stack size exceeded', site.range);
+    this.called.add(fn);
+    const scope = new JsScope(fn.closure, fn.name || '(anonymous)');
+    if (!fn.isArrow) scope.declare('this', self ?? UNDEFINED);
+    this.depth++;
+    try {
+      this.bindParams(fn, args, scope, missing);
+      let result: JsValue;
+      if (fn.body.type === 'statement_block') {
+        const signal = this.execStatements(fn.body.children, scope);
+        result = signal?.type === 'return' ? signal.value : UNDEFINED;
+      } else result = evaluate(this, fn.body, scope);
+      return (fn as FnV & { isAsync?: boolean }).isAsync ? promise(this, result) : result;
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private bindParams(fn: FnV, args: JsValue[], scope: JsScope, missing?: (param: string) => string): void {
+    const params = fn.params;
+    if (!params) return;
+    const absent = (p: SyntaxNode) => (missing ? unknown(missing(p.text), p.range) : UNDEFINED);
+    if (params.type === 'identifier') {
+      scope.declare(params.text, args[0] ?? absent(params));
+      return;
+    }
+    let k = 0;
+    for (const p of params.children) {
+      if (p.type === 'comment') continue;
+      let pattern = p;
+      let dflt: SyntaxNode | undefined;
+      if (p.type === 'required_parameter' || p.type === 'optional_parameter') {
+        pattern = field(p, 'pattern') ?? p.children[0];
+        dflt = field(p, 'value');
+      } else if (p.type === 'assignment_pattern') {
+        pattern = field(p, 'left')!;
+        dflt = field(p, 'right');
+      }
+      if (!pattern || pattern.type === 'this') continue;
+      if (pattern.type === 'rest_pattern') {
+        this.assignTarget(pattern, arr(args.slice(k)), scope, true);
+        k = args.length;
+        continue;
+      }
+      let v = args[k++];
+      if ((v === undefined || v.kind === 'undefined') && dflt) v = evaluate(this, dflt, scope);
+      this.assignTarget(pattern, v ?? absent(pattern), scope, true);
+    }
+  }
+
+  /** Binds `value` to an assignment or declaration target: a name, `a.b`, `a[i]`, or a pattern. */
+  assignTarget(target: SyntaxNode, value: JsValue, scope: JsScope, declare: boolean): void {
+    switch (target.type) {
+      case 'identifier':
+      case 'shorthand_property_identifier_pattern':
+      case 'shorthand_property_identifier':
+        if (declare) scope.declare(target.text, value);
+        else scope.assign(target.text, value);
+        this.named(target.text, value, scope);
+        return;
+      case 'member_expression':
+      case 'subscript_expression':
+        assignMember(this, target, value, scope);
+        if (value.kind === 'model')
+          this.rt.nameModel(value, target.text || field(target, 'property')?.text || 'model', scope.functionName());
+        return;
+      case 'parenthesized_expression':
+      case 'non_null_expression':
+      case 'as_expression':
+        this.assignTarget(target.children[0], value, scope, declare);
+        return;
+      case 'rest_pattern':
+        this.assignTarget(target.children[target.children.length - 1], value, scope, declare);
+        return;
+      case 'assignment_pattern':
+      case 'object_assignment_pattern': {
+        const v = value.kind === 'undefined' ? evaluate(this, field(target, 'right')!, scope) : value;
+        this.assignTarget(field(target, 'left')!, v, scope, declare);
+        return;
+      }
+      case 'array_pattern':
+        return this.destructureArray(target, value, scope, declare);
+      case 'object_pattern':
+        return this.destructureObject(target, value, scope, declare);
+      default:
+        this.report(target.range, `assignment to '${target.type}' is not analysed`);
+    }
+  }
+
+  /** Gives anonymous functions and models the name of the variable they are first bound to. */
+  private named(name: string, value: JsValue, scope: JsScope): void {
+    if (value.kind === 'fn' && !value.name) value.name = name;
+    if (value.kind === 'model') this.rt.nameModel(value, name, scope.functionName());
+  }
+
+  private destructureArray(target: SyntaxNode, value: JsValue, scope: JsScope, declare: boolean): void {
+    let items: JsValue[] | null = null;
+    if (value.kind === 'array') items = value.items;
+    else if (value.kind === 'str') items = [...value.value].map(str);
+    else if (value.kind !== 'unknown')
+      throw new JsError('TypeError', `${describe(value)} is not iterable`, target.range);
+    let i = 0;
+    for (const el of target.children) {
+      if (el.type === 'comment') continue;
+      if (el.type === 'rest_pattern') this.assignTarget(el, items ? arr(items.slice(i)) : value, scope, declare);
+      else this.assignTarget(el, items ? (items[i] ?? UNDEFINED) : value, scope, declare);
+      i++;
+    }
+  }
+
+  private destructureObject(target: SyntaxNode, value: JsValue, scope: JsScope, declare: boolean): void {
+    const site = { range: target.range };
+    const taken = new Set<string>();
+    const prop = (key: string) => {
+      taken.add(key);
+      return value.kind === 'unknown' ? value : getMember(this, value, key, site);
+    };
+    for (const el of target.children) {
+      if (el.type === 'shorthand_property_identifier_pattern') this.assignTarget(el, prop(el.text), scope, declare);
+      else if (el.type === 'object_assignment_pattern') {
+        const left = field(el, 'left')!;
+        this.assignTarget(el, prop(left.text), scope, declare);
+      } else if (el.type === 'pair_pattern') {
+        const key = field(el, 'key')!;
+        const name =
+          key.type === 'string'
+            ? stringValue(key)
+            : key.type === 'computed_property_name'
+              ? String(evaluate(this, key.children[0], scope).kind)
+              : key.text;
+        this.assignTarget(field(el, 'value')!, prop(name), scope, declare);
+      } else if (el.type === 'rest_pattern') {
+        const rest = obj(value.kind === 'object' ? [...value.props].filter(([k]) => !taken.has(k)) : []);
+        this.assignTarget(el, value.kind === 'unknown' ? value : rest, scope, declare);
+      }
+    }
+  }
+
+  /** Remembers a function value bound at module level, for the deferred run. */
+  noteTopLevel(v: JsValue, scope: JsScope): void {
+    if (v.kind === 'fn' && scope === this.moduleScope && !this.topLevel.includes(v)) this.topLevel.push(v);
+  }
+
+  /** Declares the block's function declarations before its statements run (JS hoisting). */
+  private hoist(nodes: SyntaxNode[], scope: JsScope): void {
+    for (let n of nodes) {
+      if (n.type === 'export_statement') n = field(n, 'declaration') ?? n;
+      if (n.type !== 'function_declaration' && n.type !== 'generator_function_declaration') continue;
+      const name = field(n, 'name')?.text ?? '';
+      const fn = this.makeFunction(n, scope, name);
+      scope.declare(name, fn);
+      if (scope === this.moduleScope) this.topLevel.push(fn);
+    }
+  }
+
+  /** Runs statements in order, stopping at break / continue / return. */
+  execStatements(nodes: SyntaxNode[], scope: JsScope): Signal {
+    this.hoist(nodes, scope);
+    for (const stmt of nodes) {
+      const signal = this.exec(stmt, scope);
+      if (signal) return signal;
+    }
+    return undefined;
+  }
+
+  /** Executes one statement. */
+  exec(node: SyntaxNode, scope: JsScope): Signal {
+    this.budget.step(node);
+    switch (node.type) {
+      case 'expression_statement':
+        for (const c of node.children) evaluate(this, c, scope);
+        return undefined;
+      case 'lexical_declaration':
+      case 'variable_declaration':
+        return this.declare(node, scope);
+      case 'statement_block':
+        return this.execStatements(node.children, new JsScope(scope));
+      case 'if_statement':
+        return this.execIf(node, scope);
+      case 'for_statement':
+      case 'for_in_statement':
+      case 'while_statement':
+      case 'do_statement':
+        return execLoop(this, node, scope);
+      case 'switch_statement':
+        return execSwitch(this, node, scope);
+      case 'return_statement': {
+        const e = node.children.find((c) => c.type !== 'comment');
+        return { type: 'return', value: e ? evaluate(this, e, scope) : UNDEFINED };
+      }
+      case 'break_statement':
+        return { type: 'break' };
+      case 'continue_statement':
+        return { type: 'continue' };
+      case 'throw_statement':
+        return execThrow(this, node, scope);
+      case 'try_statement':
+        return execTry(this, node, scope);
+      case 'import_statement':
+        return execImport(this, node, scope);
+      case 'export_statement':
+        return execExport(this, node, scope);
+      case 'class_declaration':
+      case 'abstract_class_declaration': {
+        const cls = defineClass(this, node, scope);
+        scope.declare(field(node, 'name')?.text ?? '', cls.value);
+        if (scope === this.moduleScope) {
+          this.classes.push(cls);
+          this.classRanges.set(cls, node.range);
+        }
+        return undefined;
+      }
+      case 'enum_declaration': {
+        const name = field(node, 'name')?.text ?? '';
+        scope.declare(name, unknown(`${name}: enums are not analysed`, node.range));
+        return undefined;
+      }
+      case 'labeled_statement':
+        return this.exec(field(node, 'body') ?? node.children[node.children.length - 1], scope);
+      case 'function_declaration':
+      case 'generator_function_declaration':
+      case 'empty_statement':
+      case 'comment':
+      case 'function_signature':
+      case 'import_alias':
+      case 'decorator':
+      case 'type_alias_declaration':
+      case 'interface_declaration':
+      case 'ambient_declaration':
+      case 'module':
+      case 'internal_module':
+      case 'debugger_statement':
+      case 'hash_bang_line':
+      case 'ERROR':
+        return undefined;
+      default:
+        this.report(node.range, `statement '${node.type}' is not analysed`);
+        return undefined;
+    }
+  }
+
+  private declare(node: SyntaxNode, scope: JsScope): Signal {
+    for (const d of node.children) {
+      if (d.type !== 'variable_declarator') continue;
+      const valueNode = field(d, 'value');
+      const name = field(d, 'name')!;
+      const value = valueNode ? evaluate(this, valueNode, scope) : UNDEFINED;
+      this.assignTarget(name, value, scope, true);
+      this.noteTopLevel(value, scope);
+    }
+    return undefined;
+  }
+
+  private execIf(node: SyntaxNode, scope: JsScope): Signal {
+    const condition = field(node, 'condition')!;
+    const then = field(node, 'consequence')!;
+    const alt = field(node, 'alternative');
+    const elseStmt = alt ? alt.children.find((c) => c.type !== 'comment') : undefined;
+    const value = evaluate(this, condition, scope);
+    const t = truthy(value);
+    if (t === null) {
+      undecidable(this, condition, value, [then, ...(elseStmt ? [elseStmt] : [])], scope);
+      return undefined;
+    }
+    if (t) return this.exec(then, scope);
+    return elseStmt ? this.exec(elseStmt, scope) : undefined;
+  }
+}
+
+const ZERO: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };

@@ -1,0 +1,174 @@
+// Code actions that cut energy, each a real edit whose title prices it on the current profile by
+// re-running the energy model: dynamic int8 quantization, autocast mixed precision (model calls and
+// training steps), pruning, a smaller catalogued checkpoint, knowledge distillation, bias=False before
+// BatchNorm, torch.no_grad() around inference loops, and the Keras / TF.js equivalents.
+import type { Precision } from '../../core/report/types';
+import type { Range, SyntaxNode } from '../../core/parse/syntax';
+import type { ActionItem, EditItem, FindingItem } from '../items';
+import { CODES, findingItems } from './diagnostics';
+import { insertAfter, torchImport, wrapInWith } from '../syntax/edits';
+import { priceAt, type View } from '../view';
+import { convsBeforeNorm, inferenceLoops, scanModels, type ModelBinding, type ModelCall } from './patterns';
+import { findingsAt, overlaps, pointAt } from '../syntax/ranges';
+import { structuredPruneAction, unstructuredPruneAction } from './pruning';
+import { trainingAutocastActions } from './trainingAdvice';
+import { trainingSites } from './trainingSteps';
+import { checkpointActions } from './checkpoints';
+import { distillationActions } from './distillation';
+import { isKeras, kerasActions } from './kerasActions';
+import { tfjsActions } from './tfjsActions';
+import type { Source } from '../sources';
+import * as fmt from '../format';
+
+const QUANTIZED_OPS = new Set(['Linear', 'LSTM']);
+
+/**
+ * Actions for a source range; `only` filters by kind prefix as the client asks. `syntaxOf` parses
+ * sources whose analysis keeps no tree (TypeScript / JavaScript) when an action needs one.
+ */
+export function codeActionItems(
+  view: View,
+  range: Range,
+  only?: string[],
+  syntaxOf?: (source: Source) => SyntaxNode | null,
+): ActionItem[] {
+  const root = view.analysis.root;
+  let actions: ActionItem[];
+  if (view.source.language !== 'python') {
+    const tfjs = view.file.models.some((m) => m.framework === 'tfjs' && overlaps(m.range, range));
+    actions = tfjs ? tfjsActions(view, syntaxOf?.(view.source) ?? null, range) : [];
+  } else if (!root) {
+    return [];
+  } else {
+    const findings = findingItems(view);
+    actions = [
+      ...quickFixes(view, root, range, findings),
+      ...trainingAutocastActions(view, root, range, findings),
+      ...checkpointActions(view, root, range, findings),
+      ...modelActions(view, root, range),
+      ...distillationActions(view, root, range),
+      ...kerasActions(view, root, range, findings),
+    ];
+  }
+  return only?.length ? actions.filter((a) => only.some((k) => a.kind === k || a.kind.startsWith(`${k}.`))) : actions;
+}
+
+function quickFixes(view: View, root: SyntaxNode, range: Range, findings: FindingItem[]): ActionItem[] {
+  const out: ActionItem[] = [];
+  for (const site of convsBeforeNorm(view)) {
+    if (!overlaps(site.conv.range, range)) continue;
+    const edit: EditItem = site.replace
+      ? { range: site.replace.range, newText: 'False' }
+      : { range: pointAt(view.source, site.insertAt!), newText: ', bias=False' };
+    const channels = site.conv.outputShape?.[1];
+    out.push({
+      title: `Set bias=False on ${site.conv.path} (${site.norm.op} follows and cancels it${channels ? `; −${channels} params` : ''})`,
+      kind: 'quickfix',
+      edits: [edit],
+      preferred: true,
+      fixes: findingsAt(findings, CODES.convBias, site.conv.range),
+    });
+  }
+  for (const { loop } of inferenceLoops(view)) {
+    if (!overlaps(loop.range, range)) continue;
+    const edits = wrapInWith(view.source, root, loop, 'with torch.no_grad():');
+    if (!edits) continue;
+    const kept = keptActivations(view);
+    out.push({
+      title: `Wrap this inference loop in torch.no_grad()${kept ? ` (autograd stops keeping up to ${kept} of activations per forward pass)` : ''}`,
+      kind: 'quickfix',
+      edits: withImport(view, root, edits),
+      preferred: true,
+      fixes: findingsAt(findings, CODES.inferenceLoop, { start: loop.range.start, end: loop.range.start }),
+    });
+  }
+  return out;
+}
+
+function modelActions(view: View, root: SyntaxNode, range: Range): ActionItem[] {
+  const out: ActionItem[] = [];
+  const { bindings, calls } = scanModels(view);
+  for (const binding of bindings) {
+    const own = calls.filter((c) => c.binding === binding);
+    if (isKeras(view, binding.model) || !isAbout(binding, own, range)) continue;
+    const quantize = quantizeAction(view, root, binding);
+    const autocast = autocastAction(view, root, binding, own, range);
+    const prune = unstructuredPruneAction(view, root, binding);
+    const structured = structuredPruneAction(view, binding);
+    for (const a of [quantize, autocast, prune, structured]) if (a) out.push(a);
+  }
+  return out;
+}
+
+/** Model actions are offered on the model's class, the line that builds it, and the lines that call it. */
+function isAbout(binding: ModelBinding, calls: ModelCall[], range: Range): boolean {
+  return (
+    overlaps(binding.model.range, range) ||
+    overlaps(binding.statement.range, range) ||
+    calls.some((c) => overlaps((c.statement ?? c.call).range, range))
+  );
+}
+
+function quantizeAction(view: View, root: SyntaxNode, b: ModelBinding): ActionItem | undefined {
+  if (view.settings.precision === 'int8' || !b.model.layers.some((l) => QUANTIZED_OPS.has(l.op))) return undefined;
+  const price = priceAt(view, b.model, 'int8', (l) => QUANTIZED_OPS.has(l.op));
+  const cpuNote = view.profile && view.profile.kind !== 'cpu' ? '; PyTorch runs dynamic quantization on CPU' : '';
+  const v = b.variable;
+  const edit = insertAfter(view.source, b.statement, [
+    `${v} = torch.ao.quantization.quantize_dynamic(${v}, {torch.nn.Linear, torch.nn.LSTM}, dtype=torch.qint8)`,
+  ]);
+  return {
+    title: `Apply dynamic int8 quantization to Linear/LSTM layers (${price}${cpuNote})`,
+    kind: 'refactor.rewrite',
+    edits: withImport(view, root, [edit]),
+  };
+}
+
+function autocastAction(
+  view: View,
+  root: SyntaxNode,
+  b: ModelBinding,
+  calls: ModelCall[],
+  range: Range,
+): ActionItem | undefined {
+  if (['fp16', 'bf16', 'fp8', 'int8'].includes(view.settings.precision) || !view.profile) return undefined;
+  const kind = view.profile.kind;
+  if (kind !== 'cpu' && kind !== 'gpu' && kind !== 'soc') return undefined;
+  const trainingLoops = new Set(
+    trainingSites(view)
+      .filter((t) => t.step)
+      .map((t) => t.loop),
+  );
+  const wrappable = calls.filter((c) => c.statement && !c.autocast && !c.ancestors.some((a) => trainingLoops.has(a)));
+  const call = wrappable.find((c) => overlaps(c.statement!.range, range)) ?? wrappable[0];
+  if (!call) return undefined;
+  const device = kind === 'cpu' ? 'cpu' : 'cuda';
+  const target: Precision = device === 'cpu' || view.profile.peak.bf16 ? 'bf16' : 'fp16';
+  const dtype = target === 'bf16' ? 'torch.bfloat16' : 'torch.float16';
+  const edits = wrapInWith(
+    view.source,
+    root,
+    call.statement!,
+    `with torch.autocast(device_type="${device}", dtype=${dtype}):`,
+  );
+  if (!edits) return undefined;
+  const price = priceAt(view, b.model, target);
+  return {
+    title: `Run ${b.variable}(...) under torch.autocast(${dtype}) mixed precision (${price})`,
+    kind: 'refactor.rewrite',
+    edits: withImport(view, root, edits),
+  };
+}
+
+function keptActivations(view: View): string | null {
+  const bytes = view.file.models
+    .filter((m) => m.root)
+    .map((m) => m.totals.activationBytes)
+    .find((b) => b !== null);
+  return bytes ? fmt.bytes(bytes) : null;
+}
+
+function withImport(view: View, root: SyntaxNode, edits: EditItem[]): EditItem[] {
+  const imp = torchImport(view.source, root);
+  return imp ? [imp, ...edits] : edits;
+}

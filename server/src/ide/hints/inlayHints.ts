@@ -1,0 +1,65 @@
+// Inlay hints: at the end of each line that defines or calls layers, what they cost
+// ("1.2 GFLOPs · 4.1 mJ · 18%" of the model's energy); `?` with the reason when unknown.
+import * as fmt from '../format';
+import type { HintItem } from '../items';
+import { lineCosts, unknownReason, type LineCost } from './layerIndex';
+import { modelEnergy, primaryModels, type View } from '../view';
+import type { InlayHintsMode } from '../settings';
+
+/** Hints for source lines [fromLine, toLine] in the given mode. */
+export function inlayHintItems(view: View, fromLine: number, toLine: number, mode: InlayHintsMode): HintItem[] {
+  if (mode === 'off') return [];
+  if (mode === 'totals') return totalsHints(view).filter((h) => h.line >= fromLine && h.line <= toLine);
+  const out: HintItem[] = [];
+  for (const cost of lineCosts(view).values()) {
+    if (cost.line >= fromLine && cost.line <= toLine) out.push(layerHint(view, cost));
+  }
+  return out.sort((a, b) => a.line - b.line);
+}
+
+/** One hint per root model, on its class (or builder) line. */
+function totalsHints(view: View): HintItem[] {
+  return primaryModels(view)
+    .filter((m) => m.root)
+    .map((m) => ({
+      line: m.range.start.line,
+      label: [fmt.count(m.totals.macs, 'MACs'), fmt.energy(modelEnergy(m))].join(' · '),
+      tooltip: `**${m.name}** per forward pass, ${assumption(view)}`,
+    }));
+}
+
+function layerHint(view: View, cost: LineCost): HintItem {
+  if (cost.flops === null) return unknownHint(cost);
+  const parts = [fmt.count(cost.flops, 'FLOPs'), cost.energyJ === null ? '? J' : fmt.energy(cost.energyJ)];
+  if (cost.share !== null) parts.push(fmt.percent(cost.share));
+  if (cost.layers.length > 1) parts.push(`×${cost.layers.length}`);
+  return { line: cost.line, label: parts.join(' · '), tooltip: tooltip(view, cost) };
+}
+
+function unknownHint(cost: LineCost): HintItem {
+  const unknown = cost.layers.find((l) => l.flops === null) ?? cost.layers[0];
+  return { line: cost.line, label: '?', tooltip: `Cost unknown: ${unknownReason(cost.model, unknown)}` };
+}
+
+function tooltip(view: View, cost: LineCost): string {
+  const shown = cost.layers
+    .slice(0, 6)
+    .map((l) => `\`${l.path}\` ${l.op}`)
+    .join(', ');
+  const more = cost.layers.length > 6 ? ` and ${cost.layers.length - 6} more` : '';
+  const lines = [
+    `${shown}${more} in **${cost.model.name}**`,
+    `${fmt.count(cost.macs, 'MACs')}, ${fmt.count(cost.flops, 'FLOPs')}, ${fmt.energy(cost.energyJ)} per forward pass` +
+      (cost.share !== null ? `, ${fmt.percent(cost.share)} of the model's energy` : ''),
+    assumption(view),
+  ];
+  if (cost.energyJ === null)
+    lines.push(`Energy unknown: ${view.energyNote ?? 'a layer on this line has no energy estimate'}`);
+  return lines.join('\n\n');
+}
+
+/** "static estimate on nvidia-t4 (fp32)". */
+export function assumption(view: View): string {
+  const hw = view.profile ? view.profile.id : 'no profile';
+  return `static estimate on ${hw} (${view.settings.precision}), no code was run`;
+}
