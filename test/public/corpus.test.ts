@@ -40,7 +40,6 @@ const NOT_YET: Record<string, string> = {
   'lstm-text-generation/model.js:model': 'unknown/unknown',
   'mnist/index.js:createConvModel.model': 'unknown',
   'mnist/index.js:createDenseModel.model': 'unknown',
-  'mnist-acgan/gan.js:generator': 'unknown',
   'snake-dqn/agent.js:onlineNetwork': 'missing',
 };
 

@@ -1,3 +1,4 @@
+// Prints the analysis of a Python file model by model (a development aid: npx tsx test/public/dump.ts FILE [MODEL...]).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyze, repoRoot } from '../helpers/analyzer';

@@ -19,7 +19,7 @@ export interface RealModel {
 /** What real tfjs says about one model: its total, and its layers (nested models flattened, inputs left out). */
 export interface RealFigures {
   total: number;
-  layers: [(number | null)[], number][];
+  layers: [(number | null)[] | null, number][];
 }
 
 const REAL = /^\/\/ real: (\S+) = (.+?)(?: \[needs=(\S+)\])?\s*$/gm;
@@ -62,8 +62,10 @@ const tf = await import('@tensorflow/tfjs');
 Object.getPrototypeOf(tf.initializers.orthogonal({})).apply = (shape, dtype) => tf.zeros(shape, dtype);
 const probe = await import(process.argv[process.argv.length - 1]);
 const model = probe.__wattlensProbe();
-const flat = (m) => m.layers.flatMap((l) => (l.layers ? flat(l) : l.getClassName() === 'InputLayer' ? [] : [[l.outputShape, l.countParams()]]));
-const layers = flat(model);
+// A nested model's layers report the shapes of its own definition, not of where it is applied: their
+// shapes are left out (null) and only their parameters compared.
+const flat = (m, nested) => m.layers.flatMap((l) => (l.layers ? flat(l, true) : l.getClassName() === 'InputLayer' ? [] : [[nested ? null : l.outputShape, l.countParams()]]));
+const layers = flat(model, false);
 process.stdout.write(JSON.stringify({ total: model.countParams(), layers }));
 `;
 
@@ -94,7 +96,9 @@ export function headerLines(model: RealModel, figures: RealFigures): string[] {
   const needs = model.needs ? ` needs=${model.needs}` : '';
   return [
     `// summary: ${model.name} total=${figures.total}${needs}`,
-    ...figures.layers.map(([shape, params], i) => `// layer: ${model.name} #${i} ${JSON.stringify(shape)} ${params}`),
+    ...figures.layers.map(
+      ([shape, params], i) => `// layer: ${model.name} #${i} ${shape ? JSON.stringify(shape) : '-'} ${params}`,
+    ),
   ];
 }
 

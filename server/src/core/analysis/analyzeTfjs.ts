@@ -31,6 +31,8 @@ export function analyzeTypeScript(parser: SourceParser, text: string, options: A
     ip.rt = rt;
     const scope = new JsScope(createGlobals(ip), '');
     if (ip.runProgram(parsed.root, scope)) ip.runDeferred();
+    const stopped = ip.problems.find((p) => p.code === 'budget');
+    if (stopped) rt.markUnfinished(stopped.range, stopped.reason);
     const models = tfjsModelReports(rt, options.precision ?? 'fp32');
     diagnostics.push(
       ...ip.problems.map((p) => ({ range: p.range, severity: p.severity, message: p.reason, code: p.code })),

@@ -297,6 +297,19 @@ export class TfRuntime {
     return m;
   }
 
+  /**
+   * The analysis stopped before the file finished (the step budget ran out): a sequential model may
+   * still have been added to afterwards, so its totals cannot be known.
+   */
+  markUnfinished(range: Range, why: string): void {
+    for (const m of this.models)
+      if (m.type === 'sequential' && !m.reasons.some((r) => r.reason.startsWith('the analysis stopped')))
+        m.reasons.push({
+          range,
+          reason: `the analysis stopped before the file finished (${why}); layers added later are not counted`,
+        });
+  }
+
   /** `tf.sequential({layers?, name?})`. */
   sequential(config: JsValue, site: Site): ModelV {
     const nameOpt = config.kind === 'object' ? config.props.get('name') : undefined;

@@ -11,18 +11,24 @@ import {
   requireRank,
   knownDim,
 } from './spec';
-import { readActivation } from './activations';
+import { readActivation, activationFlops } from './activations';
 
 /** Gates per cell. */
 const GATES = { SimpleRNN: 1, LSTM: 4, GRU: 3 } as const;
 type RnnOp = keyof typeof GATES;
 
 /**
- * Elementwise FLOPs per unit per step, before bias adds: SimpleRNN: x·W + h·U add (1) + tanh (5);
- * LSTM: 4 adds, 3 sigmoids (12), 2 tanh (10), c = f·c + i·g (3), o·tanh(c) (1); GRU: 2 adds,
- * 2 sigmoids (8), r ⊙ (h·U_h) + x·W_h (2), tanh (5), (1 − z)·n + z·h (4) — the torch table's figures.
+ * Elementwise FLOPs per unit per step, before bias adds, with the activations priced by the op table
+ * (sigmoid 4, tanh 5, hard_sigmoid 3): SimpleRNN: x·W + h·U add (1) + activation; LSTM: 4 adds, 3
+ * recurrent activations (i, f, o), 2 activations (g, c), c = f·c + i·g (3), o·act(c) (1); GRU: 2 adds,
+ * 2 recurrent activations (z, r), r ⊙ (h·U_h) + x·W_h (2), activation, (1 − z)·n + z·h (4). With
+ * Keras's defaults: 6, 30 and 21, the torch table's figures.
  */
-const STEP_FLOPS: Record<RnnOp, number> = { SimpleRNN: 6, LSTM: 30, GRU: 21 };
+function stepFlops(op: RnnOp, act: number, rec: number): number {
+  if (op === 'SimpleRNN') return 1 + act;
+  if (op === 'LSTM') return 4 + 3 * rec + 2 * act + 4;
+  return 2 + 2 * rec + 2 + act + 4;
+}
 
 /** A recurrent layer's configuration. */
 export interface RnnConfig {
@@ -32,6 +38,9 @@ export interface RnnConfig {
   resetAfter: boolean;
   returnSequences: boolean;
   returnState: boolean;
+  /** FLOPs per element of the activation and of the recurrent (gate) activation; null for a Python callable. */
+  actFlops: number | null;
+  recFlops: number | null;
 }
 
 const slots = (...ws: string[]): KArgSpec[] =>
@@ -70,9 +79,11 @@ function rnnSpec(op: RnnOp): KerasLayerSpec<RnnConfig> {
     op,
     args,
     configure: (a) => {
-      readActivation(a.activation);
-      if (op !== 'SimpleRNN') readActivation(a.recurrent_activation);
+      const act = readActivation(a.activation);
+      const rec = op === 'SimpleRNN' ? null : readActivation(a.recurrent_activation);
       return {
+        actFlops: activationFlops(act, 1),
+        recFlops: activationFlops(rec, 1),
         op,
         units: posInt(a, 'units'),
         bias: boolOf(a, 'use_bias'),
@@ -108,7 +119,10 @@ function rnnSpec(op: RnnOp): KerasLayerSpec<RnnConfig> {
         outputs: c.returnState ? [out, ...states] : [out],
         multi: c.returnState,
         macs: steps * GATES[op] * u * (f + u),
-        extraFlops: steps * u * (STEP_FLOPS[op] + biasAdds),
+        extraFlops:
+          c.actFlops === null || c.recFlops === null
+            ? null
+            : steps * u * (stepFlops(op, c.actFlops, c.recFlops) + biasAdds),
       };
     },
   };

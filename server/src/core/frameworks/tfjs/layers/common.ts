@@ -1,9 +1,7 @@
 // The contract every modelled tf.layers layer implements (channels-last shapes with the batch
-// first, weights created when first applied), plus the option readers and size rules they share.
+// first, weights created when first applied) and the reader of a layer's options object.
 import type { Range } from '../../../parse/syntax';
 import type { JsValue, ObjectV, LayerV } from '../../../interpreter/typescript/values';
-import { elementwiseFlops } from '../../../opCosts/opCosts';
-import { ShapeError } from '../../../layers/layerSpec';
 
 export { elementCount, ShapeError } from '../../../layers/layerSpec';
 
@@ -19,8 +17,8 @@ export interface BuildResult {
   params: number;
   /** Multiply-accumulates (conv / dense / recurrent work). */
   macs: number;
-  /** 2 × MACs plus the elementwise work (bias, activation, gates, pooling, norms). */
-  flops: number;
+  /** 2 × MACs plus the elementwise work (bias, activation, gates, pooling, norms); null when unknown. */
+  flops: number | null;
 }
 
 /** A modelled tf.layers layer. */
@@ -218,87 +216,4 @@ function kindName(v: JsValue): string {
 /** `[1, 28, 28, 1]` for messages (the batch shown as null, as tfjs prints it). */
 export function showShape(shape: readonly number[]): string {
   return `[${shape.join(',')}]`;
-}
-
-/** tfjs convOutputLength: the size of a sliding-window output (conv and pooling). */
-export function convOutputLength(n: number, k: number, padding: string, stride: number, dilation = 1): number {
-  const dk = k + (k - 1) * (dilation - 1);
-  const len = padding === 'same' || padding === 'causal' ? n : n - dk + 1;
-  return Math.floor((len + stride - 1) / stride);
-}
-
-/** tfjs deconvLength: the size of a transposed-convolution output. */
-export function deconvLength(n: number, stride: number, k: number, padding: string): number {
-  return padding === 'valid' ? n * stride + Math.max(k - stride, 0) : n * stride;
-}
-
-/** Throws unless the input has exactly `ndim` dimensions (tfjs's InputSpec check). */
-export function expectRank(layer: string, x: Shape, ndim: number): void {
-  if (x.length !== ndim)
-    throw new ShapeError(
-      `${layer} expects a ${ndim}D input (expected ndim=${ndim}, found ndim=${x.length}, shape ${showShape(x)})`,
-    );
-}
-
-/** Throws when a computed output dimension is not positive (input too small for the window). */
-export function expectPositive(layer: string, input: Shape, out: number[]): void {
-  if (out.some((d) => d <= 0))
-    throw new ShapeError(`${layer}: input ${showShape(input)} is too small; the output would be ${showShape(out)}`);
-}
-
-/** tfjs activation identifiers → the op-costs.json entry that prices them (null: linear, no work). */
-export const ACTIVATION_OPS: Readonly<Record<string, string | null>> = {
-  linear: null,
-  relu: 'ReLU',
-  relu6: 'ReLU6',
-  elu: 'ELU',
-  selu: 'SELU',
-  sigmoid: 'Sigmoid',
-  hardSigmoid: 'Hardsigmoid',
-  tanh: 'Tanh',
-  softmax: 'Softmax',
-  softplus: 'Softplus',
-  softsign: 'Softsign',
-  swish: 'SiLU',
-  mish: 'Mish',
-  gelu: 'GELU',
-  gelu_new: 'GELU',
-  logSoftmax: 'LogSoftmax',
-};
-
-/** Reads the `activation` option (null/absent: linear); throws for a name tfjs does not know. */
-export function readActivation(o: LayerOptions, name = 'activation', dflt: string | null = null): string | null {
-  const a = o.strOrNull(name, dflt);
-  if (a !== null && !(a in ACTIVATION_OPS))
-    throw new OptionError(
-      `${o.factory}: unknown activation '${a}' (tfjs knows ${Object.keys(ACTIVATION_OPS).join(', ')})`,
-      o.rangeOf(name),
-    );
-  return a;
-}
-
-/** FLOPs of applying an activation to `elems` elements. */
-export function activationFlops(act: string | null, elems: number): number {
-  const op = act === null ? null : ACTIVATION_OPS[act];
-  return op ? (elementwiseFlops(op, elems, elems) ?? 0) : 0;
-}
-
-/** FLOPs per element of an activation (for recurrent gate counts). */
-export function activationPerElement(act: string | null): number {
-  return activationFlops(act, 1);
-}
-
-/** The common tail of dense / conv layers: 2 × MACs + bias add + activation. */
-export function denseFlops(macs: number, outElems: number, bias: boolean, act: string | null): number {
-  return 2 * macs + (bias ? outElems : 0) + activationFlops(act, outElems);
-}
-
-/** Reads `dataFormat`; only channelsLast (the tfjs default) is modelled. */
-export function channelsLast(o: LayerOptions): void {
-  const f = o.str('dataFormat', 'channelsLast', ['channelsLast', 'channelsFirst']);
-  if (f !== 'channelsLast')
-    throw new OptionUnknown(
-      `${o.factory}: dataFormat 'channelsFirst' is not modelled (only channelsLast)`,
-      o.rangeOf('dataFormat'),
-    );
 }

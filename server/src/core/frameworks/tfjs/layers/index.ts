@@ -1,83 +1,40 @@
-// The tf.layers factories WattLens models, by the name code calls them with (tf.layers.<factory>),
-// including the aliases tfjs exports (avgPool2d, globalMaxPool2d, ...).
+// The tf.layers factories WattLens models, by the name code calls them with (tf.layers.<factory>):
+// those the Keras layers compute (frontEnd.ts), plus the two that exist only in tfjs.
 import type { TfLayerSpec } from './common';
-import * as core from './core';
-import * as conv from './conv';
-import * as rec from './recurrent';
-import * as merge from './merge';
+import { elementCount } from './common';
+import { FACTORY_MAPPINGS, kerasBackedSpec } from './frontEnd';
+import { elementwiseFlops } from '../../../opCosts/opCosts';
 
-const FACTORIES: Record<string, TfLayerSpec<any>> = {
-  ...pick(core, [
-    'dense',
-    'flatten',
-    'dropout',
-    'spatialDropout1d',
-    'alphaDropout',
-    'gaussianDropout',
-    'gaussianNoise',
-    'inputLayer',
-    'reshape',
-    'permute',
-    'repeatVector',
-    'activation',
-    'reLU',
-    'leakyReLU',
-    'elu',
-    'softmax',
-    'thresholdedReLU',
-    'embedding',
-    'batchNormalization',
-    'layerNormalization',
-  ]),
-  ...pick(conv, [
-    'conv1d',
-    'conv2d',
-    'conv3d',
-    'conv2dTranspose',
-    'depthwiseConv2d',
-    'separableConv2d',
-    'maxPooling1d',
-    'maxPooling2d',
-    'maxPooling3d',
-    'averagePooling1d',
-    'averagePooling2d',
-    'averagePooling3d',
-    'globalAveragePooling1d',
-    'globalAveragePooling2d',
-    'globalMaxPooling1d',
-    'globalMaxPooling2d',
-    'upSampling2d',
-    'zeroPadding2d',
-    'cropping2D',
-  ]),
-  ...pick(rec, ['simpleRNN', 'lstm', 'gru', 'bidirectional', 'timeDistributed']),
-  ...pick(merge, ['concatenate', 'add', 'multiply', 'average', 'maximum', 'minimum']),
-  // Aliases exported by tfjs-layers.
-  maxPool1d: conv.maxPooling1d,
-  maxPool2d: conv.maxPooling2d,
-  maxPool3d: conv.maxPooling3d,
-  avgPool1d: conv.averagePooling1d,
-  avgPool2d: conv.averagePooling2d,
-  avgPool3d: conv.averagePooling3d,
-  avgPooling1d: conv.averagePooling1d,
-  avgPooling2d: conv.averagePooling2d,
-  avgPooling3d: conv.averagePooling3d,
-  globalMaxPool1d: conv.globalMaxPooling1d,
-  globalMaxPool2d: conv.globalMaxPooling2d,
+/** tf.layers.inputLayer: declares the input; no work. */
+const inputLayer: TfLayerSpec<null> = {
+  className: 'InputLayer',
+  configure: () => null,
+  build: (_c, [x]) => ({ output: [...x], params: 0, macs: 0, flops: 0 }),
 };
 
-function pick(mod: Record<string, unknown>, names: string[]): Record<string, TfLayerSpec<any>> {
-  return Object.fromEntries(names.map((n) => [n, mod[n] as TfLayerSpec<any>]));
-}
+/** tf.layers.thresholdedReLU (tfjs keeps it; Keras 3 dropped it): priced as torch's Threshold. */
+const thresholdedReLU: TfLayerSpec<null> = {
+  className: 'ThresholdedReLU',
+  configure: () => null,
+  build: (_c, [x]) => ({
+    output: [...x],
+    params: 0,
+    macs: 0,
+    flops: elementwiseFlops('Threshold', elementCount(x), elementCount(x)),
+  }),
+};
+
+const TFJS_ONLY: Record<string, TfLayerSpec<any>> = { inputLayer, thresholdedReLU };
 
 /** The spec behind `tf.layers.<factory>`, or undefined for a factory WattLens does not model. */
 export function layerSpec(factory: string): TfLayerSpec<unknown> | undefined {
-  return Object.prototype.hasOwnProperty.call(FACTORIES, factory) ? FACTORIES[factory] : undefined;
+  if (Object.prototype.hasOwnProperty.call(TFJS_ONLY, factory)) return TFJS_ONLY[factory];
+  return kerasBackedSpec(factory);
 }
 
 /** Every modelled factory name. */
 export function layerFactories(): string[] {
-  return Object.keys(FACTORIES);
+  return [...Object.keys(FACTORY_MAPPINGS), ...Object.keys(TFJS_ONLY)];
 }
 
 /** tfjs's generic_utils.toSnakeCase, which names layers (`MaxPooling2D` → `max_pooling2d`). */
