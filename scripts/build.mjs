@@ -1,9 +1,11 @@
 // Build step run by `npm ci` (prepare) and `npm run build`: copies the tree-sitter grammars into
-// grammars/ with their versions recorded, then bundles the server and the CLI into dist/ with esbuild.
+// grammars/ with their versions recorded, bundles the server, the CLI and the profiler's runner into
+// dist/ with esbuild, and builds the optional NVML addon (never failing the build when it cannot).
 import { build } from 'esbuild';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildNvmlAddon } from './buildNative.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const grammarsDir = join(root, 'grammars');
@@ -34,6 +36,7 @@ async function bundle() {
   const entries = [
     { in: 'server/src/cli/main.ts', out: 'cli' },
     { in: 'server/src/server.ts', out: 'server' },
+    { in: 'native/src/runner/child.ts', out: 'profileRunner' },
   ].filter((e) => existsSync(join(root, e.in)));
   await build({
     entryPoints: entries.map((e) => ({ in: join(root, e.in), out: e.out })),
@@ -53,3 +56,4 @@ async function bundle() {
 
 copyGrammars();
 await bundle();
+console.log(buildNvmlAddon(root));

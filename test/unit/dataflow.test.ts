@@ -117,8 +117,8 @@ test('recording the dataflow changes nothing in the report, over the whole corpu
       const traced = report.models.filter((m) => m.root && m.framework === 'pytorch' && m.input);
       assert.equal(graphs.length, traced.length, `${name}: one graph per traced root`);
       for (const g of graphs) {
-        const model = report.models.find((m) => m.name === g.model);
-        assert.ok(model, `${name}: graph ${g.model} has a report`);
+        const model = report.models[g.modelIndex];
+        assert.equal(model?.name, g.model, `${name}: graph ${g.model} points at its report`);
         assert.deepEqual(
           g.nodes.map((n) => n.path),
           model.layers.slice(0, g.nodes.length).map((l) => l.path),

@@ -18,6 +18,15 @@ export interface CliArgs {
   region?: string;
   pue?: number;
   budget?: string;
+  /** `wattlens profile`: execution provider, one model, exact export, calibration, limits, exports. */
+  ep: 'auto' | 'cpu' | 'cuda' | 'webgpu' | 'dml' | 'coreml';
+  model?: string;
+  exact: boolean;
+  python?: string;
+  calibrate: boolean;
+  timeoutSeconds?: number;
+  exportDir?: string;
+  noExport: boolean;
 }
 
 const FLAGS_WITH_VALUES = new Set([
@@ -30,7 +39,13 @@ const FLAGS_WITH_VALUES = new Set([
   '--pue',
   '--budget',
   '--ep',
+  '--model',
+  '--python',
+  '--timeout',
+  '--export-dir',
 ]);
+const BOOLEAN_FLAGS = new Set(['--calibrate', '--exact', '--no-export']);
+const PROVIDERS = ['auto', 'cpu', 'cuda', 'webgpu', 'dml', 'coreml'];
 const PRECISIONS: Precision[] = ['fp32', 'tf32', 'fp16', 'bf16', 'fp8', 'int8'];
 
 /** Parses argv (without node and the script path). */
@@ -42,6 +57,7 @@ export function parseArgs(argv: string[]): CliArgs {
     const a = rest[i];
     const [name, inline] = a.startsWith('--') ? a.split(/=(.*)/s, 2) : [a, undefined];
     if (!a.startsWith('--')) files.push(a);
+    else if (BOOLEAN_FLAGS.has(name) && inline === undefined) flags.set(name, 'true');
     else if (!FLAGS_WITH_VALUES.has(name)) throw new UsageError(`unknown option ${name}`);
     else if (inline !== undefined) flags.set(name, inline);
     else if (i + 1 < rest.length) flags.set(name, rest[++i]);
@@ -58,6 +74,14 @@ export function parseArgs(argv: string[]): CliArgs {
     region: flags.get('--region'),
     pue: flags.has('--pue') ? positiveNumber(flags.get('--pue')!, '--pue') : undefined,
     budget: flags.get('--budget'),
+    ep: oneOf(flags.get('--ep') ?? 'auto', PROVIDERS, '--ep') as CliArgs['ep'],
+    model: flags.get('--model'),
+    exact: flags.has('--exact'),
+    python: flags.get('--python'),
+    calibrate: flags.has('--calibrate'),
+    timeoutSeconds: flags.has('--timeout') ? positiveNumber(flags.get('--timeout')!, '--timeout') : undefined,
+    exportDir: flags.get('--export-dir'),
+    noExport: flags.has('--no-export'),
   };
 }
 

@@ -22,6 +22,7 @@ import { parseArgs, UsageError, type CliArgs } from './args';
 import { expandInputs, type InputFile } from './inputs';
 import { formatTable } from './format/table';
 import { formatCsv } from './format/csv';
+import { profileCommand } from './profile';
 
 /** The profile used when --hardware is not given. */
 export const DEFAULT_HARDWARE = 'nvidia-t4';
@@ -35,6 +36,11 @@ usage:
   wattlens profiles        list hardware profiles with their key figures
   wattlens check --budget wattlens.budget.json FILE...
                            exit 1 when a model exceeds its energy / MACs / training budget
+  wattlens profile FILE [--ep auto|cpu|cuda|webgpu] [--hardware ID] [--format table|json]
+                           [--calibrate] [--model NAME] [--exact [--python PATH]] [--input ...]
+                           [--batch N] [--timeout SECONDS] [--export-dir DIR | --no-export]
+                           measure a .py / .ipynb model (or a .onnx file) with onnxruntime on this
+                           machine: per-layer measured time and energy beside the estimate
 `;
 
 /** Where the bundle's data lives: dist/../grammars and dist/../profiles. */
@@ -52,9 +58,7 @@ async function main(argv: string[]): Promise<number> {
     case 'check':
       return checkCommand(args);
     case 'profile':
-      throw new UsageError(
-        'wattlens profile: local measurement is not available yet (it arrives with the profiling issue)',
-      );
+      return profileCommand(args, packageRoot(), modelCatalog);
     case 'help':
     case '--help':
     case '-h':
@@ -223,6 +227,7 @@ const USER_ERRORS = new Set([
   'BudgetError',
   'ProfileError',
   'PueError',
+  'RunnerError',
 ]);
 
 main(process.argv.slice(2)).then(

@@ -4,7 +4,8 @@
 import type { SourceParser } from '../parse/parser';
 import type { Range } from '../parse/syntax';
 import type { FileReport, Finding } from '../report/types';
-import { analyzeSource, type AnalyzeOptions } from './analyzeSource';
+import { analyzeSource, analyzeWithGraphs, type AnalyzeOptions } from './analyzeSource';
+import type { ModelGraph } from '../report/graph';
 import { syntaxFindings } from './findings';
 import type { NotebookCell } from './notebookJson';
 
@@ -36,9 +37,28 @@ const ZERO: Range = { start: { line: 0, character: 0 }, end: { line: 0, characte
  * in that cell), analysed as one file, and every range of the report is made cell-local with `cell` set.
  */
 export function analyzeCells(parser: SourceParser, cells: NotebookCell[], options: CellAnalyzeOptions): FileReport {
+  return analyzeJoined(parser, cells, options, (text) => ({ report: analyzeSource(parser, text, options), graphs: [] }))
+    .report;
+}
+
+/** analyzeCells, with the dataflow graph of each traced root (the profiler's input); layer rows stay cell-local. */
+export function analyzeCellsWithGraphs(
+  parser: SourceParser,
+  cells: NotebookCell[],
+  options: CellAnalyzeOptions,
+): { report: FileReport; graphs: ModelGraph[] } {
+  return analyzeJoined(parser, cells, options, (text) => analyzeWithGraphs(parser, text, options));
+}
+
+function analyzeJoined(
+  parser: SourceParser,
+  cells: NotebookCell[],
+  options: CellAnalyzeOptions,
+  analyze: (text: string) => { report: FileReport; graphs: ModelGraph[] },
+): { report: FileReport; graphs: ModelGraph[] } {
   const language = options.language ?? 'python';
   if (!/^(python|ipython)\d*$/.test(language)) {
-    return {
+    const report: FileReport = {
       file: options.file,
       models: [],
       diagnostics: [
@@ -51,10 +71,11 @@ export function analyzeCells(parser: SourceParser, cells: NotebookCell[], option
         },
       ],
     };
+    return { report, graphs: [] };
   }
   const joined = joinCells(parser, cells);
   if (joined.cells.length === 0) {
-    return {
+    const report: FileReport = {
       file: options.file,
       models: [],
       diagnostics: [
@@ -67,12 +88,13 @@ export function analyzeCells(parser: SourceParser, cells: NotebookCell[], option
         },
       ],
     };
+    return { report, graphs: [] };
   }
   const map = new CellMap(joined.prepared.map((p) => ({ index: p.index, lines: p.lines })));
-  const report = analyzeSource(parser, joined.text, options);
+  const { report, graphs } = analyze(joined.text);
   remapReport(report, map);
   report.diagnostics.unshift(...joined.findings);
-  return report;
+  return { report, graphs };
 }
 
 /** The code cells joined into one program, where each cell's lines sit in it, and the cells' own findings (cell-local). */

@@ -247,11 +247,14 @@ export class Session {
     return out;
   }
 
-  /** The dataflow graph of each traced root, named as its report (empty unless the session records dataflow). */
+  /**
+   * The dataflow graph of each traced root (empty unless the session records dataflow). Root reports
+   * come first in `reports()`, one per traced root in order, so graph i describes model i.
+   */
   graphs(): ModelGraph[] {
     const flow = this.rt.tracer.flow;
     if (!(flow instanceof Dataflow)) return [];
-    return this.rt.roots.map((run) => flow.graph(run, this.nameOf(run.module)));
+    return this.rt.roots.map((run, i) => flow.graph(run, this.nameOf(run.module), i));
   }
 
   /** Training runs the file performs, costed from the model reports. */

@@ -322,3 +322,16 @@ export function samplesFromLayers(
   }
   return out;
 }
+
+/**
+ * The profile as later estimates use it: with the workspace's calibration applied when there is one
+ * for it (the estimate then says so in report.assumptions.profile.calibrationFile), else unchanged.
+ */
+export function withWorkspaceCalibration<P extends HardwareProfile>(
+  profile: P,
+  workspaceDir: string,
+): { profile: P & { calibrationFile?: string }; calibrationFile: string | null } {
+  const stored = loadCalibration(workspaceDir, profile.id);
+  if (!stored) return { profile, calibrationFile: null };
+  return { profile: applyCalibration(profile, stored.calibration, stored.file), calibrationFile: stored.file };
+}

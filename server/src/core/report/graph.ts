@@ -76,8 +76,9 @@ export interface GraphNode {
 
 /** The traced forward pass of one root model. */
 export interface ModelGraph {
-  /** The model report's name. */
+  /** The model report's name, and its index in the file report's `models`. */
   model: string;
+  modelIndex: number;
   /** Tensor ids of the forward's inputs and of what it returned (flattened). */
   inputs: number[];
   outputs: number[];

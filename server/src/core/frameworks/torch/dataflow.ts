@@ -81,9 +81,9 @@ export class Dataflow implements FlowSink {
     });
   }
 
-  /** The plain graph of one traced root, named as its report is. */
-  graph(run: RootRun, model: string): ModelGraph {
-    return new GraphBuilder(this, run, model).build();
+  /** The plain graph of one traced root, named as its report is and pointing at it. */
+  graph(run: RootRun, model: string, modelIndex: number): ModelGraph {
+    return new GraphBuilder(this, run, model, modelIndex).build();
   }
 
   /** What a call read and returned (undefined for a call recorded before the dataflow was on). */
@@ -118,6 +118,7 @@ class GraphBuilder {
     private readonly flow: Dataflow,
     private readonly run: RootRun,
     private readonly model: string,
+    private readonly modelIndex: number,
   ) {
     for (const [m, path] of modulePathsList(run.module)) {
       const prefix = path ? `${path}.` : '';
@@ -136,6 +137,7 @@ class GraphBuilder {
     });
     return {
       model: this.model,
+      modelIndex: this.modelIndex,
       inputs,
       outputs: tensorsOf(this.run.output).map((t) => this.id(t)),
       tensors: this.tensors,
