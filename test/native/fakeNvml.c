@@ -9,7 +9,11 @@ typedef struct nvmlDevice_st *nvmlDevice_t;
 
 static int energy_calls = 0;
 
-nvmlReturn_t nvmlInit_v2(void) { return getenv("FAKE_NVML_INIT_FAIL") ? 999 : 0; }
+/* Each open starts the readings from the first value again. */
+nvmlReturn_t nvmlInit_v2(void) {
+  energy_calls = 0;
+  return getenv("FAKE_NVML_INIT_FAIL") ? 999 : 0;
+}
 nvmlReturn_t nvmlShutdown(void) { return 0; }
 
 nvmlReturn_t nvmlDeviceGetCount_v2(unsigned int *count) {

@@ -87,7 +87,8 @@ function readCounter(z: Zone): number {
     throw new Error(`cannot read ${file}: ${(e as Error).message}`);
   }
   const value = Number(text.trim());
-  if (!Number.isFinite(value) || value < 0) throw new Error(`${file} holds '${text.trim()}', not a counter`);
+  if (text.trim() === '' || !Number.isFinite(value) || value < 0)
+    throw new MeterError(`${file} holds '${text.trim()}', not a counter`);
   return value;
 }
 

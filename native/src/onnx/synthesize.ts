@@ -169,16 +169,15 @@ class Synthesizer {
     const row = this.report.layers[node.index];
     const line = (row?.callRange ?? row?.range)?.start.line ?? 0;
     const where = { path: node.path, op: node.op, line: line + 1 };
-    if (node.reason)
-      throw new SynthesisError(`${node.path} (${node.op}, line ${line + 1}) is unresolved: ${node.reason}`, where);
-    if (node.outputs.length === 0)
-      throw new SynthesisError(`${node.path} (${node.op}, line ${line + 1}) has no recorded output`, where);
+    const what = node.op === '?' ? `the call at line ${line + 1}` : `${node.path} (${node.op}, line ${line + 1})`;
+    if (node.reason) throw new SynthesisError(`${what} is unresolved: ${node.reason}`, where);
+    if (node.outputs.length === 0) throw new SynthesisError(`${what} has no recorded output`, where);
     try {
       emitLayer(this.context(node), node.op);
     } catch (e) {
       if (e instanceof SynthesisError) throw e;
       const message = e instanceof UnsupportedOp ? e.message : `internal error: ${(e as Error).message}`;
-      throw new SynthesisError(`${node.path} (${node.op}, line ${line + 1}): ${message}`, where);
+      throw new SynthesisError(`${what}: ${message}`, where);
     }
   }
 

@@ -1,6 +1,6 @@
 // Which onnxruntime execution provider runs the model: cuda when its provider libraries and an NVIDIA
 // driver are present, then webgpu, dml (Windows), coreml (macOS), cpu — each with why it was or was not used.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /** Execution providers the profiler knows, in the order `auto` tries them. */
@@ -26,7 +26,6 @@ export interface ProviderEnvironment {
   /** Backends the binding reports (`listSupportedBackends()`), with whether they are bundled. */
   backends: { name: string; bundled: boolean }[];
   exists(path: string): boolean;
-  read(path: string): string | null;
 }
 
 /** The providers to try, in order, for a request: `auto` tries all; an explicit one falls back to cpu. */
@@ -82,12 +81,5 @@ export function machineEnvironment(backends: { name: string; bundled: boolean }[
     bindingDir,
     backends,
     exists: existsSync,
-    read: (path) => {
-      try {
-        return readFileSync(path, 'utf8');
-      } catch {
-        return null;
-      }
-    },
   };
 }

@@ -16,6 +16,7 @@ import {
   compileBudgetSchema,
   readBudgetFile,
   checkBudget,
+  withWorkspaceCalibration,
   type ProfileSet,
 } from '../core/energy';
 import { parseArgs, UsageError, type CliArgs } from './args';
@@ -77,7 +78,8 @@ async function buildReport(args: CliArgs, hardware: string | undefined): Promise
   const report: Report = { schema: 'wattlens.report/1', hardware: null, precision: args.precision, files };
   const profiles = loadProfiles({ profilesDir: join(packageRoot(), 'profiles'), workspaceDir: process.cwd() });
   reportProfileErrors(profiles);
-  const profile = getProfile(profiles, hardware ?? DEFAULT_HARDWARE);
+  // A calibration that `wattlens profile --calibrate` wrote for this profile applies, and the report says so.
+  const { profile } = withWorkspaceCalibration(getProfile(profiles, hardware ?? DEFAULT_HARDWARE), process.cwd());
   return applyEnergy(report, {
     profile,
     precision: args.precision,

@@ -1,6 +1,7 @@
 // The human table of `wattlens profile`: how the model ran (provider, device, meter and why), then
 // per model the measured latency and energy beside the estimate, and per layer measured vs estimated.
 import type { ProfileReport, ProfiledLayer, ProfiledModel } from '../../core/report/profile';
+import { joules, ms } from './numbers';
 
 /** Formats a profile report for the terminal. */
 export function formatProfileTable(report: ProfileReport): string {
@@ -99,14 +100,6 @@ function layerTable(layers: ProfiledLayer[]): string[] {
 
 function fixed(x: number, digits: number): string {
   return x.toFixed(digits);
-}
-
-function ms(x: number): string {
-  return x >= 100 ? `${x.toFixed(1)} ms` : x >= 1 ? `${x.toFixed(2)} ms` : `${x.toFixed(3)} ms`;
-}
-
-function joules(x: number): string {
-  return x >= 1 ? `${x.toFixed(2)} J` : `${(x * 1000).toFixed(2)} mJ`;
 }
 
 function percent(x: number): string {

@@ -5,8 +5,9 @@ import { si, bytes, ms, joules, grams } from './numbers';
 /** Renders the whole report as text tables. */
 export function formatTable(report: Report): string {
   const out: string[] = [];
+  const calibration = (report.assumptions?.profile as { calibrationFile?: string | null } | undefined)?.calibrationFile;
   const hw = report.hardware
-    ? `${report.hardware.name} (${report.hardware.id}), ${report.precision}`
+    ? `${report.hardware.name} (${report.hardware.id}), ${report.precision}${calibration ? `, calibrated by ${calibration}` : ''}`
     : `no hardware profile, ${report.precision}`;
   for (const file of report.files) {
     out.push(`${file.file}`);

@@ -1,0 +1,180 @@
+// A real runtime checks the core: every model of the corpus is synthesised as ONNX and run by
+// onnxruntime; its parameter count and every layer's output shape (as the runtime's profiler saw
+// them) must equal the analysis's. Plus the synthesiser's own promises (names, seeds, refusals).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { onnx } from 'onnx-proto';
+import { loadParser, repoRoot } from '../helpers/analyzer';
+import { analyzeWithGraphs } from '../../server/src/core/analysis/analyzeSource';
+import { synthesize, SynthesisError, type SynthesizedModel } from '../../native/src/onnx/synthesize';
+import { parseProfile } from '../../native/src/runner/trace';
+
+const corpus = [join(repoRoot, 'test', 'fixtures', 'pytorch'), join(repoRoot, 'examples')].flatMap((dir) =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith('.py'))
+    .sort()
+    .map((f) => join(dir, f)),
+);
+
+/** Random feeds of the right types (indices below their embedding's size). */
+function feeds(model: SynthesizedModel): Record<string, ort.Tensor> {
+  const out: Record<string, ort.Tensor> = {};
+  for (const input of model.inputs) {
+    const n = input.shape.reduce((a, b) => a * b, 1);
+    out[input.name] =
+      input.type === 'int64'
+        ? new ort.Tensor(
+            'int64',
+            BigInt64Array.from({ length: n }, (_, i) => BigInt(i % (input.integersBelow ?? 2))),
+            input.shape,
+          )
+        : new ort.Tensor('float32', new Float32Array(n).fill(0.5), input.shape);
+  }
+  return out;
+}
+
+/** Runs the model once with the profiler on and no graph optimisation: each node keeps its name. */
+async function runProfiled(model: SynthesizedModel, dir: string) {
+  const session = await ort.InferenceSession.create(model.bytes, {
+    graphOptimizationLevel: 'disabled',
+    enableProfiling: true,
+    profileFilePrefix: join(dir, 'p'),
+    intraOpNumThreads: 1,
+    logSeverityLevel: 3,
+  });
+  try {
+    const outputs = await session.run(feeds(model));
+    session.endProfiling();
+    const file = readdirSync(dir).find((f) => f.startsWith('p'))!;
+    const profile = parseProfile(readFileSync(join(dir, file), 'utf8'));
+    rmSync(join(dir, file));
+    return { outputs, profile };
+  } finally {
+    await session.release();
+  }
+}
+
+test('every corpus model synthesises, and onnxruntime agrees with the core on parameters and every output shape', async () => {
+  const parser = await loadParser();
+  const dir = mkdtempSync(join(tmpdir(), 'wattlens-synthesis-'));
+  const problems: string[] = [];
+  let models = 0;
+  let checkedShapes = 0;
+  try {
+    for (const path of corpus) {
+      const name = path.slice(repoRoot.length + 1);
+      const { report, graphs } = analyzeWithGraphs(parser, readFileSync(path, 'utf8'), { file: name });
+      assert.ok(graphs.length > 0, `${name}: no traced model`);
+      for (const graph of graphs) {
+        const model = report.models[graph.modelIndex];
+        const synthesized = synthesize(graph, model);
+        models++;
+        if (synthesized.parameterCount !== model.totals.params)
+          problems.push(`${name} ${model.name}: ${synthesized.parameterCount} parameters, core ${model.totals.params}`);
+        const { outputs, profile } = await runProfiled(synthesized, dir);
+        for (const out of synthesized.outputs)
+          if (out.shape && outputs[out.name].dims.join() !== out.shape.join())
+            problems.push(`${name} ${model.name}: output ${out.name} is ${outputs[out.name].dims}, core ${out.shape}`);
+        const producer = new Map<string, [string, number]>();
+        for (const node of synthesized.nodes) node.outputs.forEach((v, i) => producer.set(v, [node.name, i]));
+        const executed = new Map(profile.nodes.map((n) => [n.name, n]));
+        for (const entry of synthesized.layerOutputs) {
+          const [node, index] = producer.get(entry.value)!;
+          const seen = executed.get(node)?.outputShapes[index];
+          checkedShapes++;
+          if (seen?.join() !== entry.shape?.join())
+            problems.push(
+              `${name} ${model.layers[entry.layer].path}: the runtime gave ${JSON.stringify(seen)}, core ${JSON.stringify(entry.shape)}`,
+            );
+        }
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  assert.deepEqual(problems, []);
+  assert.ok(models >= 40 && checkedShapes >= 2000, `${models} models, ${checkedShapes} shapes checked`);
+});
+
+const SMALL = `
+import torch
+import torch.nn as nn
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, padding=1)
+        self.bn = nn.BatchNorm2d(8)
+        self.fc = nn.Linear(8, 4)
+
+    def forward(self, x):
+        x = torch.relu(self.bn(self.conv(x)))
+        return self.fc(x.mean((2, 3)))
+
+net = Net()
+y = net(torch.randn(2, 3, 16, 16))
+`;
+
+async function small(text = SMALL) {
+  const { report, graphs } = analyzeWithGraphs(await loadParser(), text, { file: 'small.py' });
+  return { report, graph: graphs[0], model: report.models[graphs[0].modelIndex] };
+}
+
+test('nodes are named by module path and mapped to their layer rows', async () => {
+  const { graph, model } = await small();
+  const s = synthesize(graph, model);
+  const decoded = onnx.ModelProto.decode(s.bytes);
+  const names = decoded.graph!.node!.map((n) => `${n.name}:${n.opType}`);
+  assert.ok(names.includes('conv:Conv'), names.join());
+  assert.ok(names.includes('bn:BatchNormalization'), names.join());
+  assert.ok(names.includes('fc:Gemm'), names.join());
+  assert.equal(s.nodeLayers.conv, 0);
+  assert.equal(
+    s.nodeLayers.fc,
+    model.layers.findIndex((l) => l.path === 'fc'),
+  );
+  // The layers' own names are the report's paths: every row has at least one node.
+  const rows = new Set(Object.values(s.nodeLayers).filter((v) => v !== null));
+  assert.equal(rows.size, model.layers.length);
+  // torch's parameters become initializers under their own names, counted once.
+  const params = s.initializers.filter((i) => i.kind === 'parameter').map((i) => i.name);
+  assert.deepEqual(params.sort(), ['bn.bias', 'bn.weight', 'conv.bias', 'conv.weight', 'fc.bias', 'fc.weight']);
+});
+
+test('the same model and seed give the same bytes; another seed other weights', async () => {
+  const { graph, model } = await small();
+  const a = synthesize(graph, model);
+  const b = synthesize(graph, model);
+  const c = synthesize(graph, model, { seed: 42 });
+  assert.deepEqual(a.bytes, b.bytes);
+  assert.notDeepEqual(a.bytes, c.bytes);
+});
+
+test('an unresolved call is refused with its layer and line, never synthesised as something else', async () => {
+  const text = `
+import torch
+import torch.nn as nn
+import mystery
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.block = mystery.Block(8)
+        self.fc = nn.Linear(8, 2)
+
+    def forward(self, x):
+        return self.fc(self.block(x))
+
+y = Net()(torch.randn(1, 8))
+`;
+  const { graph, model } = await small(text);
+  assert.throws(
+    () => synthesize(graph, model),
+    (e: unknown) =>
+      e instanceof SynthesisError && /line 13 is unresolved.*mystery/.test(e.message) && e.layer?.line === 13,
+  );
+});
