@@ -8,18 +8,26 @@
 #
 # A root is a module called at top level (not inside another module's call) that is not part of
 # another root; only its first call counts. `name` is the class name for a class the file
-# defines, else (nn.Sequential, nn.LSTM ... built directly) the variable bound to it.
+# defines (or a module of its folder, the user's workspace, defines), else (nn.Sequential, a
+# library's class such as torchvision's ResNet) the variable bound to it. A file on disk runs with
+# its folder first on sys.path, as `python FILE` runs it.
 # A file that calls nothing but marks a class with `# wattlens: input=(...)` gets that class
 # called (its instance from the file's globals, else a fresh one) on torch.randn(shape).
 import contextlib
 import io
 import json
+import os
 import re
 import sys
 import traceback
 
 import torch
 from torch.utils._python_dispatch import TorchDispatchMode
+
+try:
+    import einops  # noqa: F401
+except ImportError:  # Debian bookworm packages no einops: the reference runs use pyshim/einops
+    sys.path.append(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'pyshim'))
 
 aten = torch.ops.aten
 
@@ -130,7 +138,10 @@ class Recorder:
             'macs': None,
             'inputShapes': [_shapes(a) for a in args] + [_shapes(v) for v in kwargs.values()],
         }
-        defined_here = cls.__module__ == '__main__'
+        # A class of the user's own workspace (the script's folder) is named like one the file defines.
+        module_file = getattr(sys.modules.get(cls.__module__), '__file__', None) or ''
+        workspace = os.path.dirname(os.path.abspath(self.filename)) + os.sep
+        defined_here = cls.__module__ == '__main__' or (os.path.isfile(self.filename) and module_file.startswith(workspace))
         record['name'] = cls.__name__ if defined_here or record['variable'] is None else record['variable']
         self.roots.append((module, record))
         module.eval()
@@ -190,6 +201,12 @@ def run_file(path, source=None):
     scope = {'__name__': '__main__', '__file__': path, '__builtins__': __builtins__}
     torch.manual_seed(0)
     torch.nn.Module.__call__ = wrapped
+    # As `python path` does, the script's folder comes first on sys.path, so a script in a workspace
+    # imports its own packages; the modules it imported from there are forgotten afterwards.
+    folder = os.path.dirname(os.path.abspath(path)) if os.path.isfile(path) else None
+    known = set(sys.modules)
+    if folder:
+        sys.path.insert(0, folder)
     try:
         with contextlib.redirect_stdout(io.StringIO()):
             exec(compile(source, path, 'exec'), scope)
@@ -204,6 +221,11 @@ def run_file(path, source=None):
         result['error'] = f'{type(e).__name__}: {e} ({where})'
     finally:
         torch.nn.Module.__call__ = original
+        if folder:
+            sys.path.remove(folder)
+            for name in set(sys.modules) - known:
+                if (getattr(sys.modules[name], '__file__', None) or '').startswith(folder + os.sep):
+                    del sys.modules[name]
     result['roots'] = recorder.records()
     return result
 
