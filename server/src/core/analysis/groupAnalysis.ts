@@ -10,6 +10,7 @@ import type { AnalyzeOptions } from './analyzeSource';
 import { declaredInputs } from './declaredInputs';
 import { syntaxFindings } from './findings';
 import { partitionModule, statementKey, type ModulePartition } from './partition';
+import { DEFAULT_MAX_STEPS } from '../interpreter/stepBudget';
 
 /** One group's results, with their places in module order. */
 interface GroupResult {
@@ -185,11 +186,13 @@ function reportStatement(key: OrderKey): number {
   return key[0] === 0 && key[1] === AFTER_LAST ? key[2] : key[1];
 }
 
-/** Whether the groups together spent more than one whole analysis may (the whole run would stop). */
+/**
+ * Whether the groups together spent more steps than one whole analysis may (the whole run would
+ * stop). Steps alone decide, so the answer does not depend on how busy the machine is.
+ */
 function overBudget(results: GroupResult[], options: AnalyzeOptions): boolean {
   const steps = results.reduce((n, r) => n + r.steps, 0);
-  const ms = results.reduce((n, r) => n + r.ms, 0);
-  return steps > (options.maxSteps ?? 2_000_000) || ms > (options.maxMs ?? 1000);
+  return steps > (options.maxSteps ?? DEFAULT_MAX_STEPS);
 }
 
 /** The reports and findings of all groups in module order; problems the shared imports raised appear once. */

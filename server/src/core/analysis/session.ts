@@ -244,6 +244,7 @@ export class Session {
         roots.map((r) => r.root.module),
       )
       .forEach((item, i) => out.push({ item, key: [4, i] }));
+    if (this.budget.clockTripped) for (const o of out) o.item = stoppedByClock(o.item);
     return out;
   }
 
@@ -337,6 +338,19 @@ export class Session {
     this.kerasSession.findings().forEach((item, i) => out.push({ item, key: [2, i] }));
     return out;
   }
+}
+
+/**
+ * A report of an analysis the last-resort time guard stopped: how far it got depends on the
+ * machine's load, so no figure of it is shown, only the reason.
+ */
+function stoppedByClock(report: ModelReport): ModelReport {
+  const totals = Object.fromEntries(
+    Object.keys(report.totals).map((k) => [k, null]),
+  ) as unknown as ModelReport['totals'];
+  const reason =
+    'the analysis was stopped by its last-resort time guard (a very busy machine or a huge model); figures are unknown';
+  return { ...report, totals, unresolved: [{ range: report.range, reason }, ...report.unresolved] };
 }
 
 function isModuleClass(cls: ClassV): boolean {

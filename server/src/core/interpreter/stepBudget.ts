@@ -1,4 +1,6 @@
-// The step and time budget that bounds every analysis, so no input can hang the analyser.
+// The step budget that bounds every analysis, so no input can hang the analyser. Steps decide what
+// is analysed, so the same input gives the same figures on an idle or a busy machine; a wall-clock
+// guard remains only as a last resort, and what it stops is reported unknown, never as partial figures.
 import type { Range } from '../parse/syntax';
 
 /** Thrown when the budget is spent; caught at the top of the analysis and reported. */
@@ -6,20 +8,29 @@ export class StepBudgetExceeded extends Error {
   constructor(
     readonly range: Range | undefined,
     reason: string,
+    /** Set when the wall-clock guard tripped: everything the analysis found is then unknown. */
+    readonly byClock = false,
   ) {
     super(reason);
     this.name = 'StepBudgetExceeded';
   }
 }
 
+/** Steps one analysis may take: a 48-layer GPT of per-head modules (~21k layer calls) takes about 0.33 M. */
+export const DEFAULT_MAX_STEPS = 4_000_000;
+/** The last-resort wall-clock guard, far beyond what the step budget takes on a loaded machine. */
+export const DEFAULT_MAX_MS = 60_000;
+
 /** Counts interpreter steps and checks the wall clock every few thousand of them. */
 export class StepBudget {
   private steps = 0;
   private readonly deadline: number;
+  /** Set once the wall-clock guard has tripped (every later check fails too). */
+  clockTripped = false;
 
   constructor(
-    readonly maxSteps = 2_000_000,
-    maxMs = 1000,
+    readonly maxSteps = DEFAULT_MAX_STEPS,
+    maxMs = DEFAULT_MAX_MS,
   ) {
     this.deadline = Date.now() + maxMs;
   }
@@ -37,7 +48,12 @@ export class StepBudget {
       );
     }
     if ((this.steps & 0xfff) === 0 && Date.now() > this.deadline) {
-      throw new StepBudgetExceeded(at?.range, 'analysis time limit reached (an unbounded loop or a very large model?)');
+      this.clockTripped = true;
+      throw new StepBudgetExceeded(
+        at?.range,
+        'analysis stopped by the last-resort time guard (the machine is very busy, or the model is huge); figures are unknown',
+        true,
+      );
     }
   }
 

@@ -228,7 +228,13 @@ export class TorchRuntime implements FrameworkHooks {
     try {
       run.output = this.invokeModule(m, [...inputs, ...args.slice(inputs.length)], kwargs, site);
     } catch (e) {
-      if (e instanceof StepBudgetExceeded) throw e;
+      if (e instanceof StepBudgetExceeded) {
+        // The trace stopped part-way: its figures are unknown, never the partial sum of what ran.
+        run.aborted = e.message;
+        this.tracer.problem(e.range ?? site.range, `forward() stopped: ${e.message}`, 'trace-aborted');
+        run.output = unknown(e.message, site.range);
+        throw e;
+      }
       run.aborted =
         e instanceof PyError ? `${e.pyType}: ${e.message}` : `internal analysis error: ${(e as Error).message}`;
       this.tracer.problem((e as PyError).range ?? site.range, `forward() stopped: ${run.aborted}`, 'trace-aborted');
