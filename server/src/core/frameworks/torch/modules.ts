@@ -141,8 +141,9 @@ export function parameterCount(root: ModuleV): { count: number | null; reason?: 
   return unknown ? { count: null, reason: unknown.reason ?? 'a parameter has an unknown shape' } : { count };
 }
 
-/** Own parameter elements of one module. */
+/** Own parameter elements of one module; unknown when its configuration is. */
 export function ownParamElems(m: ModuleV): number | null {
+  if (m.unresolved) return null;
   let n = 0;
   for (const p of m.params.values()) {
     if (!p.shape) return null;
@@ -279,12 +280,33 @@ export function containerKind(cls: ClassV): ClassV['builtin'] | undefined {
   return undefined;
 }
 
+/**
+ * The class of a stand-in for a container entry we could not evaluate: it keeps the entry's place
+ * (so later entries keep their names), makes the tree's parameters unknown, and a forward through
+ * it records an unknown call, so the entries after it never run on a made-up input.
+ */
+export const UNKNOWN_ENTRY: ClassV = {
+  kind: 'class',
+  name: 'unknown entry',
+  bases: [],
+  attrs: new Map(),
+  range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+  builtin: 'Module',
+};
+
+/** A stand-in module for an unknown container entry (see UNKNOWN_ENTRY). */
+export function unknownEntry(reason: string, range: Range): ModuleV {
+  const m = newModule(UNKNOWN_ENTRY, range);
+  m.unresolved = `a container entry is unknown: ${reason}`;
+  return m;
+}
+
 /** Adds modules to a container under consecutive integer names. */
 export function appendChildren(m: ModuleV, items: Value[], site: CallSite): void {
   for (const item of items) {
     if (item.kind !== 'module') {
       if (item.kind === 'unknown') {
-        m.unresolved ??= `a container entry is unknown: ${item.reason}`;
+        m.children.set(String(m.children.size), unknownEntry(item.reason, item.range ?? site.range));
         continue;
       }
       raise('TypeError', `${m.cls.name} entries must be modules, got ${item.kind}`, site.range);

@@ -29,6 +29,7 @@ import {
   containerKind,
   childAt,
   ownParamElems,
+  UNKNOWN_ENTRY,
 } from './modules';
 import { tensorAttr, tensorBinary, indexTensor, guarded } from './tensorOps';
 import { type TensorInfo, type ForwardOut, ShapeError, elementCount } from './layers/layerSpec';
@@ -106,6 +107,20 @@ export class TorchRuntime implements FrameworkHooks {
     const reason = `unresolved call: ${callee.reason}`;
     this.tracer.record({ op: UNKNOWN_OP, inputs: tensors, output: null, macs: null, reason }, site.range, site.range);
     this.tracer.problem(site.range, reason, 'unresolved-call');
+    return { kind: 'tensor', shape: null, dtype: 'float32', reason };
+  }
+
+  /** A forward through a container entry we could not evaluate: an unknown call, an unknown output. */
+  private callUnknownEntry(m: ModuleV, args: Value[], site: CallSite): Value {
+    const tensors = args.filter((a): a is TensorV => a.kind === 'tensor');
+    const reason = m.unresolved!;
+    this.tracer.enter(m);
+    try {
+      this.tracer.record({ op: UNKNOWN_OP, inputs: tensors, output: null, macs: null, reason }, m.range, site.range);
+    } finally {
+      this.tracer.exit();
+    }
+    this.tracer.problem(m.range, reason, 'unresolved-call');
     return { kind: 'tensor', shape: null, dtype: 'float32', reason };
   }
 
@@ -197,6 +212,7 @@ export class TorchRuntime implements FrameworkHooks {
   }
 
   private runForward(m: ModuleV, args: Value[], kwargs: Map<string, Value>, site: CallSite): Value {
+    if (m.cls === UNKNOWN_ENTRY) return this.callUnknownEntry(m, args, site);
     const forward = lookupClassAttr(m.cls, 'forward');
     if (!forward) return raise('NotImplementedError', `${m.cls.name} has no forward()`, site.range);
     this.tracer.enter(m);
@@ -301,7 +317,7 @@ export class TorchRuntime implements FrameworkHooks {
         output: out,
         macs,
         extraFlops,
-        paramElems: ownParamElems(m) ?? undefined,
+        paramElems: ownParamElems(m),
         reason,
       },
       m.range,

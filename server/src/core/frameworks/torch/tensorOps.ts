@@ -135,6 +135,17 @@ const METHODS: Record<string, Method> = {
   masked_fill_: elementwise('masked_fill'),
   fill_: identity,
   zero_: identity,
+  // In-place initialisers return the tensor itself (`nn.Parameter(torch.empty(n).normal_())`).
+  normal_: identity,
+  uniform_: identity,
+  bernoulli_: identity,
+  exponential_: identity,
+  log_normal_: identity,
+  cauchy_: identity,
+  geometric_: identity,
+  random_: identity,
+  copy_: identity,
+  fill_diagonal_: identity,
   tril: identity,
   triu: identity,
   flip: identity,
@@ -331,7 +342,20 @@ export function tensorAttr(rt: TorchRuntime, t: TensorV, name: string, site: Cal
     case 'device':
       return str('cpu');
     case 'is_cuda':
+    case 'is_xpu':
+    case 'is_mps':
+    case 'is_sparse':
+    case 'is_quantized':
+    case 'is_meta':
+    case 'is_complex':
       return { kind: 'bool', value: false };
+    case 'is_floating_point':
+      return builtin('Tensor.is_floating_point', () => ({
+        kind: 'bool',
+        value: t.dtype.startsWith('float') || t.dtype === 'bfloat16',
+      }));
+    case 'layout':
+      return str('torch.strided');
     case 'requires_grad':
       return { kind: 'bool', value: !!t.isParam };
     case 'T':

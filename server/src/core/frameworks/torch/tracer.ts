@@ -40,7 +40,8 @@ export interface OpCost {
   output: TensorV | null;
   macs: number | null;
   extraFlops?: number;
-  paramElems?: number;
+  /** The call's own parameters: undefined for none, null when unknown (an unresolved call or layer). */
+  paramElems?: number | null;
   reason?: string;
 }
 
@@ -113,7 +114,7 @@ export class Tracer {
       path,
       range,
       callRange,
-      paramElems: cost.paramElems ?? 0,
+      paramElems: cost.paramElems === undefined ? (cost.op === '?' ? null : 0) : cost.paramElems,
       macs: cost.macs,
       flops: flopsOf(cost, inputElems, outputElems),
       inputShape: input?.shape ?? null,
