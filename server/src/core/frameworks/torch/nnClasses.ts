@@ -233,6 +233,7 @@ function layerClass(rt: TorchRuntime, spec: LayerSpec<unknown>, Module: ClassV):
 /** Applies a built-in layer to its inputs and records the call (null costs, with why, when unknown). */
 export function callLeaf(rt: TorchRuntime, m: ModuleV, args: Value[], kw: Map<string, Value>, site: CallSite): Value {
   const spec = m.spec!;
+  [args, kw] = positionalInputs(spec.op, args, kw);
   const tensors = args.filter((a): a is TensorV => a.kind === 'tensor');
   const why = unknownInputReason(m, args);
   if (why) {
@@ -253,6 +254,32 @@ export function callLeaf(rt: TorchRuntime, m: ModuleV, args: Value[], kw: Map<st
     rt.recordLayer(m, tensors, null, null, site, undefined, reason);
     return { kind: 'tensor', shape: null, dtype: 'float32', reason };
   }
+}
+
+/** The names of a layer's tensor inputs in forward() order, when they can be passed by keyword. */
+const FORWARD_INPUTS: Record<string, string[]> = {
+  MultiheadAttention: ['query', 'key', 'value'],
+  TransformerEncoderLayer: ['src'],
+  TransformerDecoderLayer: ['tgt', 'memory'],
+  Bilinear: ['input1', 'input2'],
+};
+
+/**
+ * Moves tensor inputs passed by keyword (`attn(query=x, key=x, value=x)`, `fc(input=x)`) to their
+ * positions, as Python binds them, so a layer sees the same inputs either way.
+ */
+function positionalInputs(op: string, args: Value[], kw: Map<string, Value>): [Value[], Map<string, Value>] {
+  const names = FORWARD_INPUTS[op] ?? ['input'];
+  if (!kw.size || !names.some((n) => kw.has(n))) return [args, kw];
+  const positional = [...args];
+  const rest = new Map(kw);
+  for (let i = positional.length; i < names.length; i++) {
+    const value = rest.get(names[i]);
+    if (value === undefined) break;
+    positional.push(value);
+    rest.delete(names[i]);
+  }
+  return [positional, rest];
 }
 
 function unknownInputReason(m: ModuleV, args: Value[]): string | undefined {

@@ -26,6 +26,7 @@ import { Scope } from './scope';
 import { raise } from './errors';
 import { truthy, compare, display, repr } from './operators';
 import { isSubclass, lookupClassAttr } from './classes';
+import { abstractInstance } from './pythonTypes';
 
 /** What builtins need from the interpreter. */
 export interface BuiltinHost {
@@ -129,6 +130,8 @@ export function createBuiltins(host: BuiltinHost): Scope {
       ? { kind: 'super', self: args[1], owner: args[0] }
       : raise('RuntimeError', 'super(): no arguments', site.range),
   );
+  for (const wrapper of ['staticmethod', 'classmethod', 'property'] as const)
+    def(wrapper, ([f]) => (f?.kind === 'func' ? { kind: 'property', decorator: wrapper, func: f } : (f ?? NONE)));
   scope.vars.set('object', OBJECT_CLASS);
   scope.vars.set('__name__', str('__main__'));
   scope.vars.set('__file__', str('model.py'));
@@ -314,6 +317,8 @@ function isInstance(v: Value, t: Value): boolean {
     tuple: ['tuple'],
     dict: ['dict'],
   };
+  const abstract = abstractInstance(v, t);
+  if (abstract !== undefined) return abstract;
   if (t.builtin === 'object' && kindOf[t.name]) return kindOf[t.name].includes(v.kind);
   if (t === OBJECT_CLASS) return true;
   if (v.kind === 'module' || v.kind === 'instance') return isSubclass(v.cls, t);

@@ -30,6 +30,7 @@ import type { FrameworkHooks } from './hooks';
 import { lookupClassAttr, mro } from './classes';
 import { parseNumber, parseString } from './literals';
 import { assignNamed, assignTarget, evalAssignment, evalAugmented } from './assignments';
+import { isNamedTuple, namedTupleInstance, namedTupleItems } from './pythonTypes';
 
 const MAX_CALL_DEPTH = 120;
 
@@ -67,6 +68,14 @@ export abstract class Evaluator {
   readonly sharedClasses = new WeakSet<ClassV>();
   /** Set once code changes a shared class: parts of the module analysed apart could then differ. */
   changedShared = false;
+  /** Set while code of an imported module (a workspace or library file) runs: its nodes are another file's. */
+  inForeign = false;
+  /**
+   * While imported code runs: the call (or import) in the analysed file that led into it. Layers it
+   * builds and calls, and problems it meets, are placed there, since the report's ranges are the
+   * analysed file's.
+   */
+  anchorSite: CallSite | undefined;
   /** Where user classes are constructed from an earlier run's results, when a memo is kept (torch/moduleMemo.ts). */
   instanceMemo?: {
     instantiate(cls: ClassV, args: Value[], kwargs: Map<string, Value>, site: CallSite, fresh: () => Value): Value;
@@ -299,7 +308,7 @@ export abstract class Evaluator {
     if (fnNode.type === 'identifier' && fnNode.text === 'super' && argsNode.children.length === 0)
       return this.zeroArgSuper(scope, node);
     const callee = this.eval(fnNode, scope);
-    const site = node;
+    const site: CallSite = this.inForeign && this.anchorSite ? this.anchorSite : node;
     if (argsNode.type === 'generator_expression')
       return this.callValue(callee, [this.eval(argsNode, scope)], NO_KWARGS, site);
     const args: Value[] = [];
@@ -385,6 +394,7 @@ export abstract class Evaluator {
 
   private construct(cls: ClassV, args: Value[], kwargs: Map<string, Value>, site: CallSite): Value {
     if (cls.builtin && cls.attrs.has('__new__')) return this.callValue(cls.attrs.get('__new__')!, args, kwargs, site);
+    if (isNamedTuple(cls)) return namedTupleInstance(cls, args, kwargs, site);
     let self: Value | undefined;
     for (const h of this.hooks) if ((self = h.instantiate?.(cls, site))) break;
     self ??= { kind: 'instance', cls, attrs: new Map() };
@@ -502,6 +512,12 @@ export abstract class Evaluator {
     }
     if (obj.kind === 'unknown') return obj;
     if (index.kind === 'unknown') return index;
+    const items = namedTupleItems(obj);
+    if (items) return this.getItemValue(tuple(items), index, site);
+    if (obj.kind === 'instance') {
+      const method = lookupClassAttr(obj.cls, '__getitem__');
+      if (method) return this.callValue(this.bindAttr(obj, method, site), [index], NO_KWARGS, site);
+    }
     const r = getItem(obj, index);
     if (r !== undefined) return r;
     if (obj.kind === 'class') return obj; // typing generics such as List[int]
@@ -527,6 +543,7 @@ export abstract class Evaluator {
       closure: scope,
       range: node.range,
       isLambda: true,
+      ...(this.inForeign ? { foreign: true } : {}),
     };
     return func;
   }
@@ -579,6 +596,8 @@ export abstract class Evaluator {
       const r = h.iterate?.(v, site);
       if (r !== undefined) return r;
     }
+    const items = namedTupleItems(v);
+    if (items) return items;
     return iterate(v);
   }
 
@@ -593,9 +612,61 @@ export abstract class Evaluator {
 
 export { isSequence, int, float };
 
-/** `obj.__class__` and `cls.__name__` / `__qualname__` (weight-init code branches on class names). */
+/**
+ * `obj.__class__`, `cls.__name__` / `__qualname__` (weight-init code branches on class names), a
+ * function's `__name__`, where a class or instance was defined (`__module__`), and an instance's
+ * `__dict__` as a live view (`self.__dict__.update(kwargs)` sets attributes).
+ */
 function typeDunder(obj: Value, name: string): Value | undefined {
   if (name === '__class__' && (obj.kind === 'module' || obj.kind === 'instance')) return obj.cls;
-  if ((name === '__name__' || name === '__qualname__') && obj.kind === 'class') return str(obj.name);
+  if ((name === '__name__' || name === '__qualname__') && (obj.kind === 'class' || obj.kind === 'func'))
+    return str(obj.name);
+  if (name === '__name__' && obj.kind === 'builtin') return str(obj.name);
+  if (name === '__module__' && (obj.kind === 'class' || obj.kind === 'module' || obj.kind === 'instance')) {
+    const cls = obj.kind === 'class' ? obj : obj.cls;
+    return cls.attrs.get('__module__') ?? str(cls.builtin ? 'torch.nn' : '__main__');
+  }
+  if (name === '__dict__' && obj.kind === 'instance') return { kind: 'dict', entries: new AttributeEntries(obj.attrs) };
   return undefined;
+}
+
+/** Dict entries that read and write an object's attributes (the `__dict__` view). */
+class AttributeEntries extends Map<string, { key: Value; value: Value }> {
+  constructor(private readonly attrs: Map<string, Value>) {
+    super();
+  }
+  override get(key: string) {
+    const v = key.startsWith('s') ? this.attrs.get(key.slice(1)) : undefined;
+    return v === undefined ? undefined : { key: str(key.slice(1)), value: v };
+  }
+  override has(key: string) {
+    return key.startsWith('s') && this.attrs.has(key.slice(1));
+  }
+  override set(key: string, entry: { key: Value; value: Value }) {
+    if (key.startsWith('s')) this.attrs.set(key.slice(1), entry.value);
+    return this;
+  }
+  override delete(key: string) {
+    return key.startsWith('s') && this.attrs.delete(key.slice(1));
+  }
+  override get size() {
+    return this.attrs.size;
+  }
+  override *entries(): MapIterator<[string, { key: Value; value: Value }]> {
+    for (const [k, v] of this.attrs) yield [`s${k}`, { key: str(k), value: v }];
+  }
+  override *keys(): MapIterator<string> {
+    for (const k of this.attrs.keys()) yield `s${k}`;
+  }
+  override *values(): MapIterator<{ key: Value; value: Value }> {
+    for (const [k, v] of this.attrs) yield { key: str(k), value: v };
+  }
+  override [Symbol.iterator]() {
+    return this.entries();
+  }
+  override forEach(
+    fn: (value: { key: Value; value: Value }, key: string, map: Map<string, { key: Value; value: Value }>) => void,
+  ) {
+    for (const [k, v] of this.entries()) fn(v, k, this);
+  }
 }

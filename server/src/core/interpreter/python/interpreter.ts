@@ -10,6 +10,7 @@ import { Evaluator } from './evaluate';
 import type { FrameworkHooks } from './hooks';
 import { plainMethod } from './stdlib';
 import type { BuiltinHost } from './builtins';
+import { isEnumClass, makeDataclass, makeEnumMembers } from './pythonTypes';
 
 /** What a statement tells its enclosing block to do next. */
 export type Signal = undefined | { type: 'break' } | { type: 'continue' } | { type: 'return'; value: Value };
@@ -109,8 +110,9 @@ export class Interpreter extends Evaluator implements BuiltinHost {
     else this.report(fallback, `internal analysis error: ${(e as Error).message ?? String(e)}`, 'information');
   }
 
-  /** Records a problem once per location and message. */
+  /** Records a problem once per location and message (in imported code: at the anchor, in the analysed file). */
   report(range: Range, reason: string, severity: Problem['severity'] = 'information'): void {
+    if (this.inForeign && this.anchorSite) range = this.anchorSite.range;
     const key = `${range.start.line}:${range.start.character}:${reason}`;
     if (this.reported.has(key)) return;
     this.reported.add(key);
@@ -311,13 +313,17 @@ export class Interpreter extends Evaluator implements BuiltinHost {
   }
 
   private execDecorated(node: SyntaxNode, scope: Scope): Signal {
-    const decorators = node.children.filter((c) => c.type === 'decorator').map((d) => d.children[0]);
+    // A decorator node is `@` then its expression: the expression is the first child that is not the token.
+    const decorators = node.children
+      .filter((c) => c.type === 'decorator')
+      .map((d) => d.children.find((c) => c.type !== '@' && c.type !== 'comment')!)
+      .filter(Boolean);
     const definition = field(node, 'definition')!;
     if (definition.type === 'class_definition') return this.defineClass(definition, scope, decorators);
     return this.defineFunction(definition, scope, decorators);
   }
 
-  /** Defines a function; known decorators (staticmethod, classmethod, property, no_grad) are honoured. */
+  /** Defines a function, then applies its decorators bottom-up, as Python does. */
   private defineFunction(node: SyntaxNode, scope: Scope, decorators: SyntaxNode[]): Signal {
     const name = field(node, 'name')!.text;
     const func: FuncV = {
@@ -327,25 +333,31 @@ export class Interpreter extends Evaluator implements BuiltinHost {
       body: field(node, 'body')!,
       closure: scope,
       range: node.range,
+      ...(this.inForeign ? { foreign: true } : {}),
     };
     let value: Value = func;
-    for (const d of decorators.reverse()) value = this.decorate(value, func, d, scope);
+    for (const d of [...decorators].reverse()) value = this.decorate(value, d, scope);
     scope.assign(name, value);
     return undefined;
   }
 
-  private decorate(value: Value, func: FuncV, decorator: SyntaxNode, scope: Scope): Value {
-    const name = decorator.text.replace(/\(.*$/s, '');
-    if (name === 'staticmethod' || name === 'classmethod' || name === 'property') {
-      return { kind: 'property', decorator: name, func };
+  /**
+   * Applies one decorator. staticmethod, classmethod and property wrap the function; decorators that
+   * only change how a function runs (no_grad, jit, caches, abstractmethod) leave it as it is; any
+   * other decorator is evaluated and called with the function, as Python runs it.
+   */
+  private decorate(value: Value, decorator: SyntaxNode, scope: Scope): Value {
+    const name = decorator.text.replace(/\(.*$/s, '').replace(/\s+/g, '');
+    const wrapper = /(^|\.)cached_property$/.test(name) ? 'property' : name;
+    if ((wrapper === 'staticmethod' || wrapper === 'classmethod' || wrapper === 'property') && value.kind === 'func')
+      return { kind: 'property', decorator: wrapper, func: value };
+    if (/\.(setter|getter|deleter)$/.test(name)) {
+      const owner = scope.lookup(name.split('.')[0]);
+      return owner?.kind === 'property' ? owner : value;
     }
-    if (
-      /(^|\.)(no_grad|inference_mode|enable_grad|jit\.\w+|wraps|lru_cache|cache|abstractmethod|\w+\.setter|torch\.compile|compile)$/.test(
-        name,
-      )
-    )
-      return value;
+    if (TRANSPARENT_DECORATOR.test(name)) return value;
     const d = this.eval(decorator, scope);
+    if (d.kind === 'unknown') return unknown(`decorator @${name} is not known: ${d.reason}`, decorator.range);
     return this.callValue(d, [value], new Map(), decorator);
   }
 
@@ -394,21 +406,48 @@ export class Interpreter extends Evaluator implements BuiltinHost {
       if (base.kind === 'class') bases.push(base);
       else if (base.kind === 'unknown') this.report(arg.range, `base class ${arg.text} is not known: ${base.reason}`);
     }
-    const cls: ClassV = { kind: 'class', name, bases, attrs: new Map(), range: node.range };
+    const cls: ClassV = {
+      kind: 'class',
+      name,
+      bases,
+      attrs: new Map(),
+      range: node.range,
+      ...(this.inForeign ? { foreign: true } : {}),
+    };
     const body = new Scope(scope, true);
     this.execBlock(field(node, 'body'), body);
+    body.vars.set('__annotations__', classAnnotations(field(node, 'body')));
+    const module = scope.moduleScope().vars.get('__name__');
+    if (module?.kind === 'str') body.vars.set('__module__', module);
     for (const [k, v] of body.vars) {
       if (v.kind === 'func') v.owner = cls;
       if (v.kind === 'property') v.func.owner = cls;
       cls.attrs.set(k, v);
     }
+    if (bases.some((b) => isEnumClass(b))) makeEnumMembers(this, cls);
     scope.assign(name, decorators.length ? this.decorateClass(cls, decorators, scope) : cls);
     return undefined;
   }
 
-  private decorateClass(cls: ClassV, decorators: SyntaxNode[], _scope: Scope): Value {
-    // Dataclass-like decorators keep the class usable; others are applied if they can be evaluated.
-    return decorators.some((d) => !/dataclass/.test(d.text)) ? cls : cls;
+  /** Applies class decorators bottom-up: @dataclass (with its options) is modelled, others are called. */
+  private decorateClass(cls: ClassV, decorators: SyntaxNode[], scope: Scope): Value {
+    let value: Value = cls;
+    for (const d of [...decorators].reverse()) {
+      const name = d.text.replace(/\(.*$/s, '').replace(/\s+/g, '');
+      if (/(^|\.)dataclass$/.test(name) && value.kind === 'class') {
+        const options = d.type === 'call' ? this.keywordArguments(d, scope) : new Map<string, Value>();
+        value = makeDataclass(this, value, options);
+      } else if (!TRANSPARENT_DECORATOR.test(name)) value = this.decorate(value, d, scope);
+    }
+    return value;
+  }
+
+  /** The keyword arguments of a call node, evaluated. */
+  private keywordArguments(call: SyntaxNode, scope: Scope): Map<string, Value> {
+    const out = new Map<string, Value>();
+    for (const a of field(call, 'arguments')?.children ?? [])
+      if (a.type === 'keyword_argument') out.set(field(a, 'name')!.text, this.eval(field(a, 'value')!, scope));
+    return out;
   }
 
   private execImport(node: SyntaxNode, scope: Scope): Signal {
@@ -429,8 +468,16 @@ export class Interpreter extends Evaluator implements BuiltinHost {
       const dotted = field(item, 'name')!.text;
       scope.assign(field(item, 'alias')!.text, this.importModule(dotted, item.range));
     } else if (item.type === 'dotted_name') {
-      const top = item.text.split('.')[0];
-      scope.assign(top, this.importModule(top, item.range));
+      // `import a.b.c` loads each package down the chain, makes each an attribute of its parent, binds `a`.
+      const parts = item.text.split('.');
+      const top = this.importModule(parts[0], item.range);
+      let parent = top;
+      for (let i = 1; i < parts.length; i++) {
+        const child = this.importModule(parts.slice(0, i + 1).join('.'), item.range);
+        if (parent.kind === 'namespace' && !parent.attrs.has(parts[i])) parent.attrs.set(parts[i], child);
+        parent = child;
+      }
+      scope.assign(parts[0], top);
     }
   }
 
@@ -518,8 +565,25 @@ export class Interpreter extends Evaluator implements BuiltinHost {
     return undefined;
   }
 
-  /** Calls a user-defined function with bound arguments, returning its result. */
+  /**
+   * Calls a user-defined function with bound arguments, returning its result. Crossing between the
+   * analysed file and imported code moves the anchor: imported code is placed at the call that entered it.
+   */
   protected callFunction(func: FuncV, args: Value[], kwargs: Map<string, Value>, site: CallSite): Value {
+    const foreign = !!func.foreign;
+    if (foreign === this.inForeign) return this.runFunction(func, args, kwargs, site);
+    const [wasForeign, wasAnchor] = [this.inForeign, this.anchorSite];
+    this.inForeign = foreign;
+    this.anchorSite = foreign ? { range: site.range } : undefined;
+    try {
+      return this.runFunction(func, args, kwargs, site);
+    } finally {
+      this.inForeign = wasForeign;
+      this.anchorSite = wasAnchor;
+    }
+  }
+
+  private runFunction(func: FuncV, args: Value[], kwargs: Map<string, Value>, site: CallSite): Value {
     return this.invokeUser(func, args, kwargs, site, (local) => {
       if (func.isLambda) return this.eval(func.body, local);
       const signal = this.execBlock(func.body, local);
@@ -537,6 +601,27 @@ export class Interpreter extends Evaluator implements BuiltinHost {
       return unknown(e instanceof Error ? e.message : String(e), node.range);
     }
   }
+}
+
+/**
+ * Decorators that change how a function runs but not what it computes: autograd modes, TorchScript
+ * and compilation markers, caches and abstract markers. The function stays as written.
+ */
+const TRANSPARENT_DECORATOR =
+  /(^|\.)(no_grad|inference_mode|enable_grad|set_grad_enabled|autocast|jit\.\w+|script|script_method|unused|ignore|export|compile|lru_cache|cache|cached_property|abstractmethod|abstractproperty|override|final|overload|no_type_check|wraps|_disable_dynamo|disable)$/;
+
+/** The names a class body annotates (`x: int = 3`, `y: float`), in order, as Python's `__annotations__`. */
+function classAnnotations(body: SyntaxNode | undefined): Value {
+  const entries = new Map<string, { key: Value; value: Value }>();
+  for (const stmt of body?.children ?? []) {
+    const assignment = stmt.type === 'expression_statement' ? stmt.children[0] : undefined;
+    if (assignment?.type !== 'assignment') continue;
+    const left = field(assignment, 'left');
+    const type = field(assignment, 'type');
+    if (left?.type === 'identifier' && type)
+      entries.set(`s${left.text}`, { key: str(left.text), value: str(type.text) });
+  }
+  return { kind: 'dict', entries };
 }
 
 /** Names bound by assignments, loops, imports, `with … as` and definitions inside `block` (not nested scopes). */

@@ -3,6 +3,7 @@
 import {
   type Value,
   type NamespaceV,
+  type ClassV,
   type CallSite,
   type DictV,
   NONE,
@@ -21,6 +22,7 @@ import {
 import { raise } from './errors';
 import { display, equals, normalizeIndex } from './operators';
 import { dictOf, type BuiltinHost } from './builtins';
+import { abcModule, COLLECTIONS_ABC, dataclassesModule, enumModule, inspectModule, typingModule } from './pythonTypes';
 
 /** Builds a namespace value from a record of members. */
 export function namespace(name: string, attrs: Record<string, Value>): NamespaceV {
@@ -79,13 +81,14 @@ function gcd(a: number, b: number): number {
 export function stdlibModules(host: BuiltinHost): Record<string, NamespaceV> {
   const items = (v: Value, site: CallSite) =>
     host.iterateValue(v, site) ?? raise('TypeError', 'not iterable', site.range);
-  const partial = builtin('partial', ([f, ...bound], boundKw) =>
-    builtin(`partial(${display(f)})`, (args, kwargs, site) =>
-      host.callValue(f, [...bound, ...args], new Map([...boundKw, ...kwargs]), site),
-    ),
-  );
-  const typing = { kind: 'namespace', name: 'typing', attrs: new Map(), opaque: 'typing construct' } as NamespaceV;
+  const partial = partialClass(host);
   return {
+    typing: typingModule(),
+    'collections.abc': abcModule('collections.abc', COLLECTIONS_ABC),
+    numbers: abcModule('numbers', ['Number', 'Integral', 'Real']),
+    enum: enumModule(),
+    dataclasses: dataclassesModule(host),
+    inspect: inspectModule(),
     math: mathModule(),
     collections: namespace('collections', {
       OrderedDict: builtin('OrderedDict', ([v], k, site) => dictOf(v, k, items, site)),
@@ -101,14 +104,16 @@ export function stdlibModules(host: BuiltinHost): Record<string, NamespaceV> {
           init ?? xs[0],
         );
       }),
-      wraps: builtin('wraps', () => builtin('wraps', ([f]) => f)),
+      // The wrapper keeps its own body but takes the wrapped function's name, as functools.update_wrapper does.
+      wraps: builtin('wraps', ([wrapped]) =>
+        builtin('wraps', ([f]) => (f?.kind === 'func' && wrapped?.kind === 'func' ? { ...f, name: wrapped.name } : f)),
+      ),
       lru_cache: builtin('lru_cache', ([f]) => f ?? builtin('lru_cache', ([g]) => g)),
     }),
     copy: namespace('copy', {
       deepcopy: builtin('deepcopy', ([v]) => host.deepCopy(v)),
       copy: builtin('copy', ([v]) => host.deepCopy(v)),
     }),
-    typing,
     itertools: namespace('itertools', {
       chain: builtin('chain', (args, _k, site) => list(args.flatMap((a) => items(a, site)))),
       product: builtin('product', (args, _k, site) => list(product(args.map((a) => items(a, site))))),
@@ -128,6 +133,50 @@ export function stdlibModules(host: BuiltinHost): Record<string, NamespaceV> {
       filterwarnings: builtin('filterwarnings', () => NONE),
     }),
   };
+}
+
+/**
+ * `functools.partial` as the class it is: `type(p) == functools.partial` and `p.func`, `p.args`,
+ * `p.keywords` work (norm-layer factories are compared this way), and calling it calls `func`.
+ */
+function partialClass(host: BuiltinHost): ClassV {
+  const cls: ClassV = {
+    kind: 'class',
+    name: 'partial',
+    bases: [],
+    attrs: new Map(),
+    range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+    builtin: 'object',
+  };
+  cls.attrs.set(
+    '__new__',
+    builtin('partial', ([f, ...bound], boundKw) => {
+      const keywords: DictV = { kind: 'dict', entries: new Map() };
+      for (const [k, v] of boundKw) keywords.entries.set(hashKey(str(k)), { key: str(k), value: v });
+      return {
+        kind: 'instance',
+        cls,
+        attrs: new Map<string, Value>([
+          ['func', f],
+          ['args', tuple(bound)],
+          ['keywords', keywords],
+        ]),
+      };
+    }),
+  );
+  cls.attrs.set(
+    '__call__',
+    builtin('partial.__call__', ([self, ...args], kwargs, site) => {
+      const attrs = (self as { attrs: Map<string, Value> }).attrs;
+      const bound = (attrs.get('args') as { items: Value[] }).items;
+      const keywords = new Map<string, Value>();
+      for (const { key, value } of (attrs.get('keywords') as DictV).entries.values())
+        keywords.set((key as { value: string }).value, value);
+      for (const [k, v] of kwargs) keywords.set(k, v);
+      return host.callValue(attrs.get('func')!, [...bound, ...args], keywords, site);
+    }),
+  );
+  return cls;
 }
 
 const PUNCTUATION = '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~';

@@ -84,6 +84,8 @@ export interface FuncV {
   owner?: ClassV;
   /** For lambdas: the body is an expression, not a block. */
   isLambda?: boolean;
+  /** Defined in an imported module (a workspace or library file), not the analysed file. */
+  foreign?: boolean;
 }
 
 /** A function bound to its first argument (a method looked up on an object). */
@@ -117,6 +119,8 @@ export interface ClassV {
   spec?: LayerSpec<unknown>;
   /** A loss module (nn.CrossEntropyLoss, ...): called in training code, never a model of its own. */
   isLoss?: boolean;
+  /** Defined in an imported module (a workspace or library file), not the analysed file. */
+  foreign?: boolean;
 }
 
 /** An instance of a plain (non-Module) user class. */
