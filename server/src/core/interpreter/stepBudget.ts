@@ -5,8 +5,11 @@ import type { Range } from '../parse/syntax';
 
 /** Thrown when the budget is spent; caught at the top of the analysis and reported. */
 export class StepBudgetExceeded extends Error {
+  /** Set once the innermost loop that was running has placed the error on itself. */
+  atLoop = false;
+
   constructor(
-    readonly range: Range | undefined,
+    public range: Range | undefined,
     reason: string,
     /** Set when the wall-clock guard tripped: everything the analysis found is then unknown. */
     readonly byClock = false,

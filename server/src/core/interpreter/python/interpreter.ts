@@ -299,6 +299,19 @@ export class Interpreter extends Evaluator implements BuiltinHost {
   }
 
   private execWhile(node: SyntaxNode, scope: Scope): Signal {
+    try {
+      return this.runWhile(node, scope);
+    } catch (e) {
+      // A `while True:` that never ends is shown at the loop, whichever statement of it spent the last step.
+      if (e instanceof StepBudgetExceeded && !e.atLoop) {
+        e.atLoop = true;
+        e.range = node.range;
+      }
+      throw e;
+    }
+  }
+
+  private runWhile(node: SyntaxNode, scope: Scope): Signal {
     const condition = field(node, 'condition')!;
     for (;;) {
       this.budget.step(node);
