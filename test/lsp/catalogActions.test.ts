@@ -49,7 +49,7 @@ test('a checkpoint with a much cheaper sibling of close quality: Information nam
   );
   assert.match(
     String(bert.message),
-    /^`bert-base-uncased` has a much cheaper sibling of close quality, `distilbert-base-uncased`: 66\.4 M params vs 109 M params \(−39%\), −50% MACs, GLUE dev macro-score 77 vs 79\.5; −\d+% energy per forward pass on nvidia-t4/,
+    /^`bert-base-uncased` has a much cheaper sibling of close quality, `distilbert-base-uncased`: 66\.4 M vs 109 M params \(−39%\), −50% MACs, GLUE dev macro-score 77 vs 79\.5; −\d+% energy per forward pass on nvidia-t4/,
   );
   assert.match(
     String(bert.message),
@@ -73,7 +73,7 @@ test('swap a checkpoint for its sibling: the string literal, an Auto class where
     auto.actions,
     'Use distilbert-base-uncased (−39% params, −50% MACs, GLUE dev macro-score 77 vs 79.5 [Sanh et al. 2019, DistilBERT, arXiv:1910.01108, Table 1]) (−',
   );
-  assert.match(swap.title, /\) \(−\d+% energy on nvidia-t4\)$/);
+  assert.match(swap.title, /\) \(−\d+% energy per forward pass on nvidia-t4\)$/);
   assert.deepEqual(
     swap.diagnostics?.map((d) => d.code),
     ['cheaper-checkpoint'],
@@ -119,7 +119,7 @@ test('Keras: mixed-precision policy after the keras import (bf16 on a Xeon, floa
     /intel-xeon-8480 has a fast bf16 path.*set_global_policy\("mixed_bfloat16"\)/,
   );
   const policy = find(actions, 'Set the Keras mixed-precision policy "mixed_bfloat16" (training: −');
-  assert.match(policy.title, /× faster per step; inference: −\d+% energy per inference on intel-xeon-8480\)$/);
+  assert.match(policy.title, /× faster per step; inference: −\d+% energy per forward pass on intel-xeon-8480\)$/);
   assert.deepEqual(
     policy.diagnostics?.map((d) => d.code),
     ['fp32-training'],

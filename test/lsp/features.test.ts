@@ -105,7 +105,7 @@ test('code lens above the root model: size, cost on the profile, and Profile loc
   assert.ok(lenses.every((l) => l.range.start.line === classLine));
   assert.match(
     lenses[0].command!.title,
-    /^ResNet18 · 1\.81 GMACs · 11\.7 M params · [\d.]+ mJ\/inference on nvidia-t4 \(fp32\)$/,
+    /^ResNet18 · 1\.81 GMACs · 11\.7 M params · [\d.]+ mJ per forward pass \(batch of 1\) on nvidia-t4 \(fp32\)$/,
   );
   assert.equal(lenses[1].command!.title, 'Profile locally');
   assert.equal(lenses[1].command!.command, 'wattlens.profileModel');

@@ -84,15 +84,66 @@ test('hover and code lens in cell 1, code actions with edits in cell 2', async (
   );
   assert.match(
     lenses[0].command!.title,
-    /^Mlp · 6\.5 MMACs · 204 k params · [\d.]+ µJ\/inference \(batch 32\) on nvidia-t4 \(fp32\)$/,
+    /^Mlp · 6\.5 MMACs · 204 k params · [\d.]+ µJ per forward pass \(batch of 32\), [\d.]+ µJ per sample on nvidia-t4 \(fp32\)$/,
   );
   assert.deepEqual(await client.codeLenses(cell2), []);
-  const actions = await client.codeActions(cell2, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } });
-  const quant = actions.find((a) => a.title.startsWith('Apply dynamic int8 quantization'));
-  assert.ok(quant, actions.map((a) => a.title).join('\n'));
-  assert.deepEqual(Object.keys(quant.edit!.changes!), [cell2]);
-  const out = applyEdits(cell2, cell2Text, quant.edit!.changes![cell2]);
-  assert.match(out, /^model = Mlp\(\)\nmodel = torch\.ao\.quantization\.quantize_dynamic/);
+  const actions = await client.codeActions(cell2, { start: { line: 3, character: 0 }, end: { line: 3, character: 0 } });
+  const cast = actions.find((a) => a.title.startsWith('Run model(...) under torch.autocast'));
+  assert.ok(cast, actions.map((a) => a.title).join('\n'));
+  assert.deepEqual(Object.keys(cast.edit!.changes!), [cell2]);
+  const out = applyEdits(cell2, cell2Text, cast.edit!.changes![cell2]);
+  assert.match(out, /^model = Mlp\(\)\nx = torch\.randn\(32, 784\)\nfor i in range\(10\):\n {4}with torch\.autocast/);
+});
+
+test('cells are numbered as Jupyter counts them (markdown included, from 1) in reports and hovers', async () => {
+  const models = (await client.conn.sendRequest('wattlens/modelReport', { uri: notebook })) as {
+    name: string;
+    cell: number;
+    input: { source: string };
+  }[];
+  const mlp = models.find((m) => m.name === 'Mlp')!;
+  assert.equal(mlp.cell, 0);
+  const lines1 = cell1Text.split('\n');
+  const hover = await client.hover(
+    cell1,
+    lines1.findIndex((l) => l.startsWith('class Mlp')),
+    3,
+  );
+  const text = (hover?.contents as { value: string }).value;
+  assert.match(text, /torch\.randn, cell 3, line 2/, text);
+});
+
+test('a code action offered in one cell never edits another: a missing import goes to the top of that cell', async () => {
+  const nb = 'file:///work/nb/noimport.ipynb';
+  const a = 'vscode-notebook-cell:/work/nb/noimport.ipynb#A';
+  const b = 'vscode-notebook-cell:/work/nb/noimport.ipynb#B';
+  const aText =
+    'import torch.nn as nn\nfrom torch import randn\n\nclass Tiny(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(64, 64)\n\n    def forward(self, x):\n        return self.fc(x)\n';
+  const bText = 'net = Tiny()\nout = net(randn(8, 64))\n';
+  await client.conn.sendNotification('notebookDocument/didOpen', {
+    notebookDocument: {
+      uri: nb,
+      notebookType: 'jupyter-notebook',
+      version: 1,
+      cells: [
+        { kind: 2, document: a },
+        { kind: 2, document: b },
+      ],
+    },
+    cellTextDocuments: [
+      { uri: a, languageId: 'python', version: 1, text: aText },
+      { uri: b, languageId: 'python', version: 1, text: bText },
+    ],
+  });
+  await client.diagnosticsFor(b);
+  const actions = await client.codeActions(b, { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } });
+  assert.ok(actions.length > 0, 'actions are offered in cell 2');
+  for (const action of actions) assert.deepEqual(Object.keys(action.edit!.changes!), [b], action.title);
+  const cast = actions.find((x) => x.title.includes('torch.autocast'))!;
+  const out = applyEdits(b, bText, cast.edit!.changes![b]);
+  assert.match(out, /^import torch\nnet = Tiny\(\)\nwith torch\.autocast/);
+  const parsed = checkPython({ a: aText, b: out }, false);
+  assert.deepEqual(parsed, { a: 'ok', b: 'ok' });
 });
 
 test('diagnostics are published per cell', async () => {

@@ -122,7 +122,7 @@ test('structured pruning of the heaviest conv: priced once rebuilt, honest that 
   const prune = find(actions, /^Prune 38 of 128 output channels of features\.3 \(Conv2d, L2 structured\)/);
   assert.match(
     prune.title,
-    /\(≈−\d+% energy on nvidia-t4 once the model is rebuilt without the zeroed channels; until then the layer shapes do not shrink and dense kernels cost the same\)$/,
+    /\(−\d+% energy per forward pass on nvidia-t4 once the model is rebuilt without the zeroed channels; until then the layer shapes do not shrink and dense kernels cost the same\)$/,
   );
   const out = apply(uri, text, prune);
   assert.match(
@@ -143,7 +143,7 @@ test('distillation scaffold: distillation_loss before the loop and a half-width 
   const kd = find(actions, 'Add a knowledge-distillation scaffold: distillation_loss() and a half-width student');
   assert.match(
     kd.title,
-    /\(−\d+% energy per inference on nvidia-t4; training the student also runs the teacher's forward pass\)$/,
+    /\(−\d+% energy per forward pass on nvidia-t4; training the student also runs the teacher's forward pass\)$/,
   );
   const out = apply(uri, text, kd);
   assert.match(
@@ -166,9 +166,9 @@ test('distillation for a ResNet-50 suggests resnet18 with its catalog params and
   );
   const kd = find(
     actions,
-    'Add a knowledge-distillation scaffold: distillation_loss() and a resnet18 student (11.7 M params vs 25.6 M params)',
+    'Add a knowledge-distillation scaffold: distillation_loss() and a resnet18 student (11.7 M vs 25.6 M params)',
   );
-  assert.match(kd.title, /\(−\d+% energy per inference on intel-xeon-8480;/);
+  assert.match(kd.title, /\(−\d+% energy per forward pass on intel-xeon-8480;/);
   const out = apply(uri, text, kd);
   assert.match(
     out,

@@ -58,9 +58,9 @@ test('--input overrides the tensor the file builds', () => {
 test('csv has one row per layer and table prints totals', () => {
   const csv = run('analyze', resnet18, '--format', 'csv');
   assert.equal(csv.status, 0);
-  assert.match(csv.stdout.split('\n')[0], /^file,model,root,path,op/);
+  assert.match(csv.stdout.split('\n')[0], /^file,model,root,row,path,op/);
   const table = run('analyze', resnet18);
-  assert.match(table.stdout, /11\.7 M · 1\.81 GMACs/);
+  assert.match(table.stdout, /11\.7 M params · 1\.81 GMACs/);
 });
 
 test('bad usage exits 2 with a one-line reason', () => {

@@ -67,7 +67,7 @@ describe('budget file', () => {
     ).map((e) => e.message);
     assert.deepEqual(msgs.sort(), [
       'b.json: budgets[0].trainingSteps: a required field when maxTrainingKWh is set, missing',
-      'b.json: budgets[1]: at least one of maxEnergyJ, maxMacs, maxTrainingKWh',
+      'b.json: budgets[1]: at least one of maxEnergyJ, maxEnergyPerSampleJ, maxEnergyPerForwardPassJ, maxMacs, maxTrainingKWh',
       'b.json: budgets[2].file: a required field, missing',
       'b.json: budgets[2].maxMacs: a number > 0, got -1',
       'b.json: precision: one of fp32, tf32, fp16, bf16, fp8, int8, got "fp64"',
@@ -99,7 +99,7 @@ describe('checkBudget', () => {
     const r = checkBudget(rep, budget, resolve);
     assert.equal(r.passed, true, r.table);
     assert.equal(r.rows.length, 3, 'Block is not a root model, so only Net is checked');
-    const energy = r.rows.find((x) => x.metric === 'energyJ')!;
+    const energy = r.rows.find((x) => x.metric === 'energyPerSampleJ')!;
     assert.ok(Math.abs(energy.actual! / e - 1) < 1e-12);
     assert.equal(energy.profile, 'nvidia-t4');
     const training = r.rows.find((x) => x.metric === 'trainingKWh')!;
@@ -124,9 +124,9 @@ describe('checkBudget', () => {
     assert.match(r.table, /^file\s+model\s+budget\s+limit\s+actual\s+on\s+result$/m);
     assert.match(
       r.table,
-      /examples\/net\.py\s+Net\s+energy \/ inference\s+\S+ mJ\s+\S+ mJ\s+nvidia-t4 fp32\s+FAIL \(100\.0% over\)/,
+      /examples\/net\.py\s+Net\s+energy per sample\s+\S+ mJ\s+\S+ mJ\s+nvidia-t4 fp32\s+FAIL \(100\.0% over\)/,
     );
-    assert.match(r.table, /MACs \/ pass\s+0\.001000 G\s+0\.2684 G\s+-\s+FAIL/);
+    assert.match(r.table, /MACs per forward pass\s+0\.001000 GMACs\s+0\.2684 GMACs\s+-\s+FAIL/);
     assert.match(r.table, /2 of 2 budgets FAILED/);
   });
 
@@ -176,8 +176,8 @@ describe('checkBudget', () => {
     assert.match(r.table, /could not be resolved statically/);
   });
 
-  it('an unknown profile in the budget is an error listing the known ids', () => {
+  it('an unknown profile in the budget is an error offering the nearest id and listing the known ones', () => {
     const budget: EnergyBudget = { profile: 'nvidia-h300', budgets: [{ file: 'examples/net.py', maxEnergyJ: 1 }] };
-    assert.throws(() => checkBudget(rep, budget, resolve), /known ids: .*nvidia-t4/);
+    assert.throws(() => checkBudget(rep, budget, resolve), /did you mean 'nvidia-h200'?.*lists them: .*nvidia-t4/);
   });
 });

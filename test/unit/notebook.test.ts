@@ -86,8 +86,8 @@ test('malformed JSON and wrong structure are located', () => {
     ['[1, 2]', /the JSON is not an object/],
     ['{"metadata": {}}', /no "cells" list/],
     ['{"nbformat": 3, "worksheets": []}', /nbformat 3 notebooks are not supported/],
-    ['{"nbformat": 4, "cells": [{"source": "x"}]}', /cell 0 has no "cell_type"/],
-    ['{"nbformat": 4, "cells": [{"cell_type": "code", "source": 5}]}', /cell 0 has a "source" that is neither/],
+    ['{"nbformat": 4, "cells": [{"source": "x"}]}', /cell 1 has no "cell_type"/],
+    ['{"nbformat": 4, "cells": [{"cell_type": "code", "source": 5}]}', /cell 1 has a "source" that is neither/],
     ['', /the JSON ends at line 1, column 1/],
     ['{"cells": [}', /line 1, column 12: expected a value, found "}"/],
   ];
@@ -101,7 +101,7 @@ test('PyTorch model across cells: numbers attributed to the cells that define an
   assert.equal(net.totals.macs, 651720);
   assert.equal(net.cell, 2);
   assert.equal(net.range.start.line, 0);
-  assert.match(net.input!.source, /^torch\.randn, cell 5, line 1$/);
+  assert.match(net.input!.source, /^torch\.randn, cell 6, line 1$/);
   const conv1 = net.layers.find((l) => l.path === 'conv1')!;
   assert.equal(conv1.cell, 2);
   assert.equal(conv1.range.start.line, 3);
@@ -133,7 +133,7 @@ test('Keras model built one layer per cell', async () => {
     ],
   );
   for (const l of m.layers) inCell(cells, l.cell, l.range.start.line, l.path);
-  assert.match(m.input!.source, /cell 2, line 2/);
+  assert.match(m.input!.source, /cell 3, line 2/);
 });
 
 test('a markdown (and raw) cell full of nonsense is ignored', async () => {
@@ -151,12 +151,12 @@ test('a cell that fails to parse only affects itself; its error is located in it
   for (const d of syntax) assert.equal(d.cell, 2);
   const skipped = report.diagnostics.find((d) => d.code === 'cell-skipped');
   assert.equal(skipped?.cell, 2);
-  assert.match(skipped!.message, /cell 2 does not parse/);
+  assert.match(skipped!.message, /cell 3 does not parse/);
   const mlp = model(report, 'MLP');
   assert.equal(mlp.totals.params, 784 * 256 + 256 + 256 * 10 + 10);
   assert.equal(mlp.totals.macs, 784 * 256 + 256 * 10);
   assert.equal(mlp.cell, 1);
-  assert.match(mlp.input!.source, /cell 3, line 2/);
+  assert.match(mlp.input!.source, /cell 4, line 2/);
 });
 
 test('IPython magics: line magics and shell lines blanked, %time keeps its statement, %%bash cells skipped', async () => {
@@ -164,7 +164,7 @@ test('IPython magics: line magics and shell lines blanked, %time keeps its state
   const m = model(report, 'model');
   assert.equal(m.totals.params, 128 * 64 + 64 + 64 * 32 + 32);
   assert.equal(m.totals.macs, 128 * 64 + 64 * 32);
-  assert.match(m.input!.source, /wattlens: input comment, cell 3, line 2/);
+  assert.match(m.input!.source, /wattlens: input comment, cell 4, line 2/);
   const bash = report.diagnostics.find((d) => /%%bash/.test(d.message));
   assert.equal(bash?.cell, 1);
   assert.deepEqual(

@@ -1,7 +1,10 @@
-// Command-line parsing for `wattlens`: the command, file arguments and --flags, with a clear
-// message (exit 2) for anything malformed.
+// Command-line parsing for `wattlens`: the command, file arguments, --flags with values and switches,
+// with a clear message (exit 2) for anything malformed. Values are checked by the rules the editor's
+// settings use (precision names, the PUE range), so the CLI and the settings accept the same input.
 import { parseShapes } from '../core/analysis/declaredInputs';
 import type { Precision } from '../core/report/types';
+import { PRECISIONS } from '../core/report/precision';
+import { pueProblem } from '../core/energy/carbon';
 
 /** A usage error: printed as one line on stderr, exit code 2. */
 export class UsageError extends Error {}
@@ -12,12 +15,19 @@ export interface CliArgs {
   files: string[];
   format: 'table' | 'json' | 'csv';
   hardware?: string;
-  precision: Precision;
+  /** The precision asked for; undefined: the device's native precision (fp32 where it has one). */
+  precision?: Precision;
   batch?: number;
   input?: number[][];
   region?: string;
   pue?: number;
   budget?: string;
+  /** How many of the layers that dominate energy the table lists per model (0: none). */
+  top: number;
+  /** Whether to print (and put in the JSON) the advice the editor offers. */
+  advice: boolean;
+  /** `--help` / `-h` after the command. */
+  help: boolean;
   /** `wattlens profile`: execution provider, one model, exact export, calibration, limits, exports. */
   ep: 'auto' | 'cpu' | 'cuda' | 'webgpu' | 'dml' | 'coreml';
   model?: string;
@@ -38,50 +48,63 @@ const FLAGS_WITH_VALUES = new Set([
   '--region',
   '--pue',
   '--budget',
+  '--top',
   '--ep',
   '--model',
   '--python',
   '--timeout',
   '--export-dir',
 ]);
-const BOOLEAN_FLAGS = new Set(['--calibrate', '--exact', '--no-export']);
+const SWITCHES = new Set(['--advice', '--help', '-h', '--calibrate', '--exact', '--no-export']);
 const PROVIDERS = ['auto', 'cpu', 'cuda', 'webgpu', 'dml', 'coreml'];
-const PRECISIONS: Precision[] = ['fp32', 'tf32', 'fp16', 'bf16', 'fp8', 'int8'];
 
-/** Parses argv (without node and the script path). */
+/** Parses argv (without node and the script path); an empty argv is the command `usage`. */
 export function parseArgs(argv: string[]): CliArgs {
-  const [command = 'help', ...rest] = argv;
+  const [command = 'usage', ...rest] = argv;
   const flags = new Map<string, string>();
+  const switches = new Set<string>();
   const files: string[] = [];
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
+    if (SWITCHES.has(a)) {
+      switches.add(a === '-h' ? '--help' : a);
+      continue;
+    }
     const [name, inline] = a.startsWith('--') ? a.split(/=(.*)/s, 2) : [a, undefined];
     if (!a.startsWith('--')) files.push(a);
-    else if (BOOLEAN_FLAGS.has(name) && inline === undefined) flags.set(name, 'true');
-    else if (!FLAGS_WITH_VALUES.has(name)) throw new UsageError(`unknown option ${name}`);
+    else if (SWITCHES.has(name)) throw new UsageError(`${name} takes no value`);
+    else if (!FLAGS_WITH_VALUES.has(name))
+      throw new UsageError(`unknown option ${name} (try: wattlens ${command} --help)`);
     else if (inline !== undefined) flags.set(name, inline);
     else if (i + 1 < rest.length) flags.set(name, rest[++i]);
     else throw new UsageError(`${name} needs a value`);
   }
+  const precision = flags.get('--precision');
   return {
     command,
     files,
     format: oneOf(flags.get('--format') ?? 'table', ['table', 'json', 'csv'], '--format') as CliArgs['format'],
     hardware: flags.get('--hardware'),
-    precision: oneOf(flags.get('--precision') ?? 'fp32', PRECISIONS, '--precision') as Precision,
+    precision:
+      precision === undefined
+        ? undefined
+        : (oneOf(precision.toLowerCase(), [...PRECISIONS], '--precision') as Precision),
     batch: positiveInt(flags.get('--batch'), '--batch'),
     input: flags.has('--input') ? inputShapes(flags.get('--input')!) : undefined,
     region: flags.get('--region'),
-    pue: flags.has('--pue') ? positiveNumber(flags.get('--pue')!, '--pue') : undefined,
+    pue: flags.has('--pue') ? pue(flags.get('--pue')!) : undefined,
     budget: flags.get('--budget'),
+    top: flags.has('--top') ? count(flags.get('--top')!, '--top') : 5,
+    advice: switches.has('--advice'),
+    help: switches.has('--help'),
     ep: oneOf(flags.get('--ep') ?? 'auto', PROVIDERS, '--ep') as CliArgs['ep'],
     model: flags.get('--model'),
-    exact: flags.has('--exact'),
+    exact: switches.has('--exact'),
     python: flags.get('--python'),
-    calibrate: flags.has('--calibrate'),
+    calibrate: switches.has('--calibrate'),
     timeoutSeconds: flags.has('--timeout') ? positiveNumber(flags.get('--timeout')!, '--timeout') : undefined,
     exportDir: flags.get('--export-dir'),
-    noExport: flags.has('--no-export'),
+    noExport: switches.has('--no-export'),
   };
 }
 
@@ -100,6 +123,21 @@ function positiveInt(value: string | undefined, flag: string): number | undefine
 function positiveNumber(value: string, flag: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} must be a positive number; got '${value}'`);
+  return n;
+}
+
+function count(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0)
+    throw new UsageError(`${flag} must be a whole number (0 for none); got '${value}'`);
+  return n;
+}
+
+/** --pue by the rule the wattlens.pue setting uses. */
+function pue(value: string): number {
+  const n = value.trim() === '' ? NaN : Number(value);
+  const problem = pueProblem(n);
+  if (problem) throw new UsageError(`--pue: ${problem.replace(/got .*$/, `got '${value}'`)}`);
   return n;
 }
 

@@ -1,12 +1,13 @@
 // The `wattlens` command line: analyze, profiles, check. It locates the grammars and profiles
-// beside the bundle and passes their paths to the core, which never guesses them.
+// beside the bundle and passes their paths to the core, which never guesses them; advice comes
+// from the ide/ layer, the same list the editor shows.
 import { readFileSync } from 'node:fs';
 import { join, resolve, extname } from 'node:path';
 import { SourceParser } from '../core/parse/parser';
 import { analyzeSource } from '../core/analysis/analyzeSource';
 import { analyzeTypeScript } from '../core/analysis/analyzeTfjs';
 import { parseNotebook, analyzeCells, NotebookError, type CellAnalyzeOptions } from '../core/analysis/notebook';
-import type { Report, FileReport } from '../core/report/types';
+import type { Report, FileReport, Precision } from '../core/report/types';
 import { loadModelCatalog, type ModelCatalog } from '../core/catalog/modelCatalog';
 import {
   loadProfiles,
@@ -16,32 +17,74 @@ import {
   compileBudgetSchema,
   readBudgetFile,
   checkBudget,
+  resolvePrecision,
   withWorkspaceCalibration,
+  type LoadedProfile,
   type ProfileSet,
 } from '../core/energy';
 import { parseArgs, UsageError, type CliArgs } from './args';
-import { expandInputs, type InputFile } from './inputs';
+import { expandInputs, workspaceOf, type InputFile } from './inputs';
 import { formatTable } from './format/table';
 import { formatCsv } from './format/csv';
+import { fileAdvice } from './advice';
 import { profileCommand } from './profile';
+import type { AdviceItem } from '../ide/advice/advice';
 
 /** The profile used when --hardware is not given. */
 export const DEFAULT_HARDWARE = 'nvidia-t4';
 
-const HELP = `wattlens — energy-aware analysis of ML model code
+const USAGE = `wattlens — energy-aware analysis of ML model code
 
 usage:
-  wattlens analyze FILE_OR_DIR... [--hardware ID] [--precision fp32|tf32|fp16|bf16|fp8|int8]
-                           [--batch N] [--input 1,3,224,224] [--region FR] [--pue 1.2]
-                           [--format table|json|csv]
-  wattlens profiles        list hardware profiles with their key figures
-  wattlens check --budget wattlens.budget.json FILE...
-                           exit 1 when a model exceeds its energy / MACs / training budget
+  wattlens analyze FILE_OR_DIR... [options]   per-layer params, MACs, FLOPs, time, energy, CO2e
+  wattlens check --budget wattlens.budget.json [FILE...] [--hardware ID] [--format table|json]
+                                              exit 1 when a model exceeds its budget
+  wattlens profiles                           list hardware profiles with their key figures
   wattlens profile FILE [--ep auto|cpu|cuda|webgpu] [--hardware ID] [--format table|json]
-                           [--calibrate] [--model NAME] [--exact [--python PATH]] [--input ...]
-                           [--batch N] [--timeout SECONDS] [--export-dir DIR | --no-export]
-                           measure a .py / .ipynb model (or a .onnx file) with onnxruntime on this
-                           machine: per-layer measured time and energy beside the estimate
+                   [--calibrate] [--model NAME] [--exact [--python PATH]] [--input ...]
+                   [--batch N] [--timeout SECONDS] [--export-dir DIR | --no-export]
+                                              measure a .py / .ipynb model (or a .onnx file) with
+                                              onnxruntime on this machine, beside the estimate
+  wattlens --version                          print the version
+
+  wattlens COMMAND --help                     the options of a command
+`;
+
+const ANALYZE_HELP = `usage: wattlens analyze FILE_OR_DIR... [options]
+
+Analyses PyTorch / Keras (.py), notebooks (.ipynb) and TF.js (.ts, .js) without running them.
+Model totals are per forward pass (one call on the input, a batch of N samples) and per sample.
+
+options:
+  --hardware ID          hardware profile (default ${DEFAULT_HARDWARE}; ids are case-insensitive; see wattlens profiles)
+  --precision P          fp32 | tf32 | fp16 | bf16 | fp8 | int8 where the code states none
+                         (default: the device's native precision, fp32 where it has one)
+  --batch N              batch size: the first dimension of every model input
+  --input 1,3,224,224    input shape(s) overriding what the file builds
+  --region CC            ISO 3166 country code for the grid's carbon intensity (default: world average)
+  --pue X                facility power usage effectiveness, 1.0 to 5.0 (default 1.0)
+  --format table|json|csv
+  --top N                list the N layers that take the most energy per model (default 5, 0 for none)
+  --advice               the advice the editor offers (diagnostics and code actions with their prices);
+                         in the JSON report as "advice" per file
+  -h, --help             this help
+`;
+
+const CHECK_HELP = `usage: wattlens check --budget wattlens.budget.json [FILE...] [options]
+
+Checks each budget entry (only the entries of the files named, when files are named) and exits 1
+when one fails. A model whose figure is unknown, or whose trace stopped, fails.
+
+options:
+  --budget FILE          the budget file (profiles/budget.schema.json)
+  --hardware ID          check on this profile instead of the budget's own
+  --format table|json    a table (default) or the rows as JSON
+  -h, --help             this help
+`;
+
+const PROFILES_HELP = `usage: wattlens profiles
+
+Lists the built-in hardware profiles and those of the workspace (.wattlens/profiles/*.json).
 `;
 
 /** Where the bundle's data lives: dist/../grammars and dist/../profiles. */
@@ -50,101 +93,126 @@ function packageRoot(): string {
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === '--version' || argv[0] === '-V' || argv[0] === 'version') return version();
+  if (argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') return say(USAGE, 0);
   const args = parseArgs(argv);
   switch (args.command) {
+    case 'usage':
+      process.stderr.write(USAGE);
+      return 2;
     case 'analyze':
-      return analyzeCommand(args);
+      return args.help ? say(ANALYZE_HELP, 0) : analyzeCommand(args);
     case 'profiles':
-      return profilesCommand();
+      return args.help ? say(PROFILES_HELP, 0) : profilesCommand(args);
     case 'check':
-      return checkCommand(args);
+      return args.help ? say(CHECK_HELP, 0) : checkCommand(args);
     case 'profile':
-      return profileCommand(args, packageRoot(), modelCatalog);
-    case 'help':
-    case '--help':
-    case '-h':
-      process.stdout.write(HELP);
-      return 0;
+      return args.help ? say(USAGE, 0) : profileCommand(args, packageRoot(), modelCatalog);
     default:
-      throw new UsageError(`unknown command '${args.command}' (try: wattlens help)`);
+      throw new UsageError(`unknown command '${args.command}' (try: wattlens --help)`);
   }
 }
 
-/** Reads, analyses and estimates every file; returns the report. */
-async function buildReport(args: CliArgs, hardware: string | undefined): Promise<Report> {
-  if (args.files.length === 0) throw new UsageError('no input files (usage: wattlens analyze FILE...)');
-  const parser = await SourceParser.load(join(packageRoot(), 'grammars'));
-  const files: FileReport[] = expandInputs(args.files).map((f) => analyzeInput(parser, f, args));
-  const report: Report = { schema: 'wattlens.report/1', hardware: null, precision: args.precision, files };
-  const profiles = loadProfiles({ profilesDir: join(packageRoot(), 'profiles'), workspaceDir: process.cwd() });
-  reportProfileErrors(profiles);
-  // A calibration that `wattlens profile --calibrate` wrote for this profile applies, and the report says so.
-  const { profile } = withWorkspaceCalibration(getProfile(profiles, hardware ?? DEFAULT_HARDWARE), process.cwd());
-  return applyEnergy(report, {
-    profile,
-    precision: args.precision,
-    region: args.region,
-    pue: args.pue,
-    batch: args.batch,
-  });
+function say(text: string, code: number): number {
+  process.stdout.write(text);
+  return code;
+}
+
+function version(): number {
+  const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
+  return say(`wattlens ${pkg.version}\n`, 0);
+}
+
+/** Profiles: the built-in ones and those of the workspace of the first input (else the current directory). */
+function profileSet(files: string[]): ProfileSet {
+  const workspaceDir = (files.length ? workspaceOf(files[0]) : undefined) ?? process.cwd();
+  const set = loadProfiles({ profilesDir: join(packageRoot(), 'profiles'), workspaceDir });
+  for (const e of set.errors) process.stderr.write(`wattlens: ignoring profile ${e.message}\n`);
+  return set;
 }
 
 /**
- * One input: a file the user named must be readable (exit 2 otherwise); a file found while walking a
- * directory that cannot be read (a truncated notebook, say) is reported in its place and the rest go on.
+ * The profile and precision a run uses, with a note when the precision was the device's native one.
+ * A calibration that `wattlens profile --calibrate` wrote for the profile in the workspace applies.
  */
-function analyzeInput(parser: SourceParser, input: InputFile, args: CliArgs): FileReport {
+function target(
+  args: CliArgs,
+  profiles: ProfileSet,
+): { profile: LoadedProfile; precision: Precision; note: string | null } {
+  const workspaceDir = (args.files.length ? workspaceOf(args.files[0]) : undefined) ?? process.cwd();
+  const { profile } = withWorkspaceCalibration(getProfile(profiles, args.hardware ?? DEFAULT_HARDWARE), workspaceDir);
+  const { precision, note } = resolvePrecision(profile, args.precision);
+  return { profile, precision, note };
+}
+
+/** Reads, analyses and estimates every file; returns the report and whether a named input was unusable. */
+async function buildReport(
+  args: CliArgs,
+): Promise<{ report: Report; bad: boolean; advice?: Map<string, AdviceItem[]> }> {
+  if (args.files.length === 0) throw new UsageError('no input files (usage: wattlens analyze FILE...)');
+  const profiles = profileSet(args.files);
+  const { profile, precision, note } = target(args, profiles);
+  const inputs = expandInputs(args.files);
+  const parser = await SourceParser.load(join(packageRoot(), 'grammars'));
+  const counted = { ...args, precision };
+  const files: FileReport[] = inputs.map((f) => analyzeInput(parser, f, counted));
+  // A file named on the command line that cannot be read is bad usage (exit 2): alone, it is the one-line
+  // message; in a list, it is reported in its place, the others are analysed, and the exit code says so.
+  const failed = files.filter((f, i) => !inputs[i].walked && f.diagnostics[0]?.code === 'unreadable');
+  if (failed.length && inputs.length === 1) throw new UsageError(failed[0].diagnostics[0].message);
+  const report: Report = { schema: 'wattlens.report/1', hardware: null, precision, files };
+  const estimated = applyEnergy(report, { profile, precision, region: args.region, pue: args.pue, batch: args.batch });
+  if (note) estimated.assumptions = { ...estimated.assumptions, precisionChoice: note };
+  for (const f of failed) process.stderr.write(`wattlens: ${f.diagnostics[0].message}\n`);
+  const bad = failed.length > 0;
+  if (!args.advice) return { report: estimated, bad };
+  const advice = new Map<string, AdviceItem[]>();
+  const options = { profile, precision, region: args.region ?? null, pue: args.pue ?? 1, batch: args.batch ?? null };
+  for (const [i, input] of inputs.entries())
+    if (files[i].diagnostics[0]?.code !== 'unreadable')
+      advice.set(
+        input.path,
+        fileAdvice(parser, input.path, { ...options, input: args.input, catalog: modelCatalog() }),
+      );
+  return { report: estimated, bad, advice };
+}
+
+/** One input: a file that cannot be read (or a walk's problem) is reported in its place and the rest go on. */
+function analyzeInput(parser: SourceParser, input: InputFile, args: CliArgs & { precision: Precision }): FileReport {
+  const unreadable = (message: string): FileReport => {
+    const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+    return { file: input.path, models: [], diagnostics: [{ range, severity: 'error', code: 'unreadable', message }] };
+  };
+  if (input.problem) return unreadable(`${input.path}: ${input.problem}`);
   try {
     return analyzeFile(parser, input.path, args);
   } catch (e) {
-    if (!input.walked || !(e instanceof UsageError)) throw e;
-    const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
-    return {
-      file: input.path,
-      models: [],
-      diagnostics: [{ range, severity: 'error', code: 'unreadable', message: e.message }],
-    };
+    if (e instanceof UsageError) return unreadable(e.message);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code) return unreadable(`${input.path}: cannot be read (${code})`);
+    throw e;
   }
 }
 
 /** Extensions analysed as TensorFlow.js (TypeScript grammar; .tsx/.jsx with the TSX one). */
 const TS_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.tsx', '.js', '.mjs', '.cjs', '.jsx']);
 
-function analyzeFile(parser: SourceParser, file: string, args: CliArgs): FileReport {
+function analyzeFile(parser: SourceParser, file: string, args: CliArgs & { precision: Precision }): FileReport {
   const ext = extname(file).toLowerCase();
-  if (ext === '.ipynb')
-    return analyzeNotebookFile(parser, file, {
-      file,
-      input: args.input,
-      batch: args.batch,
-      precision: args.precision,
-      catalog: modelCatalog(),
-    });
+  const common = { file, input: args.input, batch: args.batch, precision: args.precision };
+  if (ext === '.ipynb') return analyzeNotebookFile(parser, file, { ...common, catalog: modelCatalog() });
   if (TS_EXTENSIONS.has(ext)) {
     const language = ext === '.tsx' || ext === '.jsx' ? 'tsx' : 'typescript';
-    return analyzeTypeScript(parser, readFileSync(file, 'utf8'), {
-      file,
-      input: args.input,
-      batch: args.batch,
-      precision: args.precision,
-      language,
-    });
+    return analyzeTypeScript(parser, readFileSync(file, 'utf8'), { ...common, language });
   }
   if (ext !== '.py')
     throw new UsageError(
-      `${file}: only Python (.py) and TypeScript/JavaScript (.ts, .tsx, .js, .mjs, .cjs) files are analysed so far`,
+      `${file}: only Python (.py), notebooks (.ipynb) and TypeScript/JavaScript (.ts, .tsx, .js, .mjs, .cjs) are analysed`,
     );
-  const text = readFileSync(file, 'utf8');
-  return analyzeSource(parser, text, {
-    file,
-    input: args.input,
-    batch: args.batch,
-    precision: args.precision,
-    catalog: modelCatalog(),
-  });
+  return analyzeSource(parser, readFileSync(file, 'utf8'), { ...common, catalog: modelCatalog() });
 }
 
-/** A .ipynb file: its code cells analysed in order; a malformed notebook is a usage error (exit 2) with where it broke. */
+/** A .ipynb file: its code cells analysed in order; a malformed notebook is reported with where it broke. */
 function analyzeNotebookFile(parser: SourceParser, file: string, options: CellAnalyzeOptions): FileReport {
   try {
     const notebook = parseNotebook(readFileSync(file, 'utf8'), file);
@@ -158,7 +226,7 @@ function analyzeNotebookFile(parser: SourceParser, file: string, options: CellAn
 let catalog: ModelCatalog | undefined;
 
 /** The pretrained-checkpoint and dataset catalogs beside the bundle (profiles/models/, profiles/datasets.json), loaded once. */
-function modelCatalog(): ModelCatalog {
+export function modelCatalog(): ModelCatalog {
   catalog ??= loadModelCatalog(
     join(packageRoot(), 'profiles', 'models'),
     join(packageRoot(), 'profiles', 'datasets.json'),
@@ -166,25 +234,23 @@ function modelCatalog(): ModelCatalog {
   return catalog;
 }
 
-function reportProfileErrors(set: ProfileSet): void {
-  for (const e of set.errors) process.stderr.write(`wattlens: ignoring profile ${e.message}\n`);
-}
-
 async function analyzeCommand(args: CliArgs): Promise<number> {
-  const report = await buildReport(args, args.hardware);
+  const { report, bad, advice } = await buildReport(args);
+  const withAdvice = advice
+    ? { ...report, files: report.files.map((f) => ({ ...f, advice: advice.get(f.file) ?? [] })) }
+    : report;
   const out =
     args.format === 'json'
-      ? JSON.stringify(report, null, 2) + '\n'
+      ? JSON.stringify(withAdvice, null, 2) + '\n'
       : args.format === 'csv'
         ? formatCsv(report)
-        : formatTable(report);
+        : formatTable(report, { top: args.top, advice });
   process.stdout.write(out);
-  return 0;
+  return bad ? 2 : 0;
 }
 
-function profilesCommand(): number {
-  const set = loadProfiles({ profilesDir: join(packageRoot(), 'profiles'), workspaceDir: process.cwd() });
-  reportProfileErrors(set);
+function profilesCommand(args: CliArgs): number {
+  const set = profileSet(args.files);
   for (const p of listProfiles(set)) {
     const peaks = Object.entries(p.peak ?? {})
       .map(([k, v]) => `${k} ${figure(v)} ${k === 'int8' ? 'TOPS' : 'TFLOP/s'}`)
@@ -204,20 +270,28 @@ function figure(v: unknown): string {
 }
 
 async function checkCommand(args: CliArgs): Promise<number> {
-  if (!args.budget) throw new UsageError('check needs --budget FILE');
+  if (!args.budget) throw new UsageError('check needs --budget FILE (try: wattlens check --help)');
+  if (args.format === 'csv') throw new UsageError('check prints a table or JSON: --format table|json');
   const budget = readBudgetFile(args.budget, compileBudgetSchema(join(packageRoot(), 'profiles')));
-  const profiles = loadProfiles({ profilesDir: join(packageRoot(), 'profiles'), workspaceDir: process.cwd() });
-  const files = args.files.length ? args.files : [...new Set(budget.budgets.map((b) => b.file))];
+  const profiles = profileSet(args.files.length ? args.files : [args.budget]);
+  if (args.hardware) getProfile(profiles, args.hardware);
+  const named = args.files.length ? expandInputs(args.files) : [];
+  const files = named.length ? named.map((f) => f.path) : [...new Set(budget.budgets.map((b) => b.file))];
   const parser = await SourceParser.load(join(packageRoot(), 'grammars'));
-  const counted = { ...args, precision: budget.precision ?? args.precision };
+  const precision = budget.precision ?? args.precision;
+  const counted = (p: Precision) => ({ ...args, precision: p });
   const report: Report = {
     schema: 'wattlens.report/1',
     hardware: null,
-    precision: counted.precision,
-    files: expandInputs(files).map((f) => analyzeInput(parser, f, counted)),
+    precision: precision ?? 'fp32',
+    files: expandInputs(files).map((f) => analyzeInput(parser, f, counted(precision ?? 'fp32'))),
   };
-  const result = checkBudget(report, budget, (id) => getProfile(profiles, id));
-  process.stdout.write(result.table);
+  const result = checkBudget(report, budget, (id) => getProfile(profiles, id), {
+    files: named.length ? named.map((f) => f.path) : undefined,
+    hardware: args.hardware,
+    precision: args.precision,
+  });
+  process.stdout.write(args.format === 'json' ? JSON.stringify(result.json, null, 2) + '\n' : result.table);
   return result.passed ? 0 : 1;
 }
 

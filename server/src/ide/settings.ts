@@ -2,6 +2,9 @@
 // `inlayHints.mode`, other clients may flatten it); lsp/settings.ts pulls them from the client.
 import type { Precision } from '../core/report/types';
 import { PRECISIONS } from '../core/report/precision';
+import { pueProblem } from '../core/energy/carbon';
+import { nativePrecision, resolvePrecision, supportedPrecisions } from '../core/energy/precision';
+import type { HardwareProfile } from '../core/energy/types';
 
 /** How much the inlay hints show. */
 export type InlayHintsMode = 'off' | 'totals' | 'layers';
@@ -9,7 +12,12 @@ export type InlayHintsMode = 'off' | 'totals' | 'layers';
 /** Every setting the server reads, already validated. */
 export interface Settings {
   hardware: string;
+  /** The precision estimates use: the one asked for, or the profile's native one (see `precisionNote`). */
   precision: Precision;
+  /** What `wattlens.precision` asked for: a precision, or 'auto' (the device's native precision). */
+  precisionSetting: Precision | 'auto';
+  /** Why `precision` is not the one asked for, or how it was chosen (the device's native precision). */
+  precisionNote?: string | null;
   /** ISO 3166 country code for grid carbon intensity; null = world average. */
   region: string | null;
   pue: number;
@@ -25,6 +33,7 @@ export const DEFAULT_HARDWARE = 'nvidia-t4';
 export const DEFAULT_SETTINGS: Settings = {
   hardware: DEFAULT_HARDWARE,
   precision: 'fp32',
+  precisionSetting: 'auto',
   region: null,
   pue: 1,
   inlayHintsMode: 'layers',
@@ -44,9 +53,16 @@ export function normaliseSettings(raw: unknown): NormalisedSettings {
   const read = (key: string): unknown => lookup(src, key);
   const settings: Settings = {
     hardware: readString(read('hardware')) ?? DEFAULT_HARDWARE,
-    precision: readEnum(read('precision'), PRECISIONS, 'wattlens.precision', DEFAULT_SETTINGS.precision, problems),
+    precision: DEFAULT_SETTINGS.precision,
+    precisionSetting: readEnum(
+      read('precision'),
+      ['auto', ...PRECISIONS] as const,
+      'wattlens.precision',
+      DEFAULT_SETTINGS.precisionSetting,
+      problems,
+    ),
     region: readString(read('region')) ?? null,
-    pue: readNumber(read('pue'), 'wattlens.pue', 1, (n) => n >= 1 && n <= 5, problems) ?? 1,
+    pue: readPue(read('pue'), problems),
     inlayHintsMode: readEnum(
       read('inlayHints.mode'),
       ['off', 'totals', 'layers'] as const,
@@ -62,12 +78,33 @@ export function normaliseSettings(raw: unknown): NormalisedSettings {
       problems,
     ),
   };
+  if (settings.precisionSetting !== 'auto') settings.precision = settings.precisionSetting;
   return { settings, problems };
 }
 
 /** A key that changes whenever a setting that affects the estimate changes. */
 export function settingsKey(s: Settings): string {
-  return [s.hardware, s.precision, s.region ?? '', s.pue, s.batchSize ?? ''].join('|');
+  return [s.hardware, s.precision, s.precisionSetting, s.region ?? '', s.pue, s.batchSize ?? ''].join('|');
+}
+
+/**
+ * The settings with `precision` resolved on `profile`: 'auto' is the device's native precision (fp32
+ * where it has one); an asked-for precision the device lacks falls back to the native one, and says so.
+ */
+export function resolveSettings(settings: Settings, profile: HardwareProfile | null): Settings {
+  if (!profile) return settings;
+  if (settings.precisionSetting === 'auto') {
+    const { precision, note } = resolvePrecision(profile, null);
+    return { ...settings, precision, precisionNote: note };
+  }
+  if (profile.peak[settings.precisionSetting])
+    return { ...settings, precision: settings.precisionSetting, precisionNote: null };
+  const native = nativePrecision(profile);
+  return {
+    ...settings,
+    precision: native,
+    precisionNote: `wattlens.precision asks for ${settings.precisionSetting}, which ${profile.id} does not have (it has ${supportedPrecisions(profile).join(', ')}): using ${native}, its native precision`,
+  };
 }
 
 /** `a.b` read either nested (`{a: {b}}`) or flat (`{'a.b': ...}`). */
@@ -101,6 +138,16 @@ function readEnum<T extends string>(
   if (allowed.includes(s)) return s;
   problems.push(`${name}: '${String(v)}' is not one of ${allowed.join(', ')}; using ${fallback}`);
   return fallback;
+}
+
+/** The PUE setting, checked by the rule the CLI's --pue uses; a rejected value says why and falls back to 1. */
+function readPue(v: unknown, problems: string[]): number {
+  if (v === undefined || v === null || v === '') return 1;
+  const n = typeof v === 'number' ? v : Number(v);
+  const problem = pueProblem(n);
+  if (!problem) return n;
+  problems.push(`wattlens.pue: ${problem.replace(/, got .*$/, '')}; got '${String(v)}', using 1`);
+  return 1;
 }
 
 function readNumber<F extends number | null>(

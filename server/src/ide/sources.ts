@@ -10,6 +10,8 @@ export interface Segment {
   lineCount: number;
   /** The owning document's own version (cells have their own). */
   version: number;
+  /** For a notebook cell: its 0-based index among all the notebook's cells (cell N + 1 as Jupyter counts them). */
+  cell?: number;
 }
 
 /** Languages the server analyses: Python (PyTorch, Keras, notebooks) and TypeScript/JavaScript (TF.js). */
@@ -120,4 +122,19 @@ export function positionAt(source: Source, offset: number): { line: number; char
     else hi = mid - 1;
   }
   return { line: lo, character: offset - starts[lo] };
+}
+
+/**
+ * Text from the core about a source, in the user's terms: in a notebook, "line N" of the joined
+ * program becomes "cell C, line L" (cells counted from 1 among all cells, as Jupyter shows them).
+ */
+export function inUserTerms(source: Source, text: string): string {
+  if (!source.notebook) return text;
+  return text.replace(/\bline (\d+)\b/g, (whole, n: string) => {
+    const line = Number(n) - 1;
+    const segment = segmentAt(source, line);
+    if (!segment) return whole;
+    const cell = segment.cell ?? source.segments.indexOf(segment);
+    return `cell ${cell + 1}, line ${line - segment.firstLine + 1}`;
+  });
 }

@@ -4,13 +4,15 @@ import type { FileReport, LayerReport, ModelReport, Precision, Report, TrainingR
 import { applyEnergy, energyContext, EstimateCache, type EnergyContext, type LoadedProfile } from '../core/energy';
 import { estimateRun } from '../core/energy/trainingRunEnergy';
 import {
+  energyEdited as energyEditedInContext,
   energyScaled as energyScaledInContext,
   energyWith as energyAtContext,
   modelEnergy,
   type LayerScale,
 } from '../core/energy/whatIf';
+import { samplesPerPass } from '../core/report/totals';
 import type { ModelCatalog } from '../core/catalog/modelCatalog';
-import * as fmt from './format';
+import type { Saving } from './items';
 import type { Analysis } from './analysis';
 import type { Settings } from './settings';
 import type { Source } from './sources';
@@ -100,19 +102,46 @@ export function runAt(view: View, run: TrainingRunReport, precision: Precision):
   return typeof context === 'string' ? context : estimateRun(run, view.file.models, context);
 }
 
-/** "−58% energy on nvidia-t4" for running the layers `affected` picks at `precision`, or why it cannot be said. */
-export function priceAt(
+/** The model's energy on the view's precision with some layers replaced by `edit(layer)`, or why not. */
+export function energyEdited(
+  view: View,
+  model: ModelReport,
+  edit: (layer: LayerReport) => LayerReport | undefined,
+): number | string {
+  const context = contextAt(view, view.settings.precision);
+  return typeof context === 'string' ? context : energyEditedInContext(model, context, edit);
+}
+
+/** A forward-pass saving of `model` on the view's profile: `after` a number, or the reason it is unknown. */
+export function forwardSaving(
+  view: View,
+  model: ModelReport,
+  after: number | string,
+  extra: Partial<Saving> = {},
+): Saving {
+  const base: Saving = {
+    scope: 'forward-pass',
+    model: model.name,
+    samples: model.samplesPerPass ?? samplesPerPass(model),
+    device: view.profile?.id ?? 'no profile',
+    before: null,
+    after: null,
+    ...extra,
+  };
+  const before = modelEnergy(model);
+  if (before === null) return { ...base, reason: view.energyNote ?? `the energy of ${model.name} is unknown` };
+  if (typeof after === 'string') return { ...base, before, reason: after };
+  return { ...base, before, after };
+}
+
+/** The saving of running the layers `affected` picks at `precision` on the view's profile. */
+export function savingAt(
   view: View,
   model: ModelReport,
   precision: Precision,
   affected?: (l: LayerReport) => boolean,
-): string {
-  const before = modelEnergy(model);
-  const after = energyWith(view, model, precision, affected);
-  if (before === null || model.totals.energyJ === null)
-    return `saving unknown: ${view.energyNote ?? "the model's energy is unknown"}`;
-  if (typeof after === 'string') return `saving unknown: ${after}`;
-  return `${fmt.saving(before, after)} energy on ${view.profile?.id}`;
+): Saving {
+  return forwardSaving(view, model, energyWith(view, model, precision, affected), { precision });
 }
 
 function energyOptions(profile: LoadedProfile, settings: Settings, precision: Precision) {

@@ -154,7 +154,9 @@ export function toModelReports(source: Source, models: ModelReport[]): ModelRepo
   if (!source.notebook) return models;
   const local = (r: Range) => {
     const m = toSegmentRange(source, r);
-    return m ? { range: m.range, cell: source.segments.indexOf(m.segment) } : { range: r, cell: undefined };
+    return m
+      ? { range: m.range, cell: m.segment.cell ?? source.segments.indexOf(m.segment) }
+      : { range: r, cell: undefined };
   };
   return models.map((model) => {
     const head = local(model.range);

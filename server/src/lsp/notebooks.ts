@@ -16,17 +16,24 @@ export function notebookSource(
   cellText: (uri: string) => TextDocument | undefined,
   version: number,
 ): Source {
-  const docs = notebook.cells.map((cell) => ({ cell, doc: cellText(cell.document) }));
+  // Cells keep their index among all the notebook's cells (markdown included), as Jupyter and VS Code count them.
+  const docs = notebook.cells.map((cell, index) => ({ cell, index, doc: cellText(cell.document) }));
   const python = docs.filter(({ cell, doc }) => cell.kind === CODE_CELL && doc && isPython(doc.languageId));
   const joined = joinCells(
     parser,
-    python.map(({ doc }, index) => ({ index, kind: 'code', source: doc!.getText() })),
+    python.map(({ doc, index }) => ({ index, kind: 'code', source: doc!.getText() })),
   );
+  const byIndex = new Map(python.map((p) => [p.index, p]));
   const segments: Segment[] = joined.cells.map((c) => {
-    const { cell, doc } = python[c.index];
-    return { uri: cell.document, firstLine: c.firstLine, lineCount: c.lineCount, version: doc!.version };
+    const { cell, doc } = byIndex.get(c.index)!;
+    return { uri: cell.document, firstLine: c.firstLine, lineCount: c.lineCount, version: doc!.version, cell: c.index };
   });
-  const findings = joined.findings.map((f) => inSource(f, segments[f.cell ?? 0]));
+  const findings = joined.findings.map((f) =>
+    inSource(
+      f,
+      segments.find((s) => s.cell === f.cell),
+    ),
+  );
   return { key: notebook.uri, version, text: joined.text, segments, notebook: true, language: 'python', findings };
 }
 

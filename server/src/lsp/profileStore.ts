@@ -1,6 +1,6 @@
 // Hardware profiles as the running server sees them: built-in plus the workspace's own, reloaded
 // when a profile file changes; a file the user breaks is reported and its last good version kept.
-import { loadProfiles, type LoadedProfile, type ProfileSet } from '../core/energy';
+import { findProfile, loadProfiles, nearest, type LoadedProfile, type ProfileSet } from '../core/energy';
 
 /** Loaded profiles that survive bad reloads. */
 export class ProfileStore {
@@ -34,9 +34,14 @@ export class ProfileStore {
     return set.errors.map((e) => `hardware profile ${e.message}${this.keptNote(e.file)}`);
   }
 
-  /** The profile with this id, if loaded. */
+  /** The profile with this id (case ignored), if loaded. */
   get(id: string): LoadedProfile | undefined {
-    return this.profiles.get(id);
+    return findProfile({ profiles: this.profiles, errors: [] }, id);
+  }
+
+  /** Loaded ids near an unknown one, for "did you mean". */
+  near(id: string): string[] {
+    return nearest(id, this.ids());
   }
 
   /** Every loaded id, sorted. */

@@ -12,7 +12,14 @@ import { estimate, type View } from '../ide/view';
 import { findingItems } from '../ide/advice/diagnostics';
 import { toDiagnostics } from './convert';
 import { ProfileStore } from './profileStore';
-import { DEFAULT_HARDWARE, DEFAULT_SETTINGS, pullSettings, settingsKey, type Settings } from './settings';
+import {
+  DEFAULT_HARDWARE,
+  DEFAULT_SETTINGS,
+  pullSettings,
+  resolveSettings,
+  settingsKey,
+  type Settings,
+} from './settings';
 
 /** Thrown by `view()` when the request was cancelled while it waited. */
 export class Cancelled extends Error {}
@@ -67,12 +74,13 @@ export class Service {
     if (pushed !== undefined) this.pushedSettings = pick(pushed, 'wattlens') ?? this.pushedSettings;
     const { settings, problems } = await pullSettings(this.connection, this.canPullSettings, this.pushedSettings);
     problems.forEach((p) => this.tell(`WattLens: ${p}`, MessageType.Warning));
-    const next = this.checkRegion(settings);
+    const next = resolveSettings(this.checkRegion(settings), this.profileFor(settings.hardware));
+    if (next.precisionNote && next.precisionSetting !== 'auto')
+      this.tell(`WattLens: ${next.precisionNote}`, MessageType.Warning);
     const analysisChanged = next.precision !== this.settings.precision || next.batchSize !== this.settings.batchSize;
     const changed =
       settingsKey(next) !== settingsKey(this.settings) || next.inlayHintsMode !== this.settings.inlayHintsMode;
     this.settings = next;
-    this.profileFor(next.hardware);
     if (analysisChanged) this.docs.invalidate();
     if (changed) this.refreshAll();
     this.markReady();
@@ -81,6 +89,9 @@ export class Service {
   /** Reloads hardware profiles after a profile file changed; broken files are reported and the last good kept. */
   reloadProfiles(): void {
     this.profiles.reload().forEach((m) => this.tell(m, MessageType.Error, true));
+    const next = resolveSettings(this.settings, this.profileFor(this.settings.hardware));
+    if (next.precision !== this.settings.precision) this.docs.invalidate();
+    this.settings = next;
     this.refreshAll();
   }
 
@@ -177,8 +188,9 @@ export class Service {
     const profile = this.profiles.get(id);
     if (profile) return profile;
     const fallback = this.profiles.get(DEFAULT_HARDWARE) ?? null;
+    const near = this.profiles.near(id);
     this.tell(
-      `WattLens: unknown hardware profile '${id}' in wattlens.hardware; using ${DEFAULT_HARDWARE}. ` +
+      `WattLens: unknown hardware profile '${id}' in wattlens.hardware${near.length ? ` (did you mean ${near.map((n) => `'${n}'`).join(' or ')}?)` : ''}; using ${DEFAULT_HARDWARE}. ` +
         `Known ids: ${this.profiles.ids().join(', ')}`,
       MessageType.Warning,
     );

@@ -1,7 +1,7 @@
 // The human table of `wattlens profile`: how the model ran (provider, device, meter and why), then
 // per model the measured latency and energy beside the estimate, and per layer measured vs estimated.
 import type { ProfileReport, ProfiledLayer, ProfiledModel } from '../../core/report/profile';
-import { joules, ms } from './numbers';
+import { energy as joules, latency as ms } from '../../ide/format';
 
 /** Formats a profile report for the terminal. */
 export function formatProfileTable(report: ProfileReport): string {
@@ -56,8 +56,8 @@ function modelLines(model: ProfiledModel): string[] {
   const lines = [
     `${model.name} (${model.graph} graph; input ${inputs})`,
     `  ${model.graphSource}`,
-    `  measured: ${ms(m.latencyMs)} per pass (median of ${m.runs} runs; p10 ${ms(m.p10Ms)}, p90 ${ms(m.p90Ms)}, spread ${percent(m.spread)})` +
-      (m.energyJ !== null ? `, ${joules(m.energyJ)} per pass` : '') +
+    `  measured: ${ms(m.latencyMs)} per forward pass (median of ${m.runs} runs; p10 ${ms(m.p10Ms)}, p90 ${ms(m.p90Ms)}, spread ${percent(m.spread)})` +
+      (m.energyJ !== null ? `, ${joules(m.energyJ)} per forward pass` : '') +
       (m.energyAboveIdleJ !== null ? ` (${joules(m.energyAboveIdleJ)} above idle)` : ''),
   ];
   if (model.estimated)

@@ -1,9 +1,22 @@
-// The human-readable report: one block per model with its totals and a per-layer table.
-import type { Report, ModelReport, LayerReport, TrainingRunReport } from '../../core/report/types';
-import { si, bytes, ms, joules, grams } from './numbers';
+// The human-readable report: one block per model with its totals per forward pass and per sample,
+// the layers that dominate its energy, a per-layer table closed by a totals row, and its advice.
+// Every number goes through ide/format.ts, the formatter the editor uses, so both read the same.
+import type { Report, ModelReport, LayerReport, TrainingRunReport, FileReport } from '../../core/report/types';
+import { samplesPerPass } from '../../core/report/totals';
+import * as fmt from '../../ide/format';
+import { topLayers } from '../../ide/hints/topLayers';
+import type { AdviceItem } from '../../ide/advice/advice';
+
+/** How much of each model the table shows. */
+export interface TableOptions {
+  /** How many of the layers that dominate energy to list above the table (0: none). */
+  top: number;
+  /** Advice per file, by the file's name, when `--advice` asked for it. */
+  advice?: Map<string, AdviceItem[]>;
+}
 
 /** Renders the whole report as text tables. */
-export function formatTable(report: Report): string {
+export function formatTable(report: Report, options: TableOptions = { top: 5 }): string {
   const out: string[] = [];
   const calibration = (report.assumptions?.profile as { calibrationFile?: string | null } | undefined)?.calibrationFile;
   const hw = report.hardware
@@ -11,65 +24,119 @@ export function formatTable(report: Report): string {
     : `no hardware profile, ${report.precision}`;
   for (const file of report.files) {
     out.push(`${file.file}`);
-    for (const d of file.diagnostics)
-      out.push(`  ${d.severity} ${d.range.start.line + 1}:${d.range.start.character + 1} ${d.message}`);
-    for (const model of file.models) out.push(...modelBlock(model, hw));
+    for (const d of file.diagnostics) out.push(`  ${d.severity} ${where(file, d.range.start, d.cell)} ${d.message}`);
+    for (const model of file.models) out.push(...modelBlock(file, model, hw, options.top));
     if (file.models.length === 0) out.push('  no models found');
-    for (const run of file.trainingRuns ?? []) out.push(...trainingBlock(run, hw));
+    for (const run of file.trainingRuns ?? []) out.push(...trainingBlock(file, run, hw));
+    const advice = options.advice?.get(file.file);
+    if (advice) out.push(...adviceBlock(file, advice));
   }
   return out.join('\n') + '\n';
 }
 
-function modelBlock(m: ModelReport, hw: string): string[] {
+/** "line 12" or, in a notebook, "cell 3, line 2": cells numbered from 1 top to bottom, as Jupyter and VS Code count them. */
+export function where(_file: FileReport, position: { line: number; character?: number }, cell?: number): string {
+  const column = position.character !== undefined ? `:${position.character + 1}` : '';
+  return cell !== undefined
+    ? `cell ${cell + 1}, line ${position.line + 1}${column}`
+    : `line ${position.line + 1}${column}`;
+}
+
+function modelBlock(file: FileReport, m: ModelReport, hw: string, top: number): string[] {
   const t = m.totals;
+  const samples = m.samplesPerPass ?? samplesPerPass(m);
+  const input = m.input ? `  input ${fmt.shape(m.input.shape)} from ${m.input.source}` : '';
   const lines = [
     '',
-    `  ${m.name}${m.root ? '' : ' (block)'}  [${m.framework}, line ${m.range.start.line + 1}]${m.input ? `  input ${JSON.stringify(m.input.shape)} from ${m.input.source}` : ''}`,
-    `    params ${si(t.params)} · ${si(t.macs, 'MACs')} · ${si(t.flops, 'FLOPs')} · weights ${bytes(t.weightBytes)} · activations ${bytes(t.activationBytes)}`,
-    `    on ${hw}: ${ms(t.latencyMs)} · ${joules(t.energyJ)} · ${grams(t.co2eG)} CO2e per inference`,
+    `  ${m.name}${m.root ? '' : ' (block)'}  [${m.framework}, ${where(file, { line: m.range.start.line }, m.cell)}]${input}`,
+    `    ${fmt.params(t.params)} · ${fmt.count(t.macs, 'MACs')} · ${fmt.count(t.flops, 'FLOPs')} · weights ${fmt.bytes(t.weightBytes)} · activations ${fmt.bytes(t.activationBytes)} (per forward pass)`,
+    `    on ${hw}: ${fmt.latency(t.latencyMs)} · ${fmt.energy(t.energyJ)} · ${fmt.grams(t.co2eG)} CO2e ${fmt.perPass(samples)}` +
+      (samples > 1
+        ? `; ${fmt.energy(t.energyPerSampleJ ?? null)} · ${fmt.grams(t.co2ePerSampleG ?? null)} CO2e per sample`
+        : ''),
   ];
   if (m.provenance) lines.push(`    how: ${m.provenance}`);
-  for (const u of m.unresolved) lines.push(`    unresolved (line ${u.range.start.line + 1}): ${u.reason}`);
-  if (m.root && m.layers.length) lines.push(...layerTable(m.layers));
+  for (const u of m.unresolved) lines.push(`    unresolved (${where(file, u.range.start, u.cell)}): ${u.reason}`);
+  if (m.root && m.layers.length) {
+    if (top > 0) lines.push(...topBlock(m, top));
+    lines.push(...layerTable(m));
+  }
   return lines;
 }
 
-function layerTable(layers: LayerReport[]): string[] {
+/** The layers (by path, all their calls summed) that take the most of the model's energy. */
+function topBlock(m: ModelReport, top: number): string[] {
+  const rows = topLayers(m, top);
+  if (!rows.length) return [];
+  return [
+    '',
+    `    top ${rows.length} by energy:`,
+    ...rows.map(
+      (r) =>
+        `      ${fmt.percent(r.share)}  ${r.path} (${r.op}${r.calls > 1 ? `, ${r.calls} calls` : ''}, line ${r.line + 1})  ${fmt.energy(r.energyJ)} · ${fmt.count(r.flops, 'FLOPs')}`,
+    ),
+  ];
+}
+
+function layerTable(m: ModelReport): string[] {
   const header = ['path', 'op', 'line', 'params', 'MACs', 'FLOPs', 'output', 'latency', 'energy', 'bound'];
-  const rows = layers.map((l) => [
+  const rows = m.layers.map((l: LayerReport) => [
     l.path,
     l.op,
     String((l.callRange ?? l.range).start.line + 1),
-    si(l.params),
-    si(l.macs),
-    si(l.flops),
+    fmt.amount(l.params),
+    fmt.amount(l.macs),
+    fmt.amount(l.flops),
     l.outputShape ? `[${l.outputShape.join(',')}]` : '-',
-    ms(l.latencyMs),
-    joules(l.energyJ),
+    fmt.latency(l.latencyMs),
+    fmt.energy(l.energyJ),
     l.bound ?? '-',
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const fmt = (r: string[]) =>
+  const t = m.totals;
+  const total = [
+    `total (${m.layers.length} calls)`,
+    '',
+    '',
+    fmt.amount(t.params),
+    fmt.amount(t.macs),
+    fmt.amount(t.flops),
+    '',
+    fmt.latency(t.latencyMs),
+    fmt.energy(t.energyJ),
+    '',
+  ];
+  const widths = header.map((h, i) => Math.max(h.length, total[i].length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]) =>
     '    ' +
     r
       .map((c, i) => c.padEnd(widths[i]))
       .join('  ')
       .trimEnd();
-  return ['', fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...rows.map(fmt)];
+  const rule = line(widths.map((w) => '-'.repeat(w)));
+  return ['', line(header), rule, ...rows.map(line), rule, line(total)];
 }
 
 /** One training run: what is trained how long, MACs per step / run / 1,000 samples, and its energy. */
-function trainingBlock(r: TrainingRunReport, hw: string): string[] {
-  const n = (v: number | null) => (v === null ? '?' : v.toLocaleString('en-US'));
+function trainingBlock(file: FileReport, r: TrainingRunReport, hw: string): string[] {
   const scope = r.energyScope === 'run' ? 'run' : 'per 1,000 samples';
-  const kwh = r.kWh === null ? '?' : r.kWh >= 0.01 ? `${r.kWh.toFixed(2)} kWh` : `${(r.kWh * 1000).toFixed(3)} Wh`;
   return [
     '',
-    `  training run [${r.kind}, line ${r.range.start.line + 1}]: ${r.model ?? '? model'} · ${n(r.epochs)} epochs × batch ${n(r.batchSize)} · ${n(r.datasetSize)} samples per epoch`,
+    `  training run [${r.kind}, ${where(file, { line: r.range.start.line }, r.cell)}]: ${r.model ?? '? model'} · ${fmt.exact(r.epochs)} epochs × batch ${fmt.exact(r.batchSize)} · ${fmt.exact(r.datasetSize)} samples per epoch`,
     `    data: ${r.datasetSource}`,
-    `    ${n(r.steps)} steps · ${si(r.macsPerStep, 'MACs')} per step · ${si(r.totalMacs, 'MACs')} in total · ${si(r.per1000SamplesMacs, 'MACs')} per 1,000 samples`,
-    `    on ${hw}: ${ms(r.latencyMs)} per step · ${scope}: ${joules(r.energyJ)} · ${kwh} · ${grams(r.co2eG)} CO2e${r.hours !== null ? ` · ${r.hours.toFixed(2)} h` : ''}`,
+    `    ${fmt.exact(r.steps)} steps · ${fmt.count(r.macsPerStep, 'MACs')} per step · ${fmt.count(r.totalMacs, 'MACs')} in total · ${fmt.count(r.per1000SamplesMacs, 'MACs')} per 1,000 samples`,
+    `    on ${hw}: ${fmt.latency(r.latencyMs)} per step · ${scope}: ${fmt.energy(r.energyJ)} · ${fmt.kwh(r.kWh)} · ${fmt.grams(r.co2eG)} CO2e${r.hours !== null ? ` · ${fmt.hours(r.hours)}` : ''}`,
     `    how: ${r.rule}`,
-    ...r.unresolved.map((u) => `    unresolved (line ${u.range.start.line + 1}): ${u.reason}`),
+    ...r.unresolved.map((u) => `    unresolved (${where(file, { line: u.range.start.line }, u.cell)}): ${u.reason}`),
   ];
+}
+
+/** The advice the editor offers for the file: diagnostics and code actions, each with its price. */
+function adviceBlock(file: FileReport, advice: AdviceItem[]): string[] {
+  if (!advice.length) return ['', '  advice: none for this file on this profile'];
+  const out = ['', `  advice (${advice.length}):`];
+  for (const a of advice) {
+    out.push(`    - ${a.title}  [${a.kind}, ${where(file, { line: a.range.start.line }, a.cell)}]`);
+    if (a.detail && !a.title.includes(a.detail)) out.push(`      ${a.detail}`);
+  }
+  return out;
 }

@@ -87,7 +87,7 @@ export function blockReport(cls: ClassV, roots: RootModel[], precision: Precisio
       report.totals = totals(instance, params, layers, complete, bytes, unresolved);
       report.provenance = `first instance, ${path} in ${root.name}`;
       const input = calls.find((c) => c.path.startsWith(`${path}.`) || c.path === path)?.inputShape;
-      report.input = input ? { shape: input, dtype: 'float32', source: `as called in ${root.name}.${path}` } : null;
+      report.input = input ? { shape: input, dtype: 'float32', source: `its first call, ${root.name}.${path}` } : null;
       return report;
     });
   }

@@ -154,7 +154,7 @@ function prepareCell(parser: SourceParser, cell: NotebookCell): PreparedCell {
         severity: 'warning',
         code: 'cell-skipped',
         cell: cell.index,
-        message: `cell ${cell.index} does not parse: ${bad.length || 'its'} statement${bad.length === 1 ? '' : 's'} with syntax errors ${bad.length === 1 ? 'was' : 'were'} skipped, the rest of the notebook was analysed`,
+        message: `cell ${cell.index + 1} does not parse: ${bad.length || 'its'} statement${bad.length === 1 ? '' : 's'} with syntax errors ${bad.length === 1 ? 'was' : 'were'} skipped, the rest of the notebook was analysed`,
       });
     }
   } finally {
@@ -175,7 +175,7 @@ function blankMagics(lines: string[], cell: number, findings: Finding[]): void {
         severity: 'information',
         code: 'magic',
         cell,
-        message: `cell ${cell} is a %%${cellMagic[1]} cell, not Python: skipped`,
+        message: `cell ${cell + 1} is a %%${cellMagic[1]} cell, not Python: skipped`,
       });
       return;
     }
@@ -205,7 +205,7 @@ function blankMagics(lines: string[], cell: number, findings: Finding[]): void {
       severity: 'hint',
       code: 'magic',
       cell,
-      message: `cell ${cell}: ${skipped} IPython magic or shell line${skipped === 1 ? ' was' : 's were'} not analysed`,
+      message: `cell ${cell + 1}: ${skipped} IPython magic or shell line${skipped === 1 ? ' was' : 's were'} not analysed`,
     });
   }
 }
@@ -250,14 +250,14 @@ class CellMap {
     };
   }
 
-  /** Rewrites "line N" (1-based, joined program) in a message as "cell C, line L". */
+  /** Rewrites "line N" (1-based, joined program) in a message as "cell C, line L" (cells counted from 1, as Jupyter shows them). */
   text(s: string): string {
     return s.replace(/\bline (\d+)\b/g, (_m, n: string) => {
       const { range, cell } = this.range({
         start: { line: Number(n) - 1, character: 0 },
         end: { line: Number(n) - 1, character: 0 },
       });
-      return `cell ${cell}, line ${range.start.line + 1}`;
+      return `cell ${cell + 1}, line ${range.start.line + 1}`;
     });
   }
 }

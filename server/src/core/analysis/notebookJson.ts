@@ -51,14 +51,15 @@ export function parseNotebook(json: string, file: string): ParsedNotebook {
 
 function readCell(c: unknown, index: number, file: string): NotebookCell {
   if (!c || typeof c !== 'object' || Array.isArray(c))
-    throw new NotebookError(`${file}: cell ${index} is not an object`);
+    throw new NotebookError(`${file}: cell ${index + 1} is not an object`);
   const cell = c as Record<string, unknown>;
-  if (typeof cell.cell_type !== 'string') throw new NotebookError(`${file}: cell ${index} has no "cell_type"`);
+  if (typeof cell.cell_type !== 'string') throw new NotebookError(`${file}: cell ${index + 1} has no "cell_type"`);
   const src = cell.source ?? '';
   let source: string;
   if (typeof src === 'string') source = src;
   else if (Array.isArray(src) && src.every((s) => typeof s === 'string')) source = src.join('');
-  else throw new NotebookError(`${file}: cell ${index} has a "source" that is neither a string nor a list of strings`);
+  else
+    throw new NotebookError(`${file}: cell ${index + 1} has a "source" that is neither a string nor a list of strings`);
   return { index, kind: cell.cell_type, source };
 }
 

@@ -223,7 +223,10 @@ export class Session {
    */
   orderedReports(precision: Precision): Ordered<ModelReport>[] {
     const roots = this.rootModels();
-    const out = roots.map((r) => ({ item: rootReport(r.root, precision), key: r.key }));
+    const out = roots.map((r) => ({
+      item: this.withVariables(rootReport(r.root, precision), r.root.module),
+      key: r.key,
+    }));
     const rootClasses = new Set(roots.map((r) => r.root.module.cls));
     for (const cls of this.userModuleClasses()) {
       if (!rootClasses.has(cls))
@@ -246,6 +249,13 @@ export class Session {
       .forEach((item, i) => out.push({ item, key: [4, i] }));
     if (this.budget.clockTripped) for (const o of out) o.item = stoppedByClock(o.item);
     return out;
+  }
+
+  /** The report with the module-level names holding its model (`model = resnet50()` binds `model`), when any. */
+  private withVariables(report: ModelReport, module: ModuleV): ModelReport {
+    const names: string[] = [];
+    for (const [name, v] of this.scope.vars) if (v === module) names.push(name);
+    return names.length ? { ...report, variables: names } : report;
   }
 
   /**

@@ -1,6 +1,6 @@
 // Fills a report's time, energy and carbon: per layer latencyMs / energyJ / bound from the roofline
 // and energy model, model totals with co2eG, and report.assumptions saying what was assumed.
-import { sumOfField } from '../report/totals';
+import { samplesPerPass, sumOfField } from '../report/totals';
 import type { FileReport, LayerReport, ModelReport, ModelTotals, Precision, Report } from '../report/types';
 import { checkPue, co2eGrams, gridIntensity, type GridIntensity } from './carbon';
 import { resolveEfficiency, type ResolvedEfficiency } from './efficiency';
@@ -131,7 +131,8 @@ export function estimateModel(
     if (!done) estimated.set(l, (done = estimateLayer(l, ctx)));
     return done;
   });
-  return { ...model, layers, totals: estimateTotals(model.totals, layers, ctx) };
+  const samples = samplesPerPass(model, ctx.batch);
+  return { ...model, samplesPerPass: samples, layers, totals: estimateTotals(model.totals, layers, ctx, samples) };
 }
 
 /** One layer with latencyMs, energyJ and bound; unknown work leaves all three null. */
@@ -149,18 +150,23 @@ export function layerWork(layer: LayerReport, ctx: EnergyContext): Work | null {
 }
 
 /** Totals: sums over layers, null when any layer (or the model's own FLOP count) is unknown. */
-function estimateTotals(totals: ModelTotals, layers: LayerReport[], ctx: EnergyContext): ModelTotals {
+function estimateTotals(totals: ModelTotals, layers: LayerReport[], ctx: EnergyContext, samples: number): ModelTotals {
   const known = totals.flops !== null;
   const latencyMs = known ? sumOfField(layers, 'latencyMs') : null;
   const energyJ = known && ctx.energy ? sumOfField(layers, 'energyJ') : null;
   const co2eG = energyJ === null ? null : co2eGrams(energyJ, ctx.intensity, ctx.pue);
-  return { ...totals, latencyMs, energyJ, co2eG };
+  const perSample = (v: number | null) => (v === null ? null : v / samples);
+  return {
+    ...totals,
+    latencyMs,
+    energyJ,
+    co2eG,
+    energyPerSampleJ: perSample(energyJ),
+    co2ePerSampleG: perSample(co2eG),
+  };
 }
 
-/** Samples one forward pass processes: the batch option, else the input's first dimension, else 1. */
-export function samplesPerPass(model: ModelReport, batch?: number): number {
-  return batch ?? model.input?.shape[0] ?? 1;
-}
+export { samplesPerPass };
 
 /** The assumptions behind the figures, for report.assumptions. */
 export function describeAssumptions(ctx: EnergyContext): Record<string, unknown> {

@@ -66,9 +66,27 @@ export function co2eGrams(energyJ: number, intensity: GridIntensity, pue = 1): n
   return toKWh(energyJ) * pue * intensity.gCO2ePerKWh;
 }
 
-/** Validates a PUE (power usage effectiveness): a finite number ≥ 1. */
+/** The PUE range accepted everywhere (the CLI's --pue, the wattlens.pue setting, budget files): 1.0 to 5.0. */
+export const PUE_RANGE = { min: 1, max: 5 } as const;
+
+/** Why a PUE value is not acceptable, or undefined when it is (one rule for the CLI and the settings). */
+export function pueProblem(pue: number): string | undefined {
+  if (!Number.isFinite(pue) || pue < PUE_RANGE.min || pue > PUE_RANGE.max)
+    return `PUE must be a number from ${PUE_RANGE.min} to ${PUE_RANGE.max} (1.0 = no facility overhead; data centres are about 1.1-1.6), got ${pue}`;
+  return undefined;
+}
+
+/** A facility PUE or a PueError saying what is accepted. */
 export function checkPue(pue: number): number {
-  if (!Number.isFinite(pue) || pue < 1)
-    throw new Error(`PUE must be a number >= 1 (1.0 = no facility overhead), got ${pue}`);
+  const problem = pueProblem(pue);
+  if (problem) throw new PueError(problem);
   return pue;
+}
+
+/** A PUE outside the accepted range. */
+export class PueError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PueError';
+  }
 }

@@ -3,20 +3,29 @@
 import Ajv, { type ValidateFunction } from 'ajv';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FileReport, ModelReport, Precision, Report } from '../report/types';
-import { applyEnergy, samplesPerPass } from './applyEnergy';
+import type { FileReport, ModelReport, Precision, Report, TrainingRunReport } from '../report/types';
+import { applyEnergy, energyContext, samplesPerPass, type EnergyContext } from './applyEnergy';
+import { nativePrecision } from './precision';
+import { forwardAtBatch } from './trainingRunEnergy';
 import { toKWh } from './carbon';
 import { describeSchemaErrors } from './schemaErrors';
 import { TRAINING_STEP_FACTOR } from './training';
 import type { HardwareProfile } from './types';
 
-/** One budget line: a file (optionally one model in it) and its limits. */
+/**
+ * One budget line: a file (optionally one model in it) and its limits. Energy limits say their scope:
+ * per sample (`maxEnergyPerSampleJ`, and `maxEnergyJ`, its older name) or per forward pass of the
+ * batch the model is called on (`maxEnergyPerForwardPassJ`).
+ */
 export interface BudgetEntry {
   file: string;
   model?: string;
   profile?: string;
   precision?: Precision;
+  /** Joules per sample; the older name of maxEnergyPerSampleJ. */
   maxEnergyJ?: number;
+  maxEnergyPerSampleJ?: number;
+  maxEnergyPerForwardPassJ?: number;
   maxMacs?: number;
   maxTrainingKWh?: number;
   trainingSteps?: number;
@@ -45,7 +54,7 @@ export class BudgetError extends Error {
 }
 
 /** Which limit a row checks. */
-export type BudgetMetric = 'energyJ' | 'macs' | 'trainingKWh';
+export type BudgetMetric = 'energyPerSampleJ' | 'energyPerForwardPassJ' | 'macs' | 'trainingKWh';
 
 /** One checked limit for one model. */
 export interface BudgetRow {
@@ -61,11 +70,22 @@ export interface BudgetRow {
   detail?: string;
 }
 
-/** The gate's verdict: rows, overall pass, and a text table for the terminal. */
+/** The gate's verdict: rows, overall pass, a text table for the terminal, and the same as JSON. */
 export interface BudgetResult {
   passed: boolean;
   rows: BudgetRow[];
   table: string;
+  json: { schema: 'wattlens.check/1'; passed: boolean; rows: BudgetRow[] };
+}
+
+/** What the command line changes about a check. */
+export interface CheckOptions {
+  /** Check only the entries of these files (as named on the command line); every entry when undefined. */
+  files?: string[];
+  /** A profile replacing the budget's and every entry's. */
+  hardware?: string;
+  /** The precision where neither the entry nor the budget names one; else the profile's native one. */
+  precision?: Precision;
 }
 
 /** Compiles profiles/budget.schema.json from the given `profiles/` folder. */
@@ -106,10 +126,14 @@ export function checkBudget(
   report: Report,
   budget: EnergyBudget,
   resolveProfile: (id: string) => HardwareProfile,
+  options: CheckOptions = {},
 ): BudgetResult {
-  const rows = budget.budgets.flatMap((entry) => checkEntry(report, budget, entry, resolveProfile));
-  const passed = rows.every((r) => r.status === 'pass');
-  return { passed, rows, table: formatBudgetTable(rows) };
+  const entries = options.files
+    ? budget.budgets.filter((entry) => options.files!.some((f) => samePath(f, entry.file)))
+    : budget.budgets;
+  const rows = entries.flatMap((entry) => checkEntry(report, budget, entry, resolveProfile, options));
+  const passed = rows.length > 0 && rows.every((r) => r.status === 'pass');
+  return { passed, rows, table: formatBudgetTable(rows), json: { schema: 'wattlens.check/1', passed, rows } };
 }
 
 function checkEntry(
@@ -117,20 +141,42 @@ function checkEntry(
   budget: EnergyBudget,
   entry: BudgetEntry,
   resolve: (id: string) => HardwareProfile,
+  options: CheckOptions,
 ): BudgetRow[] {
   const file = findFile(report, entry.file);
   const models = file ? pickModels(file, entry.model) : [];
   if (models.length === 0) return limitsOf(entry).map((l) => missingRow(entry, l.metric, l.limit, file));
-  const profileId = entry.profile ?? budget.profile;
-  const precision = entry.precision ?? budget.precision ?? 'fp32';
-  const needsEnergy = entry.maxEnergyJ !== undefined || entry.maxTrainingKWh !== undefined;
+  const profileId = options.hardware ?? entry.profile ?? budget.profile;
+  const profile = resolve(profileId);
+  const precision = entry.precision ?? budget.precision ?? options.precision ?? nativePrecision(profile);
+  const needsEnergy = limitsOf(entry).some((l) => l.metric !== 'macs');
   const estimated = needsEnergy
-    ? estimate(file as FileReport, report.precision, resolve(profileId), precision, budget)
+    ? estimate(file as FileReport, report.precision, profile, precision, budget)
     : (file as FileReport);
+  const ctx = needsEnergy ? energyContext({ profile, precision, pue: budget.pue }, report.precision) : undefined;
   return models.flatMap((m) => {
     const est = estimated.models.find((x) => x.name === m.name) ?? m;
-    return limitsOf(entry).map((l) => measureRow(entry, est, l.metric, l.limit, profileId, precision, budget.pue ?? 1));
+    const run = (file as FileReport).trainingRuns?.find((r) => r.model === m.name && r.batchSize !== null);
+    return limitsOf(entry).map((l) =>
+      measureRow(
+        entry,
+        est,
+        l.metric,
+        l.limit,
+        profile.id,
+        precision,
+        budget.pue ?? 1,
+        ctx && run ? { run, ctx } : undefined,
+      ),
+    );
   });
+}
+
+/** Whether a path named on the command line and a budget entry's file are the same file (suffix match). */
+function samePath(named: string, entry: string): boolean {
+  const a = normalise(named);
+  const b = normalise(entry);
+  return a === b || a.endsWith(`/${b}`) || b.endsWith(`/${a}`);
 }
 
 /** The file report re-estimated on the entry's profile and precision (its bytes were counted at `countedAt`). */
@@ -147,7 +193,10 @@ function estimate(
 
 function limitsOf(entry: BudgetEntry): { metric: BudgetMetric; limit: number }[] {
   const out: { metric: BudgetMetric; limit: number }[] = [];
-  if (entry.maxEnergyJ !== undefined) out.push({ metric: 'energyJ', limit: entry.maxEnergyJ });
+  const perSample = entry.maxEnergyPerSampleJ ?? entry.maxEnergyJ;
+  if (perSample !== undefined) out.push({ metric: 'energyPerSampleJ', limit: perSample });
+  if (entry.maxEnergyPerForwardPassJ !== undefined)
+    out.push({ metric: 'energyPerForwardPassJ', limit: entry.maxEnergyPerForwardPassJ });
   if (entry.maxMacs !== undefined) out.push({ metric: 'macs', limit: entry.maxMacs });
   if (entry.maxTrainingKWh !== undefined) out.push({ metric: 'trainingKWh', limit: entry.maxTrainingKWh });
   return out;
@@ -161,8 +210,9 @@ function measureRow(
   profile: string,
   precision: Precision,
   pue: number,
+  training?: { run: TrainingRunReport; ctx: EnergyContext },
 ): BudgetRow {
-  const actual = actualOf(entry, m, metric, pue);
+  const { actual, detail } = actualOf(entry, m, metric, pue, training);
   const onDevice = metric !== 'macs';
   const status = actual === null ? 'unknown' : actual <= limit ? 'pass' : 'fail';
   return {
@@ -174,17 +224,50 @@ function measureRow(
     profile: onDevice ? profile : null,
     precision: onDevice ? precision : null,
     status,
-    ...(actual === null ? { detail: "could not be resolved statically (see the report's unresolved list)" } : {}),
+    ...(detail ? { detail } : {}),
   };
 }
 
-/** The figure a metric compares: J per inference (per sample), MACs per pass, or training-run kWh × PUE. */
-function actualOf(entry: BudgetEntry, m: ModelReport, metric: BudgetMetric, pue: number): number | null {
-  if (metric === 'macs') return m.totals.macs;
+/**
+ * The figure a metric compares: J per sample or per forward pass, MACs per forward pass, or the kWh
+ * (× PUE) of `trainingSteps` steps at the batch the file trains with (else the analysed batch). A model
+ * whose trace stopped, or whose figure is unknown, has no figure: the row fails with the reason.
+ */
+function actualOf(
+  entry: BudgetEntry,
+  m: ModelReport,
+  metric: BudgetMetric,
+  pue: number,
+  training?: { run: TrainingRunReport; ctx: EnergyContext },
+): { actual: number | null; detail?: string } {
+  const unknown = { actual: null, detail: unknownDetail(m) };
+  if (m.unresolved.some((u) => /forward\(\) stopped/.test(u.reason))) return unknown;
+  if (metric === 'macs') return m.totals.macs === null ? unknown : { actual: m.totals.macs };
   const e = m.totals.energyJ;
-  if (e === null) return null;
-  if (metric === 'energyJ') return e / samplesPerPass(m);
-  return toKWh(e * TRAINING_STEP_FACTOR * (entry.trainingSteps ?? 0)) * pue;
+  if (e === null) return unknown;
+  if (metric === 'energyPerSampleJ') return { actual: e / samplesPerPass(m) };
+  if (metric === 'energyPerForwardPassJ') return { actual: e };
+  const steps = entry.trainingSteps ?? 0;
+  if (training) {
+    const forward = forwardAtBatch(m, training.run.batchSize!, training.ctx);
+    if (forward.energyJ === null) return unknown;
+    return {
+      actual: toKWh(forward.energyJ * TRAINING_STEP_FACTOR * steps) * pue,
+      detail: `steps at batch ${training.run.batchSize} (the training run's)`,
+    };
+  }
+  return {
+    actual: toKWh(e * TRAINING_STEP_FACTOR * steps) * pue,
+    detail: `steps at batch ${samplesPerPass(m)} (the analysed forward pass; the file trains with no known batch)`,
+  };
+}
+
+/** Why a model has no figure: its trace stopped, or the first unresolved reason. */
+function unknownDetail(m: ModelReport): string {
+  const stopped = m.unresolved.find((u) => /forward\(\) stopped/.test(u.reason));
+  if (stopped) return `the forward pass stopped: ${stopped.reason}`;
+  const first = m.unresolved[0];
+  return first ? `unknown: ${first.reason}` : "could not be resolved statically (see the report's unresolved list)";
 }
 
 function missingRow(entry: BudgetEntry, metric: BudgetMetric, limit: number, file: FileReport | undefined): BudgetRow {
@@ -222,9 +305,10 @@ function pickModels(file: FileReport, name?: string): ModelReport[] {
 }
 
 const METRIC_LABEL: Record<BudgetMetric, string> = {
-  energyJ: 'energy / inference',
-  macs: 'MACs / pass',
-  trainingKWh: 'training run',
+  energyPerSampleJ: 'energy per sample',
+  energyPerForwardPassJ: 'energy per forward pass',
+  macs: 'MACs per forward pass',
+  trainingKWh: 'training steps',
 };
 
 /** A plain-text table of the rows and a closing verdict line, newline-terminated for the terminal. */
@@ -237,7 +321,9 @@ export function formatBudgetTable(rows: BudgetRow[]): string {
     formatValue(r.metric, r.limit),
     r.actual === null ? '?' : formatValue(r.metric, r.actual),
     r.profile ? `${r.profile} ${r.precision}` : '-',
-    r.status === 'pass' ? 'pass' : `FAIL (${r.status === 'fail' ? `${overBy(r)} over` : (r.detail ?? r.status)})`,
+    r.status === 'pass'
+      ? `pass${r.detail ? ` (${r.detail})` : ''}`
+      : `FAIL (${r.status === 'fail' ? `${overBy(r)} over${r.detail ? `; ${r.detail}` : ''}` : (r.detail ?? r.status)})`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) =>
@@ -246,7 +332,12 @@ export function formatBudgetTable(rows: BudgetRow[]): string {
       .join('  ')
       .trimEnd();
   const failed = rows.filter((r) => r.status !== 'pass').length;
-  const verdict = failed === 0 ? `all ${rows.length} budgets pass` : `${failed} of ${rows.length} budgets FAILED`;
+  const verdict =
+    rows.length === 0
+      ? 'no budget entry matches the files named: nothing was checked (FAILED)'
+      : failed === 0
+        ? `all ${rows.length} budgets pass`
+        : `${failed} of ${rows.length} budgets FAILED`;
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line), '', verdict, ''].join('\n');
 }
 
@@ -254,9 +345,13 @@ function overBy(r: BudgetRow): string {
   return `${(((r.actual as number) / r.limit - 1) * 100).toFixed(1)}%`;
 }
 
-/** A value with its unit, short and precise enough for a terminal. */
+/** A value with its unit, four significant digits (a budget compares close figures). */
 export function formatValue(metric: BudgetMetric, v: number): string {
-  if (metric === 'macs') return `${(v / 1e9).toPrecision(4)} G`;
+  if (metric === 'macs') return `${(v / 1e9).toPrecision(4)} GMACs`;
   if (metric === 'trainingKWh') return `${v.toPrecision(4)} kWh`;
-  return v >= 0.1 ? `${v.toPrecision(4)} J` : `${(v * 1e3).toPrecision(4)} mJ`;
+  return v >= 0.1
+    ? `${v.toPrecision(4)} J`
+    : v >= 1e-4
+      ? `${(v * 1e3).toPrecision(4)} mJ`
+      : `${(v * 1e6).toPrecision(4)} µJ`;
 }

@@ -4,6 +4,8 @@
 import type { Precision } from '../report/types';
 import { bytesPerElement, PRECISIONS } from '../report/precision';
 
+import { parsePrecision } from '../report/precision';
+
 export { PRECISIONS, bytesPerElement, parsePrecision } from '../report/precision';
 import type { HardwareProfile } from './types';
 
@@ -41,4 +43,30 @@ export function peakOpsPerSecond(profile: HardwareProfile, precision: Precision)
 /** Rescales a byte count measured at one element size to another precision's element size. */
 export function rescaleBytes(bytes: number, fromBytesPerElement: number, to: Precision): number {
   return (bytes * bytesPerElement(to)) / fromBytesPerElement;
+}
+
+/**
+ * The precision a model runs at on this device when nothing asks for another: fp32 where the device
+ * has it (what PyTorch, Keras and TF.js default to), else its widest supported precision (bf16 on a
+ * TPU, fp16 on the Apple Neural Engine, int8 on Hexagon and Loihi 2).
+ */
+export function nativePrecision(profile: HardwareProfile): Precision {
+  return supportedPrecisions(profile)[0] ?? 'fp32';
+}
+
+/** A requested precision (case ignored), or the device's native one when none was asked for, and why. */
+export function resolvePrecision(
+  profile: HardwareProfile,
+  requested: string | null | undefined,
+): { precision: Precision; note: string | null } {
+  if (requested !== null && requested !== undefined && requested.trim() !== '')
+    return { precision: parsePrecision(requested), note: null };
+  const native = nativePrecision(profile);
+  return {
+    precision: native,
+    note:
+      native === 'fp32'
+        ? null
+        : `${native}: the native precision of ${profile.id} (it has no fp32 figure); ask for another with --precision or wattlens.precision`,
+  };
 }

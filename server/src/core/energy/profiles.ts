@@ -18,13 +18,17 @@ export class ProfileError extends Error {
   }
 }
 
-/** `--hardware` named an id that no loaded profile has. */
+/** `--hardware` named an id that no loaded profile has; the message offers the nearest ids. */
 export class UnknownProfileError extends Error {
   constructor(
     readonly id: string,
     readonly known: string[],
   ) {
-    super(`unknown hardware profile '${id}'; known ids: ${known.join(', ')}`);
+    const near = nearest(id, known);
+    super(
+      `unknown hardware profile '${id}'${near.length ? `; did you mean ${near.map((n) => `'${n}'`).join(' or ')}?` : ''} ` +
+        `(wattlens profiles lists them: ${known.join(', ')})`,
+    );
     this.name = 'UnknownProfileError';
   }
 }
@@ -53,11 +57,53 @@ export function loadProfiles(options: LoadProfilesOptions): ProfileSet {
   return set;
 }
 
-/** The profile with this id, or an UnknownProfileError listing the known ids. */
+/** The profile with this id (case and surrounding spaces ignored), or an UnknownProfileError with the nearest ids. */
 export function getProfile(set: ProfileSet, id: string): LoadedProfile {
-  const profile = set.profiles.get(id);
+  const profile = findProfile(set, id);
   if (!profile) throw new UnknownProfileError(id, [...set.profiles.keys()].sort());
   return profile;
+}
+
+/** The profile with this id, case and surrounding spaces ignored; undefined when there is none. */
+export function findProfile(set: ProfileSet, id: string): LoadedProfile | undefined {
+  const exact = set.profiles.get(id);
+  if (exact) return exact;
+  const want = id.trim().toLowerCase();
+  for (const [key, profile] of set.profiles) if (key.toLowerCase() === want) return profile;
+  return undefined;
+}
+
+/**
+ * Known ids close to `id`: those containing it or contained in it, else within a third of its length
+ * in edits (Levenshtein distance); the closest first, at most three.
+ */
+export function nearest(id: string, known: string[]): string[] {
+  const want = id.trim().toLowerCase();
+  if (!want) return [];
+  const scored = known.map((k) => {
+    const key = k.toLowerCase();
+    const distance = key.includes(want) || want.includes(key) ? 0 : editDistance(want, key);
+    return { k, distance };
+  });
+  // An id that contains the one asked for (or is contained in it) is the answer; edit distance otherwise.
+  const limit = scored.some((s) => s.distance === 0) ? 0 : Math.max(2, Math.floor(want.length / 3));
+  return scored
+    .filter((s) => s.distance <= limit)
+    .sort((a, b) => a.distance - b.distance || a.k.localeCompare(b.k))
+    .slice(0, 3)
+    .map((s) => s.k);
+}
+
+/** Levenshtein distance between two strings. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++)
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = current;
+  }
+  return previous[b.length];
 }
 
 /** All loaded profiles, sorted by id (for `wattlens profiles`). */

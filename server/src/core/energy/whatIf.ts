@@ -11,22 +11,12 @@ export interface LayerScale {
   activations?: number;
 }
 
-const energyCache = new WeakMap<ModelReport, number | null>();
-
-/** The model's energy per forward pass: its total, else the sum of the layers whose energy is known (cached). */
+/**
+ * The model's energy per forward pass: its total, or null when any layer's energy is unknown. Never
+ * a partial sum of the layers that are known: a saving priced on part of a model is not the model's.
+ */
 export function modelEnergy(model: ModelReport): number | null {
-  if (model.totals.energyJ !== null) return model.totals.energyJ;
-  if (energyCache.has(model)) return energyCache.get(model)!;
-  let sum = 0;
-  let known = false;
-  for (const layer of model.layers) {
-    if (layer.energyJ === null) continue;
-    sum += layer.energyJ;
-    known = true;
-  }
-  const energy = known ? sum : null;
-  energyCache.set(model, energy);
-  return energy;
+  return model.totals.energyJ;
 }
 
 /**
@@ -56,10 +46,25 @@ export function energyScaled(
   context: EnergyContext,
   scale: (layer: LayerReport) => LayerScale | undefined,
 ): number | string {
+  return energyEdited(model, context, (layer) => {
+    const factors = scale(layer);
+    return factors === undefined ? undefined : scaleLayer(layer, factors);
+  });
+}
+
+/**
+ * The model's energy per forward pass in `context` with some layers replaced by `edit(layer)` (their
+ * work as an edit of the source would leave it; undefined: unchanged), or why it is unknown.
+ */
+export function energyEdited(
+  model: ModelReport,
+  context: EnergyContext,
+  edit: (layer: LayerReport) => LayerReport | undefined,
+): number | string {
   let sum = 0;
   for (const layer of model.layers) {
-    const factors = scale(layer);
-    const energy = factors === undefined ? layer.energyJ : estimateLayer(scaleLayer(layer, factors), context).energyJ;
+    const edited = edit(layer);
+    const energy = edited === undefined ? layer.energyJ : estimateLayer(edited, context).energyJ;
     if (energy === null) return `the energy of ${layer.path} is unknown`;
     sum += energy;
   }

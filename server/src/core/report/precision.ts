@@ -19,3 +19,61 @@ export function parsePrecision(text: string): Precision {
   if (!PRECISIONS.includes(p)) throw new Error(`unknown precision '${text}'; expected one of ${PRECISIONS.join(', ')}`);
   return p;
 }
+
+/**
+ * Ops torch.autocast keeps in float32 inside an autocast region (PyTorch's "Automatic Mixed Precision"
+ * op reference, https://pytorch.org/docs/stable/amp.html#ops-that-can-autocast-to-float32): softmax,
+ * norms, losses and the exp / log / pow / reduction family. Every other op in the region is counted at
+ * the region's precision (PyTorch runs matmul / conv / linear there, and the ops after them on their outputs).
+ */
+const AUTOCAST_FLOAT32 = new Set([
+  'Softmax',
+  'LogSoftmax',
+  'Softmin',
+  'softmax',
+  'log_softmax',
+  'LayerNorm',
+  'GroupNorm',
+  'layer_norm',
+  'group_norm',
+  'norm',
+  'exp',
+  'log',
+  'pow',
+  'sum',
+  'var',
+  'Softplus',
+  'CrossEntropyLoss',
+  'NLLLoss',
+  'MSELoss',
+  'L1Loss',
+  'BCEWithLogitsLoss',
+  'KLDivLoss',
+  'SmoothL1Loss',
+]);
+
+/** Whether an op runs at an autocast region's reduced precision (false: PyTorch keeps it in float32). */
+export function autocastLowers(op: string): boolean {
+  return !AUTOCAST_FLOAT32.has(op);
+}
+
+/** The precision a framework dtype name computes in, when it is one WattLens models. */
+export function precisionOfDtype(dtype: string | undefined): Precision | undefined {
+  switch (dtype) {
+    case 'float32':
+      return 'fp32';
+    case 'float16':
+    case 'half':
+      return 'fp16';
+    case 'bfloat16':
+      return 'bf16';
+    case 'qint8':
+    case 'int8':
+      return 'int8';
+    case 'float8_e4m3fn':
+    case 'float8_e5m2':
+      return 'fp8';
+    default:
+      return undefined;
+  }
+}

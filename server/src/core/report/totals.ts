@@ -1,6 +1,6 @@
 // Model totals from layer rows, shared by every framework: sums are null as soon as one layer's
 // figure is unknown (or the trace was incomplete), never a partial sum shown as the whole.
-import type { LayerReport, ModelTotals } from './types';
+import type { LayerReport, ModelReport, ModelTotals } from './types';
 
 /** Σ of figures, or null when any is unknown. */
 export function sumOrNull(xs: (number | null)[]): number | null {
@@ -43,4 +43,12 @@ export function sumOfField(
     total += x;
   }
   return total;
+}
+
+/**
+ * Samples one forward pass of the model processes: the batch option, else the first dimension of
+ * the input it was traced on, else 1. Model totals are per forward pass; divided by this, per sample.
+ */
+export function samplesPerPass(model: Pick<ModelReport, 'input'>, batch?: number | null): number {
+  return batch ?? model.input?.shape[0] ?? 1;
 }

@@ -26,11 +26,14 @@ export interface LayerReport {
   latencyMs: number | null;
   energyJ: number | null;
   bound: Bound | null;
-  /** Cell index for notebook sources. */
+  /** For notebooks: the 0-based index of the cell among all the notebook's cells (shown as cell index + 1). */
   cell?: number;
 }
 
-/** Model-level sums; each is null when any contributing layer is unresolved. */
+/**
+ * Model-level sums, all per forward pass: one call of the model on its input, which holds
+ * `samplesPerPass` samples (the batch). Each is null when any contributing layer is unresolved.
+ */
 export interface ModelTotals {
   params: number | null;
   macs: number | null;
@@ -40,6 +43,10 @@ export interface ModelTotals {
   latencyMs: number | null;
   energyJ: number | null;
   co2eG: number | null;
+  /** energyJ / samplesPerPass: the energy of one sample (filled with the energy model). */
+  energyPerSampleJ?: number | null;
+  /** co2eG / samplesPerPass. */
+  co2ePerSampleG?: number | null;
 }
 
 /** Something the analysis could not evaluate, with the reason and where. */
@@ -63,11 +70,19 @@ export interface ModelReport {
   root: boolean;
   range: Range;
   input: ModelInput | null;
+  /** Samples one forward pass processes (the batch: the input's first dimension, or `--batch`); set with the energy model. */
+  samplesPerPass?: number;
+  /** Per forward pass (see ModelTotals). */
   totals: ModelTotals;
   layers: LayerReport[];
   unresolved: Unresolved[];
   /** How the figures were obtained (static analysis, catalog with source, ...). */
   provenance?: string;
+  /**
+   * Module-level variables holding the model after the file ran (`model = resnet50()` gives `model`),
+   * however it was built: a class, a factory function, a hub load. Advice follows the model through them.
+   */
+  variables?: string[];
   /** For hub checkpoints: the id of the catalog entry the figures come from (profiles/models/). */
   catalogId?: string;
   cell?: number;

@@ -6,7 +6,8 @@ import type { Range, SyntaxNode } from '../../core/parse/syntax';
 import type { ModelReport } from '../../core/report/types';
 import * as fmt from '../format';
 import type { ActionItem, FindingItem } from '../items';
-import { energyScaled, modelEnergy, type View } from '../view';
+import { energyScaled, forwardSaving, modelEnergy, type View } from '../view';
+import { priceText } from './advice';
 import { loaderEdits } from './checkpointEdits';
 import { findingsAt, overlaps } from '../syntax/ranges';
 
@@ -162,7 +163,7 @@ export function checkpointFindings(view: View): FindingItem[] {
       severity: 'information',
       code: CHEAPER_SIBLING,
       message:
-        `\`${entry.id}\` has a much cheaper sibling of close quality, \`${sibling.id}\`: ${fmt.params(sibling.params)} vs ${fmt.params(entry.params)} ` +
+        `\`${entry.id}\` has a much cheaper sibling of close quality, \`${sibling.id}\`: ${fmt.amount(sibling.params)} vs ${fmt.params(entry.params)} ` +
         `(${fmt.saving(1, best.paramsRatio)}), ${fmt.saving(1, best.macsRatio)} MACs, ${q.metric} ${q.after} vs ${q.before}${energy}. ` +
         `Sources: ${figureSources(sibling)}; quality ${q.sources.join(' and ')}.${also}`,
     });
@@ -192,14 +193,12 @@ export function checkpointActions(view: View, root: SyntaxNode, range: Range, fi
     if (!overlaps(offer.model.range, range) && !(call && overlaps(call, range))) continue;
     const edits = loaderEdits(view, root, offer.model, offer.entry, offer.sibling);
     if (!edits) continue;
-    const before = modelEnergy(offer.model);
-    const price =
-      before !== null && typeof offer.energyAfter === 'number'
-        ? `${fmt.saving(before, offer.energyAfter)} energy on ${view.profile?.id}`
-        : `saving unknown: ${typeof offer.energyAfter === 'string' ? offer.energyAfter : (view.energyNote ?? 'the energy is unknown')}`;
+    const saving = forwardSaving(view, offer.model, offer.energyAfter);
     out.push({
-      title: `Use ${edits.name} (${deltas(offer)}) (${price})`,
+      title: `Use ${edits.name} (${deltas(offer)}) (${priceText(saving)})`,
       kind: offer.quality?.close ? 'quickfix' : 'refactor.rewrite',
+      advice: 'smaller-checkpoint',
+      saving,
       edits: edits.edits,
       fixes: offer.quality?.close ? findingsAt(findings, CHEAPER_SIBLING, offer.model.range) : undefined,
     });

@@ -2,12 +2,15 @@
 // re-running the energy model: dynamic int8 quantization, autocast mixed precision (model calls and
 // training steps), pruning, a smaller catalogued checkpoint, knowledge distillation, bias=False before
 // BatchNorm, torch.no_grad() around inference loops, and the Keras / TF.js equivalents.
-import type { Precision } from '../../core/report/types';
 import type { Range, SyntaxNode } from '../../core/parse/syntax';
 import type { ActionItem, EditItem, FindingItem } from '../items';
 import { CODES, findingItems } from './diagnostics';
 import { insertAfter, torchImport, wrapInWith } from '../syntax/edits';
-import { priceAt, type View } from '../view';
+import { energyEdited, forwardSaving, savingAt, type View } from '../view';
+import { priceText } from './advice';
+import { autocastLowers, autocastTarget } from './devices';
+import type { LayerReport } from '../../core/report/types';
+import { bytesPerElement } from '../../core/report/precision';
 import { convsBeforeNorm, inferenceLoops, scanModels, type ModelBinding, type ModelCall } from './patterns';
 import { findingsAt, overlaps, pointAt } from '../syntax/ranges';
 import { structuredPruneAction, unstructuredPruneAction } from './pruning';
@@ -17,7 +20,7 @@ import { checkpointActions } from './checkpoints';
 import { distillationActions } from './distillation';
 import { isKeras, kerasActions } from './kerasActions';
 import { tfjsActions } from './tfjsActions';
-import type { Source } from '../sources';
+import { segmentAt, type Source } from '../sources';
 import * as fmt from '../format';
 
 const QUANTIZED_OPS = new Set(['Linear', 'LSTM']);
@@ -50,7 +53,27 @@ export function codeActionItems(
       ...kerasActions(view, root, range, findings),
     ];
   }
+  if (view.source.notebook) actions = actions.flatMap((a) => withinOneCell(view, a, range));
   return only?.length ? actions.filter((a) => only.some((k) => a.kind === k || a.kind.startsWith(`${k}.`))) : actions;
+}
+
+/**
+ * A notebook action edits only the cell it is offered in: an `import` it would add to another cell
+ * goes to the top of that cell instead, and an action with any other edit elsewhere is not offered.
+ */
+function withinOneCell(view: View, action: ActionItem, range: Range): ActionItem[] {
+  const here = segmentAt(view.source, range.start.line);
+  if (!here) return [];
+  const edits: EditItem[] = [];
+  for (const edit of action.edits) {
+    if (segmentAt(view.source, edit.range.start.line) === here && segmentAt(view.source, edit.range.end.line) === here)
+      edits.push(edit);
+    else if (/^import [\w.]+\n$/.test(edit.newText) && edit.range.start.line === edit.range.end.line) {
+      const top = { line: here.firstLine, character: 0 };
+      edits.unshift({ range: { start: top, end: top }, newText: edit.newText });
+    } else return [];
+  }
+  return [{ ...action, edits }];
 }
 
 function quickFixes(view: View, root: SyntaxNode, range: Range, findings: FindingItem[]): ActionItem[] {
@@ -61,9 +84,22 @@ function quickFixes(view: View, root: SyntaxNode, range: Range, findings: Findin
       ? { range: site.replace.range, newText: 'False' }
       : { range: pointAt(view.source, site.insertAt!), newText: ', bias=False' };
     const channels = site.conv.outputShape?.[1];
+    const params = site.model.totals.params;
+    const saving = forwardSaving(
+      view,
+      site.model,
+      channels
+        ? energyEdited(view, site.model, (l) =>
+            l.path === site.conv.path ? withoutBias(view, l, channels) : undefined,
+          )
+        : 'the channel count is unknown',
+      params !== null && channels ? { params: { before: params, after: params - channels } } : {},
+    );
     out.push({
       title: `Set bias=False on ${site.conv.path} (${site.norm.op} follows and cancels it${channels ? `; −${channels} params` : ''})`,
       kind: 'quickfix',
+      advice: 'conv-bias-false',
+      saving,
       edits: [edit],
       preferred: true,
       fixes: findingsAt(findings, CODES.convBias, site.conv.range),
@@ -77,6 +113,7 @@ function quickFixes(view: View, root: SyntaxNode, range: Range, findings: Findin
     out.push({
       title: `Wrap this inference loop in torch.no_grad()${kept ? ` (autograd stops keeping up to ${kept} of activations per forward pass)` : ''}`,
       kind: 'quickfix',
+      advice: 'no-grad',
       edits: withImport(view, root, edits),
       preferred: true,
       fixes: findingsAt(findings, CODES.inferenceLoop, { start: loop.range.start, end: loop.range.start }),
@@ -109,17 +146,23 @@ function isAbout(binding: ModelBinding, calls: ModelCall[], range: Range): boole
   );
 }
 
+/**
+ * Dynamic int8 quantization of Linear/LSTM layers: PyTorch runs it on CPUs only (fbgemm / qnnpack
+ * kernels), so it is offered on CPU profiles and priced there; on a GPU profile it is not offered.
+ */
 function quantizeAction(view: View, root: SyntaxNode, b: ModelBinding): ActionItem | undefined {
+  if (view.profile?.kind !== 'cpu' || !view.profile.peak.int8) return undefined;
   if (view.settings.precision === 'int8' || !b.model.layers.some((l) => QUANTIZED_OPS.has(l.op))) return undefined;
-  const price = priceAt(view, b.model, 'int8', (l) => QUANTIZED_OPS.has(l.op));
-  const cpuNote = view.profile && view.profile.kind !== 'cpu' ? '; PyTorch runs dynamic quantization on CPU' : '';
+  const saving = savingAt(view, b.model, 'int8', (l) => QUANTIZED_OPS.has(l.op));
   const v = b.variable;
   const edit = insertAfter(view.source, b.statement, [
     `${v} = torch.ao.quantization.quantize_dynamic(${v}, {torch.nn.Linear, torch.nn.LSTM}, dtype=torch.qint8)`,
   ]);
   return {
-    title: `Apply dynamic int8 quantization to Linear/LSTM layers (${price}${cpuNote})`,
+    title: `Apply dynamic int8 quantization to Linear/LSTM layers (${priceText(saving)}; PyTorch runs it on CPU)`,
     kind: 'refactor.rewrite',
+    advice: 'quantize-dynamic-int8',
+    saving,
     edits: withImport(view, root, [edit]),
   };
 }
@@ -132,8 +175,8 @@ function autocastAction(
   range: Range,
 ): ActionItem | undefined {
   if (['fp16', 'bf16', 'fp8', 'int8'].includes(view.settings.precision) || !view.profile) return undefined;
-  const kind = view.profile.kind;
-  if (kind !== 'cpu' && kind !== 'gpu' && kind !== 'soc') return undefined;
+  const autocast = autocastTarget(view.profile);
+  if (!autocast) return undefined;
   const trainingLoops = new Set(
     trainingSites(view)
       .filter((t) => t.step)
@@ -142,9 +185,7 @@ function autocastAction(
   const wrappable = calls.filter((c) => c.statement && !c.autocast && !c.ancestors.some((a) => trainingLoops.has(a)));
   const call = wrappable.find((c) => overlaps(c.statement!.range, range)) ?? wrappable[0];
   if (!call) return undefined;
-  const device = kind === 'cpu' ? 'cpu' : 'cuda';
-  const target: Precision = device === 'cpu' || view.profile.peak.bf16 ? 'bf16' : 'fp16';
-  const dtype = target === 'bf16' ? 'torch.bfloat16' : 'torch.float16';
+  const { device, precision: target, dtype } = autocast;
   const edits = wrapInWith(
     view.source,
     root,
@@ -152,10 +193,12 @@ function autocastAction(
     `with torch.autocast(device_type="${device}", dtype=${dtype}):`,
   );
   if (!edits) return undefined;
-  const price = priceAt(view, b.model, target);
+  const saving = savingAt(view, b.model, target, (l) => autocastLowers(l.op));
   return {
-    title: `Run ${b.variable}(...) under torch.autocast(${dtype}) mixed precision (${price})`,
+    title: `Run ${b.variable}(...) under torch.autocast(${dtype}) mixed precision (${priceText(saving)})`,
     kind: 'refactor.rewrite',
+    advice: 'autocast',
+    saving,
     edits: withImport(view, root, edits),
   };
 }
@@ -166,6 +209,18 @@ function keptActivations(view: View): string | null {
     .map((m) => m.totals.activationBytes)
     .find((b) => b !== null);
   return bytes ? fmt.bytes(bytes) : null;
+}
+
+/** The conv layer as `bias=False` leaves it: C fewer parameters and no bias add per output element. */
+function withoutBias(view: View, layer: LayerReport, channels: number): LayerReport {
+  const bytes = bytesPerElement(view.analysis.options.precision);
+  const outputs = layer.outputShape ? layer.outputShape.reduce((a, b) => a * b, 1) : null;
+  return {
+    ...layer,
+    params: layer.params === null ? null : layer.params - channels,
+    weightBytes: layer.weightBytes === null ? null : layer.weightBytes - channels * bytes,
+    flops: layer.flops === null || outputs === null ? null : layer.flops - outputs,
+  };
 }
 
 function withImport(view: View, root: SyntaxNode, edits: EditItem[]): EditItem[] {

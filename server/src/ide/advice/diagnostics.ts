@@ -8,6 +8,8 @@ import { convsBeforeNorm, inferenceLoops } from './patterns';
 import { modelEnergy, primaryModels, type View } from '../view';
 import { trainingFindings, FP32_TRAINING } from './trainingAdvice';
 import { checkpointFindings, CHEAPER_SIBLING } from './checkpoints';
+import { inUserTerms } from '../sources';
+import { samplesPerPass } from '../../core/report/totals';
 
 /** Share of a model's energy above which a layer is called out. */
 export const HOTSPOT_SHARE = 0.4;
@@ -24,7 +26,7 @@ export const CODES = {
 /** Every diagnostic for a view, in source coordinates. */
 export function findingItems(view: View): FindingItem[] {
   const items = [
-    ...coreFindings(view.file.diagnostics),
+    ...coreFindings(view.file.diagnostics).map((f) => ({ ...f, message: inUserTerms(view.source, f.message) })),
     ...hotspots(view),
     ...loopFindings(view),
     ...convBiasFindings(view),
@@ -69,7 +71,7 @@ function hotspots(view: View): FindingItem[] {
         code: CODES.hotspot,
         message:
           `\`${path}\` (${layer.op}) takes ${fmt.percent(energy / total)} of ${model.name}'s estimated energy ` +
-          `(${fmt.energy(energy)} of ${fmt.energy(total)} per forward pass on ${view.profile?.id ?? '?'}, ${view.settings.precision})`,
+          `(${fmt.energy(energy)} of ${fmt.energy(total)} ${fmt.perPass(model.samplesPerPass ?? samplesPerPass(model))} on ${view.profile?.id ?? '?'}, ${view.settings.precision})`,
       });
     }
   }

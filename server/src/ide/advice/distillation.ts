@@ -8,7 +8,8 @@ import type { ModelReport } from '../../core/report/types';
 import * as fmt from '../format';
 import type { ActionItem } from '../items';
 import { insertBefore, torchImport } from '../syntax/edits';
-import { energyScaled, modelEnergy, type LayerScale, type View } from '../view';
+import { energyScaled, forwardSaving, modelEnergy, type LayerScale, type View } from '../view';
+import { priceText } from './advice';
 import { catalogEntry, entryOf, shortRef } from './checkpoints';
 import { scanModels } from './patterns';
 import { indentUnit, startsLine } from '../syntax/pySyntax';
@@ -42,10 +43,8 @@ export function distillationActions(view: View, root: SyntaxNode, range: Range):
     const before = modelEnergy(teacher);
     const after = energyScaled(view, teacher, () => student.scale);
     if (before !== null && typeof after === 'number' && after > MIN_SHARE_SAVED * before) continue;
-    const price =
-      before !== null && typeof after === 'number'
-        ? `${fmt.saving(before, after)} energy per inference on ${view.profile?.id}`
-        : "saving unknown: the teacher's energy is unknown";
+    const saving = forwardSaving(view, teacher, after, { needs: `${student.label}, trained` });
+    const price = priceText(saving);
     const unit = indentUnit(view.source, root);
     const lines = [...lossFunction(unit), '', ...usageHint(variable, student).map((l) => `# ${l}`.trimEnd()), '', ''];
     const imp = torchImport(view.source, root);
@@ -54,6 +53,8 @@ export function distillationActions(view: View, root: SyntaxNode, range: Range):
         `Add a knowledge-distillation scaffold: distillation_loss() and ${student.label} (${price}; ` +
         "training the student also runs the teacher's forward pass)",
       kind: 'refactor.rewrite',
+      advice: 'distillation',
+      saving,
       edits: [...(imp ? [imp] : []), insertBefore(view.source, top, lines)],
     });
   }
@@ -98,7 +99,7 @@ function studentFor(view: View, teacher: ModelReport): Student {
     const figures = `${fmt.params(student.params)}, ${fmt.count(student.macs, 'MACs')} per ${student.macsBasis === 'per-token' ? 'token' : 'sample'}`;
     const source = student.sources.params ? `; catalog: ${shortRef(student.sources.params.ref)}` : '';
     return {
-      label: `a ${student.id} student (${fmt.params(student.params)} vs ${fmt.params(entry.params)})`,
+      label: `a ${student.id} student (${fmt.amount(student.params)} vs ${fmt.params(entry.params)})`,
       scale: { compute: macsRatio, weights: student.params / entry.params },
       hint: [
         `student = ${builder}  # ${figures}${source}`,

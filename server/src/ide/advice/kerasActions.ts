@@ -5,7 +5,8 @@ import type { LayerReport, ModelReport } from '../../core/report/types';
 import * as fmt from '../format';
 import type { ActionItem, FindingItem } from '../items';
 import { insertAfter } from '../syntax/edits';
-import { priceAt, type View } from '../view';
+import { savingAt, type View } from '../view';
+import { priceText } from './advice';
 import { scanModels, type ModelBinding } from './patterns';
 import { textOf } from '../syntax/pySyntax';
 import { findingsAt, firstLineOf, overlaps } from '../syntax/ranges';
@@ -91,10 +92,12 @@ function policyAction(
         `from ${imports.viaTensorflow ? 'tensorflow.keras' : 'keras'} import mixed_precision`,
         `mixed_precision.set_global_policy("${policy}")  ${POLICY_NOTE}`,
       ];
-  const price = priceAt(view, b.model, fast.precision).replace(/ energy on /, ' energy per inference on ');
+  const saving = savingAt(view, b.model, fast.precision);
   return {
-    title: `Set the Keras mixed-precision policy "${policy}" (${trainingGain(view, b.model)}${price})`,
+    title: `Set the Keras mixed-precision policy "${policy}" (${trainingGain(view, b.model)}${priceText(saving)})`,
     kind: fits.length ? 'quickfix' : 'refactor.rewrite',
+    advice: 'keras-mixed-precision',
+    saving,
     edits: [insertAfter(view.source, imports.last, lines)],
     fixes: fits.flatMap((f) => findingsAt(findings, FP32_TRAINING, firstLineOf(view.source, f.run.range))),
   };
@@ -141,9 +144,12 @@ function tfliteAction(view: View, imports: KerasImports, b: ModelBinding, root: 
     view.profile && view.profile.kind !== 'cpu' && view.profile.kind !== 'soc' && view.profile.kind !== 'npu'
       ? '; TFLite runs on CPUs and mobile accelerators'
       : '';
+  const saving = savingAt(view, b.model, 'int8', weighted);
   return {
-    title: `Quantize ${v} to int8 with the TFLite converter (dynamic range${imports.tf ? '' : ', as a commented instruction'}) (${priceAt(view, b.model, 'int8', weighted)}${cpuNote})`,
+    title: `Quantize ${v} to int8 with the TFLite converter (dynamic range${imports.tf ? '' : ', as a commented instruction'}) (${priceText(saving)}${cpuNote})`,
     kind: 'refactor.rewrite',
+    advice: 'tflite-int8',
+    saving,
     edits: [insertAfter(view.source, after, lines)],
   };
 }

@@ -73,7 +73,8 @@ function doScan(view: View): Scan {
     if (left?.type !== 'identifier' || !right) return;
     const model = modelBuiltBy(view, left.text, right, roots);
     const statement = enclosingStatement(ancestors, node);
-    if (model && statement) bindings.push({ model, variable: left.text, statement });
+    const known = bindings.some((b) => b.model === model && b.variable === left.text);
+    if (model && statement && !known) bindings.push({ model, variable: left.text, statement });
   });
   return { bindings, calls: findCalls(view, root, bindings) };
 }
@@ -87,10 +88,29 @@ function modelBuiltBy(view: View, variable: string, right: SyntaxNode, roots: Mo
   }
   if (expr.type !== 'call') return undefined;
   const callee = calleeName(view.source, expr).split('.').pop();
+  // A factory (`model = resnet50()`) builds a model of another name: the report says which
+  // module-level variables hold it, so advice follows the model however it was built.
   return (
     roots.find((m) => m.name === callee) ??
     roots.find((m) => m.name === variable) ??
-    roots.find((m) => m.framework === 'hub' && within(m.range, expr.range))
+    roots.find((m) => m.framework === 'hub' && within(m.range, expr.range)) ??
+    roots.find((m) => m.variables?.includes(variable) && atModuleLevel(view, right))
+  );
+}
+
+/** Whether an expression is in a module-level statement (the report's variables are module-level names). */
+function atModuleLevel(view: View, node: SyntaxNode): boolean {
+  const root = view.analysis.root;
+  return (
+    !!root &&
+    root.children.some(
+      (c) =>
+        c.startIndex <= node.startIndex &&
+        node.endIndex <= c.endIndex &&
+        c.type !== 'function_definition' &&
+        c.type !== 'class_definition' &&
+        c.type !== 'decorated_definition',
+    )
   );
 }
 

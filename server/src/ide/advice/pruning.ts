@@ -3,10 +3,10 @@
 // on dense kernels once the model is rebuilt without the zeroed channels).
 import type { LayerReport, ModelReport } from '../../core/report/types';
 import type { SyntaxNode } from '../../core/parse/syntax';
-import * as fmt from '../format';
 import type { ActionItem } from '../items';
 import { insertAfter } from '../syntax/edits';
-import { energyScaled, modelEnergy, type LayerScale, type View } from '../view';
+import { energyScaled, forwardSaving, modelEnergy, type LayerScale, type View } from '../view';
+import { priceText } from './advice';
 import type { ModelBinding } from './patterns';
 import { indentUnit } from '../syntax/pySyntax';
 
@@ -32,11 +32,15 @@ export function unstructuredPruneAction(view: View, root: SyntaxNode, b: ModelBi
     total && share !== null
       ? `at most −${Math.round(PRUNE_AMOUNT * (share / total) * 100)}% on ${view.profile?.id}, `
       : '';
+  // Dense kernels multiply the zeros too: the edited code costs what it did.
+  const saving = forwardSaving(view, b.model, total ?? 'the energy is unknown');
   return {
     title:
       `Prune ${PRUNE_AMOUNT * 100}% of the weights of the ${heaviest.length} heaviest Linear/Conv layers (L1 unstructured: ` +
       `saves energy only on sparse-aware kernels, ${bound}±0% with dense kernels)`,
     kind: 'refactor.rewrite',
+    advice: 'prune-unstructured',
+    saving,
     edits: [insertAfter(view.source, b.statement, lines)],
   };
 }
@@ -59,18 +63,25 @@ export function structuredPruneAction(view: View, b: ModelBinding): ActionItem |
     `prune.ln_structured(_conv, name="weight", amount=${PRUNE_AMOUNT}, n=2, dim=0)`,
     'prune.remove(_conv, "weight")',
   ];
-  const before = modelEnergy(b.model);
   const scales = shrinkScales(b.model, conv, channels, keep);
-  const after = energyScaled(view, b.model, (l) => scales.get(l));
+  const needs = `${conv.path} rebuilt with ${channels - pruned} output channels (and the layers reading them)`;
+  const saving = forwardSaving(
+    view,
+    b.model,
+    energyScaled(view, b.model, (l) => scales.get(l)),
+    { needs },
+  );
   const price =
-    before !== null && typeof after === 'number'
-      ? `≈${fmt.saving(before, after)} energy on ${view.profile?.id} once the model is rebuilt without the zeroed channels`
-      : `saving unknown: ${typeof after === 'string' ? after : (view.energyNote ?? "the model's energy is unknown")}`;
+    saving.after !== null
+      ? `${priceText(saving)} once the model is rebuilt without the zeroed channels`
+      : priceText(saving);
   return {
     title:
       `Prune ${pruned} of ${channels} output channels of ${conv.path} (${conv.op}, L2 structured) (${price}; ` +
       'until then the layer shapes do not shrink and dense kernels cost the same)',
     kind: 'refactor.rewrite',
+    advice: 'prune-structured',
+    saving,
     edits: [insertAfter(view.source, b.statement, lines)],
   };
 }

@@ -3,7 +3,7 @@
 import type { Range, SyntaxNode } from '../../core/parse/syntax';
 import * as fmt from '../format';
 import type { ActionItem } from '../items';
-import type { View } from '../view';
+import { forwardSaving, modelEnergy, type View } from '../view';
 import { indentOf } from '../syntax/pySyntax';
 import { overlaps } from '../syntax/ranges';
 import { lineCount, lineText } from '../sources';
@@ -40,6 +40,9 @@ export function tfjsActions(view: View, root: SyntaxNode | null, range: Range): 
         `Quantize ${model.name}'s weights to uint8 when converting (tensorflowjs_converter --quantize_uint8, as a commented instruction) ` +
         `(${size}; ±0% compute energy on ${view.profile?.id ?? '?'}: TF.js computes in float32)`,
       kind: 'refactor.rewrite',
+      advice: 'tfjs-quantize-uint8',
+      // TF.js dequantizes on load: the computation, and so the energy per forward pass, is unchanged.
+      saving: forwardSaving(view, model, modelEnergy(model) ?? 'the energy is unknown'),
       edits: [{ range: { start: position, end: position }, newText }],
     });
   }

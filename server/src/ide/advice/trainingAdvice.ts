@@ -116,6 +116,15 @@ export function trainingAutocastActions(
         `Run the training step under torch.autocast(${dtype}) mixed precision${bf16 ? '' : ' with a GradScaler'} ` +
         `(${energy} energy, ${times(gain.speedup)} faster per step on ${view.profile!.id})`,
       kind: 'quickfix',
+      advice: 'autocast-training',
+      saving: {
+        scope: 'training-run',
+        model: site.run.model ?? '?',
+        device: view.profile!.id,
+        precision: gain.fast.precision,
+        before: gain.before.energyJ,
+        after: gain.after.energyJ,
+      },
       edits: [...(imp ? [imp] : []), ...scaler.slice(0, 1), ...wrap, ...scaler.slice(1)],
       fixes: findingsAt(findings, FP32_TRAINING, firstLineOf(view.source, site.run.range)),
     });

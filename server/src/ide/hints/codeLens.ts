@@ -1,9 +1,12 @@
-// Code lenses above each root model: its size and cost on the current profile
-// ("ResNet50 · 4.09 GMACs · 25.6 M params · 31 mJ/inference on nvidia-t4 (fp32)") and "Profile locally".
+// Code lenses above each root model: its size and cost on the current profile, per forward pass and
+// per sample ("ResNet50 · 32.7 GMACs · 25.6 M params · 971 mJ per forward pass (batch of 8), 121 mJ per
+// sample on nvidia-t4 (fp32)") and "Profile locally".
 import type { ModelReport } from '../../core/report/types';
 import * as fmt from '../format';
+import { inUserTerms } from '../sources';
 import type { LensItem } from '../items';
 import { modelEnergy, type View } from '../view';
+import { samplesPerPass } from '../../core/report/totals';
 
 /** Two lenses per root model. */
 export function codeLensItems(view: View): LensItem[] {
@@ -16,21 +19,19 @@ export function codeLensItems(view: View): LensItem[] {
   return out;
 }
 
-/** "ResNet18 · 1.81 GMACs · 11.7 M params · 52.3 mJ/inference on nvidia-t4 (fp32)". */
+/** "ResNet18 · 1.81 GMACs · 11.7 M params · 52.3 mJ per forward pass (batch of 1) on nvidia-t4 (fp32)". */
 export function summaryTitle(view: View, model: ModelReport): string {
-  const batch = view.settings.batchSize ?? model.input?.shape[0] ?? 1;
-  const energy = modelEnergy(model);
-  const perInference = energy === null || model.totals.energyJ === null ? '? J' : fmt.energy(energy / batch);
+  const samples = model.samplesPerPass ?? samplesPerPass(model, view.settings.batchSize);
   const hw = view.profile?.id ?? 'no profile';
   const parts = [
     model.name,
     fmt.count(model.totals.macs, 'MACs'),
     fmt.params(model.totals.params),
-    `${perInference}/inference${batch > 1 ? ` (batch ${batch})` : ''} on ${hw} (${view.settings.precision})`,
+    `${fmt.energyScopes(modelEnergy(model), samples)} on ${hw} (${view.settings.precision})`,
   ];
   const why =
     model.totals.macs === null ? model.unresolved[0]?.reason : model.totals.energyJ === null ? view.energyNote : null;
-  return parts.join(' · ') + (why ? ` — ${truncate(why, 80)}` : '');
+  return parts.join(' · ') + (why ? ` — ${truncate(inUserTerms(view.source, why), 80)}` : '');
 }
 
 function truncate(s: string, n: number): string {

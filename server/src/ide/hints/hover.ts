@@ -6,7 +6,8 @@ import * as fmt from '../format';
 import type { HoverItem } from '../items';
 import { contains, lineCosts, sum, unknownReason } from './layerIndex';
 import { modelEnergy, primaryModels, type View } from '../view';
-import { lineText } from '../sources';
+import { inUserTerms, lineText } from '../sources';
+import { samplesPerPass } from '../../core/report/totals';
 
 const MAX_ROWS = 10;
 
@@ -69,12 +70,12 @@ function singleLayer(view: View, model: ModelReport, l: LayerReport): string {
     ['input → output shape', `${fmt.shape(l.inputShape)} → ${fmt.shape(l.outputShape)}`],
     ['weight / activation bytes', `${fmt.bytes(l.weightBytes)} / ${fmt.bytes(l.activationBytes)}`],
     ['latency', fmt.latency(l.latencyMs)],
-    ['energy', `${fmt.energy(l.energyJ)}${share}`],
+    [`energy ${passOf(view, model)}`, `${fmt.energy(l.energyJ)}${share}`],
     ['bound', l.bound ?? '?'],
     ...contextRows(view),
   ];
   const head = `**\`${l.path}\`** · ${l.op} · in **${model.name}**`;
-  const unknown = l.flops === null ? `\n\n⚠ Cost unknown: ${unknownReason(model, l)}` : '';
+  const unknown = l.flops === null ? `\n\n⚠ Cost unknown: ${inUserTerms(view.source, unknownReason(model, l))}` : '';
   return [head, table(['', ''], rows), provenance(view, model)].join('\n\n') + unknown;
 }
 
@@ -104,9 +105,7 @@ function manyLayers(view: View, model: ModelReport, layers: LayerReport[]): stri
     `${fmt.energy(energy)}${shareOf(model, energy)}`,
     '',
   ]);
-  const context = contextRows(view)
-    .map(([k, v]) => `${k}: ${v}`)
-    .join(' · ');
+  const context = [[`energy`, passOf(view, model)], ...contextRows(view)].map(([k, v]) => `${k}: ${v}`).join(' · ');
   return [
     `**${layers.length} layer calls on this line** · in **${model.name}**`,
     table(header, rows),
@@ -121,18 +120,25 @@ function modelMarkdown(view: View, m: ModelReport): string {
     ['params', t.params === null ? '?' : `${fmt.params(t.params)} (${t.params.toLocaleString('en-US')})`],
     ['MACs', fmt.count(t.macs, 'MACs')],
     ['FLOPs', fmt.count(t.flops, 'FLOPs')],
-    ['input', m.input ? `${fmt.shape(m.input.shape)} ${m.input.dtype} (${m.input.source})` : '?'],
+    [
+      'input',
+      m.input ? `${fmt.shape(m.input.shape)} ${m.input.dtype} (${inUserTerms(view.source, m.input.source)})` : '?',
+    ],
     ['weight / activation bytes', `${fmt.bytes(t.weightBytes)} / ${fmt.bytes(t.activationBytes)}`],
-    ['latency', fmt.latency(t.latencyMs)],
-    ['energy per forward pass', fmt.energy(modelEnergy(m))],
-    ['CO₂e per forward pass', fmt.grams(t.co2eG)],
+    [`latency ${passOf(view, m)}`, fmt.latency(t.latencyMs)],
+    [`energy ${passOf(view, m)}`, fmt.energy(modelEnergy(m))],
+    ...(samplesOf(view, m) > 1
+      ? [['energy per sample', fmt.energy(t.energyPerSampleJ ?? null)] as [string, string]]
+      : []),
+    [`CO₂e ${passOf(view, m)}`, fmt.grams(t.co2eG)],
+    ...(samplesOf(view, m) > 1 ? [['CO₂e per sample', fmt.grams(t.co2ePerSampleG ?? null)] as [string, string]] : []),
     ['layers', String(m.layers.length)],
     ...contextRows(view),
   ];
   const unresolved = m.unresolved.length
     ? `\n\n⚠ ${m.unresolved.length} unresolved: ${m.unresolved
         .slice(0, 3)
-        .map((u) => u.reason)
+        .map((u) => inUserTerms(view.source, u.reason))
         .join('; ')}`
     : '';
   return (
@@ -144,6 +150,16 @@ function modelMarkdown(view: View, m: ModelReport): string {
   );
 }
 
+/** Samples one forward pass of the model processes. */
+function samplesOf(view: View, model: ModelReport): number {
+  return model.samplesPerPass ?? samplesPerPass(model, view.settings.batchSize);
+}
+
+/** "per forward pass (batch of 8)": the scope of a model's and a layer's figures. */
+function passOf(view: View, model: ModelReport): string {
+  return fmt.perPass(samplesOf(view, model));
+}
+
 function contextRows(view: View): [string, string][] {
   const p = view.profile;
   return [
@@ -153,7 +169,7 @@ function contextRows(view: View): [string, string][] {
 }
 
 function provenance(view: View, model: ModelReport): string {
-  const how = model.provenance ?? 'static analysis of the source (no code was run)';
+  const how = inUserTerms(view.source, model.provenance ?? 'static analysis of the source (no code was run)');
   const energy = view.energyNote
     ? `energy unknown: ${view.energyNote}`
     : `latency and energy from the roofline and energy model on this profile${view.profile?.calibrationFile ? ', calibrated by a measured run' : ''}`;

@@ -5,6 +5,8 @@ import type { HintItem } from '../items';
 import { lineCosts, unknownReason, type LineCost } from './layerIndex';
 import { modelEnergy, primaryModels, type View } from '../view';
 import type { InlayHintsMode } from '../settings';
+import { inUserTerms } from '../sources';
+import { samplesPerPass } from '../../core/report/totals';
 
 /** Hints for source lines [fromLine, toLine] in the given mode. */
 export function inlayHintItems(view: View, fromLine: number, toLine: number, mode: InlayHintsMode): HintItem[] {
@@ -24,21 +26,25 @@ function totalsHints(view: View): HintItem[] {
     .map((m) => ({
       line: m.range.start.line,
       label: [fmt.count(m.totals.macs, 'MACs'), fmt.energy(modelEnergy(m))].join(' · '),
-      tooltip: `**${m.name}** per forward pass, ${assumption(view)}`,
+      tooltip: `**${m.name}** ${fmt.perPass(m.samplesPerPass ?? samplesPerPass(m, view.settings.batchSize))}, ${assumption(view)}`,
     }));
 }
 
 function layerHint(view: View, cost: LineCost): HintItem {
-  if (cost.flops === null) return unknownHint(cost);
+  if (cost.flops === null) return unknownHint(view, cost);
   const parts = [fmt.count(cost.flops, 'FLOPs'), cost.energyJ === null ? '? J' : fmt.energy(cost.energyJ)];
   if (cost.share !== null) parts.push(fmt.percent(cost.share));
   if (cost.layers.length > 1) parts.push(`×${cost.layers.length}`);
   return { line: cost.line, label: parts.join(' · '), tooltip: tooltip(view, cost) };
 }
 
-function unknownHint(cost: LineCost): HintItem {
+function unknownHint(view: View, cost: LineCost): HintItem {
   const unknown = cost.layers.find((l) => l.flops === null) ?? cost.layers[0];
-  return { line: cost.line, label: '?', tooltip: `Cost unknown: ${unknownReason(cost.model, unknown)}` };
+  return {
+    line: cost.line,
+    label: '?',
+    tooltip: `Cost unknown: ${inUserTerms(view.source, unknownReason(cost.model, unknown))}`,
+  };
 }
 
 function tooltip(view: View, cost: LineCost): string {
@@ -49,7 +55,7 @@ function tooltip(view: View, cost: LineCost): string {
   const more = cost.layers.length > 6 ? ` and ${cost.layers.length - 6} more` : '';
   const lines = [
     `${shown}${more} in **${cost.model.name}**`,
-    `${fmt.count(cost.macs, 'MACs')}, ${fmt.count(cost.flops, 'FLOPs')}, ${fmt.energy(cost.energyJ)} per forward pass` +
+    `${fmt.count(cost.macs, 'MACs')}, ${fmt.count(cost.flops, 'FLOPs')}, ${fmt.energy(cost.energyJ)} ${fmt.perPass(cost.model.samplesPerPass ?? samplesPerPass(cost.model, view.settings.batchSize))}` +
       (cost.share !== null ? `, ${fmt.percent(cost.share)} of the model's energy` : ''),
     assumption(view),
   ];

@@ -159,7 +159,7 @@ export class KerasSession {
         framework: 'keras',
         root: false,
         range: cls.range,
-        input: first ? { shape: first, dtype: 'float32', source: `as called in ${root.name}.${path}` } : null,
+        input: first ? { shape: first, dtype: 'float32', source: `its first call, ${root.name}.${path}` } : null,
         totals: totals(params.count, layers, !run.aborted, bytes),
         layers,
         unresolved: dedupe(unresolved),
