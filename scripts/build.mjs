@@ -1,5 +1,5 @@
 // Build step run by `npm ci` (prepare) and `npm run build`: copies the tree-sitter grammars into
-// grammars/ with their versions recorded, bundles the server, the CLI and the profiler's runner into
+// grammars/ with their versions recorded, bundles the server, the CLI and the profiler's host and runner into
 // dist/ with esbuild, and builds the optional NVML addon (never failing the build when it cannot).
 import { build } from 'esbuild';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
@@ -37,6 +37,7 @@ async function bundle() {
     { in: 'server/src/cli/main.ts', out: 'cli' },
     { in: 'server/src/server.ts', out: 'server' },
     { in: 'native/src/runner/child.ts', out: 'profileRunner' },
+    { in: 'native/src/profile/host.ts', out: 'profileHost' },
   ].filter((e) => existsSync(join(root, e.in)));
   await build({
     entryPoints: entries.map((e) => ({ in: join(root, e.in), out: e.out })),

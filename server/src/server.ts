@@ -80,7 +80,10 @@ async function main(): Promise<void> {
     if (caps.workspace?.didChangeWatchedFiles?.dynamicRegistration) {
       void connection.client
         .register(DidChangeWatchedFilesNotification.type, {
-          watchers: [{ globPattern: '**/.wattlens/profiles/*.json' }],
+          watchers: [
+            { globPattern: '**/.wattlens/profiles/*.json' },
+            { globPattern: '**/.wattlens/calibration/*.json' },
+          ],
         })
         .catch(() => undefined);
     }

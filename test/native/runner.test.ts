@@ -84,7 +84,7 @@ test('cpu: warm-up, at least the asked runs and time, a per-node profile, and wh
     [['cpu', 'used']],
   );
   assert.ok(result.runsMs.length >= 5, `${result.runsMs.length} runs`);
-  assert.ok(result.runsMs.reduce((a, b) => a + b, 0) >= 200 * 0.95, 'the timed window lasts ≥ 0.2 s');
+  assert.ok(result.timedSeconds >= 0.2, `the timed window lasts ≥ 0.2 s (${result.timedSeconds} s)`);
   assert.equal(result.profiledRunsMs.length, 3, 'the first profiled run is warm-up');
   const ops = new Set(result.nodes.map((n) => n.op));
   assert.ok(

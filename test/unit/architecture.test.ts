@@ -125,6 +125,29 @@ test('the client imports nothing of the server but the protocol module', () => {
   assert.deepEqual(wrong, []);
 });
 
+test('the server reaches native/ only from the CLI and the language server, and the language server only through the profile host', () => {
+  const allowed: Record<string, RegExp> = {
+    cli: /^native\/src\/(profile\/profileFile|onnx\/inspect)\.ts$/,
+    lsp: /^native\/src\/(profile\/remote|runner\/parent)\.ts$/,
+  };
+  const wrong = serverEdges
+    .filter((e) => e.target?.startsWith('native/'))
+    .filter((e) => !allowed[layerOf(e.from)]?.test(e.target!))
+    .map((e) => `${e.from} imports ${e.specifier}`);
+  assert.deepEqual(wrong, []);
+});
+
+test('onnxruntime-node is loaded by the runner process alone (never in the editor, the server or the CLI)', () => {
+  const loaders = files
+    .filter((f) => !f.startsWith('test/'))
+    .filter((f) =>
+      /require\(['"]onnxruntime-node['"]\)|^\s*import\s+(?!type\b)[^;]*from\s*['"]onnxruntime-node['"]/m.test(
+        readFileSync(join(repoRoot, f), 'utf8'),
+      ),
+    );
+  assert.deepEqual(loaders, ['native/src/runner/child.ts']);
+});
+
 test('native code builds on the core, never on the editor layers', () => {
   const wrong = edges
     .filter((e) => e.from.startsWith('native/') && e.target?.startsWith('server/src/'))

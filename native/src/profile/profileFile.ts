@@ -49,6 +49,8 @@ export interface ProfileOptions {
   file: string;
   /** The document's text when it is open in an editor (else the file is read). */
   text?: string;
+  /** `text` is Python whatever the file's extension (a notebook's code cells, joined by the editor). */
+  textIsPython?: boolean;
   provider: ProviderRequest;
   hardware?: string;
   /** Only the model with this name (default: every model the file runs). */
@@ -155,7 +157,7 @@ class Profiler {
 
   /** The graphs to run: the user's .onnx, or one per model the file runs. */
   private runnables(): Runnable[] {
-    const ext = extname(this.options.file).toLowerCase();
+    const ext = this.options.textIsPython ? '.py' : extname(this.options.file).toLowerCase();
     if (ext === '.onnx') return [this.onnxFile()];
     const { report, graphs } = this.analyse(ext);
     this.analysis = report;

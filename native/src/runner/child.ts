@@ -104,12 +104,13 @@ class Measurement {
         runsMs.push(await this.run(session));
         if (performance.now() - start > maxSeconds * 1000) break;
       }
+      const timedSeconds = (performance.now() - start) / 1000;
       const energy = meter ? await this.readMeter(meter, idleW, meterWarnings) : null;
       if (runsMs.length < minRuns || performance.now() - start < minSeconds * 1000)
         notes.push(
           `only ${runsMs.length} runs fitted in the ${maxSeconds} s limit (asked: ≥ ${minRuns} runs and ≥ ${minSeconds} s)`,
         );
-      return { sessionMs, runsMs, energy };
+      return { sessionMs, runsMs, timedSeconds, energy };
     } finally {
       await session.release();
     }
@@ -213,6 +214,7 @@ async function measure(request: RunnerRequest): Promise<RunnerResult> {
         onnxruntime: ort.env.versions.node ?? 'unknown',
         sessionMs: timed.sessionMs,
         runsMs: timed.runsMs,
+        timedSeconds: timed.timedSeconds,
         profiledRunsMs: profiled.profiledRunsMs,
         energy,
         meterReasons,
@@ -255,7 +257,7 @@ function firstLine(text: string): string {
 process.on('disconnect', () => process.exit(1));
 process.once('message', (request: RunnerRequest) => {
   measure(request).then(
-    (result) => send({ type: 'result', result }),
+    (result) => send({ type: 'result', value: result }),
     (e: Error) => send({ type: 'error', message: e.message }),
   );
 });

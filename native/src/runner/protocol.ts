@@ -68,8 +68,9 @@ export interface RunnerResult {
   providers: ProviderStatus[];
   onnxruntime: string;
   sessionMs: number;
-  /** Each timed run of the un-profiled session, in ms. */
+  /** Each timed run of the un-profiled session, in ms, and the length of the whole timed window in s. */
   runsMs: number[];
+  timedSeconds: number;
   /** Each run of the profiled session after its first, in ms (the profiler's own cost shows against runsMs). */
   profiledRunsMs: number[];
   energy: MeasuredEnergy | null;
@@ -82,8 +83,11 @@ export interface RunnerResult {
   notes: string[];
 }
 
-/** Messages from the runner. */
-export type RunnerMessage =
+/** The messages every profiler child sends (the runner, the profile host): progress, then one result or one error. */
+export type ChildMessage<T> =
   | { type: 'progress'; message: string; fraction: number }
-  | { type: 'result'; result: RunnerResult }
-  | { type: 'error'; message: string };
+  | { type: 'result'; value: T }
+  | { type: 'error'; message: string; reason?: 'failed' | 'cancelled' | 'timeout' | 'crashed' };
+
+/** Messages from the runner. */
+export type RunnerMessage = ChildMessage<RunnerResult>;

@@ -17,6 +17,7 @@ import {
 import { hoverItem } from '../ide/hints/hover';
 import { inlayHintItems } from '../ide/hints/inlayHints';
 import { Cancelled, type Service } from './service';
+import { registerProfiling } from './profile';
 
 /** Wires inlay hints, hover, code lens, code actions, the custom request and change notifications. */
 export function registerHandlers(connection: Connection, service: Service): void {
@@ -69,8 +70,10 @@ export function registerHandlers(connection: Connection, service: Service): void
   );
   connection.onDidChangeConfiguration((params) => void service.updateSettings(params.settings ?? undefined));
   connection.onDidChangeWatchedFiles((params) => {
-    if (params.changes.some((c) => /\.wattlens\/profiles\/[^/]+\.json$/.test(c.uri))) service.reloadProfiles();
+    if (params.changes.some((c) => /\.wattlens\/(profiles|calibration)\/[^/]+\.json$/.test(c.uri)))
+      service.reloadProfiles();
   });
+  registerProfiling(connection, service);
 }
 
 /** Runs a handler: cancellation becomes RequestCancelled, any other failure is logged and answered with `fallback`. */

@@ -1,6 +1,14 @@
-// Hardware profiles as the running server sees them: built-in plus the workspace's own, reloaded
-// when a profile file changes; a file the user breaks is reported and its last good version kept.
-import { findProfile, loadProfiles, nearest, type LoadedProfile, type ProfileSet } from '../core/energy';
+// Hardware profiles as the running server sees them: built-in plus the workspace's own, with the
+// workspace's calibrations applied (`wattlens profile --calibrate` writes them), reloaded when a
+// profile or calibration file changes; a file the user breaks is reported and its last good version kept.
+import {
+  findProfile,
+  loadProfiles,
+  nearest,
+  withWorkspaceCalibration,
+  type LoadedProfile,
+  type ProfileSet,
+} from '../core/energy';
 
 /** Loaded profiles that survive bad reloads. */
 export class ProfileStore {
@@ -25,13 +33,28 @@ export class ProfileStore {
       return [`could not load hardware profiles: ${(e as Error).message}; keeping the last good set`];
     }
     const next = new Map(set.profiles);
+    const problems = this.calibrate(next);
     const broken = new Set(set.errors.map((e) => e.file));
     for (const [id, old] of this.profiles) {
       if (!next.has(id) && [...broken].some((f) => sameFile(f, old.file))) next.set(id, old);
     }
     this.profiles = next;
     this.generation++;
-    return set.errors.map((e) => `hardware profile ${e.message}${this.keptNote(e.file)}`);
+    return [...set.errors.map((e) => `hardware profile ${e.message}${this.keptNote(e.file)}`), ...problems];
+  }
+
+  /** Applies each profile's workspace calibration, if any; a malformed calibration is reported and left out. */
+  private calibrate(profiles: Map<string, LoadedProfile>): string[] {
+    if (!this.workspaceDir) return [];
+    const problems: string[] = [];
+    for (const [id, profile] of profiles) {
+      try {
+        profiles.set(id, withWorkspaceCalibration(profile, this.workspaceDir).profile);
+      } catch (e) {
+        problems.push(`calibration of '${id}' ignored: ${(e as Error).message}`);
+      }
+    }
+    return problems;
   }
 
   /** The profile with this id (case ignored), if loaded. */

@@ -32,6 +32,8 @@ export class Service {
   private readonly views = new Map<string, View>();
   private readonly told = new Set<string>();
   capabilities: ClientCapabilities = {};
+  /** The workspace folder (its .wattlens/ holds profiles, calibrations and profiling exports). */
+  workspaceDir: string | undefined;
   private pushedSettings: unknown = undefined;
   private catalog: ModelCatalog | null | undefined;
   private markReady: () => void = () => undefined;
@@ -59,8 +61,8 @@ export class Service {
   ): void {
     this.capabilities = capabilities;
     this.pushedSettings = pick(initializationOptions, 'wattlens') ?? initializationOptions;
-    const workspaceDir = workspaceUri?.startsWith('file:') ? fileURLToPath(workspaceUri) : undefined;
-    this.profiles = new ProfileStore(join(this.packageRoot, 'profiles'), workspaceDir);
+    this.workspaceDir = workspaceUri?.startsWith('file:') ? fileURLToPath(workspaceUri) : undefined;
+    this.profiles = new ProfileStore(join(this.packageRoot, 'profiles'), this.workspaceDir);
     this.profiles.reload().forEach((m) => this.tell(m, MessageType.Warning));
   }
 
