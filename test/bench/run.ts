@@ -1,5 +1,5 @@
-// `npm run bench`: medians of the analysis core's speed (cold CLI, warm file, a 5,000-line file)
-// and, for comparison, how long real PyTorch takes to count the same model with forward hooks.
+// `npm run bench`: medians of the analysis core's speed (cold CLI, warm file, a 5,000-line file),
+// how long real PyTorch takes to count the same model with forward hooks, and the profiler's overhead.
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { loadParser, repoRoot } from '../helpers/analyzer';
 import { analyzeSource } from '../../server/src/core/analysis/analyzeSource';
 import { syntheticModelsFile } from './synthetic';
 import { runLspBench } from './lsp';
+import { runProfileBench } from './profile';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
@@ -92,6 +93,7 @@ async function main(): Promise<void> {
   } else console.log('  PyTorch comparison skipped: /usr/bin/python3 cannot import torch');
   console.log('');
   await runLspBench();
+  await runProfileBench();
 }
 
 main().catch((e) => {

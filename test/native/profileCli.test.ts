@@ -18,7 +18,8 @@ function run(...args: string[]) {
 
 test('wattlens profile examples/resnet50.py --ep cpu --format json: measured per layer, on source lines, beside the estimate', () => {
   const file = join(repoRoot, 'examples', 'resnet50.py');
-  const r = run('profile', file, '--ep', 'cpu', '--format', 'json');
+  const exports = join(workspace, 'exports');
+  const r = run('profile', file, '--ep', 'cpu', '--format', 'json', '--export-dir', exports);
   assert.equal(r.status, 0, r.stderr);
   const report = JSON.parse(r.stdout);
   assert.equal(report.schema, 'wattlens.profile/1');
@@ -41,8 +42,8 @@ test('wattlens profile examples/resnet50.py --ep cpu --format json: measured per
     assert.ok(key in conv, key);
   const measured = model.layers.filter((l: { measuredMs: number | null }) => l.measuredMs !== null);
   assert.ok(measured.length >= 150, `${measured.length} of ${model.layers.length} layers measured`);
-  // The exports land in the workspace: trace, graph and Netron attachment.
-  assert.ok(report.exports.trace.startsWith(join(workspace, '.wattlens', 'profile')));
+  // The exports: trace, graph and Netron attachment, where --export-dir says.
+  for (const key of ['trace', 'onnx', 'netron']) assert.ok(report.exports[key].startsWith(exports), key);
 });
 
 test('the table names the provider, the meter and why, and every layer', () => {

@@ -89,15 +89,20 @@ class Graph {
 function anchorOf(timing: NodeTiming, original: Graph, optimized: Graph | null): string | null {
   const same = original.byName.get(timing.name);
   if (same && (!timing.op || same.op === timing.op || !optimized)) return same.name;
+  // onnxruntime names a node it rewrites after the value the fused chain writes (`layer1.0.relu:0_nchwc`
+  // is conv + batch norm + relu, ending at the relu): that value's producer anchors the chain.
+  const stem = timing.name.replace(/(_nchwc|_token_\d+)+$/, '');
+  if (stem !== timing.name) {
+    if (original.byName.has(stem)) return stem;
+    const producer = original.producer.get(stem);
+    if (producer) return producer;
+  }
   if (optimized) {
     const node = optimized.byName.get(timing.name);
     if (node)
       return nearestOriginal(node, original, optimized, 'down') ?? nearestOriginal(node, original, optimized, 'up');
   }
-  // Without the optimised graph: onnxruntime names rewritten nodes after the value they write (`r_nchwc`).
-  const stem = timing.name.replace(/(_nchwc|_token_\d+|_kernel_time)+$/, '');
-  if (original.byName.has(stem)) return stem;
-  return original.producer.get(stem) ?? null;
+  return null;
 }
 
 /** Walks the optimised graph from a node to the nearest value (or node) the synthesised graph also has. */

@@ -7,6 +7,7 @@ import type { ModelCatalog } from '../core/catalog/modelCatalog';
 import { profileFile, ProfileUsageError } from '../../../native/src/profile/profileFile';
 import { OnnxFileError } from '../../../native/src/onnx/inspect';
 import { UsageError, type CliArgs } from './args';
+import { workspaceOf } from './inputs';
 import { formatProfileTable } from './format/profileTable';
 
 /** Runs the command; returns the exit code (2 for bad usage or input, with a one-line reason). */
@@ -14,7 +15,9 @@ export async function profileCommand(args: CliArgs, packageRoot: string, catalog
   if (args.files.length !== 1) throw new UsageError('usage: wattlens profile FILE (a .py, .ipynb or .onnx file)');
   if (args.format === 'csv') throw new UsageError('wattlens profile prints --format table or json');
   const parser = await SourceParser.load(join(packageRoot, 'grammars'));
-  const profiles = loadProfiles({ profilesDir: join(packageRoot, 'profiles'), workspaceDir: process.cwd() });
+  // The file's workspace (as `analyze` finds it) holds its profiles, calibrations and exports.
+  const workspaceDir = workspaceOf(args.files[0]) ?? process.cwd();
+  const profiles = loadProfiles({ profilesDir: join(packageRoot, 'profiles'), workspaceDir });
   const controller = new AbortController();
   // Ctrl-C stops the runner process too: nothing is left running.
   const onSignal = () => controller.abort();
@@ -33,7 +36,7 @@ export async function profileCommand(args: CliArgs, packageRoot: string, catalog
         exact: args.exact ? 'auto' : 'never',
         python: args.python,
         calibrate: args.calibrate,
-        workspaceDir: process.cwd(),
+        workspaceDir,
         exportDir: args.noExport ? null : args.exportDir ? resolve(args.exportDir) : undefined,
         timeoutMs: (args.timeoutSeconds ?? 600) * 1000,
         signal: controller.signal,
