@@ -131,8 +131,9 @@ test('Keras: mixed-precision policy after the keras import (bf16 on a Xeon, floa
   );
   const tflite = find(
     actions,
-    'Quantize model to int8 with the TFLite converter (dynamic range, as a commented instruction) (−',
+    'Convert model to int8 with the TFLite converter for deployment (dynamic range, as a commented instruction)',
   );
+  assert.match(tflite.title, /model itself is unchanged here \(±0% energy per forward pass on intel-xeon-8480\)$/);
   edited.kerasTflite = apply(uri, text, tflite);
   assert.match(
     edited.kerasTflite,
@@ -145,8 +146,8 @@ test('Keras: mixed-precision policy after the keras import (bf16 on a Xeon, floa
 
 test('tf.keras with tensorflow imported: the TFLite converter as real code after the model is built', async () => {
   const { uri, text, actions } = await actionsAt(gpu, 'file:///virtual/tf_keras.py', 2, tfKeras);
-  const tflite = find(actions, 'Quantize model to int8 with the TFLite converter (dynamic range) (−');
-  assert.match(tflite.title, /; TFLite runs on CPUs and mobile accelerators\)$/);
+  const tflite = find(actions, 'Convert model to int8 with the TFLite converter for deployment (dynamic range)');
+  assert.match(tflite.title, /runs on CPUs and mobile accelerators with TensorFlow Lite, 4× smaller weights;/);
   edited.tfKerasTflite = apply(uri, text, tflite);
   assert.match(
     edited.tfKerasTflite,

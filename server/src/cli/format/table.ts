@@ -1,7 +1,15 @@
 // The human-readable report: one block per model with its totals per forward pass and per sample,
 // the layers that dominate its energy, a per-layer table closed by a totals row, and its advice.
 // Every number goes through ide/format.ts, the formatter the editor uses, so both read the same.
-import type { Report, ModelReport, LayerReport, TrainingRunReport, FileReport } from '../../core/report/types';
+import type {
+  Report,
+  ModelReport,
+  LayerReport,
+  TrainingRunReport,
+  FileReport,
+  Precision,
+} from '../../core/report/types';
+import { precisionText } from '../../ide/hints/precisionText';
 import { samplesPerPass } from '../../core/report/totals';
 import * as fmt from '../../ide/format';
 import { topLayers } from '../../ide/hints/topLayers';
@@ -22,6 +30,8 @@ export function formatTable(report: Report, options: TableOptions = { top: 5 }):
   const hw = report.hardware
     ? `${report.hardware.name} (${report.hardware.id}), ${report.precision}${calibration ? `, calibrated by ${calibration}` : ''}`
     : `no hardware profile, ${report.precision}`;
+  const fallbacks = report.assumptions?.statedPrecisionFallbacks as Record<string, string> | undefined;
+  for (const [stated, how] of Object.entries(fallbacks ?? {})) out.push(`note: ${stated} the code states: ${how}`);
   for (const file of report.files) {
     out.push(`${file.file}`);
     for (const d of file.diagnostics) out.push(`  ${d.severity} ${where(file, d.range.start, d.cell)} ${d.message}`);
@@ -55,8 +65,10 @@ function modelBlock(file: FileReport, m: ModelReport, hw: string, top: number): 
         ? `; ${fmt.energy(t.energyPerSampleJ ?? null)} · ${fmt.grams(t.co2ePerSampleG ?? null)} CO2e per sample`
         : ''),
   ];
+  if (m.precisionFromCode?.length) lines.push(`    precision: ${precisionText(m, precisionOf(hw))}`);
   if (m.provenance) lines.push(`    how: ${m.provenance}`);
-  for (const u of m.unresolved) lines.push(`    unresolved (${where(file, u.range.start, u.cell)}): ${u.reason}`);
+  for (const u of m.unresolved)
+    lines.push(`    unresolved (${where(file, { line: u.range.start.line }, u.cell)}): ${u.reason}`);
   if (m.root && m.layers.length) {
     if (top > 0) lines.push(...topBlock(m, top));
     lines.push(...layerTable(m));
@@ -65,6 +77,11 @@ function modelBlock(file: FileReport, m: ModelReport, hw: string, top: number): 
 }
 
 /** The layers (by path, all their calls summed) that take the most of the model's energy. */
+/** The report precision at the end of the "on <hardware>, <precision>" text. */
+function precisionOf(hw: string): Precision {
+  return hw.split(', ').pop() as Precision;
+}
+
 function topBlock(m: ModelReport, top: number): string[] {
   const rows = topLayers(m, top);
   if (!rows.length) return [];
@@ -125,6 +142,7 @@ function trainingBlock(file: FileReport, r: TrainingRunReport, hw: string): stri
     `    data: ${r.datasetSource}`,
     `    ${fmt.exact(r.steps)} steps · ${fmt.count(r.macsPerStep, 'MACs')} per step · ${fmt.count(r.totalMacs, 'MACs')} in total · ${fmt.count(r.per1000SamplesMacs, 'MACs')} per 1,000 samples`,
     `    on ${hw}: ${fmt.latency(r.latencyMs)} per step · ${scope}: ${fmt.energy(r.energyJ)} · ${fmt.kwh(r.kWh)} · ${fmt.grams(r.co2eG)} CO2e${r.hours !== null ? ` · ${fmt.hours(r.hours)}` : ''}`,
+    ...(r.precision ? [`    precision: ${r.precision} from the code (${r.precisionSource})`] : []),
     `    how: ${r.rule}`,
     ...r.unresolved.map((u) => `    unresolved (${where(file, { line: u.range.start.line }, u.cell)}): ${u.reason}`),
   ];

@@ -5,7 +5,7 @@ import type { ModuleV, ClassV } from '../interpreter/python/values';
 import { type RootRun, UNKNOWN_OP } from '../frameworks/torch/runtime';
 import type { LayerCall } from '../frameworks/torch/tracer';
 import { parameterCount, modulePathsList, ownParamElems } from '../frameworks/torch/modules';
-import type { LayerReport, ModelReport, ModelTotals, Precision, Unresolved } from '../report/types';
+import type { CodePrecision, LayerReport, ModelReport, ModelTotals, Precision, Unresolved } from '../report/types';
 import { bytesPerElement } from '../report/precision';
 import { activationBytesOf, weightBytesOf } from '../report/rows';
 import { modelTotals } from '../report/totals';
@@ -27,7 +27,8 @@ export function rootReport(root: RootModel, precision: Precision): ModelReport {
     ...uncalledLayers(root, calls, bytes, !!root.run && !root.run.aborted),
   ];
   const unresolved = rootUnresolved(root, calls);
-  return {
+  const stated = codePrecisions(calls);
+  const report: ModelReport = {
     name: root.name,
     framework: 'pytorch',
     root: true,
@@ -47,6 +48,11 @@ export function rootReport(root: RootModel, precision: Precision): ModelReport {
     unresolved,
     provenance: 'static analysis of the source (no code was run)',
   };
+  if (stated.length) {
+    report.precisionFromCode = stated;
+    report.totals.weightBytes = statedWeightBytes(report.totals.params, calls, bytes);
+  }
+  return report;
 }
 
 /** Builds the report of a block class: the first instance found in a root's tree, costed from that root's trace. */
@@ -234,7 +240,9 @@ function layerRow(c: LayerCall, bytes: number): LayerReport {
   return row;
 }
 
-function newLayerRow(c: LayerCall, bytes: number): LayerReport {
+/** A call's row; a call the code states a precision for has its bytes counted at that precision. */
+function newLayerRow(c: LayerCall, reportBytes: number): LayerReport {
+  const bytes = c.precision ? bytesPerElement(c.precision) : reportBytes;
   return {
     path: c.path,
     op: c.op,
@@ -250,7 +258,37 @@ function newLayerRow(c: LayerCall, bytes: number): LayerReport {
     latencyMs: null,
     energyJ: null,
     bound: null,
+    ...(c.precision ? { precision: c.precision, precisionSource: c.precisionSource } : {}),
   };
+}
+
+/**
+ * The precisions the code states among a model's calls, each with where and how many calls; the
+ * weight bytes of the modules it converts are then counted at their precision (each module once).
+ */
+export function codePrecisions(calls: LayerCall[]): CodePrecision[] {
+  const out = new Map<string, CodePrecision>();
+  for (const c of calls) {
+    if (!c.precision) continue;
+    const key = `${c.precision}|${c.precisionSource}`;
+    const entry = out.get(key);
+    if (entry) entry.layerCalls++;
+    else out.set(key, { precision: c.precision, source: c.precisionSource ?? 'the code', layerCalls: 1 });
+  }
+  return [...out.values()];
+}
+
+/** Weight bytes of a tree at the report's precision, with the modules the code converts counted at theirs. */
+function statedWeightBytes(params: number | null, calls: LayerCall[], bytes: number): number | null {
+  if (params === null) return null;
+  const seen = new Set<ModuleV>();
+  let total = params * bytes;
+  for (const c of calls) {
+    if (!c.precision || !c.module || seen.has(c.module) || c.paramElems === null) continue;
+    seen.add(c.module);
+    total -= c.paramElems * (bytes - bytesPerElement(c.precision));
+  }
+  return total;
 }
 
 /** Built-in layers that are registered but never called: zero cost when the trace completed, unknown otherwise. */

@@ -9,6 +9,9 @@ import { bytesPerElement } from './precision';
 import { deviceRates, roofline, workOfLayer, type DeviceRates, type Work } from './roofline';
 import type { HardwareProfile, LoadedProfile } from './types';
 import { estimateTrainingRuns } from './trainingRunEnergy';
+import { contextOf } from './statedPrecision';
+
+export { contextOf } from './statedPrecision';
 
 /** What to estimate on. */
 export interface ApplyEnergyOptions {
@@ -37,6 +40,10 @@ export interface EnergyContext {
   batch?: number;
   /** Bytes per element the report's byte counts were made at. */
   bytesCountedAt: number;
+  /** Contexts for layers whose code states another precision, made on first use (see `contextOf`). */
+  stated?: Map<string, EnergyContext>;
+  /** Stated precisions the profile lacks, and the one each was estimated at instead. */
+  fallbacks?: Map<Precision, Precision>;
 }
 
 /**
@@ -102,21 +109,32 @@ function sameOptions(a: ApplyEnergyOptions, b: ApplyEnergyOptions): boolean {
 export function applyEnergy(report: Report, options: ApplyEnergyOptions, cache?: EstimateCache): Report {
   const cached = cache?.for(options, report.precision);
   const ctx = cached?.ctx ?? energyContext(options, report.precision);
+  const files = report.files.map((f: FileReport) => {
+    // Block reports share their rows with the root's report: each row is estimated once.
+    const estimated = cached?.rows ?? new Map<LayerReport, LayerReport>();
+    const models = f.models.map((m) => estimateModel(m, ctx, estimated));
+    return {
+      ...f,
+      models,
+      ...(f.trainingRuns ? { trainingRuns: estimateTrainingRuns(f.trainingRuns, models, ctx) } : {}),
+    };
+  });
+  const fallbacks = ctx.fallbacks?.size
+    ? {
+        statedPrecisionFallbacks: Object.fromEntries(
+          [...ctx.fallbacks].map(([stated, used]) => [
+            stated,
+            `${ctx.profile.id} has no ${stated} peak: estimated at ${used}`,
+          ]),
+        ),
+      }
+    : {};
   return {
     ...report,
     hardware: { id: ctx.profile.id, name: ctx.profile.name },
     precision: ctx.precision,
-    assumptions: { ...(report.assumptions ?? {}), ...describeAssumptions(ctx) },
-    files: report.files.map((f: FileReport) => {
-      // Block reports share their rows with the root's report: each row is estimated once.
-      const estimated = cached?.rows ?? new Map<LayerReport, LayerReport>();
-      const models = f.models.map((m) => estimateModel(m, ctx, estimated));
-      return {
-        ...f,
-        models,
-        ...(f.trainingRuns ? { trainingRuns: estimateTrainingRuns(f.trainingRuns, models, ctx) } : {}),
-      };
-    }),
+    assumptions: { ...(report.assumptions ?? {}), ...describeAssumptions(ctx), ...fallbacks },
+    files,
   };
 }
 
@@ -137,10 +155,11 @@ export function estimateModel(
 
 /** One layer with latencyMs, energyJ and bound; unknown work leaves all three null. */
 export function estimateLayer(layer: LayerReport, ctx: EnergyContext): LayerReport {
-  const work = layerWork(layer, ctx);
+  const at = contextOf(layer, ctx);
+  const work = layerWork(layer, at);
   if (!work) return { ...layer, latencyMs: null, energyJ: null, bound: null };
-  const time = roofline(work, ctx.rates);
-  const energyJ = ctx.energy ? layerEnergyJ(work, time, ctx.energy) : null;
+  const time = roofline(work, at.rates);
+  const energyJ = at.energy ? layerEnergyJ(work, time, at.energy) : null;
   return { ...layer, latencyMs: time.latencyS * 1e3, energyJ, bound: time.bound };
 }
 

@@ -1,7 +1,9 @@
 // Time, energy and carbon of training runs: the trained model's forward pass re-costed at the run's
 // batch on the profile (layer work scaled by batch, weights read once), × 3 for a step, × the steps.
-import type { LayerReport, ModelReport, TrainingRunReport } from '../report/types';
+import type { LayerReport, ModelReport, Precision, TrainingRunReport } from '../report/types';
+import { autocastLowers } from '../report/precision';
 import type { EnergyContext } from './applyEnergy';
+import { contextOf } from './statedPrecision';
 import { co2eGrams, toKWh } from './carbon';
 import { layerEnergyJ } from './energy';
 import { roofline, workOfLayer } from './roofline';
@@ -21,7 +23,7 @@ export function estimateRun(run: TrainingRunReport, models: ModelReport[], ctx: 
   const model = models.find((m) => m.root && m.name === run.model) ?? models.find((m) => m.name === run.model);
   const blank = { ...run, latencyMs: null, energyJ: null, kWh: null, co2eG: null, energyScope: null, hours: null };
   if (!model || run.batchSize === null || run.macsPerStep === null || model.totals.flops === null) return blank;
-  const forward = forwardAtBatch(model, run.batchSize, ctx);
+  const forward = forwardAtBatch(model, run.batchSize, ctx, run.precision);
   if (forward.latencyMs === null) return blank;
   const step = trainingStep(forward);
   const scope = run.samples !== null ? 'run' : 'per-1000-samples';
@@ -41,23 +43,25 @@ export function estimateRun(run: TrainingRunReport, models: ModelReport[], ctx: 
 /**
  * One forward pass of `model` at `batch` samples: each layer's FLOPs and activation bytes scaled from the
  * batch the model was costed at (its input's first dimension), weight bytes unchanged, then the roofline.
+ * With `precision` (a run the code trains in mixed precision), the ops autocast lowers run at it.
  */
-export function forwardAtBatch(model: ModelReport, batch: number, ctx: EnergyContext): PassCost {
+export function forwardAtBatch(model: ModelReport, batch: number, ctx: EnergyContext, precision?: Precision): PassCost {
   const b0 = model.input?.shape[0] && model.input.shape[0] > 0 ? model.input.shape[0] : 1;
   const k = batch / b0;
   const scale = (x: number | null) => (x === null ? null : x * k);
   let latencyMs: number | null = 0;
   let energyJ: number | null = ctx.energy ? 0 : null;
   for (const l of model.layers) {
+    const at = contextOf(l, ctx, l.precision ?? (precision && autocastLowers(l.op) ? precision : undefined));
     const work = workOfLayer(
       { ...l, flops: scale(l.flops), activationBytes: scale(l.activationBytes) } as LayerReport,
-      ctx.precision,
-      ctx.bytesCountedAt,
+      at.precision,
+      at.bytesCountedAt,
     );
     if (!work) return { latencyMs: null, energyJ: null };
-    const time = roofline(work, ctx.rates);
+    const time = roofline(work, at.rates);
     latencyMs += time.latencyS * 1e3;
-    if (energyJ !== null && ctx.energy) energyJ += layerEnergyJ(work, time, ctx.energy);
+    if (energyJ !== null && at.energy) energyJ += layerEnergyJ(work, time, at.energy);
   }
   return { latencyMs, energyJ };
 }

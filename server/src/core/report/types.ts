@@ -26,8 +26,22 @@ export interface LayerReport {
   latencyMs: number | null;
   energyJ: number | null;
   bound: Bound | null;
+  /**
+   * The precision the code states for this call (autocast region, `.half()`, a quantized module, a
+   * half-precision input, a Keras policy), estimated as stated; absent: the report's precision.
+   */
+  precision?: Precision;
+  /** Where the code states it: "torch.autocast(dtype=torch.float16), line 41". */
+  precisionSource?: string;
   /** For notebooks: the 0-based index of the cell among all the notebook's cells (shown as cell index + 1). */
   cell?: number;
+}
+
+/** A precision the code states, where, and for how many of a model's layer calls. */
+export interface CodePrecision {
+  precision: Precision;
+  source: string;
+  layerCalls: number;
 }
 
 /**
@@ -74,6 +88,8 @@ export interface ModelReport {
   samplesPerPass?: number;
   /** Per forward pass (see ModelTotals). */
   totals: ModelTotals;
+  /** Precisions the code states for some (or all) layer calls, "from the code"; the rest run at the report's. */
+  precisionFromCode?: CodePrecision[];
   layers: LayerReport[];
   unresolved: Unresolved[];
   /** How the figures were obtained (static analysis, catalog with source, ...). */
@@ -122,6 +138,9 @@ export interface TrainingRunReport {
   per1000SamplesMacs: number | null;
   /** The rule behind the figures (3 × forward, how steps were counted) and any assumption made. */
   rule: string;
+  /** The precision the code trains in (autocast around the step, bf16=True, precision="bf16-mixed"), and where. */
+  precision?: Precision;
+  precisionSource?: string;
   /** One training step on the hardware profile (filled by the energy model). */
   latencyMs: number | null;
   /** Chip energy of the whole run, or of 1,000 samples: see `energyScope`. */

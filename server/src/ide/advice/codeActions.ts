@@ -153,7 +153,8 @@ function isAbout(binding: ModelBinding, calls: ModelCall[], range: Range): boole
 function quantizeAction(view: View, root: SyntaxNode, b: ModelBinding): ActionItem | undefined {
   if (view.profile?.kind !== 'cpu' || !view.profile.peak.int8) return undefined;
   if (view.settings.precision === 'int8' || !b.model.layers.some((l) => QUANTIZED_OPS.has(l.op))) return undefined;
-  const saving = savingAt(view, b.model, 'int8', (l) => QUANTIZED_OPS.has(l.op));
+  // The edit quantizes the Linear/LSTM layers whose precision the code does not already state.
+  const saving = savingAt(view, b.model, 'int8', (l) => QUANTIZED_OPS.has(l.op) && !l.precision);
   const v = b.variable;
   const edit = insertAfter(view.source, b.statement, [
     `${v} = torch.ao.quantization.quantize_dynamic(${v}, {torch.nn.Linear, torch.nn.LSTM}, dtype=torch.qint8)`,
@@ -193,7 +194,9 @@ function autocastAction(
     `with torch.autocast(device_type="${device}", dtype=${dtype}):`,
   );
   if (!edits) return undefined;
-  const saving = savingAt(view, b.model, target, (l) => autocastLowers(l.op));
+  // Autocast lowers matmul-like ops (and what follows them) but not softmax, norms and losses, nor
+  // layers whose precision the code already states: the same rule the analysis of the edited code follows.
+  const saving = savingAt(view, b.model, target, (l) => autocastLowers(l.op) && !l.precision);
   return {
     title: `Run ${b.variable}(...) under torch.autocast(${dtype}) mixed precision (${priceText(saving)})`,
     kind: 'refactor.rewrite',

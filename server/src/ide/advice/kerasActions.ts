@@ -1,11 +1,11 @@
 // Keras actions: a mixed-precision global policy inserted after the keras import, and dynamic-range
 // int8 quantization with the TensorFlow Lite converter after the model is built (and trained).
 import type { Range, SyntaxNode } from '../../core/parse/syntax';
-import type { LayerReport, ModelReport } from '../../core/report/types';
+import type { ModelReport } from '../../core/report/types';
 import * as fmt from '../format';
 import type { ActionItem, FindingItem } from '../items';
 import { insertAfter } from '../syntax/edits';
-import { savingAt, type View } from '../view';
+import { forwardSaving, modelEnergy, savingAt, type View } from '../view';
 import { priceText } from './advice';
 import { scanModels, type ModelBinding } from './patterns';
 import { textOf } from '../syntax/pySyntax';
@@ -92,7 +92,8 @@ function policyAction(
         `from ${imports.viaTensorflow ? 'tensorflow.keras' : 'keras'} import mixed_precision`,
         `mixed_precision.set_global_policy("${policy}")  ${POLICY_NOTE}`,
       ];
-  const saving = savingAt(view, b.model, fast.precision);
+  // Keras computes every layer built under the policy at its precision (variables stay float32).
+  const saving = savingAt(view, b.model, fast.precision, (l) => !l.precision);
   return {
     title: `Set the Keras mixed-precision policy "${policy}" (${trainingGain(view, b.model)}${priceText(saving)})`,
     kind: fits.length ? 'quickfix' : 'refactor.rewrite',
@@ -139,14 +140,14 @@ function tfliteAction(view: View, imports: KerasImports, b: ModelBinding, root: 
         `#   ${name}.optimizations = [tf.lite.Optimize.DEFAULT]`,
         `#   open("model.tflite", "wb").write(${name}.convert())`,
       ];
-  const weighted = (l: LayerReport) => (l.params ?? 0) > 0;
-  const cpuNote =
-    view.profile && view.profile.kind !== 'cpu' && view.profile.kind !== 'soc' && view.profile.kind !== 'npu'
-      ? '; TFLite runs on CPUs and mobile accelerators'
-      : '';
-  const saving = savingAt(view, b.model, 'int8', weighted);
+  // The converted model runs under TensorFlow Lite on CPUs and mobile accelerators, not in this file:
+  // the action promises no saving for the Keras model here (it is unchanged, as a re-analysis shows),
+  // and says where to measure the converted one.
+  const saving = forwardSaving(view, b.model, modelEnergy(b.model) ?? 'the energy is unknown');
   return {
-    title: `Quantize ${v} to int8 with the TFLite converter (dynamic range${imports.tf ? '' : ', as a commented instruction'}) (${priceText(saving)}${cpuNote})`,
+    title:
+      `Convert ${v} to int8 with the TFLite converter for deployment (dynamic range${imports.tf ? '' : ', as a commented instruction'}): ` +
+      `runs on CPUs and mobile accelerators with TensorFlow Lite, 4× smaller weights; ${v} itself is unchanged here (${priceText(saving)})`,
     kind: 'refactor.rewrite',
     advice: 'tflite-int8',
     saving,

@@ -84,11 +84,12 @@ function findSites(view: View): TrainingSite[] {
       loops.set(`${node.range.start.line}:${node.range.start.character}`, { loop: node, ancestors: [...ancestors] });
   });
   return runs.map((run) => {
-    if (run.kind !== 'pytorch-loop') return { run, ancestors: [], mixed: mixedFit(run, text) };
+    if (run.kind !== 'pytorch-loop') return { run, ancestors: [], mixed: !!run.precision || mixedFit(run, text) };
     const found = loops.get(`${run.range.start.line}:${run.range.start.character}`);
     if (!found) return { run, ancestors: [], mixed: /autocast|\.(half|bfloat16)\(\s*\)/.test(text) };
     const { loop, ancestors } = found;
     const mixed =
+      !!run.precision ||
       /autocast|\.(half|bfloat16)\(\s*\)/.test(textOf(view.source, loop)) ||
       ancestors.some((a) => a.type === 'with_statement' && /autocast/.test(textOf(view.source, a).split('\n')[0])) ||
       /\.(half|bfloat16)\(\s*\)/.test(text);

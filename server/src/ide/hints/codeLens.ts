@@ -4,6 +4,7 @@
 import type { ModelReport } from '../../core/report/types';
 import * as fmt from '../format';
 import { inUserTerms } from '../sources';
+import { precisionText } from './precisionText';
 import type { LensItem } from '../items';
 import { modelEnergy, type View } from '../view';
 import { samplesPerPass } from '../../core/report/totals';
@@ -27,7 +28,7 @@ export function summaryTitle(view: View, model: ModelReport): string {
     model.name,
     fmt.count(model.totals.macs, 'MACs'),
     fmt.params(model.totals.params),
-    `${fmt.energyScopes(modelEnergy(model), samples)} on ${hw} (${view.settings.precision})`,
+    `${fmt.energyScopes(modelEnergy(model), samples)} on ${hw} (${precisionText(model, view.settings.precision)})`,
   ];
   const why =
     model.totals.macs === null ? model.unresolved[0]?.reason : model.totals.energyJ === null ? view.energyNote : null;

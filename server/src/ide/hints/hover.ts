@@ -8,6 +8,7 @@ import { contains, lineCosts, sum, unknownReason } from './layerIndex';
 import { modelEnergy, primaryModels, type View } from '../view';
 import { inUserTerms, lineText } from '../sources';
 import { samplesPerPass } from '../../core/report/totals';
+import { layerPrecisionText, precisionText } from './precisionText';
 
 const MAX_ROWS = 10;
 
@@ -72,7 +73,7 @@ function singleLayer(view: View, model: ModelReport, l: LayerReport): string {
     ['latency', fmt.latency(l.latencyMs)],
     [`energy ${passOf(view, model)}`, `${fmt.energy(l.energyJ)}${share}`],
     ['bound', l.bound ?? '?'],
-    ...contextRows(view),
+    ...contextRows(view, model, l),
   ];
   const head = `**\`${l.path}\`** · ${l.op} · in **${model.name}**`;
   const unknown = l.flops === null ? `\n\n⚠ Cost unknown: ${inUserTerms(view.source, unknownReason(model, l))}` : '';
@@ -105,7 +106,9 @@ function manyLayers(view: View, model: ModelReport, layers: LayerReport[]): stri
     `${fmt.energy(energy)}${shareOf(model, energy)}`,
     '',
   ]);
-  const context = [[`energy`, passOf(view, model)], ...contextRows(view)].map(([k, v]) => `${k}: ${v}`).join(' · ');
+  const context = [[`energy`, passOf(view, model)], ...contextRows(view, model)]
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(' · ');
   return [
     `**${layers.length} layer calls on this line** · in **${model.name}**`,
     table(header, rows),
@@ -133,7 +136,7 @@ function modelMarkdown(view: View, m: ModelReport): string {
     [`CO₂e ${passOf(view, m)}`, fmt.grams(t.co2eG)],
     ...(samplesOf(view, m) > 1 ? [['CO₂e per sample', fmt.grams(t.co2ePerSampleG ?? null)] as [string, string]] : []),
     ['layers', String(m.layers.length)],
-    ...contextRows(view),
+    ...contextRows(view, m),
   ];
   const unresolved = m.unresolved.length
     ? `\n\n⚠ ${m.unresolved.length} unresolved: ${m.unresolved
@@ -160,10 +163,13 @@ function passOf(view: View, model: ModelReport): string {
   return fmt.perPass(samplesOf(view, model));
 }
 
-function contextRows(view: View): [string, string][] {
+function contextRows(view: View, model: ModelReport, layer?: LayerReport): [string, string][] {
   const p = view.profile;
+  const setting = view.settings.precision;
+  const precision = layer ? layerPrecisionText(layer, setting) : precisionText(model, setting);
+  const note = view.settings.precisionNote ? ` (${view.settings.precisionNote})` : '';
   return [
-    ['precision', view.settings.precision],
+    ['precision', `${precision}${precision === setting ? note : `; setting ${setting}${note}`}`],
     ['hardware', p ? `${p.name} (\`${p.id}\`${p.origin === 'workspace' ? ', workspace profile' : ''})` : 'none'],
   ];
 }

@@ -7,6 +7,8 @@ import { modelEnergy, primaryModels, type View } from '../view';
 import type { InlayHintsMode } from '../settings';
 import { inUserTerms } from '../sources';
 import { samplesPerPass } from '../../core/report/totals';
+import type { ModelReport } from '../../core/report/types';
+import { precisionText } from './precisionText';
 
 /** Hints for source lines [fromLine, toLine] in the given mode. */
 export function inlayHintItems(view: View, fromLine: number, toLine: number, mode: InlayHintsMode): HintItem[] {
@@ -26,7 +28,7 @@ function totalsHints(view: View): HintItem[] {
     .map((m) => ({
       line: m.range.start.line,
       label: [fmt.count(m.totals.macs, 'MACs'), fmt.energy(modelEnergy(m))].join(' · '),
-      tooltip: `**${m.name}** ${fmt.perPass(m.samplesPerPass ?? samplesPerPass(m, view.settings.batchSize))}, ${assumption(view)}`,
+      tooltip: `**${m.name}** ${fmt.perPass(m.samplesPerPass ?? samplesPerPass(m, view.settings.batchSize))}, ${assumption(view, m)}`,
     }));
 }
 
@@ -57,15 +59,16 @@ function tooltip(view: View, cost: LineCost): string {
     `${shown}${more} in **${cost.model.name}**`,
     `${fmt.count(cost.macs, 'MACs')}, ${fmt.count(cost.flops, 'FLOPs')}, ${fmt.energy(cost.energyJ)} ${fmt.perPass(cost.model.samplesPerPass ?? samplesPerPass(cost.model, view.settings.batchSize))}` +
       (cost.share !== null ? `, ${fmt.percent(cost.share)} of the model's energy` : ''),
-    assumption(view),
+    assumption(view, cost.model),
   ];
   if (cost.energyJ === null)
     lines.push(`Energy unknown: ${view.energyNote ?? 'a layer on this line has no energy estimate'}`);
   return lines.join('\n\n');
 }
 
-/** "static estimate on nvidia-t4 (fp32)". */
-export function assumption(view: View): string {
+/** "static estimate on nvidia-t4 (fp32)", with the precision the code states when it does. */
+export function assumption(view: View, model?: ModelReport): string {
   const hw = view.profile ? view.profile.id : 'no profile';
-  return `static estimate on ${hw} (${view.settings.precision}), no code was run`;
+  const precision = model ? precisionText(model, view.settings.precision) : view.settings.precision;
+  return `static estimate on ${hw} (${precision}), no code was run`;
 }

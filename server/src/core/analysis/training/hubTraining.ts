@@ -22,7 +22,10 @@ export class HubTrainingSession {
   readonly training: TrainingRecorder;
   private root?: SyntaxNode;
 
-  constructor(rt: TorchRuntime, catalog: ModelCatalog | undefined) {
+  constructor(
+    private readonly rt: TorchRuntime,
+    catalog: ModelCatalog | undefined,
+  ) {
     this.hub = new HubRuntime(rt, catalog);
     this.training = new TrainingRecorder(rt, this.hub, catalog);
   }
@@ -81,7 +84,12 @@ export class HubTrainingSession {
   /** Hub model reports; a checkpoint inside one of `roots` (a user model's backbone) is reported with root: false. */
   reports(precision: Precision, batch: number | undefined, roots: ModuleV[]): ModelReport[] {
     const inside = (m: ModuleV) => roots.some((r) => r !== m && contains(r, m));
-    return hubReports(this.hub.loaded, { precision, batch, root: (lc) => !inside(lc.module) });
+    return hubReports(this.hub.loaded, {
+      precision,
+      batch,
+      root: (lc) => !inside(lc.module),
+      statedOf: (m) => this.rt.precision.ofModule(m),
+    });
   }
 
   /** Training runs, costed from `models`; `reportOfModule` finds a PyTorch module's report. */

@@ -5,6 +5,8 @@ import type { Value } from '../../interpreter/python/values';
 import { descendants, descendantsOfType, pathTo, rangeContains } from '../../frameworks/hub/syntaxArgs';
 import type { TrainingRecorder, RunRecord } from './trainingRecorder';
 import type { LoaderInfo } from './trainingData';
+import type { Precision } from '../../report/types';
+import { precisionOfDtype } from '../../report/precision';
 
 /** Looks a name up in the module scope after the run. */
 export type Lookup = (name: string) => Value | undefined;
@@ -130,7 +132,28 @@ function loopRecord(forNode: SyntaxNode, loader: LoaderInfo, lookup: Lookup): Ru
     dataset: loader.dataset,
     dropLast: loader.dropLast,
     notes: [],
+    ...loopPrecision(forNode),
   };
+}
+
+/**
+ * The precision a loop trains in when its body runs the step under `with torch.autocast(...)` (or
+ * `torch.cuda.amp.autocast()` / `torch.cpu.amp.autocast()`): the dtype written, else the device's
+ * default (bfloat16 on "cpu", float16 otherwise), with the line it is written on.
+ */
+export function loopPrecision(forNode: SyntaxNode): { precision?: Precision; precisionSource?: string } {
+  for (const w of descendantsOfType(forNode, 'with_statement')) {
+    const clause = w.children.find((c) => c.type === 'with_clause');
+    const text = clause?.text ?? '';
+    const call = /\b(torch\.autocast|(?:torch\.)?(?:cuda\.|cpu\.)?amp\.autocast|autocast)\s*\(([^)]*)\)/.exec(text);
+    if (!call || /enabled\s*=\s*False/.test(call[2])) continue;
+    const dtype = /dtype\s*=\s*(?:torch\.)?(\w+)/.exec(call[2])?.[1];
+    const cpu = /\bcpu\b/.test(call[1]) || /device_type\s*=\s*["']cpu["']|^\s*["']cpu["']/.test(call[2]);
+    const precision = precisionOfDtype(dtype) ?? (cpu ? 'bf16' : 'fp16');
+    if (precision === 'fp32') continue;
+    return { precision, precisionSource: `${call[0].replace(/\s+/g, ' ')}, line ${w.range.start.line + 1}` };
+  }
+  return {};
 }
 
 /** The innermost `for` statement whose iterable contains `site`. */

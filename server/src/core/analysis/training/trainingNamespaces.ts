@@ -49,18 +49,18 @@ export function installTrainingModules(rec: TrainingRecorder, all: Record<string
   ] as const) {
     ns.attrs.set(
       args,
-      builtin(args, (_a, kw) => rec.trainingArguments(kw)),
+      builtin(args, (_a, kw, site) => rec.trainingArguments(kw, site)),
     );
     ns.attrs.set(
       trainer,
-      builtin(trainer, (a, kw) => rec.trainer('hf', a, kw)),
+      builtin(trainer, (a, kw, site) => rec.trainer('hf', a, kw, site)),
     );
   }
   for (const name of ['lightning', 'lightning.pytorch', 'pytorch_lightning']) {
     const ns = ensureNamespace(all, name);
     ns.attrs.set(
       'Trainer',
-      builtin('Trainer', (a, kw) => rec.trainer('lightning', a, kw)),
+      builtin('Trainer', (a, kw, site) => rec.trainer('lightning', a, kw, site)),
     );
     ns.attrs.set('LightningModule', lightningModule(Module));
     ns.attrs.set(

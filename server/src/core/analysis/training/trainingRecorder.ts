@@ -1,6 +1,7 @@
 // Records training runs while the file is interpreted: DataLoader loops (per loop site, how often
 // it is entered), Keras fit, HF Trainer.train, Lightning Trainer.fit and Ultralytics train.
 import type { Range, SyntaxNode } from '../../parse/syntax';
+import type { Precision } from '../../report/types';
 import {
   type Value,
   type CallSite,
@@ -58,6 +59,9 @@ export interface RunRecord {
   macsReason?: string;
   /** Source text of Keras fit's x argument, to trace it back to a load_data() call. */
   xText?: string;
+  /** The precision the code trains in (bf16=True, precision="bf16-mixed", autocast around the step), and where. */
+  precision?: Precision;
+  precisionSource?: string;
 }
 
 /** One `for ... in loader` site and how many times the loop was entered. */
@@ -364,17 +368,57 @@ export class TrainingRecorder implements FrameworkHooks {
   }
 
   /** `TrainingArguments(...)` and `Trainer(model=..., args=..., train_dataset=...)`. */
-  trainingArguments(kw: Kw): Value {
+  trainingArguments(kw: Kw, site?: CallSite): Value {
     const v = this.data.instance('TrainingArguments');
     this.trainArgs.set(v, kw);
+    if (site) this.sites.set(kw, site);
     return v;
   }
 
   /** A trainer value (HF Trainer, Lightning Trainer). */
-  trainer(kind: 'hf' | 'lightning', args: Value[], kw: Kw): Value {
+  trainer(kind: 'hf' | 'lightning', args: Value[], kw: Kw, site?: CallSite): Value {
     const v: InstanceV = this.data.instance(kind === 'hf' ? 'Trainer' : 'LightningTrainer');
     this.trainers.set(v, { kind, args, kw });
+    if (site) this.sites.set(kw, site);
     return v;
+  }
+
+  /** Where TrainingArguments / a Lightning Trainer was built, by its keyword arguments (for "from the code" sources). */
+  private readonly sites = new WeakMap<Kw, CallSite>();
+
+  /** HF `TrainingArguments(bf16=True)` / `fp16=True`: the precision the Trainer trains in. */
+  private hfPrecision(targs: Kw | undefined): { precision?: Precision; precisionSource?: string } {
+    for (const [flag, precision] of [
+      ['bf16', 'bf16'],
+      ['fp16', 'fp16'],
+    ] as const) {
+      const v = targs?.get(flag);
+      if (v?.kind === 'bool' && v.value)
+        return { precision, precisionSource: this.where(`TrainingArguments(${flag}=True)`, targs!) };
+    }
+    return {};
+  }
+
+  /** Lightning `Trainer(precision="bf16-mixed" | "16-mixed" | 16 | "bf16" ...)`: the precision it trains in. */
+  private lightningPrecision(tkw: Kw): { precision?: Precision; precisionSource?: string } {
+    const v = tkw.get('precision');
+    const text = v?.kind === 'str' ? v.value : v?.kind === 'int' ? String(v.value) : undefined;
+    if (!text) return {};
+    const precision: Precision | undefined = /^bf16/.test(text)
+      ? 'bf16'
+      : /^16/.test(text)
+        ? 'fp16'
+        : /^(transformer-engine|8)/.test(text)
+          ? 'fp8'
+          : undefined;
+    return precision
+      ? { precision, precisionSource: this.where(`Trainer(precision=${JSON.stringify(text)})`, tkw) }
+      : {};
+  }
+
+  private where(what: string, kw: Kw): string {
+    const site = this.sites.get(kw);
+    return site ? `${what}, line ${site.range.start.line + 1}` : what;
   }
 
   /** HF: epochs num_train_epochs (3.0), batch per_device_train_batch_size (8), max_steps, gradient accumulation. */
@@ -429,6 +473,7 @@ export class TrainingRecorder implements FrameworkHooks {
       dataset,
       maxSteps: maxSteps !== undefined && maxSteps > 0 ? maxSteps * accum : undefined,
       notes,
+      ...this.hfPrecision(targs),
     });
     return unknown('TrainOutput is not modelled', site.range);
   }
@@ -475,6 +520,7 @@ export class TrainingRecorder implements FrameworkHooks {
       stepsPerEpoch: fastN || intOf(limit),
       limitFraction: limit?.kind === 'float' ? limit.value : undefined,
       notes: notes.slice(1),
+      ...this.lightningPrecision(tkw),
     };
     this.runs.push(record);
     if (loader && model?.kind === 'module') this.traceWithBatch(model, loader, site);

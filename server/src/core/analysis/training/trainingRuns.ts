@@ -104,6 +104,7 @@ export function costRun(r: RunRecord, model: ModelReport | undefined, modelNote?
     energyScope: null,
     hours: null,
     unresolved,
+    ...(r.precision ? { precision: r.precision, precisionSource: r.precisionSource } : {}),
   };
 }
 

@@ -2,7 +2,7 @@
 // the catalog assumes, and a provenance line naming the rule and the sources. Nothing is guessed.
 import type { CatalogEntry, CheckpointKind, ModelCatalog, TransformerArch } from '../../catalog/modelCatalog';
 import { macsFor, transformerMacsPerToken, transformerParams } from '../../catalog/modelCatalog';
-import type { ModelInput } from '../../report/types';
+import type { ModelInput, Precision } from '../../report/types';
 
 /** How a checkpoint was loaded and what the loader says about its head. */
 export interface LoadRequest {
@@ -24,6 +24,9 @@ export interface LoadRequest {
   entryNotes?: (entry: CatalogEntry) => string | undefined;
   /** Set when the load cannot name a catalogued checkpoint at all (a model built from a config object). */
   reason?: string;
+  /** The precision the load states (`torch_dtype=torch.float16`), and where. */
+  precision?: Precision;
+  precisionSource?: string;
 }
 
 /** The catalog's answer for one load: figures, or the reason there are none. */

@@ -1,6 +1,7 @@
 // The hub libraries as the interpreter sees them: transformers (Auto* classes, pipeline), timm,
 // torchvision.models, keras.applications, sentence_transformers, ultralytics and torch.hub.
 import { type Value, type NamespaceV, type CallSite, builtin } from '../../interpreter/python/values';
+import { precisionOfDtype } from '../../report/precision';
 import type { CatalogEntry, CheckpointKind } from '../../catalog/modelCatalog';
 import type { HubRuntime, NameArg } from './runtime';
 import type { LoadRequest } from './figures';
@@ -96,6 +97,7 @@ function transformersAttr(hub: HubRuntime, name: string): Value | undefined {
     const req: LoadRequest = {
       kind: 'hf',
       loader: `${name}.from_pretrained`,
+      ...dtypeOf(kw, `${name}.from_pretrained`, site),
       lmHead: classLmHead(name.replace(/^(TF|Flax)/, '')),
       entryNotes: (e) => headNote(name, e, numLabels),
       modified: (e) =>
@@ -133,6 +135,20 @@ function transformersAttr(hub: HubRuntime, name: string): Value | undefined {
   );
 }
 
+/**
+ * `torch_dtype=torch.float16` (or transformers' newer `dtype=`): the precision the loaded weights and
+ * compute use, stated by the code; `"auto"` takes the checkpoint's own, which is not read, so no statement.
+ */
+function dtypeOf(kw: Kw, loader: string, site: CallSite): Pick<LoadRequest, 'precision' | 'precisionSource'> {
+  for (const key of ['torch_dtype', 'dtype']) {
+    const v = kw.get(key);
+    const precision = v?.kind === 'str' ? precisionOfDtype(v.value) : undefined;
+    if (v?.kind === 'str' && precision && precision !== 'fp32')
+      return { precision, precisionSource: `${loader}(${key}=torch.${v.value}), line ${site.range.start.line + 1}` };
+  }
+  return {};
+}
+
 /** `pipeline(task, model=...)`: the named checkpoint, or transformers' default for the task if catalogued. */
 function pipelineLoad(hub: HubRuntime, a: Value[], kw: Kw, site: CallSite): Value {
   const taskV = a[0] ?? kw.get('task');
@@ -143,7 +159,11 @@ function pipelineLoad(hub: HubRuntime, a: Value[], kw: Kw, site: CallSite): Valu
   const loader = `pipeline(${task ? JSON.stringify(task) : '…'})`;
   const lmHead = canonical ? pipelineLmHead(canonical) : undefined;
   if (modelV && modelV.kind !== 'none')
-    return hub.load({ kind: 'hf', loader, lmHead }, { value: modelV, pos: 1, kw: 'model' }, site);
+    return hub.load(
+      { kind: 'hf', loader, lmHead, ...dtypeOf(kw, 'pipeline', site) },
+      { value: modelV, pos: 1, kw: 'model' },
+      site,
+    );
   const taskArg: NameArg = { pos: 0, kw: 'task' };
   if (!canonical)
     return hub.load(

@@ -11,6 +11,8 @@ export interface HubReportOptions {
   precision: Precision;
   batch?: number;
   root?: (lc: LoadedCheckpoint) => boolean;
+  /** The precision the code converted a loaded module to afterwards (`model.half()`), if any. */
+  statedOf?: (m: LoadedCheckpoint['module']) => { precision: Precision; source: string } | undefined;
 }
 
 /** One report per distinct load site (a class that loads a backbone in __init__ is reported once). */
@@ -29,7 +31,12 @@ export function hubReports(loaded: LoadedCheckpoint[], options: HubReportOptions
 /** The report of one checkpoint load. */
 export function hubReport(lc: LoadedCheckpoint, options: HubReportOptions): ModelReport {
   const batch = options.batch ?? 1;
-  const bytes = bytesPerElement(options.precision);
+  // A load that states its dtype (torch_dtype=torch.float16), or a conversion after it (.half()), is
+  // counted and estimated at it.
+  const converted = options.statedOf?.(lc.module);
+  const stated = converted?.precision ?? lc.request.precision;
+  const statedSource = converted?.source ?? lc.request.precisionSource;
+  const bytes = bytesPerElement(stated ?? options.precision);
   const f = lc.figures;
   const reason = lc.modifiedAfterLoad?.reason ?? f.reason;
   const unresolved: Unresolved[] = reason
@@ -65,6 +72,7 @@ export function hubReport(lc: LoadedCheckpoint, options: HubReportOptions): Mode
           latencyMs: null,
           energyJ: null,
           bound: null,
+          ...(stated ? { precision: stated, precisionSource: statedSource } : {}),
         },
       ]
     : [];
@@ -78,6 +86,9 @@ export function hubReport(lc: LoadedCheckpoint, options: HubReportOptions): Mode
     layers,
     unresolved,
     provenance: f.provenance + (batch !== 1 ? `; batch ${batch}` : ''),
+    ...(stated && layers.length
+      ? { precisionFromCode: [{ precision: stated, source: statedSource ?? 'the load', layerCalls: 1 }] }
+      : {}),
     ...(f.entry ? { catalogId: f.entry.id } : {}),
   };
 }

@@ -88,6 +88,18 @@ export class KerasClasses {
     const name = kw.get('name');
     if (name?.kind === 'str') st.name = name.value;
     st.declaredInput ??= declaredInputOf(kw, st.name, site, this.rt.options.batch);
+    // A layer's own dtype= overrides the global policy: "float32" keeps it (a softmax output) in float32.
+    const dtype = kw.get('dtype');
+    if (dtype?.kind === 'str') {
+      const compute = /^(mixed_)?float16$/.test(dtype.value)
+        ? 'fp16'
+        : /^(mixed_)?bfloat16$/.test(dtype.value)
+          ? 'bf16'
+          : undefined;
+      st.precision = compute
+        ? { precision: compute, source: `dtype=${JSON.stringify(dtype.value)}, line ${site.range.start.line + 1}` }
+        : undefined;
+    }
   }
 
   private leafInit(spec: KerasLayerSpec<unknown>): Method {

@@ -114,6 +114,43 @@ function activationsNamespace(ops: Map<string, Value>, name: string): NamespaceV
   return ns(name, attrs, `${name} member is not modelled`);
 }
 
+/**
+ * `keras.mixed_precision`: `set_global_policy("mixed_float16" | "mixed_bfloat16" | "float32")` (and a
+ * `Policy(name)`, the older `experimental.set_policy`): layers built afterwards compute at that precision.
+ */
+function mixedPrecisionNamespace(rt: KerasRuntime, name: string): NamespaceV {
+  const setPolicy = (fn: string) =>
+    builtin(`${name}.${fn}`, ([p], kw, site) => {
+      const policy = p ?? kw.get('policy');
+      rt.setPolicy(
+        policy?.kind === 'str' ? policy.value : undefined,
+        `${fn}(${policy?.kind === 'str' ? JSON.stringify(policy.value) : '…'}), line ${site.range.start.line + 1}`,
+      );
+      return NONE;
+    });
+  const policy = builtin(`${name}.Policy`, ([p], kw) => p ?? kw.get('name') ?? NONE);
+  return ns(
+    name,
+    new Map<string, Value>([
+      ['set_global_policy', setPolicy('set_global_policy')],
+      ['Policy', policy],
+      ['global_policy', builtin(`${name}.global_policy`, () => str(rt.policyName))],
+      [
+        'experimental',
+        ns(
+          `${name}.experimental`,
+          new Map<string, Value>([
+            ['set_policy', setPolicy('set_policy')],
+            ['Policy', policy],
+          ]),
+          `${name}.experimental member is not modelled`,
+        ),
+      ],
+    ]),
+    `${name} member is not modelled`,
+  );
+}
+
 /** Builds the Keras and TensorFlow namespaces, keyed by dotted module name. */
 export function kerasModules(rt: KerasRuntime): Record<string, NamespaceV> {
   const classes = new KerasClasses(rt);
@@ -168,10 +205,10 @@ export function kerasModules(rt: KerasRuntime): Record<string, NamespaceV> {
       'constraints',
       'preprocessing',
       'applications',
-      'mixed_precision',
     ]) {
       attrs.set(o, opaqueNs(`${root}.${o}`));
     }
+    attrs.set('mixed_precision', mixedPrecisionNamespace(rt, `${root}.mixed_precision`));
     return { keras: ns(root, attrs, `${root} member is not modelled`), layers, models };
   };
   const k = build('keras');
@@ -202,6 +239,7 @@ export function kerasModules(rt: KerasRuntime): Record<string, NamespaceV> {
       'regularizers',
       'initializers',
       'applications',
+      'mixed_precision',
     ]) {
       out[`${root}.${sub}`] = m.keras.attrs.get(sub) as NamespaceV;
     }

@@ -1,5 +1,6 @@
 // What the analysis knows about each Keras object (layer or model): its kind, name, spec and
 // weights once built, and the layer tree a model tracks — plus parameter counts over that tree.
+import type { Precision } from '../../report/types';
 import type { Range } from '../../parse/syntax';
 import type { InstanceV, TensorV, Value } from '../../interpreter/python/values';
 import type { KerasLayerSpec, KArg, Shape } from './layers/spec';
@@ -51,6 +52,8 @@ export interface KerasState {
   observed?: InputDecl;
   /** Set while a custom layer's build() runs, against re-entry. */
   building?: boolean;
+  /** The mixed-precision policy in force when it was built (`set_global_policy("mixed_float16")`), and where. */
+  precision?: { precision: Precision; source: string };
 }
 
 /** The registry of Keras objects of one analysis, with Keras's automatic names. */

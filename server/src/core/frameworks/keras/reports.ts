@@ -5,7 +5,7 @@ import type { ClassV, InstanceV } from '../../interpreter/python/values';
 import type { Scope } from '../../interpreter/python/scope';
 import { StepBudgetExceeded } from '../../interpreter/stepBudget';
 import { lookupClassAttr } from '../../interpreter/python/classes';
-import type { Finding, LayerReport, ModelReport, Precision, Unresolved } from '../../report/types';
+import type { CodePrecision, Finding, LayerReport, ModelReport, Precision, Unresolved } from '../../report/types';
 import { bytesPerElement } from '../../report/precision';
 import { activationBytesOf, weightBytesOf } from '../../report/rows';
 import { modelTotals } from '../../report/totals';
@@ -82,6 +82,7 @@ export class KerasSession {
       layers,
       unresolved: dedupe(unresolved),
       provenance: PROVENANCE,
+      ...statedPrecisions(layers),
     };
   }
 
@@ -184,7 +185,9 @@ const ZERO = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } 
 
 const totals = modelTotals;
 
-function layerRow(r: KerasRow, bytes: number): LayerReport {
+/** A row; one built under a mixed-precision policy has its traffic counted at the policy's compute precision. */
+function layerRow(r: KerasRow, reportBytes: number): LayerReport {
+  const bytes = r.precision ? bytesPerElement(r.precision) : reportBytes;
   return {
     path: r.path,
     op: r.op,
@@ -200,7 +203,21 @@ function layerRow(r: KerasRow, bytes: number): LayerReport {
     latencyMs: null,
     energyJ: null,
     bound: null,
+    ...(r.precision ? { precision: r.precision, precisionSource: r.precisionSource } : {}),
   };
+}
+
+/** The mixed-precision policies the rows were built under ("from the code"); variables stay float32, as Keras keeps them. */
+function statedPrecisions(layers: LayerReport[]): Pick<ModelReport, 'precisionFromCode'> {
+  const out = new Map<string, CodePrecision>();
+  for (const l of layers) {
+    if (!l.precision) continue;
+    const key = `${l.precision}|${l.precisionSource}`;
+    const entry = out.get(key);
+    if (entry) entry.layerCalls++;
+    else out.set(key, { precision: l.precision, source: l.precisionSource ?? 'the policy', layerCalls: 1 });
+  }
+  return out.size ? { precisionFromCode: [...out.values()] } : {};
 }
 
 function dedupe(us: Unresolved[]): Unresolved[] {

@@ -1,5 +1,6 @@
 // Keras semantics for the interpreter (FrameworkHooks): layer and model objects, calling them on
 // symbolic tensors (building weights on first call), the functional graph, and the trace of roots.
+import type { Precision } from '../../report/types';
 import type { Range } from '../../parse/syntax';
 import {
   type Value,
@@ -85,6 +86,23 @@ export class KerasRuntime implements FrameworkHooks {
     return this.owns(obj) ? tensorItem(this, obj as TensorV, index, site) : undefined;
   }
 
+  /** The global mixed-precision policy in force (`set_global_policy`), as a stated precision; none: float32. */
+  policy: { precision: Precision; source: string } | undefined;
+  /** The policy's name, for `global_policy()`. */
+  policyName = 'float32';
+
+  /** `set_global_policy(name)`: layers built from now on compute at the policy's precision. */
+  setPolicy(name: string | undefined, source: string): void {
+    this.policyName = name ?? 'float32';
+    const compute =
+      name === 'mixed_float16' || name === 'float16'
+        ? 'fp16'
+        : name === 'mixed_bfloat16' || name === 'bfloat16'
+          ? 'bf16'
+          : undefined;
+    this.policy = compute ? { precision: compute, source } : undefined;
+  }
+
   instantiate(cls: ClassV, site: CallSite): Value | undefined {
     const base = this.classes.baseOf(cls);
     if (!base) return undefined;
@@ -102,6 +120,7 @@ export class KerasRuntime implements FrameworkHooks {
       built: false,
       weights: [],
       layers: [],
+      ...(this.policy ? { precision: this.policy } : {}),
     });
     return inst;
   }
@@ -245,6 +264,7 @@ export class KerasRuntime implements FrameworkHooks {
         callRangeOf(st, site),
         local,
         inst,
+        statedOf(st),
       );
       return this.tensor(null, 'float32', reason);
     };
@@ -310,6 +330,7 @@ export class KerasRuntime implements FrameworkHooks {
       callRangeOf(st, site),
       local,
       inst,
+      statedOf(st),
     );
   }
 
@@ -318,6 +339,11 @@ export class KerasRuntime implements FrameworkHooks {
     if (this.tracer.active) this.tracer.problem(site.range, message, 'shape-mismatch', 'warning');
     else this.interp.report(site.range, message, 'warning');
   }
+}
+
+/** The precision a layer computes at: the policy it was built under, or its own dtype= (classes.ts). */
+function statedOf(st: KerasState): { precision: Precision; source: string } | undefined {
+  return st.precision;
 }
 
 /** Where a layer is called, or null when that is where it was constructed (a Sequential's layers). */

@@ -3,6 +3,7 @@
 import type { Range } from '../../parse/syntax';
 import type { InstanceV } from '../../interpreter/python/values';
 import { type Shape, elems } from './layers/spec';
+import type { Precision } from '../../report/types';
 
 /** One executed layer or op. Element counts are kept so bytes can be computed at any precision. */
 export interface KerasRow {
@@ -19,6 +20,9 @@ export interface KerasRow {
   inputElems: number | null;
   outputElems: number | null;
   reason?: string;
+  /** The precision the code states for it (the mixed-precision policy it was built under), and where. */
+  precision?: Precision;
+  precisionSource?: string;
 }
 
 /** A problem found while tracing, located at the call. */
@@ -96,7 +100,14 @@ export class KerasTracer {
   }
 
   /** Records a layer call (path from `local`) or an op (path numbered per parent: add, add_2, ...). */
-  record(cost: RowCost, range: Range, callRange: Range | null, local?: string, instance?: InstanceV): void {
+  record(
+    cost: RowCost,
+    range: Range,
+    callRange: Range | null,
+    local?: string,
+    instance?: InstanceV,
+    stated?: { precision: Precision; source: string },
+  ): void {
     if (!this.running) return;
     const path = local !== undefined ? this.childPath(local) : this.opPath(cost.op);
     const sizes = cost.inputs.map((s) => (s ? elems(s) : NaN));
@@ -116,6 +127,7 @@ export class KerasTracer {
       inputElems,
       outputElems,
       reason: cost.reason,
+      ...(stated ? { precision: stated.precision, precisionSource: stated.source } : {}),
     });
   }
 

@@ -29,6 +29,7 @@ import { type LayerSpec, type TensorInfo, type ArgValue, ShapeError, LayerArgErr
 import { toArgValue } from './modules';
 import type { TorchRuntime } from './runtime';
 import { LAYER_SPECS } from './layers';
+import { convertingMethod } from './precision';
 
 const self = (args: Value[]) => args[0] as ModuleV;
 
@@ -37,17 +38,18 @@ function moduleMethods(
   rt: TorchRuntime,
 ): Record<string, (args: Value[], kw: Map<string, Value>, site: CallSite) => Value> {
   const returnsSelf = (args: Value[]) => args[0];
+  const state = () => rt.precision;
   return {
     __init__: () => NONE,
-    to: returnsSelf,
+    to: convertingMethod(state, null, 'to'),
     cuda: returnsSelf,
     cpu: returnsSelf,
-    float: returnsSelf,
+    float: convertingMethod(state, 'float32', 'float'),
     eval: (args) => setTraining(self(args), false),
     train: (args) => setTraining(self(args), args[1]?.kind !== 'bool' || args[1].value),
-    half: returnsSelf,
+    half: convertingMethod(state, 'float16', 'half'),
     double: returnsSelf,
-    bfloat16: returnsSelf,
+    bfloat16: convertingMethod(state, 'bfloat16', 'bfloat16'),
     requires_grad_: returnsSelf,
     share_memory: returnsSelf,
     zero_grad: () => NONE,

@@ -18,6 +18,7 @@ import type { Interpreter } from '../../interpreter/python/interpreter';
 import { PyError, raise } from '../../interpreter/python/errors';
 import { StepBudgetExceeded } from '../../interpreter/stepBudget';
 import { lookupClassAttr, builtinBase, mro } from '../../interpreter/python/classes';
+import { PrecisionState } from './precision';
 import { Tracer, type LayerCall, type TraceProblem } from './tracer';
 import type { MemoRun } from './moduleMemo';
 import {
@@ -67,8 +68,16 @@ export class TorchRuntime implements FrameworkHooks {
   interp!: Interpreter;
   /** The memo of module calls, when the language server keeps one for the document. */
   memo?: MemoRun;
+  /** What precision the code states: autocast regions, converted and quantized modules, half inputs. */
+  readonly precision = new PrecisionState();
 
-  constructor(readonly options: TraceOptions) {}
+  constructor(readonly options: TraceOptions) {
+    this.tracer.statedPrecision = (op, module, parent, inputs) => this.precision.of(op, module, parent, inputs);
+  }
+
+  enterContext(value: Value): (() => void) | undefined {
+    return this.precision.enter(value);
+  }
 
   getAttr(obj: Value, name: string, site: CallSite): Value | undefined {
     if (obj.kind === 'tensor') return tensorAttr(this, obj, name, site);
@@ -206,7 +215,8 @@ export class TorchRuntime implements FrameworkHooks {
 
   /** Calls a module inside a trace: its forward (user or built-in), attributed to its path. */
   invokeModule(m: ModuleV, args: Value[], kwargs: Map<string, Value>, site: CallSite): Value {
-    if (this.memo && !m.cls.builtin)
+    // Memoised calls were recorded without a stated precision: once the code states one, they are not reused.
+    if (this.memo && !m.cls.builtin && !this.precision.stated)
       return this.memo.forward(m, args, kwargs, site, () => this.runForward(m, args, kwargs, site));
     return this.runForward(m, args, kwargs, site);
   }
@@ -238,6 +248,7 @@ export class TorchRuntime implements FrameworkHooks {
       output: NONE,
     };
     this.roots.push(run);
+    this.precision.noteInput(inputs[0]);
     this.tracer.begin(m);
     const wasTolerant = this.interp.tolerant;
     this.interp.tolerant = true;

@@ -21,7 +21,8 @@ import { dimsArg, arg, like, guarded, callTensorMethod, TENSOR_FUNCTIONS, DTYPES
 import * as S from './shapeOps';
 import { functionalNamespace } from './functional';
 import { createNnClasses } from './nnClasses';
-import { builtinClass, cloneModule } from './modules';
+import { allModules, builtinClass, cloneModule } from './modules';
+import { autocastFactory } from './precision';
 import type { TorchRuntime } from './runtime';
 
 type Fn = (args: Value[], kw: Map<string, Value>, site: CallSite) => Value;
@@ -150,7 +151,7 @@ function torchFunctions(rt: TorchRuntime): Record<string, Fn> {
     manual_seed: () => NONE,
     set_num_threads: () => NONE,
     set_default_dtype: () => NONE,
-    autocast: () => NONE,
+    autocast: autocastFactory('torch.autocast').call,
     device: ([d]: Value[]) => d ?? str('cpu'),
     is_tensor: ([t]: Value[]) => ({ kind: 'bool', value: t?.kind === 'tensor' }),
     compile: ([m]: Value[]) => m ?? NONE,
@@ -255,14 +256,26 @@ export function torchModules(rt: TorchRuntime): {
     'Size',
     builtin('Size', ([v]) => v ?? tuple([])),
   );
+  const amp = (name: string, device?: 'cuda' | 'cpu'): NamespaceV => ({
+    kind: 'namespace',
+    name,
+    attrs: new Map<string, Value>([['autocast', autocastFactory(`${name}.autocast`, device)]]),
+    opaque: `${name} is not modelled`,
+  });
+  const cudaAmp = amp('torch.cuda.amp', 'cuda');
+  const cpuAmp = amp('torch.cpu.amp', 'cpu');
+  const torchAmp = amp('torch.amp');
   attrs.set('cuda', {
     kind: 'namespace',
     name: 'torch.cuda',
     attrs: new Map<string, Value>([
       ['is_available', builtin('is_available', () => FALSE)],
       ['device_count', builtin('device_count', () => int(0))],
+      ['amp', cudaAmp],
     ]),
   });
+  attrs.set('cpu', { kind: 'namespace', name: 'torch.cpu', attrs: new Map<string, Value>([['amp', cpuAmp]]) });
+  attrs.set('amp', torchAmp);
   attrs.set('jit', {
     kind: 'namespace',
     name: 'torch.jit',
@@ -274,7 +287,7 @@ export function torchModules(rt: TorchRuntime): {
     ]),
     opaque: 'torch.jit is not modelled',
   });
-  const quantization = quantizationNamespace();
+  const quantization = quantizationNamespace(rt);
   attrs.set('quantization', quantization);
   attrs.set('ao', {
     kind: 'namespace',
@@ -287,7 +300,6 @@ export function torchModules(rt: TorchRuntime): {
     'optim',
     'onnx',
     'distributed',
-    'amp',
     'utils',
     'fx',
     'hub',
@@ -316,16 +328,28 @@ export function torchModules(rt: TorchRuntime): {
   return { modules, nn, classes };
 }
 
+/** The layer types quantize_dynamic converts when no qconfig_spec is given (PyTorch's default for qint8). */
+const DYNAMIC_QUANTIZED = ['Linear', 'LSTM', 'GRU', 'LSTMCell', 'RNNCell', 'GRUCell'];
+
 /**
- * torch.ao.quantization: quantize_dynamic returns the model with its Linear/LSTM layers converted to
- * int8; the structure (and so the MACs) is unchanged, so the analysis carries on with a copy.
+ * torch.ao.quantization: quantize_dynamic returns a copy of the model whose Linear/LSTM (or the
+ * qconfig_spec's) layers are quantized: their structure (and so their MACs) is unchanged, and they
+ * run at int8 (dtype=torch.qint8) or with float16 weights (dtype=torch.float16), as the code states.
  */
-function quantizationNamespace(): NamespaceV {
-  const quantizeDynamic = builtin('quantize_dynamic', ([m], kw) => {
+function quantizationNamespace(rt: TorchRuntime): NamespaceV {
+  const quantizeDynamic = builtin('quantize_dynamic', ([m, spec, dtypeArg], kw, site) => {
     const model = m ?? kw.get('model');
     const inplace = kw.get('inplace');
-    if (model?.kind !== 'module' || (inplace?.kind === 'bool' && inplace.value)) return model ?? NONE;
-    return cloneModule(model);
+    if (model?.kind !== 'module') return model ?? NONE;
+    const out = inplace?.kind === 'bool' && inplace.value ? model : cloneModule(model);
+    const dtype = kw.get('dtype') ?? dtypeArg;
+    const name = dtype?.kind === 'str' ? dtype.value : 'qint8';
+    const precision = name === 'float16' ? 'fp16' : 'int8';
+    const ops = quantizedOps(kw.get('qconfig_spec') ?? spec);
+    const source = `quantize_dynamic(dtype=torch.${name}), line ${site.range.start.line + 1}`;
+    for (const sub of allModules(out))
+      if (sub.spec && ops.has(sub.spec.op)) rt.precision.quantize(sub, { precision, source });
+    return out;
   });
   return {
     kind: 'namespace',
@@ -337,6 +361,13 @@ function quantizationNamespace(): NamespaceV {
       ['float16', str('float16')],
     ]),
   };
+}
+
+/** The layer types a qconfig_spec names (a set / list of classes), or the default set. */
+function quantizedOps(spec: Value | undefined): Set<string> {
+  const items = spec && (spec.kind === 'list' || spec.kind === 'tuple') ? spec.items : undefined;
+  if (!items) return new Set(DYNAMIC_QUANTIZED);
+  return new Set(items.flatMap((c) => (c.kind === 'class' && c.spec ? [c.spec.op] : [])));
 }
 
 function arangeLength(a: Value[]): number {

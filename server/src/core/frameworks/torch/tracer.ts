@@ -4,6 +4,7 @@ import type { Range } from '../../parse/syntax';
 import type { ModuleV, TensorV, Value } from '../../interpreter/python/values';
 import { elementwiseFlops } from '../../opCosts/opCosts';
 import { elementCount, type ArgValue } from './layers/layerSpec';
+import type { Precision } from '../../report/types';
 
 /** One executed layer or op. Element counts are kept so bytes can be computed at any precision. */
 export interface LayerCall {
@@ -23,6 +24,9 @@ export interface LayerCall {
   reason?: string;
   /** For a functional op: the module whose forward called it (its path is named under that module's). */
   parent?: ModuleV;
+  /** The precision the code states for this call (precision.ts), and where; absent: the report's. */
+  precision?: Precision;
+  precisionSource?: string;
 }
 
 /** A problem found while tracing (shape mismatch, unsupported op), located at the call. */
@@ -65,6 +69,13 @@ export class Tracer {
   problems: TraceProblem[] = [];
   /** Set by an analysis that wants the dataflow (graph synthesis for profiling); off otherwise. */
   flow?: FlowSink;
+  /** The precision the code states for a call (the runtime's PrecisionState), consulted as each call is recorded. */
+  statedPrecision?: (
+    op: string,
+    module: ModuleV | undefined,
+    parent: ModuleV | undefined,
+    inputs: (TensorV | null)[],
+  ) => { precision: Precision; source: string } | undefined;
   private stack: ModuleV[] = [];
   private paths = new Map<ModuleV, string>();
   private opCounters = new Map<string, number>();
@@ -123,6 +134,8 @@ export class Tracer {
       outputElems,
       reason: cost.reason,
     };
+    const stated = this.statedPrecision?.(cost.op, module, parent, cost.inputs);
+    if (stated) Object.assign(call, { precision: stated.precision, precisionSource: stated.source });
     this.calls.push(call);
     this.flow?.called(call, cost.inputs, cost.output);
   }

@@ -15,6 +15,8 @@ export interface FrameworkHooks {
   length?(obj: Value): number | undefined;
   /** A deep copy of a framework object (copy.deepcopy of a module). */
   deepCopy?(obj: Value): Value | undefined;
+  /** Enters a framework context manager (`with torch.autocast(...)`): returns how to leave it, or undefined to decline. */
+  enterContext?(value: Value, site: CallSite): (() => void) | undefined;
   /** Creates the bare instance for a class deriving from a framework class (before __init__). */
   instantiate?(cls: ClassV, site: CallSite): Value | undefined;
 }

@@ -514,17 +514,35 @@ export class Interpreter extends Evaluator implements BuiltinHost {
     return { kind: 'namespace', name: dotted, attrs: new Map(), opaque: `module ${dotted} is not modelled` };
   }
 
+  /** Runs a `with` block; a framework context manager (torch.autocast) is entered for the block and left after it. */
   private execWith(node: SyntaxNode, scope: Scope): Signal {
     const clause = node.children.find((c) => c.type === 'with_clause');
-    for (const item of clause?.children ?? []) {
-      const value = field(item, 'value') ?? item.children[0];
-      if (value?.type === 'as_pattern') {
-        const v = this.eval(value.children[0], scope);
-        const target = field(value, 'alias') ?? value.children.at(-1)!;
-        this.assignTarget(target.type === 'as_pattern_target' ? target.children[0] : target, v, scope);
-      } else if (value) this.eval(value, scope);
+    const exits: (() => void)[] = [];
+    try {
+      for (const item of clause?.children ?? []) {
+        const value = field(item, 'value') ?? item.children[0];
+        if (value?.type === 'as_pattern') {
+          const v = this.eval(value.children[0], scope);
+          this.enterContext(v, value, exits);
+          const target = field(value, 'alias') ?? value.children.at(-1)!;
+          this.assignTarget(target.type === 'as_pattern_target' ? target.children[0] : target, v, scope);
+        } else if (value) this.enterContext(this.eval(value, scope), value, exits);
+      }
+      return this.execBlock(field(node, 'body'), scope);
+    } finally {
+      for (const exit of exits.reverse()) exit();
     }
-    return this.execBlock(field(node, 'body'), scope);
+  }
+
+  /** Lets the frameworks enter a context manager; what they return to leave it is kept in `exits`. */
+  private enterContext(value: Value, node: SyntaxNode, exits: (() => void)[]): void {
+    for (const h of this.hooks) {
+      const exit = h.enterContext?.(value, { range: node.range });
+      if (exit) {
+        exits.push(exit);
+        return;
+      }
+    }
   }
 
   private execTry(node: SyntaxNode, scope: Scope): Signal {
