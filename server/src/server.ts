@@ -27,7 +27,9 @@ export const CAPABILITIES: InitializeResult['capabilities'] = {
   hoverProvider: true,
   codeLensProvider: { resolveProvider: false },
   codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite] },
-  notebookDocumentSync: { notebookSelector: [{ notebook: 'jupyter-notebook', cells: [{ language: 'python' }] }] },
+  // Every cell is synced (markdown too), so that cells are numbered as the notebook shows them; only the
+  // Python code cells are analysed. A client filters synced cells by this selector (vscode-languageclient does).
+  notebookDocumentSync: { notebookSelector: [{ notebook: 'jupyter-notebook', cells: [{ language: '*' }] }] },
 };
 
 /** dist/.. in the bundle (grammars/ and profiles/ live there); the repository root when run from source. */

@@ -9,6 +9,7 @@ import { analyzeSource } from '../../server/src/core/analysis/analyzeSource';
 import { syntheticModelsFile } from './synthetic';
 import { runLspBench } from './lsp';
 import { runProfileBench } from './profile';
+import { runExtensionBench } from './extension';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
@@ -94,6 +95,8 @@ async function main(): Promise<void> {
   console.log('');
   await runLspBench();
   await runProfileBench();
+  console.log('');
+  runExtensionBench();
 }
 
 main().catch((e) => {

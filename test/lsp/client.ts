@@ -42,7 +42,7 @@ export class TestClient {
   /** Spawns the server; `settings` is what workspace/configuration answers for `wattlens`. */
   static async start(
     settings: Record<string, unknown> = {},
-    options: { workspace?: string; capabilities?: object } = {},
+    options: { workspace?: string; capabilities?: object; initializationOptions?: object } = {},
   ): Promise<TestClient> {
     if (!existsSync(serverJs)) throw new Error(`${serverJs} is missing: run \`npm run build\` first`);
     const proc = spawn(
@@ -90,12 +90,17 @@ export class TestClient {
   /** The initialize result. */
   initResult!: InitializeResult;
 
-  private async initialize(options: { workspace?: string; capabilities?: object }): Promise<void> {
+  private async initialize(options: {
+    workspace?: string;
+    capabilities?: object;
+    initializationOptions?: object;
+  }): Promise<void> {
     const rootUri = options.workspace ? pathToFileURL(options.workspace).href : null;
     this.initResult = await this.conn.sendRequest('initialize', {
       processId: process.pid,
       rootUri,
       workspaceFolders: rootUri ? [{ uri: rootUri, name: 'ws' }] : null,
+      initializationOptions: options.initializationOptions,
       capabilities: options.capabilities ?? {
         workspace: {
           configuration: true,

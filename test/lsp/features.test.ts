@@ -34,7 +34,11 @@ test('initialize answers the capabilities DESIGN.md fixes', () => {
     caps.notebookDocumentSync as { notebookSelector: { notebook: string; cells: { language: string }[] }[] }
   ).notebookSelector[0];
   assert.equal(selector.notebook, 'jupyter-notebook');
-  assert.deepEqual(selector.cells, [{ language: 'python' }]);
+  assert.deepEqual(
+    selector.cells,
+    [{ language: '*' }],
+    'every cell, so that cells are numbered as the notebook shows them',
+  );
 });
 
 test('inlay hints sit at the end of layer definition and call lines, with FLOPs, energy and share', async () => {

@@ -138,7 +138,7 @@ export function toCodeActions(source: Source, items: ActionItem[]): CodeAction[]
 }
 
 /** A source range in its owning document, with characters clamped to the lines. */
-function mapRange(source: Source, range: Range): { uri: string; range: LspRange } | undefined {
+export function mapRange(source: Source, range: Range): { uri: string; range: LspRange } | undefined {
   const mapped = toSegmentRange(source, range);
   if (!mapped) return undefined;
   const { segment } = mapped;

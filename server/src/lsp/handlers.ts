@@ -18,6 +18,7 @@ import { hoverItem } from '../ide/hints/hover';
 import { inlayHintItems } from '../ide/hints/inlayHints';
 import { Cancelled, type Service } from './service';
 import { registerProfiling } from './profile';
+import { registerPanelHandlers } from './panelHandlers';
 
 /** Wires inlay hints, hover, code lens, code actions, the custom request and change notifications. */
 export function registerHandlers(connection: Connection, service: Service): void {
@@ -68,6 +69,7 @@ export function registerHandlers(connection: Connection, service: Service): void
       return view ? toModelReports(view.source, view.file.models) : [];
     }),
   );
+  registerPanelHandlers(connection, service, guard);
   connection.onDidChangeConfiguration((params) => void service.updateSettings(params.settings ?? undefined));
   connection.onDidChangeWatchedFiles((params) => {
     if (params.changes.some((c) => /\.wattlens\/(profiles|calibration)\/[^/]+\.json$/.test(c.uri)))

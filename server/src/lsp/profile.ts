@@ -23,6 +23,11 @@ import type { Service } from './service';
 /** Registers the request on the connection. */
 export function registerProfiling(connection: Connection, service: Service): void {
   connection.onRequest(ProfileModelRequest.method, async (params: ProfileModelParams, token: CancellationToken) => {
+    if (!service.workspaceTrusted)
+      throw new ResponseError(
+        ErrorCodes.InvalidRequest,
+        'local profiling is off in Restricted Mode: it runs a model built from this workspace on your machine; trust the workspace to use it',
+      );
     const source = service.docs.sourceFor(params.uri);
     if (!source)
       throw new ResponseError(ErrorCodes.InvalidParams, `${params.uri} is not an open Python document or notebook`);

@@ -15,6 +15,8 @@ export class ProfileStore {
   private profiles = new Map<string, LoadedProfile>();
   /** Bumped on every reload, so cached estimates know to recompute. */
   generation = 0;
+  /** The messages of the last reload: one per profile file that failed, with where it fails. */
+  problems: string[] = [];
 
   constructor(
     private readonly profilesDir: string,
@@ -40,7 +42,17 @@ export class ProfileStore {
     }
     this.profiles = next;
     this.generation++;
-    return [...set.errors.map((e) => `hardware profile ${e.message}${this.keptNote(e.file)}`), ...problems];
+    // One message per broken file, naming each field that fails (a file can fail in several places).
+    const byFile = new Map<string, string[]>();
+    for (const e of set.errors)
+      byFile.set(e.file, [...(byFile.get(e.file) ?? []), `${e.field || '(root)'}: ${e.expected}`]);
+    this.problems = [
+      ...[...byFile].map(
+        ([file, fields]) => `hardware profile ${file} is not used: ${fields.join('; ')}${this.keptNote(file)}`,
+      ),
+      ...problems,
+    ];
+    return this.problems;
   }
 
   /** Applies each profile's workspace calibration, if any; a malformed calibration is reported and left out. */
@@ -65,6 +77,11 @@ export class ProfileStore {
   /** Loaded ids near an unknown one, for "did you mean". */
   near(id: string): string[] {
     return nearest(id, this.ids());
+  }
+
+  /** Every loaded profile. */
+  all(): LoadedProfile[] {
+    return [...this.profiles.values()];
   }
 
   /** Every loaded id, sorted. */

@@ -6,10 +6,17 @@ import { join } from 'node:path';
 import type { SourceParser } from '../core/parse/parser';
 import { gridIntensity, type LoadedProfile } from '../core/energy';
 import { loadModelCatalog, type ModelCatalog } from '../core/catalog/modelCatalog';
-import { ReportChangedNotification, type ReportChangedParams } from '../protocol';
+import {
+  ReportChangedNotification,
+  type EffectiveSettings,
+  type HardwareProfilesResult,
+  type ReportChangedParams,
+} from '../protocol';
+import { profileSummaries } from '../ide/panel/profiles';
 import { DocumentStore, yieldToEventLoop } from './documents';
 import { estimate, type View } from '../ide/view';
 import { findingItems } from '../ide/advice/diagnostics';
+import * as fmt from '../ide/format';
 import { toDiagnostics } from './convert';
 import { ProfileStore } from './profileStore';
 import {
@@ -34,9 +41,13 @@ export class Service {
   capabilities: ClientCapabilities = {};
   /** The workspace folder (its .wattlens/ holds profiles, calibrations and profiling exports). */
   workspaceDir: string | undefined;
+  /** False when the client said the workspace is not trusted (VS Code's Restricted Mode). */
+  workspaceTrusted = true;
   private pushedSettings: unknown = undefined;
   private catalog: ModelCatalog | null | undefined;
   private markReady: () => void = () => undefined;
+  /** Why workspace profiles are not read (an untrusted workspace), or null when they are. */
+  private workspaceProfilesOff: string | null = null;
   /** Settles once the first settings have been read (or after 2 s if the client never answers). */
   private readonly ready = new Promise<void>((resolve) => {
     this.markReady = resolve;
@@ -61,9 +72,57 @@ export class Service {
   ): void {
     this.capabilities = capabilities;
     this.pushedSettings = pick(initializationOptions, 'wattlens') ?? initializationOptions;
-    this.workspaceDir = workspaceUri?.startsWith('file:') ? fileURLToPath(workspaceUri) : undefined;
+    const workspaceDir = workspaceUri?.startsWith('file:') ? fileURLToPath(workspaceUri) : undefined;
+    // The VS Code client says whether the workspace is trusted; other clients do not, and are trusted.
+    // Untrusted, nothing of the workspace is read or written: no profiles, no calibrations, no profiling.
+    this.workspaceTrusted = pick(initializationOptions, 'workspaceTrusted') !== false;
+    this.workspaceProfilesOff = this.workspaceTrusted
+      ? null
+      : 'Restricted Mode: the workspace is not trusted, so its hardware profiles (.wattlens/profiles) and calibration files are not read. Trust the workspace to use them.';
+    this.workspaceDir = this.workspaceTrusted ? workspaceDir : undefined;
     this.profiles = new ProfileStore(join(this.packageRoot, 'profiles'), this.workspaceDir);
     this.profiles.reload().forEach((m) => this.tell(m, MessageType.Warning));
+  }
+
+  /** The loaded profile with this id (built-in or workspace), if any. */
+  profileOf(id: string): LoadedProfile | undefined {
+    return this.profiles.get(id);
+  }
+
+  /** The settings in force: the profile actually used (the default when the setting names an unknown one). */
+  effectiveSettings(): EffectiveSettings {
+    const profile = this.profileFor(this.settings.hardware);
+    let grid: EffectiveSettings['gridIntensity'] = null;
+    try {
+      const intensity = gridIntensity(this.settings.region);
+      grid = {
+        gramsPerKWh: intensity.gCO2ePerKWh,
+        text: `${fmt.count(intensity.gCO2ePerKWh, '').trim()} gCO2e/kWh`,
+        source: intensity.source,
+      };
+    } catch {
+      grid = null;
+    }
+    return {
+      hardware: profile?.id ?? this.settings.hardware,
+      hardwareName: profile?.name ?? null,
+      precision: this.settings.precision,
+      precisionSetting: this.settings.precisionSetting,
+      region: this.settings.region,
+      gridIntensity: grid,
+      pue: this.settings.pue,
+      batchSize: this.settings.batchSize,
+    };
+  }
+
+  /** Every loaded profile with its figures, the settings in force, and whether workspace profiles are read. */
+  hardwareProfiles(): HardwareProfilesResult {
+    return {
+      profiles: profileSummaries(this.profiles.all()),
+      current: this.effectiveSettings(),
+      workspaceProfiles: { enabled: this.workspaceProfilesOff === null, reason: this.workspaceProfilesOff },
+      problems: this.profiles.problems,
+    };
   }
 
   /** Whether the client can be asked for settings with workspace/configuration. */

@@ -18,17 +18,28 @@ export function adviceItems(view: View, syntaxOf?: (source: Source) => SyntaxNod
   const findings: AdviceItem[] = findingItems(view)
     .filter((f) => ADVICE_CODES.has(f.code))
     .map((f) => ({ type: 'finding', kind: f.code, title: f.message, ...place(view, f.range) }));
+  return [...findings, ...actionEntries(view, syntaxOf).map((e) => e.item)];
+}
+
+/** An action's advice and the source region it was asked for (asking for code actions there offers it again). */
+export interface ActionEntry {
+  item: AdviceItem;
+  region: Range;
+}
+
+/** Every code action offered anywhere in the source, each once, in source order, with the region it came from. */
+export function actionEntries(view: View, syntaxOf?: (source: Source) => SyntaxNode | null): ActionEntry[] {
   const seen = new Set<string>();
-  const actions: AdviceItem[] = [];
-  for (const range of regions(view.source)) {
-    for (const action of codeActionItems(view, range, undefined, syntaxOf)) {
+  const entries: ActionEntry[] = [];
+  for (const region of regions(view.source)) {
+    for (const action of codeActionItems(view, region, undefined, syntaxOf)) {
       const key = `${action.advice}|${action.title}|${JSON.stringify(action.edits)}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      actions.push(actionAdvice(view, action, range));
+      entries.push({ item: actionAdvice(view, action, region), region });
     }
   }
-  return [...findings, ...actions];
+  return entries;
 }
 
 /** The ranges actions are asked for: the whole text, or each notebook cell (an action never spans cells). */
