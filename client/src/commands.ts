@@ -6,6 +6,7 @@ import { ExportReportRequest, type ExportResult } from '../../server/src/protoco
 import type { PanelManager } from './panel/panelManager';
 import { pythonCells } from './notebookCells';
 import { selectHardwareProfile } from './profilePicker';
+import { profileLocally } from './profiling';
 import type { ServerClient } from './serverClient';
 import type { StatusBar } from './statusBar';
 
@@ -17,14 +18,6 @@ export const COMMANDS = {
   exportReport: 'wattlens.exportReport',
   restartServer: 'wattlens.restartServer',
 } as const;
-
-/** What `Profile Model Locally` says until local profiling lands. */
-export const PROFILING_NOT_YET =
-  'WattLens: measuring a model on this machine (onnxruntime on your GPU or CPU, with energy counters) arrives with local profiling. Until then the figures are static estimates on the selected hardware profile.';
-
-/** What it says in Restricted Mode. */
-export const PROFILING_UNTRUSTED =
-  'WattLens: local profiling is off in Restricted Mode: it builds and runs a model from this workspace on your machine. Trust the workspace to use it; static estimates keep working.';
 
 /** A document the panel or an export is about: its key (notebook or file URI), a title, and a notebook cell (its index among all cells). */
 export interface DocumentTarget {
@@ -55,10 +48,16 @@ export function registerCommands(
       }
       return panels.open(target.key, target.title, target.cell).key;
     }),
-    vscode.commands.registerCommand(COMMANDS.profileModel, () => {
-      const message = vscode.workspace.isTrusted ? PROFILING_NOT_YET : PROFILING_UNTRUSTED;
-      void vscode.window.showInformationMessage(message);
-      return message;
+    vscode.commands.registerCommand(COMMANDS.profileModel, (arg?: unknown) => {
+      const target = documentTarget(arg);
+      if (!target) {
+        void vscode.window.showInformationMessage('WattLens: open a PyTorch model file or notebook to profile it.');
+        return undefined;
+      }
+      const record = typeof arg === 'object' && arg !== null ? (arg as Record<string, unknown>) : {};
+      const uri = typeof record.uri === 'string' ? record.uri : target.key;
+      const model = typeof record.model === 'string' ? record.model : undefined;
+      return profileLocally(server, panels, { uri, panelKey: target.key, title: target.title, model });
     }),
     vscode.commands.registerCommand(COMMANDS.exportReport, (arg?: unknown) => exportReport(server, arg)),
     vscode.commands.registerCommand(COMMANDS.restartServer, async () => {

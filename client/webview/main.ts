@@ -142,7 +142,7 @@ function render(focusCell: number | null): void {
         post({ type: 'compare', model: model.name, a, b });
       },
     ),
-    measuredSection(report, model, () => post({ type: 'profileLocally', model: model.name })),
+    measuredSection(report, () => post({ type: 'profileLocally', model: model.name })),
   );
   replaceChildren(app, ...parts);
   const status = app.querySelector('.apply-status');

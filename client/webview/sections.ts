@@ -222,44 +222,124 @@ export function generationSection(generation: PanelGeneration): HTMLElement {
   );
 }
 
-/** Estimate beside measured: the slot local profiling fills. */
-export function measuredSection(report: PanelReport, model: PanelModel, onProfile: () => void): HTMLElement {
-  const button = el('button', { type: 'button', class: 'secondary' }, 'Profile Model Locally');
+/**
+ * Estimate beside measured: the document's last local measurement (its own estimate is on the profile
+ * matching the device that ran it), how its energy was obtained, the slowest layers; or what to do to measure.
+ */
+export function measuredSection(report: PanelReport, onProfile: () => void): HTMLElement {
+  const button = el(
+    'button',
+    { type: 'button', class: 'secondary' },
+    report.measured ? 'Measure again' : 'Profile Model Locally',
+  );
   button.addEventListener('click', onProfile);
-  const measured = report.measured;
-  const body: Child = measured
-    ? el('pre', { class: 'measured' }, JSON.stringify(measured, null, 2))
-    : el('p', { class: 'muted' }, report.measuredNote);
-  return el(
+  const section = el(
     'section',
     { class: 'section measured-slot', 'aria-label': 'Estimated and measured' },
     el('h2', {}, 'Estimated · measured'),
+  );
+  const measured = report.measured;
+  if (!measured) {
+    section.append(el('p', { class: 'muted' }, report.measuredNote), button);
+    return section;
+  }
+  section.appendChild(
+    el(
+      'p',
+      { class: 'muted' },
+      measured.summary,
+      ` · measured ${measured.measuredAt.slice(0, 19).replace('T', ' ')} UTC`,
+    ),
+  );
+  if (measured.stale)
+    section.appendChild(
+      el(
+        'p',
+        { class: 'warning' },
+        'The code changed since this measurement: measure again to compare with the current estimate.',
+      ),
+    );
+  const head = [
+    'Model',
+    'Estimated',
+    'Measured',
+    'Estimate ÷ measured',
+    'Estimated energy',
+    'Measured energy',
+    'Estimate ÷ measured',
+  ];
+  section.appendChild(
     el(
       'table',
-      { class: 'phase-table' },
-      el('thead', {}, el('tr', {}, ...['', 'Latency', 'Energy'].map((h) => el('th', { scope: 'col' }, h)))),
+      { class: 'phase-table measured-table' },
+      el('thead', {}, el('tr', {}, ...head.map((h) => el('th', { scope: 'col' }, h)))),
       el(
         'tbody',
         {},
-        el(
-          'tr',
-          {},
-          el('th', { scope: 'row' }, 'Estimated'),
-          el('td', { class: 'numeric' }, model.display.latency),
-          el('td', { class: 'numeric' }, model.display.energy),
-        ),
-        el(
-          'tr',
-          {},
-          el('th', { scope: 'row' }, 'Measured'),
-          el('td', { class: 'numeric muted' }, '—'),
-          el('td', { class: 'numeric muted' }, '—'),
+        ...measured.models.map((m) =>
+          el(
+            'tr',
+            {},
+            el('th', { scope: 'row' }, m.name),
+            el('td', { class: 'numeric' }, m.estimated.latency),
+            el(
+              'td',
+              { class: 'numeric', title: `${m.measured.runs} runs` },
+              `${m.measured.latency} ${m.measured.spread}`,
+            ),
+            el('td', { class: 'numeric ratio' }, m.ratio.latency),
+            el('td', { class: 'numeric' }, m.estimated.energy),
+            el('td', { class: 'numeric' }, m.measured.energy),
+            el('td', { class: 'numeric ratio' }, m.ratio.energy),
+          ),
         ),
       ),
     ),
-    body,
-    button,
   );
+  section.appendChild(el('p', { class: 'muted' }, measured.meter));
+  for (const m of measured.models) {
+    const rows = m.layers.map((l) =>
+      el(
+        'tr',
+        {},
+        el('td', {}, l.path),
+        el('td', {}, l.op),
+        el('td', { class: 'numeric' }, l.measured),
+        el('td', { class: 'numeric' }, l.estimated),
+        el('td', { class: 'numeric' }, l.ratio),
+        el('td', {}, l.fused ? 'fused' : ''),
+      ),
+    );
+    section.appendChild(
+      el(
+        'details',
+        {},
+        el('summary', {}, `${m.name}: the slowest layers as measured (${m.graph})`),
+        el(
+          'table',
+          { class: 'phase-table' },
+          el(
+            'thead',
+            {},
+            el(
+              'tr',
+              {},
+              ...['Layer', 'Op', 'Measured', 'Estimated', 'Estimate ÷ measured', ''].map((h) =>
+                el('th', { scope: 'col' }, h),
+              ),
+            ),
+          ),
+          el('tbody', {}, ...rows),
+        ),
+        ...m.notes.map((n) => el('p', { class: 'muted' }, n)),
+      ),
+    );
+  }
+  for (const u of measured.unprofiled)
+    section.appendChild(el('p', { class: 'warning' }, `${u.name} was not measured: ${u.error}`));
+  for (const n of measured.notes) section.appendChild(el('p', { class: 'muted' }, n));
+  section.appendChild(button);
+  return section;
 }
 
 /** Compare view: two profile/precision setups and the model's totals on each, with ratios. */

@@ -274,9 +274,37 @@ export interface PanelReport {
   cells: CellCost[];
   advice: PanelAdvice[];
   roofline: Roofline | null;
-  /** Measured figures beside the estimate: null until local profiling has run (see `measuredNote`). */
-  measured: Record<string, unknown> | null;
+  /** The last local measurement beside the estimate (WattLens: Profile Model Locally); null until one ran. */
+  measured: PanelMeasured | null;
+  /** What to do to measure, or why it cannot be done here. */
   measuredNote: string;
+}
+
+/** One measured model: estimate and measurement per forward pass, their ratio, and the slowest layers. */
+export interface PanelMeasuredModel {
+  name: string;
+  /** How the graph that ran was obtained (synthesised from the analysis, exported, a user's .onnx). */
+  graph: string;
+  estimated: Display<'latency' | 'energy'>;
+  measured: Display<'latency' | 'energy' | 'spread' | 'runs'>;
+  /** Estimate ÷ measurement. */
+  ratio: Display<'latency' | 'energy'>;
+  layers: { path: string; op: string; measured: string; estimated: string; ratio: string; fused: boolean }[];
+  notes: string[];
+}
+
+/** A document's last local measurement (from `wattlens/profileModel`), as the panel shows it. */
+export interface PanelMeasured {
+  /** "onnxruntime 1.22.0 on cpu (AMD EPYC …), estimate on amd-epyc at fp32". */
+  summary: string;
+  /** How the measured energy was obtained (a counter, or measured time × modelled power). */
+  meter: string;
+  /** True when the document changed since it was measured. */
+  stale: boolean;
+  measuredAt: string;
+  models: PanelMeasuredModel[];
+  unprofiled: { name: string; error: string }[];
+  notes: string[];
 }
 
 /** `wattlens/panelReport` { uri } (a text document or a notebook) → the panel's data, or null when not open. */

@@ -57,13 +57,21 @@ async function timed<T>(name: string, work: () => Promise<T> | T): Promise<T> {
   }
 }
 
-/** Packages the extension with `npm run package` into the scratch folder. */
+/**
+ * Packages the extension with `npm run package` into the scratch folder: the platform package of this
+ * machine (onnxruntime's binaries in it, so that local profiling runs), as a user of this platform installs.
+ */
 function packageVsix(scratch: string): string {
-  const vsix = join(scratch, `${manifest.name}-${manifest.version}.vsix`);
-  const result = spawnSync(process.execPath, [join(repo, 'scripts', 'package.mjs'), '--out', vsix], {
-    cwd: repo,
-    encoding: 'utf8',
-  });
+  const target = `${process.platform}-${process.arch}`;
+  const vsix = join(scratch, `${manifest.name}-${manifest.version}-${target}.vsix`);
+  const result = spawnSync(
+    process.execPath,
+    [join(repo, 'scripts', 'package.mjs'), '--target', target, '--out', vsix],
+    {
+      cwd: repo,
+      encoding: 'utf8',
+    },
+  );
   if (result.status !== 0) throw new Error(`npm run package failed:\n${result.stdout}\n${result.stderr}`);
   return vsix;
 }

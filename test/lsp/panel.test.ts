@@ -98,7 +98,7 @@ test('panelReport: layers add up to the totals, CO2e follows the totals rule, ro
   assert.equal(conv2.callLocation?.range.start.line, 18);
   assert.equal(conv2.display.macs, '604 MMACs');
   assert.equal(report.measured, null);
-  assert.match(report.measuredNote, /local profiling/);
+  assert.match(report.measuredNote, /Profile Model Locally/);
 });
 
 test('panelReport: findings, then every action with its saving, each offered at its anchor under the same title', async () => {

@@ -26,6 +26,7 @@ import type { Range } from '../core/parse/syntax';
 import { panelAdvice } from '../ide/panel/advice';
 import { compareModel } from '../ide/panel/compare';
 import { codeCarbonCsv, codeCarbonTimestamp, reportJson } from '../ide/panel/export';
+import { measuredItem } from '../ide/panel/measured';
 import { cellSums, panelData, type PanelLayerItem, type PanelModelItem } from '../ide/panel/panelData';
 import { contextAt, type View } from '../ide/view';
 import { mapRange, toModelReports } from './convert';
@@ -35,9 +36,13 @@ import type { Service } from './service';
 /** Runs a handler with the server's error policy (see handlers.ts). */
 export type Guard = <T>(fallback: T, run: () => Promise<T>) => Promise<T>;
 
-/** What `measuredNote` says until local profiling lands. */
+/** What `measuredNote` says before a measurement. */
 export const MEASURED_NOTE =
-  'Measured figures arrive with local profiling (WattLens: Profile Model Locally); until then the panel shows the static estimate.';
+  'Not measured yet: WattLens: Profile Model Locally runs the model with onnxruntime on this machine and puts the measurement here, beside the estimate.';
+
+/** What it says in an untrusted workspace. */
+export const MEASURED_UNTRUSTED =
+  'Local profiling is off in Restricted Mode (it runs a model built from this workspace); trust the workspace to measure.';
 
 /** Registers `wattlens/hardwareProfiles`, `panelReport`, `cellCosts`, `compareReport` and `exportReport`. */
 export function registerPanelHandlers(connection: Connection, service: Service, guard: Guard): void {
@@ -72,6 +77,7 @@ export function registerPanelHandlers(connection: Connection, service: Service, 
 export function panelReport(view: View, service: Service): PanelReport {
   const data = panelData(view);
   const source = view.source;
+  const measurement = service.measurementOf(source.key);
   return {
     uri: source.key,
     version: source.version,
@@ -91,8 +97,10 @@ export function panelReport(view: View, service: Service): PanelReport {
       anchor: region ? toLocation(source, region) : null,
     })),
     roofline: data.roofline,
-    measured: null,
-    measuredNote: MEASURED_NOTE,
+    measured: measurement
+      ? measuredItem(measurement.report, measurement.version, source.version, measurement.at)
+      : null,
+    measuredNote: service.workspaceTrusted ? MEASURED_NOTE : MEASURED_UNTRUSTED,
   };
 }
 

@@ -52,7 +52,9 @@ export function registerProfiling(connection: Connection, service: Service): voi
         onProgress: (message, fraction) => reporter?.report(Math.round(fraction * 100), message),
       });
       if (params.calibrate && report.calibration) service.reloadProfiles();
-      return source.notebook ? cellLocal(source, report) : report;
+      const result = source.notebook ? cellLocal(source, report) : report;
+      service.rememberProfile(source.key, source.version, result);
+      return result;
     } catch (e) {
       if (!(e instanceof RunnerError)) throw e;
       if (e.reason === 'cancelled') throw new ResponseError(LSPErrorCodes.RequestCancelled, e.message);

@@ -4,6 +4,7 @@ import { MessageType, type Connection, type CancellationToken, type ClientCapabi
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { SourceParser } from '../core/parse/parser';
+import type { ProfileReport } from '../core/report/profile';
 import { gridIntensity, type LoadedProfile } from '../core/energy';
 import { loadModelCatalog, type ModelCatalog } from '../core/catalog/modelCatalog';
 import {
@@ -28,6 +29,13 @@ import {
   type Settings,
 } from './settings';
 
+/** A document's last local measurement: the profile report, the document version it measured, and when. */
+export interface Measurement {
+  version: number;
+  report: ProfileReport;
+  at: Date;
+}
+
 /** Thrown by `view()` when the request was cancelled while it waited. */
 export class Cancelled extends Error {}
 
@@ -38,6 +46,8 @@ export class Service {
   private profiles: ProfileStore;
   private readonly views = new Map<string, View>();
   private readonly told = new Set<string>();
+  /** The last local measurement of each document (cleared when it closes). */
+  private readonly measured = new Map<string, Measurement>();
   capabilities: ClientCapabilities = {};
   /** The workspace folder (its .wattlens/ holds profiles, calibrations and profiling exports). */
   workspaceDir: string | undefined;
@@ -211,8 +221,21 @@ export class Service {
     }
   }
 
+  /** Keeps a document's last local measurement (what the panel shows beside the estimate) and says so. */
+  rememberProfile(key: string, version: number, report: ProfileReport): void {
+    this.measured.set(key, { version, report, at: new Date() });
+    const params: ReportChangedParams = { uri: key, version };
+    void this.connection.sendNotification(ReportChangedNotification.method, params);
+  }
+
+  /** The document's last local measurement, if it was profiled since it was opened. */
+  measurementOf(key: string): Measurement | undefined {
+    return this.measured.get(key);
+  }
+
   private cleared(uris: string[]): void {
     for (const uri of uris) {
+      this.measured.delete(uri);
       this.views.delete(uri);
       void this.connection.sendDiagnostics({ uri, diagnostics: [] });
     }

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { HardwareProfilesRequest, type HardwareProfilesResult } from '../../../server/src/protocol';
-import { COMMANDS, PROFILING_NOT_YET } from '../../../client/src/commands';
+import { COMMANDS } from '../../../client/src/commands';
 import { WORKSPACE_PROFILE_ID } from '../constants';
 import { config, hintText, inlayHints, openEditor, recordTiming, waitFor, wattlens, workspaceUri } from './helpers';
 
@@ -192,13 +192,5 @@ describe('WattLens in VS Code (trusted workspace)', () => {
     const report = JSON.parse(readFileSync(jsonTarget, 'utf8'));
     assert.equal(report.schema, 'wattlens.report/1');
     assert.equal(report.files[0].models[0].name, 'SmallNet');
-  });
-
-  it('says that local profiling arrives later', async () => {
-    const message = await vscode.commands.executeCommand<string>(COMMANDS.profileModel, {
-      uri: workspaceUri('model.py').toString(),
-      model: 'SmallNet',
-    });
-    assert.equal(message, PROFILING_NOT_YET);
   });
 });

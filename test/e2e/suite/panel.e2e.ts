@@ -7,6 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { CompareReportRequest, type CompareResult } from '../../../server/src/protocol';
 import { COMMANDS } from '../../../client/src/commands';
+import type { ProfileOutcome } from '../../../client/src/profiling';
 import type { ProfilingPanel, RenderRecord } from '../../../client/src/panel/panelManager';
 import { median, openEditor, recordTiming, waitFor, wattlens, workspaceUri } from './helpers';
 
@@ -49,7 +50,7 @@ describe('The profiling panel', () => {
     assert.ok(report.roofline && report.roofline.peakFlopsPerSecond === 8.1e12);
     assert.equal(report.settings.hardware, 'nvidia-t4');
     assert.equal(report.measured, null);
-    assert.match(report.measuredNote, /local profiling/);
+    assert.match(report.measuredNote, /Profile Model Locally/);
     const layerSum = model.layers.reduce((sum, l) => sum + l.energyJ!, 0);
     assert.ok(
       Math.abs(layerSum - model.totals.energyJ!) < 1e-9 * Math.max(1, layerSum),
@@ -194,6 +195,28 @@ describe('The profiling panel', () => {
     assert.equal(unknown?.b.energyJ, null, 'the T4 has no bf16 peak: unknown, never 0');
     assert.ok(unknown?.b.note);
     assert.equal(unknown?.ratios.energy, null);
+  });
+
+  it('profiles the model with onnxruntime and shows the measurement beside the estimate in its panel', async () => {
+    const panel = await openPanel('model.py');
+    assert.equal(panel.current!.measured, null);
+    assert.match(panel.current!.measuredNote, /Profile Model Locally/);
+    const outcome = await vscode.commands.executeCommand<ProfileOutcome>(COMMANDS.profileModel, {
+      uri: workspaceUri('model.py').toString(),
+      model: 'SmallNet',
+    });
+    assert.ok(outcome.ok, outcome.message);
+    assert.equal(outcome.report!.models[0].name, 'SmallNet');
+    assert.equal(outcome.report!.executionProvider, 'cpu');
+    const measured = await waitFor('the measurement in the panel', () => panel.current?.measured ?? undefined, 60_000);
+    assert.match(measured.summary, /^onnxruntime [\d.]+ on cpu/);
+    assert.equal(measured.stale, false);
+    const model = measured.models[0];
+    assert.equal(model.name, 'SmallNet');
+    assert.match(model.measured.latency, /^[\d.]+ (ms|µs|s)$/);
+    assert.match(model.estimated.latency, /^[\d.]+ (ms|µs|s)$/);
+    assert.ok(model.layers.length > 0 && model.layers.some((l) => l.path === 'conv2'));
+    assert.match(measured.meter, /energy/);
   });
 
   it('ignores malformed messages in the webview with a clear message and keeps drawing good ones', async () => {

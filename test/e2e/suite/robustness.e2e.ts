@@ -5,13 +5,41 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { COMMANDS } from '../../../client/src/commands';
-import { inlayHints, openEditor, waitFor, wattlens, workspaceUri } from './helpers';
+import { inlayHints, openEditor, sleep, waitFor, wattlens, workspaceUri } from './helpers';
 
 function kill(pid: number): void {
   process.kill(pid, 'SIGKILL');
 }
 
-describe('When the language server dies', () => {
+describe('When the language server dies or hangs', () => {
+  it('keeps the editor usable while the server hangs, and answers again once it resumes', async () => {
+    const editor = await openEditor('model.py');
+    const api = await wattlens();
+    const pid = await waitFor('the server pid', () => api.server.serverPid);
+    await inlayHints(workspaceUri('model.py'));
+    process.kill(pid, 'SIGSTOP');
+    try {
+      // Requests to a hung server wait; the editor, the commands and the panel do not.
+      const pending = vscode.commands.executeCommand<vscode.InlayHint[]>(
+        'vscode.executeInlayHintProvider',
+        workspaceUri('model.py'),
+        new vscode.Range(0, 0, 100, 0),
+      );
+      assert.ok(await editor.edit((b) => b.insert(new vscode.Position(0, 0), '# typed while the server hangs\n')));
+      const key = await vscode.commands.executeCommand<string>(COMMANDS.openProfilingPanel, editor.document.uri);
+      assert.ok(api.panels.get(key), 'the panel opens');
+      assert.equal(await Promise.race([pending.then(() => 'answered'), sleep(1500).then(() => 'waiting')]), 'waiting');
+      process.kill(pid, 'SIGCONT');
+      await pending;
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    const hints = await inlayHints(workspaceUri('model.py'));
+    assert.ok(hints.length > 0, 'hints once the server resumed');
+    assert.equal(api.server.serverPid, pid, 'the same server: a pause is not a crash');
+  });
+
   it('restarts it, and hints come back', async () => {
     await openEditor('model.py');
     const api = await wattlens();

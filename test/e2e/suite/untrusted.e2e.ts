@@ -4,7 +4,8 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { HardwareProfilesRequest, type HardwareProfilesResult } from '../../../server/src/protocol';
-import { COMMANDS, PROFILING_UNTRUSTED } from '../../../client/src/commands';
+import { COMMANDS } from '../../../client/src/commands';
+import { PROFILING_UNTRUSTED, type ProfileOutcome } from '../../../client/src/profiling';
 import { WORKSPACE_PROFILE_ID } from '../constants';
 import { inlayHints, openEditor, wattlens, workspaceUri } from './helpers';
 
@@ -31,10 +32,10 @@ describe('WattLens in Restricted Mode (untrusted workspace)', () => {
   });
 
   it('keeps local profiling off, and says why', async () => {
-    const message = await vscode.commands.executeCommand<string>(COMMANDS.profileModel, {
+    const outcome = await vscode.commands.executeCommand<ProfileOutcome>(COMMANDS.profileModel, {
       uri: workspaceUri('model.py').toString(),
       model: 'SmallNet',
     });
-    assert.equal(message, PROFILING_UNTRUSTED);
+    assert.deepEqual(outcome, { ok: false, message: PROFILING_UNTRUSTED });
   });
 });
