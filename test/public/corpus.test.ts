@@ -23,15 +23,14 @@ const kerasDir = join(repoRoot, 'test', 'fixtures', 'keras-io');
  */
 const NOT_YET: Record<string, string> = {
   'audio_speaker_recognition.py:model': 'unknown/unknown',
-  'generative_vae.py:decoder': 'wrong',
   'graph_gnn_citations.py:GNNNodeClassifier': 'missing/missing',
   'nlp_pretrained_word_embeddings.py:model': 'unknown/unknown',
-  'nlp_translation_transformer.py:transformer': 'wrong/wrong',
+  'nlp_translation_transformer.py:transformer': 'unknown/unknown',
   'timeseries_transformer_classification.py:model': 'unknown/unknown',
   'vision_captcha_ocr.py:model': 'missing/missing',
-  'vision_efficientnet_fine_tuning.py:EfficientNetB0': 'wrong/wrong',
+  'vision_efficientnet_fine_tuning.py:EfficientNetB0': 'unknown/unknown',
   'vision_siamese_contrastive.py:siamese': 'unknown',
-  'vision_super_resolution.py:model': 'missing/missing',
+  'vision_super_resolution.py:model': 'unknown/unknown',
   'cart-pole/index.js:policyNet': 'missing/missing',
   'date-conversion-attention/model.js:model': 'unknown',
   'iris/index.js:trainModel.model': 'unknown/unknown',

@@ -105,6 +105,8 @@ export interface CatalogEntry {
   formula?: string;
   typicalInput?: number[];
   typicalSequenceLength?: number;
+  /** Vision classifiers: the width feeding the final `classes`-way layer (weights features×classes + classes). */
+  classifierFeatures?: number;
   architecture: Architecture;
   quality?: Quality;
   /** Rounded figures stated by the source, kept beside the exact ones as a cross-check. */

@@ -18,6 +18,8 @@ export interface LoadRequest {
   lmHead?: boolean;
   /** Why the loaded network differs from the catalogued one (num_classes=10, include_top=False), given its entry. */
   modified?: (entry: CatalogEntry) => string | undefined;
+  /** A vision classifier built with this many classes instead of the catalogued 1000 (keras `classes=`). */
+  classes?: number;
   /** A note kept in the provenance (a .yaml build, a default pipeline model). */
   notes?: string[];
   /** Notes that depend on the entry (a task head the catalogued checkpoint does not have). */
@@ -76,6 +78,15 @@ export function checkpointFigures(catalog: ModelCatalog | undefined, req: LoadRe
   const notes = [...(req.notes ?? [])];
   const entryNote = req.entryNotes?.(entry);
   if (entryNote) notes.push(entryNote);
+  if (req.classes !== undefined && entry.classifierFeatures) {
+    // The classifier is features×classes weights + classes biases, one multiply-add per weight.
+    const delta = req.classes - 1000;
+    params += (entry.classifierFeatures + 1) * delta;
+    macs += entry.classifierFeatures * delta;
+    notes.push(
+      `classes=${req.classes}: the ${entry.classifierFeatures}×1000 classifier replaced by ${entry.classifierFeatures}×${req.classes} (${entry.sources.classifierFeatures?.ref ?? 'catalog'})`,
+    );
+  }
   const arch = entry.architecture;
   if (req.lmHead !== undefined && arch.type === 'transformer' && !arch.audio && arch.lmHead !== req.lmHead) {
     const flipped: TransformerArch = { ...arch, lmHead: req.lmHead };

@@ -310,8 +310,14 @@ function installKerasApplications(hub: HubRuntime, ns: NamespaceV): void {
 }
 
 function kerasLoad(hub: HubRuntime, name: string, loader: string, kw: Kw, site: CallSite): Value {
+  const classesV = kw.get('classes');
+  const classes = classesV?.kind === 'int' && classesV.value !== 1000 ? classesV.value : undefined;
   const modified = (e: CatalogEntry): string | undefined => {
     if (falsy(kw.get('include_top'))) return 'include_top=False removes the classifier';
+    // An unknown class count sizes the head: unknown, never the ImageNet head's figure.
+    if (classesV && classesV.kind !== 'int')
+      return `classes= is not known statically${classesV.kind === 'unknown' ? ` (${classesV.reason})` : ''}; it sets the classifier's size`;
+    if (classes !== undefined && e.classifierFeatures) return undefined;
     const head = visionHeadChange(kw, 'classes');
     if (head) return head;
     const shape = kw.get('input_shape');
@@ -323,7 +329,7 @@ function kerasLoad(hub: HubRuntime, name: string, loader: string, kw: Kw, site: 
     }
     return undefined;
   };
-  return hub.load({ kind: 'keras', loader, name, modified }, {}, site);
+  return hub.load({ kind: 'keras', loader, name, modified, classes }, {}, site);
 }
 
 function ultralyticsLoad(hub: HubRuntime, cls: string, nameV: Value | undefined, site: CallSite): Value {

@@ -86,7 +86,7 @@ export class KerasClasses {
   /** Reads the keyword arguments every layer accepts: name and an input shape. */
   private common(st: KerasState, kw: Map<string, Value>, site: CallSite): void {
     const name = kw.get('name');
-    if (name?.kind === 'str') st.name = name.value;
+    if (name?.kind === 'str') this.rename(st, name.value);
     st.declaredInput ??= declaredInputOf(kw, st.name, site, this.rt.options.batch);
     // A layer's own dtype= overrides the global policy: "float32" keeps it (a softmax output) in float32.
     const dtype = kw.get('dtype');
@@ -100,6 +100,13 @@ export class KerasClasses {
         ? { precision: compute, source: `dtype=${JSON.stringify(dtype.value)}, line ${site.range.start.line + 1}` }
         : undefined;
     }
+  }
+
+  /** Names a layer as `name=` says, returning the automatic name it had drawn. */
+  private rename(st: KerasState, name: string): void {
+    if (st.autoClass) this.rt.objects.releaseAutoName(st.autoClass, st.name);
+    st.autoClass = undefined;
+    st.name = name;
   }
 
   private leafInit(spec: KerasLayerSpec<unknown>): Method {
@@ -168,7 +175,7 @@ export class KerasClasses {
       __init__: (args, kw, site) => {
         const { inst, st } = this.self(args);
         const name = args[3] ?? kw.get('name');
-        if (name?.kind === 'str') st.name = name.value;
+        if (name?.kind === 'str') this.rename(st, name.value);
         const layers = args[1] ?? kw.get('layers');
         if (layers && layers.kind !== 'none')
           for (const l of this.rt.interp.iterateValue(layers, site) ?? [layers]) this.add(inst, st, l, site);

@@ -54,6 +54,8 @@ export interface KerasState {
   building?: boolean;
   /** The mixed-precision policy in force when it was built (`set_global_policy("mixed_float16")`), and where. */
   precision?: { precision: Precision; source: string };
+  /** The class an automatic name was drawn for (until `name=` replaces it). */
+  autoClass?: string;
 }
 
 /** The registry of Keras objects of one analysis, with Keras's automatic names. */
@@ -77,6 +79,17 @@ export class KerasObjects {
     const n = this.uids.get(prefix) ?? 0;
     this.uids.set(prefix, n + 1);
     return n === 0 ? prefix : `${prefix}_${n}`;
+  }
+
+  /**
+   * Gives back an automatic name when the constructor turns out to set `name=`: Keras draws a uid
+   * only for layers left unnamed, so `Dense(2, name="z")` must not move the next `dense_N`. The uid
+   * is returned only while it is still the last one drawn for its prefix.
+   */
+  releaseAutoName(className: string, name: string): void {
+    const prefix = snakeCase(className);
+    const n = this.uids.get(prefix) ?? 0;
+    if (name === (n === 1 ? prefix : `${prefix}_${n - 1}`)) this.uids.set(prefix, n - 1);
   }
 
   /** The layers a model or custom layer tracks directly, in order. */

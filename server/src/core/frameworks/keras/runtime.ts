@@ -18,7 +18,7 @@ import {
 } from '../../interpreter/python/values';
 import type { FrameworkHooks } from '../../interpreter/python/hooks';
 import type { Interpreter } from '../../interpreter/python/interpreter';
-import { raise } from '../../interpreter/python/errors';
+import { raise, PyError } from '../../interpreter/python/errors';
 import { lookupClassAttr } from '../../interpreter/python/classes';
 import { toArgValue } from '../torch/modules';
 import type { ArgValue } from '../torch/layers/layerSpec';
@@ -115,6 +115,7 @@ export class KerasRuntime implements FrameworkHooks {
       kind,
       isModel: base.kind === 'Model' || base.kind === 'Sequential',
       name: this.objects.autoName(autoClass),
+      autoClass,
       range: site.range,
       spec: kind === 'leaf' ? base.spec : undefined,
       built: false,
@@ -144,7 +145,7 @@ export class KerasRuntime implements FrameworkHooks {
     const st = this.objects.get(inst)!;
     if ((st.isModel || st.kind === 'custom') && !this.tracer.active && !st.observed)
       this.observe(st, args[0] ?? kwargs.get('inputs'), `the call at line ${site.range.start.line + 1}`, site.range);
-    const out = this.invoke(inst, args, kwargs, site);
+    const out = this.invokeOrFail(inst, st, args, kwargs, site);
     this.graph.add({
       layer: inst,
       label: st.name,
@@ -155,6 +156,46 @@ export class KerasRuntime implements FrameworkHooks {
       apply: (a, k) => this.invoke(inst, a, k, site),
     });
     return out;
+  }
+
+  /**
+   * Runs a layer or model; when its build() or call() raises, the call's output is an unknown tensor
+   * carrying the error and its line, and the layer's parameters become unknown — never a model that
+   * silently lacks the layer. The step budget still stops everything.
+   */
+  private invokeOrFail(
+    inst: InstanceV,
+    st: KerasState,
+    args: Value[],
+    kwargs: Map<string, Value>,
+    site: CallSite,
+  ): Value {
+    try {
+      return this.invoke(inst, args, kwargs, site);
+    } catch (e) {
+      if (!(e instanceof PyError)) throw e;
+      const line = (e.range ?? site.range).start.line + 1;
+      const reason = `${st.name} failed: ${e.pyType}: ${e.message} (line ${line})`;
+      if (!st.built) st.unresolved ??= reason;
+      this.interp.report(e.range ?? site.range, reason, 'information');
+      const inputs = tensorsIn(args[0] ?? kwargs.get('inputs'));
+      this.tracer.record(
+        {
+          op: inst.cls.name,
+          inputs: inputs.map((t) => t.shape),
+          output: null,
+          macs: null,
+          flops: null,
+          params: null,
+          reason,
+        },
+        st.range,
+        callRangeOf(st, site),
+        this.localName(inst),
+        inst,
+      );
+      return this.tensor(null, 'float32', reason);
+    }
   }
 
   /** Records the first tensors a model was run on, as its input when nothing else declares one. */
