@@ -22,13 +22,10 @@ const kerasDir = join(repoRoot, 'test', 'fixtures', 'keras-io');
  * fails here until it is taken off.
  */
 const NOT_YET: Record<string, string> = {
-  'audio_speaker_recognition.py:model': 'unknown/unknown',
   'graph_gnn_citations.py:GNNNodeClassifier': 'missing/missing',
   'nlp_pretrained_word_embeddings.py:model': 'unknown/unknown',
   'nlp_translation_transformer.py:transformer': 'unknown/unknown',
-  'timeseries_transformer_classification.py:model': 'unknown/unknown',
   'vision_captcha_ocr.py:model': 'missing/missing',
-  'vision_efficientnet_fine_tuning.py:EfficientNetB0': 'unknown/unknown',
   'vision_siamese_contrastive.py:siamese': 'unknown',
   'vision_super_resolution.py:model': 'unknown/unknown',
   'cart-pole/index.js:policyNet': 'missing/missing',

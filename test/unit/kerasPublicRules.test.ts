@@ -75,3 +75,59 @@ test('keras.applications with an unknown classes= is unknown; a stated classes= 
   // keras.io's fine-tuning example prints Total params: 4,203,291 for 120 classes.
   assert.equal(stated.models[0].totals.params, 4203291);
 });
+
+test('# wattlens: size=N states the unknown number of its line: an assignment, or a layer argument', async () => {
+  const src = (a: string, b: string) =>
+    [
+      'import keras, os',
+      'from keras import layers',
+      `n = len(os.listdir("classes"))${a}`,
+      'inputs = keras.Input(shape=(8,))',
+      `x = layers.Dense(n)(inputs)`,
+      `outputs = layers.Dense(len(os.listdir("more")), activation="softmax")(x)${b}`,
+      'model = keras.Model(inputs, outputs)',
+    ].join('\n');
+  const unstated = model(await analyze(src('', '')), 'model');
+  assert.equal(unstated.totals.params, null);
+  assert.match(reasons(unstated), /units is unknown/);
+  const stated = model(await analyze(src('  # wattlens: size=5', '  # wattlens: size=3')), 'model');
+  assert.equal(stated.totals.params, 8 * 5 + 5 + 5 * 3 + 3);
+});
+
+test('Input(shape=x_train.shape[1:]) is unknown until --input or a # wattlens: input= comment states it', async () => {
+  const src = (comment: string) =>
+    [
+      'import numpy as np',
+      'import keras',
+      'from keras import layers',
+      'x_train = np.load("x.npy")',
+      'def build(shape):',
+      '    inputs = keras.Input(shape=shape)',
+      '    x = layers.Conv1D(filters=inputs.shape[-1], kernel_size=1)(inputs)',
+      '    return keras.Model(inputs, x)',
+      comment,
+      'model = build(x_train.shape[1:])',
+    ].join('\n');
+  const unknownShape = model(await analyze(src('')), 'model');
+  assert.equal(unknownShape.totals.params, null);
+  assert.match(reasons(unknownShape), /comes from data/);
+  const commented = model(await analyze(src('# wattlens: input=(1, 500, 3)')), 'model');
+  assert.equal(commented.totals.params, 3 * 3 + 3);
+  assert.equal(commented.totals.macs, 500 * 3 * 3);
+  const flagged = model(await analyze(src(''), { input: [[1, 20, 4]] }), 'model');
+  assert.equal(flagged.totals.params, 4 * 4 + 4);
+});
+
+test('# wattlens: shape=(...) states an array the file reads from data', async () => {
+  const r = await analyze(
+    [
+      'import numpy as np',
+      'import keras',
+      'from keras import layers',
+      'feats = np.load("f.npy")  # wattlens: shape=(100, 12)',
+      'model = keras.Sequential([layers.Dense(4)])',
+      'y = model(feats)',
+    ].join('\n'),
+  );
+  assert.equal(model(r, 'model').totals.params, 12 * 4 + 4);
+});

@@ -18,7 +18,7 @@ import { TRANSFORMER_PRELUDE, PRELUDE_CLASSES } from '../frameworks/torch/transf
 import { KerasRuntime, KerasSession, kerasModules } from '../frameworks/keras';
 import type { ModelCatalog } from '../catalog/modelCatalog';
 import { HubTrainingSession } from './training/hubTraining';
-import { declaredInputs } from './declaredInputs';
+import { declaredInputs, declaredValues } from './declaredInputs';
 import { rootReport, blockReport, type RootModel } from './modelReports';
 import { memoClasses } from './memoClasses';
 import { MemoRun, type ModuleMemo } from '../frameworks/torch/moduleMemo';
@@ -103,6 +103,7 @@ export class Session {
     this.keras = new KerasRuntime(this.rt.options);
     this.hubTraining = new HubTrainingSession(this.rt, options.catalog);
     this.interp = new Interpreter(this.budget, [...this.hubTraining.hooks, this.keras, this.rt]);
+    this.interp.stated = declaredValues(text);
     this.hubTraining.setInterpreter(this.interp);
     this.rt.interp = this.interp;
     if (options.dataflow) this.rt.tracer.flow = new Dataflow();

@@ -39,26 +39,68 @@ function inputFunction(rt: KerasRuntime, name: string): BuiltinV {
     const batchV = kw.get('batch_size') ?? args[1];
     const batch = rt.options.batch ?? (batchV?.kind === 'int' ? batchV.value : 1);
     const full = shapeFromValue(kw.get('batch_shape') ?? kw.get('batch_input_shape'), batch)?.[0];
+    const fromData = !full && isFromData(shapeV);
+    const stated = fromData ? statedInput(rt, site) : undefined;
     const dims =
-      full ?? (shapeV && isSequence(shapeV) ? [batch, ...shapeFromValue(shapeV, batch, false)![0]] : undefined);
-    if (!dims) return shapeV?.kind === 'unknown' ? shapeV : unknown(`${name}() needs shape= as a tuple`, site.range);
+      stated?.shape ??
+      full ??
+      (shapeV && isSequence(shapeV) && !fromData ? [batch, ...shapeFromValue(shapeV, batch, false)![0]] : undefined);
+    if (!dims && !fromData) return unknown(`${name}() needs shape= as a tuple`, site.range);
     const dtypeV = kw.get('dtype') ?? args[2];
     const dtype =
       dtypeV?.kind === 'str' && /^int(32|64)$/.test(dtypeV.value) ? (dtypeV.value as 'int32' | 'int64') : 'float32';
-    const shown = `shape=(${dims
-      .slice(1)
-      .map((d) => (Number.isFinite(d) ? d : 'None'))
-      .join(', ')}${dims.length === 2 ? ',' : ''})`;
-    const t = rt.tensor(
-      dims,
-      dtype,
-      undefined,
-      `keras.Input(${shown}), line ${site.range.start.line + 1}, batch ${batch}`,
-    );
+    const line = site.range.start.line + 1;
+    const why = `the input shape of ${name}() at line ${line} comes from data (${dataReason(shapeV)}): declare it with '# wattlens: input=(...)' or pass --input`;
+    const t = dims
+      ? rt.tensor(
+          dims,
+          dtype,
+          undefined,
+          stated?.source ?? `keras.Input(${shownShape(dims)}), line ${line}, batch ${batch}`,
+        )
+      : rt.tensor(null, dtype, why);
     const nameV = kw.get('name');
     rt.graph.markInput(t, { range: site.range, name: nameV?.kind === 'str' ? nameV.value : 'keras_tensor' });
     return t;
   });
+}
+
+/** `shape=(128, None)` as Keras prints it. */
+function shownShape(dims: number[]): string {
+  const shown = dims.slice(1).map((d) => (Number.isFinite(d) ? d : 'None'));
+  return `shape=(${shown.join(', ')}${dims.length === 2 ? ',' : ''})`;
+}
+
+/** True when an Input's shape is read from data (x_train.shape[1:]) rather than written (None included). */
+function isFromData(v: Value | undefined): boolean {
+  if (!v) return false;
+  if (v.kind === 'unknown') return true;
+  return isSequence(v) && v.items.some((d) => d.kind !== 'int' && d.kind !== 'none');
+}
+
+function dataReason(v: Value | undefined): string {
+  if (v?.kind === 'unknown') return v.reason;
+  const item = v && isSequence(v) ? v.items.find((d) => d.kind === 'unknown') : undefined;
+  return item?.kind === 'unknown' ? item.reason : 'its dimensions are not known statically';
+}
+
+/**
+ * The shape the user states for an Input built from data: --input, or a `# wattlens: input=` comment
+ * on (or up to two lines above) the Input() call or any call of the file's functions that led to it
+ * (`model = build_model(...)` with the comment above it). The trace then builds with it.
+ */
+function statedInput(rt: KerasRuntime, site: CallSite): { shape: number[]; source: string } | undefined {
+  const batchOf = (s: number[]) => (rt.options.batch ? [rt.options.batch, ...s.slice(1)] : s);
+  const given = rt.options.input?.[rt.inputsStated++];
+  if (given) return { shape: batchOf(given), source: '--input' };
+  for (const line of [site.range.start.line, ...[...rt.interp.callLines].reverse()]) {
+    for (const l of [line, line - 1, line - 2]) {
+      const shapes = rt.options.declaredInputs.get(l);
+      if (shapes?.length === 1)
+        return { shape: batchOf(shapes[0]), source: `# wattlens: input comment, line ${l + 1}` };
+    }
+  }
+  return undefined;
 }
 
 /** keras.layers: every layer class, aliases, Input/InputLayer and the lower-case merge functions. */

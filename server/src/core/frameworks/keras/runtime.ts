@@ -56,6 +56,8 @@ export class KerasRuntime implements FrameworkHooks {
   private readonly made = new WeakSet<TensorV>();
   interp!: Interpreter;
   classes!: KerasClasses;
+  /** How many Inputs built from data have taken an --input shape. */
+  inputsStated = 0;
 
   constructor(readonly options: KerasOptions) {}
 

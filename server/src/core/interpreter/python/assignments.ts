@@ -13,6 +13,8 @@ export interface AssignHost {
   setAttr(obj: Value, name: string, value: Value, site: CallSite): void;
   binaryOp(op: string, a: Value, b: Value, site: CallSite): Value;
   iterateOrRaise(v: Value, node: SyntaxNode): Value[];
+  /** The value a `# wattlens: size=` / `shape=` comment states for an unknown computed on a line. */
+  statedValue(value: Value, line: number): Value;
 }
 
 /** `name := value`. */
@@ -26,7 +28,7 @@ export function assignNamed(ev: AssignHost, node: SyntaxNode, scope: Scope): Val
 export function evalAssignment(ev: AssignHost, node: SyntaxNode, scope: Scope): Value {
   const right = field(node, 'right');
   if (!right) return NONE;
-  const value = ev.eval(right, scope);
+  const value = ev.statedValue(ev.eval(right, scope), node.range.start.line);
   assignTarget(ev, field(node, 'left')!, value, scope);
   return value;
 }

@@ -76,6 +76,15 @@ export abstract class Evaluator {
    * analysed file's.
    */
   anchorSite: CallSite | undefined;
+  /**
+   * Sizes the file states for values it leaves to data (`# wattlens: size=120`, `shape=(...)`), by
+   * 0-based line: the one unknown number computed on that line takes the stated size.
+   */
+  stated = new Map<number, { size?: number; shape?: number[]; vocab?: number }>();
+  /** Lines of the calls of the file's functions now running, outermost first (where a builder was called). */
+  readonly callLines: number[] = [];
+  /** Lines of the calls whose arguments are being evaluated (a stated size goes to the outermost). */
+  private readonly argumentLines: number[] = [];
   /** Where user classes are constructed from an earlier run's results, when a memo is kept (torch/moduleMemo.ts). */
   instanceMemo?: {
     instantiate(cls: ClassV, args: Value[], kwargs: Map<string, Value>, site: CallSite, fresh: () => Value): Value;
@@ -313,8 +322,51 @@ export abstract class Evaluator {
       return this.callValue(callee, [this.eval(argsNode, scope)], NO_KWARGS, site);
     const args: Value[] = [];
     const kwargs = argsNode.children.some(isKeywordArgument) ? new Map<string, Value>() : NO_KWARGS;
-    for (const a of argsNode.children) this.collectArgument(a, scope, args, kwargs);
+    if (!this.stated.size) {
+      for (const a of argsNode.children) this.collectArgument(a, scope, args, kwargs);
+      return this.callValue(callee, args, kwargs, site);
+    }
+    this.argumentLines.push(node.range.start.line);
+    try {
+      for (const a of argsNode.children) this.collectArgument(a, scope, args, kwargs);
+    } finally {
+      this.argumentLines.pop();
+    }
+    if (callee.kind === 'class' || callee.kind === 'func' || callee.kind === 'bound')
+      this.applyStatedSize(node, args, kwargs);
     return this.callValue(callee, args, kwargs, site);
+  }
+
+  /**
+   * `# wattlens: size=N` on a call's line: the call's one unknown argument is N. Only the outermost
+   * call of the line takes it (in `Dense(len(names))` the size is Dense's, not len's), and only a
+   * class or a function of the file (a builtin such as len() takes no size: the assignment does).
+   */
+  private applyStatedSize(node: SyntaxNode, args: Value[], kwargs: Map<string, Value>): void {
+    const line = node.range.start.line;
+    const size = this.stated.get(line)?.size;
+    if (size === undefined || this.argumentLines.includes(line)) return;
+    const unknownArgs = args.filter((a) => a.kind === 'unknown').length;
+    const unknownKw = [...kwargs.entries()].filter(([, v]) => v.kind === 'unknown');
+    if (unknownArgs + unknownKw.length !== 1) return;
+    const i = args.findIndex((a) => a.kind === 'unknown');
+    if (i >= 0) args[i] = int(size);
+    else kwargs.set(unknownKw[0][0], int(size));
+  }
+
+  /** A value stated by `# wattlens: size=` / `shape=` for an unknown computed on `line`, else the value. */
+  statedValue(value: Value, line: number): Value {
+    if (value.kind !== 'unknown') return value;
+    const stated = this.stated.get(line);
+    if (stated?.size !== undefined) return int(stated.size);
+    if (stated?.shape)
+      return {
+        kind: 'tensor',
+        shape: stated.shape,
+        dtype: 'float32',
+        origin: `# wattlens: shape=(${stated.shape.join(', ')}), line ${line + 1}`,
+      };
+    return value;
   }
 
   private zeroArgSuper(scope: Scope, node: SyntaxNode): Value {

@@ -601,6 +601,17 @@ export class Interpreter extends Evaluator implements BuiltinHost {
    * analysed file and imported code moves the anchor: imported code is placed at the call that entered it.
    */
   protected callFunction(func: FuncV, args: Value[], kwargs: Map<string, Value>, site: CallSite): Value {
+    // Where the file's own builders are called (a `# wattlens: input=` above `model = build(...)`).
+    const ownLine = !this.inForeign;
+    if (ownLine) this.callLines.push(site.range.start.line);
+    try {
+      return this.enterFunction(func, args, kwargs, site);
+    } finally {
+      if (ownLine) this.callLines.pop();
+    }
+  }
+
+  private enterFunction(func: FuncV, args: Value[], kwargs: Map<string, Value>, site: CallSite): Value {
     const foreign = !!func.foreign;
     if (foreign === this.inForeign) return this.runFunction(func, args, kwargs, site);
     const [wasForeign, wasAnchor] = [this.inForeign, this.anchorSite];
