@@ -24,10 +24,7 @@ const kerasDir = join(repoRoot, 'test', 'fixtures', 'keras-io');
 const NOT_YET: Record<string, string> = {
   'graph_gnn_citations.py:GNNNodeClassifier': 'missing/missing',
   'nlp_pretrained_word_embeddings.py:model': 'unknown/unknown',
-  'nlp_translation_transformer.py:transformer': 'unknown/unknown',
   'vision_captcha_ocr.py:model': 'missing/missing',
-  'vision_siamese_contrastive.py:siamese': 'unknown',
-  'vision_super_resolution.py:model': 'unknown/unknown',
   'cart-pole/index.js:policyNet': 'missing/missing',
   'date-conversion-attention/model.js:model': 'unknown',
   'iris/index.js:trainModel.model': 'unknown/unknown',

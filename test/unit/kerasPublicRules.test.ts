@@ -131,3 +131,92 @@ test('# wattlens: shape=(...) states an array the file reads from data', async (
   );
   assert.equal(model(r, 'model').totals.params, 12 * 4 + 4);
 });
+
+test('None dimensions flow through keras.ops.shape arithmetic as symbols: the model is reported', async () => {
+  const src = [
+    'import keras',
+    'from keras import layers, ops',
+    'class DepthToSpace(layers.Layer):',
+    '    def call(self, x):',
+    '        b, h, w, c = ops.shape(x)',
+    '        x = ops.reshape(x, [b, h, w, 2, 2, c // 4])',
+    '        return ops.reshape(x, [b, h * 2, w * 2, c // 4])',
+    'inputs = keras.Input(shape=(None, None, 1))',
+    'x = layers.Conv2D(4, 3, padding="same")(inputs)',
+    'model = keras.Model(inputs, DepthToSpace()(x))',
+  ];
+  const m = model(await analyze(src.join('\n')), 'model');
+  assert.equal(m.totals.params, 40, 'parameters do not depend on the None dims');
+  assert.equal(m.totals.macs, null);
+  const declared = [...src.slice(0, 7), '# wattlens: input=(1, 8, 8, 1)', ...src.slice(7)];
+  const given = model(await analyze(declared.join('\n')), 'model');
+  assert.equal(given.totals.macs, 8 * 8 * 4 * 9);
+});
+
+test('masks: compute_mask and supports_masking pass a mask to the next layer’s call(mask=...)', async () => {
+  const r = await analyze(
+    [
+      'import keras',
+      'from keras import layers, ops',
+      'class Embed(layers.Layer):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      '        self.e = layers.Embedding(100, 8)',
+      '    def call(self, x):',
+      '        return self.e(x)',
+      '    def compute_mask(self, x, mask=None):',
+      '        return ops.not_equal(x, 0)',
+      'class Block(layers.Layer):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      '        self.d = layers.Dense(8)',
+      '    def call(self, x, mask=None):',
+      '        if mask is not None:',
+      '            m = ops.cast(mask[:, None, :], "int32")',
+      '        return self.d(x) * ops.cast(m, "float32")[:, 0, :, None]',
+      'inputs = keras.Input(shape=(5,), dtype="int64")',
+      'model = keras.Model(inputs, Block()(Embed()(inputs)))',
+    ].join('\n'),
+  );
+  const m = model(r, 'model');
+  assert.equal(m.totals.params, 800 + 72, reasons(m));
+});
+
+test('a loop over data the analysis cannot see leaves what it fills unknown, not empty or zero', async () => {
+  const r = await analyze(
+    [
+      'import os',
+      'import keras',
+      'from keras import layers',
+      'names = []',
+      'count = 0',
+      'for f in os.listdir("data"):',
+      '    names.append(f)',
+      '    count += 1',
+      'model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(count)])',
+    ].join('\n'),
+  );
+  const m = model(r, 'model');
+  assert.equal(m.totals.params, null, 'not Dense(0)');
+  assert.match(reasons(m), /loop skipped \(line 6\)/);
+});
+
+test('keras.ops maximum / sqrt / sum inside a Lambda with output_shape are costed', async () => {
+  const r = await analyze(
+    [
+      'import keras',
+      'from keras import layers, ops',
+      'def dist(v):',
+      '    x, y = v',
+      '    s = ops.sum(ops.square(x - y), axis=1, keepdims=True)',
+      '    return ops.sqrt(ops.maximum(s, keras.backend.epsilon()))',
+      'a = keras.Input((10,))',
+      'b = keras.Input((10,))',
+      'out = layers.Lambda(dist, output_shape=(1,))([a, b])',
+      'model = keras.Model([a, b], layers.Dense(1)(out))',
+    ].join('\n'),
+  );
+  const m = model(r, 'model');
+  assert.equal(m.totals.params, 2);
+  assert.ok(m.totals.macs !== null && m.totals.flops !== null, reasons(m));
+});

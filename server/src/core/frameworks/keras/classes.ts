@@ -137,6 +137,9 @@ export class KerasClasses {
         const { count, reason } = this.rt.objects.paramCount(args[0] as InstanceV);
         return count === null ? unknown(reason ?? 'not built', site.range) : int(count);
       },
+      // Losses and metrics a layer registers change nothing the analysis counts.
+      add_loss: () => NONE,
+      add_metric: () => NONE,
       get_config: (_a, _k, site) => unknown('get_config() is not modelled', site.range),
       compute_output_shape: (_a, _k, site) => unknown('compute_output_shape() is not modelled', site.range),
     };

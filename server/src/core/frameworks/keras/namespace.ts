@@ -7,6 +7,7 @@ import {
   type BuiltinV,
   NONE,
   str,
+  float,
   unknown,
   builtin,
   isSequence,
@@ -234,7 +235,17 @@ export function kerasModules(rt: KerasRuntime): Record<string, NamespaceV> {
           ['set_random_seed', builtin('set_random_seed', () => NONE)],
         ]),
       ],
-      ['backend', opaqueNs(`${root}.backend`, [['clear_session', builtin('clear_session', () => NONE)]])],
+      [
+        'backend',
+        opaqueNs(`${root}.backend`, [
+          ['clear_session', builtin('clear_session', () => NONE)],
+          ['epsilon', builtin('epsilon', () => float(1e-7))],
+          ['random_normal', ops.get('normal')!],
+          ['random_uniform', ops.get('uniform')!],
+          ['shape', ops.get('shape')!],
+        ]),
+      ],
+      ['config', opaqueNs(`${root}.config`, [['epsilon', builtin('epsilon', () => float(1e-7))]])],
     ]);
     for (const o of [
       'optimizers',

@@ -54,6 +54,8 @@ export interface KerasState {
   building?: boolean;
   /** The mixed-precision policy in force when it was built (`set_global_policy("mixed_float16")`), and where. */
   precision?: { precision: Precision; source: string };
+  /** Lines of the file's function calls that were running when it was built (`model = build(...)`). */
+  callerLines?: number[];
   /** The class an automatic name was drawn for (until `name=` replaces it). */
   autoClass?: string;
 }

@@ -83,7 +83,16 @@ function cost(
 function shapeOf(v: Value): Shape | null | undefined {
   if (v.kind === 'tensor') return v.shape;
   if (isNumber(v)) return [];
-  return undefined;
+  return constantShape(v);
+}
+
+/** The shape of a Python number or (nested) list used as a constant tensor; undefined for other values. */
+export function constantShape(v: Value): Shape | undefined {
+  if (isNumber(v)) return [];
+  if (!isSequence(v)) return undefined;
+  if (v.items.length === 0) return [0];
+  const inner = constantShape(v.items[0]);
+  return inner && [v.items.length, ...inner];
 }
 
 const BINARY: Record<string, string> = {
@@ -95,9 +104,15 @@ const BINARY: Record<string, string> = {
   '%': 'div',
   '**': 'pow',
   '@': 'matmul',
+  '<': 'compare',
+  '>': 'compare',
+  '<=': 'compare',
+  '>=': 'compare',
+  '==': 'compare',
+  '!=': 'compare',
 };
 
-/** `a (op) b` where one side is a Keras tensor; undefined for comparisons (left to plain semantics). */
+/** `a (op) b` where one side is a Keras tensor (comparisons give a boolean tensor); undefined for other operators. */
 export function tensorBinary(rt: KerasRuntime, op: string, a: Value, b: Value, site: CallSite): Value | undefined {
   const name = BINARY[op];
   if (!name) return undefined;
@@ -184,6 +199,9 @@ function indexShape(shape: Shape, index: Value): Shape {
   return [...out, ...shape.slice(dim)];
 }
 
+/** Why a dimension read with keras.ops.shape / tf.shape has no value. */
+const NONE_DIM_SYMBOL = 'a dimension that is None until run time (keras.ops.shape / tf.shape)';
+
 /** Reads an int argument (positional i or keyword). */
 function intArg(args: Value[], kw: Map<string, Value>, i: number, name: string): number | undefined {
   const v = kw.get(name) ?? args[i];
@@ -212,7 +230,8 @@ function unaryFn(
     runOp(rt, name, args, kw, site, (a, k) => {
       const x = a[0] ?? k.get('x') ?? k.get('input_tensor') ?? k.get('tensor') ?? k.get('features') ?? k.get('logits');
       if (!x || x.kind === 'unknown') return x ?? raise('TypeError', `${name}() needs a tensor`, site.range);
-      const t = tensorIn(x);
+      const constant = x.kind === 'tensor' ? undefined : constantShape(x);
+      const t = tensorIn(x) ?? (constant ? { ...rt.tensor(constant), shape: constant } : undefined);
       if (!t)
         return x.kind === 'tensor'
           ? rt.tensor(null, 'float32', x.reason)
@@ -383,7 +402,100 @@ function shapeFns(rt: KerasRuntime): Record<string, Fn> {
     reduce_sum: reduction(rt, 'sum'),
     reduce_max: reduction(rt, 'max'),
     reduce_min: reduction(rt, 'min'),
+    reduce_std: reduction(rt, 'std'),
+    reduce_variance: reduction(rt, 'var'),
+    std: reduction(rt, 'std'),
+    var: reduction(rt, 'var'),
+    prod: reduction(rt, 'prod'),
+    reduce_prod: reduction(rt, 'prod'),
+    argmax: reduction(rt, 'argmax'),
+    argmin: reduction(rt, 'argmin'),
+    ...moreFns(rt, binary),
   };
+}
+
+/**
+ * The ops custom layers use most beyond arithmetic: elementwise maximum / minimum and comparisons,
+ * tile, gather, where, the segment reductions of graph networks, l2_normalize, *_like factories.
+ */
+function moreFns(rt: KerasRuntime, binary: (op: string) => Fn): Record<string, Fn> {
+  const named =
+    (name: string, op: string): Fn =>
+    (args, kw, site) =>
+      runOp(rt, name, args, kw, site, ([a, b]) => binaryOp(rt, op, a ?? NONE, b ?? NONE, site));
+  const like = (name: string): Fn => unaryFn(rt, name, (s) => s, null);
+  const tile = unaryFn(
+    rt,
+    'tile',
+    (s, a, k) => {
+      const reps = k.get('multiples') ?? k.get('repeats') ?? a[1];
+      const r = reps?.kind === 'tensor' ? (reps.shape?.[0] ?? NaN) : undefined;
+      const m = r !== undefined ? Array(r).fill(NaN) : (dimsArg(reps) ?? []);
+      return s.map((d, i) => d * (m[i - (s.length - m.length)] ?? 1));
+    },
+    null,
+  );
+  const gather: Fn = (args, kw, site) =>
+    runOp(rt, 'gather', args, kw, site, (a, k) => {
+      const params = a[0] ?? k.get('params') ?? k.get('x');
+      const indices = a[1] ?? k.get('indices');
+      const p = params && tensorIn(params);
+      if (!p || !indices) return rt.tensor(null, 'float32', 'gather() of something that is not a known tensor');
+      const idx =
+        indices.kind === 'tensor' ? indices.shape : (constantShape(indices) ?? (isNumber(indices) ? [] : null));
+      if (!idx) return rt.tensor(null, 'float32', 'gather() with unknown indices');
+      const axis = intArg(a, k, 2, 'axis') ?? 0;
+      const ax = axis < 0 ? axis + p.shape.length : axis;
+      return rt.tensor([...p.shape.slice(0, ax), ...idx, ...p.shape.slice(ax + 1)], p.dtype);
+    });
+  const where: Fn = (args, kw, site) =>
+    runOp(rt, 'where', args, kw, site, (a) => {
+      const shapes = a.slice(0, 3).map((v) => shapeOf(v));
+      if (shapes.length < 3 || shapes.some((x) => !x)) return rt.tensor(null, 'float32', 'where() of unknown operands');
+      const out = (shapes as Shape[]).reduce(broadcastShapes);
+      return cost(rt, 'where', shapes as Shape[], out, 0, elems(out), site);
+    });
+  const segment =
+    (name: string): Fn =>
+    (args, kw, site) =>
+      runOp(rt, name, args, kw, site, (a, k) => {
+        const data = tensorIn(a[0] ?? k.get('data'));
+        if (!data) return rt.tensor(null, 'float32', `${name}() of something that is not a known tensor`);
+        const n = k.get('num_segments') ?? a[2];
+        const segments = n && isNumber(n) ? numberOf(n) : NaN;
+        return cost(rt, name, [data.shape], [segments, ...data.shape.slice(1)], 0, elems(data.shape), site);
+      });
+  const normalize = unaryFn(
+    rt,
+    'l2_normalize',
+    (s) => s,
+    (s) => 3 * elems(s),
+  );
+  const fns: Record<string, Fn> = {
+    maximum: named('maximum', 'maximum'),
+    minimum: named('minimum', 'minimum'),
+    greater: named('greater', 'compare'),
+    greater_equal: named('greater_equal', 'compare'),
+    less: named('less', 'compare'),
+    less_equal: named('less_equal', 'compare'),
+    equal: named('equal', 'compare'),
+    not_equal: named('not_equal', 'compare'),
+    logical_and: named('logical_and', 'compare'),
+    logical_or: named('logical_or', 'compare'),
+    subtract: binary('-'),
+    tile,
+    gather,
+    where,
+    unsorted_segment_sum: segment('unsorted_segment_sum'),
+    unsorted_segment_mean: segment('unsorted_segment_mean'),
+    unsorted_segment_max: segment('unsorted_segment_max'),
+    segment_sum: segment('segment_sum'),
+    l2_normalize: normalize,
+    normalize,
+    zeros_like: like('zeros_like'),
+    ones_like: like('ones_like'),
+  };
+  return fns;
 }
 
 /** Tensor factories: zeros, ones, random normal/uniform, constant, arange/range, and shape(). */
@@ -424,7 +536,9 @@ function factoryFns(rt: KerasRuntime, prefix: string): Record<string, Fn> {
   const shape: Fn = ([x], _kw, site) => {
     const t = x?.kind === 'tensor' ? x : undefined;
     if (!t?.shape) return unknown(t?.reason ?? 'shape() of something that is not a tensor', site.range);
-    return tuple(t.shape.map((d) => (Number.isFinite(d) ? int(d) : NONE)));
+    // keras.ops.shape / tf.shape give the run-time size of a None dimension: a symbol that flows through
+    // arithmetic (height * 3) as Unknown, where x.shape would give Python's None.
+    return tuple(t.shape.map((d) => (Number.isFinite(d) ? int(d) : unknown(NONE_DIM_SYMBOL, site.range))));
   };
   return {
     zeros: make('zeros', 'shape'),

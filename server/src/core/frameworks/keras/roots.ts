@@ -87,7 +87,7 @@ function resolveInput(rt: KerasRuntime, inst: InstanceV): InputDecl | undefined 
   };
 }
 
-/** A `# wattlens: input=` comment on (or up to two lines above) the model's construction, class, Input() or call. */
+/** A `# wattlens: input=` comment on (or up to two lines above) the model's construction, class, Input(), call or builder call. */
 function declared(rt: KerasRuntime, inst: InstanceV, st: KerasState): InputDecl | undefined {
   const lines = [
     st.range.start.line,
@@ -95,6 +95,8 @@ function declared(rt: KerasRuntime, inst: InstanceV, st: KerasState): InputDecl 
   ];
   if (!rt.classes.isBuiltin(inst.cls)) lines.push(inst.cls.range.start.line);
   if (st.observed) lines.push(st.observed.line);
+  // A model a builder function returns: the comment may sit above the call (`model = get_model(...)`).
+  lines.push(...(st.callerLines ?? []));
   for (const line of lines) {
     if (line < 0) continue;
     for (const l of [line, line - 1, line - 2]) {

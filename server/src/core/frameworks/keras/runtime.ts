@@ -54,6 +54,8 @@ export class KerasRuntime implements FrameworkHooks {
   readonly graph = new KerasGraph();
   readonly tracer = new KerasTracer();
   private readonly made = new WeakSet<TensorV>();
+  /** Keras masks (`_keras_mask`) by the tensor they belong to. */
+  private readonly masks = new WeakMap<TensorV, Value>();
   interp!: Interpreter;
   classes!: KerasClasses;
   /** How many Inputs built from data have taken an --input shape. */
@@ -118,6 +120,7 @@ export class KerasRuntime implements FrameworkHooks {
       isModel: base.kind === 'Model' || base.kind === 'Sequential',
       name: this.objects.autoName(autoClass),
       autoClass,
+      callerLines: [...this.interp.callLines],
       range: site.range,
       spec: kind === 'leaf' ? base.spec : undefined,
       built: false,
@@ -261,10 +264,58 @@ export class KerasRuntime implements FrameworkHooks {
     const call = lookupClassAttr(inst.cls, 'call');
     if (!call || (call.kind !== 'func' && call.kind !== 'builtin'))
       return raise('NotImplementedError', `${inst.cls.name} does not define call()`, site.range);
-    if (!st.built && !st.building) this.buildCustom(inst, st, args[0] ?? kwargs.get('inputs'), site);
-    const out = this.interp.callValue(this.interp.bindAttr(inst, call, site), args, acceptedKwargs(call, kwargs), site);
+    const input = args[0] ?? kwargs.get('inputs');
+    if (!st.built && !st.building) this.buildCustom(inst, st, input, site);
+    const mask = this.maskOf(input);
+    const withMask =
+      mask && !kwargs.has('mask') && call.kind === 'func' && call.params.some((p) => p.name === 'mask')
+        ? new Map([...kwargs, ['mask', mask]])
+        : kwargs;
+    const out = this.interp.callValue(
+      this.interp.bindAttr(inst, call, site),
+      args,
+      acceptedKwargs(call, withMask),
+      site,
+    );
     st.built = true;
+    this.propagateMask(inst, input, mask, out, site);
     return out;
+  }
+
+  /** The Keras mask a tensor carries (`_keras_mask`), set by a layer's compute_mask or passed along. */
+  maskOf(v: Value | undefined): Value | undefined {
+    const t = tensorsIn(v)[0];
+    return t && this.masks.get(t);
+  }
+
+  /**
+   * Sets the mask of a custom layer's outputs as Layer.__call__ does: its compute_mask(inputs, mask)
+   * when it defines one, else the input's mask when it says supports_masking = True.
+   */
+  private propagateMask(
+    inst: InstanceV,
+    input: Value | undefined,
+    mask: Value | undefined,
+    out: Value,
+    site: CallSite,
+  ): void {
+    const outputs = tensorsIn(out);
+    if (!outputs.length) return;
+    const compute = lookupClassAttr(inst.cls, 'compute_mask');
+    let result: Value | undefined;
+    if (compute?.kind === 'func')
+      result = this.interp.callValue(
+        this.interp.bindAttr(inst, compute, site),
+        [input ?? NONE],
+        new Map([['mask', mask ?? NONE]]),
+        site,
+      );
+    else if (
+      inst.attrs.get('supports_masking')?.kind === 'bool' &&
+      (inst.attrs.get('supports_masking') as { value: boolean }).value
+    )
+      result = mask;
+    if (result && result.kind !== 'none') for (const t of outputs) this.masks.set(t, result);
   }
 
   /** Runs a custom layer's own build(input_shape) before its first call, as Layer.__call__ does. */

@@ -273,13 +273,24 @@ export class Interpreter extends Evaluator implements BuiltinHost {
     }
   }
 
+  /**
+   * A loop over data the analysis cannot see runs an unknown number of times: every name its body
+   * assigns and every list or dict it appends to becomes Unknown, rather than keeping the value it
+   * had before the loop (`n = 0` counted up in the loop is not 0; `pairs = []` filled in it is not empty).
+   */
+  private forgetSkippedLoop(loop: SyntaxNode, scope: Scope, reason: string): void {
+    const body = field(loop, 'body') ?? loop;
+    for (const name of [...assignedNames(body), ...mutatedNames(body)]) scope.assign(name, unknown(reason, loop.range));
+    this.bindSkipped(loop, scope, reason);
+  }
+
   private execFor(node: SyntaxNode, scope: Scope): Signal {
     const left = field(node, 'left')!;
     const iterable = this.evalOrSkip(field(node, 'right')!, node, scope);
     const items = this.iterateValue(iterable, { range: field(node, 'right')!.range });
     if (!items) {
       const reason = `cannot iterate over ${display(iterable)} statically; loop skipped`;
-      this.bindSkipped(node, scope, reason);
+      this.forgetSkippedLoop(node, scope, `${reason} (line ${node.range.start.line + 1})`);
       return this.unsupported(node, reason);
     }
     for (const item of items) {
@@ -688,6 +699,30 @@ function assignedNames(block: SyntaxNode): Set<string> {
       if (name) names.add(name.text);
       return;
     }
+    n.children.forEach(visit);
+  };
+  visit(block);
+  return names;
+}
+
+/** Methods that change the list, dict or set they are called on. */
+const MUTATORS = new Set(['append', 'extend', 'insert', 'update', 'add', 'pop', 'remove', 'setdefault', 'clear']);
+
+/** Names a block changes in place: `x.append(...)`, `x[k] = ...`, `x += ...` on a name. */
+function mutatedNames(block: SyntaxNode): Set<string> {
+  const names = new Set<string>();
+  const visit = (n: SyntaxNode): void => {
+    if (n.type === 'call') {
+      const fn = field(n, 'function');
+      const obj = fn?.type === 'attribute' ? field(fn, 'object') : undefined;
+      if (obj?.type === 'identifier' && MUTATORS.has(field(fn!, 'attribute')!.text)) names.add(obj.text);
+    }
+    if (n.type === 'assignment' || n.type === 'augmented_assignment') {
+      const left = field(n, 'left');
+      const obj = left?.type === 'subscript' ? field(left, 'value') : undefined;
+      if (obj?.type === 'identifier') names.add(obj.text);
+    }
+    if (n.type === 'function_definition' || n.type === 'class_definition') return;
     n.children.forEach(visit);
   };
   visit(block);
