@@ -2,7 +2,7 @@
 // unknown layer has null sums and the reason), and the CodeCarbon CSV leaving unknowns empty.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cellSums, type PanelDataItem, type PanelLayerItem } from '../../server/src/ide/panel/panelData';
+import { cellSums, generationOf, type PanelDataItem, type PanelLayerItem } from '../../server/src/ide/panel/panelData';
 import { CODECARBON_COLUMNS, codeCarbonCsv } from '../../server/src/ide/panel/export';
 import type { FileReport, ModelReport } from '../../server/src/core/report/types';
 
@@ -95,4 +95,37 @@ test('the CodeCarbon CSV leaves what is unknown empty, never 0', () => {
   for (const column of ['duration', 'emissions', 'emissions_rate', 'gpu_energy', 'energy_consumed', 'pue'])
     assert.equal(fields[column], '', column);
   assert.equal(fields.experiment_id, 'Unknown');
+});
+
+test("a generating model's figures (DESIGN.md's `generation`) are laid out by phase with their texts; absent, none", () => {
+  const generation = {
+    batch: 1,
+    promptTokens: 128,
+    newTokens: 256,
+    source: 'generate(max_new_tokens=256), line 12',
+    prefill: { macs: 1.6e10, latencyMs: 12.5, energyJ: 0.9, bound: 'compute' },
+    decode: { macs: 3.2e10, latencyMs: 2048, energyJ: 41.5, bound: 'memory' },
+    kvCacheBytes: 50331648,
+    timeToFirstTokenMs: 12.5,
+    timePerOutputTokenMs: 8,
+    tokensPerSecond: 125,
+    energyPerOutputTokenJ: 0.162,
+    energyJ: 42.4,
+  };
+  const item = generationOf({ name: 'gpt2', generation } as unknown as ModelReport)!;
+  assert.equal(item.summary, '128 prompt + 256 new tokens, batch 1 (generate(max_new_tokens=256), line 12)');
+  assert.deepEqual(
+    item.phases.map((p) => [p.phase, p.macs, p.latency, p.energy, p.bound]),
+    [
+      ['Prefill', '16 GMACs', '12.5 ms', '900 mJ', 'compute'],
+      ['Decode', '32 GMACs', '2.05 s', '41.5 J', 'memory'],
+    ],
+  );
+  const figures = Object.fromEntries(item.figures.map((f) => [f.label, f.text]));
+  assert.equal(figures['Time to first token'], '12.5 ms');
+  assert.equal(figures['Energy per output token'], '162 mJ');
+  assert.equal(figures['KV cache'], '48 MiB');
+  assert.equal(generationOf({ name: 'cnn' } as ModelReport), null);
+  const partial = generationOf({ name: 'x', generation: { newTokens: 4 } } as unknown as ModelReport)!;
+  assert.equal(partial.phases[0].energy, '? J', 'unknown stays unknown');
 });

@@ -136,6 +136,39 @@ describe('WattLens in VS Code (trusted workspace)', () => {
     assert.equal(api.statusBar.latest?.current.hardware, 'nvidia-t4');
   });
 
+  it('falls back to the default profile when the setting names the broken one', async () => {
+    const api = await wattlens();
+    const settings = vscode.workspace.getConfiguration('wattlens');
+    const inForce = (id: string, negate = false) =>
+      waitFor(`the profile in force ${negate ? 'to leave' : 'to be'} ${id}`, async () => {
+        api.statusBar.refresh();
+        await api.statusBar.settled();
+        const hardware = api.statusBar.latest?.current.hardware;
+        return hardware !== undefined && (hardware === id) !== negate ? hardware : undefined;
+      });
+    try {
+      await settings.update('hardware', 'nvidia-l4', vscode.ConfigurationTarget.Workspace);
+      await inForce('nvidia-l4');
+      await settings.update('hardware', 'broken', vscode.ConfigurationTarget.Workspace);
+      assert.equal(await inForce('nvidia-l4', true), 'nvidia-t4', 'the built-in default, not the broken file');
+    } finally {
+      await settings.update('hardware', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
+  it('validates workspace profiles against the contributed JSON schema', async () => {
+    const uri = workspaceUri('.wattlens/profiles/broken.json');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+    const problems = await waitFor('schema problems in broken.json', () => {
+      const list = vscode.languages.getDiagnostics(uri);
+      return list.length ? list : undefined;
+    });
+    assert.ok(
+      problems.some((d) => /memory|power|overheadUs|object/i.test(d.message)),
+      problems.map((d) => d.message).join('\n'),
+    );
+  });
+
   it('applies a new profile and precision live: status bar, hints and lenses follow the settings', async () => {
     const api = await wattlens();
     const uri = workspaceUri('model.py');

@@ -251,7 +251,7 @@ export function cellSums(data: PanelDataItem, cells: number[], energyNote: strin
 }
 
 /** The report's `generation` (a model that generates text), laid out by phase; null when absent. */
-function generationOf(model: ModelReport): GenerationItem | null {
+export function generationOf(model: ModelReport): GenerationItem | null {
   const g = (model as ModelReport & { generation?: Record<string, unknown> }).generation;
   if (!g || typeof g !== 'object') return null;
   const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
