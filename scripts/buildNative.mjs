@@ -61,7 +61,9 @@ export function buildNvmlAddon(root) {
       env: { ...process.env, npm_config_nodedir: dir },
     });
     if (result.status === 0) return 'NVML addon: built';
-    const why = (result.stderr || result.error?.message || '').trim().split('\n').slice(-3).join(' / ');
+    // The compiler's first error says most; node-gyp's own closing lines are the fallback.
+    const lines = (result.stderr || result.error?.message || '').trim().split('\n');
+    const why = lines.find((l) => /\berror\b/i.test(l) && !l.startsWith('gyp')) ?? lines.slice(-3).join(' / ');
     return `NVML addon: not built (${why || `node-gyp exited with ${result.status}`}); NVIDIA energy will come from nvidia-smi or an estimate`;
   } catch (e) {
     return `NVML addon: not built (${e.message})`;

@@ -208,6 +208,25 @@ test('--calibrate writes the profile’s factors, and later estimates say they a
   assert.equal(again.hardware?.calibrationFile, cal.file);
 });
 
+test('a notebook: the model in one cell, its call in another; rows carry their cell and cell-local line', async () => {
+  const [model, call] = CNN.split('\n\nmodel = SmallCNN()');
+  const notebook = {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: { language_info: { name: 'python' } },
+    cells: [
+      { cell_type: 'code', metadata: {}, outputs: [], execution_count: null, source: model },
+      { cell_type: 'markdown', metadata: {}, source: '# the run' },
+      { cell_type: 'code', metadata: {}, outputs: [], execution_count: null, source: `model = SmallCNN()${call}` },
+    ],
+  };
+  const report = await profile({ file: file('cnn.ipynb', JSON.stringify(notebook)) });
+  const conv = report.models[0].layers.find((l) => l.path === 'conv1')!;
+  assert.ok(conv.measuredMs! > 0);
+  assert.equal(conv.cell, 0);
+  assert.match(model.split('\n')[conv.range!.start.line], /self\.conv1\(/);
+});
+
 test('a user .onnx runs as given: one row per node, no estimate', async () => {
   const { report, graphs } = analyzeWithGraphs(await loadParser(), CNN, { file: 'cnn.py' });
   const path = join(scratch, 'user.onnx');
