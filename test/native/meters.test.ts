@@ -135,13 +135,14 @@ test('nvidia-smi: samples from its own process are integrated over the window on
   try {
     assert.equal(meter.deviceName, 'NVIDIA H100 80GB HBM3');
     const idle = await meter.idle(0.3);
-    assert.ok(Math.abs(idle - 100) < 1e-6, `idle ${idle}`);
+    // Epoch seconds carry about 0.2 µs of rounding: compare the average power, not joules to the µJ.
+    assert.ok(Math.abs(idle - 100) < 1e-3, `idle ${idle}`);
     await meter.start();
     // Hold the thread as onnxruntime does: the samples keep coming from the other process.
     const until = Date.now() + 400;
     while (Date.now() < until);
     const reading = await meter.stop();
-    assert.ok(Math.abs(reading.energyJ - 100 * reading.seconds) < 1e-6, JSON.stringify(reading));
+    assert.ok(Math.abs(reading.energyJ / reading.seconds - 100) < 1e-3, JSON.stringify(reading));
     // Seconds are a difference of epoch seconds: exactly 400 ms can come out a hair under 0.4.
     assert.ok(reading.seconds >= 0.399, `window ${reading.seconds} s`);
   } finally {
@@ -233,7 +234,7 @@ test(
         const until = Date.now() + 300;
         while (Date.now() < until);
         const reading = await meter.stop();
-        assert.ok(Math.abs(reading.energyJ / reading.seconds - 50) < 1e-6, JSON.stringify(reading));
+        assert.ok(Math.abs(reading.energyJ / reading.seconds - 50) < 1e-3, JSON.stringify(reading));
       } finally {
         meter.close();
       }
