@@ -50,6 +50,8 @@ export interface TransformerArch {
   extraParams?: number;
   /** Whisper-style audio encoder: mel bins and encoder frames for one 30 s window. */
   audio?: { melBins: number; inputFrames: number; encoderFrames: number };
+  /** Mixture of experts on every layer (Mixtral, Qwen-MoE): gated experts of `expertFfn`, a d × experts router. */
+  moe?: { experts: number; perToken: number; expertFfn: number };
 }
 
 /** A ViT image tower (torchvision / HF ViT, DeiT, CLIP's visual encoder). */
@@ -287,6 +289,11 @@ function attention(a: TransformerArch): { params: number; qoMacs: number; kvMacs
 }
 
 function ffn(a: TransformerArch): { params: number; macs: number } {
+  if (a.moe) {
+    const expert = 3 * a.hidden * a.moe.expertFfn,
+      router = a.hidden * a.moe.experts;
+    return { params: a.moe.experts * expert + router, macs: a.moe.perToken * expert + router };
+  }
   const d = a.hidden,
     f = a.ffn,
     matrices = a.ffnType === 'gated' ? 3 : 2;
