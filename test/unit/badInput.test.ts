@@ -117,10 +117,18 @@ test('a name that is never defined is reported where it is used', async () => {
   assert.equal(r.models.find((m) => m.name === 'Net')!.totals.params, null);
 });
 
-test('a model with no input anywhere says how to give one', async () => {
+test('a model with no input anywhere gets the stated default of its first layer, marked as assumed', async () => {
   const r = await analyzeTimed('import torch.nn as nn\nmodel = nn.Sequential(nn.Linear(4, 4))\n');
   const m = r.models.find((x) => x.name === 'model')!;
   assert.equal(m.totals.params, 20);
+  assert.equal(m.totals.macs, 16);
+  assert.equal(m.input?.rule, 'assumed');
+  assert.match(m.input!.source, /^assumed: first layer Linear\(4, …\) → 1×4/);
+});
+
+test('a model whose first layer has no stated default says how to give an input', async () => {
+  const r = await analyzeTimed('import torch.nn as nn\nmodel = nn.Sequential(nn.ReLU(), nn.Linear(4, 4))\n');
+  const m = r.models.find((x) => x.name === 'model')!;
   assert.equal(m.totals.macs, null);
   assert.match(m.unresolved[0].reason, /wattlens: input/);
 });

@@ -1,7 +1,8 @@
 // Command-line parsing for `wattlens`: the command, file arguments, --flags with values and switches,
 // with a clear message (exit 2) for anything malformed. Values are checked by the rules the editor's
 // settings use (precision names, the PUE range), so the CLI and the settings accept the same input.
-import { parseShapes } from '../core/analysis/declaredInputs';
+import { parseInputSpec } from '../core/analysis/declaredInputs';
+import type { DType } from '../core/layers/layerSpec';
 import type { Precision } from '../core/report/types';
 import { PRECISIONS } from '../core/report/precision';
 import { pueProblem } from '../core/energy/carbon';
@@ -19,6 +20,8 @@ export interface CliArgs {
   precision?: Precision;
   batch?: number;
   input?: number[][];
+  /** `--input` dtypes (`:int64`), one per shape, undefined where not given. */
+  inputDtypes?: (DType | undefined)[];
   region?: string;
   pue?: number;
   budget?: string;
@@ -90,7 +93,8 @@ export function parseArgs(argv: string[]): CliArgs {
         ? undefined
         : (oneOf(precision.toLowerCase(), [...PRECISIONS], '--precision') as Precision),
     batch: positiveInt(flags.get('--batch'), '--batch'),
-    input: flags.has('--input') ? inputShapes(flags.get('--input')!) : undefined,
+    input: flags.has('--input') ? inputSpec(flags.get('--input')!).shapes : undefined,
+    inputDtypes: flags.has('--input') ? inputSpec(flags.get('--input')!).dtypes : undefined,
     region: flags.get('--region'),
     pue: flags.has('--pue') ? pue(flags.get('--pue')!) : undefined,
     budget: flags.get('--budget'),
@@ -141,8 +145,11 @@ function pue(value: string): number {
   return n;
 }
 
-function inputShapes(value: string): number[][] {
-  const shapes = parseShapes(value);
-  if (!shapes) throw new UsageError(`--input must be a shape such as 1,3,224,224 or (1,10),(1,12); got '${value}'`);
-  return shapes;
+function inputSpec(value: string): { shapes: number[][]; dtypes: (DType | undefined)[] } {
+  const spec = parseInputSpec(value);
+  if (spec.error !== undefined)
+    throw new UsageError(
+      `--input must be a shape such as 1,3,224,224, 20,35:int64 or "(1,3,224,224),(1,77):int64"; got '${value}': ${spec.error}`,
+    );
+  return spec;
 }

@@ -2,13 +2,14 @@
 // beside the bundle and passes their paths to the core, which never guesses them; advice comes
 // from the ide/ layer, the same list the editor shows.
 import { readFileSync } from 'node:fs';
-import { join, resolve, extname } from 'node:path';
+import { join, resolve, extname, dirname } from 'node:path';
 import { SourceParser } from '../core/parse/parser';
 import { analyzeSource } from '../core/analysis/analyzeSource';
 import { analyzeTypeScript } from '../core/analysis/analyzeTfjs';
 import { parseNotebook, analyzeCells, NotebookError, type CellAnalyzeOptions } from '../core/analysis/notebook';
 import type { Report, FileReport, Precision } from '../core/report/types';
 import { loadModelCatalog, type ModelCatalog } from '../core/catalog/modelCatalog';
+import { HfConfigResolver } from '../core/catalog/hfCache';
 import {
   loadProfiles,
   getProfile,
@@ -199,7 +200,15 @@ const TS_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.tsx', '.js', '.mjs', '.c
 
 function analyzeFile(parser: SourceParser, file: string, args: CliArgs & { precision: Precision }): FileReport {
   const ext = extname(file).toLowerCase();
-  const common = { file, input: args.input, batch: args.batch, precision: args.precision };
+  const common = {
+    file,
+    input: args.input,
+    inputDtypes: args.inputDtypes,
+    batch: args.batch,
+    precision: args.precision,
+    configResolver,
+    baseDir: dirname(resolve(file)),
+  };
   if (ext === '.ipynb') return analyzeNotebookFile(parser, file, { ...common, catalog: modelCatalog() });
   if (TS_EXTENSIONS.has(ext)) {
     const language = ext === '.tsx' || ext === '.jsx' ? 'tsx' : 'typescript';
@@ -224,6 +233,8 @@ function analyzeNotebookFile(parser: SourceParser, file: string, options: CellAn
 }
 
 let catalog: ModelCatalog | undefined;
+/** config.json files found on disk for Hugging Face loads, read once per path and mtime. */
+const configResolver = new HfConfigResolver();
 
 /** The pretrained-checkpoint and dataset catalogs beside the bundle (profiles/models/, profiles/datasets.json), loaded once. */
 export function modelCatalog(): ModelCatalog {

@@ -8,6 +8,7 @@ import type {
   TrainingRunReport,
   FileReport,
   Precision,
+  GenerationReport,
 } from '../../core/report/types';
 import { precisionText } from '../../ide/hints/precisionText';
 import { samplesPerPass } from '../../core/report/totals';
@@ -67,6 +68,7 @@ function modelBlock(file: FileReport, m: ModelReport, hw: string, top: number): 
   ];
   if (m.precisionFromCode?.length) lines.push(`    precision: ${precisionText(m, precisionOf(hw))}`);
   if (m.provenance) lines.push(`    how: ${m.provenance}`);
+  if (m.generation) lines.push(...generationLines(m.generation, hw));
   for (const u of m.unresolved)
     lines.push(`    unresolved (${where(file, { line: u.range.start.line }, u.cell)}): ${u.reason}`);
   if (m.root && m.layers.length) {
@@ -157,4 +159,23 @@ function adviceBlock(file: FileReport, advice: AdviceItem[]): string[] {
     if (a.detail && !a.title.includes(a.detail)) out.push(`      ${a.detail}`);
   }
   return out;
+}
+
+/** A generate call: the workload, each phase and the per-token figures. */
+function generationLines(g: GenerationReport, hw: string): string[] {
+  const n = (v: number | null) => (v === null ? '?' : v.toLocaleString('en-US'));
+  const lines = [
+    `    generates (line ${g.range.start.line + 1}${g.calls ? `, run ${g.calls} times` : ''}): batch ${n(g.batch)} × ${n(g.promptTokens)} prompt tokens → ${n(g.newTokens)} new tokens; ${g.numerics}`,
+    `      from: ${g.source}`,
+  ];
+  if (g.reason) lines.push(`      unresolved: ${g.reason}`);
+  if (g.energyJ === null && g.timeToFirstTokenMs === null) return lines;
+  const phase = (name: string, p: GenerationReport['prefill']) =>
+    `      ${name}: ${fmt.count(p.macs, 'MACs')} · ${fmt.latency(p.latencyMs)} · ${fmt.energy(p.energyJ)} · ${p.bound ?? '-'}-bound`;
+  lines.push(
+    phase('prefill', g.prefill),
+    phase('decode ', g.decode),
+    `      on ${hw.replace(/, \w+$/, '')}: time to first token ${fmt.latency(g.timeToFirstTokenMs)} · ${fmt.latency(g.timePerOutputTokenMs)}/output token · ${g.tokensPerSecond === null ? '?' : Math.round(g.tokensPerSecond).toLocaleString('en-US')} tokens/s · ${fmt.energy(g.energyPerOutputTokenJ)}/output token · ${fmt.energy(g.energyJ)} per call (${fmt.grams(g.co2eG)} CO2e) · KV cache ${fmt.bytes(g.kvCacheBytes)}`,
+  );
+  return lines;
 }

@@ -5,6 +5,8 @@ import type { SyntaxNode, Range } from '../parse/syntax';
 import type { FileReport, Finding, Precision } from '../report/types';
 import type { ModelGraph } from '../report/graph';
 import type { ModelCatalog } from '../catalog/modelCatalog';
+import type { DType } from '../layers/layerSpec';
+import type { HfConfigResolver } from '../catalog/hfCache';
 import { Session } from './session';
 import type { ModuleMemo } from '../frameworks/torch/moduleMemo';
 import { syntaxFindings, inputFindings } from './findings';
@@ -16,6 +18,8 @@ export interface AnalyzeOptions {
   file: string;
   /** Input shapes overriding what the file itself builds (`--input`), one per model argument. */
   input?: number[][];
+  /** Dtypes of those inputs (`--input 20,35:int64`), undefined where not given. */
+  inputDtypes?: (DType | undefined)[];
   /** Batch size overriding dimension 0 of every input (`--batch`). */
   batch?: number;
   /** Precision for byte counts. */
@@ -23,6 +27,10 @@ export interface AnalyzeOptions {
   /** Interpreter step budget and wall-clock limit. */
   maxSteps?: number;
   maxMs?: number;
+  /** Finds config.json files on disk for Hugging Face loads (local folders, the local HF cache); never the network. */
+  configResolver?: HfConfigResolver;
+  /** The analysed file's folder, for `from_pretrained("./local/dir")`. */
+  baseDir?: string;
   /** Pretrained-checkpoint and dataset catalogs (the caller loads them; without one, hub loads stay unresolved). */
   catalog?: ModelCatalog;
 }

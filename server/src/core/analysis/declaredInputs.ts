@@ -2,39 +2,129 @@
 // shapes a file declares for the model defined or built on (or just below) that line (several tensors:
 // `input=(1, 10), (1, 12)`); and the sizes a file leaves to its data, stated on the line that computes
 // them: `size=120` (a number), `vocab=20000` (a lookup layer's vocabulary), `shape=(2708, 1433)`.
+// A dtype after an input shape: `input=(1, 3, 224, 224), (1, 77):int64`; the same grammar serves `--input`.
+import type { DType } from '../layers/layerSpec';
 
 const DIRECTIVE = /(?:#|\/\/)\s*wattlens:\s*input\s*=\s*(.+)$/;
 /** Whether a text has any directive at all (a test over the whole text, without splitting it into lines). */
 const DECLARES = /(?:#|\/\/)\s*wattlens:\s*input\s*=/;
 
+/** Dtype names accepted after a shape, with torch's aliases. */
+const DTYPES: Record<string, DType> = {
+  float32: 'float32',
+  float: 'float32',
+  float16: 'float16',
+  half: 'float16',
+  bfloat16: 'bfloat16',
+  float64: 'float64',
+  double: 'float64',
+  int64: 'int64',
+  long: 'int64',
+  int32: 'int32',
+  int: 'int32',
+  uint8: 'uint8',
+  bool: 'bool',
+};
+
+/** Shapes and dtypes parsed from an input spec, or the reason it is malformed. */
+export type InputSpec = { shapes: number[][]; dtypes: (DType | undefined)[]; error?: undefined } | { error: string };
+
 /** Declared input shapes by 0-based line. */
 export function declaredInputs(text: string): Map<number, number[][]> {
   const out = new Map<number, number[][]>();
+  for (const [line, spec] of declaredSpecs(text)) out.set(line, spec.shapes);
+  return out;
+}
+
+/** Declared dtypes by 0-based line (only lines whose comment names one). */
+export function declaredDtypes(text: string): Map<number, (DType | undefined)[]> {
+  const out = new Map<number, (DType | undefined)[]>();
+  for (const [line, spec] of declaredSpecs(text)) if (spec.dtypes.some((d) => d)) out.set(line, spec.dtypes);
+  return out;
+}
+
+/** The well-formed input directives by line, and the malformed ones with their reasons. */
+export function declaredSpecs(text: string): Map<number, { shapes: number[][]; dtypes: (DType | undefined)[] }> {
+  const out = new Map<number, { shapes: number[][]; dtypes: (DType | undefined)[] }>();
   // Most files declare nothing; skip splitting a large text into lines for them.
   if (!DECLARES.test(text)) return out;
-  const lines = text.split('\n');
-  lines.forEach((line, i) => {
+  text.split('\n').forEach((line, i) => {
     const m = DIRECTIVE.exec(line);
     if (!m) return;
-    const shapes = parseShapes(m[1]);
-    if (shapes) out.set(i, shapes);
+    const spec = parseInputSpec(m[1]);
+    if (spec.error === undefined) out.set(i, spec);
   });
   return out;
 }
 
-/** Parses "(1, 3, 224, 224)" or "(1,10),(1,12)" or "1,3,224,224" into shapes; undefined if malformed. */
+/** Malformed `# wattlens: input=` comments: line and reason, so the user sees why one was ignored. */
+export function malformedDirectives(text: string): { line: number; reason: string }[] {
+  if (!DECLARES.test(text)) return [];
+  const out: { line: number; reason: string }[] = [];
+  text.split('\n').forEach((line, i) => {
+    const m = DIRECTIVE.exec(line);
+    if (!m) return;
+    const spec = parseInputSpec(m[1]);
+    if (spec.error) out.push({ line: i, reason: `# wattlens: input= ignored: ${spec.error}` });
+  });
+  return out;
+}
+
+/** Parses "(1, 3, 224, 224)" or "(1,10),(1,12):int64" or "20,35:int64" into shapes and dtypes. */
+export function parseInputSpec(spec: string): InputSpec {
+  const text = spec.trim();
+  if (!text) return { error: 'an empty shape' };
+  const groups = text.includes('(') ? [...text.matchAll(/\(([^()]*)\)\s*(?::\s*([\w]+))?/g)] : null;
+  if (
+    groups &&
+    groups
+      .map((g) => g[0])
+      .join('')
+      .replace(/[\s,]/g, '') !== text.replace(/[\s,]/g, '')
+  )
+    return { error: `'${text}' is not a list of shapes such as (1,3,224,224),(1,77):int64` };
+  const parts = groups ? groups.map((g) => [g[1], g[2]] as const) : [splitDtype(text)];
+  const shapes: number[][] = [];
+  const dtypes: (DType | undefined)[] = [];
+  for (const [dims, dtypeName] of parts) {
+    const shape = parseDims(dims);
+    if (typeof shape === 'string') return { error: shape };
+    let dtype: DType | undefined;
+    if (dtypeName !== undefined) {
+      dtype = DTYPES[dtypeName.toLowerCase()];
+      if (!dtype) return { error: `unknown dtype '${dtypeName}' (known: ${Object.keys(DTYPES).join(', ')})` };
+    }
+    shapes.push(shape);
+    dtypes.push(dtype);
+  }
+  return shapes.length ? { shapes, dtypes } : { error: 'no shape' };
+}
+
+function splitDtype(text: string): readonly [string, string | undefined] {
+  const colon = text.lastIndexOf(':');
+  return colon < 0 ? [text, undefined] : [text.slice(0, colon), text.slice(colon + 1).trim()];
+}
+
+/** "1, 3, 224" → [1, 3, 224]; a reason for an empty dimension, a non-integer or a size below 1. */
+function parseDims(dims: string): number[] | string {
+  const items = dims.split(',').map((s) => s.trim());
+  if (items.length > 1 && items[items.length - 1] === '') items.pop();
+  if (items.length === 0 || (items.length === 1 && items[0] === '')) return 'an empty shape';
+  const out: number[] = [];
+  for (const item of items) {
+    if (item === '') return `'${dims.trim()}' has an empty dimension`;
+    if (!/^-?\d+$/.test(item)) return `dimension '${item}' is not an integer`;
+    const n = Number(item);
+    if (n < 1) return `dimension ${n} must be at least 1`;
+    out.push(n);
+  }
+  return out;
+}
+
+/** Shapes only (the older entry point); undefined if malformed. */
 export function parseShapes(spec: string): number[][] | undefined {
-  const groups = spec.includes('(') ? [...spec.matchAll(/\(([^()]*)\)/g)].map((g) => g[1]) : [spec];
-  const shapes = groups.map((g) =>
-    g
-      .split(',')
-      .map((s) => s.trim())
-      .filter((s) => s.length > 0)
-      .map(Number),
-  );
-  if (shapes.length === 0 || shapes.some((s) => s.length === 0 || s.some((d) => !Number.isInteger(d) || d <= 0)))
-    return undefined;
-  return shapes;
+  const parsed = parseInputSpec(spec);
+  return parsed.error === undefined ? parsed.shapes : undefined;
 }
 
 /** A size a file leaves to its data, stated by a `wattlens:` comment on the line that computes it. */

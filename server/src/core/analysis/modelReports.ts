@@ -34,7 +34,12 @@ export function rootReport(root: RootModel, precision: Precision): ModelReport {
     root: true,
     range: root.module.cls.builtin ? root.module.range : root.module.cls.range,
     input: root.run?.inputs.length
-      ? { shape: root.run.inputs[0].shape ?? [], dtype: root.run.inputs[0].dtype, source: root.run.inputSource }
+      ? {
+          shape: root.run.inputs[0].shape ?? [],
+          dtype: root.run.inputs[0].dtype,
+          source: root.run.inputSource,
+          rule: root.run.inputRule,
+        }
       : null,
     totals: totals(
       root.module,

@@ -18,7 +18,10 @@ import { TRANSFORMER_PRELUDE, PRELUDE_CLASSES } from '../frameworks/torch/transf
 import { KerasRuntime, KerasSession, kerasModules } from '../frameworks/keras';
 import type { ModelCatalog } from '../catalog/modelCatalog';
 import { HubTrainingSession } from './training/hubTraining';
-import { declaredInputs, declaredValues } from './declaredInputs';
+import { declaredInputs, declaredValues, declaredDtypes } from './declaredInputs';
+import type { DType } from '../layers/layerSpec';
+import type { HfConfigResolver } from '../catalog/hfCache';
+import { inferInput } from './inputRules';
 import { rootReport, blockReport, type RootModel } from './modelReports';
 import { memoClasses } from './memoClasses';
 import { MemoRun, type ModuleMemo } from '../frameworks/torch/moduleMemo';
@@ -28,6 +31,7 @@ import type { ModelGraph } from '../report/graph';
 /** What a session needs besides the text. */
 export interface SessionOptions {
   input?: number[][];
+  inputDtypes?: (DType | undefined)[];
   batch?: number;
   maxSteps?: number;
   maxMs?: number;
@@ -38,6 +42,10 @@ export interface SessionOptions {
   memo?: ModuleMemo;
   /** Record which tensor feeds which call, for `graphs()` (the profiler's graph synthesis). */
   dataflow?: boolean;
+  /** Finds config.json files on disk for Hugging Face loads (cached by path and mtime); without one, only the catalog. */
+  configResolver?: HfConfigResolver;
+  /** The analysed file's folder, for `from_pretrained("./local/dir")`. */
+  baseDir?: string;
 }
 
 /**
@@ -97,11 +105,17 @@ export class Session {
     this.budget = new StepBudget(options.maxSteps, options.maxMs);
     this.rt = new TorchRuntime({
       input: options.input,
+      inputDtypes: options.inputDtypes,
       batch: options.batch,
       declaredInputs: options.declaredInputs ?? declaredInputs(text),
+      declaredDtypes: declaredDtypes(text),
     });
     this.keras = new KerasRuntime(this.rt.options);
-    this.hubTraining = new HubTrainingSession(this.rt, options.catalog);
+    this.hubTraining = new HubTrainingSession(
+      this.rt,
+      options.catalog,
+      options.configResolver ? { resolver: options.configResolver, baseDir: options.baseDir } : undefined,
+    );
     this.interp = new Interpreter(this.budget, [...this.hubTraining.hooks, this.keras, this.rt]);
     this.interp.stated = declaredValues(text);
     this.hubTraining.setInterpreter(this.interp);
@@ -154,6 +168,7 @@ export class Session {
     try {
       for (const m of this.untracedRoots()) this.rt.traceRoot(m, [], new Map(), { range: m.range });
       this.hubTraining.afterRun(this.scope, this.text);
+      this.traceByInputRules(root);
     } catch (e) {
       if (!(e instanceof StepBudgetExceeded)) throw e;
       this.interp.report(e.range ?? root.range, e.message, 'warning');
@@ -177,8 +192,13 @@ export class Session {
     this.interp.instanceMemo = run;
   }
 
-  /** Module-level variables holding modules that were never called. */
+  /** Module-level variables holding modules that were never called and have a declared input. */
   private untracedRoots(): ModuleV[] {
+    return this.untracedModules().filter((m) => this.hasDeclaredInput(m));
+  }
+
+  /** Module-level variables holding modules that were never called. */
+  private untracedModules(): ModuleV[] {
     const traced = new Set(this.rt.roots.map((r) => r.module));
     const out: ModuleV[] = [];
     const inside = this.modulesInRoots();
@@ -193,7 +213,19 @@ export class Session {
       )
         out.push(v);
     }
-    return out.filter((m) => this.hasDeclaredInput(m));
+    return out;
+  }
+
+  /**
+   * Models the file builds but never calls, nor declares an input for: traced on the input a reader
+   * would pick (a tensor the file builds, a DataLoader's batch, the first layer's stated default).
+   */
+  private traceByInputRules(root: SyntaxNode): void {
+    const loaderOf = (v: Value) => this.hubTraining.training.data.loaders.get(v);
+    for (const m of this.untracedModules()) {
+      const found = inferInput(m, { vars: this.scope.vars, root, loaderOf });
+      if (found) this.rt.traceRoot(m, found.tensors, new Map(), { range: m.range }, found);
+    }
   }
 
   private hasDeclaredInput(m: ModuleV): boolean {

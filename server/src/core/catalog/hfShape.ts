@@ -119,3 +119,49 @@ export function attendedPositions(n: number, window: number | null, causal: bool
   if (n <= w) return (n * (n + 1)) / 2;
   return (w * (w + 1)) / 2 + (n - w) * w;
 }
+
+/**
+ * A catalog decoder (causal, no encoder, no audio) in HfModelShape terms, so the generation model can
+ * cost a catalogued checkpoint as it costs one read from a config.json; undefined for other stacks.
+ */
+export function shapeOfCatalogArch(
+  arch: import('./modelCatalog').TransformerArch,
+  params: number,
+  weightMacsPerToken: number,
+): HfModelShape | undefined {
+  if (arch.attention !== 'causal' || arch.encoderLayers || arch.audio || !arch.lmHead) return undefined;
+  const d = arch.hidden;
+  const headDim = arch.headDim ?? d / arch.heads;
+  const kvHeads = arch.kvHeads ?? arch.heads;
+  const inactive = arch.moe ? arch.layers * (arch.moe.experts - arch.moe.perToken) * 3 * d * arch.moe.expertFfn : 0;
+  return {
+    modelType: 'catalog',
+    kind: 'decoder',
+    params,
+    activeParams: params - inactive,
+    inputEmbeddingParams: arch.tiedEmbeddings ? 0 : arch.vocab * (arch.embeddingSize ?? d),
+    offStackParams: 0,
+    layers: arch.layers,
+    hidden: d,
+    heads: arch.heads,
+    kvHeads,
+    headDim,
+    vocab: arch.vocab,
+    weightMacsPerToken,
+    headMacsPerToken: d * arch.vocab,
+    attention: uniformAttention(arch.layers, arch.heads, kvHeads, headDim),
+    causal: true,
+    contextLength: arch.maxPositions || null,
+    ...(arch.moe
+      ? {
+          moe: {
+            experts: arch.moe.experts,
+            perToken: arch.moe.perToken,
+            expertParams: 3 * d * arch.moe.expertFfn,
+            layers: arch.layers,
+          },
+        }
+      : {}),
+    notes: [],
+  };
+}

@@ -12,6 +12,7 @@ import { estimateTrainingRuns } from './trainingRunEnergy';
 import { contextOf } from './statedPrecision';
 
 export { contextOf } from './statedPrecision';
+import { estimateGeneration } from './generationEnergy';
 
 /** What to estimate on. */
 export interface ApplyEnergyOptions {
@@ -150,7 +151,13 @@ export function estimateModel(
     return done;
   });
   const samples = samplesPerPass(model, ctx.batch);
-  return { ...model, samplesPerPass: samples, layers, totals: estimateTotals(model.totals, layers, ctx, samples) };
+  return {
+    ...model,
+    samplesPerPass: samples,
+    layers,
+    totals: estimateTotals(model.totals, layers, ctx, samples),
+    ...(model.generation ? { generation: estimateGeneration(model.generation, ctx) } : {}),
+  };
 }
 
 /** One layer with latencyMs, energyJ and bound; unknown work leaves all three null. */

@@ -11,3 +11,5 @@ export * from './applyEnergy';
 export * from './training';
 export * from './calibration';
 export * from './energyBudget';
+export * from './generation';
+export * from './generationEnergy';

@@ -70,11 +70,61 @@ export interface Unresolved {
   cell?: number;
 }
 
+/**
+ * Which rule gave a model its input, in the order a reader looks: `--input` / the setting, a
+ * `# wattlens: input=` comment, the call's own tensors, a tensor the file builds, a DataLoader's batch,
+ * the first layer's stated default (an assumption), or a checkpoint's catalog / config input.
+ */
+export type InputRule = 'option' | 'declared' | 'call' | 'tensor' | 'loader' | 'assumed' | 'catalog';
+
 /** Where the input shape came from. */
 export interface ModelInput {
   shape: number[];
   dtype: string;
+  /** The rule and what it used: `torch.randn, line 62`, `assumed: first layer Conv2d(3, …) → 1×3×224×224`. */
   source: string;
+  rule?: InputRule;
+}
+
+/** One phase of a generate call: prefill (the prompts) or decode (one step per new token). */
+export interface GenerationPhase {
+  macs: number | null;
+  latencyMs: number | null;
+  energyJ: number | null;
+  bound: Bound | null;
+}
+
+/**
+ * A text-generation call (HF `generate`, a generation `pipeline`, vLLM `LLM.generate`) costed as it runs:
+ * prefill + decode with a KV cache, per request and per generated token. Figures are for the whole call
+ * (all `batch` sequences); null with `reason` where unknown. Costs are filled by the energy model.
+ */
+export interface GenerationReport {
+  /** The generate call. */
+  range: Range;
+  batch: number | null;
+  promptTokens: number | null;
+  newTokens: number | null;
+  /** Where batch, prompt length and new tokens came from (or which were assumed). */
+  source: string;
+  /** How the weights are loaded and run: `torch_dtype=torch.bfloat16`, `load_in_4bit=True`, or the fp32 default. */
+  numerics: string;
+  /** How many times the file runs this call (a loop over prompts one at a time), when more than once. */
+  calls?: number;
+  prefill: GenerationPhase;
+  decode: GenerationPhase;
+  kvCacheBytes: number | null;
+  timeToFirstTokenMs: number | null;
+  timePerOutputTokenMs: number | null;
+  tokensPerSecond: number | null;
+  energyPerOutputTokenJ: number | null;
+  energyJ: number | null;
+  whPer1000Requests: number | null;
+  co2eG: number | null;
+  /** Which phase takes most of the time. */
+  boundBy: 'prefill' | 'decode' | null;
+  /** Why figures are null, when they are. */
+  reason?: string;
 }
 
 /** One model: a root the file instantiates, or a block class used inside one. */
@@ -101,6 +151,10 @@ export interface ModelReport {
   variables?: string[];
   /** For hub checkpoints: the id of the catalog entry the figures come from (profiles/models/). */
   catalogId?: string;
+  /** For a checkpoint read from a config.json on disk: that file. */
+  configFile?: string;
+  /** For a model that generates text: the generate call costed by phase (the first such call). */
+  generation?: GenerationReport;
   cell?: number;
 }
 

@@ -8,7 +8,7 @@ import type { Scope } from '../../interpreter/python/scope';
 import type { ModelCatalog } from '../../catalog/modelCatalog';
 import type { ModelReport, Precision, TrainingRunReport } from '../../report/types';
 import type { TorchRuntime } from '../../frameworks/torch/runtime';
-import { HubRuntime } from '../../frameworks/hub/runtime';
+import { HubRuntime, type LocalConfigs } from '../../frameworks/hub/runtime';
 import { installHubModules } from '../../frameworks/hub/loaders';
 import { hubReports } from '../../frameworks/hub/report';
 import { TrainingRecorder } from './trainingRecorder';
@@ -25,8 +25,9 @@ export class HubTrainingSession {
   constructor(
     private readonly rt: TorchRuntime,
     catalog: ModelCatalog | undefined,
+    configs?: LocalConfigs,
   ) {
-    this.hub = new HubRuntime(rt, catalog);
+    this.hub = new HubRuntime(rt, catalog, configs);
     this.training = new TrainingRecorder(rt, this.hub, catalog);
   }
 

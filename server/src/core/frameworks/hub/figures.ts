@@ -3,6 +3,9 @@
 import type { CatalogEntry, CheckpointKind, ModelCatalog, TransformerArch } from '../../catalog/modelCatalog';
 import { macsFor, transformerMacsPerToken, transformerParams } from '../../catalog/modelCatalog';
 import type { ModelInput, Precision } from '../../report/types';
+import type { LocalConfig } from '../../catalog/hfCache';
+import { sequenceMacs, shapeOfCatalogArch, type HfModelShape } from '../../catalog/hfShape';
+import { vitMacs } from '../../catalog/modelCatalog';
 
 /** How a checkpoint was loaded and what the loader says about its head. */
 export interface LoadRequest {
@@ -44,10 +47,75 @@ export interface CheckpointFigures {
   /** The input one sample is, with batch 1. */
   sampleInput?: { shape: number[]; dtype: string; source: string };
   provenance: string;
+  /** The checkpoint's shape: from a config.json on disk, or a catalogued decoder (for generation). */
+  shape?: HfModelShape;
+  /** The config.json the figures come from, when one was found on disk. */
+  configFile?: string;
+}
+
+/** The sequence length a config-read model is costed at: 2,048 for generators, 512 for encoders, capped by the context. */
+function typicalLength(shape: HfModelShape): number {
+  const want = shape.kind === 'decoder' ? 2048 : 512;
+  return Math.min(want, shape.contextLength ?? want);
+}
+
+/** Figures from a config.json on disk (which takes precedence over the catalog: it is the checkpoint the user has). */
+export function localFigures(local: LocalConfig, req: LoadRequest): CheckpointFigures {
+  const at = `config.json at ${local.file}`;
+  if (!local.shape) {
+    const reason = `${local.reason} (a config on disk takes precedence over the catalog)`;
+    return {
+      reason,
+      params: null,
+      macsPerSample: null,
+      provenance: `${req.loader}: ${reason}`,
+      configFile: local.file,
+    };
+  }
+  const shape = local.shape;
+  const provenance = (rule: string) =>
+    [
+      `from ${at}, loaded with ${req.loader} (nothing was run; the network is never used)`,
+      `model_type ${shape.modelType}: params counted from the config shapes (${shape.params})`,
+      rule,
+      ...shape.notes,
+    ].join('; ');
+  if (shape.vit && shape.kind === 'vision') {
+    const image = shape.vit.image;
+    return {
+      params: shape.params,
+      macsPerSample: vitMacs(shape.vit),
+      basis: 'per-sample',
+      sampleInput: { shape: [1, 3, image, image], dtype: 'float32', source: `${at}: image_size ${image}` },
+      provenance: provenance(`MACs per ${image}px image`),
+      shape,
+      configFile: local.file,
+    };
+  }
+  const L = typicalLength(shape);
+  const dropHead = req.lmHead === false && shape.headMacsPerToken > 0;
+  const macs = sequenceMacs(shape, L) - (dropHead ? L * shape.headMacsPerToken : 0);
+  return {
+    params: shape.params,
+    macsPerSample: macs,
+    basis: 'per-token',
+    sequenceLength: L,
+    sampleInput: { shape: [1, L], dtype: 'int64', source: `${at}: ${L} tokens (assumed sequence length)` },
+    provenance: provenance(
+      `MACs of one ${L}-token sequence: every weight per token + attention scores${dropHead ? ', without the output head' : ''}`,
+    ),
+    shape,
+    configFile: local.file,
+  };
 }
 
 /** Resolves a load against the catalog and computes per-sample figures. */
-export function checkpointFigures(catalog: ModelCatalog | undefined, req: LoadRequest): CheckpointFigures {
+export function checkpointFigures(
+  catalog: ModelCatalog | undefined,
+  req: LoadRequest,
+  local?: LocalConfig,
+): CheckpointFigures {
+  if (local && !req.reason) return localFigures(local, req);
   const none = (reason: string): CheckpointFigures => ({
     reason,
     params: null,
@@ -99,8 +167,13 @@ export function checkpointFigures(catalog: ModelCatalog | undefined, req: LoadRe
     if (req.lmHead && arch.attention === 'bidirectional')
       notes.push("the masked-LM head's transform layer and output bias are not counted");
   }
+  const shape =
+    arch.type === 'transformer'
+      ? shapeOfCatalogArch(arch, entry.params, transformerMacsPerToken({ ...arch, lmHead: true }, 0))
+      : undefined;
   return {
     entry,
+    ...(shape ? { shape } : {}),
     params,
     macsPerSample: macs,
     basis: base.basis,

@@ -68,9 +68,33 @@ export function installHubModules(hub: HubRuntime, all: Record<string, Namespace
       cls,
       builtin(cls, (a, kw, site) => ultralyticsLoad(hub, cls, a[0] ?? kw.get('model'), site)),
     );
+  installVllm(hub, all);
   ensureNamespace(all, 'torch.hub').attrs.set(
     'load',
     builtin('torch.hub.load', (a, kw, site) => torchHubLoad(hub, a, kw, site)),
+  );
+}
+
+/** vLLM: `LLM(model=...)` loads a Hugging Face checkpoint; `SamplingParams(max_tokens=N)` keeps its arguments. */
+function installVllm(hub: HubRuntime, all: Record<string, NamespaceV>): void {
+  const vllm = ensureNamespace(all, 'vllm');
+  vllm.attrs.set(
+    'LLM',
+    builtin('LLM', (a, kw, site) =>
+      hub.load(
+        { kind: 'hf', loader: 'vllm.LLM', lmHead: true },
+        { value: a[0] ?? kw.get('model'), pos: 0, kw: 'model' },
+        site,
+      ),
+    ),
+  );
+  vllm.attrs.set(
+    'SamplingParams',
+    builtin('SamplingParams', (_a, kw) => {
+      const v = hub.tokenizer('SamplingParams');
+      hub.samplingParams.set(v, new Map(kw));
+      return v;
+    }),
   );
 }
 

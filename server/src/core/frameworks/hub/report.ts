@@ -5,6 +5,7 @@ import { bytesPerElement } from '../../report/precision';
 import { weightBytesOf } from '../../report/rows';
 import { batchInput } from './figures';
 import type { LoadedCheckpoint } from './runtime';
+import { generationReport } from './generation';
 
 /** Options for hub reports: the batch (`--batch`, default 1) and whether the load is a root. */
 export interface HubReportOptions {
@@ -90,5 +91,16 @@ export function hubReport(lc: LoadedCheckpoint, options: HubReportOptions): Mode
       ? { precisionFromCode: [{ precision: stated, source: statedSource ?? 'the load', layerCalls: 1 }] }
       : {}),
     ...(f.entry ? { catalogId: f.entry.id } : {}),
+    ...(f.configFile ? { configFile: f.configFile } : {}),
+    ...(lc.generations.length
+      ? {
+          generation: generationReport(
+            lc.generations[0],
+            reason ? undefined : f.shape,
+            lc.load,
+            reason ? `${lc.name}: ${reason}` : undefined,
+          ),
+        }
+      : {}),
   };
 }

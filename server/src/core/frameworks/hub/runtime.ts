@@ -19,9 +19,22 @@ import type { FrameworkHooks } from '../../interpreter/python/hooks';
 import { lookupClassAttr } from '../../interpreter/python/classes';
 import type { CatalogEntry, ModelCatalog } from '../../catalog/modelCatalog';
 import { transformerMacsPerToken } from '../../catalog/modelCatalog';
+import { sequenceMacs, type HfModelShape } from '../../catalog/hfShape';
 import type { TorchRuntime } from '../torch/runtime';
 import { builtinClass, newModule, ownAttr } from '../torch/modules';
 import { checkpointFigures, type CheckpointFigures, type LoadRequest } from './figures';
+import type { HfConfigResolver, LocalConfig } from '../../catalog/hfCache';
+import {
+  DEFAULT_NEW_TOKENS_HF,
+  DEFAULT_NEW_TOKENS_VLLM,
+  generativeTask,
+  loadNumerics,
+  newTokensOf,
+  promptBatch,
+  type GenerationRequest,
+  type PromptBatch,
+} from './generation';
+import type { LoadNumerics } from '../../report/generationShapes';
 import { argumentNode, callNodeAt } from './syntaxArgs';
 
 /** One checkpoint load in the file: its module value, the request, the catalog figures and where. */
@@ -36,6 +49,17 @@ export interface LoadedCheckpoint {
   callRange: Range;
   /** Set when the file replaces part of the loaded network (model.fc = nn.Linear(...)). */
   modifiedAfterLoad?: { range: Range; reason: string };
+  /** How the weights are loaded (torch_dtype, 4/8-bit), read from the call's syntax. */
+  load: { numerics: LoadNumerics; text: string };
+  /** The generate calls the file makes on this checkpoint, one per call site. */
+  generations: GenerationRequest[];
+}
+
+/** Where config.json files are looked for: the resolver (cached by path and mtime) and the analysed file's folder. */
+export interface LocalConfigs {
+  resolver: HfConfigResolver;
+  baseDir?: string;
+  env?: Record<string, string | undefined>;
 }
 
 /** Where the checkpoint name is passed: positional index and/or keyword. */
@@ -86,10 +110,15 @@ export class HubRuntime implements FrameworkHooks {
   readonly dynamic = new WeakMap<object, (name: string) => Value | undefined>();
   private checkpointClass?: ClassV;
   private tree?: SyntaxNode;
+  /** Prompt batches behind tokenizer outputs and their input_ids tensors. */
+  readonly prompts = new WeakMap<object, PromptBatch>();
+  /** vLLM SamplingParams objects and their keyword arguments. */
+  readonly samplingParams = new WeakMap<object, Map<string, Value>>();
 
   constructor(
     readonly rt: TorchRuntime,
     readonly catalog: ModelCatalog | undefined,
+    readonly configs?: LocalConfigs,
   ) {}
 
   /** Installs torch's nn.Module as the base of checkpoint modules (it gives them .to(), .eval(), .parameters()). */
@@ -121,7 +150,7 @@ export class HubRuntime implements FrameworkHooks {
     const argNode = call ? argumentNode(call, nameArg.pos, nameArg.kw) : undefined;
     const literal = nameArg.value?.kind === 'str' ? nameArg.value.value : undefined;
     const req: LoadRequest = { ...request, name: request.name ?? literal };
-    const figures = checkpointFigures(this.catalog, req);
+    const figures = checkpointFigures(this.catalog, req, this.localConfig(req));
     const m = newModule(this.checkpointClass!, site.range);
     if (figures.params !== null)
       m.params.set('catalog_params', { kind: 'tensor', shape: [figures.params], dtype: 'float32', isParam: true });
@@ -134,10 +163,62 @@ export class HubRuntime implements FrameworkHooks {
       name,
       nameRange: argNode?.range ?? site.range,
       callRange: site.range,
+      load: loadNumerics(
+        call,
+        req.name ?? '',
+        figures.shape?.quantization,
+        req.loader === 'vllm.LLM' ? 'auto' : undefined,
+      ),
+      generations: [],
     };
     this.loaded.push(lc);
     this.byModule.set(m, lc);
     return m;
+  }
+
+  /** A config.json on disk for a Hugging Face load (a local folder, or the id in the local cache), if any. */
+  private localConfig(req: LoadRequest): LocalConfig | undefined {
+    if (!this.configs || req.kind !== 'hf' || req.name === undefined || req.reason) return undefined;
+    return this.configs.resolver.find(req.name, { baseDir: this.configs.baseDir, env: this.configs.env });
+  }
+
+  /** Records one generate call on a checkpoint (each call site once; a loop that repeats it counts its calls). */
+  recordGeneration(
+    lc: LoadedCheckpoint,
+    batch: PromptBatch,
+    newTokens: GenerationRequest['newTokens'],
+    site: CallSite,
+  ): void {
+    const same = lc.generations.find(
+      (g) => g.range.start.line === site.range.start.line && g.range.start.character === site.range.start.character,
+    );
+    if (same) {
+      same.calls++;
+      return;
+    }
+    lc.generations.push({ range: site.range, batch, newTokens, calls: 1 });
+  }
+
+  /** `model.generate(input_ids=..., **enc, max_new_tokens=N | max_length=N)`. */
+  private hfGenerate(lc: LoadedCheckpoint, args: Value[], kw: Map<string, Value>, site: CallSite): Value {
+    const ids = kw.get('input_ids') ?? args[0] ?? kw.get('inputs');
+    const batch = promptBatch(ids, this.prompts);
+    const newTokens = newTokensOf(
+      kw,
+      { newTokens: 'max_new_tokens', maxLength: 'max_length' },
+      batch.tokens,
+      DEFAULT_NEW_TOKENS_HF,
+      "transformers' default max_length=20",
+    );
+    this.recordGeneration(lc, batch, newTokens, site);
+    const rows = batch.rows;
+    const total = batch.tokens !== null && newTokens.value !== null ? batch.tokens + newTokens.value : null;
+    return {
+      kind: 'tensor',
+      shape: rows !== null && total !== null ? [rows, total] : null,
+      dtype: 'int64',
+      reason: 'generated token ids',
+    };
   }
 
   /** A builtin standing for a class with attributes (`AutoModel` with `from_pretrained`). */
@@ -190,6 +271,18 @@ export class HubRuntime implements FrameworkHooks {
 
   call(callee: Value, args: Value[], kwargs: Map<string, Value>, site: CallSite): Value | undefined {
     const lc = this.checkpointOf(callee);
+    if (lc && !this.rt.tracer.active && this.isGenerativePipeline(lc)) {
+      const batch = promptBatch(args[0] ?? kwargs.get('text_inputs') ?? kwargs.get('inputs'), this.prompts);
+      const newTokens = newTokensOf(
+        kwargs,
+        { newTokens: 'max_new_tokens', maxLength: 'max_length' },
+        null,
+        DEFAULT_NEW_TOKENS_HF,
+        "transformers' default max_length=20",
+      );
+      this.recordGeneration(lc, batch, newTokens, site);
+      return unknown(`${lc.name}: generated text`, site.range);
+    }
     if (lc) return this.rt.tracer.active ? undefined : this.output(lc, args, kwargs, site).value;
     const own = this.objects.get(callee);
     if (own?.kind === 'tokenizer') return this.encode(args, kwargs);
@@ -220,9 +313,34 @@ export class HubRuntime implements FrameworkHooks {
     return attrs.get(name) ?? unknown(`tokenizer.${name} is not modelled`, site.range);
   }
 
+  private isGenerativePipeline(lc: LoadedCheckpoint): boolean {
+    const task = /^pipeline\("([^"]+)"\)$/.exec(lc.request.loader)?.[1];
+    return generativeTask(task) || /^translation_/.test(task ?? '');
+  }
+
+  /** vLLM `llm.generate(prompts, SamplingParams(max_tokens=N))`. */
+  vllmGenerate(lc: LoadedCheckpoint, args: Value[], kw: Map<string, Value>, site: CallSite): Value {
+    const batch = promptBatch(args[0] ?? kw.get('prompts'), this.prompts);
+    const params = args[1] ?? kw.get('sampling_params');
+    const sp = params ? this.samplingParams.get(params) : undefined;
+    const newTokens = newTokensOf(
+      sp ?? new Map(),
+      { newTokens: 'max_tokens' },
+      null,
+      DEFAULT_NEW_TOKENS_VLLM,
+      'vLLM SamplingParams default max_tokens=16',
+    );
+    this.recordGeneration(lc, batch, newTokens, site);
+    return unknown(`${lc.name}: generated text`, site.range);
+  }
+
   private checkpointAttr(lc: LoadedCheckpoint, name: string, site: CallSite): Value {
     const own = ownAttr(lc.module, name);
     if (own !== undefined) return own;
+    if (name === 'generate')
+      return builtin('generate', (a, k, s) =>
+        lc.request.loader === 'vllm.LLM' ? this.vllmGenerate(lc, a, k, s) : this.hfGenerate(lc, a, k, s),
+      );
     const attr = lookupClassAttr(lc.module.cls, name);
     if (attr !== undefined && name !== 'forward') return this.rt.interp.bindAttr(lc.module, attr, site);
     if (OUTPUT_METHODS.has(name))
@@ -237,6 +355,14 @@ export class HubRuntime implements FrameworkHooks {
     const maxLen = kw.get('max_length');
     const padded = kw.get('padding')?.kind === 'str' && (kw.get('padding') as { value: string }).value === 'max_length';
     const shape = rows !== null && padded && maxLen?.kind === 'int' ? [rows, maxLen.value] : null;
+    const batch: PromptBatch = {
+      rows,
+      tokens: shape ? shape[1] : null,
+      source:
+        rows === null
+          ? 'the tokenizer input is not a literal string or list'
+          : `${rows} prompt${rows === 1 ? '' : 's'} through the tokenizer${shape ? ` padded to max_length=${shape[1]}` : ''}`,
+    };
     const t = (): TensorV =>
       shape
         ? { kind: 'tensor', shape, dtype: 'int64', origin: 'tokenizer output' }
@@ -247,8 +373,13 @@ export class HubRuntime implements FrameworkHooks {
             reason: 'the token count depends on the text (pad to a literal max_length to fix it)',
           };
     const d: DictV = { kind: 'dict', entries: new Map() };
-    for (const k of ['input_ids', 'attention_mask']) d.entries.set(hashKey(str(k)), { key: str(k), value: t() });
+    for (const k of ['input_ids', 'attention_mask']) {
+      const tensor = t();
+      this.prompts.set(tensor, batch);
+      d.entries.set(hashKey(str(k)), { key: str(k), value: tensor });
+    }
     this.objects.set(d, { kind: 'encoding' });
+    this.prompts.set(d, batch);
     return d;
   }
 
@@ -284,7 +415,8 @@ export class HubRuntime implements FrameworkHooks {
   ): { value: Value; tensor?: TensorV; macs: number | null; reason?: string } {
     const f = lc.figures;
     const why = lc.modifiedAfterLoad?.reason ?? f.reason;
-    if (why || !f.entry) return { value: unknown(`${lc.name}: ${why}`, site.range), macs: null, reason: why };
+    if (why || (!f.entry && !f.shape))
+      return { value: unknown(`${lc.name}: ${why}`, site.range), macs: null, reason: why };
     const first = [...args, ...kw.values()].find((a): a is TensorV => a.kind === 'tensor');
     if (!first?.shape) {
       const reason =
@@ -292,7 +424,31 @@ export class HubRuntime implements FrameworkHooks {
         'the input is not a tensor of known shape (text / file paths are tokenized or decoded at run time)';
       return { value: unknown(`${lc.name}: ${reason}`, site.range), macs: null, reason };
     }
+    if (!f.entry) return this.configOutput(lc, f.shape!, first.shape, site);
     return this.costedOutput(lc, f.entry, first.shape, site);
+  }
+
+  /** A checkpoint read from a config.json, called on token ids [B, L]: every weight per token plus attention. */
+  private configOutput(
+    lc: LoadedCheckpoint,
+    shape: HfModelShape,
+    input: number[],
+    site: CallSite,
+  ): { value: Value; tensor?: TensorV; macs: number | null; reason?: string } {
+    if (input.length !== 2 || shape.kind === 'vision' || shape.kind === 'clip') {
+      const reason = `input [${input.join(', ')}] is not token ids [batch, length]: only token inputs are costed from a config.json`;
+      return { value: unknown(`${lc.name}: ${reason}`, site.range), macs: null, reason };
+    }
+    const [B, L] = input;
+    const lm = lc.request.lmHead ?? shape.kind === 'decoder';
+    const macs = B * (sequenceMacs(shape, L) - (lm ? 0 : L * shape.headMacsPerToken));
+    const hidden: TensorV = { kind: 'tensor', shape: [B, L, shape.hidden], dtype: 'float32' };
+    const logits: TensorV | undefined = lm
+      ? { kind: 'tensor', shape: [B, L, shape.vocab], dtype: 'float32' }
+      : undefined;
+    const fields: [string, Value][] = [['last_hidden_state', hidden]];
+    if (logits) fields.unshift(['logits', logits]);
+    return { value: this.modelOutput(fields), tensor: logits ?? hidden, macs };
   }
 
   private costedOutput(

@@ -21,6 +21,7 @@ import { lookupClassAttr, builtinBase, mro } from '../../interpreter/python/clas
 import { PrecisionState } from './precision';
 import { Tracer, type LayerCall, type TraceProblem } from './tracer';
 import type { MemoRun } from './moduleMemo';
+import type { InputRule } from '../../report/types';
 import {
   newModule,
   registerAttr,
@@ -44,6 +45,7 @@ export interface RootRun {
   callRange: Range;
   inputs: TensorV[];
   inputSource: string;
+  inputRule: InputRule;
   calls: LayerCall[];
   problems: TraceProblem[];
   output: Value;
@@ -53,12 +55,15 @@ export interface RootRun {
 
 /** Options that change how roots are traced. */
 export interface TraceOptions {
-  /** `--input` shapes, replacing the tensors the file passes. */
+  /** `--input` shapes, replacing the tensors the file passes, and their dtypes (`:int64`) where given. */
   input?: number[][];
+  inputDtypes?: (TensorV['dtype'] | undefined)[];
   /** `--batch`, replacing dimension 0 of every input. */
   batch?: number;
   /** Shapes declared by `# wattlens: input=...` comments, by 0-based line. */
   declaredInputs: Map<number, number[][]>;
+  /** Their dtypes (`input=(1,77):int64`), where a comment gives them. */
+  declaredDtypes?: Map<number, (TensorV['dtype'] | undefined)[]>;
 }
 
 /** Torch semantics for the interpreter (FrameworkHooks) plus the trace of root models. */
@@ -233,16 +238,26 @@ export class TorchRuntime implements FrameworkHooks {
     }
   }
 
-  /** A call of a module outside any trace: the file runs a model, so trace it as a root. */
-  traceRoot(m: ModuleV, args: Value[], kwargs: Map<string, Value>, site: CallSite): Value {
+  /**
+   * A call of a module outside any trace: the file runs a model, so trace it as a root. `found` names
+   * the rule that chose `args` when the file itself never calls the model (inputRules.ts).
+   */
+  traceRoot(
+    m: ModuleV,
+    args: Value[],
+    kwargs: Map<string, Value>,
+    site: CallSite,
+    found?: { source: string; rule: InputRule },
+  ): Value {
     const prior = this.roots.find((r) => r.module === m);
     if (prior) return prior.output;
-    const { inputs, source } = this.resolveInputs(m, args, site);
+    const { inputs, source, rule } = this.resolveInputs(m, args, site, found);
     const run: RootRun = {
       module: m,
       callRange: site.range,
       inputs,
       inputSource: source,
+      inputRule: rule,
       calls: [],
       problems: [],
       output: NONE,
@@ -275,28 +290,51 @@ export class TorchRuntime implements FrameworkHooks {
   }
 
   /** The input tensors for a root: --input, then a `# wattlens: input=` comment, then the call's own tensors. */
-  private resolveInputs(m: ModuleV, args: Value[], site: CallSite): { inputs: TensorV[]; source: string } {
+  private resolveInputs(
+    m: ModuleV,
+    args: Value[],
+    site: CallSite,
+    found?: { source: string; rule: InputRule },
+  ): { inputs: TensorV[]; source: string; rule: InputRule } {
     const declared = this.declaredInput(m, site.range);
-    const override = this.options.input ? { shapes: this.options.input, source: '--input' } : declared;
+    const override = this.options.input
+      ? { shapes: this.options.input, dtypes: this.options.inputDtypes, source: '--input', rule: 'option' as const }
+      : declared;
     let inputs: TensorV[];
     let source: string;
+    let rule: InputRule;
     if (override) {
-      inputs = override.shapes.map((s, i) => ({ kind: 'tensor', shape: s, dtype: tensorArgDtype(args[i]) }));
+      inputs = override.shapes.map((s, i) => ({
+        kind: 'tensor',
+        shape: s,
+        dtype: override.dtypes?.[i] ?? tensorArgDtype(args[i]),
+      }));
       source = override.source;
+      rule = override.rule;
     } else {
       inputs = args.filter((a): a is TensorV => a.kind === 'tensor');
-      source = inputs[0]?.origin ?? `the call at line ${site.range.start.line + 1}`;
+      source = found?.source ?? inputs[0]?.origin ?? `the call at line ${site.range.start.line + 1}`;
+      rule = found?.rule ?? 'call';
     }
     if (this.options.batch)
       inputs = inputs.map((t) => (t.shape?.length ? { ...t, shape: [this.options.batch!, ...t.shape.slice(1)] } : t));
-    return { inputs, source: this.options.batch ? `${source}, batch ${this.options.batch} (--batch)` : source };
+    return { inputs, source: this.options.batch ? `${source}, batch ${this.options.batch} (--batch)` : source, rule };
   }
 
-  private declaredInput(m: ModuleV, callRange: Range): { shapes: number[][]; source: string } | undefined {
+  private declaredInput(
+    m: ModuleV,
+    callRange: Range,
+  ): { shapes: number[][]; dtypes?: (TensorV['dtype'] | undefined)[]; source: string; rule: 'declared' } | undefined {
     for (const line of [callRange.start.line, m.range.start.line, m.cls.range.start.line]) {
       for (const l of [line, line - 1, line - 2]) {
         const shapes = this.options.declaredInputs.get(l);
-        if (shapes) return { shapes, source: `# wattlens: input comment, line ${l + 1}` };
+        if (shapes)
+          return {
+            shapes,
+            dtypes: this.options.declaredDtypes?.get(l),
+            source: `# wattlens: input comment, line ${l + 1}`,
+            rule: 'declared',
+          };
       }
     }
     return undefined;
