@@ -2,7 +2,7 @@
 // with a clear message (exit 2) for anything malformed. Values are checked by the rules the editor's
 // settings use (precision names, the PUE range), so the CLI and the settings accept the same input.
 import { parseInputSpec } from '../core/analysis/declaredInputs';
-import type { DType } from '../core/layers/layerSpec';
+import type { InputDtype as DType } from '../core/analysis/declaredInputs';
 import type { Precision } from '../core/report/types';
 import { PRECISIONS } from '../core/report/precision';
 import { pueProblem } from '../core/energy/carbon';

@@ -5,6 +5,9 @@
 // A dtype after an input shape: `input=(1, 3, 224, 224), (1, 77):int64`; the same grammar serves `--input`.
 import type { DType } from '../layers/layerSpec';
 
+/** A tensor dtype an input spec may name. */
+export type InputDtype = DType;
+
 const DIRECTIVE = /(?:#|\/\/)\s*wattlens:\s*input\s*=\s*(.+)$/;
 /** Whether a text has any directive at all (a test over the whole text, without splitting it into lines). */
 const DECLARES = /(?:#|\/\/)\s*wattlens:\s*input\s*=/;

@@ -1,7 +1,7 @@
 // Fills a report's `generation` block on a profile: the attached model shape costed by generation.ts
 // at the load's numerics (a dtype the device lacks falls back as the precision rules say), plus CO2e.
 import type { GenerationReport, Precision } from '../report/types';
-import { generationShapeOf, withGenerationFigures } from '../report/generationShapes';
+import { generationShapeOf, withGenerationFigures } from '../catalog/generationShapes';
 import { generationCost } from './generation';
 import { co2eGrams } from './carbon';
 import { supportedPrecisions, UnsupportedPrecisionError } from './precision';

@@ -5,7 +5,7 @@ import type { Range, SyntaxNode } from '../../parse/syntax';
 import type { TensorV, Value } from '../../interpreter/python/values';
 import type { GenerationReport } from '../../report/types';
 import type { HfModelShape } from '../../catalog/hfShape';
-import { attachGenerationShape, type LoadNumerics } from '../../report/generationShapes';
+import { attachGenerationShape, type LoadNumerics } from '../../catalog/generationShapes';
 import { argumentNode } from './syntaxArgs';
 
 /** The prompt length assumed when neither the tokenizer call nor the input tensor fixes it. */

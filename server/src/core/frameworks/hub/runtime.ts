@@ -34,7 +34,7 @@ import {
   type GenerationRequest,
   type PromptBatch,
 } from './generation';
-import type { LoadNumerics } from '../../report/generationShapes';
+import type { LoadNumerics } from '../../catalog/generationShapes';
 import { argumentNode, callNodeAt } from './syntaxArgs';
 
 /** One checkpoint load in the file: its module value, the request, the catalog figures and where. */

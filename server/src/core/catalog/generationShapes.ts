@@ -1,7 +1,7 @@
 // The model shape and load numerics behind each generation report, kept beside the plain report data
 // (a WeakMap, so the JSON stays the contract) for the energy model to cost the call on a profile.
-import type { HfModelShape } from '../catalog/hfShape';
-import type { GenerationReport } from './types';
+import type { HfModelShape } from './hfShape';
+import type { GenerationReport } from '../report/types';
 
 /** How the checkpoint is loaded: weight bytes, and the float dtype it computes in (null: the report's precision). */
 export interface LoadNumerics {
