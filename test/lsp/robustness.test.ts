@@ -370,7 +370,8 @@ test('typing in a comment keeps the results; typing a `# wattlens: input=` direc
     '        self.fc = nn.Linear(784, 10)  # classifier\n\n    def forward(self, x):\n        return self.fc(x)\n\n\nmodel = Net()\n';
   await c.open(uri, text);
   const before = await c.inlayHints(uri);
-  assert.equal(String(before.find((h) => h.position.line === 7)?.label), '?');
+  // No input anywhere: the first layer's stated default, Linear(784, …) → 1×784.
+  assert.match(String(before.find((h) => h.position.line === 7)?.label), /^15\.7 kFLOPs/);
   let version = 1;
   const typeAt = async (line: number, character: number, chars: string) => {
     for (const [i, ch] of [...chars].entries()) {
@@ -386,9 +387,9 @@ test('typing in a comment keeps the results; typing a `# wattlens: input=` direc
     hints.find((h) => h.position.line === 7)?.position.character,
     '        self.fc = nn.Linear(784, 10)  # classifier layer'.length,
   );
-  await typeAt(3, 11, ' # wattlens: input=(1, 784)');
+  await typeAt(3, 11, ' # wattlens: input=(8, 784)');
   const after = await c.inlayHints(uri);
-  assert.match(String(after.find((h) => h.position.line === 7)?.label), /^15\.7 kFLOPs/);
+  assert.match(String(after.find((h) => h.position.line === 7)?.label), /^12[56] kFLOPs/);
 });
 
 test('non-ASCII text: positions are UTF-16 columns, as LSP counts them', async () => {
