@@ -68,7 +68,9 @@ export type ActionKind =
   | 'tfjs-quantize-uint8'
   | 'fp8'
   | 'sparsity-2-4'
-  | 'tensorrt-int8';
+  | 'tensorrt-int8'
+  | 'example-input'
+  | 'load-half-precision';
 
 /**
  * What an action promises, priced on the energy model on the device where the edited code runs.

@@ -14,6 +14,9 @@ import { analyzeSource, analyzeTree, MAX_SOURCE_BYTES, type AnalyzeOptions } fro
 import { analyzeGrouped, GroupCache } from '../core/analysis/groupAnalysis';
 import { analyzeTypeScript } from '../core/analysis/analyzeTfjs';
 import type { ModelCatalog } from '../core/catalog/modelCatalog';
+import { HfConfigResolver } from '../core/catalog/hfCache';
+import { fileURLToPath } from 'node:url';
+import { dirname } from 'node:path';
 import { inputFindings } from '../core/analysis/findings';
 import { applyChanges } from './editTracking';
 import { notebookSource } from './notebooks';
@@ -273,7 +276,13 @@ export class DocumentStore {
     options: AnalysisOptions,
   ): { file: FileReport; root: SyntaxNode | null; reduced?: boolean } {
     const file = source.key;
-    const common = { file, precision: options.precision, batch: options.batch ?? undefined };
+    const common = {
+      file,
+      precision: options.precision,
+      batch: options.batch ?? undefined,
+      configResolver,
+      baseDir: folderOf(file),
+    };
     const refused = inputFindings(source.text, MAX_SOURCE_BYTES);
     if (refused.length) {
       this.resetParse(source.key);
@@ -386,4 +395,17 @@ function internalFinding(e: unknown): FileReport['diagnostics'][number] {
 /** Resolves after pending I/O (cancellations included) has been processed. */
 export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** config.json files for Hugging Face loads, read once per path and modification time (a stat per load after that). */
+const configResolver = new HfConfigResolver();
+
+/** The folder of a file:// document, for `from_pretrained("./local/dir")`; undefined for other schemes. */
+function folderOf(uri: string): string | undefined {
+  if (!uri.startsWith('file:')) return undefined;
+  try {
+    return dirname(fileURLToPath(uri));
+  } catch {
+    return undefined;
+  }
 }

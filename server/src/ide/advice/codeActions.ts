@@ -21,6 +21,7 @@ import { distillationActions } from './distillation';
 import { isKeras, kerasActions } from './kerasActions';
 import { tfjsActions } from './tfjsActions';
 import { segmentAt, type Source } from '../sources';
+import { inputAndGenerationActions } from './generationAdvice';
 import * as fmt from '../format';
 
 const QUANTIZED_OPS = new Set(['Linear', 'LSTM']);
@@ -50,6 +51,7 @@ export function codeActionItems(
       ...checkpointActions(view, root, range, findings),
       ...modelActions(view, root, range),
       ...distillationActions(view, root, range),
+      ...inputAndGenerationActions(view, range),
       ...kerasActions(view, root, range, findings),
     ];
   }

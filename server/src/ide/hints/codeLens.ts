@@ -8,6 +8,7 @@ import { precisionText } from './precisionText';
 import type { LensItem } from '../items';
 import { modelEnergy, type View } from '../view';
 import { samplesPerPass } from '../../core/report/totals';
+import { generationLenses } from './generation';
 
 /** Two lenses per root model. */
 export function codeLensItems(view: View): LensItem[] {
@@ -17,6 +18,7 @@ export function codeLensItems(view: View): LensItem[] {
     out.push({ range, title: summaryTitle(view, model) });
     out.push({ range, title: 'Profile locally', profileModel: model.name });
   }
+  out.push(...generationLenses(view));
   return out;
 }
 
@@ -30,6 +32,7 @@ export function summaryTitle(view: View, model: ModelReport): string {
     fmt.params(model.totals.params),
     `${fmt.energyScopes(modelEnergy(model), samples)} on ${hw} (${precisionText(model, view.settings.precision)})`,
   ];
+  if (model.input?.rule === 'assumed') parts.push(`input assumed ${model.input.shape.join('×')}`);
   const why =
     model.totals.macs === null ? model.unresolved[0]?.reason : model.totals.energyJ === null ? view.energyNote : null;
   return parts.join(' · ') + (why ? ` — ${truncate(inUserTerms(view.source, why), 80)}` : '');

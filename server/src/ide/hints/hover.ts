@@ -9,11 +9,14 @@ import { modelEnergy, primaryModels, type View } from '../view';
 import { inUserTerms, lineText } from '../sources';
 import { samplesPerPass } from '../../core/report/totals';
 import { layerPrecisionText, precisionText } from './precisionText';
+import { generationHover } from './generation';
 
 const MAX_ROWS = 10;
 
 /** The hover at a source position, if a layer or a model is there. */
 export function hoverItem(view: View, line: number, character: number): HoverItem | undefined {
+  const generation = generationHover(view, line);
+  if (generation) return generation;
   const hit = layersAt(view, line, character);
   if (hit) return { range: hit.range, markdown: layersMarkdown(view, hit.model, hit.layers) };
   const model = view.file.models.find(

@@ -1,0 +1,95 @@
+// The editor features over generation and inputs, as plain data: the lens and hover of a generate line
+// show per-token figures by phase; "Load in bf16" and "Set the example input" keep their promise when
+// their edit is applied and the file re-analysed.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { join } from 'node:path';
+import { analyze, loadParser, repoRoot } from '../helpers/analyzer';
+import { loadModelCatalog } from '../../server/src/core/catalog/modelCatalog';
+import { loadProfiles } from '../../server/src/core/energy';
+import { estimate, type View } from '../../server/src/ide/view';
+import { textSource } from '../../server/src/ide/sources';
+import { DEFAULT_SETTINGS } from '../../server/src/ide/settings';
+import { codeLensItems } from '../../server/src/ide/hints/codeLens';
+import { hoverItem } from '../../server/src/ide/hints/hover';
+import { codeActionItems } from '../../server/src/ide/advice/codeActions';
+import type { EditItem } from '../../server/src/ide/items';
+
+const catalog = loadModelCatalog(join(repoRoot, 'profiles', 'models'));
+const h100 = loadProfiles({ profilesDir: join(repoRoot, 'profiles') }).profiles.get('nvidia-h100-sxm')!;
+
+async function viewOf(text: string): Promise<View> {
+  const parser = await loadParser();
+  const parsed = parser.parse(text, 'python');
+  const file = await analyze(text, { catalog });
+  const source = textSource('file:///gen.py', 1, text);
+  return estimate(
+    { source, options: { precision: 'fp32', batch: null }, file, root: parsed.root, ms: 0 },
+    h100,
+    { ...DEFAULT_SETTINGS, hardware: 'nvidia-h100-sxm' },
+    catalog,
+  );
+}
+
+/** Applies edits (no two on one line) to a text. */
+function apply(text: string, edits: EditItem[]): string {
+  const lines = text.split('\n');
+  for (const e of [...edits].sort(
+    (a, b) => b.range.start.line - a.range.start.line || b.range.start.character - a.range.start.character,
+  )) {
+    const l = lines[e.range.start.line];
+    lines[e.range.start.line] = l.slice(0, e.range.start.character) + e.newText + l.slice(e.range.end.character);
+  }
+  return lines.join('\n');
+}
+
+const GEN =
+  'from transformers import AutoModelForCausalLM\nimport torch\nmodel = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-7B-Instruct")\nout = model.generate(torch.randint(0, 100, (4, 128)), max_new_tokens=128)\n';
+
+describe('generation in the editor', () => {
+  it('the generate line has a lens and a hover with per-token figures by phase', async () => {
+    const view = await viewOf(GEN);
+    const lens = codeLensItems(view).find((l) => l.range.start.line === 3);
+    assert.match(
+      lens!.title,
+      /generate · 4 × 128 → 128 tokens · TTFT .* ms\/token · .*J\/token \(decode, memory-bound\)/,
+    );
+    const hover = hoverItem(view, 3, 8)!;
+    assert.match(hover.markdown, /\| prefill \|/);
+    assert.match(hover.markdown, /\| decode \|/);
+    assert.match(hover.markdown, /per output token/);
+  });
+
+  it('"Load in bf16" on an fp32 load: the promised J/token is what re-analysis shows', async () => {
+    const view = await viewOf(GEN);
+    const action = codeActionItems(view, { start: { line: 2, character: 50 }, end: { line: 2, character: 50 } }).find(
+      (a) => a.title.startsWith('Load in bf16'),
+    );
+    assert.ok(action, 'no bf16 action');
+    const promised = /→ ([\d.]+ m?J) per output token/.exec(action.title)![1];
+    const after = await viewOf(apply(GEN, action.edits));
+    const g = after.file.models[0].generation!;
+    assert.match(g.numerics, /torch_dtype=torch\.bfloat16/);
+    const shown = /→ ([\d.]+ m?J)/.exec(
+      `→ ${(await import('../../server/src/ide/format')).energy(g.energyPerOutputTokenJ)}`,
+    )![1];
+    assert.equal(shown, promised);
+  });
+});
+
+describe('"Set the example input"', () => {
+  it('writes the assumed input as a directive; re-analysis takes it as declared, same MACs', async () => {
+    const text =
+      'import torch.nn as nn\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(32, 4)\n    def forward(self, x):\n        return self.fc(x)\nmodel = Net()\n';
+    const view = await viewOf(text);
+    const model = view.file.models.find((m) => m.root)!;
+    assert.equal(model.input?.rule, 'assumed');
+    const action = codeActionItems(view, model.range).find((a) => a.title.startsWith('Set the example input'));
+    assert.ok(action);
+    const edited = apply(text, action.edits);
+    assert.match(edited, /# wattlens: input=\(1, 32\)\n/);
+    const again = (await viewOf(edited)).file.models.find((m) => m.root)!;
+    assert.equal(again.input?.rule, 'declared');
+    assert.equal(again.totals.macs, model.totals.macs);
+  });
+});
