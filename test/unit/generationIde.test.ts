@@ -13,6 +13,8 @@ import { DEFAULT_SETTINGS } from '../../server/src/ide/settings';
 import { codeLensItems } from '../../server/src/ide/hints/codeLens';
 import { hoverItem } from '../../server/src/ide/hints/hover';
 import { codeActionItems } from '../../server/src/ide/advice/codeActions';
+import { findingItems } from '../../server/src/ide/advice/diagnostics';
+import { normaliseSettings } from '../../server/src/ide/settings';
 import type { EditItem } from '../../server/src/ide/items';
 
 const catalog = loadModelCatalog(join(repoRoot, 'profiles', 'models'));
@@ -91,5 +93,29 @@ describe('"Set the example input"', () => {
     const again = (await viewOf(edited)).file.models.find((m) => m.root)!;
     assert.equal(again.input?.rule, 'declared');
     assert.equal(again.totals.macs, model.totals.macs);
+  });
+});
+
+describe('generation advice as diagnostics, and the wattlens.input setting', () => {
+  it('generate once per prompt in a loop: J/token at batch 1 and batched; an fp32 load: J/token in bf16', async () => {
+    const text =
+      'from transformers import AutoModelForCausalLM\nimport torch\nmodel = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-0.5B-Instruct")\nfor p in range(8):\n    model.generate(torch.randint(0, 100, (1, 64)), max_new_tokens=64)\n';
+    const items = findingItems(await viewOf(text));
+    const loop = items.find((f) => f.code === 'generation-unbatched')!;
+    assert.match(
+      loop.message,
+      /runs 8 times on one prompt each: .* per output token; one call on all 8 prompts: .* \(−\d+%\)/,
+    );
+    assert.ok(items.some((f) => f.code === 'generation-fp32-load' && /in bf16/.test(f.message)));
+  });
+
+  it('wattlens.input takes the --input grammar; garbage is reported and ignored', () => {
+    const ok = normaliseSettings({ input: '20,35:int64' });
+    assert.deepEqual(ok.settings.input, { text: '20,35:int64', shapes: [[20, 35]], dtypes: ['int64'] });
+    for (const bad of ['abc', '1,,3', '-1', '1,3:float99', 42]) {
+      const r = normaliseSettings({ input: bad });
+      assert.equal(r.settings.input, null);
+      assert.match(r.problems.join('\n'), /wattlens\.input/);
+    }
   });
 });

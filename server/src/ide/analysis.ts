@@ -9,11 +9,14 @@ import { analyzeTypeScript } from '../core/analysis/analyzeTfjs';
 import { inputFindings } from '../core/analysis/findings';
 import { joinCells, type NotebookCell } from '../core/analysis/notebook';
 import type { Source } from './sources';
+import type { InputDtype } from '../core/analysis/declaredInputs';
 
 /** What one analysis depends on besides the text. */
 export interface AnalysisOptions {
   precision: Precision;
   batch: number | null;
+  /** `wattlens.input`, when set. */
+  exampleInput?: { shapes: number[][]; dtypes: (InputDtype | undefined)[] } | null;
 }
 
 /** One source analysed: the core's report and the syntax tree it came from (null when refused). */

@@ -5,6 +5,7 @@ import { PRECISIONS } from '../core/report/precision';
 import { pueProblem } from '../core/energy/carbon';
 import { nativePrecision, resolvePrecision, supportedPrecisions } from '../core/energy/precision';
 import type { HardwareProfile } from '../core/energy/types';
+import { parseInputSpec, type InputDtype } from '../core/analysis/declaredInputs';
 
 /** How much the inlay hints show. */
 export type InlayHintsMode = 'off' | 'totals' | 'layers';
@@ -24,6 +25,8 @@ export interface Settings {
   inlayHintsMode: InlayHintsMode;
   /** Batch size overriding the model input's first dimension; null = as the code builds it. */
   batchSize: number | null;
+  /** `wattlens.input`: example input shapes and dtypes (the `--input` grammar); null = found in the code. */
+  input: { text: string; shapes: number[][]; dtypes: (InputDtype | undefined)[] } | null;
 }
 
 /** The hardware profile used when the setting is absent or names an unknown id. */
@@ -38,6 +41,7 @@ export const DEFAULT_SETTINGS: Settings = {
   pue: 1,
   inlayHintsMode: 'layers',
   batchSize: null,
+  input: null,
 };
 
 /** Validated settings plus one message per value that was rejected (and replaced by its default). */
@@ -77,6 +81,7 @@ export function normaliseSettings(raw: unknown): NormalisedSettings {
       (n) => Number.isInteger(n) && n >= 1 && n <= 1 << 20,
       problems,
     ),
+    input: readInput(read('input'), problems),
   };
   if (settings.precisionSetting !== 'auto') settings.precision = settings.precisionSetting;
   return { settings, problems };
@@ -84,7 +89,15 @@ export function normaliseSettings(raw: unknown): NormalisedSettings {
 
 /** A key that changes whenever a setting that affects the estimate changes. */
 export function settingsKey(s: Settings): string {
-  return [s.hardware, s.precision, s.precisionSetting, s.region ?? '', s.pue, s.batchSize ?? ''].join('|');
+  return [
+    s.hardware,
+    s.precision,
+    s.precisionSetting,
+    s.region ?? '',
+    s.pue,
+    s.batchSize ?? '',
+    s.input?.text ?? '',
+  ].join('|');
 }
 
 /**
@@ -162,4 +175,19 @@ function readNumber<F extends number | null>(
   if (Number.isFinite(n) && ok(n)) return n;
   problems.push(`${name}: '${String(v)}' is out of range; using ${fallback ?? 'the default'}`);
   return fallback;
+}
+
+/** `wattlens.input` in the `--input` grammar; a malformed value is reported and ignored. */
+function readInput(value: unknown, problems: string[]): Settings['input'] {
+  if (value === undefined || value === null || value === '') return null;
+  if (typeof value !== 'string') {
+    problems.push(`wattlens.input must be a string such as "1,3,224,224" or "20,35:int64"; ignored`);
+    return null;
+  }
+  const spec = parseInputSpec(value);
+  if (spec.error !== undefined) {
+    problems.push(`wattlens.input "${value}" ignored: ${spec.error}`);
+    return null;
+  }
+  return { text: value, shapes: spec.shapes, dtypes: spec.dtypes };
 }

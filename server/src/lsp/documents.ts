@@ -280,6 +280,8 @@ export class DocumentStore {
       file,
       precision: options.precision,
       batch: options.batch ?? undefined,
+      input: options.exampleInput?.shapes,
+      inputDtypes: options.exampleInput?.dtypes,
       configResolver,
       baseDir: folderOf(file),
     };
@@ -379,7 +381,7 @@ function languageOf(doc: TextDocument): SourceLanguage | undefined {
 }
 
 function sameOptions(a: AnalysisOptions, b: AnalysisOptions): boolean {
-  return a.precision === b.precision && a.batch === b.batch;
+  return a.precision === b.precision && a.batch === b.batch && a.exampleInput === b.exampleInput;
 }
 
 function internalFinding(e: unknown): FileReport['diagnostics'][number] {

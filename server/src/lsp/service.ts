@@ -148,7 +148,10 @@ export class Service {
     const next = resolveSettings(this.checkRegion(settings), this.profileFor(settings.hardware));
     if (next.precisionNote && next.precisionSetting !== 'auto')
       this.tell(`WattLens: ${next.precisionNote}`, MessageType.Warning);
-    const analysisChanged = next.precision !== this.settings.precision || next.batchSize !== this.settings.batchSize;
+    const analysisChanged =
+      next.precision !== this.settings.precision ||
+      next.batchSize !== this.settings.batchSize ||
+      next.input?.text !== this.settings.input?.text;
     const changed =
       settingsKey(next) !== settingsKey(this.settings) || next.inlayHintsMode !== this.settings.inlayHintsMode;
     this.settings = next;
@@ -192,6 +195,7 @@ export class Service {
     const analysis = this.docs.analysisOf(source, {
       precision: this.settings.precision,
       batch: this.settings.batchSize,
+      exampleInput: this.settings.input,
     });
     const sameEstimate =
       cached &&

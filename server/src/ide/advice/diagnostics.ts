@@ -10,6 +10,7 @@ import { trainingFindings, FP32_TRAINING } from './trainingAdvice';
 import { checkpointFindings, CHEAPER_SIBLING } from './checkpoints';
 import { inUserTerms } from '../sources';
 import { samplesPerPass } from '../../core/report/totals';
+import { generationFindings } from './generationAdvice';
 
 /** Share of a model's energy above which a layer is called out. */
 export const HOTSPOT_SHARE = 0.4;
@@ -32,6 +33,7 @@ export function findingItems(view: View): FindingItem[] {
     ...convBiasFindings(view),
     ...trainingFindings(view),
     ...checkpointFindings(view),
+    ...generationFindings(view),
   ];
   return dedupe(items);
 }

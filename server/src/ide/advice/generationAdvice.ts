@@ -5,7 +5,7 @@ import type { ModelReport } from '../../core/report/types';
 import type { Range } from '../../core/parse/syntax';
 import { generationShapeOf } from '../../core/catalog/generationShapes';
 import { generationCost, supportedPrecisions } from '../../core/energy';
-import type { ActionItem, EditItem } from '../items';
+import type { ActionItem, EditItem, FindingItem } from '../items';
 import type { View } from '../view';
 import { lineText } from '../sources';
 import { overlaps } from '../syntax/ranges';
@@ -79,4 +79,47 @@ export function loadInBf16Action(view: View, model: ModelReport, range: Range): 
     edits,
     preferred: true,
   };
+}
+
+/** Codes of the generation diagnostics. */
+export const GENERATION_CODES = { fp32Load: 'generation-fp32-load', unbatched: 'generation-unbatched' } as const;
+
+/** Generation advice as diagnostics: an fp32 load of a generating model, and generate run once per prompt in a loop. */
+export function generationFindings(view: View): FindingItem[] {
+  const out: FindingItem[] = [];
+  if (!view.profile) return out;
+  for (const model of view.file.models) {
+    const g = model.generation;
+    const attached = g ? generationShapeOf(g) : undefined;
+    if (!g || !attached || g.energyPerOutputTokenJ === null || g.batch === null) continue;
+    const at = (batch: number, compute: 'bf16' | 'fp16' | 'fp32', weightBytes: number) =>
+      generationCost(
+        attached.shape,
+        { batch, promptTokens: g.promptTokens!, newTokens: g.newTokens! },
+        { compute, weightBytes, kvBytes: compute === 'fp32' ? 4 : 2, source: compute },
+        view.profile!,
+      ).energyPerOutputTokenJ;
+    if (/^no torch_dtype/.test(g.numerics)) {
+      const half = supportedPrecisions(view.profile).includes('bf16') ? 'bf16' : 'fp16';
+      const after = at(g.batch, half, 2);
+      if (after !== null)
+        out.push({
+          range: model.range,
+          severity: 'information',
+          code: GENERATION_CODES.fp32Load,
+          message: `${model.name} is loaded in fp32 (no torch_dtype): ${fmt.energy(g.energyPerOutputTokenJ)} per output token on ${view.profile.id}; in ${half}, ${fmt.energy(after)} (${fmt.saving(g.energyPerOutputTokenJ, after)})`,
+        });
+    }
+    if (g.calls && g.calls > 1 && g.batch === 1) {
+      const batched = at(g.calls, attached.numerics.compute, attached.numerics.weightBytes);
+      if (batched !== null)
+        out.push({
+          range: g.range,
+          severity: 'information',
+          code: GENERATION_CODES.unbatched,
+          message: `generate runs ${g.calls} times on one prompt each: ${fmt.energy(g.energyPerOutputTokenJ)} per output token; one call on all ${g.calls} prompts: ${fmt.energy(batched)} per output token (${fmt.saving(g.energyPerOutputTokenJ, batched)})`,
+        });
+    }
+  }
+  return out;
 }
