@@ -179,3 +179,19 @@ describe('which rule fires for each corpus file (table)', () => {
     assert.deepEqual(seen, table.files);
   });
 });
+
+describe('the editor (grouped analysis) finds the same inputs as a whole run', () => {
+  it('a tensor built in its own statement reaches a model in another group', async () => {
+    const { analyzeGrouped, GroupCache } = await import('../../server/src/core/analysis/groupAnalysis');
+    const { loadParser } = await import('../helpers/analyzer');
+    const parser = await loadParser();
+    const text = `${HEAD}m1 = nn.Sequential(nn.Linear(8, 4))\nm2 = nn.Sequential(nn.Conv2d(3, 4, 3))\nx = torch.randn(2, 8)\nimg = torch.randn(5, 3, 32, 32)\nm1(x)\n`;
+    const parsed = parser.parse(text, 'python');
+    const grouped = analyzeGrouped(parser, parsed.root, text, { file: 'a.py' }, new GroupCache());
+    assert.ok(grouped && grouped.groups > 1, 'the file is split into groups');
+    const whole = await analyze(text, { file: 'a.py' });
+    const inputs = (models: ModelReport[]) => models.map((m) => [m.name, m.input?.shape, m.input?.rule]);
+    assert.deepEqual(inputs(grouped.report.models), inputs(whole.models));
+    assert.deepEqual(inputs(whole.models)[1], ['m2', [5, 3, 32, 32], 'tensor']);
+  });
+});

@@ -155,6 +155,10 @@ function computeFacts(stmt: SyntaxNode, text: string): StatementFacts {
     };
   const walk = new NameWalk();
   walk.statement(stmt, COMPOUND.has(stmt.type));
+  // `x = torch.randn(1, 3, 224, 224)` reads nothing of the module: run it with every group, as imports
+  // are, so that a model in any group can take it as its example input (inputRules.ts), as a whole run does.
+  if (isExampleTensor(stmt, walk))
+    return { kind: 'import', binds: [...walk.binds], reads: [], mutates: [], setterRoots: [] };
   return {
     kind: 'code',
     binds: [...walk.binds],
@@ -163,6 +167,19 @@ function computeFacts(stmt: SyntaxNode, text: string): StatementFacts {
     setterRoots: [...walk.setterRoots],
     barrier: walk.barrier,
   };
+}
+
+const TENSOR_FACTORY = /^torch\.(randn|rand|zeros|ones|randint|tensor|empty|full)\s*\(/;
+
+/** `name = torch.<factory>(literals)`: one name bound from a tensor factory that reads only `torch`. */
+function isExampleTensor(stmt: SyntaxNode, walk: NameWalk): boolean {
+  if (stmt.type !== 'expression_statement' || walk.binds.size !== 1 || walk.barrier) return false;
+  if ([...walk.reads].some((n) => n !== 'torch' && !walk.binds.has(n)) || walk.mutates.size || walk.setterRoots.size)
+    return false;
+  const assignment = stmt.children[0];
+  if (assignment?.type !== 'assignment') return false;
+  const right = assignment.children[assignment.children.length - 1];
+  return assignment.children[0]?.type === 'identifier' && right?.type === 'call' && TENSOR_FACTORY.test(right.text);
 }
 
 /** An import binds its aliases; importing anything outside the splittable set keeps the file whole. */
