@@ -11,10 +11,14 @@ import { TsInterpreter } from '../interpreter/typescript/interpreter';
 import { TfRuntime } from '../frameworks/tfjs/runtime';
 import { createGlobals } from '../interpreter/typescript/globals';
 import { JsScope } from '../interpreter/typescript/values';
+import { declaredInputs, declaredValues } from './declaredInputs';
+import { siblingModuleReader, type ModuleReader } from './moduleReader';
 import { tfjsModelReports } from '../frameworks/tfjs/report';
 
 /** Options for a TypeScript/JavaScript analysis; `language` defaults from the file name (.tsx/.jsx → tsx). */
 export interface AnalyzeTsOptions extends AnalyzeOptions {
+  /** Follow relative imports into sibling files read from disk beside `file` (default true). */
+  followImports?: boolean;
   language?: Extract<LanguageId, 'typescript' | 'tsx'>;
 }
 
@@ -24,10 +28,16 @@ export function analyzeTypeScript(parser: SourceParser, text: string, options: A
   if (refused.length) return { file: options.file, models: [], diagnostics: refused };
   const language = options.language ?? (/\.(tsx|jsx)$/i.test(options.file) ? 'tsx' : 'typescript');
   const parsed = parser.parse(text, language);
+  let reader: ModuleReader | undefined;
   try {
     const diagnostics: Finding[] = syntaxFindings(parsed.root);
     const ip = new TsInterpreter(new StepBudget(options.maxSteps, options.maxMs), text);
-    const rt = new TfRuntime(ip, { input: options.input, batch: options.batch });
+    if (options.followImports !== false) {
+      reader = siblingModuleReader(parser, options.file);
+      ip.loadModule = reader.read;
+    }
+    ip.stated = declaredValues(text);
+    const rt = new TfRuntime(ip, { input: options.input, batch: options.batch, declaredInputs: declaredInputs(text) });
     ip.rt = rt;
     const scope = new JsScope(createGlobals(ip), '');
     if (ip.runProgram(parsed.root, scope)) ip.runDeferred();
@@ -40,5 +50,6 @@ export function analyzeTypeScript(parser: SourceParser, text: string, options: A
     return { file: options.file, models, diagnostics };
   } finally {
     parsed.tree.delete();
+    reader?.dispose();
   }
 }

@@ -40,7 +40,7 @@ const RUNTIME_MODEL_METHODS = new Set([
 export function layerMember(rt: TfRuntime, layer: LayerV, name: string, site: Site): JsValue {
   switch (name) {
     case 'apply':
-      return native('apply', ([input], s) => rt.applyLayer(layer, input ?? UNDEFINED, s));
+      return native('apply', ([input, kwargs], s) => rt.applyLayer(layer, input ?? UNDEFINED, s, '', kwargs));
     case 'name':
       return str(layer.name);
     case 'getClassName':

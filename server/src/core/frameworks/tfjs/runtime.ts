@@ -29,6 +29,8 @@ export interface TfOptions {
   input?: number[][];
   /** Batch size overriding the batch dimension of every input. */
   batch?: number;
+  /** `// wattlens: input=` shapes by 0-based line. */
+  declaredInputs?: Map<number, number[][]>;
 }
 
 /** The tf runtime of one analysis: every model, layer and call it saw. */
@@ -112,7 +114,7 @@ export class TfRuntime {
     }
     const o = new LayerOptions(options, factory);
     try {
-      layer.declaredInput = declaredInput(o, factory);
+      layer.declaredInput = this.readDeclaredInput(layer, o, factory);
       layer.config = spec.configure(o);
     } catch (e) {
       if (!(e instanceof OptionError || e instanceof OptionUnknown)) throw e;
@@ -121,6 +123,27 @@ export class TfRuntime {
     }
     this.checkSnakeCase(o, options, site);
     return layer;
+  }
+
+  /** The input shape a layer's options declare; one read from data leaves the layer itself known. */
+  private readDeclaredInput(layer: LayerV, o: LayerOptions, factory: string): (number | null)[] | null {
+    try {
+      return declaredInput(o, factory);
+    } catch (e) {
+      if (!(e instanceof OptionUnknown)) throw e;
+      layer.inputUnknown = e.message.replace(`${factory}: `, '');
+      return null;
+    }
+  }
+
+  /** A `// wattlens: input=` comment on (or up to two lines above) a model's construction or the calls that led to it. */
+  private statedInput(m: ModelV): { shape: number[]; line: number } | undefined {
+    for (const line of m.statedLines ?? [])
+      for (const l of [line, line - 1, line - 2]) {
+        const shapes = this.options.declaredInputs?.get(l);
+        if (shapes?.length === 1) return { shape: shapes[0], line: l };
+      }
+    return undefined;
   }
 
   private unresolvedLayer(layer: LayerV, reason: string, range: Range): LayerV {
@@ -201,11 +224,34 @@ export class TfRuntime {
   }
 
   /** Applies a layer to symbolic inputs, recording the call; returns its output tensor(s). */
-  applyLayer(layer: LayerV, input: JsValue, site: Site, prefix = ''): JsValue {
+  applyLayer(layer: LayerV, input: JsValue, site: Site, prefix = '', kwargs?: JsValue): JsValue {
     const values = input.kind === 'array' ? input.items : [input];
     const syms = values.map((v) => this.asSymbolic(v, layer));
     const outs = this.call(layer, syms, site.range, prefix);
+    this.dependOn(outs, kwargs, site);
     return outs.length === 1 ? outs[0] : arr(outs);
+  }
+
+  /**
+   * apply(x, {initialState: [...]}): the call depends on those tensors too (the layers producing them
+   * are part of the model); one that is not known makes the call, and so the model, unknown.
+   */
+  private dependOn(outs: SymV[], kwargs: JsValue | undefined, site: Site): void {
+    const state = kwargs?.kind === 'object' ? kwargs.props.get('initialState') : undefined;
+    if (!state || state.kind === 'undefined') return;
+    const call = outs[0]?.node;
+    if (!call) return;
+    const items = state.kind === 'array' ? state.items : [state];
+    call.dependsOn = items.filter((v): v is SymV => v.kind === 'symbolic');
+    const bad = items.find((v) => v.kind !== 'symbolic' || !v.shape);
+    if (bad && !call.reason) {
+      call.reason = `its initialState is not known: ${bad.kind === 'unknown' ? bad.reason : bad.kind === 'symbolic' ? (bad.reason ?? 'unknown shape') : describe(bad)}`;
+      call.reasonRange = bad.kind === 'unknown' ? (bad.range ?? site.range) : site.range;
+      call.macs = null;
+      call.flops = null;
+      // What produced it is not modelled: its weights, and so the model's, are unknown too.
+      call.dependsOnUnknown = true;
+    }
   }
 
   private asSymbolic(v: JsValue, layer: LayerV): SymV {
@@ -283,6 +329,7 @@ export class TfRuntime {
     const m: ModelV = {
       kind: 'model',
       id: this.nextId++,
+      statedLines: [range.start.line, ...this.ip.callLines],
       type,
       tfName,
       range,
@@ -403,8 +450,11 @@ export class TfRuntime {
       m.inputs = [input];
       return input;
     }
-    const declared = layer.declaredInput;
-    const source = `inputShape of ${layer.name}`;
+    const stated = layer.declaredInput ? undefined : this.statedInput(m);
+    const declared = stated?.shape ?? layer.declaredInput;
+    const source = stated ? `// wattlens: input comment, line ${stated.line + 1}` : `inputShape of ${layer.name}`;
+    if (!declared && layer.inputUnknown && !this.options.input)
+      m.reasons.push({ range: layer.reasonRange ?? layer.range, reason: `${layer.name}: ${layer.inputUnknown}` });
     const input = this.makeInput(
       declared,
       `${layer.name}_input`,
@@ -482,7 +532,9 @@ export class TfRuntime {
       }
       if (seen.has(t.node.id)) continue;
       seen.set(t.node.id, t.node);
-      stack.push(...t.node.inputs);
+      stack.push(...t.node.inputs, ...(t.node.dependsOn ?? []));
+      if (t.node.dependsOnUnknown)
+        m.reasons.push({ range: t.node.reasonRange ?? site.range, reason: `${t.node.path}: ${t.node.reason}` });
     }
     return [...seen.values()].sort((a, b) => a.id - b.id);
   }

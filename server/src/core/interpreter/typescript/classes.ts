@@ -22,6 +22,8 @@ import { INIT, SUPER } from './superCalls';
 export interface UserClass {
   value: NativeV;
   methods: string[];
+  /** The method functions themselves (to find those the file never calls). */
+  methodFns: FnV[];
   constructed: boolean;
   /** `new C(...args)`; `missing` gives Unknown values (with reasons) to parameters without arguments. */
   construct: (args: JsValue[], site: Site, missing?: (p: string) => string) => JsValue;
@@ -37,6 +39,7 @@ export function defineClass(ip: TsInterpreter, node: SyntaxNode, scope: JsScope)
   const classScope = new JsScope(scope);
   if (base) classScope.declare(SUPER, base);
   const methods = new Map<string, FnV>();
+  const getters = new Map<string, FnV>();
   const statics: [string, JsValue][] = [];
   const fields: SyntaxNode[] = [];
   let ctor: FnV | undefined;
@@ -46,7 +49,11 @@ export function defineClass(ip: TsInterpreter, node: SyntaxNode, scope: JsScope)
     const isStatic = /\bstatic\b/.test(modifiers);
     if (m.type === 'method_definition' && nameNode) {
       const key = nameNode.text;
-      if (/\b(get|set)\s*$/.test(modifiers)) continue; // accessors are not analysed
+      if (/\bget\s*$/.test(modifiers)) {
+        getters.set(key, ip.makeFunction(m, classScope, key));
+        continue;
+      }
+      if (/\bset\s*$/.test(modifiers)) continue; // setters are not analysed: the property keeps its value
       const fn = ip.makeFunction(m, classScope, key === 'constructor' ? name : key);
       if (key === 'constructor') ctor = fn;
       else if (isStatic) statics.push([key, fn]);
@@ -57,6 +64,7 @@ export function defineClass(ip: TsInterpreter, node: SyntaxNode, scope: JsScope)
   const init = (self: JsValue, args: JsValue[], site: Site, missing?: (p: string) => string): JsValue => {
     if (self.kind !== 'object') return UNDEFINED;
     for (const [k, fn] of methods) if (!self.props.has(k)) self.props.set(k, fn);
+    if (getters.size) self.getters = new Map([...getters, ...(self.getters ?? [])]);
     for (const f of fields) {
       const key = field(f, 'name')?.text;
       const valueNode = field(f, 'value');
@@ -90,6 +98,12 @@ export function defineClass(ip: TsInterpreter, node: SyntaxNode, scope: JsScope)
     ...statics,
     [INIT, native(`${name}.init`, ([self, ...args], site) => init(self, args, site))],
   ]);
-  const cls: UserClass = { value, methods: [...methods.keys()], constructed: false, construct };
+  const cls: UserClass = {
+    value,
+    methods: [...methods.keys()],
+    methodFns: [...methods.values()],
+    constructed: false,
+    construct,
+  };
   return cls;
 }

@@ -255,14 +255,14 @@ function call(ip: TsInterpreter, node: SyntaxNode, scope: JsScope): JsValue {
   if (callee.type === 'member_expression') ({ value: fn, self } = member(ip, callee, scope));
   else fn = evaluate(ip, callee, scope);
   if (field(node, 'optional_chain') && (fn.kind === 'undefined' || fn.kind === 'null')) return UNDEFINED;
-  const args = spreadItems(ip, argsNode.children, scope);
+  const args = ip.statedArguments(node, () => spreadItems(ip, argsNode.children, scope), fn.kind === 'fn');
   return ip.callValue(fn, args, self, { range: node.range }, callee.text || 'expression');
 }
 
 function construct(ip: TsInterpreter, node: SyntaxNode, scope: JsScope): JsValue {
   const ctor = evaluate(ip, field(node, 'constructor')!, scope);
   const argsNode = field(node, 'arguments');
-  const args = argsNode ? spreadItems(ip, argsNode.children, scope) : [];
+  const args = argsNode ? ip.statedArguments(node, () => spreadItems(ip, argsNode.children, scope), true) : [];
   const site = { range: node.range };
   if (ctor.kind === 'native') return ctor.construct ? ctor.construct(args, site) : ctor.call(args, site, undefined);
   if (ctor.kind === 'unknown') {

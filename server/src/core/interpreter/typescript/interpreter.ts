@@ -5,6 +5,8 @@ import { field, type SyntaxNode, type Range } from '../../parse/syntax';
 import { type StepBudget, StepBudgetExceeded } from '../stepBudget';
 import {
   type JsValue,
+  type ObjectV,
+  num,
   type FnV,
   type LayerV,
   type ModelV,
@@ -39,6 +41,39 @@ export interface Problem {
 }
 
 const MAX_CALL_DEPTH = 100;
+/** Modules one analysis follows imports into at most. */
+const MAX_MODULES = 32;
+
+/** A module read for a relative import: a key naming it (its path), its parsed tree and its text. */
+export interface LoadedModule {
+  key: string;
+  root: SyntaxNode;
+  text: string;
+}
+
+/** The names a module exports and the local name (or 'default') each stands for. */
+function exportedNames(root: SyntaxNode): [string, string][] {
+  const out: [string, string][] = [];
+  for (const n of root.children) {
+    if (n.type !== 'export_statement') continue;
+    const decl = field(n, 'declaration');
+    if (decl) {
+      const name = field(decl, 'name');
+      if (name) out.push([name.text, name.text]);
+      for (const d of decl.children.filter((c) => c.type === 'variable_declarator')) {
+        const id = field(d, 'name');
+        if (id?.type === 'identifier') out.push([id.text, id.text]);
+      }
+    }
+    if (field(n, 'value') || n.children.some((c) => c.type === 'default')) out.push(['default', 'default']);
+    for (const clause of n.children.filter((c) => c.type === 'export_clause'))
+      for (const spec of clause.children.filter((c) => c.type === 'export_specifier')) {
+        const name = field(spec, 'name')!.text;
+        out.push([field(spec, 'alias')?.text ?? name, name]);
+      }
+  }
+  return out;
+}
 
 /** What the evaluator asks of the framework runtime it drives: naming models and marking deferred runs. */
 export interface EvaluatorHooks {
@@ -66,11 +101,26 @@ export class TsInterpreter {
 
   private readonly classes: UserClass[] = [];
   private readonly classRanges = new Map<UserClass, Range>();
+  /**
+   * While code of an imported module runs: where the analysed file entered it (the import, or the call
+   * of one of its functions). Problems, layers and models it produces are placed there, since the
+   * report's ranges are the analysed file's.
+   */
+  anchor: Range | undefined;
+  /** Reads a module a relative import names (set by the analysis; without it imports are not followed). */
+  loadModule?: (specifier: string, fromKey: string) => LoadedModule | undefined;
+  private readonly modules = new Map<string, ObjectV>();
+  /** The text of the module whose top level runs now, when it is an imported one. */
+  private foreignText: string | undefined;
+  private moduleKey = '';
+  private source: string;
 
   constructor(
     readonly budget: StepBudget,
-    private readonly source = '',
-  ) {}
+    source = '',
+  ) {
+    this.source = source;
+  }
 
   /** The original source between two UTF-16 offsets (modifiers the syntax mirror drops). */
   sourceText(start: number, end: number): string {
@@ -79,6 +129,7 @@ export class TsInterpreter {
 
   /** Records a problem once per location and message. */
   report(range: Range, reason: string, severity: Problem['severity'] = 'information', code = 'unresolved'): void {
+    range = this.anchor ?? range;
     const key = `${range.start.line}:${range.start.character}:${reason}`;
     if (this.reported.has(key)) return;
     this.reported.add(key);
@@ -113,7 +164,12 @@ export class TsInterpreter {
         continue;
       }
       const cls = this.classes.find((c) => !c.constructed);
-      if (!cls) return;
+      if (!cls) {
+        const uncalled = this.classes.find((c) => c.methodFns.some((m) => !this.called.has(m)));
+        if (!uncalled) return;
+        if (!this.deferredRun(this.classRange(uncalled), '', () => this.callUncalledMethods(uncalled))) return;
+        continue;
+      }
       if (
         !this.deferredRun(
           this.classRange(cls),
@@ -136,6 +192,28 @@ export class TsInterpreter {
 
   private classRange(cls: UserClass): Range {
     return this.classRanges.get(cls) ?? ZERO;
+  }
+
+  /**
+   * Runs each method of a class the file instantiates but never calls (a builder method reached only
+   * under a condition the analysis cannot decide), on an instance whose fields it sets itself.
+   */
+  private callUncalledMethods(cls: UserClass): void {
+    const self = obj(cls.methods.map((name, i) => [name, cls.methodFns[i]]));
+    for (const [i, m] of cls.methodFns.entries()) {
+      if (this.called.has(m)) continue;
+      const name = cls.methods[i];
+      this.rt.deferred = `${cls.value.name}.${name}() is never called where the analysis can follow; it was analysed with unknown arguments`;
+      this.guarded(m.range, () =>
+        this.callFunction(
+          m,
+          [],
+          self,
+          { range: m.range },
+          (p) => `parameter '${p}' of ${cls.value.name}.${name}(): its arguments are not known statically`,
+        ),
+      );
+    }
   }
 
   /** Builds an instance of a class nobody instantiates, then calls each method nobody called. */
@@ -202,6 +280,7 @@ export class TsInterpreter {
       closure: scope,
       range: node.range,
       isArrow: node.type === 'arrow_function',
+      ...(this.foreignText !== undefined ? { foreignText: this.foreignText } : {}),
     };
     if (node.children.some((c) => c.type === 'async')) (fn as FnV & { isAsync?: boolean }).isAsync = true;
     return fn;
@@ -213,7 +292,7 @@ export class TsInterpreter {
       case 'fn':
         return this.callFunction(fn, args, self, site);
       case 'native':
-        return fn.call(args, site, self);
+        return fn.call(args, this.anchor ? { ...site, range: this.anchor } : site, self);
       case 'unknown':
         this.deferCallbacks(args, site, text);
         return fn;
@@ -244,6 +323,13 @@ export class TsInterpreter {
   ): JsValue {
     if (this.depth >= MAX_CALL_DEPTH) throw new JsError('RangeError', 'Maximum call stack size exceeded', site.range);
     this.called.add(fn);
+    // Crossing between the analysed file and an imported module moves the anchor and the source text.
+    const saved = { anchor: this.anchor, source: this.source };
+    this.mainText ??= this.source;
+    const ownCall = this.anchor === undefined;
+    if (ownCall) this.callLines.push(site.range.start.line);
+    this.anchor = fn.foreignText !== undefined ? (this.anchor ?? site.range) : undefined;
+    this.source = fn.foreignText ?? this.mainText;
     const scope = new JsScope(fn.closure, fn.name || '(anonymous)');
     if (!fn.isArrow) scope.declare('this', self ?? UNDEFINED);
     this.depth++;
@@ -257,7 +343,88 @@ export class TsInterpreter {
       return (fn as FnV & { isAsync?: boolean }).isAsync ? promise(this, result) : result;
     } finally {
       this.depth--;
+      if (ownCall) this.callLines.pop();
+      this.anchor = saved.anchor;
+      this.source = saved.source;
     }
+  }
+
+  private mainText: string | undefined;
+
+  /**
+   * `import {IMAGE_H} from './data'`: runs the sibling module once (its top level anchored at the
+   * import) and returns its exports; undefined when it cannot be read (then the names stay unknown).
+   */
+  importFile(specifier: string, at: Range): ObjectV | undefined {
+    if (!this.loadModule || !/^\.{1,2}\//.test(specifier)) return undefined;
+    const loaded = this.loadModule(specifier, this.moduleKey);
+    if (!loaded) return undefined;
+    const cached = this.modules.get(loaded.key);
+    if (cached) return cached;
+    if (this.modules.size >= MAX_MODULES) return undefined;
+    const exports = obj([]);
+    this.modules.set(loaded.key, exports);
+    const saved = { anchor: this.anchor, source: this.source, text: this.foreignText, key: this.moduleKey };
+    this.mainText ??= this.source;
+    this.anchor ??= at;
+    this.source = loaded.text;
+    this.foreignText = loaded.text;
+    this.moduleKey = loaded.key;
+    try {
+      const scope = new JsScope(this.moduleScope?.parent ?? null, '');
+      this.hoist(loaded.root.children, scope);
+      for (const stmt of loaded.root.children) this.guarded(stmt.range, () => this.exec(stmt, scope));
+      for (const [name, local] of exportedNames(loaded.root)) {
+        const v = local === 'default' ? this.defaultExports.get(loaded.key) : scope.lookup(local);
+        if (v) exports.props.set(name, v);
+      }
+    } finally {
+      this.anchor = saved.anchor;
+      this.source = saved.source;
+      this.foreignText = saved.text;
+      this.moduleKey = saved.key;
+    }
+    return exports;
+  }
+
+  /** Sizes stated by `// wattlens: size=N` comments of the analysed file, by 0-based line. */
+  stated = new Map<number, { size?: number }>();
+  /** Lines of the analysed file's calls of its own functions now running, outermost first. */
+  readonly callLines: number[] = [];
+  private readonly argumentLines: number[] = [];
+
+  /** A `// wattlens: size=N` number for an unknown value declared on `line` of the analysed file. */
+  statedValue(value: JsValue, line: number): JsValue {
+    const size = this.anchor ? undefined : this.stated.get(line)?.size;
+    return value.kind === 'unknown' && size !== undefined ? num(size) : value;
+  }
+
+  /**
+   * Evaluates a call's arguments; with `// wattlens: size=N` on the line of the outermost call of the
+   * file's own functions or classes there, its one unknown argument is N.
+   */
+  statedArguments(node: SyntaxNode, evalArgs: () => JsValue[], ownCallee: boolean): JsValue[] {
+    const line = node.range.start.line;
+    const size = this.anchor ? undefined : this.stated.get(line)?.size;
+    if (size === undefined) return evalArgs();
+    this.argumentLines.push(line);
+    let args: JsValue[];
+    try {
+      args = evalArgs();
+    } finally {
+      this.argumentLines.pop();
+    }
+    const unknowns = args.filter((a) => a.kind === 'unknown');
+    if (!ownCallee || this.argumentLines.includes(line) || unknowns.length !== 1) return args;
+    return args.map((a) => (a.kind === 'unknown' ? num(size) : a));
+  }
+
+  /** `export default <value>` of the module being imported, by module key. */
+  readonly defaultExports = new Map<string, JsValue>();
+
+  /** The key of the module whose top level runs now ('' for the analysed file). */
+  get currentModule(): string {
+    return this.moduleKey;
   }
 
   private bindParams(fn: FnV, args: JsValue[], scope: JsScope, missing?: (param: string) => string): void {
@@ -488,7 +655,7 @@ export class TsInterpreter {
       if (d.type !== 'variable_declarator') continue;
       const valueNode = field(d, 'value');
       const name = field(d, 'name')!;
-      const value = valueNode ? evaluate(this, valueNode, scope) : UNDEFINED;
+      const value = valueNode ? this.statedValue(evaluate(this, valueNode, scope), d.range.start.line) : UNDEFINED;
       this.assignTarget(name, value, scope, true);
       this.noteTopLevel(value, scope);
     }

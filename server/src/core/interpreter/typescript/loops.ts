@@ -155,6 +155,12 @@ export function undecidable(
   const mark = (target: SyntaxNode | undefined) => {
     if (target?.type === 'identifier' && scope.lookup(target.text) !== undefined)
       scope.assign(target.text, unknown(why, target.range));
+    // `this.count = ...` / `this.items.push(...)`: the property of that object is unknown too.
+    const owner = target?.type === 'member_expression' ? field(target, 'object') : undefined;
+    const prop = target?.type === 'member_expression' ? field(target, 'property')?.text : undefined;
+    const holder = owner?.type === 'this' || owner?.type === 'identifier' ? scope.lookup(owner.text) : undefined;
+    if (holder?.kind === 'object' && prop && holder.props.has(prop))
+      holder.props.set(prop, unknown(why, target!.range));
   };
   const visit = (n: SyntaxNode) => {
     if (DEFERRED_BODIES.has(n.type)) return;
@@ -171,6 +177,7 @@ export function undecidable(
         skippedAdds.set(target, lines);
       }
       if (target?.kind === 'array' && ARRAY_MUTATORS.has(method)) mark(objNode);
+      if (objNode?.type === 'member_expression' && ARRAY_MUTATORS.has(method)) mark(objNode);
     }
     n.children.forEach(visit);
   };

@@ -44,11 +44,14 @@ export function getMember(ip: TsInterpreter, obj: JsValue, name: string, site: S
     case 'undefined':
     case 'null':
       throw new JsError('TypeError', `Cannot read properties of ${obj.kind} (reading '${name}')`, site.range);
-    case 'object':
+    case 'object': {
       if (obj.props.has(name)) return obj.props.get(name)!;
+      const getter = obj.getters?.get(name);
+      if (getter) return ip.callFunction(getter, [], obj, site);
       if (name === 'hasOwnProperty')
         return native('hasOwnProperty', ([k]) => bool(obj.props.has(propertyKey(k ?? UNDEFINED) ?? '')));
       return UNDEFINED;
+    }
     case 'array':
       return arrayMember(ip, obj, name, site);
     case 'str':

@@ -71,12 +71,12 @@ export function execTry(ip: TsInterpreter, node: SyntaxNode, scope: JsScope): Si
   }
 }
 
-/** `import`: tfjs modules bind the tf namespace; anything else is Unknown, named by its source. */
+/** `import`: tfjs modules bind the tf namespace; relative ones the module's exports; anything else is Unknown, named by its source. */
 export function execImport(ip: TsInterpreter, node: SyntaxNode, scope: JsScope): Signal {
   if (/^import\s+type\b/.test(node.text)) return undefined;
   const sourceNode = field(node, 'source');
   const source = sourceNode ? stringValue(sourceNode) : '';
-  const mod = ip.rt.importModule(source);
+  const mod = ip.rt.importModule(source) ?? ip.importFile(source, node.range);
   const missing = (local: string) =>
     unknown(`'${local}' is imported from '${source}', which is not analysed`, node.range);
   const bind = (local: string, v: JsValue | undefined) => scope.declare(local, v ?? missing(local));
@@ -111,6 +111,7 @@ export function execExport(ip: TsInterpreter, node: SyntaxNode, scope: JsScope):
   if (value) {
     const v = evaluate(ip, value, scope);
     ip.noteTopLevel(v, scope);
+    if (ip.currentModule) ip.defaultExports.set(ip.currentModule, v);
   }
   return undefined;
 }

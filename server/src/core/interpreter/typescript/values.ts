@@ -36,6 +36,8 @@ export interface ObjectV {
   kind: 'object';
   props: Map<string, JsValue>;
   ranges: Map<string, Range>;
+  /** `get name()` accessors of its class, run when the property is read. */
+  getters?: Map<string, FnV>;
 }
 
 /** A user function (declaration, expression, arrow or object method). */
@@ -49,6 +51,8 @@ export interface FnV {
   closure: JsScope;
   range: Range;
   isArrow: boolean;
+  /** Set for functions of an imported module: that module's text (their nodes are another file's). */
+  foreignText?: string;
 }
 
 /** Everything a native function sees of its call site. */
@@ -99,6 +103,8 @@ export interface LayerV {
   reasonRange?: Range;
   /** Parameters, fixed the first time the layer is built. */
   params?: number | null;
+  /** Why its inputShape (or batchInputShape) is not known statically, when it is not. */
+  inputUnknown?: string;
 }
 
 /** A symbolic tensor: a concrete shape with the batch first (null when unknown, with why). */
@@ -123,6 +129,10 @@ export interface LayerCall {
   path: string;
   op: string;
   inputs: SymV[];
+  /** Tensors the call also depends on without being its inputs (an RNN's initialState). */
+  dependsOn?: SymV[];
+  /** Set when one of those is not known (a custom layer's output): the model's figures are unknown. */
+  dependsOnUnknown?: boolean;
   outputs: SymV[];
   params: number | null;
   macs: number | null;
@@ -138,6 +148,8 @@ export interface LayerCall {
 export interface ModelV {
   kind: 'model';
   id: number;
+  /** Lines a `// wattlens: input=` comment may sit on (or just above): its construction and the calls that led to it. */
+  statedLines?: number[];
   type: 'sequential' | 'functional';
   /** The name tfjs gives it (`sequential_1`) or its `name` option. */
   tfName: string;
