@@ -23,9 +23,6 @@ const kerasDir = join(repoRoot, 'test', 'fixtures', 'keras-io');
  */
 const NOT_YET: Record<string, string> = {
   'date-conversion-attention/model.js:model': 'unknown',
-  'graph_gnn_citations.py:GNNNodeClassifier': 'missing/missing',
-  'nlp_pretrained_word_embeddings.py:model': 'unknown/unknown',
-  'vision_captcha_ocr.py:model': 'missing/missing',
 };
 
 /** What the rule wants: exact as written, or unknown as written and exact supplied (args: unknown both ways). */
@@ -86,10 +83,9 @@ for (const entry of tfjsEntryFiles()) {
   });
 }
 
-test('no model of either corpus is silently wrong or missing, once the work is done', () => {
+test('no model of either corpus is silently wrong or missing', () => {
   const open = Object.entries(NOT_YET).filter(([, v]) => /wrong|missing/.test(v));
-  // Recorded, not hidden: the models that are still wrong or missing today.
-  assert.ok(open.length <= 10, `${open.length} models wrong or missing`);
+  assert.deepEqual(open, []);
 });
 
 export type { Verdict };

@@ -16,6 +16,8 @@ export interface PublishedModel {
   total: number;
   needs: string | null;
   layers: PublishedLayer[];
+  /** Published layer name → the path the report gives it (a subclass's attribute name: graph_conv1 → conv1). */
+  aliases: Map<string, string>;
 }
 
 /** How a report compares with what was published. */
@@ -29,6 +31,7 @@ export interface Judgement {
 }
 
 const SUMMARY = /^[#/]+ summary: (\S+) total=(\d+)(?: needs=(\S+))?\s*$/gm;
+const ALIAS = /^[#/]+ alias: (\S+) (.+)$/gm;
 const LAYER = /^[#/]+ layer: (\S+) (\S+) (\(.*?\)|\[.*?\]|-) (\d+)\s*$/gm;
 
 /** Parses `(None, 14, 14, 32)` or `[null,14,14,32]` into the dims after the batch. */
@@ -50,7 +53,15 @@ export function publishedModels(source: string): PublishedModel[] {
     total: Number(m[2]),
     needs: m[3] ?? null,
     layers: [] as PublishedLayer[],
+    aliases: new Map<string, string>(),
   }));
+  for (const m of source.matchAll(ALIAS)) {
+    const model = models.find((x) => x.name === m[1]);
+    for (const pair of m[2].trim().split(/\s+/)) {
+      const [published, path] = pair.split('=');
+      model?.aliases.set(published, path);
+    }
+  }
   for (const m of source.matchAll(LAYER)) {
     const model = models.find((x) => x.name === m[1]);
     if (!model) throw new Error(`layer line for ${m[1]} before its summary line`);
@@ -105,7 +116,7 @@ export function judge(report: FileReport, published: PublishedModel): Judgement 
   }
   if (params !== published.total) details.push(`params ${params} != ${published.total}`);
   for (const layer of published.layers) {
-    const rows = rowsOf(model, layer.name);
+    const rows = rowsOf(model, published.aliases.get(layer.name) ?? layer.name);
     if (!rows.length) {
       if (layer.params !== 0) details.push(`${layer.name}: no row (published ${layer.params} params)`);
       continue;

@@ -220,3 +220,61 @@ test('keras.ops maximum / sqrt / sum inside a Lambda with output_shape are coste
   assert.equal(m.totals.params, 2);
   assert.ok(m.totals.macs !== null && m.totals.flops !== null, reasons(m));
 });
+
+test('sorted() and comprehensions over data keep the builder going: the model is reported, unknown', async () => {
+  const r = await analyze(
+    [
+      'import os',
+      'import keras',
+      'from keras import layers',
+      'labels = [f.split(".")[0] for f in os.listdir("captchas")]',
+      'characters = sorted(set(c for label in labels for c in label))',
+      'inputs = keras.Input(shape=(16,))',
+      'outputs = layers.Dense(len(characters) + 1)(inputs)',
+      'model = keras.Model(inputs, outputs)',
+    ].join('\n'),
+  );
+  const m = model(r, 'model');
+  assert.equal(m.totals.params, null);
+  assert.match(reasons(m), /units is unknown/);
+});
+
+test('lookup layers: # wattlens: vocab=N, a vocabulary= list, or max_tokens= size what reads them', async () => {
+  const src = (comment: string) =>
+    [
+      'import os',
+      'import keras',
+      'from keras import layers',
+      'chars = sorted(os.listdir("x"))',
+      comment,
+      'lookup = layers.StringLookup(vocabulary=chars, mask_token=None)',
+      'vectorizer = layers.TextVectorization(max_tokens=500, output_sequence_length=20)',
+      'inputs = keras.Input(shape=(20,))',
+      'x = layers.Embedding(vectorizer.vocabulary_size(), 4)(inputs)',
+      'outputs = layers.Dense(len(lookup.get_vocabulary()) + 1)(x)',
+      'model = keras.Model(inputs, outputs)',
+    ].join('\n');
+  const unknownVocab = model(await analyze(src('')), 'model');
+  assert.equal(unknownVocab.totals.params, null);
+  assert.match(reasons(unknownVocab), /vocabulary size of StringLookup at line 6 is not known/);
+  const stated = model(await analyze(src('# wattlens: vocab=19')), 'model');
+  assert.equal(stated.totals.params, 500 * 4 + 4 * 20 + 20);
+});
+
+test('a layer that returns one of its inputs keeps the layers before it in the model', async () => {
+  const r = await analyze(
+    [
+      'import keras',
+      'from keras import layers',
+      'class Passthrough(layers.Layer):',
+      '    def call(self, y_true, y_pred):',
+      '        return y_pred',
+      'image = keras.Input(shape=(8,))',
+      'labels = keras.Input(shape=(None,))',
+      'x = layers.Dense(4)(image)',
+      'out = Passthrough()(labels, x)',
+      'model = keras.Model([image, labels], out)',
+    ].join('\n'),
+  );
+  assert.equal(model(r, 'model').totals.params, 36);
+});

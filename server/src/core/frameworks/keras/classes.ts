@@ -26,6 +26,7 @@ import type { KerasRuntime } from './runtime';
 import { tensorsIn } from './graph';
 import { bindLayerArgs, declaredInputOf, shapeFromValue } from './args';
 import { KERAS_LAYERS } from './layers';
+import { LOOKUP_LAYERS, lookupMethods } from './lookups';
 
 /** Which built-in class a Keras class derives from. */
 export interface BaseInfo {
@@ -50,6 +51,8 @@ export class KerasClasses {
     this.Model = this.define('Model', [this.Layer], { kind: 'Model' }, this.modelMethods());
     this.Sequential = this.define('Sequential', [this.Model], { kind: 'Sequential' }, this.sequentialMethods());
     this.Lambda = this.define('Lambda', [this.Layer], { kind: 'Layer' }, this.lambdaMethods());
+    for (const name of LOOKUP_LAYERS)
+      this.leaves.set(name, this.define(name, [this.Layer], { kind: 'Layer' }, lookupMethods(rt, name)));
     for (const [name, spec] of Object.entries(KERAS_LAYERS)) {
       this.leaves.set(name, this.define(name, [this.Layer], { kind: 'leaf', spec }, { __init__: this.leafInit(spec) }));
     }

@@ -310,6 +310,7 @@ function tensorflowNamespace(rt: KerasRuntime, keras: NamespaceV): NamespaceV {
   const ops = opsFunctions(rt, 'tf');
   const attrs = new Map<string, Value>(ops);
   const nn = activationsNamespace(ops, 'tf.nn');
+  for (const name of ['l2_normalize', 'moments']) if (ops.has(name)) nn.attrs.set(name, ops.get(name)!);
   attrs.set('keras', keras);
   attrs.set('nn', nn);
   attrs.set('math', ns('tf.math', ops, 'tf.math member is not modelled'));

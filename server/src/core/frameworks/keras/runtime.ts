@@ -34,7 +34,7 @@ import {
 import { KerasObjects, type KerasState, type WeightRec } from './objects';
 import { KerasGraph, replay, tensorsIn } from './graph';
 import { KerasTracer } from './tracer';
-import { tensorBinary, tensorUnary, tensorItem } from './ops';
+import { tensorBinary, tensorUnary, tensorItem, constantShape } from './ops';
 import type { KerasClasses } from './classes';
 
 /** Options that change how roots are traced (the same as torch's). */
@@ -208,6 +208,9 @@ export class KerasRuntime implements FrameworkHooks {
     const ts = tensorsIn(v);
     if (ts.length && ts.every((t) => t.shape))
       st.observed = { shapes: ts.map((t) => t.shape!), source, line: range.start.line };
+    // A model called on a Python list (gnn_model([1, 10, 100])) runs on it as a constant tensor.
+    const constant = !ts.length && v ? constantShape(v) : undefined;
+    if (constant) st.observed = { shapes: [constant], source, line: range.start.line };
   }
 
   /** Runs a layer or model on its arguments (no graph node). */
@@ -215,7 +218,9 @@ export class KerasRuntime implements FrameworkHooks {
     const st = this.objects.get(inst)!;
     this.interp.budget.step(site);
     if (st.kind === 'leaf') return this.invokeLeaf(inst, st, args, kwargs, site);
-    const before = new Set(tensorsIn(args[0]));
+    // A layer that returns one of its inputs (CTCLayer's `return y_pred`) gets a fresh output tensor, so
+    // the tensor keeps the producer it had and the functional graph keeps the layers before it.
+    const before = new Set([...args.flatMap(tensorsIn), ...[...kwargs.values()].flatMap(tensorsIn)]);
     this.tracer.enter(inst, this.localName(inst));
     let out: Value;
     try {

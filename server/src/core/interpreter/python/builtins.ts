@@ -23,7 +23,7 @@ import {
   typeName,
 } from './values';
 import { Scope } from './scope';
-import { raise } from './errors';
+import { raise, orUnknown, UnknownIterable } from './errors';
 import { truthy, compare, display, repr } from './operators';
 import { isSubclass, lookupClassAttr } from './classes';
 import { abstractInstance } from './pythonTypes';
@@ -65,9 +65,16 @@ export const OBJECT_CLASS: ClassV = {
 /** Creates the builtins scope. */
 export function createBuiltins(host: BuiltinHost): Scope {
   const scope = new Scope(null);
-  const def = (name: string, fn: BuiltinV['call']) => scope.vars.set(name, builtin(name, fn));
-  const items = (v: Value, site: CallSite) =>
-    host.iterateValue(v, site) ?? raise('TypeError', `'${typeName(v)}' object is not iterable`, site.range);
+  // A builtin over data the analysis cannot see (sorted(rows), len(set(x))) returns that Unknown.
+  const def = (name: string, fn: BuiltinV['call']) =>
+    scope.vars.set(
+      name,
+      builtin(name, (a, k, s) => orUnknown(() => fn(a, k, s))),
+    );
+  const items = (v: Value, site: CallSite) => {
+    if (v.kind === 'unknown') throw new UnknownIterable(v);
+    return host.iterateValue(v, site) ?? raise('TypeError', `'${typeName(v)}' object is not iterable`, site.range);
+  };
   defineTypes(scope, host, items);
   def('len', ([v], _k, site) => lengthOf(host, v, site));
   def('range', (args, _k, site) => rangeOf(args, site));

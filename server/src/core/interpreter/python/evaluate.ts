@@ -23,7 +23,7 @@ import {
 } from './values';
 import { Scope } from './scope';
 import type { StepBudget } from '../stepBudget';
-import { raise, PyError } from './errors';
+import { raise, PyError, orUnknown, UnknownIterable } from './errors';
 import { bindArguments } from './callArgs';
 import { arithmetic, compare, truthy, iterate, getItem, unary, display } from './operators';
 import type { FrameworkHooks } from './hooks';
@@ -159,11 +159,11 @@ export abstract class Evaluator {
         return this.evalLambda(node, scope);
       case 'list_comprehension':
       case 'set_comprehension':
-        return list(this.comprehend(node, scope, (s) => this.eval(field(node, 'body')!, s)));
+        return orUnknown(() => list(this.comprehend(node, scope, (s) => this.eval(field(node, 'body')!, s))));
       case 'generator_expression':
-        return tuple(this.comprehend(node, scope, (s) => this.eval(field(node, 'body')!, s)));
+        return orUnknown(() => tuple(this.comprehend(node, scope, (s) => this.eval(field(node, 'body')!, s))));
       case 'dictionary_comprehension':
-        return this.dictComprehension(node, scope);
+        return orUnknown(() => this.dictComprehension(node, scope));
       case 'named_expression':
         return assignNamed(this, node, scope);
       case 'assignment':
@@ -395,11 +395,11 @@ export abstract class Evaluator {
       case 'func':
         return this.callFunction(callee, args, kwargs, site);
       case 'builtin':
-        return callee.call(args, kwargs, site);
+        return orUnknown(() => callee.call(args, kwargs, site));
       case 'bound':
         return this.callValue(callee.func, [callee.self, ...args], kwargs, site);
       case 'class':
-        return this.instantiate(callee, args, kwargs, site);
+        return orUnknown(() => this.instantiate(callee, args, kwargs, site));
     }
     for (const h of this.hooks) {
       const r = h.call?.(callee, args, kwargs, site);
@@ -617,6 +617,7 @@ export abstract class Evaluator {
       }
       const right = fieldAll(clause, 'right');
       const iterable = right.length === 1 ? this.eval(right[0], inner) : tuple(right.map((r) => this.eval(r, inner)));
+      if (iterable.kind === 'unknown') throw new UnknownIterable(iterable);
       for (const item of this.iterateOrRaise(iterable, clause)) {
         this.budget.step(clause);
         this.assignTarget(field(clause, 'left')!, item, inner);
