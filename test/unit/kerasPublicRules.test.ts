@@ -278,3 +278,61 @@ test('a layer that returns one of its inputs keeps the layers before it in the m
   );
   assert.equal(model(r, 'model').totals.params, 36);
 });
+
+test('a Conv2D subclass calling self.convolution_op has the convolution’s weights and MACs', async () => {
+  const r = await analyze(
+    [
+      'import tensorflow as tf',
+      'from tensorflow import keras',
+      'from tensorflow.keras import layers',
+      'class StandardizedConv2D(layers.Conv2D):',
+      '    def call(self, inputs):',
+      '        mean, var = tf.nn.moments(self.kernel, axes=[0, 1, 2], keepdims=True)',
+      '        return self.convolution_op(inputs, (self.kernel - mean) / tf.sqrt(var + 1e-10))',
+      'inputs = keras.Input(shape=(32, 32, 3))',
+      'model = keras.Model(inputs, StandardizedConv2D(8, 3)(inputs))',
+    ].join('\n'),
+  );
+  const m = model(r, 'model');
+  assert.equal(m.totals.params, 3 * 3 * 3 * 8 + 8);
+  assert.equal(m.totals.macs, 30 * 30 * 8 * 27);
+});
+
+test('tf.image.extract_patches and keras.ops.image.extract_patches give the patch tensor', async () => {
+  for (const call of [
+    'tf.image.extract_patches(images=x, sizes=[1, 4, 4, 1], strides=[1, 4, 4, 1], rates=[1, 1, 1, 1], padding="VALID")',
+    'keras.ops.image.extract_patches(x, size=4)',
+  ]) {
+    const r = await analyze(
+      [
+        'import tensorflow as tf',
+        'import keras',
+        'from keras import layers',
+        'class Patches(layers.Layer):',
+        '    def call(self, x):',
+        `        p = ${call}`,
+        '        return keras.ops.reshape(p, (-1, 64, p.shape[-1]))',
+        'inputs = keras.Input(shape=(32, 32, 3))',
+        'model = keras.Model(inputs, layers.Dense(16)(Patches()(inputs)))',
+      ].join('\n'),
+    );
+    assert.equal(model(r, 'model').totals.params, 48 * 16 + 16, call);
+  }
+});
+
+test('a model whose outputs cannot be formed has unknown MACs, never 0', async () => {
+  const r = await analyze(
+    [
+      'import keras',
+      'from keras import layers',
+      'class Odd(layers.Conv2D):',
+      '    def call(self, x):',
+      '        return self.not_a_method(x)',
+      'inputs = keras.Input(shape=(8, 8, 3))',
+      'model = keras.Model(inputs, Odd(4, 3)(inputs))',
+    ].join('\n'),
+  );
+  const m = model(r, 'model');
+  assert.equal(m.totals.macs, null);
+  assert.equal(m.totals.params, null);
+});

@@ -54,7 +54,10 @@ export class KerasClasses {
     for (const name of LOOKUP_LAYERS)
       this.leaves.set(name, this.define(name, [this.Layer], { kind: 'Layer' }, lookupMethods(rt, name)));
     for (const [name, spec] of Object.entries(KERAS_LAYERS)) {
-      this.leaves.set(name, this.define(name, [this.Layer], { kind: 'leaf', spec }, { __init__: this.leafInit(spec) }));
+      const methods: Record<string, Method> = { __init__: this.leafInit(spec) };
+      // Conv subclasses that override call() run the convolution through self.convolution_op(x, kernel).
+      if (/Conv/.test(name)) methods.convolution_op = (args, _kw, site) => this.rt.convolutionOp(args, site);
+      this.leaves.set(name, this.define(name, [this.Layer], { kind: 'leaf', spec }, methods));
     }
   }
 

@@ -221,7 +221,17 @@ export function kerasModules(rt: KerasRuntime): Record<string, NamespaceV> {
       ['Input', layers.attrs.get('Input')!],
       ['layers', layers],
       ['models', models],
-      ['ops', ns(`${root}.ops`, ops, 'keras.ops member is not modelled')],
+      [
+        'ops',
+        ns(
+          `${root}.ops`,
+          new Map<string, Value>([
+            ...ops,
+            ['image', opaqueNs(`${root}.ops.image`, [['extract_patches', ops.get('extract_patches')!]])],
+          ]),
+          'keras.ops member is not modelled',
+        ),
+      ],
       ['activations', activations],
       ['random', ns(`${root}.random`, ops, 'keras.random member is not modelled')],
       [
@@ -330,12 +340,12 @@ function tensorflowNamespace(rt: KerasRuntime, keras: NamespaceV): NamespaceV {
   );
   for (const d of ['float32', 'float16', 'bfloat16', 'float64', 'int32', 'int64', 'bool', 'uint8', 'string'])
     attrs.set(d, str(d));
+  attrs.set('image', opaqueNs('tf.image', [['extract_patches', ops.get('extract_patches')!]]));
   for (const o of [
     'data',
     'config',
     'distribute',
     'io',
-    'image',
     'saved_model',
     'lite',
     'debugging',

@@ -471,7 +471,16 @@ function moreFns(rt: KerasRuntime, binary: (op: string) => Fn): Record<string, F
     (s) => s,
     (s) => 3 * elems(s),
   );
+  // tf.nn.moments(x, axes, keepdims): the mean and the variance over `axes`.
+  const moments: Fn = (args, kw, site) => {
+    const axes = kw.get('axes') ?? args[1];
+    const k = new Map([...kw].filter(([name]) => name !== 'axes'));
+    if (axes) k.set('axis', axes);
+    return tuple([reduction(rt, 'mean')([args[0]], k, site), reduction(rt, 'var')([args[0]], k, site)]);
+  };
   const fns: Record<string, Fn> = {
+    moments,
+    extract_patches: extractPatches(rt),
     maximum: named('maximum', 'maximum'),
     minimum: named('minimum', 'minimum'),
     greater: named('greater', 'compare'),
@@ -552,6 +561,34 @@ function factoryFns(rt: KerasRuntime, prefix: string): Record<string, Fn> {
     range: arange,
     shape,
   };
+}
+
+/**
+ * tf.image.extract_patches(images, sizes, strides, rates, padding) and keras.ops.image.extract_patches(
+ * images, size, strides, dilation_rate, padding): (N, H, W, C) → (N, rows, cols, kh·kw·C); a copy, no arithmetic.
+ */
+function extractPatches(rt: KerasRuntime): Fn {
+  return (args, kw, site) =>
+    runOp(rt, 'extract_patches', args, kw, site, (a, k) => {
+      const images = tensorIn(a[0] ?? k.get('images'));
+      if (!images || images.shape.length !== 4)
+        return rt.tensor(null, 'float32', 'extract_patches() of something that is not a known 4-D tensor');
+      const window = (v: Value | undefined, dflt?: number[]) => {
+        const d = dimsArg(v);
+        if (!d) return dflt;
+        return d.length === 4 ? d.slice(1, 3) : d.length === 1 ? [d[0], d[0]] : d;
+      };
+      const size = window(k.get('sizes') ?? k.get('size') ?? a[1]);
+      const strides = window(k.get('strides') ?? a[2], size);
+      const paddingV = k.get('padding') ?? a[4];
+      const same = paddingV?.kind === 'str' && paddingV.value.toLowerCase() === 'same';
+      if (!size || !strides)
+        return rt.tensor(null, 'float32', 'extract_patches(): the patch size is not known statically');
+      const [n, h, w, c] = images.shape;
+      const out = (len: number, i: number) =>
+        same ? Math.ceil(len / strides[i]) : Math.floor((len - size[i]) / strides[i]) + 1;
+      return rt.tensor([n, out(h, 0), out(w, 1), size[0] * size[1] * c], images.dtype);
+    });
 }
 
 /** The keras.ops functions (also most of tf's top level). */

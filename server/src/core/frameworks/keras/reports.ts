@@ -56,7 +56,7 @@ export class KerasSession {
   private rootReport(root: KerasRoot, bytes: number): ModelReport {
     const st = this.rt.objects.get(root.inst)!;
     const run = this.runs.get(root.inst);
-    const complete = !!run && !run.aborted;
+    const complete = !!run && !run.aborted && !st.unresolved;
     const rows = run ? [...run.rows, ...this.uncalled(root.inst, run, complete)] : [];
     const layers = rows.map((r) => layerRow(r, bytes));
     const unresolved: Unresolved[] = [];

@@ -270,6 +270,7 @@ export class KerasRuntime implements FrameworkHooks {
     if (!call || (call.kind !== 'func' && call.kind !== 'builtin'))
       return raise('NotImplementedError', `${inst.cls.name} does not define call()`, site.range);
     const input = args[0] ?? kwargs.get('inputs');
+    if (!st.built && !st.building) this.buildInherited(inst, st, input);
     if (!st.built && !st.building) this.buildCustom(inst, st, input, site);
     const mask = this.maskOf(input);
     const withMask =
@@ -285,6 +286,46 @@ export class KerasRuntime implements FrameworkHooks {
     st.built = true;
     this.propagateMask(inst, input, mask, out, site);
     return out;
+  }
+
+  /**
+   * A subclass of a built-in layer that overrides call() (a StandardizedConv2D): its weights are the
+   * built-in's, created from the input shape before the call, so `self.kernel` and the parameters exist.
+   */
+  private buildInherited(inst: InstanceV, st: KerasState, input: Value | undefined): void {
+    const spec = this.classes.baseOf(inst.cls)?.spec;
+    const shapes = tensorsIn(input).map((t) => t.shape);
+    if (!spec || st.config === undefined || !shapes.length || shapes.some((s) => !s)) return;
+    try {
+      st.weights = spec.build(st.config, shapes as Shape[]);
+    } catch (e) {
+      if (!(e instanceof ShapeError) && !(e instanceof LayerArgError)) throw e;
+      st.buildFailed ??= `${spec.op}: ${e.message}`;
+    }
+  }
+
+  /** `self.convolution_op(inputs, kernel)` in a Conv subclass: the built-in convolution's output and cost. */
+  convolutionOp(args: Value[], site: CallSite): Value {
+    const inst = args[0] as InstanceV;
+    const st = this.objects.get(inst);
+    const spec = st && this.classes.baseOf(inst.cls)?.spec;
+    const x = args[1];
+    if (!st || !spec || st.config === undefined)
+      return unknown('convolution_op of a layer that is not configured', site.range);
+    if (x?.kind !== 'tensor' || !x.shape)
+      return this.tensor(
+        null,
+        'float32',
+        x?.kind === 'tensor' ? x.reason : 'convolution_op() of something that is not a known tensor',
+      );
+    try {
+      const r = spec.call(st.config, [x.shape], {});
+      this.recordLeaf(inst, st, spec, [x.shape], r, this.localName(inst) + '.convolution_op', site);
+      return this.tensor(r.outputs[0]);
+    } catch (e) {
+      if (!(e instanceof ShapeError) && !(e instanceof LayerArgError)) throw e;
+      return this.tensor(null, 'float32', `${spec.op}: ${e.message}`);
+    }
   }
 
   /** The Keras mask a tensor carries (`_keras_mask`), set by a layer's compute_mask or passed along. */
