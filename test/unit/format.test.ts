@@ -58,3 +58,31 @@ test('the CLI table prints totals with the editor formatter: the same text for t
   assert.ok(table.includes(fmt.latency(t.latencyMs)));
   assert.ok(!/\d\.\d\d g\b|\d+\.00 /.test(table), 'no fixed two-decimal figures');
 });
+
+test('messages read like sentences, not like the program: no "Linear: Linear expects", no "from as called in"', async () => {
+  const { analyze } = await import('../helpers/analyzer');
+  const file = await analyze(
+    [
+      'import torch',
+      'import torch.nn as nn',
+      'class Block(nn.Module):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      '        self.fc = nn.Linear(10, 5)',
+      '    def forward(self, x):',
+      '        return self.fc(x)',
+      'class Net(nn.Module):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      '        self.block = Block()',
+      '    def forward(self, x):',
+      '        return self.block(x)',
+      'model = Net()',
+      'y = model(torch.randn(8, 12))',
+    ].join('\n'),
+  );
+  const warning = file.diagnostics.find((d) => d.code === 'shape-mismatch')!;
+  assert.equal(warning.message, 'Linear expects 10 input features but got 12 (input shape (8, 12))');
+  const block = file.models.find((m) => m.name === 'Block')!;
+  assert.equal(block.input?.source, 'its first call, Net.block');
+});

@@ -28,6 +28,8 @@ import { expandInputs, workspaceOf, type InputFile } from './inputs';
 import { formatTable } from './format/table';
 import { formatCsv } from './format/csv';
 import { fileAdvice } from './advice';
+import { memoryNeed, memoryOptionsOf } from '../core/energy/memoryFit';
+import { memoryMessage } from '../ide/advice/memoryFit';
 import { profileCommand } from './profile';
 import type { AdviceItem } from '../ide/advice/advice';
 
@@ -164,6 +166,7 @@ async function buildReport(
   const report: Report = { schema: 'wattlens.report/1', hardware: null, precision, files };
   const estimated = applyEnergy(report, { profile, precision, region: args.region, pue: args.pue, batch: args.batch });
   if (note) estimated.assumptions = { ...estimated.assumptions, precisionChoice: note };
+  addMemory(estimated, inputs, profile, precision);
   for (const f of failed) process.stderr.write(`wattlens: ${f.diagnostics[0].message}\n`);
   const bad = failed.length > 0;
   if (!args.advice) return { report: estimated, bad };
@@ -176,6 +179,27 @@ async function buildReport(
         fileAdvice(parser, input.path, { ...options, input: args.input, catalog: modelCatalog() }),
       );
   return { report: estimated, bad, advice };
+}
+
+/**
+ * Each root model's memory need on the profile (weights, activations, KV cache, training state) in
+ * the JSON (`memory`), and the editor's warning text when it does not fit (`memory.message`).
+ */
+function addMemory(report: Report, inputs: InputFile[], profile: LoadedProfile, precision: Precision): void {
+  report.files.forEach((file, i) => {
+    let text: string | undefined;
+    try {
+      text = readFileSync(inputs[i].path, 'utf8');
+    } catch {
+      text = undefined;
+    }
+    for (const model of file.models.filter((m) => m.root)) {
+      const need = memoryNeed(model, profile, memoryOptionsOf(model, file, precision, modelCatalog(), text));
+      if (need.totalBytes === null) continue;
+      const message = memoryMessage(model, need, profile, precision);
+      Object.assign(model, { memory: { ...need, ...(message ? { message } : {}) } });
+    }
+  });
 }
 
 /** One input: a file that cannot be read (or a walk's problem) is reported in its place and the rest go on. */

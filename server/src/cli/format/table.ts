@@ -67,6 +67,8 @@ function modelBlock(file: FileReport, m: ModelReport, hw: string, top: number): 
         : ''),
   ];
   if (m.precisionFromCode?.length) lines.push(`    precision: ${precisionText(m, precisionOf(hw))}`);
+  const memory = (m as { memory?: { message?: string } }).memory?.message;
+  if (memory) lines.push(`    memory: ${memory}`);
   if (m.provenance) lines.push(`    how: ${m.provenance}`);
   if (m.generation) lines.push(...generationLines(m.generation, hw));
   for (const u of m.unresolved)

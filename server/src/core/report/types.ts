@@ -140,6 +140,11 @@ export interface ModelReport {
   totals: ModelTotals;
   /** Precisions the code states for some (or all) layer calls, "from the code"; the rest run at the report's. */
   precisionFromCode?: CodePrecision[];
+  /**
+   * The CLI's memory need on the profile (core/energy/memoryFit.ts): `{ scope, parts: [{ name, bytes, how }],
+   * totalBytes, capacityBytes, overBytes, message? }`, `message` when it does not fit.
+   */
+  memory?: unknown;
   layers: LayerReport[];
   unresolved: Unresolved[];
   /** How the figures were obtained (static analysis, catalog with source, ...). */

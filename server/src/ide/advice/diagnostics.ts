@@ -8,6 +8,7 @@ import { convsBeforeNorm, inferenceLoops } from './patterns';
 import { modelEnergy, primaryModels, type View } from '../view';
 import { trainingFindings, FP32_TRAINING } from './trainingAdvice';
 import { checkpointFindings, CHEAPER_SIBLING } from './checkpoints';
+import { memoryFindings, MEMORY_FIT } from './memoryFit';
 import { inUserTerms } from '../sources';
 import { samplesPerPass } from '../../core/report/totals';
 import { generationFindings } from './generationAdvice';
@@ -22,6 +23,7 @@ export const CODES = {
   convBias: 'conv-bias-before-norm',
   fp32Training: FP32_TRAINING,
   cheaperCheckpoint: CHEAPER_SIBLING,
+  memoryFit: MEMORY_FIT,
 } as const;
 
 /** Every diagnostic for a view, in source coordinates. */
@@ -34,11 +36,12 @@ export function findingItems(view: View): FindingItem[] {
     ...trainingFindings(view),
     ...checkpointFindings(view),
     ...generationFindings(view),
+    ...memoryFindings(view),
   ];
   return dedupe(items);
 }
 
-const WARNINGS = new Set(['shape-mismatch', 'too-large', 'large-file', 'binary']);
+const WARNINGS = new Set(['shape-mismatch', 'too-large', 'large-file', 'binary', 'memory-fit']);
 
 /** Core findings with severities capped: Error only for syntax, Warning only for real defects. */
 function coreFindings(findings: Finding[]): FindingItem[] {

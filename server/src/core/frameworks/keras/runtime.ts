@@ -429,7 +429,7 @@ export class KerasRuntime implements FrameworkHooks {
       return !r.multi ? outs[0] : spec.inputs === 'attention' ? tuple(outs) : list(outs);
     } catch (e) {
       if (!(e instanceof ShapeError) && !(e instanceof LayerArgError)) throw e;
-      return fail(`${spec.op}: ${e.message}`, true);
+      return fail(e.message.startsWith(spec.op) ? e.message : `${spec.op}: ${e.message}`, true);
     }
   }
 

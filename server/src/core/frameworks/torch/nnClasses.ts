@@ -251,7 +251,8 @@ export function callLeaf(rt: TorchRuntime, m: ModuleV, args: Value[], kw: Map<st
     return value;
   } catch (e) {
     if (!(e instanceof ShapeError) && !(e instanceof LayerArgError)) throw e;
-    const reason = `${spec.op}: ${e.message}`;
+    // Layer messages already name the layer ("Linear expects 10 input features ..."): no "Linear: " before it.
+    const reason = e.message.startsWith(spec.op) ? e.message : `${spec.op}: ${e.message}`;
     rt.shapeProblem(reason, site);
     rt.recordLayer(m, tensors, null, null, site, undefined, reason);
     return { kind: 'tensor', shape: null, dtype: 'float32', reason };
