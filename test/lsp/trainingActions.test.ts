@@ -172,7 +172,7 @@ test('distillation for a ResNet-50 suggests resnet18 with its catalog params and
   const out = apply(uri, text, kd);
   assert.match(
     out,
-    /# {3}student = torchvision\.models\.resnet18\(num_classes=1000\) {2}# 11\.7 M params, 1\.81 GMACs per sample; catalog: pytorch\/vision/,
+    /# {3}student = torchvision\.models\.resnet18\(num_classes=1000\) {2}# 11\.7 M params, 1\.81 GMACs per sample; catalog: https:\/\/github\.com\/pytorch\/vision/,
   );
   edited.distilResnet = out + CHECK_DISTILLATION;
 });
