@@ -4,10 +4,9 @@
 import type { SourceParser } from '../parse/parser';
 import type { SyntaxNode } from '../parse/syntax';
 import type { Finding, ModelReport, Precision } from '../report/types';
-import type { ModuleV, ClassV, Value, NamespaceV } from '../interpreter/python/values';
+import { Scope, type ModuleV, type ClassV, type Value, type NamespaceV } from '../interpreter/python/values';
 import { Interpreter } from '../interpreter/python/interpreter';
 import { StepBudget, StepBudgetExceeded } from '../interpreter/stepBudget';
-import { Scope } from '../interpreter/python/scope';
 import { createBuiltins } from '../interpreter/python/builtins';
 import { stdlibModules } from '../interpreter/python/stdlib';
 import { builtinBase } from '../interpreter/python/classes';

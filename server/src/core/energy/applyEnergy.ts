@@ -2,70 +2,17 @@
 // and energy model, model totals with co2eG, and report.assumptions saying what was assumed.
 import { samplesPerPass, sumOfField } from '../report/totals';
 import type { FileReport, LayerReport, ModelReport, ModelTotals, Precision, Report } from '../report/types';
-import { checkPue, co2eGrams, gridIntensity, type GridIntensity } from './carbon';
-import { resolveEfficiency, type ResolvedEfficiency } from './efficiency';
-import { energyCoefficients, layerEnergyJ, type EnergyCoefficients } from './energy';
+import { co2eGrams } from './carbon';
+import { type ApplyEnergyOptions, type EnergyContext, energyContext } from './context';
+import { layerEnergyJ, type EnergyCoefficients } from './energy';
 import { bytesPerElement } from './precision';
-import { deviceRates, roofline, workOfLayer, type DeviceRates, type Work } from './roofline';
-import type { HardwareProfile, LoadedProfile } from './types';
+import { roofline, workOfLayer, type Work } from './roofline';
 import { estimateTrainingRuns } from './trainingRunEnergy';
+import type { LoadedProfile } from './types';
 import { contextOf } from './statedPrecision';
 
 export { contextOf } from './statedPrecision';
 import { estimateGeneration } from './generationEnergy';
-
-/** What to estimate on. */
-export interface ApplyEnergyOptions {
-  profile: HardwareProfile | LoadedProfile;
-  precision: Precision;
-  /** ISO 3166 alpha-2 or alpha-3 country code; the world average when unset. */
-  region?: string | null;
-  /** Power usage effectiveness of the facility; 1.0 (a workstation) by default. */
-  pue?: number;
-  /** Samples per forward pass, when the model's input shape does not say (its first dimension). */
-  batch?: number;
-  /** Bytes per element the report's weightBytes / activationBytes were counted at; by default the report precision's. */
-  bytesCountedAt?: number;
-}
-
-/** Everything resolved once per report: rates, energy coefficients, intensity. */
-export interface EnergyContext {
-  profile: HardwareProfile | LoadedProfile;
-  precision: Precision;
-  efficiency: ResolvedEfficiency;
-  rates: DeviceRates;
-  /** null when the profile has no power figure: energy and CO2e stay unknown. */
-  energy: EnergyCoefficients | null;
-  intensity: GridIntensity;
-  pue: number;
-  batch?: number;
-  /** Bytes per element the report's byte counts were made at. */
-  bytesCountedAt: number;
-  /** Contexts for layers whose code states another precision, made on first use (see `contextOf`). */
-  stated?: Map<string, EnergyContext>;
-  /** Stated precisions the profile lacks, and the one each was estimated at instead. */
-  fallbacks?: Map<Precision, Precision>;
-}
-
-/**
- * Resolves options; throws UnsupportedPrecisionError, UnknownRegionError or a PUE error.
- * `countedAt` is the precision the byte counts were made at (the report's), unless options say otherwise.
- */
-export function energyContext(options: ApplyEnergyOptions, countedAt: Precision = 'fp32'): EnergyContext {
-  const { profile, precision } = options;
-  const efficiency = resolveEfficiency(profile);
-  return {
-    profile,
-    precision,
-    efficiency,
-    rates: deviceRates(profile, precision, efficiency),
-    energy: energyCoefficients(profile, precision, efficiency),
-    intensity: gridIntensity(options.region),
-    pue: checkPue(options.pue ?? 1),
-    batch: options.batch,
-    bytesCountedAt: options.bytesCountedAt ?? bytesPerElement(countedAt),
-  };
-}
 
 /** Estimated rows by report row: reports share rows between models, and the language server between analyses. */
 interface EstimatedRows {

@@ -7,6 +7,7 @@ export * from './efficiency';
 export * from './roofline';
 export * from './energy';
 export * from './carbon';
+export * from './context';
 export * from './applyEnergy';
 export * from './training';
 export * from './calibration';

@@ -3,7 +3,7 @@
 // closest precision where it lacks the stated one (and a note of it in the context).
 import type { LayerReport, Precision } from '../report/types';
 import { bytesPerElement } from '../report/precision';
-import type { EnergyContext } from './applyEnergy';
+import type { EnergyContext } from './context';
 import { energyCoefficients } from './energy';
 import { deviceRates } from './roofline';
 import type { HardwareProfile } from './types';

@@ -2,7 +2,7 @@
 // batch on the profile (layer work scaled by batch, weights read once), × 3 for a step, × the steps.
 import type { LayerReport, ModelReport, Precision, TrainingRunReport } from '../report/types';
 import { autocastLowers } from '../report/precision';
-import type { EnergyContext } from './applyEnergy';
+import type { EnergyContext } from './context';
 import { contextOf } from './statedPrecision';
 import { co2eGrams, toKWh } from './carbon';
 import { layerEnergyJ } from './energy';

@@ -2,7 +2,8 @@
 // with their work scaled (pruning, a smaller sibling, a student), and (trainingRunEnergy.ts) a training run re-estimated.
 // Code actions price their promises with these; each answer is a number or the reason there is none.
 import type { LayerReport, ModelReport } from '../report/types';
-import { estimateLayer, type EnergyContext } from './applyEnergy';
+import { estimateLayer } from './applyEnergy';
+import type { EnergyContext } from './context';
 
 /** Factors on a layer's work: compute (MACs, FLOPs), weights (params, weight bytes), activations (default: compute). */
 export interface LayerScale {

@@ -1,10 +1,9 @@
 // Wires pretrained-checkpoint loading (frameworks/hub) and training-run recognition into a Session:
 // the hooks, the namespaces, the post-run loop analysis, hub model reports and training-run reports.
 import type { SyntaxNode } from '../../parse/syntax';
-import type { ClassV, ModuleV, NamespaceV, Value } from '../../interpreter/python/values';
+import type { Scope, ClassV, ModuleV, NamespaceV, Value } from '../../interpreter/python/values';
 import type { FrameworkHooks } from '../../interpreter/python/hooks';
 import type { Interpreter } from '../../interpreter/python/interpreter';
-import type { Scope } from '../../interpreter/python/scope';
 import type { ModelCatalog } from '../../catalog/modelCatalog';
 import type { ModelReport, Precision, TrainingRunReport } from '../../report/types';
 import type { TorchRuntime } from '../../frameworks/torch/runtime';

@@ -1,8 +1,7 @@
 // Keras models as ModelReports (framework 'keras'): root models with their traced rows and totals,
 // and user Layer/Model subclasses used inside them as blocks (root: false). Also the entry points
 // the analysis session calls: finish() after the module ran, reports() and findings().
-import type { ClassV, InstanceV } from '../../interpreter/python/values';
-import type { Scope } from '../../interpreter/python/scope';
+import type { Scope, ClassV, InstanceV } from '../../interpreter/python/values';
 import { StepBudgetExceeded } from '../../interpreter/stepBudget';
 import { lookupClassAttr } from '../../interpreter/python/classes';
 import type { CodePrecision, Finding, LayerReport, ModelReport, Precision, Unresolved } from '../../report/types';

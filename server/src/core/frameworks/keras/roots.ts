@@ -1,12 +1,11 @@
 // Root Keras models of a file (module-level models not part of another) and their traces: each is
 // run on its input — --input, a `# wattlens: input=` comment, the call or build() the file makes,
 // or the model's own keras.Input / input_shape= — with the tracer recording every layer.
-import type { InstanceV, TensorV, Value } from '../../interpreter/python/values';
+import type { Scope, InstanceV, TensorV, Value } from '../../interpreter/python/values';
 import { list } from '../../interpreter/python/values';
 import { lookupClassAttr } from '../../interpreter/python/classes';
 import { PyError } from '../../interpreter/python/errors';
 import { StepBudgetExceeded } from '../../interpreter/stepBudget';
-import type { Scope } from '../../interpreter/python/scope';
 import type { KerasRuntime } from './runtime';
 import type { KerasRow, KerasProblem } from './tracer';
 import type { InputDecl, KerasState } from './objects';

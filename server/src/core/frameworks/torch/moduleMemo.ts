@@ -1,9 +1,8 @@
 // The memo of module calls the language server keeps per document: what constructing a class and
 // running its forward gave in an earlier run, reused while the texts that class depends on are unchanged.
 // An edit inside one block of a deep model then re-runs that block and its callers, not every block.
-import type { CallSite, ClassV, ModuleV, TensorV, Value } from '../../interpreter/python/values';
+import type { Scope, CallSite, ClassV, ModuleV, TensorV, Value } from '../../interpreter/python/values';
 import type { Interpreter } from '../../interpreter/python/interpreter';
-import type { Scope } from '../../interpreter/python/scope';
 import type { TorchRuntime } from './runtime';
 import type { LayerCall } from './tracer';
 import {

@@ -20,7 +20,6 @@ import { StepBudgetExceeded } from '../../interpreter/stepBudget';
 import { lookupClassAttr, builtinBase, mro } from '../../interpreter/python/classes';
 import { PrecisionState } from './precision';
 import { Tracer, type LayerCall, type TraceProblem } from './tracer';
-import type { MemoRun } from './moduleMemo';
 import type { InputRule } from '../../report/types';
 import {
   newModule,
@@ -66,13 +65,18 @@ export interface TraceOptions {
   declaredDtypes?: Map<number, (TensorV['dtype'] | undefined)[]>;
 }
 
+/** What the runtime asks of the memo of module calls (moduleMemo.ts's MemoRun): a forward pass, replayed when it can be. */
+export interface ForwardMemo {
+  forward(m: ModuleV, args: Value[], kwargs: Map<string, Value>, site: CallSite, fresh: () => Value): Value;
+}
+
 /** Torch semantics for the interpreter (FrameworkHooks) plus the trace of root models. */
 export class TorchRuntime implements FrameworkHooks {
   readonly tracer = new Tracer();
   readonly roots: RootRun[] = [];
   interp!: Interpreter;
   /** The memo of module calls, when the language server keeps one for the document. */
-  memo?: MemoRun;
+  memo?: ForwardMemo;
   /** What precision the code states: autocast regions, converted and quantized modules, half inputs. */
   readonly precision = new PrecisionState();
 

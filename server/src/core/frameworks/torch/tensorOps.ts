@@ -18,11 +18,23 @@ import {
 import { raise } from '../../interpreter/python/errors';
 import { ShapeError, elementCount, type DType } from './layers/layerSpec';
 import * as S from './shapeOps';
-import type { TorchRuntime } from './runtime';
+import type { Interpreter } from '../../interpreter/python/interpreter';
+import type { Tracer } from './tracer';
+
+/**
+ * What tensor methods need of the torch runtime (runtime.ts's TorchRuntime): the interpreter for
+ * Python operators and messages, the trace's dataflow sink, and the recording of ops and shape problems.
+ */
+export interface TensorOpHost {
+  readonly interp: Pick<Interpreter, 'binaryOp' | 'report'>;
+  readonly tracer: Pick<Tracer, 'flow'>;
+  recordOp(op: string, inputs: TensorV[], output: TensorV, macs: number, site: CallSite, extraFlops?: number): TensorV;
+  shapeProblem(message: string, site: CallSite): void;
+}
 
 type Args = Value[];
 type Kw = Map<string, Value>;
-type Method = (rt: TorchRuntime, t: TensorV & { shape: number[] }, args: Args, kw: Kw, site: CallSite) => Value;
+type Method = (rt: TensorOpHost, t: TensorV & { shape: number[] }, args: Args, kw: Kw, site: CallSite) => Value;
 
 const asInt = (v: Value | undefined, what: string): number =>
   v && isNumber(v) ? numberOf(v) : raise('TypeError', `${what} must be an int, got ${v ? v.kind : 'nothing'}`);
@@ -232,13 +244,13 @@ function cast(dtype: DType): Method {
 }
 
 /** numpy's `a.astype("float32")` (Keras datasets arrive as arrays): same shape, the named dtype. */
-function castTo(_rt: TorchRuntime, t: TensorV & { shape: number[] }, args: Args): Value {
+function castTo(_rt: TensorOpHost, t: TensorV & { shape: number[] }, args: Args): Value {
   const d = args[0];
   const name = d?.kind === 'str' ? d.value.replace(/^(np|numpy|torch|tf)\./, '') : '';
   return like(t, t.shape, DTYPES[name] ?? t.dtype);
 }
 
-function convertTo(_rt: TorchRuntime, t: TensorV & { shape: number[] }, args: Args, kw: Kw): Value {
+function convertTo(_rt: TensorOpHost, t: TensorV & { shape: number[] }, args: Args, kw: Kw): Value {
   const d = kw.get('dtype') ?? args.find((a) => a.kind === 'str' && DTYPES[a.value]);
   return d && d.kind === 'str' && DTYPES[d.value] ? like(t, t.shape, DTYPES[d.value]) : t;
 }
@@ -329,7 +341,7 @@ function topk(t: TensorV & { shape: number[] }, k: number, dim: number): Value {
 }
 
 /** Reads `t.name`: a shape attribute, or a bound method. */
-export function tensorAttr(rt: TorchRuntime, t: TensorV, name: string, site: CallSite): Value | undefined {
+export function tensorAttr(rt: TensorOpHost, t: TensorV, name: string, site: CallSite): Value | undefined {
   if (!t.shape) return name === 'dtype' ? str(t.dtype) : unknown(t.reason ?? 'tensor of unknown shape', site.range);
   const shape = t.shape;
   switch (name) {
@@ -381,7 +393,7 @@ export function tensorAttr(rt: TorchRuntime, t: TensorV, name: string, site: Cal
 export class DataDependentShape extends ShapeError {}
 
 /** Runs a shape rule, turning ShapeError into a located problem and an unknown tensor. */
-export function guarded(rt: TorchRuntime, f: () => Value, site: CallSite): Value {
+export function guarded(rt: TensorOpHost, f: () => Value, site: CallSite): Value {
   try {
     return f();
   } catch (e) {
@@ -396,7 +408,7 @@ export function guarded(rt: TorchRuntime, f: () => Value, site: CallSite): Value
 export const TENSOR_FUNCTIONS = Object.keys(METHODS).filter((n) => !n.endsWith('_') && !n.startsWith('new_'));
 
 /** Calls a tensor method by name on `t` (for torch.X(t, ...) forms). */
-export function callTensorMethod(rt: TorchRuntime, t: Value, name: string, args: Args, kw: Kw, site: CallSite): Value {
+export function callTensorMethod(rt: TensorOpHost, t: Value, name: string, args: Args, kw: Kw, site: CallSite): Value {
   if (t.kind === 'unknown') return t;
   if (t.kind !== 'tensor') return raise('TypeError', `torch.${name}() expects a tensor, got ${t.kind}`, site.range);
   const attr = tensorAttr(rt, t, name, site);
@@ -460,7 +472,7 @@ function sliceLength(s: Value & { kind: 'slice' }, size: number): number {
 }
 
 /** Arithmetic between tensors and numbers, with broadcasting; `@` is matmul. */
-export function tensorBinary(rt: TorchRuntime, op: string, a: Value, b: Value, site: CallSite): Value | undefined {
+export function tensorBinary(rt: TensorOpHost, op: string, a: Value, b: Value, site: CallSite): Value | undefined {
   if (a.kind !== 'tensor' && b.kind !== 'tensor') return undefined;
   const ta = a.kind === 'tensor' ? a : null;
   const tb = b.kind === 'tensor' ? b : null;
@@ -486,14 +498,14 @@ const OP_NAMES: Record<string, string> = {
 };
 const COMPARISONS = new Set(['<', '>', '<=', '>=', '==', '!=']);
 
-function scalarOp(rt: TorchRuntime, op: string, t: TensorV, site: CallSite): Value {
+function scalarOp(rt: TensorOpHost, op: string, t: TensorV, site: CallSite): Value {
   if (COMPARISONS.has(op)) return like(t, t.shape!, 'bool');
   if (op === '@') return raise('TypeError', 'matmul with a scalar', site.range);
   return rt.recordOp(OP_NAMES[op] ?? op, [t], like(t, t.shape!), 0, site);
 }
 
 function tensorPair(
-  rt: TorchRuntime,
+  rt: TensorOpHost,
   op: string,
   a: TensorV & { shape: number[] },
   b: TensorV & { shape: number[] },

@@ -1,8 +1,7 @@
 // Assignment in the abstract interpreter: `x = ...`, `a.b = ...`, `d[k] = ...`, unpacking with a
 // starred target, `x += ...` (lists extend in place, as Python does) and the walrus operator.
 import { field, fieldAll, type SyntaxNode } from '../../parse/syntax';
-import { type Value, type ListV, type CallSite, NONE, list, tuple, hashKey, typeName } from './values';
-import type { Scope } from './scope';
+import { type Scope, type Value, type ListV, type CallSite, NONE, list, tuple, hashKey, typeName } from './values';
 import type { FrameworkHooks } from './hooks';
 import { raise } from './errors';
 

@@ -1,6 +1,7 @@
 // Python's builtins (len, range, zip, max, isinstance, int(), ...) and the standard-library
 // modules model code uses (math, collections, functools, copy, typing), as interpreter values.
 import {
+  Scope,
   type Value,
   type ClassV,
   type BuiltinV,
@@ -22,7 +23,6 @@ import {
   hashKey,
   typeName,
 } from './values';
-import { Scope } from './scope';
 import { raise, orUnknown, UnknownIterable } from './errors';
 import { truthy, compare, display, repr } from './operators';
 import { isSubclass, lookupClassAttr } from './classes';

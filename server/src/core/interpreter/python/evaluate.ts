@@ -2,6 +2,7 @@
 // access, subscripts, comprehensions and assignment targets, with framework hooks for the rest.
 import { field, fieldAll, type SyntaxNode } from '../../parse/syntax';
 import {
+  Scope,
   type Value,
   type FuncV,
   type ClassV,
@@ -21,7 +22,6 @@ import {
   isSequence,
   typeName,
 } from './values';
-import { Scope } from './scope';
 import type { StepBudget } from '../stepBudget';
 import { raise, PyError, orUnknown, UnknownIterable } from './errors';
 import { bindArguments } from './callArgs';

@@ -1,8 +1,17 @@
 // The statement half of the abstract interpreter: executes a Python module's statements
 // (assignments, control flow, definitions, imports) over the values in values.ts.
 import { field, fieldAll, type SyntaxNode, type Range } from '../../parse/syntax';
-import { type Value, type FuncV, type ClassV, type ParamDecl, type CallSite, NONE, str, unknown } from './values';
-import { Scope } from './scope';
+import {
+  Scope,
+  type Value,
+  type FuncV,
+  type ClassV,
+  type ParamDecl,
+  type CallSite,
+  NONE,
+  str,
+  unknown,
+} from './values';
 import { StepBudget, StepBudgetExceeded } from '../stepBudget';
 import { PyError, raise } from './errors';
 import { truthy, display } from './operators';

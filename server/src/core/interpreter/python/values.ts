@@ -1,9 +1,9 @@
 // The values of the abstract interpreter: Python constants and containers, functions, classes,
-// torch modules and symbolic tensors, and Unknown — a value we could not work out, with why.
+// torch modules and symbolic tensors, and Unknown — a value we could not work out, with why; and the
+// name scopes that hold them (a function's closure is a Scope, so the two live in one file).
 import type { Range } from '../../parse/syntax';
 import type { SyntaxNode } from '../../parse/syntax';
 import type { ArgValue, DType, LayerSpec } from '../../layers/layerSpec';
-import type { Scope } from './scope';
 
 export type Value =
   | NoneV
@@ -281,5 +281,68 @@ export function typeName(v: Value): string {
       return 'Tensor';
     default:
       return v.kind;
+  }
+}
+
+/** One scope level. `globals` is the module scope; `builtins` sits above every module scope. */
+export class Scope {
+  readonly vars = new Map<string, Value>();
+  /** Names declared `global` or `nonlocal` in this (function) scope. */
+  private redirects?: Map<string, Scope>;
+
+  constructor(
+    readonly parent: Scope | null,
+    readonly isClassBody = false,
+  ) {}
+
+  /** Looks a name up through enclosing scopes (skipping class bodies, as Python does). */
+  lookup(name: string): Value | undefined {
+    const own = this.vars.get(name);
+    if (own !== undefined) return own;
+    const redirect = this.redirects?.get(name);
+    if (redirect) return redirect.lookup(name);
+    let scope = this.parent;
+    while (scope) {
+      if (!scope.isClassBody) {
+        const v = scope.vars.get(name);
+        if (v !== undefined) return v;
+      }
+      scope = scope.parent;
+    }
+    return undefined;
+  }
+
+  /** Binds a name in this scope, or where a global/nonlocal declaration sends it. */
+  assign(name: string, value: Value): void {
+    const target = this.redirects?.get(name);
+    if (target) target.assign(name, value);
+    else this.vars.set(name, value);
+  }
+
+  /** Removes a binding (`del x`). */
+  delete(name: string): void {
+    this.vars.delete(name);
+  }
+
+  /** Records a `global` (target = module scope) or `nonlocal` declaration. */
+  redirect(name: string, target: Scope): void {
+    (this.redirects ??= new Map()).set(name, target);
+  }
+
+  /** The outermost non-builtin scope (the module). */
+  moduleScope(): Scope {
+    let scope: Scope = this;
+    while (scope.parent && scope.parent.parent) scope = scope.parent;
+    return scope;
+  }
+
+  /** The nearest enclosing function scope that binds `name`, for `nonlocal`. */
+  enclosingBinding(name: string): Scope | undefined {
+    let scope = this.parent;
+    while (scope && scope.parent) {
+      if (!scope.isClassBody && scope.vars.has(name)) return scope;
+      scope = scope.parent;
+    }
+    return undefined;
   }
 }
