@@ -29,8 +29,10 @@ import {
   ShapeError,
   LayerArgError,
   extraFlopsOf,
+  kerasOpCost,
   showShape,
 } from './layers/spec';
+import { missingCostReason } from '../../opCosts/opCosts';
 import { KerasObjects, type KerasState, type WeightRec } from './objects';
 import { KerasGraph, replay, tensorsIn } from './graph';
 import { KerasTracer } from './tracer';
@@ -462,7 +464,9 @@ export class KerasRuntime implements FrameworkHooks {
       macs === null || (extra !== null && !Number.isFinite(extra))
         ? NONE_DIM
         : flops === null
-          ? 'the activation is a Python function: its FLOPs are not modelled'
+          ? r.extraFlops === undefined && !kerasOpCost(spec.op)
+            ? missingCostReason(spec.op)
+            : 'the activation is a Python function: its FLOPs are not modelled'
           : undefined;
     this.tracer.record(
       { op: spec.op, inputs: shapes, output: r.outputs[0], macs, flops, params: this.objects.ownParams(inst), reason },

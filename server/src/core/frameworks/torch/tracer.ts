@@ -2,7 +2,7 @@
 // with its input/output shapes and MACs, attributed to the module path torch would name it by.
 import type { Range } from '../../parse/syntax';
 import type { ModuleV, TensorV, Value } from '../../interpreter/python/values';
-import { elementwiseFlops } from '../../opCosts/opCosts';
+import { elementwiseFlops, missingCostReason, opCost } from '../../opCosts/opCosts';
 import { elementCount, type ArgValue } from './layers/layerSpec';
 import type { Precision } from '../../report/types';
 
@@ -118,6 +118,7 @@ export class Tracer {
     const outputElems = cost.output?.shape ? elementCount(cost.output.shape) : null;
     const parent = module ? undefined : this.stack[this.stack.length - 1];
     const path = module ? this.pathOf(module) : this.childPath(cost.op, parent);
+    const flops = flopsOf(cost, inputElems, outputElems);
     const call: LayerCall = {
       module,
       parent,
@@ -127,12 +128,12 @@ export class Tracer {
       callRange,
       paramElems: cost.paramElems === undefined ? (cost.op === '?' ? null : 0) : cost.paramElems,
       macs: cost.macs,
-      flops: flopsOf(cost, inputElems, outputElems),
+      flops,
       inputShape: input?.shape ?? null,
       outputShape: cost.output?.shape ?? null,
       inputElems,
       outputElems,
-      reason: cost.reason,
+      reason: cost.reason ?? (flops === null ? unknownFlopsReason(cost, inputElems, outputElems) : undefined),
     };
     const stated = this.statedPrecision?.(cost.op, module, parent, cost.inputs);
     if (stated) Object.assign(call, { precision: stated.precision, precisionSource: stated.source });
@@ -191,8 +192,17 @@ function sumElems(inputs: (TensorV | null)[]): number | null {
 /** FLOPs = 2 × MACs plus the op's elementwise work (from the op table unless the op states it). */
 function flopsOf(cost: OpCost, inputElems: number | null, outputElems: number | null): number | null {
   if (cost.macs === null || outputElems === null) return null;
-  const extra = cost.extraFlops ?? elementwiseFlops(cost.op, inputElems ?? 0, outputElems);
+  const extra = cost.extraFlops ?? elementwiseFlops(cost.op, inputElems, outputElems);
   return extra === null ? null : 2 * cost.macs + extra;
+}
+
+/** Why a call's FLOPs are unknown when nothing else said so: the op table lacks the op, or a size is unknown. */
+function unknownFlopsReason(cost: OpCost, inputElems: number | null, outputElems: number | null): string | undefined {
+  if (cost.macs === null) return undefined;
+  if (cost.extraFlops === undefined && !opCost(cost.op)) return missingCostReason(cost.op);
+  if (outputElems === null) return `${cost.op}: the size of its output is unknown`;
+  if (inputElems === null) return `${cost.op}: the size of its input is unknown`;
+  return undefined;
 }
 
 /** Dotted paths of every submodule, as `named_modules()` gives them (first path wins when shared). */
