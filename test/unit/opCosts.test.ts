@@ -3,7 +3,7 @@
 // unknown FLOPs with a reason, never as 0.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv';
 import { repoRoot, analyze } from '../helpers/analyzer';
@@ -14,7 +14,7 @@ import { KERAS_LAYERS, KERAS_ALIASES } from '../../server/src/core/frameworks/ke
 import { ACTIVATION_OPS as KERAS_ACTIVATIONS } from '../../server/src/core/frameworks/keras/layers/activations';
 import { kerasOpCost, extraFlopsOf } from '../../server/src/core/frameworks/keras/layers/spec';
 import { layerFactories, layerSpec } from '../../server/src/core/frameworks/tfjs/layers/index';
-import { ACTIVATION_OPS as TFJS_ACTIVATIONS } from '../../server/src/core/frameworks/tfjs/layers/common';
+import { TFJS_ACTIVATIONS } from '../../server/src/core/frameworks/tfjs/layers/frontEnd';
 import type { ModuleV } from '../../server/src/core/interpreter/python/values';
 
 const opCostsDir = join(repoRoot, 'server', 'src', 'core', 'opCosts');
@@ -57,51 +57,31 @@ test('every Keras layer, alias and activation has its op-cost entry', () => {
   assert.deepEqual(missing, [], 'add these Keras ops to op-costs.json');
 });
 
-/**
- * The torch-named entries TF.js layers price their work with (tfjs/layers/*.ts): pooling names are
- * built from the rank (`MaxPool${rank}d`), norms and bilinear upsampling are named in the code.
- */
-const TFJS_TORCH_OPS = [
-  ...[1, 2, 3].flatMap((rank) => [`MaxPool${rank}d`, `AvgPool${rank}d`]),
-  ...[1, 2].flatMap((rank) => [`AdaptiveMaxPool${rank}d`, `AdaptiveAvgPool${rank}d`]),
-  'BatchNorm2d',
-  'LayerNorm',
-  'UpsamplingBilinear2d',
-  'ReLU',
-  'LeakyReLU',
-  'ELU',
-  'Softmax',
-  'Threshold',
-];
-
-test('every TF.js factory has its op-cost entry (Keras names), and so does every op its layers price with', () => {
+test('every TF.js factory and activation has its op-cost entry (TF.js layers are the Keras layers)', () => {
   const factories = layerFactories();
   assert.ok(factories.length >= 50, `only ${factories.length} factories`);
   const missing = [
     ...factories.map((factory) => layerSpec(factory)!.className).filter((name) => !kerasOpCost(name)),
-    ...Object.values(TFJS_ACTIVATIONS).filter((op): op is string => op !== null && !opCost(op)),
-    ...TFJS_TORCH_OPS.filter((op) => !opCost(op)),
+    ...Object.values(TFJS_ACTIVATIONS).filter((keras) => {
+      const op = KERAS_ACTIVATIONS[keras];
+      return op === undefined || (op !== null && !opCost(op));
+    }),
   ];
-  // TF.js still reads a missing entry as 0 in seven places (`elementwiseFlops(...) ?? 0`, issue #12
-  // item 8, left to the Keras/TF.js unification): while it does, every op it reads must be here.
   assert.deepEqual(missing, [], 'add these TF.js ops to op-costs.json');
 });
 
-test('the TF.js ops listed above are the ones its layer files price with', () => {
-  // A new `elementwiseFlops('Name', ...)` in tfjs/layers must be added to TFJS_TORCH_OPS (and the table).
-  const dir = join(repoRoot, 'server', 'src', 'core', 'frameworks', 'tfjs', 'layers');
-  const named = ['common.ts', 'conv.ts', 'core.ts', 'merge.ts', 'recurrent.ts'].flatMap((file) => {
-    const text = readFileSync(join(dir, file), 'utf8');
-    return [
-      ...[...text.matchAll(/elementwiseFlops\(\s*'([^']+)'/g)].map((m) => m[1]),
-      ...[...text.matchAll(/activationLayer\('[^']+',\s*'([^']+)'\)/g)].map((m) => m[1]),
-    ];
-  });
-  assert.ok(named.length >= 5, `found only ${named.join(', ')}`);
-  assert.deepEqual(
-    named.filter((op) => !TFJS_TORCH_OPS.includes(op)),
-    [],
+test('every op name the framework code prices by name has an entry', () => {
+  // `elementwiseFlops('Threshold', ...)`, `opCost('LayerNorm')`: a literal name the table lacks would be unknown FLOPs.
+  const root = join(repoRoot, 'server', 'src', 'core', 'frameworks');
+  const files = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.ts'));
+  const named = files.flatMap((file) =>
+    [
+      ...readFileSync(join(root, file), 'utf8').matchAll(/\b(?:elementwiseFlops|opCost|kerasOpCost)\(\s*'([^']+)'/g),
+    ].map((m) => ({ file, op: m[1], keras: m[0].startsWith('kerasOpCost') })),
   );
+  assert.ok(named.length >= 1, 'the scan finds the named ops');
+  const missing = named.filter(({ op, keras }) => !(keras ? kerasOpCost(op) : opCost(op)));
+  assert.deepEqual(missing, []);
 });
 
 test('a missing entry, or an unknown basis size, is unknown FLOPs (null), never 0', () => {
