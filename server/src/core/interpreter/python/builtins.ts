@@ -27,16 +27,7 @@ import { raise, orUnknown, UnknownIterable } from './errors';
 import { truthy, compare, display, repr } from './operators';
 import { isSubclass, lookupClassAttr } from './classes';
 import { abstractInstance } from './pythonTypes';
-
-/** What builtins need from the interpreter. */
-export interface BuiltinHost {
-  callValue(callee: Value, args: Value[], kwargs: Map<string, Value>, site: CallSite): Value;
-  iterateValue(v: Value, site: CallSite): Value[] | undefined;
-  getAttr(obj: Value, name: string, site: CallSite): Value;
-  setAttr(obj: Value, name: string, value: Value, site: CallSite): void;
-  length(v: Value): number | undefined;
-  deepCopy(v: Value): Value;
-}
+import type { BuiltinHost } from './hooks';
 
 const MAX_RANGE = 10_000_000;
 

@@ -1,5 +1,6 @@
-// The interface through which framework semantics (torch, keras) plug into the interpreter:
-// attribute access, calls, operators and indexing on the objects a framework owns.
+// The interfaces through which framework semantics (torch, keras) plug into the interpreter
+// (attribute access, calls, operators and indexing on the objects a framework owns), and what the
+// builtins and standard modules need from the interpreter.
 import type { Value, ClassV, CallSite } from './values';
 
 /** Framework behaviour for values the plain Python semantics do not cover. Each returns undefined to decline. */
@@ -19,4 +20,14 @@ export interface FrameworkHooks {
   enterContext?(value: Value, site: CallSite): (() => void) | undefined;
   /** Creates the bare instance for a class deriving from a framework class (before __init__). */
   instantiate?(cls: ClassV, site: CallSite): Value | undefined;
+}
+
+/** What builtins need from the interpreter. */
+export interface BuiltinHost {
+  callValue(callee: Value, args: Value[], kwargs: Map<string, Value>, site: CallSite): Value;
+  iterateValue(v: Value, site: CallSite): Value[] | undefined;
+  getAttr(obj: Value, name: string, site: CallSite): Value;
+  setAttr(obj: Value, name: string, value: Value, site: CallSite): void;
+  length(v: Value): number | undefined;
+  deepCopy(v: Value): Value;
 }

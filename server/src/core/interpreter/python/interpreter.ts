@@ -16,9 +16,8 @@ import { StepBudget, StepBudgetExceeded } from '../stepBudget';
 import { PyError, raise } from './errors';
 import { truthy, display } from './operators';
 import { Evaluator } from './evaluate';
-import type { FrameworkHooks } from './hooks';
+import type { BuiltinHost, FrameworkHooks } from './hooks';
 import { plainMethod } from './stdlib';
-import type { BuiltinHost } from './builtins';
 import { isEnumClass, makeDataclass, makeEnumMembers } from './pythonTypes';
 
 /** What a statement tells its enclosing block to do next. */

@@ -22,7 +22,7 @@ import {
 } from './values';
 import { raise } from './errors';
 import { lookupClassAttr, mro } from './classes';
-import type { BuiltinHost } from './builtins';
+import type { BuiltinHost } from './hooks';
 
 const ZERO_RANGE = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 

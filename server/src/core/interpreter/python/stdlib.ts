@@ -21,7 +21,8 @@ import {
 } from './values';
 import { raise } from './errors';
 import { display, equals, normalizeIndex } from './operators';
-import { dictOf, type BuiltinHost } from './builtins';
+import { dictOf } from './builtins';
+import type { BuiltinHost } from './hooks';
 import { abcModule, COLLECTIONS_ABC, dataclassesModule, enumModule, inspectModule, typingModule } from './pythonTypes';
 
 /** Builds a namespace value from a record of members. */
