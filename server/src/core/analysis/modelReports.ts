@@ -4,7 +4,7 @@ import type { Range } from '../parse/syntax';
 import type { ModuleV, ClassV } from '../interpreter/python/values';
 import { type RootRun, UNKNOWN_OP } from '../frameworks/torch/runtime';
 import type { LayerCall } from '../frameworks/torch/tracer';
-import { parameterCount, modulePathsList, ownParamElems } from '../frameworks/torch/modules';
+import { parameterCount, modulePathsList, layerParamElems } from '../frameworks/torch/modules';
 import type { CodePrecision, LayerReport, ModelReport, ModelTotals, Precision, Unresolved } from '../report/types';
 import { bytesPerElement } from '../report/precision';
 import { activationBytesOf, weightBytesOf } from '../report/rows';
@@ -303,7 +303,7 @@ function uncalledLayers(root: RootModel, calls: LayerCall[], bytes: number, comp
   return modulePathsOf(root)
     .filter(([m]) => m.spec && !called.has(m) && m !== root.module)
     .map(([m, path]) => {
-      const params = ownParamElems(m);
+      const params = layerParamElems(m);
       return {
         path,
         op: m.spec!.op,

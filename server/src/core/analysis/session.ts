@@ -144,7 +144,15 @@ export class Session {
     scope.vars.set('F', modules['torch.nn.functional']);
     scope.vars.set('copy', modules.copy);
     scope.vars.set('torch', modules.torch);
-    this.interp.runModule(preludeTree(this.parser), scope);
+    // The prelude is imported code: what its functions build and run is placed at the analysed file's
+    // call that entered them (its own positions are in its own text).
+    const wasForeign = this.interp.inForeign;
+    this.interp.inForeign = true;
+    try {
+      this.interp.runModule(preludeTree(this.parser), scope);
+    } finally {
+      this.interp.inForeign = wasForeign;
+    }
     for (const name of PRELUDE_CLASSES) {
       const cls = scope.vars.get(name) as ClassV;
       nn.attrs.set(name, cls);

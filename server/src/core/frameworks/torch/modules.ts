@@ -152,6 +152,21 @@ export function ownParamElems(m: ModuleV): number | null {
   return n;
 }
 
+/**
+ * The parameters of a built-in layer as torch's `layer.parameters()` counts them: its own and those of
+ * the parts its spec registers as children (MultiheadAttention's `out_proj`), which are never called
+ * as layers of their own. Null when a shape is unknown.
+ */
+export function layerParamElems(m: ModuleV): number | null {
+  let total = ownParamElems(m);
+  for (const child of m.children.values()) {
+    if (total === null || child.spec) continue;
+    const inner = layerParamElems(child);
+    total = inner === null ? null : total + inner;
+  }
+  return total;
+}
+
 /** Converts an interpreter value to a plain constructor argument; throws LayerArgError for others. */
 export function toArgValue(v: Value, name: string): ArgValue {
   switch (v.kind) {

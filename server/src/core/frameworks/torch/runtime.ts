@@ -29,7 +29,7 @@ import {
   containerItems,
   containerKind,
   childAt,
-  ownParamElems,
+  layerParamElems,
   UNKNOWN_ENTRY,
 } from './modules';
 import { tensorAttr, tensorBinary, indexTensor, guarded } from './tensorOps';
@@ -123,8 +123,9 @@ export class TorchRuntime implements FrameworkHooks {
     const tensors = args.filter((a): a is TensorV => a.kind === 'tensor');
     if (!this.tracer.active || tensors.length === 0) return undefined;
     const reason = `unresolved call: ${callee.reason}`;
-    this.tracer.record({ op: UNKNOWN_OP, inputs: tensors, output: null, macs: null, reason }, site.range, site.range);
-    this.tracer.problem(site.range, reason, 'unresolved-call');
+    const range = this.interp.visibleRange(site.range);
+    this.tracer.record({ op: UNKNOWN_OP, inputs: tensors, output: null, macs: null, reason }, range, range);
+    this.tracer.problem(range, reason, 'unresolved-call');
     return { kind: 'tensor', shape: null, dtype: 'float32', reason };
   }
 
@@ -195,7 +196,7 @@ export class TorchRuntime implements FrameworkHooks {
   instantiate(cls: ClassV, site: CallSite): Value | undefined {
     const base = builtinBase(cls);
     if (!base || base.builtin === 'object') return undefined;
-    const m = newModule(cls, site.range);
+    const m = newModule(cls, this.interp.visibleRange(site.range));
     if (base.spec) m.spec = base.spec;
     return m;
   }
@@ -346,7 +347,8 @@ export class TorchRuntime implements FrameworkHooks {
 
   /** Records a functional op's cost when inside a trace; returns the output. */
   recordOp(op: string, inputs: TensorV[], output: TensorV, macs: number, site: CallSite, extraFlops?: number): TensorV {
-    if (this.tracer.active) this.tracer.record({ op, inputs, output, macs, extraFlops }, site.range, null);
+    const range = this.interp.visibleRange(site.range);
+    if (this.tracer.active) this.tracer.record({ op, inputs, output, macs, extraFlops }, range, null);
     return output;
   }
 
@@ -370,19 +372,20 @@ export class TorchRuntime implements FrameworkHooks {
         output: out,
         macs,
         extraFlops,
-        paramElems: ownParamElems(m),
+        paramElems: layerParamElems(m),
         reason,
       },
       m.range,
-      site.range,
+      this.interp.visibleRange(site.range),
       m,
     );
   }
 
   /** Records a shape problem (a Warning: it is a real defect in the model code). */
   shapeProblem(message: string, site: CallSite): void {
-    if (this.tracer.active) this.tracer.problem(site.range, message, 'shape-mismatch', 'warning');
-    else this.interp.report(site.range, message, 'warning');
+    const range = this.interp.visibleRange(site.range);
+    if (this.tracer.active) this.tracer.problem(range, message, 'shape-mismatch', 'warning');
+    else this.interp.report(range, message, 'warning');
   }
 
   /** Converts a ForwardOut to interpreter values. */

@@ -1,6 +1,6 @@
 // The expression half of the abstract interpreter: literals, names, operators, calls, attribute
 // access, subscripts, comprehensions and assignment targets, with framework hooks for the rest.
-import { field, fieldAll, type SyntaxNode } from '../../parse/syntax';
+import { field, fieldAll, type Range, type SyntaxNode } from '../../parse/syntax';
 import {
   Scope,
   type Value,
@@ -85,6 +85,11 @@ export abstract class Evaluator {
   readonly callLines: number[] = [];
   /** Lines of the calls whose arguments are being evaluated (a stated size goes to the outermost). */
   private readonly argumentLines: number[] = [];
+
+  /** Where something at `range` shows in the analysed file: `range`, or in imported code the anchor's range. */
+  visibleRange(range: Range): Range {
+    return this.inForeign && this.anchorSite ? this.anchorSite.range : range;
+  }
   /** Where user classes are constructed from an earlier run's results, when a memo is kept (torch/moduleMemo.ts). */
   instanceMemo?: {
     instantiate(cls: ClassV, args: Value[], kwargs: Map<string, Value>, site: CallSite, fresh: () => Value): Value;
