@@ -4,7 +4,17 @@
 #
 # Usage:  count_torch.py FILE...            (files on the command line)
 #         count_torch.py < items.json       (a JSON list of paths or {"file", "source"} objects)
-# Prints: [{file, roots: [{name, className, variable, params, macs, inputShapes}], error?}]
+# Prints: [{file, roots: [{name, className, variable, params, macs, inputShapes, ops, lines}], error?}]
+#
+# `lines` says on which source lines of the file the root's MACs and parameters land, keyed by the
+# 1-based line, as the editor's hints place a layer: a torch.nn layer's work on the last line of the
+# expression that built it and on the last line of the call in the file that ran it (once when they
+# are the same line); an op called outside any torch.nn layer (`x @ w`, `torch.bmm`) on its own line.
+# A layer's own parameters land on the line that built it; `calls` counts the calls of torch layers
+# that call no other module (Conv2d, ReLU, MultiheadAttention; not nn.Sequential or a Transformer
+# layer, whose parts count), on the same two lines. Layers built inside torch's own code (the
+# Linear layers of an nn.TransformerEncoderLayer, a torchvision model's convolutions) count as built
+# on the line of the file whose call built them.
 #
 # A root is a module called at top level (not inside another module's call) that is not part of
 # another root; only its first call counts. `name` is the class name for a class the file
@@ -76,10 +86,11 @@ FUSED_RNN = {'lstm', 'gru', 'rnn_tanh', 'rnn_relu'}
 
 
 class MacCounter(TorchDispatchMode):
-    def __init__(self):
+    def __init__(self, lines=None):
         super().__init__()
         self.macs = 0
         self.ops = {}
+        self.lines = lines  # LineTally, or None when lines are not attributed
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
         out = func(*args, **(kwargs or {}))
@@ -94,6 +105,8 @@ class MacCounter(TorchDispatchMode):
         if macs:
             self.macs += macs
             self.ops[name] = self.ops.get(name, 0) + macs
+            if self.lines is not None:
+                self.lines.add_macs(macs)
         return out
 
 
@@ -105,6 +118,90 @@ def _shapes(value):
     return None
 
 
+# Containers only hold layers built elsewhere; their calls run the layers, which count on their own lines.
+CONTAINERS = (torch.nn.Sequential, torch.nn.ModuleList, torch.nn.ModuleDict)
+
+
+def _is_torch_layer(module):
+    """A layer torch defines (nn.Conv2d, nn.MultiheadAttention, a torchvision block), not a container."""
+    return type(module).__module__.startswith(('torch.', 'torchvision.')) and not isinstance(module, CONTAINERS)
+
+
+def _expression_end_line(filename):
+    """The last line of the expression the innermost frame of `filename` is evaluating, or None."""
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename != filename:
+        frame = frame.f_back
+    if frame is None:
+        return None
+    positions = list(frame.f_code.co_positions())
+    at = frame.f_lasti // 2
+    end = positions[at][1] if 0 <= at < len(positions) else None
+    return end if end is not None else frame.f_lineno
+
+
+# Where a module records the line that built it: in its __dict__, so copy.deepcopy (nn.TransformerEncoder's
+# clones) hands the line on to the copies, as the analyser's copies keep their original's range.
+BUILT_LINE = '_wattlens_built_line'
+
+
+def _built_line(module):
+    return module.__dict__.get(BUILT_LINE)
+
+
+class LineTally:
+    """Which line of the file each built layer came from, and each root's MACs and params per line."""
+
+    def __init__(self, filename):
+        self.filename = filename
+        self.running = []  # modules whose forward is running, innermost last
+        self.nested_calls = []  # per running module, how many module calls its forward made so far
+        self.macs = {}  # line -> MACs
+        self.calls = {}  # line -> calls of torch layers that call no other module
+
+    def start_root(self):
+        self.macs = {}
+        self.calls = {}
+
+    def called(self, module, call_line, made_calls):
+        """A module's forward returned: a torch layer that called no other module counts as one layer call."""
+        if made_calls or not _is_torch_layer(module):
+            return
+        for line in {_built_line(module), call_line} - {None}:
+            self.calls[line] = self.calls.get(line, 0) + 1
+
+    def note_built(self, module):
+        if BUILT_LINE not in module.__dict__:
+            module.__dict__[BUILT_LINE] = _expression_end_line(self.filename)
+
+    def add_macs(self, macs):
+        call_line = _expression_end_line(self.filename)
+        inner = self.running[-1] if self.running else None
+        def_line = _built_line(inner) if inner is not None and _is_torch_layer(inner) else call_line
+        for line in {def_line, call_line} - {None}:
+            self.macs[line] = self.macs.get(line, 0) + macs
+
+    def root_lines(self, root):
+        """{line: {macs, params, calls}} of one root: its MACs and layer calls so far, and its torch layers' parameters."""
+        lines = {}
+
+        def at(line):
+            return lines.setdefault(line, {'macs': 0, 'params': 0, 'calls': 0})
+
+        for line, macs in self.macs.items():
+            at(line)['macs'] += macs
+        for line, calls in self.calls.items():
+            at(line)['calls'] += calls
+        for module in {id(m): m for m in root.modules()}.values():
+            line = _built_line(module)
+            if line is None or not _is_torch_layer(module):
+                continue
+            own = sum(p.numel() for p in module.parameters(recurse=False))
+            if own:
+                at(line)['params'] += own
+        return {str(line): figures for line, figures in sorted(lines.items())}
+
+
 class Recorder:
     """Wraps nn.Module.__call__ while one file runs, recording its root invocations."""
 
@@ -112,6 +209,7 @@ class Recorder:
         self.filename = filename
         self.roots = []  # (module, record)
         self.depth = 0
+        self.tally = LineTally(filename)
 
     def _variable(self, module, frame):
         while frame is not None and frame.f_code.co_filename != self.filename:
@@ -145,18 +243,29 @@ class Recorder:
         record['name'] = cls.__name__ if defined_here or record['variable'] is None else record['variable']
         self.roots.append((module, record))
         module.eval()
-        counter = MacCounter()
+        self.tally.start_root()
+        counter = MacCounter(self.tally)
         with torch.enable_grad(), counter:
             out = self._nested(original, module, args, kwargs)
         record['macs'] = counter.macs
         record['ops'] = counter.ops
+        record['lines'] = self.tally.root_lines(module)
         return out
 
     def _nested(self, original, module, args, kwargs):
+        tally = self.tally
+        call_line = _expression_end_line(self.filename)
         self.depth += 1
+        tally.running.append(module)
+        tally.nested_calls.append(0)
         try:
             return original(module, *args, **kwargs)
         finally:
+            made_calls = tally.nested_calls.pop()
+            tally.running.pop()
+            if tally.nested_calls:
+                tally.nested_calls[-1] += 1
+            tally.called(module, call_line, made_calls)
             self.depth -= 1
 
     def records(self):
@@ -194,13 +303,19 @@ def run_file(path, source=None):
             source = f.read()
     recorder = Recorder(path)
     original = torch.nn.Module.__call__
+    original_init = torch.nn.Module.__init__
 
     def wrapped(module, *args, **kwargs):
         return recorder.call(original, module, args, kwargs)
 
+    def wrapped_init(module, *args, **kwargs):
+        original_init(module, *args, **kwargs)
+        recorder.tally.note_built(module)
+
     scope = {'__name__': '__main__', '__file__': path, '__builtins__': __builtins__}
     torch.manual_seed(0)
     torch.nn.Module.__call__ = wrapped
+    torch.nn.Module.__init__ = wrapped_init
     # As `python path` does, the script's folder comes first on sys.path, so a script in a workspace
     # imports its own packages; the modules it imported from there are forgotten afterwards.
     folder = os.path.dirname(os.path.abspath(path)) if os.path.isfile(path) else None
@@ -221,6 +336,7 @@ def run_file(path, source=None):
         result['error'] = f'{type(e).__name__}: {e} ({where})'
     finally:
         torch.nn.Module.__call__ = original
+        torch.nn.Module.__init__ = original_init
         if folder:
             sys.path.remove(folder)
             for name in set(sys.modules) - known:
