@@ -202,7 +202,7 @@ export class ModelCatalog {
       );
       const best =
         hits.find((h) => h.exact === candidate) ??
-        hits.sort((a, b) => PRIORITY.indexOf(a.kind) - PRIORITY.indexOf(b.kind))[0];
+        hits.sort((first, second) => PRIORITY.indexOf(first.kind) - PRIORITY.indexOf(second.kind))[0];
       if (best) return { entry: best.entry };
     }
     return {
@@ -234,11 +234,13 @@ export function loadModelCatalog(modelsPath: string, datasetsPath?: string): Mod
   const files = fs.statSync(modelsPath).isDirectory()
     ? fs
         .readdirSync(modelsPath)
-        .filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json'))
+        .filter((name) => name.endsWith('.json') && !name.endsWith('.schema.json'))
         .sort()
         .map((f) => path.join(modelsPath, f))
     : [modelsPath];
-  const entries = files.flatMap((f) => (JSON.parse(fs.readFileSync(f, 'utf8')) as { entries: CatalogEntry[] }).entries);
+  const entries = files.flatMap(
+    (file) => (JSON.parse(fs.readFileSync(file, 'utf8')) as { entries: CatalogEntry[] }).entries,
+  );
   const datasets = datasetsPath
     ? (JSON.parse(fs.readFileSync(datasetsPath, 'utf8')) as { datasets: DatasetEntry[] }).datasets
     : [];
@@ -254,17 +256,23 @@ export function macsFor(entry: CatalogEntry, opts: { batch?: number; sequenceLen
   const batch = opts.batch ?? 1;
   const arch = entry.architecture;
   if (entry.macsBasis === 'per-token') {
-    const L = opts.sequenceLength ?? entry.typicalSequenceLength ?? 1;
-    const perToken = arch.type === 'transformer' ? transformerMacsPerToken(arch, L) : entry.macs;
-    return { macs: batch * L * perToken, basis: 'per-token', batch, sequenceLength: L, rule: entry.formula ?? '' };
+    const sequenceLength = opts.sequenceLength ?? entry.typicalSequenceLength ?? 1;
+    const perToken = arch.type === 'transformer' ? transformerMacsPerToken(arch, sequenceLength) : entry.macs;
+    return {
+      macs: batch * sequenceLength * perToken,
+      basis: 'per-token',
+      batch,
+      sequenceLength,
+      rule: entry.formula ?? '',
+    };
   }
   if (arch.type === 'transformer' && arch.audio) {
-    const L = opts.sequenceLength ?? entry.typicalSequenceLength ?? 1;
+    const sequenceLength = opts.sequenceLength ?? entry.typicalSequenceLength ?? 1;
     return {
-      macs: batch * whisperMacs(arch, L),
+      macs: batch * whisperMacs(arch, sequenceLength),
       basis: 'per-sample',
       batch,
-      sequenceLength: L,
+      sequenceLength,
       rule: entry.formula ?? '',
     };
   }
@@ -276,127 +284,163 @@ export function macsFor(entry: CatalogEntry, opts: { batch?: number; sequenceLen
   };
 }
 
-const normParams = (a: TransformerArch, d: number) => (a.norm === 'layernorm' ? 2 * d : d);
+const normParams = (arch: TransformerArch, width: number) => (arch.norm === 'layernorm' ? 2 * width : width);
 
 /** Matmul weights of one attention block: [params, per-token MACs of the q/o and k/v projections]. */
-function attention(a: TransformerArch): { params: number; qoMacs: number; kvMacs: number } {
-  const d = a.hidden,
-    hd = a.headDim ?? d / a.heads,
-    q = a.heads * hd,
-    kv = (a.kvHeads ?? a.heads) * hd;
-  const bias = a.bias === 'all' ? q + 2 * kv + d : a.bias === 'qkv' ? q + 2 * kv : 0;
-  return { params: 2 * d * q + 2 * d * kv + bias, qoMacs: 2 * d * q, kvMacs: 2 * d * kv };
+function attention(arch: TransformerArch): { params: number; qoMacs: number; kvMacs: number } {
+  const hidden = arch.hidden,
+    headDim = arch.headDim ?? hidden / arch.heads,
+    queryWidth = arch.heads * headDim,
+    keyValueWidth = (arch.kvHeads ?? arch.heads) * headDim;
+  const bias =
+    arch.bias === 'all'
+      ? queryWidth + 2 * keyValueWidth + hidden
+      : arch.bias === 'qkv'
+        ? queryWidth + 2 * keyValueWidth
+        : 0;
+  return {
+    params: 2 * hidden * queryWidth + 2 * hidden * keyValueWidth + bias,
+    qoMacs: 2 * hidden * queryWidth,
+    kvMacs: 2 * hidden * keyValueWidth,
+  };
 }
 
-function ffn(a: TransformerArch): { params: number; macs: number } {
-  if (a.moe) {
-    const expert = 3 * a.hidden * a.moe.expertFfn,
-      router = a.hidden * a.moe.experts;
-    return { params: a.moe.experts * expert + router, macs: a.moe.perToken * expert + router };
+function ffn(arch: TransformerArch): { params: number; macs: number } {
+  if (arch.moe) {
+    const expert = 3 * arch.hidden * arch.moe.expertFfn,
+      router = arch.hidden * arch.moe.experts;
+    return { params: arch.moe.experts * expert + router, macs: arch.moe.perToken * expert + router };
   }
-  const d = a.hidden,
-    f = a.ffn,
-    matrices = a.ffnType === 'gated' ? 3 : 2;
-  return { params: matrices * d * f + (a.bias === 'all' ? (matrices - 1) * f + d : 0), macs: matrices * d * f };
+  const hidden = arch.hidden,
+    ffnWidth = arch.ffn,
+    matrices = arch.ffnType === 'gated' ? 3 : 2;
+  return {
+    params: matrices * hidden * ffnWidth + (arch.bias === 'all' ? (matrices - 1) * ffnWidth + hidden : 0),
+    macs: matrices * hidden * ffnWidth,
+  };
 }
 
 /** Parameter count of a transformer from its architecture (embeddings, layers, norms, pooler, head). */
-export function transformerParams(a: TransformerArch): number {
-  const d = a.hidden,
-    E = a.embeddingSize ?? d,
-    att = attention(a),
-    ff = ffn(a),
-    stacks = a.encoderLayers ? 2 : 1;
-  const layer = att.params + ff.params + 2 * normParams(a, d);
-  const crossLayer = layer + att.params + normParams(a, d);
-  const unique = (n: number) => (a.sharedLayers ? 1 : n);
-  let p = a.vocab * E + (a.typeVocab ?? 0) * E + a.maxPositions * E + (a.encoderPositions ?? 0) * E;
-  p += (a.embeddingNorm ? stacks * normParams(a, E) : 0) + (E !== d ? E * d + d : 0);
-  p += a.encoderLayers ? unique(a.encoderLayers) * layer + unique(a.layers) * crossLayer : unique(a.layers) * layer;
-  p += (a.finalNorm ? stacks * normParams(a, d) : 0) + (a.pooler ? d * d + d : 0);
-  p += (a.lmHead && !a.tiedEmbeddings ? a.vocab * d : 0) + (a.extraParams ?? 0);
-  return p;
+export function transformerParams(arch: TransformerArch): number {
+  const hidden = arch.hidden,
+    embedding = arch.embeddingSize ?? hidden,
+    att = attention(arch),
+    ff = ffn(arch),
+    stacks = arch.encoderLayers ? 2 : 1;
+  const layer = att.params + ff.params + 2 * normParams(arch, hidden);
+  const crossLayer = layer + att.params + normParams(arch, hidden);
+  const unique = (n: number) => (arch.sharedLayers ? 1 : n);
+  let params =
+    arch.vocab * embedding +
+    (arch.typeVocab ?? 0) * embedding +
+    arch.maxPositions * embedding +
+    (arch.encoderPositions ?? 0) * embedding;
+  params +=
+    (arch.embeddingNorm ? stacks * normParams(arch, embedding) : 0) +
+    (embedding !== hidden ? embedding * hidden + hidden : 0);
+  params += arch.encoderLayers
+    ? unique(arch.encoderLayers) * layer + unique(arch.layers) * crossLayer
+    : unique(arch.layers) * layer;
+  params += (arch.finalNorm ? stacks * normParams(arch, hidden) : 0) + (arch.pooler ? hidden * hidden + hidden : 0);
+  params += (arch.lmHead && !arch.tiedEmbeddings ? arch.vocab * hidden : 0) + (arch.extraParams ?? 0);
+  return params;
 }
 
 /**
- * MACs per token at context length L: every matmul weight once (attention projections, FFN, embedding
+ * MACs per token at context length L (`sequenceLength`): every matmul weight once (attention projections, FFN, embedding
  * projection, LM head when the model generates), plus attention scores. Causal self-attention costs
  * L·d_attn per layer (Kaplan et al. 2020, arXiv:2001.08361: 2·n_layer·n_ctx·d_attn FLOPs, the causal
  * average); bidirectional and cross-attention compute full QKᵀ and AV: 2·L·d_attn. For an
  * encoder-decoder, one "token" is one source token through the encoder plus one target token through
  * the decoder, both sequences of length L.
  */
-export function transformerMacsPerToken(a: TransformerArch, L: number): number {
-  const d = a.hidden,
-    q = a.heads * (a.headDim ?? d / a.heads),
-    att = attention(a),
-    ff = ffn(a).macs;
-  const selfScores = (a.attention === 'causal' ? 1 : 2) * L * q;
-  let macs = a.layers * (att.qoMacs + att.kvMacs + ff + selfScores);
-  if (a.encoderLayers)
+export function transformerMacsPerToken(arch: TransformerArch, sequenceLength: number): number {
+  const hidden = arch.hidden,
+    queryWidth = arch.heads * (arch.headDim ?? hidden / arch.heads),
+    att = attention(arch),
+    ff = ffn(arch).macs;
+  const selfScores = (arch.attention === 'causal' ? 1 : 2) * sequenceLength * queryWidth;
+  let macs = arch.layers * (att.qoMacs + att.kvMacs + ff + selfScores);
+  if (arch.encoderLayers)
     macs +=
-      a.encoderLayers * (att.qoMacs + att.kvMacs + ff + 2 * L * q) + a.layers * (att.qoMacs + att.kvMacs + 2 * L * q);
-  if ((a.embeddingSize ?? d) !== d) macs += (a.embeddingSize ?? d) * d;
-  return macs + (a.lmHead ? d * a.vocab : 0);
+      arch.encoderLayers * (att.qoMacs + att.kvMacs + ff + 2 * sequenceLength * queryWidth) +
+      arch.layers * (att.qoMacs + att.kvMacs + 2 * sequenceLength * queryWidth);
+  if ((arch.embeddingSize ?? hidden) !== hidden) macs += (arch.embeddingSize ?? hidden) * hidden;
+  return macs + (arch.lmHead ? hidden * arch.vocab : 0);
 }
 
-/** Whisper: conv stem and encoder over one 30 s window, then `T` decoded tokens (self, cross, LM head). */
-export function whisperMacs(a: TransformerArch, T: number): number {
-  const d = a.hidden,
-    au = a.audio!,
-    att = attention(a),
-    ff = ffn(a).macs,
-    F = au.encoderFrames;
-  const stem = au.inputFrames * 3 * au.melBins * d + F * 3 * d * d;
-  const encoder = (a.encoderLayers ?? 0) * F * (att.qoMacs + att.kvMacs + ff + 2 * F * d);
-  const crossKv = a.layers * F * att.kvMacs;
-  const decoder = T * (a.layers * (2 * att.qoMacs + att.kvMacs + ff + T * d + 2 * F * d) + d * a.vocab);
+/** Whisper: conv stem and encoder over one 30 s window, then `decodedTokens` tokens (self, cross, LM head). */
+export function whisperMacs(arch: TransformerArch, decodedTokens: number): number {
+  const hidden = arch.hidden,
+    audio = arch.audio!,
+    att = attention(arch),
+    ff = ffn(arch).macs,
+    frames = audio.encoderFrames;
+  const stem = audio.inputFrames * 3 * audio.melBins * hidden + frames * 3 * hidden * hidden;
+  const encoder = (arch.encoderLayers ?? 0) * frames * (att.qoMacs + att.kvMacs + ff + 2 * frames * hidden);
+  const crossKv = arch.layers * frames * att.kvMacs;
+  const decoder =
+    decodedTokens *
+    (arch.layers * (2 * att.qoMacs + att.kvMacs + ff + decodedTokens * hidden + 2 * frames * hidden) +
+      hidden * arch.vocab);
   return stem + encoder + crossKv + decoder;
 }
 
 /** Parameters of a ViT tower (patch conv, class token, positions, blocks, final norm, classifier). */
-export function vitParams(v: VitArch): number {
-  const d = v.hidden,
-    tokens = (v.image / v.patch) ** 2 + 1;
-  const layer = 4 * d * d + 4 * d + 2 * d * v.ffn + v.ffn + d + 4 * d;
+export function vitParams(vit: VitArch): number {
+  const hidden = vit.hidden,
+    tokens = (vit.image / vit.patch) ** 2 + 1;
+  const layer = 4 * hidden * hidden + 4 * hidden + 2 * hidden * vit.ffn + vit.ffn + hidden + 4 * hidden;
   return (
-    3 * v.patch ** 2 * d +
-    (v.patchBias ? d : 0) +
-    d +
-    tokens * d +
-    (v.preNorm ? 2 * d : 0) +
-    v.layers * layer +
-    2 * d +
-    (v.classes ? d * v.classes + v.classes : 0)
+    3 * vit.patch ** 2 * hidden +
+    (vit.patchBias ? hidden : 0) +
+    hidden +
+    tokens * hidden +
+    (vit.preNorm ? 2 * hidden : 0) +
+    vit.layers * layer +
+    2 * hidden +
+    (vit.classes ? hidden * vit.classes + vit.classes : 0)
   );
 }
 
 /** MACs of one image through a ViT tower: patch conv, blocks (projections, MLP, full QKᵀ and AV), head. */
-export function vitMacs(v: VitArch): number {
-  const d = v.hidden,
-    patches = (v.image / v.patch) ** 2,
-    N = patches + 1;
-  return patches * 3 * v.patch ** 2 * d + v.layers * (N * (4 * d * d + 2 * d * v.ffn) + 2 * N * N * d) + d * v.classes;
+export function vitMacs(vit: VitArch): number {
+  const hidden = vit.hidden,
+    patches = (vit.image / vit.patch) ** 2,
+    tokens = patches + 1;
+  return (
+    patches * 3 * vit.patch ** 2 * hidden +
+    vit.layers * (tokens * (4 * hidden * hidden + 2 * hidden * vit.ffn) + 2 * tokens * tokens * hidden) +
+    hidden * vit.classes
+  );
 }
 
 /** Recomputes params and MACs (at the entry's typical input) from `architecture`, or undefined for published-only ones. */
 export function recompute(entry: CatalogEntry): { params: number; macs: number } | undefined {
-  const a = entry.architecture;
-  if (a.type === 'transformer') {
-    const L = entry.typicalSequenceLength ?? 1;
-    return { params: transformerParams(a), macs: a.audio ? whisperMacs(a, L) : transformerMacsPerToken(a, L) };
-  }
-  if (a.type === 'vit') return { params: vitParams(a), macs: vitMacs(a) };
-  if (a.type === 'clip') {
-    const t = a.text,
-      ctx = t.maxPositions;
+  const arch = entry.architecture;
+  if (arch.type === 'transformer') {
+    const sequenceLength = entry.typicalSequenceLength ?? 1;
     return {
-      params: vitParams(a.vision) + a.vision.hidden * a.projection + transformerParams(t) + t.hidden * a.projection + 1,
+      params: transformerParams(arch),
+      macs: arch.audio ? whisperMacs(arch, sequenceLength) : transformerMacsPerToken(arch, sequenceLength),
+    };
+  }
+  if (arch.type === 'vit') return { params: vitParams(arch), macs: vitMacs(arch) };
+  if (arch.type === 'clip') {
+    const text = arch.text,
+      ctx = text.maxPositions;
+    return {
+      params:
+        vitParams(arch.vision) +
+        arch.vision.hidden * arch.projection +
+        transformerParams(text) +
+        text.hidden * arch.projection +
+        1,
       macs:
-        vitMacs(a.vision) +
-        a.vision.hidden * a.projection +
-        ctx * transformerMacsPerToken(t, ctx) +
-        t.hidden * a.projection,
+        vitMacs(arch.vision) +
+        arch.vision.hidden * arch.projection +
+        ctx * transformerMacsPerToken(text, ctx) +
+        text.hidden * arch.projection,
     };
   }
   return undefined;

@@ -42,14 +42,14 @@ export class EstimateCache {
   }
 }
 
-function sameOptions(a: ApplyEnergyOptions, b: ApplyEnergyOptions): boolean {
+function sameOptions(first: ApplyEnergyOptions, second: ApplyEnergyOptions): boolean {
   return (
-    a.profile === b.profile &&
-    a.precision === b.precision &&
-    a.region === b.region &&
-    a.pue === b.pue &&
-    a.batch === b.batch &&
-    a.bytesCountedAt === b.bytesCountedAt
+    first.profile === second.profile &&
+    first.precision === second.precision &&
+    first.region === second.region &&
+    first.pue === second.pue &&
+    first.batch === second.batch &&
+    first.bytesCountedAt === second.bytesCountedAt
   );
 }
 
@@ -57,14 +57,14 @@ function sameOptions(a: ApplyEnergyOptions, b: ApplyEnergyOptions): boolean {
 export function applyEnergy(report: Report, options: ApplyEnergyOptions, cache?: EstimateCache): Report {
   const cached = cache?.for(options, report.precision);
   const ctx = cached?.ctx ?? energyContext(options, report.precision);
-  const files = report.files.map((f: FileReport) => {
+  const files = report.files.map((file: FileReport) => {
     // Block reports share their rows with the root's report: each row is estimated once.
     const estimated = cached?.rows ?? new Map<LayerReport, LayerReport>();
-    const models = f.models.map((m) => estimateModel(m, ctx, estimated));
+    const models = file.models.map((m) => estimateModel(m, ctx, estimated));
     return {
-      ...f,
+      ...file,
       models,
-      ...(f.trainingRuns ? { trainingRuns: estimateTrainingRuns(f.trainingRuns, models, ctx) } : {}),
+      ...(file.trainingRuns ? { trainingRuns: estimateTrainingRuns(file.trainingRuns, models, ctx) } : {}),
     };
   });
   const fallbacks = ctx.fallbacks?.size
@@ -92,9 +92,9 @@ export function estimateModel(
   ctx: EnergyContext,
   estimated: EstimatedRows = new Map<LayerReport, LayerReport>(),
 ): ModelReport {
-  const layers = model.layers.map((l) => {
-    let done = estimated.get(l);
-    if (!done) estimated.set(l, (done = estimateLayer(l, ctx)));
+  const layers = model.layers.map((layer) => {
+    let done = estimated.get(layer);
+    if (!done) estimated.set(layer, (done = estimateLayer(layer, ctx)));
     return done;
   });
   const samples = samplesPerPass(model, ctx.batch);
@@ -143,7 +143,7 @@ export { samplesPerPass };
 
 /** The assumptions behind the figures, for report.assumptions. */
 export function describeAssumptions(ctx: EnergyContext): Record<string, unknown> {
-  const { profile, efficiency: e, energy } = ctx;
+  const { profile, efficiency, energy } = ctx;
   return {
     model: 'roofline per layer + dynamic/static energy (docs/ENERGY_MODEL.md); a static estimate, not a measurement',
     profile: {
@@ -158,9 +158,9 @@ export function describeAssumptions(ctx: EnergyContext): Record<string, unknown>
     peakTeraOpsPerSecond: profile.peak[ctx.precision]?.value ?? null,
     bandwidthGBps: profile.memory.bandwidthGBps?.value ?? null,
     overheadUsPerLayer: profile.overheadUs.value,
-    computeFraction: figureSummary(e.computeFraction),
-    memoryFraction: figureSummary(e.memoryFraction),
-    energyScale: figureSummary(e.energyScale),
+    computeFraction: figureSummary(efficiency.computeFraction),
+    memoryFraction: figureSummary(efficiency.memoryFraction),
+    energyScale: figureSummary(efficiency.energyScale),
     power: energy ? powerSummary(energy) : { unknown: profile.absent?.['power.maxW'] ?? 'profile has no power.maxW' },
     gridIntensity: {
       region: ctx.intensity.region,
@@ -174,22 +174,26 @@ export function describeAssumptions(ctx: EnergyContext): Record<string, unknown>
   };
 }
 
-function figureSummary(f: {
+function figureSummary(figure: {
   value: number;
   source: string;
   confidence: string;
   note?: string;
 }): Record<string, unknown> {
-  return { value: f.value, confidence: f.confidence, source: f.note ? `${f.source}; ${f.note}` : f.source };
+  return {
+    value: figure.value,
+    confidence: figure.confidence,
+    source: figure.note ? `${figure.source}; ${figure.note}` : figure.source,
+  };
 }
 
-function powerSummary(c: EnergyCoefficients): Record<string, unknown> {
+function powerSummary(coefficients: EnergyCoefficients): Record<string, unknown> {
   return {
-    staticW: c.staticW,
-    staticBasis: c.staticBasis,
-    dynamicW: c.dynamicW,
-    picojoulesPerOp: c.joulesPerOp * 1e12,
-    picojoulesPerByte: c.joulesPerByte * 1e12,
-    byteBasis: c.byteBasis,
+    staticW: coefficients.staticW,
+    staticBasis: coefficients.staticBasis,
+    dynamicW: coefficients.dynamicW,
+    picojoulesPerOp: coefficients.joulesPerOp * 1e12,
+    picojoulesPerByte: coefficients.joulesPerByte * 1e12,
+    byteBasis: coefficients.byteBasis,
   };
 }

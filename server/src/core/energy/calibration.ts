@@ -76,17 +76,24 @@ export function calibrate(
   };
 }
 
+/** A sample's seconds on given rates: in compute-bound layers, in memory-bound layers, and in per-layer overhead. */
+interface SplitSeconds {
+  computeS: number;
+  memoryS: number;
+  overheadS: number;
+}
+
 /** Time split of a sample on given rates: compute-bound, memory-bound and overhead seconds. */
-function split(works: Work[], rates: DeviceRates): { c: number; m: number; o: number } {
-  const s = { c: 0, m: 0, o: 0 };
-  for (const w of works) {
-    const t = roofline(w, rates);
-    if (t.bound === null) continue;
-    if (t.computeS >= t.memoryS) s.c += t.computeS;
-    else s.m += t.memoryS;
-    s.o += rates.overheadS;
+function split(works: Work[], rates: DeviceRates): SplitSeconds {
+  const seconds = { computeS: 0, memoryS: 0, overheadS: 0 };
+  for (const work of works) {
+    const timing = roofline(work, rates);
+    if (timing.bound === null) continue;
+    if (timing.computeS >= timing.memoryS) seconds.computeS += timing.computeS;
+    else seconds.memoryS += timing.memoryS;
+    seconds.overheadS += rates.overheadS;
   }
-  return s;
+  return seconds;
 }
 
 /**
@@ -108,10 +115,13 @@ function fitFractions(
       precision,
       withFactors(start, { computeFraction: cf, memoryFraction: mf, energyScale: 1 }),
     );
-    const rows = samples.map((s) => ({ ...split(s.works, rates), t: s.measuredLatencyMs / 1e3 }));
-    const { x, y } = solveScales(rows);
-    cf /= x;
-    mf /= y;
+    const rows = samples.map((sample) => ({
+      ...split(sample.works, rates),
+      measuredS: sample.measuredLatencyMs / 1e3,
+    }));
+    const { computeScale, memoryScale } = solveScales(rows);
+    cf /= computeScale;
+    mf /= memoryScale;
   }
   return {
     computeFraction: clampFraction(cf, 'computeFraction', warnings),
@@ -120,41 +130,41 @@ function fitFractions(
 }
 
 /** Solves the 2×2 weighted normal equations; falls back to one common scale when they are degenerate. */
-function solveScales(rows: { c: number; m: number; o: number; t: number }[]): { x: number; y: number } {
+function solveScales(rows: (SplitSeconds & { measuredS: number })[]): { computeScale: number; memoryScale: number } {
   let cc = 0,
     cm = 0,
     mm = 0,
     cr = 0,
     mr = 0;
-  for (const r of rows) {
-    const w = 1 / (r.t * r.t);
-    const rest = Math.max(r.t - r.o, r.t * 1e-3);
-    cc += w * r.c * r.c;
-    cm += w * r.c * r.m;
-    mm += w * r.m * r.m;
-    cr += w * r.c * rest;
-    mr += w * r.m * rest;
+  for (const row of rows) {
+    const weight = 1 / (row.measuredS * row.measuredS);
+    const rest = Math.max(row.measuredS - row.overheadS, row.measuredS * 1e-3);
+    cc += weight * row.computeS * row.computeS;
+    cm += weight * row.computeS * row.memoryS;
+    mm += weight * row.memoryS * row.memoryS;
+    cr += weight * row.computeS * rest;
+    mr += weight * row.memoryS * rest;
   }
-  if (mm === 0 && cc === 0) return { x: 1, y: 1 };
-  if (mm === 0) return { x: cr / cc, y: 1 };
-  if (cc === 0) return { x: 1, y: mr / mm };
+  if (mm === 0 && cc === 0) return { computeScale: 1, memoryScale: 1 };
+  if (mm === 0) return { computeScale: cr / cc, memoryScale: 1 };
+  if (cc === 0) return { computeScale: 1, memoryScale: mr / mm };
   const det = cc * mm - cm * cm;
-  const x = (cr * mm - mr * cm) / det;
-  const y = (mr * cc - cr * cm) / det;
-  if (Math.abs(det) > 1e-9 * cc * mm && x > 0 && y > 0) return { x, y };
-  const s = (cr + mr) / (cc + 2 * cm + mm);
-  return { x: s, y: s };
+  const computeScale = (cr * mm - mr * cm) / det;
+  const memoryScale = (mr * cc - cr * cm) / det;
+  if (Math.abs(det) > 1e-9 * cc * mm && computeScale > 0 && memoryScale > 0) return { computeScale, memoryScale };
+  const commonScale = (cr + mr) / (cc + 2 * cm + mm);
+  return { computeScale: commonScale, memoryScale: commonScale };
 }
 
-function clampFraction(v: number, name: string, warnings: string[]): number {
-  if (v > 1) {
+function clampFraction(fraction: number, name: string, warnings: string[]): number {
+  if (fraction > 1) {
     warnings.push(
-      `${name} fitted to ${v.toFixed(3)} > 1: the device ran faster than its listed peak allows; ` +
+      `${name} fitted to ${fraction.toFixed(3)} > 1: the device ran faster than its listed peak allows; ` +
         'capped at 1 (check the profile figures, the precision, or the measurement)',
     );
     return 1;
   }
-  return Math.max(v, MIN_FRACTION);
+  return Math.max(fraction, MIN_FRACTION);
 }
 
 /** Least-squares scale on dynamic energy, after removing static power over the measured time. */
@@ -172,22 +182,22 @@ function fitEnergyScale(
   const rates = deviceRates(profile, precision, eff);
   let num = 0,
     den = 0;
-  for (const s of measured) {
-    const e = s.measuredEnergyJ as number;
-    const dyn = s.works.reduce((sum, w) => sum + dynamicEnergyJ(w, roofline(w, rates), coeffs), 0);
-    const w = 1 / (e * e);
-    num += w * (e - coeffs.staticW * (s.measuredLatencyMs / 1e3)) * dyn;
-    den += w * dyn * dyn;
+  for (const sample of measured) {
+    const measuredJ = sample.measuredEnergyJ as number;
+    const dyn = sample.works.reduce((sum, work) => sum + dynamicEnergyJ(work, roofline(work, rates), coeffs), 0);
+    const weight = 1 / (measuredJ * measuredJ);
+    num += weight * (measuredJ - coeffs.staticW * (sample.measuredLatencyMs / 1e3)) * dyn;
+    den += weight * dyn * dyn;
   }
-  const k = den > 0 ? num / den : 1;
-  if (k <= 0.01) {
+  const scale = den > 0 ? num / den : 1;
+  if (scale <= 0.01) {
     warnings.push(
       `measured energy is at or below static power × time (${coeffs.staticW.toFixed(1)} W, ${coeffs.staticBasis}); ` +
         'energyScale floored at 0.01: give the profile a measured power.idleW',
     );
     return 0.01;
   }
-  return k;
+  return scale;
 }
 
 /** Mean relative latency error of the samples under given factors. */
@@ -198,9 +208,9 @@ function latencyError(
   eff: ResolvedEfficiency,
 ): number {
   const rates = deviceRates(profile, precision, eff);
-  const errs = samples.map((s) => {
-    const est = s.works.reduce((sum, w) => sum + roofline(w, rates).latencyS, 0);
-    return Math.abs(est / (s.measuredLatencyMs / 1e3) - 1);
+  const errs = samples.map((sample) => {
+    const est = sample.works.reduce((sum, w) => sum + roofline(w, rates).latencyS, 0);
+    return Math.abs(est / (sample.measuredLatencyMs / 1e3) - 1);
   });
   return mean(errs);
 }
@@ -217,9 +227,9 @@ function energyError(
   if (!coeffs || measured.length === 0) return null;
   const rates = deviceRates(profile, precision, eff);
   return mean(
-    measured.map((s) => {
-      const est = s.works.reduce((sum, w) => sum + layerEnergyJ(w, roofline(w, rates), coeffs), 0);
-      return Math.abs(est / (s.measuredEnergyJ as number) - 1);
+    measured.map((sample) => {
+      const est = sample.works.reduce((sum, work) => sum + layerEnergyJ(work, roofline(work, rates), coeffs), 0);
+      return Math.abs(est / (sample.measuredEnergyJ as number) - 1);
     }),
   );
 }
@@ -229,13 +239,13 @@ function mean(xs: number[]): number {
 }
 
 /** Efficiency with the three calibrated factors replaced by plain values (for internal evaluation). */
-function withFactors(base: ResolvedEfficiency, f: CalibrationFactors): ResolvedEfficiency {
+function withFactors(base: ResolvedEfficiency, factors: CalibrationFactors): ResolvedEfficiency {
   const fig = (value: number): Figure => ({ value, source: 'calibration fit', confidence: 'measured' });
   return {
     ...base,
-    computeFraction: fig(f.computeFraction),
-    memoryFraction: fig(f.memoryFraction),
-    energyScale: fig(f.energyScale),
+    computeFraction: fig(factors.computeFraction),
+    memoryFraction: fig(factors.memoryFraction),
+    energyScale: fig(factors.energyScale),
   };
 }
 
@@ -279,9 +289,9 @@ export function loadCalibration(
   if (!existsSync(file)) return null;
   const cal = JSON.parse(readFileSync(file, 'utf8')) as Calibration;
   for (const key of ['computeFraction', 'memoryFraction', 'energyScale'] as const) {
-    const v = cal.factors?.[key];
-    if (typeof v !== 'number' || !(v > 0))
-      throw new Error(`${file}: factors.${key}: expected a number > 0, got ${JSON.stringify(v)}`);
+    const factor = cal.factors?.[key];
+    if (typeof factor !== 'number' || !(factor > 0))
+      throw new Error(`${file}: factors.${key}: expected a number > 0, got ${JSON.stringify(factor)}`);
   }
   if (cal.profileId !== profileId)
     throw new Error(`${file}: profileId: expected "${profileId}", got ${JSON.stringify(cal.profileId)}`);
@@ -298,10 +308,10 @@ export function sampleFromModel(
   precision: Precision,
   countedAt = 4,
 ): CalibrationSample {
-  const works = model.layers.map((l) => {
-    const w = workOfLayer(l, precision, countedAt);
-    if (!w) throw new Error(`cannot calibrate on ${model.name}: layer ${l.path} has unknown FLOPs or bytes`);
-    return w;
+  const works = model.layers.map((layer) => {
+    const work = workOfLayer(layer, precision, countedAt);
+    if (!work) throw new Error(`cannot calibrate on ${model.name}: layer ${layer.path} has unknown FLOPs or bytes`);
+    return work;
   });
   return { label: model.name, works, measuredLatencyMs: measured.latencyMs, measuredEnergyJ: measured.energyJ ?? null };
 }
@@ -314,11 +324,11 @@ export function samplesFromLayers(
   countedAt = 4,
 ): CalibrationSample[] {
   const out: CalibrationSample[] = [];
-  for (const l of model.layers) {
-    const ms = measuredMsByPath[l.path];
-    const w = workOfLayer(l, precision, countedAt);
-    if (ms !== undefined && ms > 0 && w)
-      out.push({ label: `${model.name}/${l.path}`, works: [w], measuredLatencyMs: ms });
+  for (const layer of model.layers) {
+    const ms = measuredMsByPath[layer.path];
+    const work = workOfLayer(layer, precision, countedAt);
+    if (ms !== undefined && ms > 0 && work)
+      out.push({ label: `${model.name}/${layer.path}`, works: [work], measuredLatencyMs: ms });
   }
   return out;
 }

@@ -33,8 +33,8 @@ export function energyCoefficients(
 ): EnergyCoefficients | null {
   const maxW = profile.power.maxW?.value;
   if (maxW === undefined) return null;
-  const e = eff ?? resolveEfficiency(profile);
-  const { staticW, staticBasis } = staticPower(profile, maxW, e);
+  const efficiency = eff ?? resolveEfficiency(profile);
+  const { staticW, staticBasis } = staticPower(profile, maxW, efficiency);
   const dynamicW = maxW - staticW;
   const pjPerBit = profile.memory.energyPjPerBit?.value ?? DEFAULT_MEMORY_PJ_PER_BIT;
   return {
@@ -42,7 +42,7 @@ export function energyCoefficients(
     joulesPerByte: pjPerBit * 8 * 1e-12,
     staticW,
     dynamicW,
-    energyScale: e.energyScale.value,
+    energyScale: efficiency.energyScale.value,
     staticBasis,
     byteBasis: profile.memory.energyPjPerBit
       ? `${pjPerBit} pJ/bit (${profile.memory.energyPjPerBit.source})`
@@ -54,14 +54,14 @@ export function energyCoefficients(
 function staticPower(
   profile: HardwareProfile,
   maxW: number,
-  e: ResolvedEfficiency,
+  efficiency: ResolvedEfficiency,
 ): { staticW: number; staticBasis: string } {
   const idle = profile.power.idleW;
   if (idle) return { staticW: idle.value, staticBasis: `power.idleW (${idle.confidence}: ${idle.source})` };
-  const f = e.staticFraction;
+  const staticFraction = efficiency.staticFraction;
   return {
-    staticW: f.value * maxW,
-    staticBasis: `${f.value} × maxW (efficiency.staticFraction: ${f.note ?? f.source})`,
+    staticW: staticFraction.value * maxW,
+    staticBasis: `${staticFraction.value} × maxW (efficiency.staticFraction: ${staticFraction.note ?? staticFraction.source})`,
   };
 }
 
@@ -70,15 +70,18 @@ function staticPower(
  * than the dynamic power budget over the busy time (a chip cannot exceed its power limit);
  * static power is paid for the whole latency, including the launch overhead.
  */
-export function layerEnergyJ(work: Work, time: RooflineResult, c: EnergyCoefficients): number {
+export function layerEnergyJ(work: Work, time: RooflineResult, coefficients: EnergyCoefficients): number {
   if (time.bound === null) return 0;
-  const uncapped = work.flops * c.joulesPerOp + work.bytes * c.joulesPerByte;
-  const dynamic = Math.min(uncapped, c.dynamicW * time.busyS) * c.energyScale;
-  return dynamic + c.staticW * time.latencyS;
+  const uncapped = work.flops * coefficients.joulesPerOp + work.bytes * coefficients.joulesPerByte;
+  const dynamic = Math.min(uncapped, coefficients.dynamicW * time.busyS) * coefficients.energyScale;
+  return dynamic + coefficients.staticW * time.latencyS;
 }
 
 /** Dynamic-only energy of a layer (calibration fits its scale separately from static power). */
-export function dynamicEnergyJ(work: Work, time: RooflineResult, c: EnergyCoefficients): number {
+export function dynamicEnergyJ(work: Work, time: RooflineResult, coefficients: EnergyCoefficients): number {
   if (time.bound === null) return 0;
-  return Math.min(work.flops * c.joulesPerOp + work.bytes * c.joulesPerByte, c.dynamicW * time.busyS);
+  return Math.min(
+    work.flops * coefficients.joulesPerOp + work.bytes * coefficients.joulesPerByte,
+    coefficients.dynamicW * time.busyS,
+  );
 }

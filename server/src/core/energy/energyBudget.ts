@@ -105,7 +105,9 @@ export function parseBudget(data: unknown, file: string, validate: ValidateFunct
 /** Every schema error of a budget document (empty when it is valid). */
 export function budgetErrors(data: unknown, file: string, validate: ValidateFunction): BudgetError[] {
   if (validate(data)) return [];
-  return describeSchemaErrors(validate.errors ?? []).map((e) => new BudgetError(file, e.field, e.expected));
+  return describeSchemaErrors(validate.errors ?? []).map(
+    (fieldError) => new BudgetError(file, fieldError.field, fieldError.expected),
+  );
 }
 
 /** Reads, parses and validates a budget file. */
@@ -113,8 +115,8 @@ export function readBudgetFile(file: string, validate: ValidateFunction): Energy
   let data: unknown;
   try {
     data = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new BudgetError(file, '', `valid JSON (${(e as Error).message})`);
+  } catch (error) {
+    throw new BudgetError(file, '', `valid JSON (${(error as Error).message})`);
   }
   return parseBudget(data, file, validate);
 }
@@ -146,7 +148,7 @@ function checkEntry(
 ): BudgetRow[] {
   const file = findFile(report, entry.file);
   const models = file ? pickModels(file, entry.model) : [];
-  if (models.length === 0) return limitsOf(entry).map((l) => missingRow(entry, l.metric, l.limit, file));
+  if (models.length === 0) return limitsOf(entry).map((limit) => missingRow(entry, limit.metric, limit.limit, file));
   const profileId = options.hardware ?? entry.profile ?? budget.profile;
   const profile = resolve(profileId);
   const precision = entry.precision ?? budget.precision ?? options.precision ?? nativePrecision(profile);
@@ -155,15 +157,17 @@ function checkEntry(
     ? estimate(file as FileReport, report.precision, profile, precision, budget)
     : (file as FileReport);
   const ctx = needsEnergy ? energyContext({ profile, precision, pue: budget.pue }, report.precision) : undefined;
-  return models.flatMap((m) => {
-    const est = estimated.models.find((x) => x.name === m.name) ?? m;
-    const run = (file as FileReport).trainingRuns?.find((r) => r.model === m.name && r.batchSize !== null);
-    return limitsOf(entry).map((l) =>
+  return models.flatMap((model) => {
+    const est = estimated.models.find((x) => x.name === model.name) ?? model;
+    const run = (file as FileReport).trainingRuns?.find(
+      (trainingRun) => trainingRun.model === model.name && trainingRun.batchSize !== null,
+    );
+    return limitsOf(entry).map((limit) =>
       measureRow(
         entry,
         est,
-        l.metric,
-        l.limit,
+        limit.metric,
+        limit.limit,
         profile.id,
         precision,
         budget.pue ?? 1,
@@ -175,9 +179,9 @@ function checkEntry(
 
 /** Whether a path named on the command line and a budget entry's file are the same file (suffix match). */
 function samePath(named: string, entry: string): boolean {
-  const a = normalise(named);
-  const b = normalise(entry);
-  return a === b || a.endsWith(`/${b}`) || b.endsWith(`/${a}`);
+  const namedPath = normalise(named);
+  const entryPath = normalise(entry);
+  return namedPath === entryPath || namedPath.endsWith(`/${entryPath}`) || entryPath.endsWith(`/${namedPath}`);
 }
 
 /** The file report re-estimated on the entry's profile and precision (its bytes were counted at `countedAt`). */
@@ -205,7 +209,7 @@ function limitsOf(entry: BudgetEntry): { metric: BudgetMetric; limit: number }[]
 
 function measureRow(
   entry: BudgetEntry,
-  m: ModelReport,
+  model: ModelReport,
   metric: BudgetMetric,
   limit: number,
   profile: string,
@@ -213,12 +217,12 @@ function measureRow(
   pue: number,
   training?: { run: TrainingRunReport; ctx: EnergyContext },
 ): BudgetRow {
-  const { actual, detail } = actualOf(entry, m, metric, pue, training);
+  const { actual, detail } = actualOf(entry, model, metric, pue, training);
   const onDevice = metric !== 'macs';
   const status = actual === null ? 'unknown' : actual <= limit ? 'pass' : 'fail';
   return {
     file: entry.file,
-    model: m.name,
+    model: model.name,
     metric,
     limit,
     actual,
@@ -236,21 +240,21 @@ function measureRow(
  */
 function actualOf(
   entry: BudgetEntry,
-  m: ModelReport,
+  model: ModelReport,
   metric: BudgetMetric,
   pue: number,
   training?: { run: TrainingRunReport; ctx: EnergyContext },
 ): { actual: number | null; detail?: string } {
-  const unknown = { actual: null, detail: unknownDetail(m) };
-  if (m.unresolved.some((u) => /forward\(\) stopped/.test(u.reason))) return unknown;
-  if (metric === 'macs') return m.totals.macs === null ? unknown : { actual: m.totals.macs };
-  const e = m.totals.energyJ;
-  if (e === null) return unknown;
-  if (metric === 'energyPerSampleJ') return { actual: e / samplesPerPass(m) };
-  if (metric === 'energyPerForwardPassJ') return { actual: e };
+  const unknown = { actual: null, detail: unknownDetail(model) };
+  if (model.unresolved.some((u) => /forward\(\) stopped/.test(u.reason))) return unknown;
+  if (metric === 'macs') return model.totals.macs === null ? unknown : { actual: model.totals.macs };
+  const energyJ = model.totals.energyJ;
+  if (energyJ === null) return unknown;
+  if (metric === 'energyPerSampleJ') return { actual: energyJ / samplesPerPass(model) };
+  if (metric === 'energyPerForwardPassJ') return { actual: energyJ };
   const steps = entry.trainingSteps ?? 0;
   if (training) {
-    const forward = forwardAtBatch(m, training.run.batchSize!, training.ctx);
+    const forward = forwardAtBatch(model, training.run.batchSize!, training.ctx);
     if (forward.energyJ === null) return unknown;
     return {
       actual: toKWh(forward.energyJ * TRAINING_STEP_FACTOR * steps) * pue,
@@ -258,16 +262,16 @@ function actualOf(
     };
   }
   return {
-    actual: toKWh(e * TRAINING_STEP_FACTOR * steps) * pue,
-    detail: `steps at batch ${samplesPerPass(m)} (the analysed forward pass; the file trains with no known batch)`,
+    actual: toKWh(energyJ * TRAINING_STEP_FACTOR * steps) * pue,
+    detail: `steps at batch ${samplesPerPass(model)} (the analysed forward pass; the file trains with no known batch)`,
   };
 }
 
 /** Why a model has no figure: its trace stopped, or the first unresolved reason. */
-function unknownDetail(m: ModelReport): string {
-  const stopped = m.unresolved.find((u) => /forward\(\) stopped/.test(u.reason));
+function unknownDetail(model: ModelReport): string {
+  const stopped = model.unresolved.find((u) => /forward\(\) stopped/.test(u.reason));
   if (stopped) return `the forward pass stopped: ${stopped.reason}`;
-  const first = m.unresolved[0];
+  const first = model.unresolved[0];
   return first ? `unknown: ${first.reason}` : "could not be resolved statically (see the report's unresolved list)";
 }
 
@@ -291,14 +295,14 @@ function missingRow(entry: BudgetEntry, metric: BudgetMetric, limit: number, fil
 /** The report's file whose path equals or ends with the budget's path (separators normalised). */
 function findFile(report: Report, path: string): FileReport | undefined {
   const want = normalise(path);
-  return report.files.find((f) => {
-    const have = normalise(f.file);
+  return report.files.find((file) => {
+    const have = normalise(file.file);
     return have === want || have.endsWith(`/${want}`) || want.endsWith(`/${have}`);
   });
 }
 
-function normalise(p: string): string {
-  return p.replace(/\\/g, '/').replace(/^(\.\/)+/, '');
+function normalise(path: string): string {
+  return path.replace(/\\/g, '/').replace(/^(\.\/)+/, '');
 }
 
 function pickModels(file: FileReport, name?: string): ModelReport[] {
@@ -315,18 +319,18 @@ const METRIC_LABEL: Record<BudgetMetric, string> = {
 /** A plain-text table of the rows and a closing verdict line, newline-terminated for the terminal. */
 export function formatBudgetTable(rows: BudgetRow[]): string {
   const header = ['file', 'model', 'budget', 'limit', 'actual', 'on', 'result'];
-  const body = rows.map((r) => [
-    r.file,
-    r.model ?? '-',
-    METRIC_LABEL[r.metric],
-    formatValue(r.metric, r.limit),
-    r.actual === null ? '?' : formatValue(r.metric, r.actual),
-    r.profile ? `${r.profile} ${r.precision}` : '-',
-    r.status === 'pass'
-      ? `pass${r.detail ? ` (${r.detail})` : ''}`
-      : `FAIL (${r.status === 'fail' ? `${overBy(r)} over${r.detail ? `; ${r.detail}` : ''}` : (r.detail ?? r.status)})`,
+  const body = rows.map((row) => [
+    row.file,
+    row.model ?? '-',
+    METRIC_LABEL[row.metric],
+    formatValue(row.metric, row.limit),
+    row.actual === null ? '?' : formatValue(row.metric, row.actual),
+    row.profile ? `${row.profile} ${row.precision}` : '-',
+    row.status === 'pass'
+      ? `pass${row.detail ? ` (${row.detail})` : ''}`
+      : `FAIL (${row.status === 'fail' ? `${overBy(row)} over${row.detail ? `; ${row.detail}` : ''}` : (row.detail ?? row.status)})`,
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const widths = header.map((heading, column) => Math.max(heading.length, ...body.map((b) => b[column].length)));
   const line = (cells: string[]) =>
     cells
       .map((c, i) => c.padEnd(widths[i]))
@@ -342,17 +346,17 @@ export function formatBudgetTable(rows: BudgetRow[]): string {
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line), '', verdict, ''].join('\n');
 }
 
-function overBy(r: BudgetRow): string {
-  return `${(((r.actual as number) / r.limit - 1) * 100).toFixed(1)}%`;
+function overBy(row: BudgetRow): string {
+  return `${(((row.actual as number) / row.limit - 1) * 100).toFixed(1)}%`;
 }
 
 /** A value with its unit, four significant digits (a budget compares close figures). */
-export function formatValue(metric: BudgetMetric, v: number): string {
-  if (metric === 'macs') return `${(v / 1e9).toPrecision(4)} GMACs`;
-  if (metric === 'trainingKWh') return `${v.toPrecision(4)} kWh`;
-  return v >= 0.1
-    ? `${v.toPrecision(4)} J`
-    : v >= 1e-4
-      ? `${(v * 1e3).toPrecision(4)} mJ`
-      : `${(v * 1e6).toPrecision(4)} µJ`;
+export function formatValue(metric: BudgetMetric, value: number): string {
+  if (metric === 'macs') return `${(value / 1e9).toPrecision(4)} GMACs`;
+  if (metric === 'trainingKWh') return `${value.toPrecision(4)} kWh`;
+  return value >= 0.1
+    ? `${value.toPrecision(4)} J`
+    : value >= 1e-4
+      ? `${(value * 1e3).toPrecision(4)} mJ`
+      : `${(value * 1e6).toPrecision(4)} µJ`;
 }

@@ -80,30 +80,34 @@ export function findProfile(set: ProfileSet, id: string): LoadedProfile | undefi
 export function nearest(id: string, known: string[]): string[] {
   const want = id.trim().toLowerCase();
   if (!want) return [];
-  const scored = known.map((k) => {
-    const key = k.toLowerCase();
+  const scored = known.map((candidate) => {
+    const key = candidate.toLowerCase();
     const distance = key.includes(want) || want.includes(key) ? 0 : editDistance(want, key);
-    return { k, distance };
+    return { candidate, distance };
   });
   // An id that contains the one asked for (or is contained in it) is the answer; edit distance otherwise.
   const limit = scored.some((s) => s.distance === 0) ? 0 : Math.max(2, Math.floor(want.length / 3));
   return scored
     .filter((s) => s.distance <= limit)
-    .sort((a, b) => a.distance - b.distance || a.k.localeCompare(b.k))
+    .sort((a, b) => a.distance - b.distance || a.candidate.localeCompare(b.candidate))
     .slice(0, 3)
-    .map((s) => s.k);
+    .map((s) => s.candidate);
 }
 
 /** Levenshtein distance between two strings. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
+function editDistance(source: string, target: string): number {
+  let previous = Array.from({ length: target.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= source.length; i++) {
     const current = [i];
-    for (let j = 1; j <= b.length; j++)
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= target.length; j++)
+      current[j] = Math.min(
+        previous[j] + 1,
+        current[j - 1] + 1,
+        previous[j - 1] + (source[i - 1] === target[j - 1] ? 0 : 1),
+      );
     previous = current;
   }
-  return previous[b.length];
+  return previous[target.length];
 }
 
 /** All loaded profiles, sorted by id (for `wattlens profiles`). */
@@ -126,8 +130,8 @@ export function readProfileFile(
   let data: unknown;
   try {
     data = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    return { errors: [new ProfileError(file, '', `valid JSON (${(e as Error).message})`)] };
+  } catch (error) {
+    return { errors: [new ProfileError(file, '', `valid JSON (${(error as Error).message})`)] };
   }
   const errors = checkProfile(data, file, validate);
   if (errors.length > 0) return { errors };
@@ -137,11 +141,11 @@ export function readProfileFile(
 /** Schema errors plus the checks a schema cannot express (id = file name, idle below max). */
 export function checkProfile(data: unknown, file: string, validate: ValidateFunction): ProfileError[] {
   if (!validate(data)) return schemaErrors(validate.errors ?? [], file);
-  const p = data as HardwareProfile;
+  const profile = data as HardwareProfile;
   const errors: ProfileError[] = [];
   const stem = basename(file, '.json');
-  if (p.id !== stem) errors.push(new ProfileError(file, 'id', `"${stem}" (the file name), got "${p.id}"`));
-  const { maxW, idleW } = p.power;
+  if (profile.id !== stem) errors.push(new ProfileError(file, 'id', `"${stem}" (the file name), got "${profile.id}"`));
+  const { maxW, idleW } = profile.power;
   if (maxW && idleW && idleW.value >= maxW.value) {
     errors.push(
       new ProfileError(file, 'power.idleW.value', `less than power.maxW (${maxW.value} W), got ${idleW.value}`),
@@ -163,5 +167,7 @@ function addDirectory(set: ProfileSet, dir: string, origin: LoadedProfile['origi
 
 /** One ProfileError per distinct field and expectation. */
 function schemaErrors(errors: ErrorObject[], file: string): ProfileError[] {
-  return describeSchemaErrors(errors).map((e) => new ProfileError(file, e.field, e.expected));
+  return describeSchemaErrors(errors).map(
+    (fieldError) => new ProfileError(file, fieldError.field, fieldError.expected),
+  );
 }

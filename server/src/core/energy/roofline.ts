@@ -32,11 +32,11 @@ export interface RooflineResult {
 
 /** Achievable rates for a profile and precision; throws UnsupportedPrecisionError. */
 export function deviceRates(profile: HardwareProfile, precision: Precision, eff?: ResolvedEfficiency): DeviceRates {
-  const e = eff ?? resolveEfficiency(profile);
+  const efficiency = eff ?? resolveEfficiency(profile);
   const bw = profile.memory.bandwidthGBps;
   return {
-    opsPerSecond: peakOpsPerSecond(profile, precision) * e.computeFraction.value,
-    bytesPerSecond: bw ? bw.value * 1e9 * e.memoryFraction.value : null,
+    opsPerSecond: peakOpsPerSecond(profile, precision) * efficiency.computeFraction.value,
+    bytesPerSecond: bw ? bw.value * 1e9 * efficiency.memoryFraction.value : null,
     overheadS: profile.overheadUs.value * 1e-6,
   };
 }

@@ -12,57 +12,61 @@ export interface FieldError {
 export function describeSchemaErrors(errors: ErrorObject[]): FieldError[] {
   const seen = new Map<string, FieldError>();
   const anyOfPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
-  for (const e of errors) {
+  for (const error of errors) {
     // The branches of a failed anyOf only repeat it; the anyOf error itself says what would do.
-    if (e.keyword !== 'anyOf' && anyOfPaths.has(e.instancePath) && e.schemaPath.includes('/anyOf/')) continue;
-    const err = describe(e);
+    if (error.keyword !== 'anyOf' && anyOfPaths.has(error.instancePath) && error.schemaPath.includes('/anyOf/'))
+      continue;
+    const err = describe(error);
     seen.set(`${err.field}\u0000${err.expected}`, err);
   }
   return [...seen.values()];
 }
 
-function describe(e: ErrorObject): FieldError {
-  const field = pointerToPath(e.instancePath);
-  const p = e.params as Record<string, unknown>;
-  const got = `got ${JSON.stringify(e.data)}`;
-  switch (e.keyword) {
+function describe(error: ErrorObject): FieldError {
+  const field = pointerToPath(error.instancePath);
+  const params = error.params as Record<string, unknown>;
+  const got = `got ${JSON.stringify(error.data)}`;
+  switch (error.keyword) {
     case 'required':
-      return { field: child(field, String(p.missingProperty)), expected: 'a required field, missing' };
+      return { field: child(field, String(params.missingProperty)), expected: 'a required field, missing' };
     case 'additionalProperties':
-      return { field: child(field, String(p.additionalProperty)), expected: `no such field (allowed: ${allowed(e)})` };
+      return {
+        field: child(field, String(params.additionalProperty)),
+        expected: `no such field (allowed: ${allowed(error)})`,
+      };
     case 'type':
-      return { field, expected: `a ${String(p.type)}, ${got}` };
+      return { field, expected: `a ${String(params.type)}, ${got}` };
     case 'enum':
-      return { field, expected: `one of ${(p.allowedValues as unknown[]).join(', ')}, ${got}` };
+      return { field, expected: `one of ${(params.allowedValues as unknown[]).join(', ')}, ${got}` };
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum':
     case 'exclusiveMaximum':
-      return { field, expected: `a number ${String(p.comparison)} ${String(p.limit)}, ${got}` };
+      return { field, expected: `a number ${String(params.comparison)} ${String(params.limit)}, ${got}` };
     case 'dependencies':
       return {
-        field: child(field, String(p.missingProperty)),
-        expected: `a required field when ${String(p.property)} is set, missing`,
+        field: child(field, String(params.missingProperty)),
+        expected: `a required field when ${String(params.property)} is set, missing`,
       };
     case 'anyOf':
-      return { field, expected: anyOfExpectation(e) };
+      return { field, expected: anyOfExpectation(error) };
     case 'pattern':
-      return { field, expected: `a string matching ${String(p.pattern)}, ${got}` };
+      return { field, expected: `a string matching ${String(params.pattern)}, ${got}` };
     default:
-      return { field, expected: `${e.message ?? e.keyword}` };
+      return { field, expected: `${error.message ?? error.keyword}` };
   }
 }
 
 /** "at least one of a, b, c" for an anyOf of `required` branches; ajv's words otherwise. */
-function anyOfExpectation(e: ErrorObject): string {
-  const branches = e.schema as { required?: string[] }[];
+function anyOfExpectation(error: ErrorObject): string {
+  const branches = error.schema as { required?: string[] }[];
   const names = Array.isArray(branches) ? branches.flatMap((b) => b.required ?? []) : [];
-  return names.length > 0 ? `at least one of ${names.join(', ')}` : (e.message ?? 'anyOf');
+  return names.length > 0 ? `at least one of ${names.join(', ')}` : (error.message ?? 'anyOf');
 }
 
 /** The property names a failing object allows, from its schema (ajv's verbose mode). */
-function allowed(e: ErrorObject): string {
-  const props = (e.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties;
+function allowed(error: ErrorObject): string {
+  const props = (error.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties;
   return props ? Object.keys(props).join(', ') : 'see the schema';
 }
 
@@ -71,7 +75,7 @@ export function pointerToPath(pointer: string): string {
   return pointer
     .split('/')
     .slice(1)
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'))
     .reduce((acc, seg) => (/^\d+$/.test(seg) ? `${acc}[${seg}]` : child(acc, seg)), '');
 }
 

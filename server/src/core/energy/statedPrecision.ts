@@ -47,6 +47,6 @@ function closestSupported(profile: HardwareProfile, wanted: Precision, otherwise
     fp8: ['fp16', 'bf16'],
     int8: [],
   };
-  for (const p of [wanted, ...alternatives[wanted]]) if (profile.peak[p]) return p;
+  for (const candidate of [wanted, ...alternatives[wanted]]) if (profile.peak[candidate]) return candidate;
   return otherwise;
 }

@@ -47,14 +47,18 @@ export function estimateRun(run: TrainingRunReport, models: ModelReport[], ctx: 
  */
 export function forwardAtBatch(model: ModelReport, batch: number, ctx: EnergyContext, precision?: Precision): PassCost {
   const b0 = model.input?.shape[0] && model.input.shape[0] > 0 ? model.input.shape[0] : 1;
-  const k = batch / b0;
-  const scale = (x: number | null) => (x === null ? null : x * k);
+  const batchScale = batch / b0;
+  const scale = (x: number | null) => (x === null ? null : x * batchScale);
   let latencyMs: number | null = 0;
   let energyJ: number | null = ctx.energy ? 0 : null;
-  for (const l of model.layers) {
-    const at = contextOf(l, ctx, l.precision ?? (precision && autocastLowers(l.op) ? precision : undefined));
+  for (const layer of model.layers) {
+    const at = contextOf(
+      layer,
+      ctx,
+      layer.precision ?? (precision && autocastLowers(layer.op) ? precision : undefined),
+    );
     const work = workOfLayer(
-      { ...l, flops: scale(l.flops), activationBytes: scale(l.activationBytes) } as LayerReport,
+      { ...layer, flops: scale(layer.flops), activationBytes: scale(layer.activationBytes) } as LayerReport,
       at.precision,
       at.bytesCountedAt,
     );

@@ -81,9 +81,9 @@ export class LayerArgError extends Error {
 
 /** Number of elements of a shape. */
 export function elementCount(shape: readonly number[]): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
+  let count = 1;
+  for (const size of shape) count *= size;
+  return count;
 }
 
 /** Formats a shape the way torch prints it, for messages. */

@@ -15,9 +15,11 @@ export function mirrorIncrementally(tree: Tree, text: string, previous: Previous
   if (!previous) return mirrorTree(rootNode, text);
   // Error recovery can leave anonymous tokens at the top level; they are kept or dropped as a full
   // mirror would, so half-typed code does not force re-mirroring (and re-warming) the whole file.
-  const tops = rootNode.children.filter((c): c is TsNode => !!c && keptInMirror(c.type, c.isNamed, c.isMissing));
+  const tops = rootNode.children.filter(
+    (child): child is TsNode => !!child && keptInMirror(child.type, child.isNamed, child.isMissing),
+  );
   const reusable = indexByText(previous);
-  const children = tops.map((c) => (c.isNamed && reuse(c, text, reusable)) || mirrorTree(c, text));
+  const children = tops.map((child) => (child.isNamed && reuse(child, text, reusable)) || mirrorTree(child, text));
   return rootMirror(rootNode, text, children);
 }
 
@@ -49,8 +51,11 @@ function reuse(node: TsNode, text: string, reusable: Map<string, SyntaxNode[]>):
 
 /** The module node over `children`, as mirrorTree would build it. */
 function rootMirror(root: TsNode, text: string, children: SyntaxNode[]): SyntaxNode {
-  const { startIndex, endIndex, startPosition: s, endPosition: e } = root;
-  const range = { start: { line: s.row, character: s.column }, end: { line: e.row, character: e.column } };
+  const { startIndex, endIndex, startPosition: startPoint, endPosition: endPoint } = root;
+  const range = {
+    start: { line: startPoint.row, character: startPoint.column },
+    end: { line: endPoint.row, character: endPoint.column },
+  };
   const hasError = root.type === 'ERROR' || children.some((c) => c.hasError || c.isMissing);
   return plainNode(
     root.type,

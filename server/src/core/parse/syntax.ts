@@ -123,8 +123,8 @@ export function plainNode(
 
 /** The first child in field `name`, or undefined. */
 export function field(node: SyntaxNode, name: string): SyntaxNode | undefined {
-  const i = node.fields.indexOf(name);
-  return i >= 0 ? node.children[i] : undefined;
+  const index = node.fields.indexOf(name);
+  return index >= 0 ? node.children[index] : undefined;
 }
 
 /** Every child in field `name`, in order. */

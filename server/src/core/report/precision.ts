@@ -15,9 +15,10 @@ export function bytesPerElement(precision: Precision): number {
 
 /** Validates a user-supplied precision name (e.g. from `--precision`). */
 export function parsePrecision(text: string): Precision {
-  const p = text.trim().toLowerCase() as Precision;
-  if (!PRECISIONS.includes(p)) throw new Error(`unknown precision '${text}'; expected one of ${PRECISIONS.join(', ')}`);
-  return p;
+  const precision = text.trim().toLowerCase() as Precision;
+  if (!PRECISIONS.includes(precision))
+    throw new Error(`unknown precision '${text}'; expected one of ${PRECISIONS.join(', ')}`);
+  return precision;
 }
 
 /**

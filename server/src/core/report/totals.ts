@@ -3,11 +3,11 @@
 import type { LayerReport, ModelReport, ModelTotals } from './types';
 
 /** Σ of figures, or null when any is unknown. */
-export function sumOrNull(xs: (number | null)[]): number | null {
+export function sumOrNull(terms: (number | null)[]): number | null {
   let total = 0;
-  for (const x of xs) {
-    if (x === null) return null;
-    total += x;
+  for (const term of terms) {
+    if (term === null) return null;
+    total += term;
   }
   return total;
 }
@@ -37,10 +37,10 @@ export function sumOfField(
   key: 'macs' | 'flops' | 'activationBytes' | 'latencyMs' | 'energyJ',
 ): number | null {
   let total = 0;
-  for (const l of layers) {
-    const x = l[key];
-    if (x === null) return null;
-    total += x;
+  for (const layer of layers) {
+    const value = layer[key];
+    if (value === null) return null;
+    total += value;
   }
   return total;
 }

@@ -38,6 +38,6 @@ export function summaryTitle(view: View, model: ModelReport): string {
   return parts.join(' · ') + (why ? ` — ${truncate(inUserTerms(view.source, why), 80)}` : '');
 }
 
-function truncate(s: string, n: number): string {
-  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
+function truncate(text: string, limit: number): string {
+  return text.length > limit ? `${text.slice(0, limit - 1)}…` : text;
 }

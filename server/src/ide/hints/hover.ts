@@ -20,7 +20,9 @@ export function hoverItem(view: View, line: number, character: number): HoverIte
   const hit = layersAt(view, line, character);
   if (hit) return { range: hit.range, markdown: layersMarkdown(view, hit.model, hit.layers) };
   const model = view.file.models.find(
-    (m) => m.range.start.line === line || (m.framework === 'hub' && contains(m.range, line, character)),
+    (candidate) =>
+      candidate.range.start.line === line ||
+      (candidate.framework === 'hub' && contains(candidate.range, line, character)),
   );
   if (model) return { range: headerRange(view, model), markdown: modelMarkdown(view, model) };
   return undefined;
@@ -34,7 +36,8 @@ function layersAt(
 ): { model: ModelReport; layers: LayerReport[]; range: Range } | undefined {
   for (const model of primaryModels(view)) {
     const exact = model.layers.filter(
-      (l) => contains(l.range, line, character) || (l.callRange && contains(l.callRange, line, character)),
+      (layer) =>
+        contains(layer.range, line, character) || (layer.callRange && contains(layer.callRange, line, character)),
     );
     if (exact.length) {
       const first = exact[0];
@@ -46,7 +49,9 @@ function layersAt(
   const cost = lineCosts(view).get(line);
   if (cost) return { model: cost.model, layers: cost.layers, range: lineRange };
   for (const model of primaryModels(view)) {
-    const spanning = model.layers.filter((l) => spans(l.range, line) || (l.callRange && spans(l.callRange, line)));
+    const spanning = model.layers.filter(
+      (layer) => spans(layer.range, line) || (layer.callRange && spans(layer.callRange, line)),
+    );
     if (spanning.length) return { model, layers: spanning, range: lineRange };
   }
   return undefined;
@@ -65,21 +70,25 @@ function layersMarkdown(view: View, model: ModelReport, layers: LayerReport[]): 
   return layers.length === 1 ? singleLayer(view, model, layers[0]) : manyLayers(view, model, layers);
 }
 
-function singleLayer(view: View, model: ModelReport, l: LayerReport): string {
-  const share = shareOf(model, l.energyJ);
+function singleLayer(view: View, model: ModelReport, layer: LayerReport): string {
+  const share = shareOf(model, layer.energyJ);
   const rows: [string, string][] = [
-    ['params', l.params === null ? '?' : `${fmt.count(l.params, '')} (${l.params.toLocaleString('en-US')})`],
-    ['MACs', fmt.count(l.macs, 'MACs')],
-    ['FLOPs', fmt.count(l.flops, 'FLOPs')],
-    ['input → output shape', `${fmt.shape(l.inputShape)} → ${fmt.shape(l.outputShape)}`],
-    ['weight / activation bytes', `${fmt.bytes(l.weightBytes)} / ${fmt.bytes(l.activationBytes)}`],
-    ['latency', fmt.latency(l.latencyMs)],
-    [`energy ${passOf(view, model)}`, `${fmt.energy(l.energyJ)}${share}`],
-    ['bound', l.bound ?? '?'],
-    ...contextRows(view, model, l),
+    [
+      'params',
+      layer.params === null ? '?' : `${fmt.count(layer.params, '')} (${layer.params.toLocaleString('en-US')})`,
+    ],
+    ['MACs', fmt.count(layer.macs, 'MACs')],
+    ['FLOPs', fmt.count(layer.flops, 'FLOPs')],
+    ['input → output shape', `${fmt.shape(layer.inputShape)} → ${fmt.shape(layer.outputShape)}`],
+    ['weight / activation bytes', `${fmt.bytes(layer.weightBytes)} / ${fmt.bytes(layer.activationBytes)}`],
+    ['latency', fmt.latency(layer.latencyMs)],
+    [`energy ${passOf(view, model)}`, `${fmt.energy(layer.energyJ)}${share}`],
+    ['bound', layer.bound ?? '?'],
+    ...contextRows(view, model, layer),
   ];
-  const head = `**\`${l.path}\`** · ${l.op} · in **${model.name}**`;
-  const unknown = l.flops === null ? `\n\n⚠ Cost unknown: ${inUserTerms(view.source, unknownReason(model, l))}` : '';
+  const head = `**\`${layer.path}\`** · ${layer.op} · in **${model.name}**`;
+  const unknown =
+    layer.flops === null ? `\n\n⚠ Cost unknown: ${inUserTerms(view.source, unknownReason(model, layer))}` : '';
   return [head, table(['', ''], rows), provenance(view, model)].join('\n\n') + unknown;
 }
 
@@ -87,15 +96,15 @@ function manyLayers(view: View, model: ModelReport, layers: LayerReport[]): stri
   const header = ['layer', 'op', 'params', 'MACs', 'FLOPs', 'output', 'energy', 'bound'];
   const rows = layers
     .slice(0, MAX_ROWS)
-    .map((l) => [
-      `\`${l.path}\``,
-      l.op,
-      fmt.count(l.params, ''),
-      fmt.count(l.macs, ''),
-      fmt.count(l.flops, ''),
-      fmt.shape(l.outputShape),
-      fmt.energy(l.energyJ),
-      l.bound ?? '?',
+    .map((layer) => [
+      `\`${layer.path}\``,
+      layer.op,
+      fmt.count(layer.params, ''),
+      fmt.count(layer.macs, ''),
+      fmt.count(layer.flops, ''),
+      fmt.shape(layer.outputShape),
+      fmt.energy(layer.energyJ),
+      layer.bound ?? '?',
     ]);
   if (layers.length > MAX_ROWS) rows.push([`… ${layers.length - MAX_ROWS} more`, '', '', '', '', '', '', '']);
   const energy = sum(layers.map((l) => l.energyJ));
@@ -110,7 +119,7 @@ function manyLayers(view: View, model: ModelReport, layers: LayerReport[]): stri
     '',
   ]);
   const context = [[`energy`, passOf(view, model)], ...contextRows(view, model)]
-    .map(([k, v]) => `${k}: ${v}`)
+    .map(([name, value]) => `${name}: ${value}`)
     .join(' · ');
   return [
     `**${layers.length} layer calls on this line** · in **${model.name}**`,
@@ -120,38 +129,45 @@ function manyLayers(view: View, model: ModelReport, layers: LayerReport[]): stri
   ].join('\n\n');
 }
 
-function modelMarkdown(view: View, m: ModelReport): string {
-  const t = m.totals;
+function modelMarkdown(view: View, model: ModelReport): string {
+  const totals = model.totals;
   const rows: [string, string][] = [
-    ['params', t.params === null ? '?' : `${fmt.params(t.params)} (${t.params.toLocaleString('en-US')})`],
-    ['MACs', fmt.count(t.macs, 'MACs')],
-    ['FLOPs', fmt.count(t.flops, 'FLOPs')],
+    [
+      'params',
+      totals.params === null ? '?' : `${fmt.params(totals.params)} (${totals.params.toLocaleString('en-US')})`,
+    ],
+    ['MACs', fmt.count(totals.macs, 'MACs')],
+    ['FLOPs', fmt.count(totals.flops, 'FLOPs')],
     [
       'input',
-      m.input ? `${fmt.shape(m.input.shape)} ${m.input.dtype} (${inUserTerms(view.source, m.input.source)})` : '?',
+      model.input
+        ? `${fmt.shape(model.input.shape)} ${model.input.dtype} (${inUserTerms(view.source, model.input.source)})`
+        : '?',
     ],
-    ['weight / activation bytes', `${fmt.bytes(t.weightBytes)} / ${fmt.bytes(t.activationBytes)}`],
-    [`latency ${passOf(view, m)}`, fmt.latency(t.latencyMs)],
-    [`energy ${passOf(view, m)}`, fmt.energy(modelEnergy(m))],
-    ...(samplesOf(view, m) > 1
-      ? [['energy per sample', fmt.energy(t.energyPerSampleJ ?? null)] as [string, string]]
+    ['weight / activation bytes', `${fmt.bytes(totals.weightBytes)} / ${fmt.bytes(totals.activationBytes)}`],
+    [`latency ${passOf(view, model)}`, fmt.latency(totals.latencyMs)],
+    [`energy ${passOf(view, model)}`, fmt.energy(modelEnergy(model))],
+    ...(samplesOf(view, model) > 1
+      ? [['energy per sample', fmt.energy(totals.energyPerSampleJ ?? null)] as [string, string]]
       : []),
-    [`CO₂e ${passOf(view, m)}`, fmt.grams(t.co2eG)],
-    ...(samplesOf(view, m) > 1 ? [['CO₂e per sample', fmt.grams(t.co2ePerSampleG ?? null)] as [string, string]] : []),
-    ['layers', String(m.layers.length)],
-    ...contextRows(view, m),
+    [`CO₂e ${passOf(view, model)}`, fmt.grams(totals.co2eG)],
+    ...(samplesOf(view, model) > 1
+      ? [['CO₂e per sample', fmt.grams(totals.co2ePerSampleG ?? null)] as [string, string]]
+      : []),
+    ['layers', String(model.layers.length)],
+    ...contextRows(view, model),
   ];
-  const unresolved = m.unresolved.length
-    ? `\n\n⚠ ${m.unresolved.length} unresolved: ${m.unresolved
+  const unresolved = model.unresolved.length
+    ? `\n\n⚠ ${model.unresolved.length} unresolved: ${model.unresolved
         .slice(0, 3)
         .map((u) => inUserTerms(view.source, u.reason))
         .join('; ')}`
     : '';
   return (
     [
-      `**${m.name}** · ${m.framework}${m.root ? '' : ' · block (totals of its first instance)'}`,
+      `**${model.name}** · ${model.framework}${model.root ? '' : ' · block (totals of its first instance)'}`,
       table(['', ''], rows),
-      provenance(view, m),
+      provenance(view, model),
     ].join('\n\n') + unresolved
   );
 }
@@ -167,13 +183,18 @@ function passOf(view: View, model: ModelReport): string {
 }
 
 function contextRows(view: View, model: ModelReport, layer?: LayerReport): [string, string][] {
-  const p = view.profile;
+  const profile = view.profile;
   const setting = view.settings.precision;
   const precision = layer ? layerPrecisionText(layer, setting) : precisionText(model, setting);
   const note = view.settings.precisionNote ? ` (${view.settings.precisionNote})` : '';
   return [
     ['precision', `${precision}${precision === setting ? note : `; setting ${setting}${note}`}`],
-    ['hardware', p ? `${p.name} (\`${p.id}\`${p.origin === 'workspace' ? ', workspace profile' : ''})` : 'none'],
+    [
+      'hardware',
+      profile
+        ? `${profile.name} (\`${profile.id}\`${profile.origin === 'workspace' ? ', workspace profile' : ''})`
+        : 'none',
+    ],
   ];
 }
 
@@ -193,6 +214,6 @@ function shareOf(model: ModelReport, energy: number | null): string {
 function table(header: string[], rows: string[][]): string {
   const esc = (s: string) => s.replace(/\|/g, '\\|');
   const lines = [`| ${header.map(esc).join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
-  for (const r of rows) lines.push(`| ${r.map(esc).join(' | ')} |`);
+  for (const row of rows) lines.push(`| ${row.map(esc).join(' | ')} |`);
   return lines.join('\n');
 }

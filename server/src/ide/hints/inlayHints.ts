@@ -25,10 +25,10 @@ export function inlayHintItems(view: View, fromLine: number, toLine: number, mod
 function totalsHints(view: View): HintItem[] {
   return primaryModels(view)
     .filter((m) => m.root)
-    .map((m) => ({
-      line: m.range.start.line,
-      label: [fmt.count(m.totals.macs, 'MACs'), fmt.energy(modelEnergy(m))].join(' · '),
-      tooltip: `**${m.name}** ${fmt.perPass(m.samplesPerPass ?? samplesPerPass(m, view.settings.batchSize))}, ${assumption(view, m)}`,
+    .map((model) => ({
+      line: model.range.start.line,
+      label: [fmt.count(model.totals.macs, 'MACs'), fmt.energy(modelEnergy(model))].join(' · '),
+      tooltip: `**${model.name}** ${fmt.perPass(model.samplesPerPass ?? samplesPerPass(model, view.settings.batchSize))}, ${assumption(view, model)}`,
     }));
 }
 

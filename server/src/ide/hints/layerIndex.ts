@@ -85,7 +85,7 @@ export const sum = sumOrNull;
 /** Why a layer's cost is unknown: the model's unresolved entries touching its lines, else a general reason. */
 export function unknownReason(model: ModelReport, layer: LayerReport): string {
   const near = model.unresolved.filter(
-    (u) => touches(u.range, layer.range) || (layer.callRange && touches(u.range, layer.callRange)),
+    (entry) => touches(entry.range, layer.range) || (layer.callRange && touches(entry.range, layer.callRange)),
   );
   const reasons = [...new Set((near.length ? near : model.unresolved).map((u) => u.reason))];
   return reasons.length
@@ -93,8 +93,8 @@ export function unknownReason(model: ModelReport, layer: LayerReport): string {
     : `the cost of ${layer.path} (${layer.op}) could not be resolved`;
 }
 
-function touches(a: Range, b: Range): boolean {
-  return a.start.line <= b.end.line && b.start.line <= a.end.line;
+function touches(first: Range, second: Range): boolean {
+  return first.start.line <= second.end.line && second.start.line <= first.end.line;
 }
 
 /** Whether `pos` lies inside `range` (end inclusive, as a cursor at the end still points at it). */

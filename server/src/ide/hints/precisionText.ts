@@ -10,9 +10,9 @@ export function precisionText(model: ModelReport, setting: Precision): string {
   const stated = model.precisionFromCode ?? [];
   if (!stated.length) return setting;
   const calls = model.layers.length;
-  const parts = stated.map((s) => {
-    const share = s.layerCalls >= calls ? '' : ` for ${s.layerCalls} of ${calls} layer calls`;
-    return `${s.precision} from the code${share} (${s.source})`;
+  const parts = stated.map((entry) => {
+    const share = entry.layerCalls >= calls ? '' : ` for ${entry.layerCalls} of ${calls} layer calls`;
+    return `${entry.precision} from the code${share} (${entry.source})`;
   });
   const all = stated.reduce((n, s) => n + s.layerCalls, 0) >= calls;
   return all ? parts.join('; ') : `${setting}, and ${parts.join('; ')}`;

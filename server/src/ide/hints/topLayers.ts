@@ -44,6 +44,6 @@ export function topLayers(model: ModelReport, limit: number): TopLayer[] {
     }
   }
   const rows = [...byPath.values()].sort((a, b) => b.energyJ - a.energyJ).slice(0, limit);
-  for (const r of rows) r.share = r.energyJ / total;
+  for (const row of rows) row.share = row.energyJ / total;
   return rows;
 }
