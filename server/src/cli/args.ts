@@ -68,13 +68,13 @@ export function parseArgs(argv: string[]): CliArgs {
   const switches = new Set<string>();
   const files: string[] = [];
   for (let i = 0; i < rest.length; i++) {
-    const a = rest[i];
-    if (SWITCHES.has(a)) {
-      switches.add(a === '-h' ? '--help' : a);
+    const argument = rest[i];
+    if (SWITCHES.has(argument)) {
+      switches.add(argument === '-h' ? '--help' : argument);
       continue;
     }
-    const [name, inline] = a.startsWith('--') ? a.split(/=(.*)/s, 2) : [a, undefined];
-    if (!a.startsWith('--')) files.push(a);
+    const [name, inline] = argument.startsWith('--') ? argument.split(/=(.*)/s, 2) : [argument, undefined];
+    if (!argument.startsWith('--')) files.push(argument);
     else if (SWITCHES.has(name)) throw new UsageError(`${name} takes no value`);
     else if (!FLAGS_WITH_VALUES.has(name))
       throw new UsageError(`unknown option ${name} (try: wattlens ${command} --help)`);
@@ -119,30 +119,32 @@ function oneOf(value: string, allowed: string[], flag: string): string {
 
 function positiveInt(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${flag} must be a positive integer; got '${value}'`);
-  return n;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed <= 0)
+    throw new UsageError(`${flag} must be a positive integer; got '${value}'`);
+  return parsed;
 }
 
 function positiveNumber(value: string, flag: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} must be a positive number; got '${value}'`);
-  return n;
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed <= 0)
+    throw new UsageError(`${flag} must be a positive number; got '${value}'`);
+  return parsed;
 }
 
 function count(value: string, flag: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0)
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0)
     throw new UsageError(`${flag} must be a whole number (0 for none); got '${value}'`);
-  return n;
+  return parsed;
 }
 
 /** --pue by the rule the wattlens.pue setting uses. */
 function pue(value: string): number {
-  const n = value.trim() === '' ? NaN : Number(value);
-  const problem = pueProblem(n);
+  const parsed = value.trim() === '' ? NaN : Number(value);
+  const problem = pueProblem(parsed);
   if (problem) throw new UsageError(`--pue: ${problem.replace(/got .*$/, `got '${value}'`)}`);
-  return n;
+  return parsed;
 }
 
 function inputSpec(value: string): { shapes: number[][]; dtypes: (DType | undefined)[] } {

@@ -33,25 +33,27 @@ export interface InputFile {
 
 /** The files to analyse, in a stable order; bad paths are kept in place with their problem. */
 export function expandInputs(paths: string[]): InputFile[] {
-  return paths.flatMap((p): InputFile[] => {
+  return paths.flatMap((given): InputFile[] => {
     let stat;
     try {
-      stat = statSync(p, { throwIfNoEntry: false });
-    } catch (e) {
+      stat = statSync(given, { throwIfNoEntry: false });
+    } catch (error) {
       return [
         {
-          path: p,
+          path: given,
           walked: false,
-          problem: `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+          problem: `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
         },
       ];
     }
     if (!stat)
-      return [{ path: p, walked: false, problem: existsLink(p) ? 'a broken or looping symlink' : 'no such file' }];
-    if (!stat.isDirectory()) return [{ path: p, walked: false }];
-    const found = walk(p, new Set([realpathSync(p)]));
+      return [
+        { path: given, walked: false, problem: existsLink(given) ? 'a broken or looping symlink' : 'no such file' },
+      ];
+    if (!stat.isDirectory()) return [{ path: given, walked: false }];
+    const found = walk(given, new Set([realpathSync(given)]));
     if (found.length === 0)
-      return [{ path: p, walked: false, problem: 'no .py, .ipynb, .ts or .js files in this directory' }];
+      return [{ path: given, walked: false, problem: 'no .py, .ipynb, .ts or .js files in this directory' }];
     return found;
   });
 }
@@ -65,12 +67,12 @@ function walk(dir: string, onPath: Set<string>): InputFile[] {
   let names: string[];
   try {
     names = readdirSync(dir).sort();
-  } catch (e) {
+  } catch (error) {
     return [
       {
         path: dir,
         walked: true,
-        problem: `cannot list this directory (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+        problem: `cannot list this directory (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
       },
     ];
   }
@@ -79,11 +81,11 @@ function walk(dir: string, onPath: Set<string>): InputFile[] {
     let stat;
     try {
       stat = statSync(path, { throwIfNoEntry: false });
-    } catch (e) {
+    } catch (error) {
       out.push({
         path,
         walked: true,
-        problem: `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+        problem: `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
       });
       continue;
     }

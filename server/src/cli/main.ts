@@ -130,7 +130,7 @@ function version(): number {
 function profileSet(files: string[]): ProfileSet {
   const workspaceDir = (files.length ? workspaceOf(files[0]) : undefined) ?? process.cwd();
   const set = loadProfiles({ profilesDir: join(packageRoot(), 'profiles'), workspaceDir });
-  for (const e of set.errors) process.stderr.write(`wattlens: ignoring profile ${e.message}\n`);
+  for (const error of set.errors) process.stderr.write(`wattlens: ignoring profile ${error.message}\n`);
   return set;
 }
 
@@ -158,22 +158,24 @@ async function buildReport(
   const inputs = expandInputs(args.files);
   const parser = await SourceParser.load(join(packageRoot(), 'grammars'));
   const counted = { ...args, precision };
-  const files: FileReport[] = inputs.map((f) => analyzeInput(parser, f, counted));
+  const files: FileReport[] = inputs.map((input) => analyzeInput(parser, input, counted));
   // A file named on the command line that cannot be read is bad usage (exit 2): alone, it is the one-line
   // message; in a list, it is reported in its place, the others are analysed, and the exit code says so.
-  const failed = files.filter((f, i) => !inputs[i].walked && f.diagnostics[0]?.code === 'unreadable');
+  const failed = files.filter(
+    (fileReport, index) => !inputs[index].walked && fileReport.diagnostics[0]?.code === 'unreadable',
+  );
   if (failed.length && inputs.length === 1) throw new UsageError(failed[0].diagnostics[0].message);
   const report: Report = { schema: 'wattlens.report/1', hardware: null, precision, files };
   const estimated = applyEnergy(report, { profile, precision, region: args.region, pue: args.pue, batch: args.batch });
   if (note) estimated.assumptions = { ...estimated.assumptions, precisionChoice: note };
   addMemory(estimated, inputs, profile, precision);
-  for (const f of failed) process.stderr.write(`wattlens: ${f.diagnostics[0].message}\n`);
+  for (const unread of failed) process.stderr.write(`wattlens: ${unread.diagnostics[0].message}\n`);
   const bad = failed.length > 0;
   if (!args.advice) return { report: estimated, bad };
   const advice = new Map<string, AdviceItem[]>();
   const options = { profile, precision, region: args.region ?? null, pue: args.pue ?? 1, batch: args.batch ?? null };
-  for (const [i, input] of inputs.entries())
-    if (files[i].diagnostics[0]?.code !== 'unreadable')
+  for (const [index, input] of inputs.entries())
+    if (files[index].diagnostics[0]?.code !== 'unreadable')
       advice.set(
         input.path,
         fileAdvice(parser, input.path, { ...options, input: args.input, catalog: modelCatalog() }),
@@ -211,11 +213,11 @@ function analyzeInput(parser: SourceParser, input: InputFile, args: CliArgs & { 
   if (input.problem) return unreadable(`${input.path}: ${input.problem}`);
   try {
     return analyzeFile(parser, input.path, args);
-  } catch (e) {
-    if (e instanceof UsageError) return unreadable(e.message);
-    const code = (e as NodeJS.ErrnoException).code;
+  } catch (error) {
+    if (error instanceof UsageError) return unreadable(error.message);
+    const code = (error as NodeJS.ErrnoException).code;
     if (code) return unreadable(`${input.path}: cannot be read (${code})`);
-    throw e;
+    throw error;
   }
 }
 
@@ -250,9 +252,9 @@ function analyzeNotebookFile(parser: SourceParser, file: string, options: CellAn
   try {
     const notebook = parseNotebook(readFileSync(file, 'utf8'), file);
     return analyzeCells(parser, notebook.cells, { ...options, language: notebook.language });
-  } catch (e) {
-    if (e instanceof NotebookError) throw new UsageError(e.message);
-    throw e;
+  } catch (error) {
+    if (error instanceof NotebookError) throw new UsageError(error.message);
+    throw error;
   }
 }
 
@@ -272,7 +274,10 @@ export function modelCatalog(): ModelCatalog {
 async function analyzeCommand(args: CliArgs): Promise<number> {
   const { report, bad, advice } = await buildReport(args);
   const withAdvice = advice
-    ? { ...report, files: report.files.map((f) => ({ ...f, advice: advice.get(f.file) ?? [] })) }
+    ? {
+        ...report,
+        files: report.files.map((fileReport) => ({ ...fileReport, advice: advice.get(fileReport.file) ?? [] })),
+      }
     : report;
   const out =
     args.format === 'json'
@@ -286,22 +291,26 @@ async function analyzeCommand(args: CliArgs): Promise<number> {
 
 function profilesCommand(args: CliArgs): number {
   const set = profileSet(args.files);
-  for (const p of listProfiles(set)) {
-    const peaks = Object.entries(p.peak ?? {})
-      .map(([k, v]) => `${k} ${figure(v)} ${k === 'int8' ? 'TOPS' : 'TFLOP/s'}`)
+  for (const profile of listProfiles(set)) {
+    const peaks = Object.entries(profile.peak ?? {})
+      .map(([precision, peak]) => `${precision} ${figure(peak)} ${precision === 'int8' ? 'TOPS' : 'TFLOP/s'}`)
       .join(', ');
     process.stdout.write(
-      `${p.id.padEnd(26)} ${p.name}\n${''.padEnd(27)}${p.kind}; ${peaks}; memory ${figure(p.memory?.bandwidthGBps)} GB/s; max ${figure(p.power?.maxW)} W\n`,
+      `${profile.id.padEnd(26)} ${profile.name}\n${''.padEnd(27)}${profile.kind}; ${peaks}; memory ${figure(profile.memory?.bandwidthGBps)} GB/s; max ${figure(profile.power?.maxW)} W\n`,
     );
   }
   return 0;
 }
 
 /** A profile figure (a number or `{ value, source }`) as a plain number. */
-function figure(v: unknown): string {
-  const n =
-    typeof v === 'number' ? v : v && typeof v === 'object' && 'value' in v ? (v as { value: number }).value : null;
-  return n === null ? '?' : String(Number(n.toPrecision(4)));
+function figure(value: unknown): string {
+  const plain =
+    typeof value === 'number'
+      ? value
+      : value && typeof value === 'object' && 'value' in value
+        ? (value as { value: number }).value
+        : null;
+  return plain === null ? '?' : String(Number(plain.toPrecision(4)));
 }
 
 async function checkCommand(args: CliArgs): Promise<number> {
@@ -319,7 +328,7 @@ async function checkCommand(args: CliArgs): Promise<number> {
     schema: 'wattlens.report/1',
     hardware: null,
     precision: precision ?? 'fp32',
-    files: expandInputs(files).map((f) => analyzeInput(parser, f, counted(precision ?? 'fp32'))),
+    files: expandInputs(files).map((input) => analyzeInput(parser, input, counted(precision ?? 'fp32'))),
   };
   const result = checkBudget(report, budget, (id) => getProfile(profiles, id), {
     files: named.length ? named.map((f) => f.path) : undefined,
@@ -345,9 +354,9 @@ main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
-  (e: Error) => {
+  (error: Error) => {
     process.stderr.write(
-      `wattlens: ${e instanceof UsageError || USER_ERRORS.has(e.name) ? '' : `${e.name}: `}${e.message}\n`,
+      `wattlens: ${error instanceof UsageError || USER_ERRORS.has(error.name) ? '' : `${error.name}: `}${error.message}\n`,
     );
     process.exitCode = 2;
   },
