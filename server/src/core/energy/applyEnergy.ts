@@ -12,6 +12,8 @@ import type { LoadedProfile } from './types';
 import { contextOf } from './statedPrecision';
 
 export { contextOf } from './statedPrecision';
+// The context's types and constructor live in context.ts (estimates elsewhere read them without this file).
+export { energyContext, type ApplyEnergyOptions, type EnergyContext } from './context';
 import { estimateGeneration } from './generationEnergy';
 
 /** Estimated rows by report row: reports share rows between models, and the language server between analyses. */

@@ -5,7 +5,7 @@ import { generationShapeOf, withGenerationFigures } from '../catalog/generationS
 import { generationCost } from './generation';
 import { co2eGrams } from './carbon';
 import { supportedPrecisions, UnsupportedPrecisionError } from './precision';
-import type { EnergyContext } from './applyEnergy';
+import type { EnergyContext } from './context';
 
 /** The generation block with its costs on `ctx`'s profile, or the same block (with its reason) when it cannot be costed. */
 export function estimateGeneration(g: GenerationReport, ctx: EnergyContext): GenerationReport {
