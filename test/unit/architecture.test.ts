@@ -213,6 +213,7 @@ const TYPE_CYCLES_LEFT: string[][] = [
   [
     'server/src/core/frameworks/keras/args.ts',
     'server/src/core/frameworks/keras/classes.ts',
+    'server/src/core/frameworks/keras/lookups.ts',
     'server/src/core/frameworks/keras/ops.ts',
     'server/src/core/frameworks/keras/runtime.ts',
   ],
