@@ -85,6 +85,7 @@ async function main(): Promise<void> {
           watchers: [
             { globPattern: '**/.wattlens/profiles/*.json' },
             { globPattern: '**/.wattlens/calibration/*.json' },
+            { globPattern: '**/*.py' },
           ],
         })
         .catch(() => undefined);

@@ -3,6 +3,8 @@
 // Run `npm run build` first, then `node --import tsx test/bench/lsp.ts [--edits N]`;
 // WATTLENS_BENCH_SERIES=1 also prints every keystroke's time, in order.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Range } from 'vscode-languageserver-protocol/node';
 import { TestClient } from '../lsp/client';
@@ -21,12 +23,42 @@ export interface LspBenchResult {
   rssMiB: { afterOpen: number; peak: number; afterAllEdits: number; edits: number };
 }
 
-/** The two synthetic 5,000-line files: the core bench's many small models, and one deep model. */
-export function benchFiles(): { name: string; text: string }[] {
+/** The repository's workspace fixture (a package, a src/ layout), which the workspace case imports. */
+const WORKSPACE = join(__dirname, '..', 'fixtures', 'workspace');
+
+/**
+ * The synthetic 5,000-line files: the core bench's many small models, one deep model, and the deep
+ * model in a workspace, importing its package's network and configuration (cross-file analysis).
+ */
+export function benchFiles(): { name: string; text: string; workspace?: string }[] {
   return [
     { name: 'many small models (test/bench/synthetic.ts)', text: syntheticModelsFile(5000).text },
     { name: 'one model of 140 residual blocks', text: syntheticModel() },
+    {
+      name: 'the same in a workspace, importing its own package',
+      text: workspaceModel(),
+      workspace: WORKSPACE,
+    },
   ];
+}
+
+/** The deep synthetic model as a script of the workspace fixture that also builds and calls its package's Net. */
+function workspaceModel(): string {
+  const header = [
+    'import os',
+    'import sys',
+    'sys.path.append(os.path.join(os.path.dirname(os.path.abspath(__file__)), "src"))',
+    'from models import Net',
+    'from myproject.utils import Config',
+    '',
+  ];
+  const footer = [
+    '',
+    'package_net = Net(Config(width=16))',
+    'package_logits = package_net(torch.randn(1, 3, 64, 64))',
+    '',
+  ];
+  return [...header, syntheticModel(), ...footer].join('\n');
 }
 
 /**
@@ -85,13 +117,15 @@ export function syntheticModel(lines = 5000): string {
 export async function benchLsp(
   name: string,
   text: string,
-  options: { keystrokes?: number; hovers?: number; edits?: number } = {},
+  options: { keystrokes?: number; hovers?: number; edits?: number; workspace?: string } = {},
 ): Promise<LspBenchResult> {
   const keystrokes = options.keystrokes ?? 48;
   const hovers = options.hovers ?? 100;
   const edits = options.edits ?? 600;
-  const uri = 'file:///bench/synthetic.py';
-  const client = await TestClient.start({});
+  const uri = options.workspace
+    ? pathToFileURL(join(options.workspace, 'bench_synthetic.py')).href
+    : 'file:///bench/synthetic.py';
+  const client = await TestClient.start({}, { workspace: options.workspace });
   try {
     const doc = TextDocument.create(uri, 'python', 1, text);
     let version = 1;
@@ -225,8 +259,8 @@ export function printLspBench(r: LspBenchResult): void {
 /** Runs the benchmark on both synthetic files and prints each. */
 export async function runLspBench(options: { edits?: number } = {}): Promise<LspBenchResult[]> {
   const results: LspBenchResult[] = [];
-  for (const { name, text } of benchFiles()) {
-    const r = await benchLsp(name, text, options);
+  for (const { name, text, workspace } of benchFiles()) {
+    const r = await benchLsp(name, text, { ...options, workspace });
     printLspBench(r);
     results.push(r);
   }

@@ -1,10 +1,11 @@
 // The `wattlens` command line: analyze, profiles, check. It locates the grammars and profiles
 // beside the bundle and passes their paths to the core, which never guesses them; advice comes
 // from the ide/ layer, the same list the editor shows.
-import { readFileSync } from 'node:fs';
-import { join, resolve, extname, dirname } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve, extname } from 'node:path';
 import { SourceParser } from '../core/parse/parser';
 import { analyzeSource } from '../core/analysis/analyzeSource';
+import { diskFiles, pythonEnvironment, type ImportOptions } from '../core/analysis/imports';
 import { analyzeTypeScript } from '../core/analysis/analyzeTfjs';
 import { parseNotebook, analyzeCells, NotebookError, type CellAnalyzeOptions } from '../core/analysis/notebook';
 import type { Report, FileReport, Precision } from '../core/report/types';
@@ -66,6 +67,9 @@ options:
   --input 1,3,224,224    input shape(s) overriding what the file builds
   --region CC            ISO 3166 country code for the grid's carbon intensity (default: world average)
   --pue X                facility power usage effectiveness, 1.0 to 5.0 (default 1.0)
+  --python PATH|none     the Python whose installed libraries imports read from source (default:
+                         WATTLENS_PYTHON, a .venv in the project, else python3 on PATH); none reads none.
+                         Imports of the project's own modules are always followed.
   --format table|json|csv
   --top N                list the N layers that take the most energy per model (default 5, 0 for none)
   --advice               the advice the editor offers (diagnostics and code actions with their prices);
@@ -244,7 +248,31 @@ function analyzeFile(parser: SourceParser, file: string, args: CliArgs & { preci
     throw new UsageError(
       `${file}: only Python (.py), notebooks (.ipynb) and TypeScript/JavaScript (.ts, .tsx, .js, .mjs, .cjs) are analysed`,
     );
-  return analyzeSource(parser, readFileSync(file, 'utf8'), { ...common, catalog: modelCatalog() });
+  return analyzeSource(parser, readFileSync(file, 'utf8'), {
+    ...common,
+    catalog: modelCatalog(),
+    imports: importsFor(file, args),
+  });
+}
+
+/**
+ * Where a script's imports are found: its project (the nearest folder above it with .git,
+ * pyproject.toml, setup.py or setup.cfg, else its own folder, with `src/`) and the site-packages
+ * of `--python` (else WATTLENS_PYTHON, a .venv in the project, or python3 on PATH); `--python none`
+ * reads no installed library, which then comes from the catalog.
+ */
+function importsFor(file: string, args: CliArgs): ImportOptions {
+  const root = projectRoot(resolve(file));
+  const python = args.python ?? process.env.WATTLENS_PYTHON;
+  const libraryPaths = python === 'none' ? [] : pythonEnvironment(python, [root]).libraryPaths;
+  return { files: diskFiles(), paths: { workspaceRoots: [root], libraryPaths }, scriptPath: resolve(file) };
+}
+
+function projectRoot(file: string): string {
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    if (['.git', 'pyproject.toml', 'setup.py', 'setup.cfg'].some((m) => existsSync(join(dir, m)))) return dir;
+    if (dirname(dir) === dir) return dirname(file);
+  }
 }
 
 /** A .ipynb file: its code cells analysed in order; a malformed notebook is reported with where it broke. */

@@ -15,7 +15,6 @@ import { analyzeGrouped, GroupCache } from '../core/analysis/groupAnalysis';
 import { analyzeTypeScript } from '../core/analysis/analyzeTfjs';
 import type { ModelCatalog } from '../core/catalog/modelCatalog';
 import { HfConfigResolver } from '../core/catalog/hfCache';
-import { fileURLToPath } from 'node:url';
 import { dirname } from 'node:path';
 import { inputFindings } from '../core/analysis/findings';
 import { applyChanges } from './editTracking';
@@ -25,11 +24,21 @@ import type { Analysis, AnalysisOptions } from '../ide/analysis';
 
 export type { Analysis, AnalysisOptions };
 import { MemoryGuard } from './memoryGuard';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import {
+  ParsedModules,
+  diskFiles,
+  type ImportOptions,
+  type ImportPaths,
+  type SourceFiles,
+} from '../core/analysis/imports';
 
 /** Called when a source settles after edits, and when documents close. */
 export interface DocumentEvents {
   settled(key: string): void;
   closed(uris: string[]): void;
+  /** A source's cached analysis was dropped though its text did not change (a file it imports did). */
+  invalidated?(key: string): void;
 }
 
 /** Past this many unparsed edits, the next parse starts from scratch (and the list stops growing). */
@@ -57,6 +66,12 @@ export class DocumentStore {
   /** Per document: the results of its independent statement groups, so an edit re-runs only its group. */
   private readonly groupCaches = new Map<string, GroupCache>();
   private readonly memory = new MemoryGuard();
+  /** Imported files parsed once per path and content, for every document's analyses. */
+  private readonly parsedModules = new ParsedModules();
+  /** Per document: the files its last analysis read through its imports. */
+  private readonly dependencies = new Map<string, Set<string>>();
+  /** The workspace folders and the Python environment's library folders imports are searched in. */
+  private importPaths: ImportPaths = { workspaceRoots: [], libraryPaths: [] };
 
   constructor(
     private readonly parser: SourceParser,
@@ -74,9 +89,35 @@ export class DocumentStore {
     });
   }
 
+  /** Sets where imports are found: the workspace folders and the library folders of the user's Python. */
+  setImportPaths(paths: ImportPaths): void {
+    this.importPaths = paths;
+    this.invalidate();
+  }
+
+  /**
+   * A file changed (an open document edited, or a file on disk): documents whose last analysis
+   * imported it are analysed again, since their figures may come from it.
+   */
+  fileChanged(uri: string): void {
+    if (!uri.startsWith('file:')) return;
+    const path = fileURLToPath(uri);
+    this.parsedModules.forget(path);
+    for (const [key, paths] of this.dependencies) {
+      if (key === uri || !paths.has(path)) continue;
+      this.analyses.delete(key);
+      this.groupCaches.delete(key);
+      this.events.invalidated?.(key);
+      this.schedule(key);
+    }
+  }
+
   /** Starts listening for text and notebook synchronisation on `connection`. */
   listen(connection: Connection): void {
-    this.texts.onDidChangeContent((e) => this.schedule(e.document.uri));
+    this.texts.onDidChangeContent((e) => {
+      this.schedule(e.document.uri);
+      this.fileChanged(e.document.uri);
+    });
     this.texts.onDidClose((e) => this.forget(e.document.uri, [e.document.uri]));
     this.texts.listen(connection);
     this.notebooks.onDidOpen((nb) => this.notebookChanged(nb.uri));
@@ -261,6 +302,7 @@ export class DocumentStore {
     this.notebookVersions.delete(key);
     this.notebookSources.delete(key);
     this.textSources.delete(key);
+    this.dependencies.delete(key);
     this.events.closed(uris);
   }
 
@@ -319,10 +361,25 @@ export class DocumentStore {
    */
   private reportOf(source: Source, root: SyntaxNode, options: AnalyzeOptions): FileReport {
     if (source.notebook) return analyzeTree(this.parser, root, source.text, options);
+    if (source.key.startsWith('file:')) {
+      const read = new Set<string>();
+      this.dependencies.set(source.key, read);
+      options = { ...options, imports: this.importsOf(source.key, read) };
+    }
     let cache = this.groupCaches.get(source.key);
     if (!cache) this.groupCaches.set(source.key, (cache = new GroupCache()));
     const grouped = analyzeGrouped(this.parser, root, source.text, options, cache);
     return grouped?.report ?? analyzeTree(this.parser, root, source.text, options, cache.memo);
+  }
+
+  /** Where a document's imports are found; open documents are read from the editor, others from disk. */
+  private importsOf(uri: string, read: Set<string>): ImportOptions {
+    const disk = diskFiles();
+    const files: SourceFiles = {
+      read: (path) => this.texts.get(pathToFileURL(path).href)?.getText() ?? disk.read(path),
+      isDirectory: (path) => disk.isDirectory(path),
+    };
+    return { files, paths: this.importPaths, parsed: this.parsedModules, scriptPath: fileURLToPath(uri), read };
   }
 
   /** The tree for `source`: reused, re-parsed from pending edits, or parsed from scratch. */

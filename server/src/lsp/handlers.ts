@@ -74,6 +74,8 @@ export function registerHandlers(connection: Connection, service: Service): void
   connection.onDidChangeWatchedFiles((params) => {
     if (params.changes.some((c) => /\.wattlens\/(profiles|calibration)\/[^/]+\.json$/.test(c.uri)))
       service.reloadProfiles();
+    // A Python file changed on disk: documents that import it are analysed again.
+    for (const c of params.changes) if (c.uri.endsWith('.py')) service.docs.fileChanged(c.uri);
   });
   registerProfiling(connection, service);
 }

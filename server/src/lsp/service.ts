@@ -19,6 +19,7 @@ import { estimate, type View } from '../ide/view';
 import { findingItems } from '../ide/advice/diagnostics';
 import * as fmt from '../ide/format';
 import { toDiagnostics } from './convert';
+import { pythonEnvironment } from '../core/analysis/imports';
 import { ProfileStore } from './profileStore';
 import {
   DEFAULT_HARDWARE,
@@ -69,7 +70,11 @@ export class Service {
     parser: SourceParser,
     private readonly packageRoot: string,
   ) {
-    const events = { settled: (key: string) => this.settled(key), closed: (uris: string[]) => this.cleared(uris) };
+    const events = {
+      settled: (key: string) => this.settled(key),
+      closed: (uris: string[]) => this.cleared(uris),
+      invalidated: (key: string) => this.views.delete(key),
+    };
     this.docs = new DocumentStore(parser, events, () => this.modelCatalog());
     this.profiles = new ProfileStore(join(packageRoot, 'profiles'));
   }
@@ -91,6 +96,10 @@ export class Service {
       : 'Restricted Mode: the workspace is not trusted, so its hardware profiles (.wattlens/profiles) and calibration files are not read. Trust the workspace to use them.';
     this.workspaceDir = this.workspaceTrusted ? workspaceDir : undefined;
     this.profiles = new ProfileStore(join(this.packageRoot, 'profiles'), this.workspaceDir);
+    // Imports are searched in the workspace and the site-packages of its Python (a .venv there, else
+    // python3), asked once here, off the keystroke path.
+    const roots = this.workspaceDir ? [this.workspaceDir] : [];
+    this.docs.setImportPaths({ workspaceRoots: roots, libraryPaths: pythonEnvironment(undefined, roots).libraryPaths });
     this.profiles.reload().forEach((m) => this.tell(m, MessageType.Warning));
   }
 

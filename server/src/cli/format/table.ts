@@ -36,11 +36,12 @@ export function formatTable(report: Report, options: TableOptions = { top: 5 }):
   for (const file of report.files) {
     out.push(`${file.file}`);
     for (const d of file.diagnostics) out.push(`  ${d.severity} ${where(file, d.range.start, d.cell)} ${d.message}`);
-    for (const model of file.models) out.push(...modelBlock(file, model, hw, options.top));
+    // Appended line by line: spreading a model's rows into push() overflows the stack past ~120k layers.
+    for (const model of file.models) append(out, modelBlock(file, model, hw, options.top));
     if (file.models.length === 0) out.push('  no models found');
-    for (const run of file.trainingRuns ?? []) out.push(...trainingBlock(file, run, hw));
+    for (const run of file.trainingRuns ?? []) append(out, trainingBlock(file, run, hw));
     const advice = options.advice?.get(file.file);
-    if (advice) out.push(...adviceBlock(file, advice));
+    if (advice) append(out, adviceBlock(file, advice));
   }
   return out.join('\n') + '\n';
 }
@@ -74,10 +75,15 @@ function modelBlock(file: FileReport, m: ModelReport, hw: string, top: number): 
   for (const u of m.unresolved)
     lines.push(`    unresolved (${where(file, { line: u.range.start.line }, u.cell)}): ${u.reason}`);
   if (m.root && m.layers.length) {
-    if (top > 0) lines.push(...topBlock(m, top));
-    lines.push(...layerTable(m));
+    if (top > 0) append(lines, topBlock(m, top));
+    append(lines, layerTable(m));
   }
   return lines;
+}
+
+/** Appends `more` to `lines` without spreading it into arguments. */
+function append(lines: string[], more: string[]): void {
+  for (const line of more) lines.push(line);
 }
 
 /** The layers (by path, all their calls summed) that take the most of the model's energy. */
@@ -126,7 +132,7 @@ function layerTable(m: ModelReport): string[] {
     fmt.energy(t.energyJ),
     '',
   ];
-  const widths = header.map((h, i) => Math.max(h.length, total[i].length, ...rows.map((r) => r[i].length)));
+  const widths = header.map((h, i) => rows.reduce((w, r) => Math.max(w, r[i].length), Math.max(h.length, total[i].length)));
   const line = (r: string[]) =>
     '    ' +
     r
@@ -134,7 +140,10 @@ function layerTable(m: ModelReport): string[] {
       .join('  ')
       .trimEnd();
   const rule = line(widths.map((w) => '-'.repeat(w)));
-  return ['', line(header), rule, ...rows.map(line), rule, line(total)];
+  const out = ['', line(header), rule];
+  for (const r of rows) out.push(line(r));
+  out.push(rule, line(total));
+  return out;
 }
 
 /** One training run: what is trained how long, MACs per step / run / 1,000 samples, and its energy. */

@@ -8,6 +8,7 @@ import type { ModelCatalog } from '../catalog/modelCatalog';
 import type { DType } from '../layers/layerSpec';
 import type { HfConfigResolver } from '../catalog/hfCache';
 import { Session } from './session';
+import type { ImportOptions } from '../interpreter/python/imports/sourceModules';
 import type { ModuleMemo } from '../frameworks/torch/moduleMemo';
 import { syntaxFindings, inputFindings } from './findings';
 import { reduceLargeSource, type ReducedSource } from './largeSource';
@@ -31,6 +32,12 @@ export interface AnalyzeOptions {
   configResolver?: HfConfigResolver;
   /** The analysed file's folder, for `from_pretrained("./local/dir")`. */
   baseDir?: string;
+  /**
+   * Where imports of Python source are found: the workspace (the user's own packages) and the
+   * Python environment's site-packages. `file` should then be the file's path. Without it, imports
+   * resolve to what the analyser models and everything else is opaque.
+   */
+  imports?: ImportOptions;
   /** Pretrained-checkpoint and dataset catalogs (the caller loads them; without one, hub loads stay unresolved). */
   catalog?: ModelCatalog;
 }

@@ -1,6 +1,6 @@
 // Findings about the input itself: files too large or binary (refused), and syntax errors
 // (tree-sitter ERROR and MISSING nodes), each located.
-import type { SyntaxNode } from '../parse/syntax';
+import { MAX_NESTING, TOO_DEEP, type SyntaxNode } from '../parse/syntax';
 import type { Finding } from '../report/types';
 
 const ZERO = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
@@ -37,6 +37,15 @@ export function syntaxFindings(root: SyntaxNode): Finding[] {
   const out: Finding[] = [];
   const visit = (n: SyntaxNode) => {
     if (out.length >= MAX_SYNTAX_FINDINGS) return;
+    if (n.type === TOO_DEEP) {
+      out.push({
+        range: n.range,
+        severity: 'error',
+        code: 'syntax',
+        message: `nesting too deep: more than ${MAX_NESTING} levels (Python itself refuses this); this part is not analysed`,
+      });
+      return;
+    }
     if (n.type === 'ERROR' || n.isMissing) {
       out.push({
         range: n.range,

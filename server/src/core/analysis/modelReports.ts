@@ -4,7 +4,7 @@ import type { Range } from '../parse/syntax';
 import type { ModuleV, ClassV } from '../interpreter/python/values';
 import { type RootRun, UNKNOWN_OP } from '../frameworks/torch/runtime';
 import type { LayerCall } from '../frameworks/torch/tracer';
-import { parameterCount, modulePathsList, layerParamElems } from '../frameworks/torch/modules';
+import { parameterCount, modulePathsList, layerParamElems, allModules } from '../frameworks/torch/modules';
 import type { CodePrecision, LayerReport, ModelReport, ModelTotals, Precision, Unresolved } from '../report/types';
 import { bytesPerElement } from '../report/precision';
 import { activationBytesOf, weightBytesOf } from '../report/rows';
@@ -21,6 +21,11 @@ export interface RootModel {
 /** Builds the report of one root model. */
 export function rootReport(root: RootModel, precision: Precision): ModelReport {
   const bytes = bytesPerElement(precision);
+  // A tree whose construction met a problem may lack layers: its forward's figures are unknown too.
+  if (root.run && !root.run.aborted) {
+    const incomplete = allModules(root.module).find((m) => m.incomplete);
+    if (incomplete) root = { ...root, run: { ...root.run, aborted: `${incomplete.cls.name} may be incomplete` } };
+  }
   const calls = root.run?.calls ?? [];
   const layers = [
     ...calls.map((c) => layerRow(c, bytes)),
@@ -32,7 +37,8 @@ export function rootReport(root: RootModel, precision: Precision): ModelReport {
     name: root.name,
     framework: 'pytorch',
     root: true,
-    range: root.module.cls.builtin ? root.module.range : root.module.cls.range,
+    // A class of another file (the workspace, a library) is shown where this file builds it.
+    range: root.module.cls.builtin || root.module.cls.foreign ? root.module.range : root.module.cls.range,
     input: root.run?.inputs.length
       ? {
           shape: root.run.inputs[0].shape ?? [],

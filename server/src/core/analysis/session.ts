@@ -4,12 +4,12 @@
 import type { SourceParser } from '../parse/parser';
 import type { SyntaxNode } from '../parse/syntax';
 import type { Finding, ModelReport, Precision } from '../report/types';
-import { Scope, type ModuleV, type ClassV, type Value, type NamespaceV } from '../interpreter/python/values';
+import { Scope, list, str, type ModuleV, type ClassV, type Value, type NamespaceV } from '../interpreter/python/values';
 import { Interpreter } from '../interpreter/python/interpreter';
 import { StepBudget, StepBudgetExceeded } from '../interpreter/stepBudget';
 import { createBuiltins } from '../interpreter/python/builtins';
 import { stdlibModules } from '../interpreter/python/stdlib';
-import { builtinBase } from '../interpreter/python/classes';
+import { builtinBase, lookupClassAttr } from '../interpreter/python/classes';
 import { TorchRuntime, isLoss, type RootRun } from '../frameworks/torch/runtime';
 import { allModules } from '../frameworks/torch/modules';
 import { torchModules } from '../frameworks/torch/torchNamespace';
@@ -23,6 +23,8 @@ import type { HfConfigResolver } from '../catalog/hfCache';
 import { inferInput } from './inputRules';
 import { rootReport, blockReport, type RootModel } from './modelReports';
 import { memoClasses } from './memoClasses';
+import { einopsModules } from '../frameworks/einops/runtime';
+import { SourceModules, osModules, sysModule, type ImportOptions } from '../interpreter/python/imports/sourceModules';
 import { MemoRun, type ModuleMemo } from '../frameworks/torch/moduleMemo';
 import { Dataflow } from '../frameworks/torch/dataflow';
 import type { ModelGraph } from '../report/graph';
@@ -45,6 +47,9 @@ export interface SessionOptions {
   configResolver?: HfConfigResolver;
   /** The analysed file's folder, for `from_pretrained("./local/dir")`. */
   baseDir?: string;
+  /** The analysed file's path, and where its imports are found; without them imports are not followed. */
+  file?: string;
+  imports?: ImportOptions;
 }
 
 /**
@@ -94,6 +99,10 @@ export class Session {
   private log: StatementLog | undefined;
   private readonly builtinClasses = new Map<string, ClassV>();
   private readonly insideRoots = new Set<ModuleV>();
+  /** Module classes of this file that nothing built, built with their defaults (see buildNeverBuilt). */
+  private readonly builtWithDefaults: ModuleV[] = [];
+  /** Imported source modules, when imports are followed. */
+  readonly sources: SourceModules | undefined;
   private rootsWalked = 0;
 
   constructor(
@@ -123,14 +132,37 @@ export class Session {
     this.keras.interp = this.interp;
     this.kerasSession = new KerasSession(this.keras);
     const { modules, nn, classes } = torchModules(this.rt);
-    const all: Record<string, NamespaceV> = { ...stdlibModules(this.interp), ...modules, ...kerasModules(this.keras) };
+    const all: Record<string, NamespaceV> = {
+      ...stdlibModules(this.interp),
+      ...modules,
+      ...einopsModules(this.rt, nn.attrs.get('Module') as ClassV),
+      ...kerasModules(this.keras),
+    };
+    const modelled = { ...all };
     this.hubTraining.install(all, nn);
+    const sources =
+      options.imports && options.file
+        ? new SourceModules(this.interp, parser, options.imports, options.imports.scriptPath ?? options.file)
+        : undefined;
+    this.sources = sources;
+    Object.assign(modelled, osModules(options.imports?.files), { sys: sysModule(sources?.sysPath ?? list([])) });
+    // Modelled modules first (torch, the standard library, Keras), then the user's and installed
+    // libraries' source, then the catalog of pretrained checkpoints, else an opaque namespace.
     this.interp.configure(
       createBuiltins(this.interp),
-      (dotted) => all[dotted] ?? this.hubTraining.resolveModule(dotted, all) ?? opaqueTorch(dotted),
+      (dotted, scope, site) =>
+        modelled[dotted] ??
+        (isTorch(dotted) ? undefined : sources?.resolve(dotted, scope, site)) ??
+        all[dotted] ??
+        this.hubTraining.resolveModule(dotted, all) ??
+        opaqueTorch(dotted),
     );
     this.loadPrelude(nn, all);
     this.scope = new Scope(this.interp.builtins);
+    if (sources) {
+      this.scope.vars.set('__file__', str(options.imports!.scriptPath ?? options.file!));
+      this.scope.vars.set('__package__', str(sources.packageOfScript()));
+    }
     // The memo names built-in classes by these keys: the layer classes, then everything torch.nn
     // holds (containers, and the Transformer prelude's classes loaded above).
     for (const [name, cls] of classes) this.builtinClasses.set(name, cls);
@@ -147,7 +179,7 @@ export class Session {
     // The prelude is imported code: what its functions build and run is placed at the analysed file's
     // call that entered them (its own positions are in its own text).
     const wasForeign = this.interp.inForeign;
-    this.interp.inForeign = true;
+    this.interp.inForeign = 'library';
     try {
       this.interp.runModule(preludeTree(this.parser), scope);
     } finally {
@@ -173,6 +205,7 @@ export class Session {
     const note = (index: number) => log?.note(index, this.rt.roots, this.scope.vars, this.interp.problems.length);
     this.interp.runModule(root, this.scope, log ? (position) => note(statementIndex!(position)) : undefined);
     try {
+      this.buildNeverBuilt();
       for (const m of this.untracedRoots()) this.rt.traceRoot(m, [], new Map(), { range: m.range });
       this.hubTraining.afterRun(this.scope, this.text);
       this.traceByInputRules(root);
@@ -199,6 +232,27 @@ export class Session {
     this.interp.instanceMemo = run;
   }
 
+  /**
+   * Builds, as a user would with no arguments, each module class of this file that nothing builds
+   * and that needs no constructor argument (a `models.py` open in an editor defines classes and
+   * builds none). The last-defined first: a class built as part of another is not built again.
+   */
+  private buildNeverBuilt(): void {
+    const built = new Set<ClassV>();
+    const note = (m: ModuleV) => allModules(m).forEach((x) => built.add(x.cls));
+    for (const v of this.scope.vars.values()) if (v.kind === 'module') note(v);
+    for (const r of this.rt.roots) note(r.module);
+    const classes = this.userModuleClasses();
+    const bases = new Set(classes.flatMap((c) => c.bases));
+    for (const cls of [...classes].reverse()) {
+      if (built.has(cls) || bases.has(cls) || !constructibleWithDefaults(cls)) continue;
+      const m = this.interp.instantiate(cls, [], new Map(), { range: cls.range });
+      if (m.kind !== 'module') continue;
+      this.builtWithDefaults.push(m);
+      note(m);
+    }
+  }
+
   /** Module-level variables holding modules that were never called and have a declared input. */
   private untracedRoots(): ModuleV[] {
     return this.untracedModules().filter((m) => this.hasDeclaredInput(m));
@@ -207,7 +261,7 @@ export class Session {
   /** Module-level variables holding modules that were never called. */
   private untracedModules(): ModuleV[] {
     const traced = new Set(this.rt.roots.map((r) => r.module));
-    const out: ModuleV[] = [];
+    const out: ModuleV[] = this.builtWithDefaults.filter((m) => !traced.has(m));
     const inside = this.modulesInRoots();
     for (const v of this.scope.vars.values()) {
       if (
@@ -267,6 +321,11 @@ export class Session {
       item: this.withVariables(rootReport(r.root, precision), r.root.module),
       key: r.key,
     }));
+    roots.forEach((r, i) => {
+      if (this.builtWithDefaults.includes(r.root.module))
+        out[i].item.provenance =
+          `${out[i].item.provenance}; built with its defaults (the file never builds ${r.root.name})`;
+    });
     const rootClasses = new Set(roots.map((r) => r.root.module.cls));
     for (const cls of this.userModuleClasses()) {
       if (!rootClasses.has(cls))
@@ -328,6 +387,12 @@ export class Session {
       const missingInput = `no input shape for ${this.nameOf(v)}: call it on a tensor, add '# wattlens: input=(...)' above it, or pass --input`;
       out.push({ root: { module: v, name: this.nameOf(v), missingInput }, key: [1, ...this.varKey(v)] });
     }
+    const traced = new Set(this.rt.roots.map((r) => r.module));
+    for (const m of this.builtWithDefaults) {
+      if (traced.has(m)) continue;
+      const missingInput = `no input shape for ${m.cls.name} (built with its defaults): add '# wattlens: input=(...)' above the class, or pass --input`;
+      out.push({ root: { module: m, name: m.cls.name, missingInput }, key: [2, ...this.varKey(m.cls)] });
+    }
     return out;
   }
 
@@ -347,7 +412,7 @@ export class Session {
 
   /** A user class's name, or the variable a built-in container is bound to. */
   private nameOf(m: ModuleV): string {
-    if (!m.cls.builtin && !this.preludeClasses.has(m.cls)) return m.cls.name;
+    if (!m.cls.builtin && !this.preludeClasses.has(m.cls) && m.cls.foreign !== 'library') return m.cls.name;
     for (const [k, v] of this.scope.vars) if (v === m) return k;
     return m.cls.name;
   }
@@ -356,7 +421,8 @@ export class Session {
   private userModuleClasses(): ClassV[] {
     const out: ClassV[] = [];
     for (const v of this.scope.vars.values()) {
-      if (v.kind === 'class' && !v.builtin && !this.preludeClasses.has(v) && isModuleClass(v)) out.push(v);
+      if (v.kind === 'class' && !v.builtin && !v.foreign && !this.preludeClasses.has(v) && isModuleClass(v))
+        out.push(v);
     }
     return out;
   }
@@ -403,9 +469,23 @@ function stoppedByClock(report: ModelReport): ModelReport {
   return { ...report, totals, unresolved: [{ range: report.range, reason }, ...report.unresolved] };
 }
 
+/** Whether a class can be built with no argument: every constructor parameter has a default. */
+function constructibleWithDefaults(cls: ClassV): boolean {
+  if (!lookupClassAttr(cls, 'forward') || lookupClassAttr(cls, 'forward')?.kind !== 'func') return false;
+  const init = lookupClassAttr(cls, '__init__');
+  if (!init || init.kind === 'builtin') return !init || isModuleClass(cls);
+  if (init.kind !== 'func') return false;
+  return init.params.slice(1).every((p) => p.default !== undefined || p.kind === 'varargs' || p.kind === 'kwargs');
+}
+
 function isModuleClass(cls: ClassV): boolean {
   const base = builtinBase(cls);
   return !!base && base.builtin !== 'object';
+}
+
+/** torch's own modules are modelled (or opaque): its installed source is never read. */
+function isTorch(dotted: string): boolean {
+  return dotted === 'torch' || dotted.startsWith('torch.');
 }
 
 function opaqueTorch(dotted: string): Value | undefined {

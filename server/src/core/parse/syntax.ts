@@ -164,22 +164,24 @@ interface MirrorContext {
  * and positions computed from indexes with a line table rather than read per node. A null anchor
  * marks the module node: its own anchor is private and each child starts a new one.
  */
-function mirrorAt(cursor: TreeCursor, ctx: MirrorContext, anchor: Anchor | null): SyntaxNode {
+function mirrorAt(cursor: TreeCursor, ctx: MirrorContext, anchor: Anchor | null, depth = 0): SyntaxNode {
   const startIndex = cursor.startIndex;
   const endIndex = cursor.endIndex;
-  const type = ctx.types[cursor.nodeTypeId] ?? 'ERROR';
-  let hasError = type === 'ERROR';
+  // Nesting deeper than Python itself accepts is cut off here, so no walk over the tree can overflow the stack.
+  const tooDeep = depth > MAX_NESTING;
+  const type = tooDeep ? TOO_DEEP : (ctx.types[cursor.nodeTypeId] ?? 'ERROR');
+  let hasError = type === 'ERROR' || tooDeep;
   const isMissing = startIndex === endIndex && cursor.nodeIsMissing;
   let children = NO_CHILDREN;
   let fields = NO_FIELDS;
-  if (cursor.gotoFirstChild()) {
+  if (!tooDeep && cursor.gotoFirstChild()) {
     const kids: SyntaxNode[] = [];
     const names: (string | null)[] = [];
     do {
       if (!keptInMirror(ctx.types[cursor.nodeTypeId], cursor.nodeIsNamed, cursor.nodeIsMissing)) continue;
       const fieldName = ctx.fields[cursor.currentFieldId] ?? null;
       const childAnchor = anchor ?? newAnchor();
-      const child = mirrorAt(cursor, ctx, childAnchor);
+      const child = mirrorAt(cursor, ctx, childAnchor, depth + 1);
       if (!anchor) anchorOwners.set(childAnchor, child);
       if (child.hasError || child.isMissing) hasError = true;
       kids.push(child);
@@ -211,6 +213,15 @@ function mirrorAt(cursor: TreeCursor, ctx: MirrorContext, anchor: Anchor | null)
     end.character,
   );
 }
+
+/**
+ * How deep the mirror follows the tree. CPython refuses source nested past 200 parentheses
+ * ("too many nested parentheses"); statements and blocks add a few levels around that.
+ */
+export const MAX_NESTING = 400;
+
+/** The type of the node that stands for a subtree nested past MAX_NESTING. */
+export const TOO_DEEP = 'nesting_too_deep';
 
 function newAnchor(): Anchor {
   return { lines: 0, chars: 0 };

@@ -8,6 +8,7 @@ import {
   type TensorV,
   type BuiltinV,
   type CallSite,
+  type DictV,
   NONE,
   int,
   str,
@@ -81,9 +82,21 @@ export function ownAttr(m: ModuleV, name: string): Value | undefined {
 function layerArgAttr(m: ModuleV, name: string): Value | undefined {
   const args = m.layerArgs;
   if (!args || !Object.hasOwn(args, name)) return undefined;
-  const value = fromArgValue(args[name]);
+  const value = normalisedArg(m, name, fromArgValue(args[name]));
   m.attrs.set(name, value);
   return value;
+}
+
+const SPATIAL_ARGS = new Set(['kernel_size', 'stride', 'padding', 'dilation', 'output_padding']);
+
+/**
+ * torch stores a conv layer's spatial arguments as tuples (`conv.kernel_size == (3, 3)` even when
+ * built with 3); code reads them back (`kernel_size[0] * kernel_size[1]`), so they are read as torch has them.
+ */
+function normalisedArg(m: ModuleV, name: string, value: Value): Value {
+  const dims = /^(Conv|ConvTranspose)(\d)d$/.exec(m.spec?.op ?? '')?.[2];
+  if (!dims || !SPATIAL_ARGS.has(name) || value.kind !== 'int') return value;
+  return tuple(Array.from({ length: Number(dims) }, () => value));
 }
 
 /** Every module in the tree, depth-first, each once (as `modules()` yields them). */
@@ -125,6 +138,8 @@ export function parameterCount(root: ModuleV): { count: number | null; reason?: 
   const modules = allModules(root);
   const unresolved = modules.find((m) => m.unresolved);
   if (unresolved) return { count: null, reason: unresolved.unresolved };
+  const incomplete = modules.find((m) => m.incomplete);
+  if (incomplete) return { count: null, reason: `${incomplete.cls.name} may be incomplete: ${incomplete.incomplete}` };
   // One pass over the distinct parameters (shared ones once), without listing them first.
   const seen = new Set<TensorV>();
   let count = 0;
@@ -276,6 +291,45 @@ function cloneTensor(p: TensorV, copies: Map<unknown, unknown>): TensorV {
   const c = { ...p };
   copies.set(p, c);
   return c;
+}
+
+/**
+ * `module._modules` as a live dict: reading lists the children, writing a key replaces or adds a
+ * child (code that swaps layers in place writes `module._modules[name] = new_layer`).
+ */
+export function childrenView(m: ModuleV): DictV {
+  class Children extends Map<string, { key: Value; value: Value }> {
+    override get(key: string) {
+      const child = key.startsWith('s') ? m.children.get(key.slice(1)) : undefined;
+      return child ? { key: str(key.slice(1)), value: child } : undefined;
+    }
+    override has(key: string) {
+      return key.startsWith('s') && m.children.has(key.slice(1));
+    }
+    override set(key: string, entry: { key: Value; value: Value }) {
+      if (key.startsWith('s') && entry.value.kind === 'module') m.children.set(key.slice(1), entry.value);
+      return this;
+    }
+    override delete(key: string) {
+      return key.startsWith('s') && m.children.delete(key.slice(1));
+    }
+    override get size() {
+      return m.children.size;
+    }
+    override *entries(): MapIterator<[string, { key: Value; value: Value }]> {
+      for (const [k, v] of m.children) yield [`s${k}`, { key: str(k), value: v }];
+    }
+    override *keys(): MapIterator<string> {
+      for (const k of m.children.keys()) yield `s${k}`;
+    }
+    override *values(): MapIterator<{ key: Value; value: Value }> {
+      for (const [k, v] of m.children) yield { key: str(k), value: v };
+    }
+    override [Symbol.iterator]() {
+      return this.entries();
+    }
+  }
+  return { kind: 'dict', entries: new Children() };
 }
 
 /** Items of a container module for iteration: children of Sequential/ModuleList, keys of ModuleDict. */

@@ -19,6 +19,7 @@ import { PyError, raise } from '../../interpreter/python/errors';
 import { StepBudgetExceeded } from '../../interpreter/stepBudget';
 import { lookupClassAttr, builtinBase, mro } from '../../interpreter/python/classes';
 import { PrecisionState } from './precision';
+import { valued, rowValues } from './tensorValues';
 import { Tracer, type LayerCall, type TraceProblem } from './tracer';
 import type { InputRule } from '../../report/types';
 import {
@@ -31,6 +32,7 @@ import {
   childAt,
   layerParamElems,
   UNKNOWN_ENTRY,
+  childrenView,
 } from './modules';
 import { tensorAttr, tensorBinary, indexTensor, guarded } from './tensorOps';
 import { type TensorInfo, type ForwardOut, ShapeError, elementCount } from './layers/layerSpec';
@@ -91,6 +93,7 @@ export class TorchRuntime implements FrameworkHooks {
   getAttr(obj: Value, name: string, site: CallSite): Value | undefined {
     if (obj.kind === 'tensor') return tensorAttr(this, obj, name, site);
     if (obj.kind !== 'module') return undefined;
+    if (name === '_modules') return childrenView(obj);
     const own = ownAttr(obj, name);
     if (own !== undefined) return own;
     const attr = lookupClassAttr(obj.cls, name);
@@ -156,6 +159,8 @@ export class TorchRuntime implements FrameworkHooks {
     if (obj.kind === 'module') return this.moduleItem(obj, index, site);
     if (obj.kind !== 'tensor') return undefined;
     if (!obj.shape) return obj;
+    if (obj.values && index.kind === 'int' && obj.shape.length)
+      return valued(obj.shape.slice(1), obj.dtype, rowValues(obj, index.value));
     const out = guarded(this, () => indexTensor(obj as TensorV & { shape: number[] }, index), site);
     this.tracer.flow?.method(out, obj, 'getitem', [index], new Map());
     return out;
@@ -177,9 +182,8 @@ export class TorchRuntime implements FrameworkHooks {
   iterate(obj: Value): Value[] | undefined {
     if (obj.kind === 'module') return containerItems(obj);
     if (obj.kind === 'tensor' && obj.shape && obj.shape.length > 0) {
-      const rows = Array.from(
-        { length: Math.min(obj.shape[0], 4096) },
-        () => ({ kind: 'tensor', shape: obj.shape!.slice(1), dtype: obj.dtype }) as TensorV,
+      const rows = Array.from({ length: Math.min(obj.shape[0], 4096) }, (_, i) =>
+        valued(obj.shape!.slice(1), obj.dtype, rowValues(obj, i)),
       );
       this.tracer.flow?.method(tuple(rows), obj, 'unbind', [], new Map());
       return rows;
@@ -350,6 +354,12 @@ export class TorchRuntime implements FrameworkHooks {
     const range = this.interp.visibleRange(site.range);
     if (this.tracer.active) this.tracer.record({ op, inputs, output, macs, extraFlops }, range, null);
     return output;
+  }
+
+  /** Records an op whose shape rule failed: its cost is unknown, with the reason. */
+  recordUnknown(reason: string, site: CallSite): void {
+    if (this.tracer.active)
+      this.tracer.record({ op: UNKNOWN_OP, inputs: [], output: null, macs: null, reason }, site.range, site.range);
   }
 
   /** Records a leaf layer call (the module is a built-in layer with a spec). */

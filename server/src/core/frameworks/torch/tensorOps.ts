@@ -18,6 +18,7 @@ import {
 import { raise } from '../../interpreter/python/errors';
 import { ShapeError, elementCount, type DType } from './layers/layerSpec';
 import * as S from './shapeOps';
+import { valued, binaryValues, unaryValues, toList, itemOf } from './tensorValues';
 import type { Interpreter } from '../../interpreter/python/interpreter';
 import type { Tracer } from './tracer';
 
@@ -30,6 +31,7 @@ export interface TensorOpHost {
   readonly tracer: Pick<Tracer, 'flow'>;
   recordOp(op: string, inputs: TensorV[], output: TensorV, macs: number, site: CallSite, extraFlops?: number): TensorV;
   shapeProblem(message: string, site: CallSite): void;
+  recordUnknown(reason: string, site: CallSite): void;
 }
 
 type Args = Value[];
@@ -124,6 +126,14 @@ const METHODS: Record<string, Method> = {
   squeeze: shapeOnly((s, a, k) => S.squeeze(s, optDim(arg(a, k, 0, 'dim'))?.[0])),
   expand: shapeOnly((s, a) => expand(s, dimsArg(a, 'expand size'))),
   repeat: shapeOnly((s, a) => repeatShape(s, dimsArg(a, 'repeat sizes'))),
+  repeat_interleave: shapeOnly((s, a, k) => {
+    const repeats = arg(a, k, 0, 'repeats');
+    if (repeats?.kind !== 'int') throw new ShapeError('repeat_interleave with a tensor of repeats depends on data');
+    const dim = arg(a, k, 1, 'dim');
+    if (!dim || dim.kind === 'none') return [s.reduce((x, y) => x * y, 1) * repeats.value];
+    const d = S.normDim(asInt(dim, 'dim'), s.length);
+    return s.map((x, i) => (i === d ? x * repeats.value : x));
+  }),
   narrow: shapeOnly((s, a) =>
     s.map((x, i) => (i === S.normDim(asInt(a[0], 'dim'), s.length) ? asInt(a[2], 'length') : x)),
   ),
@@ -188,6 +198,9 @@ const METHODS: Record<string, Method> = {
   exp: elementwise('exp'),
   log: elementwise('log'),
   sqrt: elementwise('sqrt'),
+  round: elementwise('round'),
+  floor: elementwise('floor'),
+  ceil: elementwise('ceil'),
   rsqrt: elementwise('sqrt'),
   abs: elementwise('abs'),
   neg: elementwise('mul'),
@@ -380,13 +393,30 @@ export function tensorAttr(rt: TensorOpHost, t: TensorV, name: string, site: Cal
     case 'grad':
       return t;
   }
+  if (t.values) {
+    const known = valueMethod(t, name);
+    if (known) return known;
+  }
   const m = METHODS[name];
   if (!m) return undefined;
   return builtin(`Tensor.${name}`, (args, kw, callSite) => {
     const out = guarded(rt, () => m(rt, t as TensorV & { shape: number[] }, args, kw, callSite), callSite);
     rt.tracer.flow?.method(out, t, name, args, kw);
-    return out;
+    return t.values && !args.length ? withValues(out, unaryValues(name, t)) : out;
   });
+}
+
+/** Methods that read a small tensor's known elements: tolist(), item(). */
+function valueMethod(t: TensorV, name: string): Value | undefined {
+  if (name === 'tolist') {
+    const v = toList(t);
+    return v && builtin('Tensor.tolist', () => v);
+  }
+  if (name === 'item') {
+    const v = itemOf(t);
+    return v && builtin('Tensor.item', () => v);
+  }
+  return undefined;
 }
 
 /** A shape only the data decides (boolean-mask indexing): legitimate code, so not a defect warning. */
@@ -400,6 +430,8 @@ export function guarded(rt: TensorOpHost, f: () => Value, site: CallSite): Value
     if (!(e instanceof ShapeError)) throw e;
     if (e instanceof DataDependentShape) rt.interp.report(site.range, e.message);
     else rt.shapeProblem(e.message, site);
+    // The op's cost is unknown too, so a model whose last op fails never totals 0 MACs.
+    rt.recordUnknown(e.message, site);
     return { kind: 'tensor', shape: null, dtype: 'float32', reason: e.message };
   }
 }
@@ -479,12 +511,30 @@ export function tensorBinary(rt: TensorOpHost, op: string, a: Value, b: Value, s
   if ((ta && !ta.shape) || (tb && !tb.shape) || a.kind === 'unknown' || b.kind === 'unknown') {
     return { kind: 'tensor', shape: null, dtype: 'float32', reason: ta?.reason ?? tb?.reason ?? 'operand is unknown' };
   }
-  if (!ta || !tb) return scalarOp(rt, op, (ta ?? tb)!, site);
-  return guarded(
-    rt,
-    () => tensorPair(rt, op, ta as TensorV & { shape: number[] }, tb as TensorV & { shape: number[] }, site),
-    site,
-  );
+  const result =
+    !ta || !tb
+      ? scalarOp(rt, op, (ta ?? tb)!, site)
+      : guarded(
+          rt,
+          () => tensorPair(rt, op, ta as TensorV & { shape: number[] }, tb as TensorV & { shape: number[] }, site),
+          site,
+        );
+  const values = binaryValues(op, a, b);
+  // torch's type promotion: an integer tensor with a float (or true division) gives a float tensor.
+  const floating = op === '/' || [a, b].some((v) => v.kind === 'float' || (v.kind === 'tensor' && isFloating(v.dtype)));
+  if (values && result.kind === 'tensor' && floating && !isFloating(result.dtype))
+    return withValues({ ...result, dtype: 'float32' }, values);
+  return withValues(result, values);
+}
+
+function isFloating(dtype: DType): boolean {
+  return dtype.startsWith('float') || dtype === 'bfloat16';
+}
+
+/** `result` carrying `values` when they fit its shape (small tensors of known elements). */
+function withValues(result: Value, values: number[] | undefined): Value {
+  if (!values || result.kind !== 'tensor' || !result.shape) return result;
+  return valued(result.shape, result.dtype, values);
 }
 
 const OP_NAMES: Record<string, string> = {

@@ -19,6 +19,7 @@ import { raise } from '../../interpreter/python/errors';
 import type { DType } from './layers/layerSpec';
 import { dimsArg, arg, like, guarded, callTensorMethod, TENSOR_FUNCTIONS, DTYPES } from './tensorOps';
 import * as S from './shapeOps';
+import { valued, arangeValues, linspaceValues, literalValues, diffValues, MAX_VALUES } from './tensorValues';
 import { functionalNamespace } from './functional';
 import { createNnClasses } from './nnClasses';
 import { allModules, builtinClass, cloneModule } from './modules';
@@ -34,13 +35,22 @@ function factory(name: string, dtype: DType, sizeFrom: (args: Value[], kw: Map<s
     if (sizeArgs.some((a) => a.kind === 'unknown')) return sizeArgs.find((a) => a.kind === 'unknown')!;
     const dt = kw.get('dtype');
     const shape = dimsArg(sizeArgs, `torch.${name} size`);
-    return {
-      kind: 'tensor',
-      shape,
-      dtype: dt?.kind === 'str' ? (DTYPES[dt.value] ?? dtype) : dtype,
-      origin: `torch.${name}, line ${site.range.start.line + 1}`,
-    };
+    const dtypeOf = dt?.kind === 'str' ? (DTYPES[dt.value] ?? dtype) : dtype;
+    const t = valued(shape, dtypeOf, factoryValues(name, args, kw, shape));
+    t.origin = `torch.${name}, line ${site.range.start.line + 1}`;
+    return t;
   };
+}
+
+/** The elements a factory gives, for the ones whose elements follow from their arguments. */
+function factoryValues(name: string, args: Value[], kw: Map<string, Value>, shape: number[]): number[] | undefined {
+  const count = shape.reduce((a, b) => a * b, 1);
+  if (name === 'arange') return arangeValues(args);
+  if (name === 'linspace')
+    return linspaceValues(args[0] ?? kw.get('start'), args[1] ?? kw.get('end'), args[2] ?? kw.get('steps'));
+  if (name === 'zeros' || name === 'ones')
+    return count <= MAX_VALUES ? new Array<number>(count).fill(name === 'ones' ? 1 : 0) : undefined;
+  return undefined;
 }
 
 const sizeArgs = (args: Value[], kw: Map<string, Value>) =>
@@ -136,6 +146,16 @@ function torchFunctions(rt: TorchRuntime): Record<string, Fn> {
       joinTensors(rt, 'cat', tensors(a[0]), arg(a, k, 1, 'dim'), site, S.cat),
     concat: (a: Value[], k: Map<string, Value>, site: CallSite) =>
       joinTensors(rt, 'cat', tensors(a[0]), arg(a, k, 1, 'dim'), site, S.cat),
+    meshgrid: (a: Value[], k: Map<string, Value>) => meshgrid(a, k),
+    // Binary functions go through the operators, which also keep small tensors' elements.
+    pow: (a: Value[], _k: Map<string, Value>, site: CallSite) => rt.interp.binaryOp('**', a[0], a[1], site),
+    divide: (a: Value[], _k: Map<string, Value>, site: CallSite) => rt.interp.binaryOp('/', a[0], a[1], site),
+    true_divide: (a: Value[], _k: Map<string, Value>, site: CallSite) => rt.interp.binaryOp('/', a[0], a[1], site),
+    multiply: (a: Value[], _k: Map<string, Value>, site: CallSite) => rt.interp.binaryOp('*', a[0], a[1], site),
+    diff: ([t]: Value[]) =>
+      t?.kind === 'tensor' && t.shape?.length === 1
+        ? valued([Math.max(0, t.shape[0] - 1)], t.dtype, diffValues(t))
+        : { kind: 'unknown', reason: 'torch.diff of other than a 1-d tensor is not modelled' },
     stack: (a: Value[], k: Map<string, Value>, site: CallSite) =>
       joinTensors(rt, 'cat', tensors(a[0]), arg(a, k, 1, 'dim'), site, S.stack),
     einsum: (a: Value[], _k: Map<string, Value>, site: CallSite) => einsum(rt, a, site, shapes),
@@ -197,6 +217,18 @@ function joinTensors(
       ),
     site,
   );
+}
+
+/** torch.meshgrid(*tensors, indexing='ij'|'xy'): one grid per input, each shaped by all their lengths. */
+function meshgrid(args: Value[], kwargs: Map<string, Value>): Value {
+  const inputs = args.length === 1 && isSequence(args[0]) ? args[0].items : args;
+  if (inputs.some((t) => t.kind !== 'tensor' || !t.shape))
+    return { kind: 'unknown', reason: 'torch.meshgrid of tensors of unknown shape' };
+  const lengths = inputs.map((t) => (t as TensorV).shape!.reduce((x, y) => x * y, 1));
+  const indexing = kwargs.get('indexing');
+  if (indexing?.kind === 'str' && indexing.value === 'xy' && lengths.length >= 2)
+    [lengths[0], lengths[1]] = [lengths[1], lengths[0]];
+  return tuple(inputs.map((t) => ({ kind: 'tensor', shape: [...lengths], dtype: (t as TensorV).dtype }) as TensorV));
 }
 
 function einsum(rt: TorchRuntime, args: Value[], site: CallSite, shapes: (vs: Value[]) => (number[] | null)[]): Value {
@@ -316,7 +348,10 @@ export function torchModules(rt: TorchRuntime): {
   }
   const torch: NamespaceV = { kind: 'namespace', name: 'torch', attrs };
   const init = nn.attrs.get('init') as NamespaceV;
+  const utils = nnUtilsNamespace();
+  nn.attrs.set('utils', utils);
   const modules = {
+    'torch.nn.utils': utils,
     torch,
     'torch.nn': nn,
     'torch.nn.functional': F,
@@ -330,6 +365,60 @@ export function torchModules(rt: TorchRuntime): {
 
 /** The layer types quantize_dynamic converts when no qconfig_spec is given (PyTorch's default for qint8). */
 const DYNAMIC_QUANTIZED = ['Linear', 'LSTM', 'GRU', 'LSTMCell', 'RNNCell', 'GRUCell'];
+
+/**
+ * torch.nn.utils: weight_norm re-parameterises a layer's weight as weight_g (its norm along `dim`)
+ * and weight_v (its direction), as torch registers them, so the parameters are counted as torch
+ * counts them; spectral_norm keeps the weight's elements (as weight_orig); the forward is unchanged.
+ */
+function nnUtilsNamespace(): NamespaceV {
+  const weightNorm = builtin('weight_norm', ([m, nameArg, dimArg], kw) => {
+    const module = m ?? kw.get('module');
+    const name = (nameArg ?? kw.get('name')) as Value | undefined;
+    const dim = (dimArg ?? kw.get('dim')) as Value | undefined;
+    const key = name?.kind === 'str' ? name.value : 'weight';
+    if (module?.kind !== 'module') return module ?? NONE;
+    const weight = module.params.get(key);
+    if (!weight?.shape) return module;
+    const axis = dim === undefined ? 0 : dim.kind === 'int' ? dim.value : null;
+    const shape = weight.shape;
+    const g = axis === null ? [] : shape.map((n, i) => (i === (axis < 0 ? axis + shape.length : axis) ? n : 1));
+    module.params.delete(key);
+    module.params.set(`${key}_g`, { kind: 'tensor', shape: g, dtype: weight.dtype, isParam: true });
+    module.params.set(`${key}_v`, { kind: 'tensor', shape, dtype: weight.dtype, isParam: true });
+    return module;
+  });
+  const identity = (name: string) => builtin(name, ([m], kw) => m ?? kw.get('module') ?? NONE);
+  return {
+    kind: 'namespace',
+    name: 'torch.nn.utils',
+    attrs: new Map<string, Value>([
+      ['weight_norm', weightNorm],
+      ['spectral_norm', identity('spectral_norm')],
+      ['remove_weight_norm', identity('remove_weight_norm')],
+      ['clip_grad_norm_', builtin('clip_grad_norm_', () => NONE)],
+      ['clip_grad_value_', builtin('clip_grad_value_', () => NONE)],
+      [
+        'rnn',
+        {
+          kind: 'namespace',
+          name: 'torch.nn.utils.rnn',
+          attrs: new Map(),
+          opaque: 'torch.nn.utils.rnn (packed sequences) is not modelled',
+        },
+      ],
+      [
+        'parametrizations',
+        {
+          kind: 'namespace',
+          name: 'torch.nn.utils.parametrizations',
+          attrs: new Map(),
+          opaque: 'torch.nn.utils.parametrizations is not modelled',
+        },
+      ],
+    ]),
+  };
+}
 
 /**
  * torch.ao.quantization: quantize_dynamic returns a copy of the model whose Linear/LSTM (or the
@@ -384,10 +473,7 @@ function tensorLiteral(d: Value | undefined, site: CallSite): Value {
     v = v.items[0];
   }
   if (!d) return raise('TypeError', 'torch.tensor() needs data', site.range);
-  return {
-    kind: 'tensor',
-    shape,
-    dtype: v?.kind === 'int' ? 'int64' : 'float32',
-    origin: `torch.tensor, line ${site.range.start.line + 1}`,
-  };
+  const t = valued(shape, v?.kind === 'int' ? 'int64' : 'float32', literalValues(d));
+  t.origin = `torch.tensor, line ${site.range.start.line + 1}`;
+  return t;
 }

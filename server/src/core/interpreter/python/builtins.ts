@@ -130,10 +130,25 @@ export function createBuiltins(host: BuiltinHost): Scope {
   );
   for (const wrapper of ['staticmethod', 'classmethod', 'property'] as const)
     def(wrapper, ([f]) => (f?.kind === 'func' ? { kind: 'property', decorator: wrapper, func: f } : (f ?? NONE)));
+  OBJECT_CLASS.attrs.set(
+    '__getattribute__',
+    builtin('object.__getattribute__', ([o, n], _k, site) =>
+      n?.kind === 'str' ? host.getAttr(o, n.value, site) : raise('TypeError', 'attribute name must be a string'),
+    ),
+  );
+  OBJECT_CLASS.attrs.set(
+    '__setattr__',
+    builtin('object.__setattr__', ([o, n, v], _k, site) => {
+      if (n?.kind === 'str') host.setAttr(o, n.value, v, site);
+      return NONE;
+    }),
+  );
   scope.vars.set('object', OBJECT_CLASS);
   scope.vars.set('__name__', str('__main__'));
   scope.vars.set('__file__', str('model.py'));
   scope.vars.set('NotImplemented', NONE);
+  // The Ellipsis singleton is the value `...` evaluates to (tensor indexing reads it by this reason).
+  scope.vars.set('Ellipsis', unknown('Ellipsis'));
   for (const name of EXCEPTIONS)
     scope.vars.set(name, { kind: 'class', name, bases: [], attrs: new Map(), range: ZERO_RANGE });
   return scope;
@@ -156,6 +171,24 @@ const EXCEPTIONS = [
   'OSError',
   'Warning',
   'UserWarning',
+  'FutureWarning',
+  'DeprecationWarning',
+  'RuntimeWarning',
+  'BaseException',
+  'LookupError',
+  'ArithmeticError',
+  'OverflowError',
+  'ModuleNotFoundError',
+  'FileNotFoundError',
+  'PermissionError',
+  'IOError',
+  'EnvironmentError',
+  'EOFError',
+  'TimeoutError',
+  'RecursionError',
+  'KeyboardInterrupt',
+  'SystemExit',
+  'UnicodeDecodeError',
 ];
 
 function defineTypes(scope: Scope, host: BuiltinHost, items: (v: Value, s: CallSite) => Value[]): void {
@@ -163,6 +196,7 @@ function defineTypes(scope: Scope, host: BuiltinHost, items: (v: Value, s: CallS
   set(typeClass('int', ([v]) => toInt(v ?? int(0))));
   set(typeClass('float', ([v]) => toFloat(v ?? float(0))));
   set(typeClass('str', ([v]) => str(v ? display(v) : '')));
+  set(typeClass('bytes', () => unknown('bytes values are not analysed')));
   set(
     typeClass('bool', ([v]) =>
       v ? (truthy(v) === null ? unknown('truth value cannot be decided') : bool(truthy(v)!)) : bool(false),
@@ -173,10 +207,24 @@ function defineTypes(scope: Scope, host: BuiltinHost, items: (v: Value, s: CallS
   set(typeClass('set', ([v], _k, site) => list(v ? dedupe(items(v, site)) : [])));
   set(typeClass('frozenset', ([v], _k, site) => list(v ? dedupe(items(v, site)) : [])));
   set(typeClass('dict', ([v], k, site) => dictOf(v, k, items, site)));
+  set(typeClass('NoneType', () => NONE));
+  // type(x) of a plain value is its builtin class (`isinstance(x, (A, type(None)))` is common).
+  const plainTypes: Record<string, string> = {
+    none: 'NoneType',
+    bool: 'bool',
+    int: 'int',
+    float: 'float',
+    str: 'str',
+    list: 'list',
+    tuple: 'tuple',
+    dict: 'dict',
+  };
   set(
-    typeClass('type', ([v]) =>
-      v.kind === 'module' || v.kind === 'instance' ? v.cls : unknown(`type() of ${typeName(v)}`),
-    ),
+    typeClass('type', ([v]) => {
+      if (v.kind === 'module' || v.kind === 'instance') return v.cls;
+      const plain = plainTypes[v.kind] ? scope.vars.get(plainTypes[v.kind]) : undefined;
+      return plain ?? unknown(`type() of ${typeName(v)}`);
+    }),
   );
   void host;
 }
@@ -220,6 +268,7 @@ function lengthOf(host: BuiltinHost, v: Value, site: CallSite): Value {
 
 function toInt(v: Value): Value {
   if (isNumber(v)) return int(Math.trunc(numberOf(v)));
+  if (v.kind === 'tensor' && v.values?.length === 1) return int(Math.trunc(v.values[0]));
   if (v.kind === 'str' && /^\s*[-+]?\d+\s*$/.test(v.value)) return int(parseInt(v.value, 10));
   if (v.kind === 'unknown') return v;
   return raise('ValueError', `invalid literal for int(): ${repr(v)}`);
@@ -236,6 +285,7 @@ const SPECIAL_FLOATS: Record<string, number> = {
 
 function toFloat(v: Value): Value {
   if (isNumber(v)) return float(numberOf(v));
+  if (v.kind === 'tensor' && v.values?.length === 1) return float(v.values[0]);
   if (v.kind === 'str' && v.value.trim().toLowerCase() in SPECIAL_FLOATS)
     return float(SPECIAL_FLOATS[v.value.trim().toLowerCase()]);
   if (v.kind === 'str' && v.value.trim() !== '' && !Number.isNaN(Number(v.value))) return float(Number(v.value));
@@ -314,6 +364,7 @@ function isInstance(v: Value, t: Value): boolean {
     list: ['list'],
     tuple: ['tuple'],
     dict: ['dict'],
+    NoneType: ['none'],
   };
   const abstract = abstractInstance(v, t);
   if (abstract !== undefined) return abstract;

@@ -30,7 +30,7 @@ import type { FrameworkHooks } from './hooks';
 import { lookupClassAttr, mro } from './classes';
 import { parseNumber, parseString } from './literals';
 import { assignNamed, assignTarget, evalAssignment, evalAugmented } from './assignments';
-import { isNamedTuple, namedTupleInstance, namedTupleItems } from './pythonTypes';
+import { isEnumClass, isNamedTuple, namedTupleInstance, namedTupleItems } from './pythonTypes';
 
 const MAX_CALL_DEPTH = 120;
 
@@ -68,8 +68,12 @@ export abstract class Evaluator {
   readonly sharedClasses = new WeakSet<ClassV>();
   /** Set once code changes a shared class: parts of the module analysed apart could then differ. */
   changedShared = false;
+  /** How many problems were reported so far (repeats included): construction compares it before and after. */
+  problemEvents = 0;
+  /** The last problem's reason, for the module whose construction it interrupted. */
+  lastProblem: string | undefined;
   /** Set while code of an imported module (a workspace or library file) runs: its nodes are another file's. */
-  inForeign = false;
+  inForeign: false | 'workspace' | 'library' = false;
   /**
    * While imported code runs: the call (or import) in the analysed file that led into it. Layers it
    * builds and calls, and problems it meets, are placed there, since the report's ranges are the
@@ -214,9 +218,21 @@ export abstract class Evaluator {
       if (n.type === 'list_splat' || n.type === 'list_splat_pattern') {
         const v = this.eval(n.children.at(-1)!, scope);
         out.push(...this.iterateOrRaise(v, n));
+      } else if (n.type === 'attribute' && field(n, 'object')?.type === 'list_splat') {
+        out.push(...this.iterateOrRaise(this.splatAttribute(n, scope), n));
       } else if (n.type !== ':' && n.type !== 'comment') out.push(this.eval(n, scope));
     }
     return out;
+  }
+
+  /**
+   * `*x.shape` in a tuple: tree-sitter reads it as `(*x).shape`, an attribute of a splat. Python
+   * means `*(x.shape)`: the attribute of the splatted expression, then splatted.
+   */
+  private splatAttribute(n: SyntaxNode, scope: Scope): Value {
+    const splat = field(n, 'object')!;
+    const inner = this.eval(splat.children.at(-1)!, scope);
+    return this.getAttr(inner, field(n, 'attribute')!.text, n);
   }
 
   private evalDict(node: SyntaxNode, scope: Scope): Value {
@@ -459,11 +475,16 @@ export abstract class Evaluator {
     if (!init) return self;
     const wasTolerant = this.tolerant;
     this.tolerant ||= self.kind === 'module';
+    const problemsBefore = this.problemEvents;
     try {
       this.callValue(this.bindAttr(self, init), args, kwargs, site);
     } finally {
       this.tolerant = wasTolerant;
     }
+    // A module whose construction skipped a statement or a branch may lack layers: its parameters
+    // (and what its forward does) are then unknown, never the partial tree's.
+    if (self.kind === 'module' && this.problemEvents > problemsBefore && !self.incomplete)
+      self.incomplete = this.lastProblem ?? 'its construction met a problem';
     return self;
   }
 
@@ -507,11 +528,17 @@ export abstract class Evaluator {
     if (own) return own;
     const attr = lookupClassAttr(obj.cls, name);
     if (attr) return this.bindAttr(obj, attr, site);
+    // Python calls __getattr__ when the ordinary lookup fails.
+    const fallback = lookupClassAttr(obj.cls, '__getattr__');
+    if (fallback) return this.callValue(this.bindAttr(obj, fallback, site), [str(name)], NO_KWARGS, site);
     return raise('AttributeError', `'${obj.cls.name}' object has no attribute '${name}'`, site.range);
   }
 
   private classAttr(cls: ClassV, name: string, site: CallSite): Value {
     const attr = lookupClassAttr(cls, name);
+    // A metaclass's methods are the class's methods (EnumMeta subclasses add lookups this way).
+    const meta = attr ? undefined : cls.metaclass && lookupClassAttr(cls.metaclass, name);
+    if (meta) return meta.kind === 'func' ? { kind: 'bound', self: cls, func: meta } : meta;
     if (!attr) return raise('AttributeError', `type object '${cls.name}' has no attribute '${name}'`, site.range);
     if (attr.kind === 'property')
       return attr.decorator === 'classmethod' ? { kind: 'bound', self: cls, func: attr.func } : attr.func;
@@ -577,6 +604,10 @@ export abstract class Evaluator {
     }
     const r = getItem(obj, index);
     if (r !== undefined) return r;
+    if (obj.kind === 'class' && index.kind === 'str' && isEnumClass(obj)) {
+      const member = obj.attrs.get(index.value);
+      return member?.kind === 'instance' ? member : raise('KeyError', index.value, site.range);
+    }
     if (obj.kind === 'class') return obj; // typing generics such as List[int]
     return raise('TypeError', `'${typeName(obj)}' object is not subscriptable with ${display(index)}`, site.range);
   }
@@ -600,7 +631,7 @@ export abstract class Evaluator {
       closure: scope,
       range: node.range,
       isLambda: true,
-      ...(this.inForeign ? { foreign: true } : {}),
+      ...(this.inForeign ? { foreign: this.inForeign } : {}),
     };
     return func;
   }

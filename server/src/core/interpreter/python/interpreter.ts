@@ -11,6 +11,7 @@ import {
   NONE,
   str,
   unknown,
+  hashKey,
 } from './values';
 import { StepBudget, StepBudgetExceeded } from '../stepBudget';
 import { PyError, raise } from './errors';
@@ -31,7 +32,7 @@ export interface Problem {
 }
 
 /** Resolves `import x` / `from x import y` to namespaces; returns undefined for unknown modules. */
-export type ModuleResolver = (dotted: string) => Value | undefined;
+export type ModuleResolver = (dotted: string, scope: Scope, site: CallSite) => Value | undefined;
 
 /** Executes Python statements; expressions are delegated to the Evaluator. */
 export class Interpreter extends Evaluator implements BuiltinHost {
@@ -121,6 +122,8 @@ export class Interpreter extends Evaluator implements BuiltinHost {
   /** Records a problem once per location and message (in imported code: at the anchor, in the analysed file). */
   report(range: Range, reason: string, severity: Problem['severity'] = 'information'): void {
     if (this.inForeign && this.anchorSite) range = this.anchorSite.range;
+    this.problemEvents++;
+    this.lastProblem = reason;
     const key = `${range.start.line}:${range.start.character}:${reason}`;
     if (this.reported.has(key)) return;
     this.reported.add(key);
@@ -365,7 +368,7 @@ export class Interpreter extends Evaluator implements BuiltinHost {
       body: field(node, 'body')!,
       closure: scope,
       range: node.range,
-      ...(this.inForeign ? { foreign: true } : {}),
+      ...(this.inForeign ? { foreign: this.inForeign } : {}),
     };
     let value: Value = func;
     for (const d of [...decorators].reverse()) value = this.decorate(value, d, scope);
@@ -432,8 +435,15 @@ export class Interpreter extends Evaluator implements BuiltinHost {
   private defineClass(node: SyntaxNode, scope: Scope, decorators: SyntaxNode[]): Signal {
     const name = field(node, 'name')!.text;
     const bases: ClassV[] = [];
+    let metaclass: ClassV | undefined;
     for (const arg of field(node, 'superclasses')?.children ?? []) {
-      if (arg.type === 'keyword_argument') continue;
+      if (arg.type === 'keyword_argument') {
+        if (field(arg, 'name')?.text === 'metaclass') {
+          const meta = this.eval(field(arg, 'value')!, scope);
+          if (meta.kind === 'class') metaclass = meta;
+        }
+        continue;
+      }
       const base = this.eval(arg, scope);
       if (base.kind === 'class') bases.push(base);
       else if (base.kind === 'unknown') this.report(arg.range, `base class ${arg.text} is not known: ${base.reason}`);
@@ -444,7 +454,8 @@ export class Interpreter extends Evaluator implements BuiltinHost {
       bases,
       attrs: new Map(),
       range: node.range,
-      ...(this.inForeign ? { foreign: true } : {}),
+      ...(this.inForeign ? { foreign: this.inForeign } : {}),
+      ...(metaclass ? { metaclass } : {}),
     };
     const body = new Scope(scope, true);
     this.execBlock(field(node, 'body'), body);
@@ -489,7 +500,7 @@ export class Interpreter extends Evaluator implements BuiltinHost {
       return undefined;
     }
     const moduleNode = field(node, 'module_name')!;
-    const module = this.importModule(moduleNode.text, moduleNode.range);
+    const module = this.importModule(moduleNode.text, moduleNode, scope);
     for (const item of fieldAll(node, 'name')) this.importFrom(module, moduleNode.text, item, scope);
     if (node.children.some((c) => c.type === 'wildcard_import')) this.importStar(module, scope);
     return undefined;
@@ -498,14 +509,14 @@ export class Interpreter extends Evaluator implements BuiltinHost {
   private importName(item: SyntaxNode, scope: Scope): void {
     if (item.type === 'aliased_import') {
       const dotted = field(item, 'name')!.text;
-      scope.assign(field(item, 'alias')!.text, this.importModule(dotted, item.range));
+      scope.assign(field(item, 'alias')!.text, this.importModule(dotted, item, scope));
     } else if (item.type === 'dotted_name') {
       // `import a.b.c` loads each package down the chain, makes each an attribute of its parent, binds `a`.
       const parts = item.text.split('.');
-      const top = this.importModule(parts[0], item.range);
+      const top = this.importModule(parts[0], item, scope);
       let parent = top;
       for (let i = 1; i < parts.length; i++) {
-        const child = this.importModule(parts.slice(0, i + 1).join('.'), item.range);
+        const child = this.importModule(parts.slice(0, i + 1).join('.'), item, scope);
         if (parent.kind === 'namespace' && !parent.attrs.has(parts[i])) parent.attrs.set(parts[i], child);
         parent = child;
       }
@@ -513,23 +524,42 @@ export class Interpreter extends Evaluator implements BuiltinHost {
     }
   }
 
+  /** `from m import name`: a submodule of that name if there is one, else the module's attribute. */
   private importFrom(module: Value, moduleName: string, item: SyntaxNode, scope: Scope): void {
     const nameNode = item.type === 'aliased_import' ? field(item, 'name')! : item;
     const alias = item.type === 'aliased_import' ? field(item, 'alias')!.text : nameNode.text;
-    const sub = this.resolveModule(`${moduleName}.${nameNode.text}`);
+    const joined = /^\.+$/.test(moduleName) ? `${moduleName}${nameNode.text}` : `${moduleName}.${nameNode.text}`;
+    // As Python: the module's own attribute first, then a submodule of that name.
+    const own = module.kind === 'namespace' && !module.opaque ? module.attrs.get(nameNode.text) : undefined;
+    const sub = own ?? this.resolveModule(joined, scope, item);
     scope.assign(alias, sub ?? this.getAttr(module, nameNode.text, item));
   }
 
+  /** `from m import *`: the names in `__all__`, else every name not starting with an underscore. */
   private importStar(module: Value, scope: Scope): void {
-    if (module.kind === 'namespace') for (const [k, v] of module.attrs) scope.assign(k, v);
+    if (module.kind !== 'namespace') return;
+    const all = module.attrs.get('__all__');
+    if (all && (all.kind === 'list' || all.kind === 'tuple')) {
+      for (const name of all.items)
+        if (name.kind === 'str')
+          scope.assign(
+            name.value,
+            module.attrs.get(name.value) ?? unknown(`${module.name}.${name.value} is not defined`),
+          );
+      return;
+    }
+    for (const [k, v] of module.attrs) if (!k.startsWith('_')) scope.assign(k, v);
   }
 
   /** The namespace for a dotted module name; unknown modules become opaque namespaces. */
-  private importModule(dotted: string, _range: Range): Value {
-    const resolved = this.resolveModule(dotted);
+  private importModule(dotted: string, site: CallSite, scope: Scope): Value {
+    const resolved = this.resolveModule(dotted, scope, site);
     if (resolved) return resolved;
-    if (dotted.startsWith('.'))
-      return { kind: 'namespace', name: dotted, attrs: new Map(), opaque: `relative import ${dotted} is not followed` };
+    if (dotted.startsWith('.')) {
+      const reason = `relative import ${dotted} is not found next to this file`;
+      this.report(site.range, reason);
+      return { kind: 'namespace', name: dotted, attrs: new Map(), opaque: reason };
+    }
     return { kind: 'namespace', name: dotted, attrs: new Map(), opaque: `module ${dotted} is not modelled` };
   }
 
@@ -610,9 +640,34 @@ export class Interpreter extends Evaluator implements BuiltinHost {
     return undefined;
   }
 
+  /** `del name`, `del d[key]` / `del xs[i]`, `del obj.attr` (and several at once). */
   private execDelete(node: SyntaxNode, scope: Scope): Signal {
-    for (const target of node.children) if (target.type === 'identifier') scope.delete(target.text);
+    const targets = node.children.flatMap((t) => (t.type === 'expression_list' ? t.children : [t]));
+    for (const target of targets) {
+      if (target.type === 'identifier') scope.delete(target.text);
+      else if (target.type === 'subscript') this.deleteItem(target, scope);
+      else if (target.type === 'attribute') {
+        const obj = this.eval(field(target, 'object')!, scope);
+        const name = field(target, 'attribute')!.text;
+        if (obj.kind === 'instance') obj.attrs.delete(name);
+        else if (obj.kind === 'module')
+          [obj.children, obj.params, obj.buffers, obj.attrs].forEach((m) => m.delete(name));
+      }
+    }
     return undefined;
+  }
+
+  private deleteItem(target: SyntaxNode, scope: Scope): void {
+    const obj = this.eval(field(target, 'value')!, scope);
+    const index = this.eval(fieldAll(target, 'subscript')[0], scope);
+    if (obj.kind === 'dict') {
+      if (!obj.entries.delete(hashKey(index))) raise('KeyError', display(index), target.range);
+    } else if (obj.kind === 'list' && index.kind === 'int') {
+      const at = index.value < 0 ? index.value + obj.items.length : index.value;
+      if (at < 0 || at >= obj.items.length) raise('IndexError', 'list assignment index out of range', target.range);
+      obj.items.splice(at, 1);
+    } else if (obj.kind === 'module' && index.kind === 'str') obj.children.delete(index.value);
+    else if (obj.kind === 'module' && index.kind === 'int') obj.children.delete([...obj.children.keys()][index.value]);
   }
 
   /**
@@ -631,8 +686,8 @@ export class Interpreter extends Evaluator implements BuiltinHost {
   }
 
   private enterFunction(func: FuncV, args: Value[], kwargs: Map<string, Value>, site: CallSite): Value {
-    const foreign = !!func.foreign;
-    if (foreign === this.inForeign) return this.runFunction(func, args, kwargs, site);
+    const foreign = func.foreign ?? false;
+    if (!!foreign === !!this.inForeign) return this.runFunction(func, args, kwargs, site);
     const [wasForeign, wasAnchor] = [this.inForeign, this.anchorSite];
     this.inForeign = foreign;
     this.anchorSite = foreign ? { range: site.range } : undefined;
@@ -669,7 +724,7 @@ export class Interpreter extends Evaluator implements BuiltinHost {
  * and compilation markers, caches and abstract markers. The function stays as written.
  */
 const TRANSPARENT_DECORATOR =
-  /(^|\.)(no_grad|inference_mode|enable_grad|set_grad_enabled|autocast|jit\.\w+|script|script_method|unused|ignore|export|compile|lru_cache|cache|cached_property|abstractmethod|abstractproperty|override|final|overload|no_type_check|wraps|_disable_dynamo|disable)$/;
+  /(^|\.)(no_grad|inference_mode|enable_grad|set_grad_enabled|autocast|jit\.\w+|script|script_method|unused|ignore|export|compile|lru_cache|cache|cached_property|abstractmethod|abstractproperty|override|final|overload|no_type_check|_disable_dynamo|disable)$/;
 
 /** The names a class body annotates (`x: int = 3`, `y: float`), in order, as Python's `__annotations__`. */
 function classAnnotations(body: SyntaxNode | undefined): Value {

@@ -166,6 +166,8 @@ export function enumModule(): NamespaceV {
     name: 'enum',
     attrs: new Map<string, Value>([
       ['Enum', ENUM],
+      ['EnumMeta', markerClass('EnumMeta')],
+      ['EnumType', markerClass('EnumMeta')],
       ['IntEnum', INT_ENUM],
       ['StrEnum', STR_ENUM],
       ['Flag', FLAG],
@@ -405,7 +407,8 @@ const KIND_INDEX: Record<FuncV['params'][number]['kind'], number> = {
 /** `inspect`: signature(fn).parameters of Python functions, isclass / isfunction. */
 export function inspectModule(): NamespaceV {
   const signature = builtin('signature', ([fn], _k, site) => {
-    const func = fn?.kind === 'bound' ? fn.func : fn;
+    let func: Value | undefined = fn?.kind === 'bound' ? fn.func : fn;
+    while (func?.kind === 'func' && func.wrapped) func = func.wrapped;
     if (func?.kind !== 'func') return unknown(`inspect.signature of ${fn ? typeName(fn) : 'nothing'}`, site.range);
     const entries = new Map<string, { key: Value; value: Value }>();
     for (const p of func.params) {

@@ -107,7 +107,9 @@ export function stdlibModules(host: BuiltinHost): Record<string, NamespaceV> {
       }),
       // The wrapper keeps its own body but takes the wrapped function's name, as functools.update_wrapper does.
       wraps: builtin('wraps', ([wrapped]) =>
-        builtin('wraps', ([f]) => (f?.kind === 'func' && wrapped?.kind === 'func' ? { ...f, name: wrapped.name } : f)),
+        builtin('wraps', ([f]) =>
+          f?.kind === 'func' && wrapped?.kind === 'func' ? { ...f, name: wrapped.name, wrapped } : f,
+        ),
       ),
       lru_cache: builtin('lru_cache', ([f]) => f ?? builtin('lru_cache', ([g]) => g)),
     }),
@@ -249,7 +251,45 @@ function listMethod(obj: Value & { kind: 'list' }, name: string, m: MethodMaker,
         return NONE;
       });
   }
-  return sequenceMethod(xs, name, m);
+  return setMethod(obj, name, m, host) ?? sequenceMethod(xs, name, m);
+}
+
+/** Set methods: sets are lists without repeats here (set() and set literals build them). */
+function setMethod(obj: Value & { kind: 'list' }, name: string, m: MethodMaker, host: BuiltinHost): Value | undefined {
+  const xs = obj.items;
+  const items = (v: Value, site: CallSite) => host.iterateValue(v, site) ?? [];
+  const has = (vs: Value[], x: Value) => vs.some((y) => equals(x, y));
+  switch (name) {
+    case 'issubset':
+      return m(([other], _k, site) => bool(xs.every((x) => has(items(other, site), x))));
+    case 'issuperset':
+      return m(([other], _k, site) => bool(items(other, site).every((x) => has(xs, x))));
+    case 'union':
+      return m((others, _k, site) =>
+        list([
+          ...xs,
+          ...others
+            .flatMap((o) => items(o, site))
+            .filter((x, i, all) => !has(xs, x) && all.findIndex((y) => equals(x, y)) === i),
+        ]),
+      );
+    case 'intersection':
+      return m(([other], _k, site) => list(xs.filter((x) => has(items(other, site), x))));
+    case 'difference':
+      return m(([other], _k, site) => list(xs.filter((x) => !has(items(other, site), x))));
+    case 'add':
+      return m(([v]) => {
+        if (!has(xs, v)) xs.push(v);
+        return NONE;
+      });
+    case 'discard':
+      return m(([v]) => {
+        const at = xs.findIndex((x) => equals(x, v));
+        if (at >= 0) xs.splice(at, 1);
+        return NONE;
+      });
+  }
+  return undefined;
 }
 
 function sequenceMethod(xs: Value[], name: string, m: MethodMaker): Value | undefined {

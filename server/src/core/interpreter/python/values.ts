@@ -84,8 +84,10 @@ export interface FuncV {
   owner?: ClassV;
   /** For lambdas: the body is an expression, not a block. */
   isLambda?: boolean;
+  /** The function a functools.wraps wrapper stands for (inspect.signature follows it). */
+  wrapped?: Value;
   /** Defined in an imported module (a workspace or library file), not the analysed file. */
-  foreign?: boolean;
+  foreign?: 'workspace' | 'library';
 }
 
 /** A function bound to its first argument (a method looked up on an object). */
@@ -119,8 +121,10 @@ export interface ClassV {
   spec?: LayerSpec<unknown>;
   /** A loss module (nn.CrossEntropyLoss, ...): called in training code, never a model of its own. */
   isLoss?: boolean;
+  /** The class given as `metaclass=`: its methods are looked up on the class after its own. */
+  metaclass?: ClassV;
   /** Defined in an imported module (a workspace or library file), not the analysed file. */
-  foreign?: boolean;
+  foreign?: 'workspace' | 'library';
 }
 
 /** An instance of a plain (non-Module) user class. */
@@ -157,6 +161,8 @@ export interface ModuleV {
   range: Range;
   /** Why the layer's configuration is unknown, when it is. */
   unresolved?: string;
+  /** Why its construction may have left layers out (a statement of its __init__ failed or was skipped). */
+  incomplete?: string;
 }
 
 /** A symbolic tensor: its shape (null when unknown) and dtype; parameters carry an identity. */
@@ -170,6 +176,8 @@ export interface TensorV {
   reason?: string;
   /** Where the tensor was built (`torch.randn, line 62`), for input provenance. */
   origin?: string;
+  /** The elements of a small tensor built from known numbers (row-major), see torch/tensorValues.ts. */
+  values?: number[];
 }
 
 /** The proxy `super()` returns inside a method: attribute lookup starts after `owner` in the MRO. */

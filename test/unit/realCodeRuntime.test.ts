@@ -1,0 +1,105 @@
+// Research code as written: einops functions and layers (torch: the shapes and MACs of the public
+// fixtures, checked there against real PyTorch), configuration computed from small tensors, and
+// classes the file never builds, built with their defaults.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyze } from '../helpers/analyzer';
+
+const head = 'import torch\nimport torch.nn as nn\n';
+
+test('einops rearrange / repeat / reduce / einsum and the Rearrange / Reduce / EinMix layers', async () => {
+  const report = await analyze(`${head}from einops import rearrange, repeat, reduce, einsum
+from einops.layers.torch import Rearrange, Reduce, EinMix
+
+class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.patches = Rearrange("b c (h p1) (w p2) -> b (h w) (p1 p2 c)", p1=4, p2=4)
+        self.mix = EinMix("b t c -> b t d", weight_shape="c d", bias_shape="d", c=48, d=32)
+        self.pool = Reduce("b t d -> b d", "mean")
+        self.cls = nn.Parameter(torch.zeros(1, 1, 32))
+
+    def forward(self, x):
+        t = self.mix(self.patches(x))
+        cls = repeat(self.cls, "1 1 d -> b 1 d", b=t.shape[0])
+        t = torch.cat([cls, t], dim=1)
+        heads = rearrange(t, "b n (h d) -> b h n d", h=4)
+        att = einsum(heads, heads, "b h i d, b h j d -> b h i j")
+        t = rearrange(einsum(att, heads, "b h i j, b h j d -> b h i d"), "b h n d -> b n (h d)")
+        return self.pool(reduce(t, "b n d -> b n d", "max"))
+
+y = M()(torch.randn(2, 3, 16, 16))
+`);
+  const m = report.models.find((x) => x.root)!;
+  assert.deepEqual(m.unresolved, []);
+  assert.equal(m.totals.params, 48 * 32 + 32 + 32);
+  const tokens = 17;
+  const mix = 2 * 16 * 48 * 32;
+  const attention = 2 * (2 * 4 * tokens * tokens * 8);
+  assert.equal(m.totals.macs, mix + attention);
+});
+
+test('an einops pattern that does not fit the shape is a located shape problem, not a guess', async () => {
+  const report = await analyze(`${head}from einops import rearrange
+class M(nn.Module):
+    def forward(self, x):
+        return rearrange(x, "b (h w) -> b h w", h=5)
+y = M()(torch.randn(2, 12))
+`);
+  const m = report.models.find((x) => x.root)!;
+  assert.equal(m.totals.macs, null);
+  assert.ok(report.diagnostics.some((d) => /not divisible by 5/.test(d.message)));
+});
+
+test('configuration computed from small tensors (RegNet widths, drop-path rates) is evaluated', async () => {
+  const report = await analyze(`${head}import math
+depth, w_0, w_a, w_m = 4, 24, 36.0, 2.5
+widths_cont = torch.arange(depth) * w_a + w_0
+capacity = torch.round(torch.log(widths_cont / w_0) / math.log(w_m))
+widths = (torch.round(torch.divide(w_0 * torch.pow(w_m, capacity), 8)) * 8).int().tolist()
+rates = [x.item() for x in torch.linspace(0, 0.1, depth)]
+assert rates[0] == 0.0
+model = nn.Sequential(*[nn.Linear(a, b) for a, b in zip(widths[:-1], widths[1:]) if rates[-1] > 0.05])
+y = model(torch.randn(1, widths[0]))
+`);
+  // torch: widths = [24, 64, 152, 152]
+  const m = report.models.find((x) => x.root);
+  assert.ok(m, JSON.stringify(report.diagnostics));
+  assert.equal(m.totals.params, 24 * 64 + 64 + 64 * 152 + 152 + 152 * 152 + 152);
+});
+
+test('a class the file never builds is built with its defaults; one that needs arguments says why not', async () => {
+  const report = await analyze(`${head}
+class Block(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.conv = nn.Conv2d(c, c, 3)
+    def forward(self, x):
+        return self.conv(x)
+
+# wattlens: input=(1, 3, 32, 32)
+class Net(nn.Module):
+    def __init__(self, width=8, classes=10):
+        super().__init__()
+        self.stem = nn.Conv2d(3, width, 3)
+        self.block = Block(width)
+        self.head = nn.Linear(width, classes)
+    def forward(self, x):
+        return self.head(self.block(self.stem(x)).mean((2, 3)))
+
+class Needs(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.fc = nn.Linear(c, c)
+    def forward(self, x):
+        return self.fc(x)
+`);
+  const net = report.models.find((m) => m.name === 'Net')!;
+  assert.equal(net.root, true);
+  assert.match(net.provenance!, /built with its defaults/);
+  assert.equal(net.totals.params, 3 * 8 * 9 + 8 + 8 * 8 * 9 + 8 + 8 * 10 + 10);
+  assert.ok(net.totals.macs! > 0);
+  const needs = report.models.find((m) => m.name === 'Needs')!;
+  assert.equal(needs.totals.params, null);
+  assert.ok(needs.unresolved.length > 0);
+});
