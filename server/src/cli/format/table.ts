@@ -132,7 +132,9 @@ function layerTable(m: ModelReport): string[] {
     fmt.energy(t.energyJ),
     '',
   ];
-  const widths = header.map((h, i) => rows.reduce((w, r) => Math.max(w, r[i].length), Math.max(h.length, total[i].length)));
+  const widths = header.map((h, i) =>
+    rows.reduce((w, r) => Math.max(w, r[i].length), Math.max(h.length, total[i].length)),
+  );
   const line = (r: string[]) =>
     '    ' +
     r

@@ -228,6 +228,8 @@ const METHODS: Record<string, Method> = {
   bmm: binaryMethod('@'),
   chunk: (_rt, t, a, k) => splitInto(t, arg(a, k, 1, 'dim'), { chunks: asInt(arg(a, k, 0, 'chunks'), 'chunks') }),
   split: (_rt, t, a, k) => splitInto(t, arg(a, k, 1, 'dim'), splitSpec(arg(a, k, 0, 'split_size'))),
+  tensor_split: (_rt, t, a, k) =>
+    tensorSplit(t, arg(a, k, 0, 'indices_or_sections') ?? k.get('sections') ?? k.get('indices'), arg(a, k, 1, 'dim')),
   unbind: (_rt, t, a, k) => unbind(t, asInt(arg(a, k, 0, 'dim') ?? int(0), 'dim')),
   topk: (_rt, t, a, k) => topk(t, asInt(arg(a, k, 0, 'k'), 'k'), asInt(arg(a, k, 1, 'dim') ?? int(-1), 'dim')),
   sort: (_rt, t) => tuple([t, like(t, t.shape, 'int64')]),
@@ -327,6 +329,30 @@ function splitInto(
   const d = S.normDim(dimV && dimV.kind !== 'none' ? asInt(dimV, 'dim') : 0, t.shape.length);
   return tuple(
     S.pieces(t.shape[d], opts).map((n) =>
+      like(
+        t,
+        t.shape.map((x, i) => (i === d ? n : x)),
+      ),
+    ),
+  );
+}
+
+/** torch.tensor_split: n near-equal sections (the first L % n one longer), or pieces between indices. */
+function tensorSplit(t: TensorV & { shape: number[] }, spec: Value | undefined, dimV: Value | undefined): Value {
+  const d = S.normDim(dimV && dimV.kind !== 'none' ? asInt(dimV, 'dim') : 0, t.shape.length);
+  const length = t.shape[d];
+  let sizes: number[];
+  if (spec?.kind === 'int') {
+    const n = spec.value;
+    if (n <= 0) throw new ShapeError('tensor_split needs at least one section');
+    sizes = Array.from({ length: n }, (_, i) => Math.floor(length / n) + (i < length % n ? 1 : 0));
+  } else if (spec && (spec.kind === 'list' || spec.kind === 'tuple')) {
+    const clip = (i: number) => Math.max(0, Math.min(length, i < 0 ? i + length : i));
+    const bounds = [0, ...spec.items.map((i) => clip(asInt(i, 'index'))), length];
+    sizes = bounds.slice(1).map((b, i) => Math.max(0, b - bounds[i]));
+  } else throw new ShapeError('tensor_split with a tensor of indices depends on data');
+  return tuple(
+    sizes.map((n) =>
       like(
         t,
         t.shape.map((x, i) => (i === d ? n : x)),

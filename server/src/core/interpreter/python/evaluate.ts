@@ -711,6 +711,10 @@ function typeDunder(obj: Value, name: string): Value | undefined {
   if ((name === '__name__' || name === '__qualname__') && (obj.kind === 'class' || obj.kind === 'func'))
     return str(obj.name);
   if (name === '__name__' && obj.kind === 'builtin') return str(obj.name);
+  if (name === '__module__' && obj.kind === 'func')
+    return obj.closure.moduleScope().vars.get('__name__') ?? str('__main__');
+  if (name === '__class__' && (obj.kind === 'func' || obj.kind === 'builtin' || obj.kind === 'bound'))
+    return FUNCTION_CLASS;
   if (name === '__module__' && (obj.kind === 'class' || obj.kind === 'module' || obj.kind === 'instance')) {
     const cls = obj.kind === 'class' ? obj : obj.cls;
     return cls.attrs.get('__module__') ?? str(cls.builtin ? 'torch.nn' : '__main__');
@@ -718,6 +722,16 @@ function typeDunder(obj: Value, name: string): Value | undefined {
   if (name === '__dict__' && obj.kind === 'instance') return { kind: 'dict', entries: new AttributeEntries(obj.attrs) };
   return undefined;
 }
+
+/** The class of functions, for `fn.__class__` (torchvision's usage logging reads it). */
+const FUNCTION_CLASS: ClassV = {
+  kind: 'class',
+  name: 'function',
+  bases: [],
+  attrs: new Map(),
+  range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+  builtin: 'object',
+};
 
 /** Dict entries that read and write an object's attributes (the `__dict__` view). */
 class AttributeEntries extends Map<string, { key: Value; value: Value }> {
