@@ -105,8 +105,10 @@ test('cancelling the request stops the profile host and its runner', async () =>
 });
 
 test('a document with nothing to profile is answered with why', async () => {
+  // A file of helpers only: a model class the file never builds is built with its defaults and
+  // profiled, so the document must hold no module at all.
   const empty = pathToFileURL(join(workspace, 'blocks.py')).href;
-  await client.open(empty, MODEL);
+  await client.open(empty, 'import torch\n\n\ndef double(x):\n    return x * 2\n');
   await assert.rejects(
     client.conn.sendRequest(ProfileModelRequest.method, { uri: empty, ep: 'cpu' } satisfies ProfileModelParams),
     (e: { code?: number; message?: string }) =>
