@@ -395,7 +395,7 @@ test('typing in a comment keeps the results; typing a `# wattlens: input=` direc
 test('non-ASCII text: positions are UTF-16 columns, as LSP counts them', async () => {
   const c = await start();
   const uri = 'file:///unicode.py';
-  const text = `# Modèle résiduel × 😀\n${resnetText.replace(/bias=False\)(  # expect:[^\n]*)?\n        self\.bn1/, 'bias=False)  # 7×7 conv 😀\n        self.bn1')}`;
+  const text = `# Modèle résiduel × 😀\n${resnetText.replace(/bias=False\)( {2}# expect:[^\n]*)?\n {8}self\.bn1/, 'bias=False)  # 7×7 conv 😀\n        self.bn1')}`;
   await c.open(uri, text);
   const lines = text.split('\n');
   const conv1 = lines.findIndex((l) => l.includes('# 7×7 conv 😀'));
