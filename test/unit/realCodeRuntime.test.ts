@@ -103,3 +103,80 @@ class Needs(nn.Module):
   assert.equal(needs.totals.params, null);
   assert.ok(needs.unresolved.length > 0);
 });
+
+test('eager-mode quantization stubs and FloatFunctional cost what their float operations cost', async () => {
+  const report = await analyze(`${head}from torch.ao.quantization import QuantStub, DeQuantStub
+
+class Block(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.quant = QuantStub()
+        self.conv = nn.Conv2d(8, 8, 3, padding=1)
+        self.skip = nn.quantized.FloatFunctional()
+        self.cat = torch.ao.nn.quantized.FloatFunctional()
+        self.dequant = DeQuantStub()
+
+    def forward(self, x):
+        x = self.quant(x)
+        y = self.skip.add_relu(self.conv(x), x)
+        y = self.skip.mul_scalar(self.skip.add(y, x), 0.5)
+        return self.dequant(self.cat.cat([y, x], dim=1))
+
+out = Block()(torch.randn(1, 8, 4, 4))
+`);
+  const m = report.models.find((x) => x.root)!;
+  assert.deepEqual(m.unresolved, []);
+  assert.equal(m.totals.params, 8 * 8 * 9 + 8);
+  assert.equal(m.totals.macs, 16 * 8 * 8 * 9);
+});
+
+test('numpy linspace, ModuleList +=, typing.OrderedDict and torch.log2 / sign compute as Python does', async () => {
+  const report = await analyze(`${head}import numpy as np
+from typing import Any, OrderedDict
+
+rates = np.linspace(0, 0.2, 3).tolist()
+table = torch.sign(torch.tensor([-2.0, 0.0, 4.0])) * torch.log2(torch.tensor([1.0, 2.0, 8.0]) * 2)
+widths = [int(v * 10) + 4 for v in table.tolist()]
+
+class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layers = nn.ModuleList()
+        for p in rates:
+            self.layers += [nn.Dropout(p)]
+        named: OrderedDict[str, Any] = OrderedDict()
+        named["a"] = nn.Linear(4, widths[2])
+        self.head = nn.Sequential(named)
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return self.head(x)
+
+out = M()(torch.randn(1, 4))
+`);
+  const m = report.models.find((x) => x.root)!;
+  assert.deepEqual(m.unresolved, []);
+  // sign * log2: [-1 * 1, 0 * 2, 1 * 4] -> widths [-6, 4, 44]; three Dropouts.
+  assert.equal(m.totals.params, 4 * 44 + 44);
+  assert.equal(m.layers.filter((l) => l.op === 'Dropout').length, 3);
+});
+
+test('a module attribute set to something not understood makes the parameters unknown, with the reason', async () => {
+  const report = await analyze(`${head}import somelib
+
+class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.table = somelib.Parameter(torch.empty(3))
+        self.proj = nn.Linear(3, 3)
+
+    def forward(self, x):
+        return self.proj(x)
+
+out = M()(torch.randn(1, 3))
+`);
+  const m = report.models.find((x) => x.root)!;
+  assert.equal(m.totals.params, null);
+  assert.match(m.unresolved[0].reason, /self\.table is unknown/);
+});

@@ -14,6 +14,7 @@ import { TorchRuntime, isLoss, type RootRun } from '../frameworks/torch/runtime'
 import { allModules } from '../frameworks/torch/modules';
 import { torchModules } from '../frameworks/torch/torchNamespace';
 import { TRANSFORMER_PRELUDE, PRELUDE_CLASSES } from '../frameworks/torch/transformerPrelude';
+import { QUANTIZATION_PRELUDE, QUANTIZATION_CLASSES } from '../frameworks/torch/quantizationPrelude';
 import { KerasRuntime, KerasSession, kerasModules } from '../frameworks/keras';
 import type { ModelCatalog } from '../catalog/modelCatalog';
 import { HubTrainingSession } from './training/hubTraining';
@@ -169,7 +170,7 @@ export class Session {
     for (const [name, v] of nn.attrs) if (v.kind === 'class') this.builtinClasses.set(`nn.${name}`, v);
   }
 
-  /** Runs the Transformer prelude and publishes its classes in torch.nn. */
+  /** Runs the Transformer and quantization preludes and publishes their classes in torch.nn and torch.ao. */
   private loadPrelude(nn: NamespaceV, modules: Record<string, NamespaceV>): void {
     const scope = new Scope(this.interp.builtins);
     for (const [k, v] of nn.attrs) scope.vars.set(k, v);
@@ -185,12 +186,16 @@ export class Session {
     } finally {
       this.interp.inForeign = wasForeign;
     }
-    for (const name of PRELUDE_CLASSES) {
+    const publish = (namespace: NamespaceV, name: string, key: string) => {
       const cls = scope.vars.get(name) as ClassV;
-      nn.attrs.set(name, cls);
+      namespace.attrs.set(name, cls);
       this.preludeClasses.add(cls);
       this.interp.sharedClasses.add(cls);
-    }
+      this.builtinClasses.set(key, cls);
+    };
+    for (const name of PRELUDE_CLASSES) publish(nn, name, `nn.${name}`);
+    for (const [path, names] of Object.entries(QUANTIZATION_CLASSES))
+      for (const name of names) publish(modules[path], name, `${path}.${name}`);
   }
 
   /**
@@ -498,7 +503,7 @@ const preludeCache = new WeakMap<SourceParser, SyntaxNode>();
 function preludeTree(parser: SourceParser): SyntaxNode {
   let tree = preludeCache.get(parser);
   if (!tree) {
-    const parsed = parser.parse(TRANSFORMER_PRELUDE, 'python');
+    const parsed = parser.parse(TRANSFORMER_PRELUDE + QUANTIZATION_PRELUDE, 'python');
     tree = parsed.root;
     parsed.tree.delete();
     preludeCache.set(parser, tree);

@@ -163,6 +163,11 @@ function listMethods(): Record<string, (args: Value[], kw: Map<string, Value>, s
       appendChildren(self(args), itemsOf(args[1]), site);
       return args[0];
     },
+    // `layers += [...]` extends in place, as torch's ModuleList.__iadd__ and Sequential.__iadd__ do.
+    __iadd__: (args, _k, site) => {
+      appendChildren(self(args), itemsOf(args[1]), site);
+      return args[0];
+    },
     insert: (args, _k, site) => insertChild(self(args), args[1], args[2], site),
     __len__: (args) => int(self(args).children.size),
   };

@@ -107,6 +107,10 @@ export class TorchRuntime implements FrameworkHooks {
   setAttr(obj: Value, name: string, value: Value): boolean {
     if (obj.kind === 'tensor') return true;
     if (obj.kind !== 'module') return false;
+    // An attribute set to something not understood while the model is built may be a parameter or a
+    // layer (`self.table = lib.Parameter(...)`): the module's parameters are then unknown, never the rest's sum.
+    if (value.kind === 'unknown' && !this.tracer.active && !obj.incomplete)
+      obj.incomplete = `self.${name} is unknown (${value.reason})`;
     registerAttr(obj, name, value);
     return true;
   }

@@ -197,6 +197,10 @@ const METHODS: Record<string, Method> = {
   relu_: elementwise('relu'),
   exp: elementwise('exp'),
   log: elementwise('log'),
+  log2: elementwise('log'),
+  log10: elementwise('log'),
+  log1p: elementwise('log'),
+  expm1: elementwise('exp'),
   sqrt: elementwise('sqrt'),
   round: elementwise('round'),
   floor: elementwise('floor'),
@@ -535,7 +539,9 @@ export function tensorBinary(rt: TensorOpHost, op: string, a: Value, b: Value, s
   const ta = a.kind === 'tensor' ? a : null;
   const tb = b.kind === 'tensor' ? b : null;
   if ((ta && !ta.shape) || (tb && !tb.shape) || a.kind === 'unknown' || b.kind === 'unknown') {
-    return { kind: 'tensor', shape: null, dtype: 'float32', reason: ta?.reason ?? tb?.reason ?? 'operand is unknown' };
+    const why =
+      ta?.reason ?? tb?.reason ?? (a.kind === 'unknown' ? a.reason : b.kind === 'unknown' ? b.reason : undefined);
+    return { kind: 'tensor', shape: null, dtype: 'float32', reason: why ?? 'operand is unknown' };
   }
   const result =
     !ta || !tb

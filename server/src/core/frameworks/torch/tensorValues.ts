@@ -74,6 +74,11 @@ export function binaryValues(op: string, a: Value, b: Value): number[] | undefin
 
 const UNARY: Record<string, (x: number) => number> = {
   log: Math.log,
+  log2: Math.log2,
+  log10: Math.log10,
+  log1p: Math.log1p,
+  expm1: Math.expm1,
+  sign: Math.sign,
   exp: Math.exp,
   sqrt: Math.sqrt,
   floor: Math.floor,

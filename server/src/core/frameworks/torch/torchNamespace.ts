@@ -25,6 +25,7 @@ import { createNnClasses } from './nnClasses';
 import { allModules, builtinClass, cloneModule } from './modules';
 import { autocastFactory } from './precision';
 import type { TorchRuntime } from './runtime';
+import { numpyNamespace } from './numpyNamespace';
 
 type Fn = (args: Value[], kw: Map<string, Value>, site: CallSite) => Value;
 
@@ -97,6 +98,16 @@ function nnNamespace(rt: TorchRuntime, F: NamespaceV, classes: Map<string, Class
     'Buffer',
     builtin('Buffer', ([t]) => t ?? NONE),
   );
+  // torch.nn.parameter.Parameter is the same class as torch.nn.Parameter (MaxViT writes the long form).
+  attrs.set('parameter', {
+    kind: 'namespace',
+    name: 'torch.nn.parameter',
+    attrs: new Map<string, Value>([
+      ['Parameter', attrs.get('Parameter')!],
+      ['Buffer', attrs.get('Buffer')!],
+    ]),
+    opaque: 'torch.nn.parameter is not modelled',
+  });
   attrs.set('functional', F);
   attrs.set('init', initNamespace());
   attrs.set('utils', {
@@ -235,8 +246,11 @@ function einsum(rt: TorchRuntime, args: Value[], site: CallSite, shapes: (vs: Va
   const [eq, ...rest] = args;
   const operands = rest.length === 1 && isSequence(rest[0]) ? rest[0].items : rest;
   const ss = shapes(operands);
-  if (eq?.kind !== 'str' || ss.some((s) => !s))
-    return { kind: 'tensor', shape: null, dtype: 'float32', reason: 'einsum with unknown operands' };
+  if (eq?.kind !== 'str' || ss.some((s) => !s)) {
+    const cause = operands.find((t) => t.kind === 'unknown' || (t.kind === 'tensor' && !t.shape && t.reason));
+    const why = cause && (cause.kind === 'unknown' || cause.kind === 'tensor') ? cause.reason : undefined;
+    return { kind: 'tensor', shape: null, dtype: 'float32', reason: why ?? 'einsum with unknown operands' };
+  }
   return guarded(
     rt,
     () => {
@@ -321,10 +335,27 @@ export function torchModules(rt: TorchRuntime): {
   });
   const quantization = quantizationNamespace(rt);
   attrs.set('quantization', quantization);
+  // torch.ao.nn.quantized (also torch.nn.quantized): FloatFunctional, filled by the quantization prelude.
+  const quantizedNn: NamespaceV = {
+    kind: 'namespace',
+    name: 'torch.ao.nn.quantized',
+    attrs: new Map(),
+    opaque: 'torch.ao.nn.quantized is not modelled',
+  };
+  const aoNn: NamespaceV = {
+    kind: 'namespace',
+    name: 'torch.ao.nn',
+    attrs: new Map<string, Value>([['quantized', quantizedNn]]),
+    opaque: 'torch.ao.nn is not modelled',
+  };
+  nn.attrs.set('quantized', quantizedNn);
   attrs.set('ao', {
     kind: 'namespace',
     name: 'torch.ao',
-    attrs: new Map<string, Value>([['quantization', quantization]]),
+    attrs: new Map<string, Value>([
+      ['quantization', quantization],
+      ['nn', aoNn],
+    ]),
     opaque: 'torch.ao is not modelled',
   });
   for (const opaque of [
@@ -359,6 +390,11 @@ export function torchModules(rt: TorchRuntime): {
     'torch.nn.modules': nn,
     'torch.quantization': quantization,
     'torch.ao.quantization': quantization,
+    'torch.ao.nn': aoNn,
+    'torch.ao.nn.quantized': quantizedNn,
+    'torch.nn.quantized': quantizedNn,
+    'torch.nn.parameter': nn.attrs.get('parameter') as NamespaceV,
+    numpy: numpyNamespace(torch),
   };
   return { modules, nn, classes };
 }

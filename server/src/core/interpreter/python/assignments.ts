@@ -11,6 +11,8 @@ export interface AssignHost {
   eval(node: SyntaxNode, scope: Scope): Value;
   setAttr(obj: Value, name: string, value: Value, site: CallSite): void;
   binaryOp(op: string, a: Value, b: Value, site: CallSite): Value;
+  /** `obj.__iadd__(rhs)` (and the other in-place operators) when the object's class defines it. */
+  inPlaceOp(op: string, obj: Value, rhs: Value, site: CallSite): Value | undefined;
   iterateOrRaise(v: Value, node: SyntaxNode): Value[];
   /** The value a `# wattlens: size=` / `shape=` comment states for an unknown computed on a line. */
   statedValue(value: Value, line: number): Value;
@@ -32,14 +34,19 @@ export function evalAssignment(ev: AssignHost, node: SyntaxNode, scope: Scope): 
   return value;
 }
 
-/** `target op= value`: lists extend in place, everything else goes through the binary operator. */
+/**
+ * `target op= value`: lists extend in place, an object whose class defines the in-place operator
+ * (`ModuleList.__iadd__`, a user class's `__iadd__`) runs it, everything else goes through the binary operator.
+ */
 export function evalAugmented(ev: AssignHost, node: SyntaxNode, scope: Scope): Value {
   const left = field(node, 'left')!;
   const op = field(node, 'operator')!.type.slice(0, -1);
   const current = ev.eval(left, scope);
   const rhs = ev.eval(field(node, 'right')!, scope);
   const value =
-    current.kind === 'list' && op === '+' ? extendInPlace(ev, current, rhs, node) : ev.binaryOp(op, current, rhs, node);
+    current.kind === 'list' && op === '+'
+      ? extendInPlace(ev, current, rhs, node)
+      : (ev.inPlaceOp(op, current, rhs, node) ?? ev.binaryOp(op, current, rhs, node));
   assignTarget(ev, left, value, scope);
   return value;
 }

@@ -272,6 +272,14 @@ export abstract class Evaluator {
     );
   }
 
+  /** Runs `obj.__iadd__(rhs)` (or the operator's other in-place method) when obj's class defines it. */
+  inPlaceOp(op: string, obj: Value, rhs: Value, site: CallSite): Value | undefined {
+    const name = IN_PLACE_METHODS[op];
+    if (!name || (obj.kind !== 'module' && obj.kind !== 'instance')) return undefined;
+    const method = lookupClassAttr(obj.cls, name);
+    return method && this.callValue(this.bindAttr(obj, method, site), [rhs], new Map(), site);
+  }
+
   private evalUnary(node: SyntaxNode, scope: Scope): Value {
     const v = this.eval(field(node, 'argument')!, scope);
     const op = field(node, 'operator')!.type;
@@ -609,6 +617,8 @@ export abstract class Evaluator {
       return member?.kind === 'instance' ? member : raise('KeyError', index.value, site.range);
     }
     if (obj.kind === 'class') return obj; // typing generics such as List[int]
+    // Generic aliases of the built-in containers (`dict[str, int]`, `OrderedDict[str, Any]`) are the container.
+    if (obj.kind === 'builtin' && GENERIC_CONTAINERS.has(obj.name)) return obj;
     return raise('TypeError', `'${typeName(obj)}' object is not subscriptable with ${display(index)}`, site.range);
   }
 
@@ -706,6 +716,22 @@ export { isSequence, int, float };
  * function's `__name__`, where a class or instance was defined (`__module__`), and an instance's
  * `__dict__` as a live view (`self.__dict__.update(kwargs)` sets attributes).
  */
+/** Built-in container types that Python 3.9+ subscripts to a generic alias of themselves. */
+const GENERIC_CONTAINERS = new Set(['list', 'dict', 'tuple', 'set', 'frozenset', 'type', 'OrderedDict', 'defaultdict']);
+
+/** The method Python calls for `x op= y` before falling back to `x = x op y`. */
+const IN_PLACE_METHODS: Record<string, string> = {
+  '+': '__iadd__',
+  '-': '__isub__',
+  '*': '__imul__',
+  '/': '__itruediv__',
+  '//': '__ifloordiv__',
+  '%': '__imod__',
+  '@': '__imatmul__',
+  '|': '__ior__',
+  '&': '__iand__',
+};
+
 function typeDunder(obj: Value, name: string): Value | undefined {
   if (name === '__class__' && (obj.kind === 'module' || obj.kind === 'instance')) return obj.cls;
   if ((name === '__name__' || name === '__qualname__') && (obj.kind === 'class' || obj.kind === 'func'))

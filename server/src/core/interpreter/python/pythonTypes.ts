@@ -95,8 +95,6 @@ export function typingModule(): NamespaceV {
     'Literal',
     'Annotated',
     'FrozenSet',
-    'DefaultDict',
-    'OrderedDict',
     'Deque',
     'NoReturn',
     'Awaitable',

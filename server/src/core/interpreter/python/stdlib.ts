@@ -83,8 +83,14 @@ export function stdlibModules(host: BuiltinHost): Record<string, NamespaceV> {
   const items = (v: Value, site: CallSite) =>
     host.iterateValue(v, site) ?? raise('TypeError', 'not iterable', site.range);
   const partial = partialClass(host);
+  const orderedDict = builtin('OrderedDict', ([v], k, site) => dictOf(v, k, items, site));
+  const defaultDict = builtin('defaultdict', () => ({ kind: 'dict', entries: new Map() }) as DictV);
+  const typing = typingModule();
+  // typing.OrderedDict and typing.DefaultDict are the collections types (`OrderedDict[str, Any]()` builds one).
+  typing.attrs.set('OrderedDict', orderedDict);
+  typing.attrs.set('DefaultDict', defaultDict);
   return {
-    typing: typingModule(),
+    typing,
     'collections.abc': abcModule('collections.abc', COLLECTIONS_ABC),
     numbers: abcModule('numbers', ['Number', 'Integral', 'Real']),
     enum: enumModule(),
@@ -92,8 +98,8 @@ export function stdlibModules(host: BuiltinHost): Record<string, NamespaceV> {
     inspect: inspectModule(),
     math: mathModule(),
     collections: namespace('collections', {
-      OrderedDict: builtin('OrderedDict', ([v], k, site) => dictOf(v, k, items, site)),
-      defaultdict: builtin('defaultdict', () => ({ kind: 'dict', entries: new Map() }) as DictV),
+      OrderedDict: orderedDict,
+      defaultdict: defaultDict,
       namedtuple: builtin('namedtuple', (_a, _k, site) => unknown('namedtuple is not modelled', site.range)),
     }),
     functools: namespace('functools', {
