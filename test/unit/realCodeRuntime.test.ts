@@ -180,3 +180,84 @@ out = M()(torch.randn(1, 3))
   assert.equal(m.totals.params, null);
   assert.match(m.unresolved[0].reason, /self\.table is unknown/);
 });
+
+test('RAFT-style code: F.grid_sample, F.unfold, torch.nn.modules imports and None weights of bias-free layers', async () => {
+  const report = await analyze(`${head}import torch.nn.functional as F
+from torch.nn.modules.batchnorm import BatchNorm2d
+
+class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(4, 4, 3, padding=1, bias=False)
+        self.norm = nn.InstanceNorm2d(4)
+        self.bn = BatchNorm2d(4)
+        for m in self.modules():
+            if isinstance(m, (nn.Conv2d, nn.InstanceNorm2d)) and m.bias is not None:
+                raise ValueError("torch registers these as None")
+
+    def forward(self, x, grid):
+        y = self.bn(self.norm(self.conv(x)))
+        sampled = F.grid_sample(y, grid, align_corners=True)
+        return F.unfold(sampled, kernel_size=3, padding=1)
+
+out = M()(torch.randn(2, 4, 8, 8), torch.rand(2, 5, 6, 2))
+`);
+  const m = report.models.find((x) => x.root)!;
+  assert.deepEqual(m.unresolved, []);
+  assert.equal(m.totals.params, 4 * 4 * 9 + 8);
+  assert.equal(m.totals.macs, 2 * 64 * 4 * 4 * 9);
+  const unfold = m.layers.find((l) => l.op === 'Unfold')!;
+  assert.deepEqual(unfold.outputShape, [2, 4 * 9, 5 * 6]);
+  assert.deepEqual(m.layers.find((l) => l.op === 'grid_sample')!.outputShape, [2, 4, 5, 6]);
+});
+
+test('detection-style code: small tensors keep their values through min/max and casts; joint index tensors broadcast', async () => {
+  const report = await analyze(`${head}import torch.nn.functional as F
+image = torch.rand(3, 200, 300)
+shape = torch.tensor(image.shape[-2:])
+scale = torch.min(800.0 / torch.min(shape).to(dtype=torch.float32), 1333.0 / torch.max(shape).to(dtype=torch.float32))
+mean = torch.as_tensor([0.485, 0.456, 0.406], dtype=torch.float32)
+
+class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.head = nn.Conv2d(3, 4, 1)
+        self.out = nn.Linear(1, 2)
+
+    def forward(self, x, order):
+        x = (x - mean[:, None, None])[None]
+        x = F.interpolate(x, scale_factor=scale.item(), mode="bilinear", recompute_scale_factor=True)
+        scores = self.head(x).flatten(1)
+        batch = torch.arange(1)[:, None]
+        return self.out(scores[batch, order].transpose(0, 1))
+
+out = M()(image, torch.randint(0, 10, (1, 7)))
+`);
+  const m = report.models.find((x) => x.root)!;
+  assert.deepEqual(m.unresolved, []);
+  // scale = min(800 / 200, 1333 / 300) = 4: the image becomes 800 x 1200; scores[batch, order] is (1, 7).
+  assert.equal(m.totals.macs, 800 * 1200 * 4 * 3 + 7 * 2);
+  assert.deepEqual(m.layers[m.layers.length - 1].outputShape, [7, 2]);
+});
+
+test('boxes kept by a score threshold or NMS are unknown with the reason; the weights stay known', async () => {
+  const report = await analyze(`${head}
+class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.head = nn.Linear(8, 4)
+        self.refine = nn.Linear(4, 4)
+
+    def forward(self, x):
+        boxes = self.head(x)
+        keep = torch.where(boxes[:, 0] > 0.5)[0]
+        kept = torch.ops.torchvision.nms(boxes[keep], boxes[keep, 1], 0.5)
+        return self.refine(boxes[kept])
+
+out = M()(torch.randn(100, 8))
+`);
+  const m = report.models.find((x) => x.root)!;
+  assert.equal(m.totals.params, 8 * 4 + 4 + 4 * 4 + 4);
+  assert.equal(m.totals.macs, null);
+  assert.match(m.unresolved[0].reason, /depends on the data/);
+});

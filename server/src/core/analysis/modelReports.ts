@@ -99,7 +99,7 @@ export function blockReport(cls: ClassV, roots: RootModel[], precision: Precisio
       const layers = calls.map((c) => layerRow(c, bytes));
       const unresolved = calls
         .filter((c) => c.reason)
-        .map((c) => ({ range: c.callRange ?? c.range, reason: `${c.path}: ${c.reason}` }));
+        .map((c) => ({ range: c.callRange ?? c.range, reason: callReason(c) }));
       const report = baseBlock(cls, layers, unresolved);
       report.totals = totals(instance, params, layers, complete, bytes, unresolved);
       report.provenance = `first instance, ${path} in ${root.name}`;
@@ -221,8 +221,16 @@ function emptyTotals(): ModelTotals {
 }
 
 /** A tree's parameter count; unknown when a call of something unresolved (op `?`) may hide parameters. */
-function parametersOf(module: ModuleV, calls: { op: string }[]): { count: number | null; reason?: string } {
-  return calls.some((c) => c.op === UNKNOWN_OP) ? { count: null } : parameterCount(module);
+/**
+ * The module tree's parameters, unless something not understood was called on a tensor (it may be a
+ * layer with weights); an op whose shape the data decides has no weights and leaves them known.
+ */
+function parametersOf(
+  module: ModuleV,
+  calls: ({ op: string; paramElems: number | null } | { op: string; params: number | null })[],
+): { count: number | null; reason?: string } {
+  const weightsUnknown = (c: (typeof calls)[number]) => ('paramElems' in c ? c.paramElems : c.params) === null;
+  return calls.some((c) => c.op === UNKNOWN_OP && weightsUnknown(c)) ? { count: null } : parameterCount(module);
 }
 
 function totals(
@@ -338,7 +346,7 @@ function rootUnresolved(root: RootModel, calls: LayerCall[]): Unresolved[] {
   for (const c of calls) {
     if (!c.reason || listed.has(c.reason)) continue;
     if (!out.some((u) => u.reason.includes(c.reason!)))
-      out.push({ range: c.callRange ?? c.range, reason: `${c.path}: ${c.reason}` });
+      out.push({ range: c.callRange ?? c.range, reason: callReason(c) });
     listed.add(c.reason);
   }
   return dedupe(out);
@@ -353,3 +361,9 @@ function dedupe(us: Unresolved[]): Unresolved[] {
 }
 
 export type { Range };
+
+/** A call's reason, prefixed by the module it happened in (an op outside any layer by its parent's path only). */
+function callReason(c: LayerCall): string {
+  const where = c.op === UNKNOWN_OP ? c.path.replace(/\.?\?$/, '') : c.path;
+  return where ? `${where}: ${c.reason}` : c.reason!;
+}

@@ -155,6 +155,7 @@ export class Session {
         modelled[dotted] ??
         (isTorch(dotted) ? undefined : sources?.resolve(dotted, scope, site)) ??
         all[dotted] ??
+        torchNnSubmodule(dotted, nn) ??
         this.hubTraining.resolveModule(dotted, all) ??
         opaqueTorch(dotted),
     );
@@ -493,8 +494,18 @@ function isTorch(dotted: string): boolean {
   return dotted === 'torch' || dotted.startsWith('torch.');
 }
 
+/**
+ * torch.nn's submodules (`torch.nn.modules.batchnorm`, `torch.nn.modules.conv`) hold the classes
+ * torch.nn publishes: `from torch.nn.modules.batchnorm import BatchNorm2d` reads them from nn.
+ */
+function torchNnSubmodule(dotted: string, nn: NamespaceV): Value | undefined {
+  return /^torch\.nn\.modules\.\w+$/.test(dotted) ? nn : undefined;
+}
+
 function opaqueTorch(dotted: string): Value | undefined {
   if (!dotted.startsWith('torch') && !dotted.startsWith('torchvision')) return undefined;
+  // A name inside torch.nn's submodules is a class or function, never a further module.
+  if (/^torch\.nn\.modules\.\w+\./.test(dotted)) return undefined;
   return { kind: 'namespace', name: dotted, attrs: new Map(), opaque: `${dotted} is not modelled` };
 }
 

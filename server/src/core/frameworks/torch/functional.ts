@@ -81,6 +81,7 @@ const SPEC_FUNCTIONS: Record<string, { spec: string; params: string[] }> = {
   },
   upsample: { spec: 'Upsample', params: ['size', 'scale_factor', 'mode', 'align_corners'] },
   pixel_shuffle: { spec: 'PixelShuffle', params: ['upscale_factor'] },
+  unfold: { spec: 'Unfold', params: ['kernel_size', 'dilation', 'padding', 'stride'] },
   pixel_unshuffle: { spec: 'PixelUnshuffle', params: ['downscale_factor'] },
 };
 
@@ -110,6 +111,7 @@ export function functionalNamespace(rt: TorchRuntime): NamespaceV {
     normalize: (a, k, s) => elementwise(rt, 'LayerNorm', a[0], s, { args: a, kw: k }),
     embedding: (a, _k, s) => fEmbedding(a[0], a[1], s),
     pad: (a, k, s) => fPad(rt, a, k, s),
+    grid_sample: (a, k, s) => guarded(rt, () => fGridSample(rt, a, k, s), s),
     one_hot: (a, k, s) =>
       a[0].kind === 'tensor' && a[0].shape
         ? like(a[0], [...a[0].shape, num(arg(a, k, 1, 'num_classes'))], 'int64')
@@ -285,6 +287,27 @@ function fEmbedding(input: Value | undefined, weight: Value | undefined, site: C
   if (input?.kind !== 'tensor' || !input.shape || weight?.kind !== 'tensor' || !weight.shape)
     return unknown('F.embedding with unknown shapes', site.range);
   return like(weight, [...input.shape, weight.shape[1]], weight.dtype);
+}
+
+/**
+ * F.grid_sample(input, grid): samples input (N, C, *in) at grid (N, *out, d) → (N, C, *out). It
+ * interpolates (no multiply-accumulates): one weighted tap per corner, 2^d per output element.
+ */
+function fGridSample(rt: TorchRuntime, args: Value[], kw: Map<string, Value>, site: CallSite): Value {
+  const x = arg(args, kw, 0, 'input');
+  const grid = arg(args, kw, 1, 'grid');
+  if (x?.kind !== 'tensor' || !x.shape || grid?.kind !== 'tensor' || !grid.shape)
+    return unknown('F.grid_sample of tensors of unknown shape', site.range);
+  const spatial = x.shape.length - 2;
+  if (spatial < 2 || grid.shape.length !== x.shape.length || grid.shape[0] !== x.shape[0])
+    throw new ShapeError(`grid_sample: grid of shape (${grid.shape}) does not fit input of shape (${x.shape})`);
+  if (grid.shape[grid.shape.length - 1] !== spatial)
+    throw new ShapeError(`grid_sample: grid's last dim must be ${spatial}, got ${grid.shape[grid.shape.length - 1]}`);
+  const out = like(x, [x.shape[0], x.shape[1], ...grid.shape.slice(1, -1)]);
+  const flops = elementCount(out.shape!) * 2 ** spatial;
+  const result = rt.recordOp('grid_sample', [x, grid], out, 0, site, flops);
+  rt.tracer.flow?.annotate(args, kw);
+  return result;
 }
 
 function fPad(rt: TorchRuntime, args: Value[], kw: Map<string, Value>, site: CallSite): Value {

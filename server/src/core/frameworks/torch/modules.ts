@@ -73,9 +73,11 @@ export function registerAttr(m: ModuleV, name: string, value: Value): void {
  * a built-in layer's constructor arguments (`conv.out_channels`), converted on first read.
  */
 export function ownAttr(m: ModuleV, name: string): Value | undefined {
-  return (
-    m.params.get(name) ?? m.buffers.get(name) ?? m.children.get(name) ?? m.attrs.get(name) ?? layerArgAttr(m, name)
-  );
+  const own = m.params.get(name) ?? m.buffers.get(name) ?? m.children.get(name) ?? m.attrs.get(name);
+  if (own) return own;
+  // A built-in layer built without them (bias=False, affine=False) has its weight and bias registered as None.
+  if (m.spec && (name === 'weight' || name === 'bias')) return NONE;
+  return layerArgAttr(m, name);
 }
 
 /** A constructor argument read as an attribute; kept in `attrs` from then on, as if set there. */

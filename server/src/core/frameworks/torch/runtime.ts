@@ -362,8 +362,10 @@ export class TorchRuntime implements FrameworkHooks {
 
   /** Records an op whose shape rule failed: its cost is unknown, with the reason. */
   recordUnknown(reason: string, site: CallSite): void {
+    // Inside imported code the unknown is placed at the analysed file's line that led into it.
+    const range = this.interp.visibleRange(site.range);
     if (this.tracer.active)
-      this.tracer.record({ op: UNKNOWN_OP, inputs: [], output: null, macs: null, reason }, site.range, site.range);
+      this.tracer.record({ op: UNKNOWN_OP, inputs: [], output: null, macs: null, paramElems: 0, reason }, range, range);
   }
 
   /** Records a leaf layer call (the module is a built-in layer with a spec). */

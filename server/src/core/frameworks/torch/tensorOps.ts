@@ -77,27 +77,46 @@ const elementwise =
     rt.recordOp(op, [t], like(t, t.shape), 0, site);
 
 const reduction =
-  (op: string, dtype?: DType): Method =>
+  (op: string, dtype?: DType, whole?: (xs: number[]) => number): Method =>
   (rt, t, args, kw, site) => {
     const keep = arg(args, kw, 1, 'keepdim');
-    const out = like(
-      t,
-      S.reduce(t.shape, optDim(arg(args, kw, 0, 'dim')), keep?.kind === 'bool' && keep.value),
-      dtype ?? t.dtype,
-    );
-    return rt.recordOp(op, [t], out, 0, site);
+    const dim = optDim(arg(args, kw, 0, 'dim'));
+    const out = like(t, S.reduce(t.shape, dim, keep?.kind === 'bool' && keep.value), dtype ?? t.dtype);
+    const recorded = rt.recordOp(op, [t], out, 0, site);
+    // A small valued tensor reduced whole keeps its one element (`torch.min(torch.tensor(shape))`).
+    return whole && dim === undefined && t.values?.length ? withValues(recorded, [whole(t.values)]) : recorded;
   };
 
+const sumOf = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+const WHOLE: Record<string, (xs: number[]) => number> = {
+  sum: sumOf,
+  mean: (xs) => sumOf(xs) / xs.length,
+  prod: (xs) => xs.reduce((a, b) => a * b, 1),
+  max: (xs) => Math.max(...xs),
+  min: (xs) => Math.min(...xs),
+};
+
+/**
+ * max / min: over everything, along a dim (values and indices), or — given a tensor — the
+ * elementwise maximum / minimum of the two (broadcast), as torch.max(a, b) is.
+ */
 const withIndices =
-  (op: string): Method =>
+  (op: 'max' | 'min'): Method =>
   (rt, t, args, kw, site) => {
     const dim = arg(args, kw, 0, 'dim');
-    if (!dim || dim.kind === 'none' || dim.kind === 'tensor') return reduction(op)(rt, t, [], kw, site);
+    if (dim?.kind === 'tensor') return elementwiseExtreme(rt, op, t, dim, site);
+    if (!dim || dim.kind === 'none') return reduction('max', undefined, WHOLE[op])(rt, t, [], kw, site);
     const keep = arg(args, kw, 1, 'keepdim');
     const shape = S.reduce(t.shape, optDim(dim), keep?.kind === 'bool' && keep.value);
-    rt.recordOp(op, [t], like(t, shape), 0, site);
+    rt.recordOp('max', [t], like(t, shape), 0, site);
     return tuple([like(t, shape), like(t, shape, 'int64')]);
   };
+
+function elementwiseExtreme(rt: TensorOpHost, op: 'max' | 'min', a: TensorV, b: TensorV, site: CallSite): Value {
+  if (!a.shape || !b.shape) return { kind: 'tensor', shape: null, dtype: a.dtype, reason: b.reason ?? a.reason };
+  const out = rt.recordOp('max', [a, b], like(a, S.broadcast(a.shape, b.shape)), 0, site);
+  return withValues(out, binaryValues(op === 'max' ? 'maximum' : 'minimum', a, b));
+}
 
 const identity: Method = (_rt, t) => t;
 
@@ -174,13 +193,13 @@ const METHODS: Record<string, Method> = {
   roll: identity,
   cumsum: elementwise('add'),
   contiguous_: identity,
-  mean: reduction('mean'),
-  sum: reduction('sum'),
-  prod: reduction('mul'),
+  mean: reduction('mean', undefined, WHOLE.mean),
+  sum: reduction('sum', undefined, WHOLE.sum),
+  prod: reduction('mul', undefined, WHOLE.prod),
   std: reduction('var'),
   var: reduction('var'),
-  amax: reduction('max'),
-  amin: reduction('max'),
+  amax: reduction('max', undefined, WHOLE.max),
+  amin: reduction('max', undefined, WHOLE.min),
   norm: reduction('norm'),
   logsumexp: reduction('softmax'),
   all: reduction('max', 'bool'),
@@ -188,7 +207,9 @@ const METHODS: Record<string, Method> = {
   argmax: reduction('max', 'int64'),
   argmin: reduction('max', 'int64'),
   max: withIndices('max'),
-  min: withIndices('max'),
+  min: withIndices('min'),
+  maximum: (rt, t, a, _k, site) => elementwiseExtreme(rt, 'max', t, a[0] as TensorV, site),
+  minimum: (rt, t, a, _k, site) => elementwiseExtreme(rt, 'min', t, a[0] as TensorV, site),
   softmax: elementwise('softmax'),
   log_softmax: elementwise('softmax'),
   sigmoid: elementwise('sigmoid'),
@@ -259,19 +280,24 @@ const METHODS: Record<string, Method> = {
 };
 
 function cast(dtype: DType): Method {
-  return (_rt, t) => like(t, t.shape, dtype);
+  return (_rt, t) => castValues(t, dtype);
+}
+
+/** `t` as `dtype`, its known elements converted as torch converts them (toward zero for integers). */
+function castValues(t: TensorV & { shape: number[] }, dtype: DType): TensorV {
+  return t.values ? valued(t.shape, dtype, t.values) : like(t, t.shape, dtype);
 }
 
 /** numpy's `a.astype("float32")` (Keras datasets arrive as arrays): same shape, the named dtype. */
 function castTo(_rt: TensorOpHost, t: TensorV & { shape: number[] }, args: Args): Value {
   const d = args[0];
   const name = d?.kind === 'str' ? d.value.replace(/^(np|numpy|torch|tf)\./, '') : '';
-  return like(t, t.shape, DTYPES[name] ?? t.dtype);
+  return castValues(t, DTYPES[name] ?? t.dtype);
 }
 
 function convertTo(_rt: TensorOpHost, t: TensorV & { shape: number[] }, args: Args, kw: Kw): Value {
   const d = kw.get('dtype') ?? args.find((a) => a.kind === 'str' && DTYPES[a.value]);
-  return d && d.kind === 'str' && DTYPES[d.value] ? like(t, t.shape, DTYPES[d.value]) : t;
+  return d && d.kind === 'str' && DTYPES[d.value] ? castValues(t, DTYPES[d.value]) : t;
 }
 
 /** dtype names as `torch.float16` etc. evaluate to (we represent dtypes as strings). */
@@ -484,16 +510,42 @@ export function indexTensor(t: TensorV & { shape: number[] }, index: Value): Ten
   const out: number[] = [];
   const ellipsisAt = parts.findIndex((p) => p.kind === 'unknown' && p.reason === 'Ellipsis');
   const consumed = parts.filter((p) => p.kind !== 'none' && !(p.kind === 'unknown' && p.reason === 'Ellipsis')).length;
+  const joint = jointIndices(parts);
   let dim = 0;
+  let placed = false;
   parts.forEach((p, i) => {
     if (i === ellipsisAt) {
       const skip = t.shape.length - consumed;
       out.push(...t.shape.slice(dim, dim + skip));
       dim += skip;
+    } else if (joint?.members.has(i)) {
+      dim = indexOne(t, p, dim, []);
+      if (joint.adjacent && !placed) out.push(...joint.shape);
+      placed = true;
     } else dim = indexOne(t, p, dim, out);
   });
   out.push(...t.shape.slice(dim));
-  return like(t, out);
+  return like(t, joint && !joint.adjacent ? [...joint.shape, ...out] : out);
+}
+
+/**
+ * Two or more index tensors (`x[batch_idx, top_n_idx]`) index jointly, as numpy's advanced indexing
+ * does: their shapes (ints count as 0-d) broadcast to one shape that takes the place of the indexed
+ * dims when they are adjacent, and goes first when a slice separates them.
+ */
+function jointIndices(parts: Value[]): { members: Set<number>; shape: number[]; adjacent: boolean } | undefined {
+  const isArray = (p: Value) => (p.kind === 'tensor' && !!p.shape && p.dtype !== 'bool') || p.kind === 'list';
+  if (parts.filter(isArray).length < 2) return undefined;
+  const positions = parts.flatMap((p, i) => (isArray(p) || isNumber(p) ? [i] : []));
+  const shapes = positions.map((i) => {
+    const p = parts[i];
+    return p.kind === 'tensor' ? p.shape! : p.kind === 'list' ? [p.items.length] : [];
+  });
+  return {
+    members: new Set(positions),
+    shape: shapes.reduce((a, b) => S.broadcast(a, b)),
+    adjacent: positions.every((p, k) => k === 0 || p === positions[k - 1] + 1),
+  };
 }
 
 function indexOne(t: TensorV & { shape: number[] }, p: Value, dim: number, out: number[]): number {
@@ -577,6 +629,9 @@ const OP_NAMES: Record<string, string> = {
   '//': 'div',
   '%': 'div',
   '**': 'pow',
+  '&': 'logical_and',
+  '|': 'logical_or',
+  '^': 'logical_xor',
 };
 const COMPARISONS = new Set(['<', '>', '<=', '>=', '==', '!=']);
 

@@ -55,6 +55,8 @@ const BINARY: Record<string, (x: number, y: number) => number> = {
   '//': (x, y) => Math.floor(x / y),
   '%': (x, y) => x - Math.floor(x / y) * y,
   '**': (x, y) => x ** y,
+  maximum: Math.max,
+  minimum: Math.min,
 };
 
 /** Elementwise `a op b` when both are known (same size, or one a scalar), else undefined. */

@@ -174,7 +174,8 @@ function torchFunctions(rt: TorchRuntime): Record<string, Fn> {
       rt.interp.binaryOp('+', a[0], rt.interp.binaryOp('@', a[1], a[2], site), site),
     addmm: (a: Value[], k: Map<string, Value>, site: CallSite) =>
       rt.interp.binaryOp('+', a[0], rt.interp.binaryOp('@', a[1], a[2], site), site),
-    where: (a: Value[], _k: Map<string, Value>, site: CallSite) => rt.interp.binaryOp('*', a[1], a[0], site),
+    where: (a: Value[], _k: Map<string, Value>, site: CallSite) =>
+      a.length === 1 ? whereIndices(rt, a[0], site) : rt.interp.binaryOp('*', a[1], a[0], site),
     no_grad: () => NONE,
     inference_mode: () => NONE,
     enable_grad: () => NONE,
@@ -242,6 +243,49 @@ function meshgrid(args: Value[], kwargs: Map<string, Value>): Value {
   return tuple(inputs.map((t) => ({ kind: 'tensor', shape: [...lengths], dtype: (t as TensorV).dtype }) as TensorV));
 }
 
+/** Why the boxes after non-maximum suppression are unknown in number. */
+export const NMS_KEEPS =
+  'non-maximum suppression keeps a number of boxes that depends on the data (torchvision.ops.nms)';
+
+/**
+ * torchvision's compiled ops (torch.ops.torchvision): nms keeps as many boxes as the data decides;
+ * roi_align / roi_pool give (boxes, C, h, w), known when the number of boxes is.
+ */
+function torchvisionOps(rt: TorchRuntime): NamespaceV {
+  const nms = builtin('nms', (_a, _k, site) => {
+    rt.recordUnknown(NMS_KEEPS, site);
+    return { kind: 'tensor', shape: null, dtype: 'int64', reason: NMS_KEEPS } as TensorV;
+  });
+  const pool = (name: string) =>
+    builtin(name, ([input, rois, , height, width]) => {
+      if (input?.kind !== 'tensor' || rois?.kind !== 'tensor') return unknown(`torchvision ${name} of unknown inputs`);
+      if (!input.shape || !rois.shape || height?.kind !== 'int' || width?.kind !== 'int')
+        return { kind: 'tensor', shape: null, dtype: input.dtype, reason: rois.reason ?? input.reason };
+      return like(input, [rois.shape[0], input.shape[1], height.value, width.value]);
+    });
+  return {
+    kind: 'namespace',
+    name: 'torch.ops.torchvision',
+    attrs: new Map<string, Value>([
+      ['nms', nms],
+      ['roi_align', pool('roi_align')],
+      ['roi_pool', pool('roi_pool')],
+    ]),
+    opaque: 'torch.ops.torchvision is not modelled',
+  };
+}
+
+/** The reason a tensor's length is unknown after nonzero / where(condition): the data decides it. */
+export const DATA_DEPENDENT_INDICES = 'torch.where(condition) / nonzero(): how many indices depends on the data';
+
+/** torch.where(condition): one index tensor per dim, each as long as the data makes it; recorded as unknown. */
+function whereIndices(rt: TorchRuntime, condition: Value, site: CallSite): Value {
+  if (condition.kind !== 'tensor' || !condition.shape) return condition;
+  rt.recordUnknown(DATA_DEPENDENT_INDICES, site);
+  const index: TensorV = { kind: 'tensor', shape: null, dtype: 'int64', reason: DATA_DEPENDENT_INDICES };
+  return tuple(condition.shape.map(() => index));
+}
+
 function einsum(rt: TorchRuntime, args: Value[], site: CallSite, shapes: (vs: Value[]) => (number[] | null)[]): Value {
   const [eq, ...rest] = args;
   const operands = rest.length === 1 && isSequence(rest[0]) ? rest[0].items : rest;
@@ -293,7 +337,17 @@ export function torchModules(rt: TorchRuntime): {
     attrs.set(name, builtin(`torch.${name}`, likeFactory(name)));
   attrs.set(
     'tensor',
-    builtin('torch.tensor', ([d], _k, site) => tensorLiteral(d, site)),
+    builtin('torch.tensor', ([d], kw, site) => tensorLiteral(d ?? kw.get('data'), kw.get('dtype'), site)),
+  );
+  // torch.as_tensor shares a tensor's data (cast when a dtype is given) and builds one from other data.
+  attrs.set(
+    'as_tensor',
+    builtin('torch.as_tensor', ([d], kw, site) => {
+      const data = d ?? kw.get('data');
+      const dtype = kw.get('dtype');
+      if (data?.kind !== 'tensor') return tensorLiteral(data, dtype, site);
+      return dtype?.kind === 'str' && DTYPES[dtype.value] ? { ...data, dtype: DTYPES[dtype.value] } : data;
+    }),
   );
   for (const [k, v] of Object.entries(DTYPES)) attrs.set(k, str(v));
   attrs.set('nn', nn);
@@ -333,6 +387,29 @@ export function torchModules(rt: TorchRuntime): {
     ]),
     opaque: 'torch.jit is not modelled',
   });
+  // torch._C: the tracer's state is None (code is analysed as eager code runs, not under torch.jit.trace).
+  attrs.set('_C', {
+    kind: 'namespace',
+    name: 'torch._C',
+    attrs: new Map<string, Value>([
+      ['_get_tracing_state', builtin('_get_tracing_state', () => NONE)],
+      ['_log_api_usage_once', builtin('_log_api_usage_once', () => NONE)],
+    ]),
+    opaque: 'torch._C is not modelled',
+  });
+  // torch.fx.wrap marks a function as a leaf for symbolic tracing: eager code runs it as written.
+  attrs.set('fx', {
+    kind: 'namespace',
+    name: 'torch.fx',
+    attrs: new Map<string, Value>([['wrap', builtin('wrap', ([f]) => f ?? NONE)]]),
+    opaque: 'torch.fx is not modelled',
+  });
+  attrs.set('ops', {
+    kind: 'namespace',
+    name: 'torch.ops',
+    attrs: new Map<string, Value>([['torchvision', torchvisionOps(rt)]]),
+    opaque: 'torch.ops is not modelled',
+  });
   const quantization = quantizationNamespace(rt);
   attrs.set('quantization', quantization);
   // torch.ao.nn.quantized (also torch.nn.quantized): FloatFunctional, filled by the quantization prelude.
@@ -364,7 +441,6 @@ export function torchModules(rt: TorchRuntime): {
     'onnx',
     'distributed',
     'utils',
-    'fx',
     'hub',
     'distributions',
     'autograd',
@@ -501,7 +577,7 @@ function arangeLength(a: Value[]): number {
   return Math.max(0, Math.ceil((end - start) / step));
 }
 
-function tensorLiteral(d: Value | undefined, site: CallSite): Value {
+function tensorLiteral(d: Value | undefined, dtype: Value | undefined, site: CallSite): Value {
   const shape: number[] = [];
   let v = d;
   while (v && isSequence(v)) {
@@ -509,7 +585,12 @@ function tensorLiteral(d: Value | undefined, site: CallSite): Value {
     v = v.items[0];
   }
   if (!d) return raise('TypeError', 'torch.tensor() needs data', site.range);
-  const t = valued(shape, v?.kind === 'int' ? 'int64' : 'float32', literalValues(d));
+  const stated = dtype?.kind === 'str' ? DTYPES[dtype.value] : undefined;
+  const t = valued(
+    shape,
+    stated ?? (v?.kind === 'int' ? 'int64' : v?.kind === 'bool' ? 'bool' : 'float32'),
+    literalValues(d),
+  );
   t.origin = `torch.tensor, line ${site.range.start.line + 1}`;
   return t;
 }

@@ -1,5 +1,5 @@
 // torch.nn layers that only move, drop or resample values: Flatten, Unflatten, the Dropout family,
-// Upsample (and its 2d aliases), PixelShuffle / PixelUnshuffle, ChannelShuffle and the padding layers.
+// Upsample (and its 2d aliases), PixelShuffle / PixelUnshuffle, ChannelShuffle, Unfold and the padding layers.
 import {
   type ArgSpec,
   type ArgValue,
@@ -15,6 +15,8 @@ import {
   firstInput,
   floatArg,
   intAtLeast,
+  intTuple,
+  windowOutSize,
   normDim,
   probArg,
   requirePositiveOutput,
@@ -268,6 +270,39 @@ export const ChannelShuffle: LayerSpec<{ groups: number }> = {
       throw new ShapeError(`ChannelShuffle: number of channels ${x.shape[1]} must be divisible by groups ${c.groups}`);
     }
     return { output: same(x), macs: 0 };
+  },
+};
+
+/**
+ * Unfold(kernel_size, dilation=1, padding=0, stride=1) (F.unfold): (N, C, H, W) → (N, C·kh·kw, L)
+ * with L the number of sliding windows, the conv formula per dim; it only copies values.
+ */
+export const Unfold: LayerSpec<{ kernel: number[]; dilation: number[]; padding: number[]; stride: number[] }> = {
+  op: 'Unfold',
+  args: [
+    { name: 'kernel_size', required: true },
+    { name: 'dilation', default: 1 },
+    { name: 'padding', default: 0 },
+    { name: 'stride', default: 1 },
+  ],
+  configure: (a) => ({
+    kernel: intTuple(a.kernel_size, 2, 'kernel_size'),
+    dilation: intTuple(a.dilation, 2, 'dilation'),
+    padding: intTuple(a.padding, 2, 'padding', 0),
+    stride: intTuple(a.stride, 2, 'stride'),
+  }),
+  parameters: () => [],
+  forward(c, inputs) {
+    const x = firstInput(inputs, 'Unfold');
+    requireRank(x, [3, 4], 'Unfold');
+    const batch = x.shape.length === 4 ? [x.shape[0]] : [];
+    const [channels, height, width] = x.shape.slice(batch.length);
+    const blocks = [height, width].map((size, i) =>
+      windowOutSize(size, c.kernel[i], c.stride[i], c.padding[i], c.dilation[i]),
+    );
+    requirePositiveOutput('Unfold', x.shape, blocks);
+    const shape = [...batch, channels * c.kernel[0] * c.kernel[1], blocks[0] * blocks[1]];
+    return { output: { shape, dtype: x.dtype }, macs: 0 };
   },
 };
 
