@@ -95,7 +95,7 @@ export function analyzeWithGraphs(
   const parsed = parser.parse(text, 'python');
   try {
     const { report, session } = runSession(parser, parsed.root, text, options, { dataflow: true });
-    return { report, graphs: session.graphs() };
+    return { report, graphs: session.graphs(report.models) };
   } finally {
     parsed.tree.delete();
   }

@@ -14,6 +14,8 @@ import { JsScope } from '../interpreter/typescript/values';
 import { declaredInputs, declaredValues } from './declaredInputs';
 import { siblingModuleReader, type ModuleReader } from './moduleReader';
 import { tfjsModelReports } from '../frameworks/tfjs/report';
+import { tfjsGraphs } from '../frameworks/tfjs/dataflow';
+import type { ModelGraph } from '../report/graph';
 
 /** Options for a TypeScript/JavaScript analysis; `language` defaults from the file name (.tsx/.jsx → tsx). */
 export interface AnalyzeTsOptions extends AnalyzeOptions {
@@ -22,8 +24,28 @@ export interface AnalyzeTsOptions extends AnalyzeOptions {
   language?: Extract<LanguageId, 'typescript' | 'tsx'>;
 }
 
+/**
+ * Analyses one TypeScript or JavaScript source text and also returns the dataflow graph of each root
+ * model (what the profiler synthesises its ONNX graph from), named as its report and pointing at it.
+ */
+export function analyzeTypeScriptWithGraphs(
+  parser: SourceParser,
+  text: string,
+  options: AnalyzeTsOptions,
+): { report: FileReport; graphs: ModelGraph[] } {
+  let models: TfRuntime['models'] = [];
+  const report = analyzeTypeScript(parser, text, options, (rt) => (models = rt.models));
+  const graphs = tfjsGraphs(models).map((g) => ({ ...g, model: report.models[g.modelIndex]?.name ?? g.model }));
+  return { report, graphs };
+}
+
 /** Analyses one TypeScript or JavaScript source text. Never throws for bad input: problems become findings. */
-export function analyzeTypeScript(parser: SourceParser, text: string, options: AnalyzeTsOptions): FileReport {
+export function analyzeTypeScript(
+  parser: SourceParser,
+  text: string,
+  options: AnalyzeTsOptions,
+  onRuntime?: (rt: TfRuntime) => void,
+): FileReport {
   const refused = inputFindings(text, MAX_SOURCE_BYTES);
   if (refused.length) return { file: options.file, models: [], diagnostics: refused };
   const language = options.language ?? (/\.(tsx|jsx)$/i.test(options.file) ? 'tsx' : 'typescript');
@@ -44,6 +66,7 @@ export function analyzeTypeScript(parser: SourceParser, text: string, options: A
     const stopped = ip.problems.find((p) => p.code === 'budget');
     if (stopped) rt.markUnfinished(stopped.range, stopped.reason);
     const models = tfjsModelReports(rt, options.precision ?? 'fp32');
+    onRuntime?.(rt);
     diagnostics.push(
       ...ip.problems.map((p) => ({ range: p.range, severity: p.severity, message: p.reason, code: p.code })),
     );

@@ -28,6 +28,7 @@ import { einopsModules } from '../frameworks/einops/runtime';
 import { SourceModules, osModules, sysModule, type ImportOptions } from '../interpreter/python/imports/sourceModules';
 import { MemoRun, type ModuleMemo } from '../frameworks/torch/moduleMemo';
 import { Dataflow } from '../frameworks/torch/dataflow';
+import { KerasDataflow } from '../frameworks/keras/dataflow';
 import type { ModelGraph } from '../report/graph';
 
 /** What a session needs besides the text. */
@@ -129,7 +130,10 @@ export class Session {
     this.interp.stated = declaredValues(text);
     this.hubTraining.setInterpreter(this.interp);
     this.rt.interp = this.interp;
-    if (options.dataflow) this.rt.tracer.flow = new Dataflow();
+    if (options.dataflow) {
+      this.rt.tracer.flow = new Dataflow();
+      this.keras.tracer.flow = new KerasDataflow(this.keras.tracer);
+    }
     this.keras.interp = this.interp;
     this.kerasSession = new KerasSession(this.keras);
     const { modules, nn, classes } = torchModules(this.rt);
@@ -364,13 +368,24 @@ export class Session {
   }
 
   /**
-   * The dataflow graph of each traced root (empty unless the session records dataflow). Root reports
-   * come first in `reports()`, one per traced root in order, so graph i describes model i.
+   * The dataflow graph of each traced root (empty unless the session records dataflow). PyTorch root
+   * reports come first in `reports()`, one per traced root in order, so graph i describes model i;
+   * a Keras root's graph points at the report of its name in `models` (this session's reports).
    */
-  graphs(): ModelGraph[] {
+  graphs(models: ModelReport[]): ModelGraph[] {
     const flow = this.rt.tracer.flow;
     if (!(flow instanceof Dataflow)) return [];
-    return this.rt.roots.map((run, i) => flow.graph(run, this.nameOf(run.module), i));
+    const out = this.rt.roots.map((run, i) => flow.graph(run, this.nameOf(run.module), i));
+    const kerasFlow = this.keras.tracer.flow;
+    if (!(kerasFlow instanceof KerasDataflow)) return out;
+    const seen = new Map<string, number>();
+    for (const { name, run } of this.kerasSession.tracedRoots()) {
+      const nth = seen.get(name) ?? 0;
+      seen.set(name, nth + 1);
+      const index = models.findIndex((m, i) => m.framework === 'keras' && m.root && m.name === name && nth === countBefore(models, i, name));
+      if (index >= 0) out.push(kerasFlow.graph(run, this.keras.objects, name, index));
+    }
+    return out;
   }
 
   /** Training runs the file performs, costed from the model reports. */
@@ -520,4 +535,9 @@ function preludeTree(parser: SourceParser): SyntaxNode {
     preludeCache.set(parser, tree);
   }
   return tree;
+}
+
+/** How many root Keras reports named `name` come before position `end`. */
+function countBefore(models: ModelReport[], end: number, name: string): number {
+  return models.slice(0, end).filter((m) => m.framework === 'keras' && m.root && m.name === name).length;
 }

@@ -37,9 +37,12 @@ export function runOp(
   site: CallSite,
   fn: Fn,
 ): Value {
+  // With the dataflow recorded (graph synthesis), the op's row or view is noted, when run now or replayed.
+  const run = (a: Value[], k: Map<string, Value>): Value =>
+    rt.tracer.flow ? rt.tracer.flow.op(label, a, k, () => fn(a, k, site)) : fn(a, k, site);
   let out: Value;
   try {
-    out = fn(args, kwargs, site);
+    out = run(args, kwargs);
   } catch (e) {
     if (!(e instanceof ShapeError)) throw e;
     rt.shapeProblem(`${label}: ${e.message}`, site);
@@ -47,8 +50,7 @@ export function runOp(
   }
   const outputs =
     out.kind === 'tensor' ? [out] : isSequence(out) ? out.items.filter((x): x is TensorV => x.kind === 'tensor') : [];
-  if (outputs.length && !rt.tracer.active)
-    rt.graph.add({ label, args, kwargs, outputs, site, apply: (a, k) => fn(a, k, site) });
+  if (outputs.length && !rt.tracer.active) rt.graph.add({ label, args, kwargs, outputs, site, apply: run });
   return out;
 }
 

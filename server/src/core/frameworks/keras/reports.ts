@@ -36,6 +36,14 @@ export class KerasSession {
 
   private scope?: Scope;
 
+  /** Each root traced on an input, with the name it is reported under (for the dataflow graphs). */
+  tracedRoots(): { name: string; run: KerasRun }[] {
+    return this.roots.flatMap((r) => {
+      const run = this.runs.get(r.inst);
+      return run ? [{ name: r.name, run }] : [];
+    });
+  }
+
   /** Root models, then user subclasses used as their blocks. */
   reports(precision: Precision): ModelReport[] {
     const bytes = bytesPerElement(precision);

@@ -25,6 +25,8 @@ export interface KerasRun {
   rows: KerasRow[];
   problems: KerasProblem[];
   paths: Map<InstanceV, string>;
+  /** What the root's call returned (the graph's outputs); absent when the trace stopped. */
+  output?: Value;
   aborted?: string;
 }
 
@@ -127,10 +129,11 @@ function traceOne(rt: KerasRuntime, inst: InstanceV, input: InputDecl): KerasRun
   const arg: Value = tensors.length === 1 ? tensors[0] : list(tensors);
   const site = { range: st.range };
   let aborted: string | undefined;
+  let output: Value | undefined;
   rt.tracer.begin();
   rt.interp.tolerant = true;
   try {
-    rt.invoke(inst, [arg], new Map(), site);
+    output = rt.invoke(inst, [arg], new Map(), site);
   } catch (e) {
     if (e instanceof StepBudgetExceeded) throw e;
     aborted = e instanceof PyError ? `${e.pyType}: ${e.message}` : `internal analysis error: ${(e as Error).message}`;
@@ -146,6 +149,7 @@ function traceOne(rt: KerasRuntime, inst: InstanceV, input: InputDecl): KerasRun
     rows: rt.tracer.rows,
     problems: rt.tracer.problems,
     paths: rt.tracer.paths,
+    output,
     aborted,
   };
 }

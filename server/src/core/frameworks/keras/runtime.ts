@@ -232,7 +232,10 @@ export class KerasRuntime implements FrameworkHooks {
     } finally {
       this.tracer.exit();
     }
-    return out.kind === 'tensor' && before.has(out) ? this.tensor(out.shape, out.dtype, out.reason) : out;
+    if (out.kind !== 'tensor' || !before.has(out)) return out;
+    const fresh = this.tensor(out.shape, out.dtype, out.reason);
+    this.tracer.flow?.alias(fresh, out);
+    return fresh;
   }
 
   /** Runs a Sequential's layers in order; each is 'called' where it was constructed. */
@@ -428,6 +431,7 @@ export class KerasRuntime implements FrameworkHooks {
       const r = spec.call(st.config, known, callKwargs(kwargs));
       this.recordLeaf(inst, st, spec, known, r, local, site);
       const outs = r.outputs.map((s) => this.tensor(s));
+      this.tracer.flow?.layerCalled(values, outs);
       return !r.multi ? outs[0] : spec.inputs === 'attention' ? tuple(outs) : list(outs);
     } catch (e) {
       if (!(e instanceof ShapeError) && !(e instanceof LayerArgError)) throw e;

@@ -1,7 +1,7 @@
 // Records what a Keras model's forward pass executes: one row per built-in layer call or tensor op,
 // with shapes, MACs and FLOPs, under the path Keras would show (layer names, attribute names inside subclasses).
 import type { Range } from '../../parse/syntax';
-import type { InstanceV } from '../../interpreter/python/values';
+import type { InstanceV, TensorV, Value } from '../../interpreter/python/values';
 import { type Shape, elems } from './layers/spec';
 import type { Precision } from '../../report/types';
 
@@ -44,10 +44,22 @@ export interface RowCost {
   reason?: string;
 }
 
+/** Receives a trace's dataflow (dataflow.ts) when an analysis asks for it: what each row read and returned. */
+export interface KerasFlowSink {
+  /** The built-in layer call just recorded read `inputs` and returned `outputs`. */
+  layerCalled(inputs: Value[], outputs: TensorV[]): void;
+  /** Runs an op (`x + y`, keras.ops.reshape, `x[:, 0]`), noting the row it records or the view it makes. */
+  op(label: string, args: Value[], kwargs: Map<string, Value>, run: () => Value): Value;
+  /** A composite returned `fresh` in place of one of its inputs, `original`. */
+  alias(fresh: TensorV, original: TensorV): void;
+}
+
 /** Collects rows while one root model is traced. */
 export class KerasTracer {
   rows: KerasRow[] = [];
   problems: KerasProblem[] = [];
+  /** Set by an analysis that wants the dataflow (graph synthesis for profiling); off otherwise. */
+  flow?: KerasFlowSink;
   /** The path of every composite entered, for block reports. */
   paths = new Map<InstanceV, string>();
   private stack: { inst: InstanceV; path: string }[] = [];

@@ -116,6 +116,7 @@ export class TfRuntime {
     try {
       layer.declaredInput = this.readDeclaredInput(layer, o, factory);
       layer.config = spec.configure(o);
+      layer.args = o.bound;
     } catch (e) {
       if (!(e instanceof OptionError || e instanceof OptionUnknown)) throw e;
       if (e instanceof OptionError) this.ip.report(e.range ?? site.range, e.message, 'warning', 'tfjs-option');

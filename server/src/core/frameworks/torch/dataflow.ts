@@ -136,6 +136,7 @@ class GraphBuilder {
       this.nodes.push(this.node(call, index, flow));
     });
     return {
+      framework: 'pytorch',
       model: this.model,
       modelIndex: this.modelIndex,
       inputs,

@@ -94,6 +94,8 @@ export interface LayerV {
   /** The layer's spec, opaque to the evaluator: frameworks/tfjs reads it as its TfLayerSpec. */
   spec: LayerSpecHandle | null;
   config: unknown;
+  /** The Keras constructor arguments its options mapped onto (opaque here: frameworks/tfjs sets them). */
+  args?: Record<string, unknown>;
   /** Where `tf.layers.x(...)` is called. */
   range: Range;
   /** The batch input shape its options declare (inputShape / batchInputShape / inputDim / inputLength). */

@@ -38,6 +38,11 @@ export interface RnnConfig {
   resetAfter: boolean;
   returnSequences: boolean;
   returnState: boolean;
+  /** Whether it runs over the sequence backwards (and returns the sequence in that order). */
+  goBackwards: boolean;
+  /** The activation and the recurrent (gate) activation by Keras name; null: linear or none. */
+  activation: string | null;
+  recurrentActivation: string | null;
   /** FLOPs per element of the activation and of the recurrent (gate) activation; null for a Python callable. */
   actFlops: number | null;
   recFlops: number | null;
@@ -90,6 +95,9 @@ function rnnSpec(op: RnnOp): KerasLayerSpec<RnnConfig> {
         resetAfter: op === 'GRU' && boolOf(a, 'reset_after'),
         returnSequences: boolOf(a, 'return_sequences'),
         returnState: boolOf(a, 'return_state'),
+        goBackwards: boolOf(a, 'go_backwards'),
+        activation: act,
+        recurrentActivation: rec,
       };
     },
     build: (c, [x]) => {

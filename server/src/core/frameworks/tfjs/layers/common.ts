@@ -58,6 +58,8 @@ export class OptionUnknown extends Error {
 /** Reads a layer's options object, recording which names the spec asked for. */
 export class LayerOptions {
   readonly read = new Set<string>();
+  /** The Keras constructor arguments the options were mapped onto (frontEnd.ts), kept for graph synthesis. */
+  bound?: Record<string, unknown>;
 
   constructor(
     readonly value: ObjectV,

@@ -173,6 +173,7 @@ function configure(factory: string, mapping: FactoryMapping, keras: KerasLayerSp
       throw new OptionError(`${factory}: required option '${option}' is missing`, o.rangeOf(option));
     else args[spec.name] = spec.default ?? null;
   }
+  o.bound = args;
   const refused = mapping.refuse?.(args);
   if (refused) throw new OptionError(`${factory}: ${refused}`, o.rangeOf('resetAfter'));
   try {
