@@ -122,9 +122,9 @@ export class TestClient {
   }
 
   /** Opens a python document. */
-  async open(uri: string, text: string, version = 1): Promise<void> {
+  async open(uri: string, text: string, version = 1, languageId = 'python'): Promise<void> {
     await this.conn.sendNotification('textDocument/didOpen', {
-      textDocument: { uri, languageId: 'python', version, text },
+      textDocument: { uri, languageId, version, text },
     });
   }
 

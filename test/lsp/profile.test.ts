@@ -104,6 +104,31 @@ test('cancelling the request stops the profile host and its runner', async () =>
   assert.ok(client.alive);
 });
 
+test('a TF.js document is profiled too: its layers measured beside their estimates', async () => {
+  const tfjs = pathToFileURL(join(workspace, 'model.ts')).href;
+  const text = `import * as tf from '@tensorflow/tfjs';
+const model = tf.sequential();
+model.add(tf.layers.conv2d({inputShape: [28, 28, 1], kernelSize: 3, filters: 8, activation: 'relu'}));
+model.add(tf.layers.flatten());
+model.add(tf.layers.dense({units: 10, activation: 'softmax'}));
+`;
+  await client.open(tfjs, text, 1, 'typescript');
+  const report = (await client.conn.sendRequest(ProfileModelRequest.method, {
+    uri: tfjs,
+    ep: 'cpu',
+  } satisfies ProfileModelParams)) as ProfileReport;
+  const [model] = report.models;
+  assert.deepEqual(
+    model.layers.map((l) => [l.op, l.range?.start.line]),
+    [
+      ['Conv2D', 2],
+      ['Flatten', 3],
+      ['Dense', 4],
+    ],
+  );
+  assert.ok(model.layers.every((l) => l.measuredMs! > 0 && l.estimatedMs! > 0));
+});
+
 test('a document with nothing to profile is answered with why', async () => {
   // A file of helpers only: a model class the file never builds is built with its defaults and
   // profiled, so the document must hold no module at all.

@@ -264,6 +264,44 @@ y = model(torch.randn(1, 200000))
   assert.match(report.unprofiled[0].error, /needs about \d+(\.\d)? GB of memory .* GB is free: not started/);
 });
 
+test('a TF.js file: its models synthesised from the Keras layers they share, measured per layer on their lines', async () => {
+  const path = join(repoRoot, 'test', 'fixtures', 'tfjs', 'sentiment.ts');
+  const report = await profile({ file: path });
+  assert.deepEqual(
+    report.models.map((m) => m.name),
+    ['cnn', 'bilstm'],
+  );
+  const lines = readFileSync(path, 'utf8').split('\n');
+  const bilstm = report.models[1];
+  const bi = bilstm.layers.find((l) => l.op === 'Bidirectional')!;
+  assert.ok(bi.measuredMs! > 0 && bi.estimatedMs! > 0);
+  assert.match(lines[bi.range!.start.line], /tf\.layers\.bidirectional\(/);
+  assert.deepEqual(report.unprofiled, []);
+});
+
+test('pretrained checkpoints loaded by name are said to be catalog figures only, never measured as something else', async () => {
+  await assert.rejects(
+    profile({ file: join(repoRoot, 'test', 'fixtures', 'hub', 'vision_hubs.py') }),
+    (e: unknown) =>
+      e instanceof ProfileUsageError &&
+      /no model to profile/.test(e.message) &&
+      /resnet50, resnet18, .* are pretrained checkpoints loaded by name, without their architecture in the code: catalog figures only/.test(
+        e.message,
+      ),
+  );
+  const text = `${CNN}\nfrom transformers import AutoModel\nbert = AutoModel.from_pretrained("bert-base-uncased")\n`;
+  const report = await profile({ file: file('cnn_and_bert.py', text) });
+  assert.deepEqual(
+    report.models.map((m) => m.name),
+    ['SmallCNN'],
+  );
+  assert.equal(report.unprofiled.length, 1);
+  assert.match(
+    report.unprofiled[0].error,
+    /^not synthesisable: bert-base-uncased is a pretrained checkpoint .*catalog figures only/,
+  );
+});
+
 test('nothing to profile, or no such model, is a usage error naming what there is', async () => {
   await assert.rejects(
     profile({ file: file('blocks.py', 'import torch.nn as nn\nclass B(nn.Module):\n    pass\n') }),

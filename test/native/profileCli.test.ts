@@ -46,6 +46,30 @@ test('wattlens profile examples/resnet50.py --ep cpu --format json: measured per
   for (const key of ['trace', 'onnx', 'netron']) assert.ok(report.exports[key].startsWith(exports), key);
 });
 
+test('wattlens profile test/fixtures/keras/mnist_convnet.py --ep cpu: a channels-last Keras CNN measured per layer, on its lines, beside the estimate', () => {
+  const file = join(repoRoot, 'test', 'fixtures', 'keras', 'mnist_convnet.py');
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const json = run('profile', file, '--ep', 'cpu', '--format', 'json', '--no-export');
+  assert.equal(json.status, 0, json.stderr);
+  const [model] = JSON.parse(json.stdout).models;
+  assert.equal(model.graph, 'synthesized');
+  assert.deepEqual(
+    model.layers.map((l: { op: string }) => l.op),
+    ['Conv2D', 'MaxPooling2D', 'Conv2D', 'MaxPooling2D', 'Flatten', 'Dropout', 'Dense'],
+  );
+  for (const layer of model.layers) {
+    // Each row is on the line that builds its layer, with the estimate beside the measurement.
+    assert.match(lines[layer.range.start.line], new RegExp(`layers\\.${layer.op}\\(`), layer.path);
+    assert.ok(layer.estimatedMs > 0, layer.path);
+    if (layer.op !== 'Dropout') assert.ok(layer.measuredMs > 0, `${layer.path} measured`);
+  }
+  const table = run('profile', file, '--ep', 'cpu', '--no-export');
+  assert.equal(table.status, 0, table.stderr);
+  assert.match(table.stdout, /line +layer +op +measured ms +estimated ms +est÷meas +energy J/);
+  const convLine = lines.findIndex((l) => l.includes('layers.Conv2D(32')) + 1;
+  assert.match(table.stdout, new RegExp(`\\n  ${convLine} +conv2d +Conv2D +\\d+\\.\\d+ +\\d+\\.\\d+ `));
+});
+
 test('the table names the provider, the meter and why, and every layer', () => {
   const text = `import torch\nimport torch.nn as nn\nnet = nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU(), nn.Flatten(), nn.Linear(8 * 30 * 30, 10))\ny = net(torch.randn(2, 3, 32, 32))\n`;
   const file = join(workspace, 'seq.py');

@@ -10,8 +10,11 @@ import * as ort from 'onnxruntime-node';
 import { onnx } from 'onnx-proto';
 import { loadParser, repoRoot } from '../helpers/analyzer';
 import { analyzeWithGraphs } from '../../server/src/core/analysis/analyzeSource';
+import { analyzeTypeScriptWithGraphs } from '../../server/src/core/analysis/analyzeTfjs';
+import { analyzeCellsWithGraphs, parseNotebook } from '../../server/src/core/analysis/notebook';
 import { synthesize, SynthesisError, type SynthesizedModel } from '../../native/src/onnx/synthesize';
 import { parseProfile } from '../../native/src/runner/trace';
+import type { ModelReport } from '../../server/src/core/report/types';
 
 const corpus = [join(repoRoot, 'test', 'fixtures', 'pytorch'), join(repoRoot, 'examples')].flatMap((dir) =>
   readdirSync(dir)
@@ -20,19 +23,65 @@ const corpus = [join(repoRoot, 'test', 'fixtures', 'pytorch'), join(repoRoot, 'e
     .map((f) => join(dir, f)),
 );
 
+/** Every file of a fixture folder (sub-folders included) the analysis reads: Python, TypeScript / JavaScript, notebooks. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)]))
+    .filter((f) => /\.(py|ts|js|ipynb)$/.test(f))
+    .sort();
+}
+
+/** The Keras and TF.js corpus: the fixtures, notebooks, hub files and both public-code corpora. */
+const kerasCorpus = ['keras', 'tfjs', 'notebooks', 'hub', 'keras-io', 'tfjs-examples'].flatMap((dir) =>
+  filesUnder(join(repoRoot, 'test', 'fixtures', dir)),
+);
+
+/** A reported reason without the layer path it starts with (`embedding: a dimension is None ...`), cut to 40 characters. */
+function reasonText(reason: string): string {
+  const colon = reason.indexOf(': ');
+  return (colon >= 0 && !reason.slice(0, colon).includes(' ') ? reason.slice(colon + 2) : reason).slice(0, 40);
+}
+
+/** Analyses a corpus file as the profiler does, by its extension. */
+function analyseFile(parser: Awaited<ReturnType<typeof loadParser>>, path: string) {
+  const name = path.slice(repoRoot.length + 1);
+  const text = readFileSync(path, 'utf8');
+  if (path.endsWith('.py')) return analyzeWithGraphs(parser, text, { file: name });
+  if (!path.endsWith('.ipynb')) return analyzeTypeScriptWithGraphs(parser, text, { file: name });
+  try {
+    const notebook = parseNotebook(text, name);
+    return analyzeCellsWithGraphs(parser, notebook.cells, { file: name, language: notebook.language });
+  } catch {
+    return null;
+  }
+}
+
 /** Random feeds of the right types (indices below their embedding's size). */
 function feeds(model: SynthesizedModel): Record<string, ort.Tensor> {
   const out: Record<string, ort.Tensor> = {};
   for (const input of model.inputs) {
     const n = input.shape.reduce((a, b) => a * b, 1);
+    const below = input.integersBelow;
     out[input.name] =
       input.type === 'int64'
         ? new ort.Tensor(
             'int64',
-            BigInt64Array.from({ length: n }, (_, i) => BigInt(i % (input.integersBelow ?? 2))),
+            BigInt64Array.from({ length: n }, (_, i) => BigInt(i % (below ?? 2))),
             input.shape,
           )
-        : new ort.Tensor('float32', new Float32Array(n).fill(0.5), input.shape);
+        : input.type === 'int32'
+          ? new ort.Tensor(
+              'int32',
+              Int32Array.from({ length: n }, (_, i) => i % (below ?? 2)),
+              input.shape,
+            )
+          : new ort.Tensor(
+              'float32',
+              below === undefined
+                ? new Float32Array(n).fill(0.5)
+                : Float32Array.from({ length: n }, (_, i) => i % below),
+              input.shape,
+            );
   }
   return out;
 }
@@ -58,6 +107,32 @@ async function runProfiled(model: SynthesizedModel, dir: string) {
   }
 }
 
+/** Runs one synthesised model and lists where onnxruntime disagrees with the core; returns the shapes checked. */
+async function check(name: string, model: ModelReport, synthesized: SynthesizedModel, dir: string, problems: string[]) {
+  if (synthesized.parameterCount !== model.totals.params)
+    problems.push(`${name} ${model.name}: ${synthesized.parameterCount} parameters, core ${model.totals.params}`);
+  const { outputs, profile } = await runProfiled(synthesized, dir);
+  for (const out of synthesized.outputs) {
+    if (out.shape && outputs[out.name].dims.join() !== out.shape.join())
+      problems.push(`${name} ${model.name}: output ${out.name} is ${outputs[out.name].dims}, core ${out.shape}`);
+    const data = outputs[out.name].data;
+    if (data instanceof Float32Array && data.some((v) => !Number.isFinite(v)))
+      problems.push(`${name} ${model.name}: output ${out.name} is not finite`);
+  }
+  const producer = new Map<string, [string, number]>();
+  for (const node of synthesized.nodes) node.outputs.forEach((v, i) => producer.set(v, [node.name, i]));
+  const executed = new Map(profile.nodes.map((n) => [n.name, n]));
+  for (const entry of synthesized.layerOutputs) {
+    const [node, index] = producer.get(entry.value)!;
+    const seen = executed.get(node)?.outputShapes[index];
+    if (seen?.join() !== entry.shape?.join())
+      problems.push(
+        `${name} ${model.layers[entry.layer].path}: the runtime gave ${JSON.stringify(seen)}, core ${JSON.stringify(entry.shape)}`,
+      );
+  }
+  return synthesized.layerOutputs.length;
+}
+
 test('every corpus model synthesises, and onnxruntime agrees with the core on parameters and every output shape', async () => {
   const parser = await loadParser();
   const dir = mkdtempSync(join(tmpdir(), 'wattlens-synthesis-'));
@@ -71,26 +146,8 @@ test('every corpus model synthesises, and onnxruntime agrees with the core on pa
       assert.ok(graphs.length > 0, `${name}: no traced model`);
       for (const graph of graphs) {
         const model = report.models[graph.modelIndex];
-        const synthesized = synthesize(graph, model);
         models++;
-        if (synthesized.parameterCount !== model.totals.params)
-          problems.push(`${name} ${model.name}: ${synthesized.parameterCount} parameters, core ${model.totals.params}`);
-        const { outputs, profile } = await runProfiled(synthesized, dir);
-        for (const out of synthesized.outputs)
-          if (out.shape && outputs[out.name].dims.join() !== out.shape.join())
-            problems.push(`${name} ${model.name}: output ${out.name} is ${outputs[out.name].dims}, core ${out.shape}`);
-        const producer = new Map<string, [string, number]>();
-        for (const node of synthesized.nodes) node.outputs.forEach((v, i) => producer.set(v, [node.name, i]));
-        const executed = new Map(profile.nodes.map((n) => [n.name, n]));
-        for (const entry of synthesized.layerOutputs) {
-          const [node, index] = producer.get(entry.value)!;
-          const seen = executed.get(node)?.outputShapes[index];
-          checkedShapes++;
-          if (seen?.join() !== entry.shape?.join())
-            problems.push(
-              `${name} ${model.layers[entry.layer].path}: the runtime gave ${JSON.stringify(seen)}, core ${JSON.stringify(entry.shape)}`,
-            );
-        }
+        checkedShapes += await check(name, model, synthesize(graph, model), dir, problems);
       }
     }
   } finally {
@@ -98,6 +155,46 @@ test('every corpus model synthesises, and onnxruntime agrees with the core on pa
   }
   assert.deepEqual(problems, []);
   assert.ok(models >= 40 && checkedShapes >= 2000, `${models} models, ${checkedShapes} shapes checked`);
+});
+
+test("Keras, TF.js and notebook models: every one the core resolves synthesises channels-last and onnxruntime agrees with the core; the others are refused with the core's reason", async () => {
+  const parser = await loadParser();
+  const dir = mkdtempSync(join(tmpdir(), 'wattlens-synthesis-'));
+  const problems: string[] = [];
+  const byFramework = new Map<string, number>();
+  let refused = 0;
+  let checkedShapes = 0;
+  try {
+    for (const path of kerasCorpus) {
+      const name = path.slice(repoRoot.length + 1);
+      const analysed = analyseFile(parser, path);
+      if (!analysed) continue;
+      for (const graph of analysed.graphs) {
+        const model = analysed.report.models[graph.modelIndex];
+        let synthesized: SynthesizedModel;
+        try {
+          synthesized = synthesize(graph, model);
+        } catch (e) {
+          if (!(e instanceof SynthesisError)) throw e;
+          // Only a model the core itself leaves unknown may be refused, and the refusal says why.
+          if (model.unresolved.length === 0)
+            problems.push(`${name} ${model.name}: refused although resolved: ${e.message}`);
+          else if (!model.unresolved.some((u) => e.message.includes(reasonText(u.reason))))
+            problems.push(`${name} ${model.name}: refused without the core's reason: ${e.message}`);
+          refused++;
+          continue;
+        }
+        byFramework.set(graph.framework, (byFramework.get(graph.framework) ?? 0) + 1);
+        checkedShapes += await check(name, model, synthesized, dir, problems);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  assert.deepEqual(problems, []);
+  const counts = JSON.stringify(Object.fromEntries(byFramework));
+  assert.ok((byFramework.get('keras') ?? 0) >= 25 && (byFramework.get('tfjs') ?? 0) >= 12, counts);
+  assert.ok(checkedShapes >= 400 && refused >= 10, `${counts}, ${checkedShapes} shapes, ${refused} refused`);
 });
 
 const SMALL = `

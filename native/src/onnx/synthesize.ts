@@ -7,6 +7,7 @@ import { hashString } from './seededRandom';
 import { type EmitContext, type WeightFill, UnsupportedOp, numel } from './emit/context';
 import { emitView, type ViewContext } from './views';
 import { emitLayer } from './emit';
+import { emitKerasLayer } from './keras';
 import { plainNodes } from './inspect';
 import type { PlainNode } from '../runner/attribution';
 
@@ -49,7 +50,10 @@ export interface SynthesisOptions {
 
 /** Synthesises the ONNX model of `graph`; `report` is the model's report (for lines in messages). */
 export function synthesize(graph: ModelGraph, report: ModelReport, options: SynthesisOptions = {}): SynthesizedModel {
-  if (graph.aborted) throw new SynthesisError(`the trace of ${graph.model} stopped early: ${graph.aborted}`);
+  if (graph.aborted) {
+    const what = graph.framework === 'tfjs' ? 'the analysis of' : 'the trace of';
+    throw new SynthesisError(`${what} ${graph.model} is incomplete: ${graph.aborted}`);
+  }
   return new Synthesizer(graph, report, options.seed ?? hashString(graph.model)).run();
 }
 
@@ -119,7 +123,10 @@ class Synthesizer {
   private declareInputs(): void {
     this.model.inputs.forEach((id, i) => {
       const t = this.model.tensors[id];
-      if (!t.shape) throw new SynthesisError(`input ${i} of ${this.model.model} has an unknown shape`);
+      if (!t.shape) {
+        const why = this.report.unresolved[0]?.reason;
+        throw new SynthesisError(`input ${i} of ${this.model.model} has an unknown shape${why ? `: ${why}` : ''}`);
+      }
       const name = `input${i}`;
       this.g.input(name, t.shape, t.dtype);
       this.values.set(id, name);
@@ -173,7 +180,8 @@ class Synthesizer {
     if (node.reason) throw new SynthesisError(`${what} is unresolved: ${node.reason}`, where);
     if (node.outputs.length === 0) throw new SynthesisError(`${what} has no recorded output`, where);
     try {
-      emitLayer(this.context(node), node.op);
+      if (this.model.framework === 'pytorch') emitLayer(this.context(node), node.op);
+      else emitKerasLayer(this.context(node), this.model.framework);
     } catch (e) {
       if (e instanceof SynthesisError) throw e;
       const message = e instanceof UnsupportedOp ? e.message : `internal error: ${(e as Error).message}`;
@@ -215,7 +223,9 @@ class Synthesizer {
       }
       case 'constant':
         if (!t.shape) throw new UnsupportedOp(`a constant with unknown shape (${source.origin})`);
-        this.notes.push(`a tensor built inside forward() (${source.origin || 'no origin'}) is a constant of zeros`);
+        this.notes.push(
+          `a tensor built inside ${this.model.framework === 'pytorch' ? 'forward()' : 'call()'} (${source.origin || 'no origin'}) is a constant of zeros`,
+        );
         return this.g.initializer(`constant`, t.shape, 'constant', { value: 0 }, elementType(t.dtype));
     }
   }
@@ -229,12 +239,13 @@ class Synthesizer {
     if (!t.shape) throw new UnsupportedOp(`${name} has an unknown shape`);
     const type = elementType(t.dtype);
     const chosen = fill ?? defaultFill(name, t.shape, kind);
+    const channelsLast = this.model.framework !== 'pytorch';
     const data =
       type !== 'float32' || chosen === 'zeros'
         ? { value: 0 }
         : chosen === 'ones'
           ? { value: 1 }
-          : { random: chosen === 'fan-in' ? fanInBound(t.shape) : chosen.bound };
+          : { random: chosen === 'fan-in' ? fanInBound(t.shape, channelsLast) : chosen.bound };
     return this.g.initializer(name, t.shape, kind, data, type, [t.id]);
   }
 
@@ -305,12 +316,16 @@ class Synthesizer {
         this.values.set(id, value);
         this.producedBy.set(value, node.index);
         this.layerOutputs.push({ layer: node.index, output: k, value, shape: this.model.tensors[id].shape });
-        if (node.op === 'Embedding') self.noteIndexBound(node.inputs[0], Number(node.layer?.args.num_embeddings));
+        if (node.op === 'Embedding' && self.model.framework === 'pytorch')
+          self.noteIndexBound(node.inputs[0], Number(node.layer?.args.num_embeddings));
       },
+      indicesBelow: (id, bound) => self.noteIndexBound(id, bound),
       ints: (values, shape) => this.g.ints(`${base}/const`, values, shape),
       scalar: (value, type = 'float32') => this.g.scalar(`${base}/const`, value, elementType(type)),
       filled: (shape, value, type = 'float32') =>
         this.g.initializer(`${base}/const`, shape, 'constant', { value }, elementType(type)),
+      floats: (values, shape = [values.length]) =>
+        this.g.initializer(`${base}/const`, shape, 'constant', { values }, 'float32'),
       note: (text) => this.notes.push(text),
       arg: (name, position) => argOf(node, name, position),
     };
@@ -357,7 +372,8 @@ function defaultFill(name: string, shape: number[], kind: 'parameter' | 'buffer'
   return { bound: 0.02 };
 }
 
-function fanInBound(shape: number[]): number {
-  const fanIn = shape.length >= 2 ? numel(shape.slice(1)) : shape[0] || 1;
+/** ±1/√fan-in: torch's weights are (out, in, ...k); Keras's kernels (...k, in, out), their last axis the outputs. */
+function fanInBound(shape: number[], kerasLayout: boolean): number {
+  const fanIn = shape.length < 2 ? shape[0] || 1 : kerasLayout ? numel(shape.slice(0, -1)) : numel(shape.slice(1));
   return 1 / Math.sqrt(Math.max(fanIn, 1));
 }

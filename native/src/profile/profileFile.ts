@@ -11,6 +11,7 @@ import type { ProfileReport, ProfiledModel, UnprofiledModel } from '../../../ser
 import type { ModelCatalog } from '../../../server/src/core/catalog/modelCatalog';
 import { analyzeWithGraphs } from '../../../server/src/core/analysis/analyzeSource';
 import { analyzeCellsWithGraphs, parseNotebook } from '../../../server/src/core/analysis/notebook';
+import { analyzeTypeScriptWithGraphs } from '../../../server/src/core/analysis/analyzeTfjs';
 import { applyEnergy, withWorkspaceCalibration, type ProfileSet } from '../../../server/src/core/energy';
 import { estimateModelBytes, synthesize, SynthesisError, type SynthesizedModel } from '../onnx/synthesize';
 import { inspectOnnx, readNodes } from '../onnx/inspect';
@@ -51,6 +52,8 @@ export interface ProfileOptions {
   text?: string;
   /** `text` is Python whatever the file's extension (a notebook's code cells, joined by the editor). */
   textIsPython?: boolean;
+  /** `text` is TypeScript / JavaScript (TF.js) whatever the file's name (an editor's untitled document). */
+  textIsTypeScript?: boolean;
   provider: ProviderRequest;
   hardware?: string;
   /** Only the model with this name (default: every model the file runs). */
@@ -157,13 +160,18 @@ class Profiler {
 
   /** The graphs to run: the user's .onnx, or one per model the file runs. */
   private runnables(): Runnable[] {
-    const ext = this.options.textIsPython ? '.py' : extname(this.options.file).toLowerCase();
+    const ext = this.options.textIsPython
+      ? '.py'
+      : this.options.textIsTypeScript && !TYPESCRIPT.has(extname(this.options.file).toLowerCase())
+        ? '.ts'
+        : extname(this.options.file).toLowerCase();
     if (ext === '.onnx') return [this.onnxFile()];
     const { report, graphs } = this.analyse(ext);
     this.analysis = report;
     const wanted = graphs.filter((g) => !this.options.model || g.model === this.options.model);
     if (wanted.length === 0) throw new ProfileUsageError(this.nothingToProfile(report, graphs));
     const out: Runnable[] = [];
+    if (!this.options.model) this.hubCheckpoints(report);
     for (const graph of wanted) {
       const model = report.models[graph.modelIndex];
       const runnable = this.graphFor(graph, model);
@@ -195,7 +203,9 @@ class Profiler {
       }
       return analyzeCellsWithGraphs(this.ctx.parser, notebook.cells, { ...options, language: notebook.language });
     }
-    if (ext !== '.py') throw new ProfileUsageError(`${this.options.file}: profile a .py, .ipynb or .onnx file`);
+    if (TYPESCRIPT.has(ext)) return analyzeTypeScriptWithGraphs(this.ctx.parser, text, options);
+    if (ext !== '.py')
+      throw new ProfileUsageError(`${this.options.file}: profile a .py, .ipynb, .ts / .js (TF.js) or .onnx file`);
     return analyzeWithGraphs(this.ctx.parser, text, options);
   }
 
@@ -204,10 +214,13 @@ class Profiler {
       const names = graphs.map((g) => g.model);
       return `no model named '${this.options.model}' runs in ${this.options.file}${names.length ? ` (models: ${names.join(', ')})` : ''}`;
     }
-    const reasons = report.models
-      .filter((m) => m.root)
+    const roots = report.models.filter((m) => m.root);
+    const hub = roots.filter((m) => m.framework === 'hub').map((m) => m.name);
+    const reasons = roots
+      .filter((m) => m.framework !== 'hub')
       .flatMap((m) => m.unresolved.slice(0, 1).map((u) => `${m.name}: ${u.reason}`));
-    return `no model to profile in ${this.options.file}: nothing calls a PyTorch model on a tensor of known shape${reasons.length ? ` (${reasons.join('; ')})` : ''}`;
+    const checkpoints = hub.length ? `; ${hubNote(hub)}` : '';
+    return `no model to profile in ${this.options.file}: no model the file builds runs on an input of known shape (a PyTorch model called on a tensor, a Keras model with its Input or input_shape, a TF.js model with its inputShape)${reasons.length ? ` (${reasons.join('; ')})` : ''}${checkpoints}`;
   }
 
   /** The graph of one analysed model: an exact export when asked and possible, else synthesised. */
@@ -319,6 +332,12 @@ class Profiler {
       onnxRows: info.nodes.map((n) => ({ path: n.name, op: n.op })),
       notes: [...notes, 'no analysis of a bare .onnx file: no estimate beside the measurement'],
     };
+  }
+
+  /** Pretrained checkpoints the file loads by name: said, not measured (the code holds no architecture to synthesise). */
+  private hubCheckpoints(report: FileReport): void {
+    for (const m of report.models)
+      if (m.root && m.framework === 'hub') this.unprofiled(m, `not synthesisable: ${hubNote([m.name])}`);
   }
 
   private unprofiled(model: ModelReport, error: string): void {
@@ -463,6 +482,19 @@ function attributionNotes(a: ReturnType<typeof attribute>): string[] {
   return [
     `${a.unattributedNodes.length} executed nodes (${(a.unattributedUs / 1000).toFixed(3)} ms) could not be traced to a layer: ${a.unattributedNodes.slice(0, 5).join(', ')}`,
   ];
+}
+
+/** TypeScript and JavaScript sources, analysed as TF.js. */
+const TYPESCRIPT = new Set(['.ts', '.tsx', '.js', '.jsx', '.mjs', '.cjs', '.mts', '.cts']);
+
+/** Why a pretrained checkpoint is not measured, and how to measure it. */
+function hubNote(names: string[]): string {
+  const unique = [...new Set(names)];
+  const which =
+    unique.length === 1
+      ? `${unique[0]} is a pretrained checkpoint loaded by name, without its architecture in the code`
+      : `${unique.join(', ')} are pretrained checkpoints loaded by name, without their architecture in the code`;
+  return `${which}: catalog figures only (to measure one, profile its exported .onnx file)`;
 }
 
 function safeName(name: string): string {

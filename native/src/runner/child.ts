@@ -23,7 +23,7 @@ function progress(message: string, fraction: number): void {
   send({ type: 'progress', message, fraction });
 }
 
-/** Random inputs: floats in [-1, 1), integer inputs below their bound (token ids). */
+/** Random inputs: floats in [-1, 1), integer inputs (and float ones holding token ids) below their bound. */
 function makeFeeds(ort: OrtModule, inputs: InputSpec[]): Record<string, Ort.Tensor> {
   const random = new SeededRandom(7);
   const feeds: Record<string, Ort.Tensor> = {};
@@ -44,7 +44,10 @@ function makeFeeds(ort: OrtModule, inputs: InputSpec[]): Record<string, Ort.Tens
       feeds[input.name] = new ort.Tensor('bool', new Uint8Array(n), input.shape);
     } else {
       const data = new Float32Array(n);
-      random.fillUniform(data, 1);
+      // A float input a Keras Embedding reads holds token ids (Keras casts them to integers).
+      if (input.integersBelow !== undefined)
+        for (let i = 0; i < n; i++) data[i] = Math.floor(random.next() * input.integersBelow);
+      else random.fillUniform(data, 1);
       feeds[input.name] = new ort.Tensor('float32', data, input.shape);
     }
   }

@@ -30,11 +30,9 @@ export function registerProfiling(connection: Connection, service: Service): voi
       );
     const source = service.docs.sourceFor(params.uri);
     if (!source)
-      throw new ResponseError(ErrorCodes.InvalidParams, `${params.uri} is not an open Python document or notebook`);
-    if (source.language !== 'python')
       throw new ResponseError(
         ErrorCodes.InvalidParams,
-        'only PyTorch models in Python files and notebooks are profiled',
+        `${params.uri} is not an open Python, TypeScript or JavaScript document or notebook`,
       );
     // The client's own progress (its token in the request), else one the server opens.
     const reporter: WorkDoneProgressReporter | WorkDoneProgressServerReporter | undefined = params.workDoneToken
@@ -71,6 +69,7 @@ function request(source: Source, params: ProfileModelParams, service: Service) {
     file,
     text: source.text,
     textIsPython: source.notebook,
+    textIsTypeScript: source.language !== 'python',
     provider: params.ep ?? 'auto',
     hardware: params.hardware,
     model: params.model,

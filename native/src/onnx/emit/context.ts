@@ -38,6 +38,10 @@ export interface EmitContext {
   ints(values: number[], shape?: number[]): string;
   scalar(value: number, type?: string): string;
   filled(shape: number[], value: number, type?: string): string;
+  /** A float32 constant holding these values (of `shape`, default a vector). */
+  floats(values: number[], shape?: number[]): string;
+  /** Records that the tensor `id` holds indices below `bound` (the runner then feeds such indices to the input it comes from). */
+  indicesBelow(id: number, bound: number): void;
   /** Notes an approximation the synthesised graph makes for this call (shown with the profile). */
   note(text: string): void;
   /** A layer constructor argument, or a functional op's keyword / positional argument. */

@@ -382,7 +382,9 @@ export class Session {
     for (const { name, run } of this.kerasSession.tracedRoots()) {
       const nth = seen.get(name) ?? 0;
       seen.set(name, nth + 1);
-      const index = models.findIndex((m, i) => m.framework === 'keras' && m.root && m.name === name && nth === countBefore(models, i, name));
+      const index = models.findIndex(
+        (m, i) => m.framework === 'keras' && m.root && m.name === name && nth === countBefore(models, i, name),
+      );
       if (index >= 0) out.push(kerasFlow.graph(run, this.keras.objects, name, index));
     }
     return out;

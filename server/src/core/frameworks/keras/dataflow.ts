@@ -2,7 +2,15 @@
 // read and returned, and which tensor a reshape, transpose or slice was taken from. Off unless an
 // analysis asks for it (the profiler's graph synthesis); the runtime and ops.ts then feed it as rows are traced.
 import type { InstanceV, TensorV, Value } from '../../interpreter/python/values';
-import type { GraphArg, GraphNode, GraphTensor, GraphWeight, ModelGraph, PlainValue, TensorSource } from '../../report/graph';
+import type {
+  GraphArg,
+  GraphNode,
+  GraphTensor,
+  GraphWeight,
+  ModelGraph,
+  PlainValue,
+  TensorSource,
+} from '../../report/graph';
 import type { KerasFlowSink, KerasRow, KerasTracer } from './tracer';
 import type { KerasObjects } from './objects';
 import type { KerasRun } from './roots';
@@ -111,9 +119,11 @@ class KerasGraphBuilder {
     private readonly modelIndex: number,
   ) {
     run.inputs.forEach((t, i) => this.inputIndex.set(t, i));
-    for (const row of run.rows) if (row.instance && !this.firstPath.has(row.instance)) this.firstPath.set(row.instance, row.path);
+    for (const row of run.rows)
+      if (row.instance && !this.firstPath.has(row.instance)) this.firstPath.set(row.instance, row.path);
     for (const [inst, path] of run.paths) {
-      for (const w of this.objects.get(inst)?.weights ?? []) if (w.tensor) this.weightNames.set(w.tensor, weightName(path, w.name));
+      for (const w of this.objects.get(inst)?.weights ?? [])
+        if (w.tensor) this.weightNames.set(w.tensor, weightName(path, w.name));
     }
   }
 
@@ -133,7 +143,11 @@ class KerasGraphBuilder {
       tensors: this.tensors,
       nodes: this.nodes,
       unusedParameters: this.unusedParameters(),
-      ...(this.run.aborted ? { aborted: this.run.aborted } : !this.run.output ? { aborted: 'the trace returned nothing' } : {}),
+      ...(this.run.aborted
+        ? { aborted: this.run.aborted }
+        : !this.run.output
+          ? { aborted: 'the trace returned nothing' }
+          : {}),
     };
   }
 
@@ -276,7 +290,8 @@ export function plainConfig(v: unknown): PlainValue {
     if (ref.kind === 'layerRef' && ref.spec)
       return { layer: { op: ref.spec.op, name: ref.name ?? '', config: plainConfig(ref.config) } };
     const out: Record<string, PlainValue> = {};
-    for (const [k, x] of Object.entries(v as Record<string, unknown>)) if (typeof x !== 'function') out[k] = plainConfig(x);
+    for (const [k, x] of Object.entries(v as Record<string, unknown>))
+      if (typeof x !== 'function') out[k] = plainConfig(x);
     return out;
   }
   return null;
