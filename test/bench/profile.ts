@@ -100,6 +100,10 @@ export async function runProfileBench(): Promise<void> {
   try {
     const resnet = await synthesisCost(join(repoRoot, 'examples', 'resnet50.py'), 5);
     const vgg = await synthesisCost(join(repoRoot, 'test', 'fixtures', 'pytorch', 'vgg16.py'), 1);
+    const unet = await synthesisCost(
+      join(repoRoot, 'test', 'fixtures', 'keras-io', 'vision_oxford_pets_segmentation.py'),
+      5,
+    );
     const start = await runnerStart(dir, 5);
     const profiler = await profilerCost(dir);
     console.log('Profiling overhead (medians; cpu provider)');
@@ -111,6 +115,9 @@ export async function runProfileBench(): Promise<void> {
     );
     console.log(
       `  VGG-16 graph synthesis (138 M weights, ${(vgg.bytes / 2 ** 20).toFixed(0)} MiB): ${fmt(vgg.writing)}`,
+    );
+    console.log(
+      `  Keras U-Net (keras-io oxford pets, 2.1 M weights, channels-last) analysis with the dataflow record: ${fmt(unet.withFlow)} vs ${fmt(unet.plain)} without; graph synthesis: ${fmt(unet.writing)}`,
     );
     console.log(`  runner start, fork to onnxruntime loaded: ${fmt(start.loaded)}`);
     console.log(`  runner, a whole minimal measurement of a 0.5 M-parameter MLP (fork to result): ${fmt(start.whole)}`);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The GPU check (by hand, on an NVIDIA H100/H200 machine with a recent driver and the Vulkan loader,
 # no Node.js needed): unpacks test/gpu/payload (made by prepare.sh), then profiles a CNN, a
-# transformer encoder and an LSTM with --ep auto and prints the provider (and why each other was not
+# transformer encoder, an LSTM and a Keras U-Net (channels-last) with --ep auto and prints the provider (and why each other was not
 # used), NVML energy, estimate ÷ measured, and the slowest layers. A few minutes. With $OUT set,
 # the JSON reports are written there.
 set -euo pipefail
@@ -24,4 +24,5 @@ ls /usr/lib/x86_64-linux-gnu/libvulkan.so.1 /usr/lib64/libvulkan.so.1 2>/dev/nul
 "$work/node" test/gpu/report.mjs \
   examples/resnet50.py \
   test/fixtures/pytorch/transformer_classifier.py \
-  test/fixtures/pytorch/lstm_language_model.py
+  test/fixtures/pytorch/lstm_language_model.py \
+  test/fixtures/keras-io/vision_oxford_pets_segmentation.py

@@ -279,6 +279,32 @@ test('a TF.js file: its models synthesised from the Keras layers they share, mea
   assert.deepEqual(report.unprofiled, []);
 });
 
+test('Keras layers and ops with no ONNX form are refused with their layer and line, the other models measured', async () => {
+  const text = `import keras
+import tensorflow as tf
+from keras import layers
+
+x = keras.Input(shape=(16, 16, 3))
+good = keras.Model(x, layers.Dense(4)(layers.Flatten()(layers.Conv2D(8, 3)(x))))
+
+nodes = keras.Input(shape=(4,))
+pooled = tf.math.unsorted_segment_sum(layers.Dense(8)(nodes), [0, 1, 1, 0], 2)
+graph = keras.Model(nodes, pooled)
+
+frames = keras.Input(shape=(5, 8, 8, 3))
+video = keras.Model(frames, layers.ConvLSTM2D(4, 3)(frames))
+`;
+  const report = await profile({ file: file('keras_mixed.py', text) });
+  assert.deepEqual(
+    report.models.map((m) => m.name),
+    ['good'],
+  );
+  assert.ok(report.models[0].layers.every((l) => l.measuredMs! > 0));
+  const why = Object.fromEntries(report.unprofiled.map((u) => [u.name, u.error]));
+  assert.match(why.graph, /unsorted_segment_sum \(unsorted_segment_sum, line 9\): no ONNX form for the op/);
+  assert.match(why.video, /keras\.layers\.ConvLSTM2D.*\(line 13\)/);
+});
+
 test('pretrained checkpoints loaded by name are said to be catalog figures only, never measured as something else', async () => {
   await assert.rejects(
     profile({ file: join(repoRoot, 'test', 'fixtures', 'hub', 'vision_hubs.py') }),

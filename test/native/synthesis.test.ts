@@ -275,3 +275,28 @@ y = Net()(torch.randn(1, 8))
       e instanceof SynthesisError && /line 13 is unresolved.*mystery/.test(e.message) && e.layer?.line === 13,
   );
 });
+
+test('a Keras model the core knows only in part is refused with the reason and line, never run as the part it followed', async () => {
+  const text = `import keras
+from keras import layers
+x = keras.Input(shape=(6, 4))
+model = keras.Model(x, layers.Dense(3)(x))
+`;
+  const { report, graphs } = analyzeWithGraphs(await loadParser(), text, { file: 'partial.py' });
+  const model = report.models[graphs[0].modelIndex];
+  assert.equal(synthesize(graphs[0], model).parameterCount, 15);
+  // The same graph with a problem the core reported elsewhere in the model (no node carries it).
+  const range = { start: { line: 4, character: 0 }, end: { line: 4, character: 9 } };
+  const partial = { ...model, unresolved: [{ range, reason: 'keras.layers member is not modelled' }] };
+  assert.throws(
+    () => synthesize(graphs[0], partial),
+    (e: unknown) =>
+      e instanceof SynthesisError &&
+      e.message === 'model is only partly known: keras.layers member is not modelled (line 5)',
+  );
+  assert.throws(
+    () => synthesize({ ...graphs[0], outputs: [] }, partial),
+    (e: unknown) =>
+      e instanceof SynthesisError && /^model returns no tensor the analysis could follow: keras/.test(e.message),
+  );
+});

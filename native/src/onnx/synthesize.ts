@@ -54,7 +54,21 @@ export function synthesize(graph: ModelGraph, report: ModelReport, options: Synt
     const what = graph.framework === 'tfjs' ? 'the analysis of' : 'the trace of';
     throw new SynthesisError(`${what} ${graph.model} is incomplete: ${graph.aborted}`);
   }
-  return new Synthesizer(graph, report, options.seed ?? hashString(graph.model)).run();
+  if (graph.framework !== 'pytorch' && graph.outputs.length === 0) {
+    // A model whose outputs the analysis could not follow (a layer it does not model) has nothing to run.
+    const first = report.unresolved[0];
+    const why = first ? `: ${first.reason} (line ${first.range.start.line + 1})` : '';
+    throw new SynthesisError(`${graph.model} returns no tensor the analysis could follow${why}`);
+  }
+  const synthesized = new Synthesizer(graph, report, options.seed ?? hashString(graph.model)).run();
+  // A Keras or TF.js model the core left partly unknown is never run as the part it could follow.
+  if (graph.framework !== 'pytorch' && report.unresolved.length) {
+    const [first] = report.unresolved;
+    throw new SynthesisError(
+      `${graph.model} is only partly known: ${first.reason} (line ${first.range.start.line + 1})`,
+    );
+  }
+  return synthesized;
 }
 
 /** Estimated bytes a synthesised model needs before it is built: its weights, held about three times over. */

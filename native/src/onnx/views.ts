@@ -66,10 +66,89 @@ export function emitView(
   if (via === 'narrow') return narrow(ctx, from, fromShape, source.args);
   if (source.piece !== undefined && ['chunk', 'split', 'unbind'].includes(via))
     return piece(ctx, from, fromShape, shape, source);
+  if (via === 'gather') {
+    const gathered = gather(ctx, from, fromShape, shape, source);
+    if (gathered) return gathered;
+  }
+  if (via === 'extract_patches') {
+    const patches = extractPatches(ctx, from, fromShape, shape, source);
+    if (patches) return patches;
+  }
   ctx.note(
     `${via}: a tensor derived by '${via}' is approximated by a reshape of its source (same size, no data movement)`,
   );
   return adapter(ctx, from, fromShape, shape, via);
+}
+
+/**
+ * tf.gather(params, indices, axis) (the arguments after `params`): ONNX Gather on constant indices (a
+ * number or nested list) or on an index tensor, cast to int64; undefined for other indices.
+ */
+function gather(
+  ctx: ViewContext,
+  from: string,
+  fromShape: number[],
+  shape: number[],
+  source: ViewSource,
+): string | undefined {
+  const indices = source.kwargs.indices ?? source.args[0];
+  const axisArg = source.kwargs.axis ?? source.args[1] ?? 0;
+  if (typeof axisArg !== 'number' || (source.kwargs.batch_dims ?? 0) !== 0) return undefined;
+  const axis = normDim(axisArg, fromShape.length);
+  let index: string;
+  if (typeof indices === 'number') index = ctx.ints([indices]);
+  else if (Array.isArray(indices)) {
+    const flat = (indices as GraphArg[]).flat(Infinity as 1);
+    if (!flat.every((i) => typeof i === 'number')) return undefined;
+    index = ctx.ints(flat as number[]);
+  } else if (indices && typeof indices === 'object' && 'tensor' in indices)
+    index = ctx.op('Cast', [ctx.value(indices.tensor)], 'gather', { to: { int: ONNX_CAST.int64 } });
+  else return undefined;
+  const picked = ctx.op('Gather', [from, index], 'gather', { axis: { int: axis } });
+  // Nested or scalar indices give the core's shape (their own axes, or none) after one reshape.
+  return reshape(ctx, picked, shape, 'gather');
+}
+
+/** A window argument as (rows, cols): `k`, `[k]`, `[k1, k2]` or TensorFlow's `[1, k1, k2, 1]`. */
+function windowArg(v: GraphArg | undefined): number[] | null {
+  if (typeof v === 'number') return [v, v];
+  if (!Array.isArray(v) || !v.every((d) => typeof d === 'number')) return null;
+  const dims = v as number[];
+  if (dims.length === 4) return dims.slice(1, 3);
+  return dims.length === 1 ? [dims[0], dims[0]] : dims.length === 2 ? dims : null;
+}
+
+/**
+ * Keras's ops.image.extract_patches(images, size, strides, dilation_rate, padding) and TensorFlow's
+ * tf.image.extract_patches(images, sizes, strides, rates, padding) (arguments after the images) with
+ * strides equal to the size, no dilation and 'valid' padding, as vision transformers cut images into
+ * patches: a crop to whole patches, then (N, rows, kh, cols, kw, C) → (N, rows, cols, kh·kw·C), each
+ * patch flattened in TensorFlow's (row, column, channel) order. Other windows: undefined.
+ */
+function extractPatches(
+  ctx: ViewContext,
+  from: string,
+  fromShape: number[],
+  shape: number[],
+  source: ViewSource,
+): string | undefined {
+  const { args, kwargs } = source;
+  const size = windowArg(kwargs.sizes ?? kwargs.size ?? args[0]);
+  const strides = windowArg(kwargs.strides ?? args[1] ?? null) ?? size;
+  const rates = windowArg(kwargs.rates ?? kwargs.dilation_rate ?? args[2] ?? 1);
+  const padding = String(kwargs.padding ?? args[3] ?? 'valid').toLowerCase();
+  if (!size || strides?.join() !== size.join() || rates?.join() !== '1,1' || padding !== 'valid') return undefined;
+  const [n, , , channels] = fromShape;
+  const [, rows, cols] = shape;
+  const [kh, kw] = size;
+  const cropped = ctx.op(
+    'Slice',
+    [from, ctx.ints([0, 0]), ctx.ints([rows * kh, cols * kw]), ctx.ints([1, 2])],
+    'extract_patches',
+  );
+  const split = reshape(ctx, cropped, [n, rows, kh, cols, kw, channels], 'extract_patches');
+  const moved = ctx.op('Transpose', [split], 'extract_patches', { perm: { ints: [0, 1, 3, 2, 4, 5] } });
+  return reshape(ctx, moved, shape, 'extract_patches');
 }
 
 function sameShape(a: number[], b: number[]): boolean {

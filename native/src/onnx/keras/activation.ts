@@ -47,6 +47,36 @@ function gelu(call: KerasCall, x: string, part: string, options: ActivationOptio
   return call.op('Mul', [half, call.op('Add', [t, call.scalar(1)], sub(part, 'one_plus'))], part);
 }
 
+/** sparse_plus: 0 below -1, (x + 1)² / 4 between -1 and 1, x above 1. */
+function sparsePlus(call: KerasCall, x: string, part: string): string {
+  const shifted = call.op('Add', [x, call.scalar(1)], sub(part, 'shift'));
+  const quarter = call.op(
+    'Mul',
+    [call.op('Mul', [shifted, shifted], sub(part, 'square')), call.scalar(0.25)],
+    sub(part, 'quarter'),
+  );
+  const low = call.op(
+    'Where',
+    [call.op('LessOrEqual', [x, call.scalar(-1)], sub(part, 'low')), call.scalar(0), quarter],
+    sub(part, 'below'),
+  );
+  return call.op('Where', [call.op('GreaterOrEqual', [x, call.scalar(1)], sub(part, 'high')), x, low], part);
+}
+
+/** glu(x, axis): the first half of x along the axis times the sigmoid of the second half. */
+function glu(call: KerasCall, x: string, part: string, options: ActivationOptions): string {
+  // The halves are cut from the shape of x, known here only when x is the call's own input.
+  if (call.className !== 'glu' && call.className !== 'Activation')
+    throw new UnsupportedOp(`${call.className}: the glu activation of a layer is not synthesised`);
+  const shape = call.inputShapes[0];
+  const axis = (options.axis ?? -1) < 0 ? shape.length + (options.axis ?? -1) : options.axis!;
+  const half = shape[axis] / 2;
+  const slice = (from: number, to: number, name: string) =>
+    call.op('Slice', [x, call.ints([from]), call.ints([to]), call.ints([axis])], sub(part, name));
+  const gate = call.op('Sigmoid', [slice(half, 2 * half, 'gate')], sub(part, 'sigmoid'));
+  return call.op('Mul', [slice(0, half, 'value'), gate], part);
+}
+
 const ACTIVATIONS: Record<string, Apply> = {
   relu: unary('Relu'),
   relu6: clip(0, 6),
@@ -76,14 +106,17 @@ const ACTIVATIONS: Record<string, Apply> = {
   tanh_shrink: (call, x, part) => call.op('Sub', [x, call.op('Tanh', [x], sub(part, 'tanh'))], part),
   hard_tanh: clip(-1, 1),
   log_sigmoid: (call, x, part) => call.op('Log', [call.op('Sigmoid', [x], sub(part, 'sigmoid'))], part),
-  sparse_plus: (call, x, part) => {
-    call.note('sparse_plus is computed as softplus (the same work per element)');
-    return call.op('Softplus', [x], part);
-  },
+  sparse_plus: sparsePlus,
   squareplus: (call, x, part) => {
-    call.note('squareplus is computed as softplus (the same work per element)');
-    return call.op('Softplus', [x], part);
+    // (x + √(x² + b)) / 2 with Keras's default b = 4.
+    const root = call.op(
+      'Sqrt',
+      [call.op('Add', [call.op('Mul', [x, x], sub(part, 'square')), call.scalar(4)], sub(part, 'plus_b'))],
+      sub(part, 'sqrt'),
+    );
+    return call.op('Mul', [call.op('Add', [x, root], sub(part, 'sum')), call.scalar(0.5)], part);
   },
+  glu,
 };
 
 /** Whether `name` is an activation this module writes. */

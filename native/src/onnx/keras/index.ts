@@ -32,7 +32,7 @@ import {
 import { emitKerasBatchNorm, emitKerasGroupNorm, emitKerasLayerNorm, emitUnitNorm } from './norm';
 import { emitConcatenate, emitDot, emitMerge } from './merge';
 import { emitBidirectional, emitKerasRnn, type LayerRefConfig } from './recurrent';
-import { emitMultiHeadAttention } from './attention';
+import { emitDotAttention, emitMultiHeadAttention } from './attention';
 import { emitKerasOp, isKerasOp } from './ops';
 
 type Emitter = (call: KerasCall) => string[];
@@ -94,6 +94,8 @@ const BY_NAME: Record<string, Emitter> = {
   Bidirectional: emitBidirectional,
   TimeDistributed: emitTimeDistributed,
   MultiHeadAttention: emitMultiHeadAttention,
+  Attention: emitDotAttention,
+  AdditiveAttention: emitDotAttention,
   ...Object.fromEntries(IDENTITY.map((op) => [op, emitIdentity])),
 };
 
