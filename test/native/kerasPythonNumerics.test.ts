@@ -1,7 +1,8 @@
-// Keras layers and ops TF.js lacks (Attention, AdditiveAttention, MultiHeadAttention over image axes, the
-// extract_patches op vision transformers use, tf.gather), synthesised from Keras Python and checked against plain
-// references written from keras/src/layers/attention and tf.image.extract_patches's definition, with the
-// same fresh random weights: the layouts, score formulas and patch order are the layers', not ours.
+// Keras layers and ops TF.js lacks (Attention, AdditiveAttention, MultiHeadAttention over image axes,
+// the extract_patches op vision transformers use, tf.gather, segment sums, a few activations),
+// synthesised from Keras Python and checked against plain references written from Keras's and
+// TensorFlow's definitions, with the same fresh random weights: the layouts, score formulas and
+// element orders are the layers', not ours.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as ort from 'onnxruntime-node';
@@ -258,4 +259,26 @@ test('glu, squareplus and sparse_plus compute Keras 3’s definitions', async ()
   await checkActivation('glu', (x) => [...x.subarray(0, 4)].map((a, i) => a * sigmoid(x[i + 4])));
   await checkActivation('squareplus', (x) => [...x].map((v) => (v + Math.sqrt(v * v + 4)) / 2));
   await checkActivation('sparse_plus', (x) => [...x].map((v) => (v <= -1 ? 0 : v >= 1 ? v : ((v + 1) * (v + 1)) / 4)));
+});
+
+test('unsorted_segment_sum and unsorted_segment_mean add rows into their segments', async () => {
+  const ids = [2, 0, 2, 3, 0, 2];
+  const segments = 5;
+  for (const [op, mean] of [
+    ['tf.math.unsorted_segment_sum', false],
+    ['tf.math.unsorted_segment_mean', true],
+  ] as const) {
+    const { inputs, output } = await runKeras(
+      `import tensorflow as tf\nx = keras.Input(shape=(3,), batch_size=6)\nmodel = keras.Model(x, ${op}(x, [${ids}], ${segments}))\n`,
+    );
+    const [x] = inputs;
+    const out = new Float32Array(segments * 3);
+    const count = new Array(segments).fill(0);
+    ids.forEach((s, row) => {
+      count[s]++;
+      for (let j = 0; j < 3; j++) out[s * 3 + j] += x.data[row * 3 + j];
+    });
+    if (mean) for (let s = 0; s < segments; s++) for (let j = 0; j < 3; j++) out[s * 3 + j] /= Math.max(count[s], 1);
+    assertClose(output, { shape: [segments, 3], data: out });
+  }
 });

@@ -5,6 +5,7 @@ import type { GraphArg, GraphFramework } from '../../../../server/src/core/repor
 import { type EmitContext, UnsupportedOp, normDim, tensorArg } from '../emit/context';
 import { applyActivation, isKerasActivation } from './activation';
 import type { KerasCall } from './call';
+import { SEGMENT_OPS, emitSegmentOp } from './segments';
 
 const BINARY: Record<string, string> = {
   add: 'Add',
@@ -54,6 +55,7 @@ export function isKerasOp(op: string): boolean {
       op,
     ) ||
     ['l2_normalize', 'normalize'].includes(op) ||
+    SEGMENT_OPS.includes(op) ||
     isKerasActivation(op)
   );
 }
@@ -69,6 +71,7 @@ export function emitKerasOp(ctx: EmitContext, framework: GraphFramework): void {
     const condition = ctx.op('Cast', [operand(ctx, args[0])], 'condition', { to: { int: 9 } });
     return ctx.output(0, ctx.op('Where', [condition, operand(ctx, args[1]), operand(ctx, args[2])]));
   }
+  if (SEGMENT_OPS.includes(op)) return ctx.output(0, emitSegmentOp(ctx));
   const x = ctx.input(0);
   if (op in UNARY) return ctx.output(0, ctx.op(UNARY[op], [x]));
   if (op === 'square') return ctx.output(0, ctx.op('Mul', [x, x]));
