@@ -1,6 +1,7 @@
 // Pretrained-checkpoint and dataset-size catalogs: lookup by the names users write, MACs per batch.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { loadLayerTables, type LayerTable, type LayerTables } from './layerTables';
 
 /** The library a checkpoint name is written for (`from_pretrained`, `timm.create_model`, …). */
 export type CheckpointKind =
@@ -172,6 +173,7 @@ export class ModelCatalog {
   constructor(
     readonly entries: CatalogEntry[],
     readonly datasets: DatasetEntry[] = [],
+    readonly layerTables: LayerTables[] = [],
   ) {
     for (const entry of entries) {
       for (const { name, kind } of [{ name: entry.id, kind: entry.kind }, ...entry.aliases]) {
@@ -180,6 +182,15 @@ export class ModelCatalog {
       }
     }
     for (const ds of datasets) for (const name of [ds.id, ...ds.names]) this.datasetsByName.set(name.toLowerCase(), ds);
+  }
+
+  /** The per-layer table of an entry's architecture as its source builds it (torchvision entries), if any. */
+  layerTable(id: string): { table: LayerTable; source: string } | undefined {
+    for (const tables of this.layerTables) {
+      const table = tables.tables.get(id);
+      if (table) return { table, source: tables.source };
+    }
+    return undefined;
   }
 
   /** The entry a checkpoint name refers to, or undefined when it is a local path or not catalogued. */
@@ -228,7 +239,8 @@ export class ModelCatalog {
 
 /**
  * Loads the checkpoint catalog from `modelsPath` (a JSON file, or a folder of `*.json` files other than
- * `*.schema.json`, each holding `{ entries: [...] }`) and, optionally, the dataset catalog file.
+ * `*.schema.json`, each holding `{ entries: [...] }`, and its `layers/` tables) and, optionally, the
+ * dataset catalog file.
  */
 export function loadModelCatalog(modelsPath: string, datasetsPath?: string): ModelCatalog {
   const files = fs.statSync(modelsPath).isDirectory()
@@ -244,7 +256,9 @@ export function loadModelCatalog(modelsPath: string, datasetsPath?: string): Mod
   const datasets = datasetsPath
     ? (JSON.parse(fs.readFileSync(datasetsPath, 'utf8')) as { datasets: DatasetEntry[] }).datasets
     : [];
-  return new ModelCatalog(entries, datasets);
+  // A folder of entries may hold layers/: per-layer tables read from the architectures' source.
+  const tables = fs.statSync(modelsPath).isDirectory() ? loadLayerTables(path.join(modelsPath, 'layers')) : [];
+  return new ModelCatalog(entries, datasets, tables);
 }
 
 /**

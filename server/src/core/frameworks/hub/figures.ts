@@ -1,6 +1,7 @@
 // Catalog figures for a loaded checkpoint: params and MACs at a batch / sequence length, the input
 // the catalog assumes, and a provenance line naming the rule and the sources. Nothing is guessed.
 import type { CatalogEntry, CheckpointKind, ModelCatalog, TransformerArch } from '../../catalog/modelCatalog';
+import type { LayerTable } from '../../catalog/layerTables';
 import { macsFor, transformerMacsPerToken, transformerParams } from '../../catalog/modelCatalog';
 import type { ModelInput, Precision } from '../../report/types';
 import type { LocalConfig } from '../../catalog/hfCache';
@@ -51,6 +52,8 @@ export interface CheckpointFigures {
   shape?: HfModelShape;
   /** The config.json the figures come from, when one was found on disk. */
   configFile?: string;
+  /** The architecture layer by layer, read from its source (torchvision loads of unmodified entries). */
+  layers?: { table: LayerTable; source: string };
 }
 
 /** The sequence length a config-read model is costed at: 2,048 for generators, 512 for encoders, capped by the context. */
@@ -171,15 +174,21 @@ export function checkpointFigures(
     arch.type === 'transformer'
       ? shapeOfCatalogArch(arch, entry.params, transformerMacsPerToken({ ...arch, lmHead: true }, 0))
       : undefined;
+  // A torchvision load of the entry as published is costed layer by layer, as its source builds it.
+  const layers = req.kind === 'torchvision' && req.classes === undefined ? catalog.layerTable(entry.id) : undefined;
+  if (layers) {
+    [params, macs] = [layers.table.totals[0], layers.table.totals[1] + layers.table.fixed[0]];
+  }
   return {
     entry,
     ...(shape ? { shape } : {}),
+    ...(layers ? { layers } : {}),
     params,
     macsPerSample: macs,
     basis: base.basis,
     sequenceLength: base.sequenceLength,
     sampleInput: sampleInput(entry, base.sequenceLength),
-    provenance: provenanceOf(entry, req, base.basis, base.sequenceLength, notes),
+    provenance: provenanceOf(entry, req, base.basis, base.sequenceLength, notes, layers?.source),
   };
 }
 
@@ -198,6 +207,7 @@ function provenanceOf(
   basis: string,
   L: number | undefined,
   notes: string[],
+  layerSource?: string,
 ): string {
   const src = (k: string) => {
     const s = entry.sources[k];
@@ -210,6 +220,13 @@ function provenanceOf(
       : entry.architecture.type === 'transformer' && entry.architecture.audio
         ? `MACs per sample: one 30 s audio window and ${L} decoded tokens${formula}`
         : `MACs per sample at the typical input ${JSON.stringify(entry.typicalInput ?? [])}`;
+  if (layerSource)
+    return [
+      `catalog entry "${entry.id}", loaded with ${req.loader} (nothing was run)`,
+      `layer by layer as the architecture's source builds it at the typical input ${JSON.stringify(entry.typicalInput ?? [])} (${layerSource}): params, MACs, FLOPs, weights and activations per layer`,
+      `published params and MACs: ${src('params')}`,
+      ...notes,
+    ].join('; ');
   return [
     `catalog entry "${entry.id}", loaded with ${req.loader} (nothing was run)`,
     `params from ${src('params')}`,

@@ -6,6 +6,7 @@ import { weightBytesOf } from '../../report/rows';
 import { batchInput } from './figures';
 import type { LoadedCheckpoint } from './runtime';
 import { generationReport } from './generation';
+import type { LayerTable } from '../../catalog/layerTables';
 
 /** Options for hub reports: the batch (`--batch`, default 1) and whether the load is a root. */
 export interface HubReportOptions {
@@ -31,7 +32,9 @@ export function hubReports(loaded: LoadedCheckpoint[], options: HubReportOptions
 
 /** The report of one checkpoint load. */
 export function hubReport(lc: LoadedCheckpoint, options: HubReportOptions): ModelReport {
-  const batch = options.batch ?? 1;
+  // --batch wins; else the batch the file calls the model on; else one sample.
+  const called = options.batch === undefined ? lc.firstCall : undefined;
+  const batch = options.batch ?? called?.batch ?? 1;
   // A load that states its dtype (torch_dtype=torch.float16), or a conversion after it (.half()), is
   // counted and estimated at it.
   const converted = options.statedOf?.(lc.module);
@@ -44,51 +47,48 @@ export function hubReport(lc: LoadedCheckpoint, options: HubReportOptions): Mode
     ? [{ range: lc.modifiedAfterLoad?.range ?? lc.nameRange, reason: `${lc.name}: ${reason}` }]
     : [];
   const known = !reason && f.params !== null && f.macsPerSample !== null;
-  const macs = known ? batch * f.macsPerSample! : null;
-  const params = known ? f.params : null;
+  const statedFields = stated ? { precision: stated, precisionSource: statedSource } : {};
+  const layers: LayerReport[] = !known
+    ? []
+    : f.layers
+      ? tableRows(lc, f.layers.table, batch, bytesPerElement(options.precision), statedFields)
+      : [
+          checkpointRow(
+            lc,
+            f.params!,
+            batch * f.macsPerSample!,
+            bytes,
+            batchInput(f, batch)?.shape ?? null,
+            statedFields,
+          ),
+        ];
+  // A layer table carries the model's totals (parameters outside any layer included); else the catalog's.
+  const table = known ? f.layers?.table : undefined;
+  const macs = table ? table.totals[1] * batch + table.fixed[0] : known ? batch * f.macsPerSample! : null;
+  const tableBytes = bytesPerElement(options.precision);
   const totals: ModelTotals = {
-    params,
+    params: known ? f.params : null,
     macs,
-    flops: macs === null ? null : 2 * macs,
-    weightBytes: weightBytesOf(params, bytes),
-    activationBytes: null,
+    flops: table ? table.totals[2] * batch + table.fixed[1] : macs === null ? null : 2 * macs,
+    weightBytes: table ? table.totals[3] * tableBytes : weightBytesOf(known ? f.params : null, bytes),
+    // A catalog figure without a layer table says nothing about activations: unknown, never 0.
+    activationBytes: table ? (table.totals[4] * batch + table.fixed[2]) * tableBytes : null,
     latencyMs: null,
     energyJ: null,
     co2eG: null,
   };
-  const layers: LayerReport[] = known
-    ? [
-        {
-          path: lc.name,
-          op: 'checkpoint',
-          range: lc.nameRange,
-          callRange: lc.callRange,
-          params,
-          macs,
-          flops: 2 * macs!,
-          weightBytes: params! * bytes,
-          activationBytes: 0,
-          inputShape: batchInput(f, batch)?.shape ?? null,
-          outputShape: null,
-          latencyMs: null,
-          energyJ: null,
-          bound: null,
-          ...(stated ? { precision: stated, precisionSource: statedSource } : {}),
-        },
-      ]
-    : [];
   return {
     name: lc.name,
     framework: 'hub',
     root: options.root ? options.root(lc) : true,
     range: lc.nameRange,
-    input: known ? batchInput(f, batch) : null,
+    input: known ? inputOf(f, batch, called) : null,
     totals,
     layers,
     unresolved,
     provenance: f.provenance + (batch !== 1 ? `; batch ${batch}` : ''),
     ...(stated && layers.length
-      ? { precisionFromCode: [{ precision: stated, source: statedSource ?? 'the load', layerCalls: 1 }] }
+      ? { precisionFromCode: [{ precision: stated, source: statedSource ?? 'the load', layerCalls: layers.length }] }
       : {}),
     ...(f.entry ? { catalogId: f.entry.id } : {}),
     ...(f.configFile ? { configFile: f.configFile } : {}),
@@ -103,4 +103,69 @@ export function hubReport(lc: LoadedCheckpoint, options: HubReportOptions): Mode
         }
       : {}),
   };
+}
+
+/** The input a checkpoint is costed on: the file's call, when it has one, else the catalog's typical one. */
+function inputOf(f: LoadedCheckpoint['figures'], batch: number, called: LoadedCheckpoint['firstCall']) {
+  const input = batchInput(f, batch);
+  if (!input || !called) return input;
+  return { ...input, source: `the call, line ${called.range.start.line + 1}`, rule: 'call' as const };
+}
+
+/** The single synthetic row of a checkpoint the catalog knows only by its totals. */
+function checkpointRow(
+  lc: LoadedCheckpoint,
+  params: number,
+  macs: number,
+  bytes: number,
+  inputShape: number[] | null,
+  stated: Partial<LayerReport>,
+): LayerReport {
+  return {
+    path: lc.name,
+    op: 'checkpoint',
+    range: lc.nameRange,
+    callRange: lc.callRange,
+    params,
+    macs,
+    flops: 2 * macs,
+    weightBytes: params * bytes,
+    activationBytes: 0,
+    inputShape,
+    outputShape: null,
+    latencyMs: null,
+    energyJ: null,
+    bound: null,
+    ...stated,
+  };
+}
+
+/**
+ * The rows of a checkpoint whose architecture the catalog has layer by layer: work and activations
+ * per sample scale with the batch, weights and fixed activations do not; bytes at `bytes` per element.
+ */
+function tableRows(
+  lc: LoadedCheckpoint,
+  table: LayerTable,
+  batch: number,
+  bytes: number,
+  stated: Partial<LayerReport>,
+): LayerReport[] {
+  return table.rows.map(([path, op, params, macs, flops, weights, activations, fixed]) => ({
+    path: `${lc.name}.${path}`,
+    op,
+    range: lc.nameRange,
+    callRange: lc.callRange,
+    params,
+    macs: macs * batch + (fixed?.[0] ?? 0),
+    flops: flops * batch + (fixed?.[1] ?? 0),
+    weightBytes: weights * bytes,
+    activationBytes: (activations * batch + (fixed?.[2] ?? 0)) * bytes,
+    inputShape: null,
+    outputShape: null,
+    latencyMs: null,
+    energyJ: null,
+    bound: null,
+    ...stated,
+  }));
 }

@@ -53,6 +53,8 @@ export interface LoadedCheckpoint {
   load: { numerics: LoadNumerics; text: string };
   /** The generate calls the file makes on this checkpoint, one per call site. */
   generations: GenerationRequest[];
+  /** The first call of the loaded model on a costed input (its batch, and where), as the report costs it. */
+  firstCall?: { batch: number; shape: number[]; range: Range };
 }
 
 /** Where config.json files are looked for: the resolver (cached by path and mtime) and the analysed file's folder. */
@@ -283,7 +285,14 @@ export class HubRuntime implements FrameworkHooks {
       this.recordGeneration(lc, batch, newTokens, site);
       return unknown(`${lc.name}: generated text`, site.range);
     }
-    if (lc) return this.rt.tracer.active ? undefined : this.output(lc, args, kwargs, site).value;
+    if (lc) {
+      if (this.rt.tracer.active) return undefined;
+      const out = this.output(lc, args, kwargs, site);
+      // A model called at the top level on a batch is costed on that batch, as the same code written out would be.
+      if (out.macs !== null && out.input && !lc.firstCall)
+        lc.firstCall = { batch: out.input[0], shape: out.input, range: site.range };
+      return out.value;
+    }
     const own = this.objects.get(callee);
     if (own?.kind === 'tokenizer') return this.encode(args, kwargs);
     return undefined;
@@ -412,7 +421,7 @@ export class HubRuntime implements FrameworkHooks {
     args: Value[],
     kw: Map<string, Value>,
     site: CallSite,
-  ): { value: Value; tensor?: TensorV; macs: number | null; reason?: string } {
+  ): { value: Value; tensor?: TensorV; macs: number | null; reason?: string; input?: number[] } {
     const f = lc.figures;
     const why = lc.modifiedAfterLoad?.reason ?? f.reason;
     if (why || (!f.entry && !f.shape))
@@ -425,7 +434,8 @@ export class HubRuntime implements FrameworkHooks {
       return { value: unknown(`${lc.name}: ${reason}`, site.range), macs: null, reason };
     }
     if (!f.entry) return this.configOutput(lc, f.shape!, first.shape, site);
-    return this.costedOutput(lc, f.entry, first.shape, site);
+    const costed = this.costedOutput(lc, f.entry, first.shape, site);
+    return f.basis === 'per-sample' ? { ...costed, input: first.shape } : costed;
   }
 
   /** A checkpoint read from a config.json, called on token ids [B, L]: every weight per token plus attention. */
