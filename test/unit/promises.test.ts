@@ -219,6 +219,79 @@ test('a smaller pretrained sibling: the swapped checkpoint costs what was promis
   assert.ok(error <= TOLERANCE, `promised ${action.saving!.after}, re-analysed ${actual}`);
 });
 
+const torchvisionResnet = [
+  'import torch',
+  'from torchvision.models import resnet50, ResNet50_Weights',
+  'model = resnet50(weights=ResNet50_Weights.IMAGENET1K_V2)',
+  'model.eval()',
+  'with torch.no_grad():',
+  '    y = model(torch.randn(8, 3, 224, 224))',
+  '',
+].join('\n');
+
+test('a smaller torchvision sibling is priced with the full energy model (layer by layer), and re-analyses as promised', async () => {
+  for (const hardware of ['nvidia-t4', 'intel-xeon-8480']) {
+    const view = await viewOf(torchvisionResnet, { hardware });
+    const swaps = codeActionItems(view, wholeRange(torchvisionResnet)).filter((a) => a.advice === 'smaller-checkpoint');
+    assert.ok(swaps.length >= 2, swaps.map((a) => a.title).join('\n'));
+    for (const action of swaps) {
+      const edited = applyItemEdits(torchvisionResnet, action.edits);
+      const name = /models\.(\w+)\(/.exec(edited)![1];
+      assert.match(edited, /weights="DEFAULT"/);
+      const after = await viewOf(edited, { hardware });
+      const model = after.file.models.find((m) => m.catalogId === name)!;
+      assert.ok(model.layers.length > 1, `${name} is costed layer by layer`);
+      const actual = model.totals.energyJ!;
+      const error = Math.abs(actual / action.saving!.after! - 1);
+      record(
+        'smaller-checkpoint',
+        action.saving!,
+        change(action.saving!),
+        actual / action.saving!.before! - 1,
+        error <= TOLERANCE,
+        ` (${name})`,
+      );
+      assert.ok(error <= TOLERANCE, `${name} on ${hardware}: promised ${action.saving!.after}, re-analysed ${actual}`);
+      // Not the MAC ratio: activations and per-layer overheads do not shrink with the MACs.
+      const macsRatio = after.file.models[0].totals.macs! / view.file.models[0].totals.macs!;
+      assert.ok(
+        Math.abs(change(action.saving!)! - (macsRatio - 1)) > 0.05,
+        `${name}: priced by more than the MAC ratio`,
+      );
+    }
+  }
+});
+
+test('a sibling is compared against the weights the code loads: IMAGENET1K_V2 is 80.858% top-1, V1 76.13%', async () => {
+  const titles = async (text: string) => {
+    const view = await viewOf(text, { hardware: 'nvidia-t4' });
+    return codeActionItems(view, wholeRange(text))
+      .filter((a) => a.advice === 'smaller-checkpoint')
+      .map((a) => a.title)
+      .join('\n');
+  };
+  assert.match(await titles(torchvisionResnet), /77\.692 vs 80\.858/);
+  assert.match(await titles(torchvisionResnet.replace('IMAGENET1K_V2', 'IMAGENET1K_V1')), /77\.692 vs 76\.13/);
+  assert.match(await titles(torchvisionResnet.replace('ResNet50_Weights.IMAGENET1K_V2', '"DEFAULT"')), /vs 80\.858/);
+  assert.match(
+    await titles(torchvisionResnet.replace('weights=ResNet50_Weights.IMAGENET1K_V2', 'pretrained=True')),
+    /vs 76\.13/,
+  );
+  assert.match(
+    await titles(torchvisionResnet.replace('weights=ResNet50_Weights.IMAGENET1K_V2', '')),
+    /loads no pretrained weights, so quality is not compared/,
+  );
+  assert.match(
+    await titles(
+      torchvisionResnet.replace(
+        'model = resnet50(weights=ResNet50_Weights.IMAGENET1K_V2)',
+        'chosen = ResNet50_Weights.IMAGENET1K_V2\nmodel = resnet50(weights=chosen)',
+      ),
+    ),
+    /not known statically/,
+  );
+});
+
 test('distillation: the scaffold leaves the teacher unchanged; a half-width student written out costs the promise', async () => {
   const { action } = await actionOf(cnnTrain, { hardware: 'nvidia-t4' }, 'distillation');
   await reanalyse('distillation', cnnTrain, { hardware: 'nvidia-t4' }, action, 'before');

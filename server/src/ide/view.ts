@@ -5,6 +5,7 @@ import { applyEnergy, energyContext, EstimateCache, type EnergyContext, type Loa
 import { estimateRun } from '../core/energy/trainingRunEnergy';
 import {
   energyEdited as energyEditedInContext,
+  energyOfLayers as energyOfLayersInContext,
   energyScaled as energyScaledInContext,
   energyWith as energyAtContext,
   modelEnergy,
@@ -94,6 +95,12 @@ export function energyScaled(
 ): number | string {
   const context = contextAt(view, view.settings.precision);
   return typeof context === 'string' ? context : energyScaledInContext(model, context, scale);
+}
+
+/** The energy per forward pass on the view's profile and precision of a network made of `layers`, or why not. */
+export function energyOfLayers(view: View, layers: LayerReport[]): number | string {
+  const context = contextAt(view, view.settings.precision);
+  return typeof context === 'string' ? context : energyOfLayersInContext(layers, context);
 }
 
 /** A training run re-estimated with the model at `precision` (one step's latency, the run's energy), or why not. */

@@ -3,6 +3,8 @@
 // layer by layer exactly as the same network written out (activations and per-layer overheads included).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { Range } from '../parse/syntax';
+import type { LayerReport } from '../report/types';
 
 /**
  * One layer: [path, op, params, MACs, FLOPs, weight elements, activation elements, fixed], MACs, FLOPs
@@ -43,4 +45,69 @@ export function loadLayerTables(folder: string): LayerTables[] {
       };
       return { source: data.source, tables: new Map(Object.entries(data.tables)) };
     });
+}
+
+/** Where a checkpoint's rows are placed: its name, the literal (or call) naming it, and the load call. */
+export interface RowSite {
+  name: string;
+  range: Range;
+  callRange: Range;
+}
+
+/** The single synthetic row of a checkpoint the catalog knows only by its totals (FLOPs = 2 × MACs, weights only). */
+export function checkpointRow(
+  site: RowSite,
+  params: number,
+  macs: number,
+  bytes: number,
+  inputShape: number[] | null,
+  stated: Partial<LayerReport>,
+): LayerReport {
+  return {
+    path: site.name,
+    op: 'checkpoint',
+    range: site.range,
+    callRange: site.callRange,
+    params,
+    macs,
+    flops: 2 * macs,
+    weightBytes: params * bytes,
+    activationBytes: 0,
+    inputShape,
+    outputShape: null,
+    latencyMs: null,
+    energyJ: null,
+    bound: null,
+    ...stated,
+  };
+}
+
+/**
+ * The rows of a checkpoint whose architecture the catalog has layer by layer: work and activations
+ * per sample scale with the batch, weights and fixed work do not; bytes at `bytes` per element.
+ */
+export function tableRows(
+  site: RowSite,
+  table: LayerTable,
+  batch: number,
+  bytes: number,
+  stated: Partial<LayerReport>,
+): LayerReport[] {
+  return table.rows.map(([path, op, params, macs, flops, weights, activations, fixed]) => ({
+    path: `${site.name}.${path}`,
+    op,
+    range: site.range,
+    callRange: site.callRange,
+    params,
+    macs: macs * batch + (fixed?.[0] ?? 0),
+    flops: flops * batch + (fixed?.[1] ?? 0),
+    weightBytes: weights * bytes,
+    activationBytes: (activations * batch + (fixed?.[2] ?? 0)) * bytes,
+    inputShape: null,
+    outputShape: null,
+    latencyMs: null,
+    energyJ: null,
+    bound: null,
+    ...stated,
+  }));
 }

@@ -112,6 +112,8 @@ export interface CatalogEntry {
   classifierFeatures?: number;
   architecture: Architecture;
   quality?: Quality;
+  /** torchvision: each pretrained weights of the builder's enum with its ImageNet-1k top-1 (%), and the DEFAULT. */
+  weights?: { enum: string; default: string; top1: Record<string, number>; source: string };
   /** Rounded figures stated by the source, kept beside the exact ones as a cross-check. */
   publishedParams?: number;
   publishedMacs?: number;

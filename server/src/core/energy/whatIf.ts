@@ -72,6 +72,20 @@ export function energyEdited(
   return sum;
 }
 
+/**
+ * The energy per forward pass in `context` of a model made of `layers` (another network in place of
+ * the one reported: a cheaper sibling checkpoint), or why it is unknown.
+ */
+export function energyOfLayers(layers: LayerReport[], context: EnergyContext): number | string {
+  let sum = 0;
+  for (const layer of layers) {
+    const energy = estimateLayer(layer, context).energyJ;
+    if (energy === null) return `the energy of ${layer.path} is unknown`;
+    sum += energy;
+  }
+  return sum;
+}
+
 /** A layer with its work and parameters scaled. */
 export function scaleLayer(layer: LayerReport, factors: LayerScale): LayerReport {
   const times = (value: number | null, factor: number) => (value === null ? null : value * factor);

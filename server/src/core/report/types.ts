@@ -156,6 +156,12 @@ export interface ModelReport {
   variables?: string[];
   /** For hub checkpoints: the id of the catalog entry the figures come from (profiles/models/). */
   catalogId?: string;
+  /**
+   * For torchvision loads: the pretrained weights the code asks for, as the builder resolves them
+   * (`IMAGENET1K_V2` for `weights=ResNet50_Weights.DEFAULT`, `IMAGENET1K_V1` for `pretrained=True`),
+   * `none` when it loads none, or null when the argument is not known statically.
+   */
+  weights?: string | null;
   /** For a checkpoint read from a config.json on disk: that file. */
   configFile?: string;
   /** For a model that generates text: the generate call costed by phase (the first such call). */

@@ -1,12 +1,14 @@
 // Pretrained checkpoints with cheaper catalogued siblings: a diagnostic when a sibling is much cheaper
 // at close quality on the same benchmark, and actions swapping the checkpoint for each sibling the loader can load.
-import type { CatalogEntry, ModelCatalog } from '../../core/catalog/modelCatalog';
+import type { CatalogEntry, ModelCatalog, Quality } from '../../core/catalog/modelCatalog';
 import { macsFor } from '../../core/catalog/modelCatalog';
 import type { Range, SyntaxNode } from '../../core/parse/syntax';
-import type { ModelReport } from '../../core/report/types';
+import type { LayerReport, ModelReport } from '../../core/report/types';
 import * as fmt from '../format';
 import type { ActionItem, FindingItem } from '../items';
-import { energyScaled, forwardSaving, modelEnergy, type View } from '../view';
+import { energyOfLayers, forwardSaving, modelEnergy, type View } from '../view';
+import { checkpointRow, tableRows } from '../../core/catalog/layerTables';
+import { bytesPerElement } from '../../core/report/precision';
 import { priceText } from './advice';
 import { loaderEdits } from './checkpointEdits';
 import { findingsAt, overlaps } from '../syntax/ranges';
@@ -30,7 +32,7 @@ export interface SiblingOffer {
   macsRatio: number;
   /** Both qualities on the same metric and dataset, when the catalog has them. */
   quality?: { metric: string; before: number; after: number; close: boolean; sources: string[] };
-  /** Energy per forward pass with the sibling's figures (the hub report's checkpoint row rescaled), or why unknown. */
+  /** Energy per forward pass of the sibling's layers (as its load would report them), or why unknown. */
   energyAfter: number | string;
 }
 
@@ -95,27 +97,83 @@ function compare(
   if (before.basis !== after.basis || !before.macs) return undefined;
   const paramsRatio = sibling.params / entry.params;
   const macsRatio = after.macs / before.macs;
-  const energyAfter = energyScaled(view, model, (l) =>
-    l.op === 'checkpoint' ? { compute: macsRatio, weights: paramsRatio } : undefined,
-  );
-  return { model, entry, sibling, note, paramsRatio, macsRatio, quality: qualityOf(entry, sibling), energyAfter };
+  // The sibling is priced with the full energy model: the rows its load would report, costed like the model's.
+  const energyAfter = energyOfLayers(view, siblingRows(view, model, sibling, after.macs));
+  return {
+    model,
+    entry,
+    sibling,
+    note,
+    paramsRatio,
+    macsRatio,
+    quality: qualityOf(model, entry, sibling),
+    energyAfter,
+  };
 }
 
-function qualityOf(entry: CatalogEntry, sibling: CatalogEntry): SiblingOffer['quality'] {
-  const a = entry.quality;
-  const b = sibling.quality;
-  if (!a || !b || a.metric !== b.metric || a.dataset !== b.dataset) return undefined;
-  const loss = a.higherIsBetter ? (a.value - b.value) / a.value : (b.value - a.value) / a.value;
-  const sources = [sibling.sources.quality?.ref, entry.sources.quality?.ref]
-    .filter((s): s is string => !!s)
-    .map(shortRef);
+/**
+ * The layers a load of `sibling` reports in place of `model`'s, at the model's batch and stated
+ * precision: its source's layers when the model is costed layer by layer and the catalog has the
+ * sibling's table (torchvision), else one checkpoint row of `macsPerSample` MACs per sample.
+ */
+function siblingRows(view: View, model: ModelReport, sibling: CatalogEntry, macsPerSample: number): LayerReport[] {
+  const first = model.layers[0];
+  const batch = model.samplesPerPass ?? model.input?.shape[0] ?? 1;
+  const stated: Partial<LayerReport> = first?.precision
+    ? { precision: first.precision, precisionSource: first.precisionSource }
+    : {};
+  const site = { name: sibling.id, range: model.range, callRange: first?.callRange ?? model.range };
+  const countedAt = view.analysis.options.precision;
+  const table = first && first.op !== 'checkpoint' ? view.catalog?.layerTable(sibling.id) : undefined;
+  if (table) return tableRows(site, table.table, batch, bytesPerElement(countedAt), stated);
+  const bytes = bytesPerElement(first?.precision ?? countedAt);
+  return [checkpointRow(site, sibling.params, batch * macsPerSample, bytes, null, stated)];
+}
+
+/**
+ * Both qualities on the same benchmark. For a torchvision load, the model's is that of the weights the
+ * code loads (IMAGENET1K_V2 is 80.858% top-1 where V1 is 76.13%) and the sibling's that of the weights the
+ * swap asks for (its DEFAULT); a load of no pretrained weights, or of weights not known, is not compared.
+ */
+function qualityOf(model: ModelReport, entry: CatalogEntry, sibling: CatalogEntry): SiblingOffer['quality'] {
+  const a = loadedQuality(model, entry);
+  const b = model.weights
+    ? weightsQuality(sibling, sibling.weights?.default)
+    : sibling.quality && { quality: sibling.quality, ref: sibling.sources.quality?.ref };
+  if (!a || !b || a.quality.metric !== b.quality.metric || a.quality.dataset !== b.quality.dataset) return undefined;
+  const [before, after] = [a.quality, b.quality];
+  const loss = before.higherIsBetter
+    ? (before.value - after.value) / before.value
+    : (after.value - before.value) / before.value;
+  const sources = [b.ref, a.ref].filter((s): s is string => !!s).map(shortRef);
   return {
-    metric: a.metric,
-    before: a.value,
-    after: b.value,
+    metric: before.metric + (a.weights ? ` (${b.weights} vs ${a.weights})` : ''),
+    before: before.value,
+    after: after.value,
     close: loss <= CLOSE_QUALITY,
     sources: [...new Set(sources)],
   };
+}
+
+interface WeightsQuality {
+  quality: Quality;
+  ref?: string;
+  /** The torchvision weights the figure is for. */
+  weights?: string;
+}
+
+/** The quality of what the code loads: the named torchvision weights, or the entry's published quality. */
+function loadedQuality(model: ModelReport, entry: CatalogEntry): WeightsQuality | undefined {
+  if (model.weights === undefined) return entry.quality && { quality: entry.quality, ref: entry.sources.quality?.ref };
+  if (model.weights === null || model.weights === 'none') return undefined;
+  return weightsQuality(entry, model.weights);
+}
+
+/** An entry's ImageNet-1k top-1 with the torchvision weights `name`, from the catalog's weights table. */
+function weightsQuality(entry: CatalogEntry, name: string | undefined): WeightsQuality | undefined {
+  const top1 = name === undefined ? undefined : entry.weights?.top1[name];
+  if (top1 === undefined || !entry.quality) return undefined;
+  return { quality: { ...entry.quality, value: top1 }, ref: entry.weights!.source, weights: name };
 }
 
 /** A source reference cut to its first clause: "Sanh et al. 2019, DistilBERT, arXiv:1910.01108, Table 1". */
@@ -132,7 +190,12 @@ export function shortRef(ref: string): string {
 export function deltas(offer: SiblingOffer): string {
   const size = `${fmt.saving(1, offer.paramsRatio)} params, ${fmt.saving(1, offer.macsRatio)} MACs`;
   const q = offer.quality;
-  return q ? `${size}, ${q.metric} ${q.after} vs ${q.before} [${q.sources.join('; ')}]` : `${size}; ${offer.note}`;
+  if (q) return `${size}, ${q.metric} ${q.after} vs ${q.before} [${q.sources.join('; ')}]`;
+  if (offer.model.weights === 'none')
+    return `${size}; the code loads no pretrained weights, so quality is not compared`;
+  if (offer.model.weights === null)
+    return `${size}; the weights loaded are not known statically, so quality is not compared`;
+  return `${size}; ${offer.note}`;
 }
 
 /**

@@ -6,7 +6,7 @@ import { weightBytesOf } from '../../report/rows';
 import { batchInput } from './figures';
 import type { LoadedCheckpoint } from './runtime';
 import { generationReport } from './generation';
-import type { LayerTable } from '../../catalog/layerTables';
+import { checkpointRow, tableRows } from '../../catalog/layerTables';
 
 /** Options for hub reports: the batch (`--batch`, default 1) and whether the load is a root. */
 export interface HubReportOptions {
@@ -48,13 +48,14 @@ export function hubReport(lc: LoadedCheckpoint, options: HubReportOptions): Mode
     : [];
   const known = !reason && f.params !== null && f.macsPerSample !== null;
   const statedFields = stated ? { precision: stated, precisionSource: statedSource } : {};
+  const site = { name: lc.name, range: lc.nameRange, callRange: lc.callRange };
   const layers: LayerReport[] = !known
     ? []
     : f.layers
-      ? tableRows(lc, f.layers.table, batch, bytesPerElement(options.precision), statedFields)
+      ? tableRows(site, f.layers.table, batch, bytesPerElement(options.precision), statedFields)
       : [
           checkpointRow(
-            lc,
+            site,
             f.params!,
             batch * f.macsPerSample!,
             bytes,
@@ -91,6 +92,7 @@ export function hubReport(lc: LoadedCheckpoint, options: HubReportOptions): Mode
       ? { precisionFromCode: [{ precision: stated, source: statedSource ?? 'the load', layerCalls: layers.length }] }
       : {}),
     ...(f.entry ? { catalogId: f.entry.id } : {}),
+    ...(lc.weights !== undefined ? { weights: lc.weights } : {}),
     ...(f.configFile ? { configFile: f.configFile } : {}),
     ...(lc.generations.length
       ? {
@@ -110,62 +112,4 @@ function inputOf(f: LoadedCheckpoint['figures'], batch: number, called: LoadedCh
   const input = batchInput(f, batch);
   if (!input || !called) return input;
   return { ...input, source: `the call, line ${called.range.start.line + 1}`, rule: 'call' as const };
-}
-
-/** The single synthetic row of a checkpoint the catalog knows only by its totals. */
-function checkpointRow(
-  lc: LoadedCheckpoint,
-  params: number,
-  macs: number,
-  bytes: number,
-  inputShape: number[] | null,
-  stated: Partial<LayerReport>,
-): LayerReport {
-  return {
-    path: lc.name,
-    op: 'checkpoint',
-    range: lc.nameRange,
-    callRange: lc.callRange,
-    params,
-    macs,
-    flops: 2 * macs,
-    weightBytes: params * bytes,
-    activationBytes: 0,
-    inputShape,
-    outputShape: null,
-    latencyMs: null,
-    energyJ: null,
-    bound: null,
-    ...stated,
-  };
-}
-
-/**
- * The rows of a checkpoint whose architecture the catalog has layer by layer: work and activations
- * per sample scale with the batch, weights and fixed activations do not; bytes at `bytes` per element.
- */
-function tableRows(
-  lc: LoadedCheckpoint,
-  table: LayerTable,
-  batch: number,
-  bytes: number,
-  stated: Partial<LayerReport>,
-): LayerReport[] {
-  return table.rows.map(([path, op, params, macs, flops, weights, activations, fixed]) => ({
-    path: `${lc.name}.${path}`,
-    op,
-    range: lc.nameRange,
-    callRange: lc.callRange,
-    params,
-    macs: macs * batch + (fixed?.[0] ?? 0),
-    flops: flops * batch + (fixed?.[1] ?? 0),
-    weightBytes: weights * bytes,
-    activationBytes: (activations * batch + (fixed?.[2] ?? 0)) * bytes,
-    inputShape: null,
-    outputShape: null,
-    latencyMs: null,
-    energyJ: null,
-    bound: null,
-    ...stated,
-  }));
 }

@@ -53,6 +53,8 @@ export interface LoadedCheckpoint {
   load: { numerics: LoadNumerics; text: string };
   /** The generate calls the file makes on this checkpoint, one per call site. */
   generations: GenerationRequest[];
+  /** torchvision: the weights the call asks for (see ModelReport.weights). */
+  weights?: string | null;
   /** The first call of the loaded model on a costed input (its batch, and where), as the report costs it. */
   firstCall?: { batch: number; shape: number[]; range: Range };
 }
@@ -172,6 +174,7 @@ export class HubRuntime implements FrameworkHooks {
         req.loader === 'vllm.LLM' ? 'auto' : undefined,
       ),
       generations: [],
+      ...(req.kind === 'torchvision' && call ? { weights: torchvisionWeights(call, figures.entry) } : {}),
     };
     this.loaded.push(lc);
     this.byModule.set(m, lc);
@@ -505,4 +508,22 @@ export class HubRuntime implements FrameworkHooks {
     this.objects.set(v, { kind: 'output', attrs: new Map(fields), order: fields.map(([k]) => k) });
     return v;
   }
+}
+
+/**
+ * The weights a torchvision builder call loads, read from its syntax: `weights=` as an enum member
+ * (`ResNet50_Weights.IMAGENET1K_V2`, `models.ResNet50_Weights.DEFAULT`) or a string, DEFAULT resolved
+ * through the catalog; `pretrained=True` is IMAGENET1K_V1 (torchvision's legacy mapping); `none`
+ * without either or with `weights=None`; null when the argument is computed.
+ */
+function torchvisionWeights(call: SyntaxNode, entry: CatalogEntry | undefined): string | null {
+  const weights = argumentNode(call, undefined, 'weights');
+  const pretrained = argumentNode(call, undefined, 'pretrained');
+  if (!weights)
+    return pretrained?.text === 'True' ? 'IMAGENET1K_V1' : pretrained && pretrained.text !== 'False' ? null : 'none';
+  const text = weights.text.trim();
+  if (text === 'None') return 'none';
+  const name = /^["']([A-Za-z0-9_]+)["']$/.exec(text)?.[1] ?? /^(?:[\w.]*_Weights)\.([A-Za-z0-9_]+)$/.exec(text)?.[1];
+  if (!name) return null;
+  return name === 'DEFAULT' ? (entry?.weights?.default ?? null) : name;
 }
