@@ -58,7 +58,8 @@ test('a checkpoint with a much cheaper sibling of close quality: Information nam
   const vgg = diags.find((d) => d.code === 'cheaper-checkpoint' && d.range.start.line === lineOf(hubText, '"vgg16"'));
   assert.match(
     String(vgg?.message),
-    /`mobilenet_v2`: .* ImageNet-1k top-1 accuracy \(%\) 71\.878 vs 71\.592; .* Also close: `resnet18`/,
+    // weights="DEFAULT" loads vgg16's IMAGENET1K_V1 (71.592); the swap asks for mobilenet_v2's DEFAULT, IMAGENET1K_V2 (72.154).
+    /`mobilenet_v2`: .* ImageNet-1k top-1 accuracy \(%\) \(IMAGENET1K_V2 vs IMAGENET1K_V1\) 72\.154 vs 71\.592; .* Also close: `resnet18`/,
   );
   assert.ok(
     diags.every((d) => d.severity === 3 || d.severity === 4),

@@ -323,6 +323,104 @@ test('distillation: the scaffold leaves the teacher unchanged; a half-width stud
   assert.ok(error <= TOLERANCE, `half-width student: promised ${action.saving!.after}, written out ${student}`);
 });
 
+const mlpHalf = [
+  'import torch',
+  'import torch.nn as nn',
+  '',
+  '',
+  'class MLP(nn.Module):',
+  '    def __init__(self):',
+  '        super().__init__()',
+  '        self.fc1 = nn.Linear(4096, 16384)',
+  '        self.act = nn.GELU()',
+  '        self.fc2 = nn.Linear(16384, 4096)',
+  '',
+  '    def forward(self, x):',
+  '        return self.fc2(self.act(self.fc1(x)))',
+  '',
+  '',
+  'model = MLP().cuda().half()',
+  'model.eval()',
+  'x = torch.randn(64, 128, 4096, device="cuda", dtype=torch.float16)',
+  'with torch.no_grad():',
+  '    y = model(x)',
+  '',
+].join('\n');
+const mlpFloat = mlpHalf.replace('MLP().cuda().half()', 'MLP().cuda()').replace(', dtype=torch.float16', '');
+
+/** The kinds of action offered for `text` on `hardware`. */
+async function offered(text: string, hardware: string): Promise<string[]> {
+  const view = await viewOf(text, { hardware });
+  return codeActionItems(view, wholeRange(text)).map((a) => a.advice);
+}
+
+test('fp8 (torchao float8 Linear layers): offered where the profile has an fp8 peak, re-analysed at fp8 as promised', async () => {
+  for (const [text, hardware] of [
+    [mlpHalf, 'nvidia-h100-sxm'],
+    [mlpFloat, 'nvidia-h100-sxm'],
+    [mlpHalf, 'nvidia-l4'],
+  ]) {
+    const { action } = await actionOf(text, { hardware }, 'fp8');
+    assert.equal(action.saving!.device, hardware);
+    const { view } = await reanalyse('fp8', text, { hardware }, action);
+    const linear = view.file.models.find((m) => m.name === 'MLP')!.layers.find((l) => l.op === 'Linear')!;
+    assert.equal(linear.precision, 'fp8');
+    assert.match(
+      linear.precisionSource!,
+      /torchao quantize_\(Float8DynamicActivationFloat8WeightConfig\(\)\), line \d+/,
+    );
+  }
+  for (const hardware of ['nvidia-a100-80gb', 'nvidia-t4', 'intel-xeon-8480'])
+    assert.ok(!(await offered(mlpHalf, hardware)).includes('fp8'), `${hardware} has no fp8 peak`);
+});
+
+test('2:4 semi-structured sparsity: offered where the profile has a sparse tensor-core peak, priced on it, re-analysed as promised', async () => {
+  for (const hardware of ['nvidia-a100-80gb', 'nvidia-h100-sxm', 'nvidia-rtx-4090']) {
+    const { action } = await actionOf(mlpHalf, { hardware }, 'sparsity-2-4');
+    assert.match(action.saving!.needs!, /pruned to 2 nonzeros in every 4/);
+    assert.ok(change(action.saving!)! < -0.3, `${hardware}: the sparse peak is twice the dense one`);
+    const { view, edited } = await reanalyse('sparsity-2-4', mlpHalf, { hardware }, action);
+    assert.match(edited, /torchao\.sparsity\.sparsify_\(model, torchao\.sparsity\.semi_sparse_weight\(\)\)/);
+    const linear = view.file.models.find((m) => m.name === 'MLP')!.layers.find((l) => l.op === 'Linear')!;
+    assert.equal(linear.sparsity?.pattern, '2:4');
+  }
+  // No sparse tensor cores on a T4 (Turing) or a CPU; no sparse peak at fp32 on an A100.
+  for (const [text, hardware] of [
+    [mlpHalf, 'nvidia-t4'],
+    [mlpHalf, 'intel-xeon-8480'],
+    [mlpFloat, 'nvidia-a100-80gb'],
+  ])
+    assert.ok(!(await offered(text, hardware)).includes('sparsity-2-4'), `${hardware}: not offered`);
+});
+
+test('TensorRT / onnxruntime int8 with calibration: a described path priced on the int8 peak, labelled as needing calibration', async () => {
+  for (const hardware of ['nvidia-t4', 'nvidia-a100-80gb']) {
+    const { action } = await actionOf(smallCnn, { hardware }, 'tensorrt-int8');
+    assert.equal(action.saving!.precision, 'int8');
+    assert.match(action.saving!.needs!, /calibration/);
+    assert.match(action.title, /after calibration/);
+    assert.match(action.title, /needs int8 calibration on representative inputs/);
+    // The edit is comments only: the model is unchanged until it is calibrated and deployed.
+    await reanalyse('tensorrt-int8', smallCnn, { hardware }, action, 'before');
+    // The engine's price lies between the whole model at int8 and the whole model at fp16 (re-analysed so).
+    const at = async (precision: 'int8' | 'fp16') =>
+      (await viewOf(smallCnn, { hardware, precision })).file.models.find((m) => m.name === 'SmallNet')!.totals.energyJ!;
+    const [low, high] = [await at('int8'), await at('fp16')];
+    const after = action.saving!.after!;
+    const ok = after >= low * (1 - TOLERANCE) && after <= high * (1 + TOLERANCE);
+    record(
+      'tensorrt-int8',
+      action.saving!,
+      change(action.saving!),
+      low / action.saving!.before! - 1,
+      ok,
+      ' (int8 bound)',
+    );
+    assert.ok(ok, `${hardware}: ${after} J outside [${low}, ${high}]`);
+  }
+  assert.ok(!(await offered(smallCnn, 'intel-xeon-8480')).includes('tensorrt-int8'));
+});
+
 const kerasMnist = fixture('test', 'fixtures', 'keras', 'mnist_convnet.py');
 
 test('the Keras mixed-precision policy: layers built after it compute at its precision, as promised', async () => {

@@ -278,6 +278,7 @@ function newLayerRow(c: LayerCall, reportBytes: number): LayerReport {
     energyJ: null,
     bound: null,
     ...(c.precision ? { precision: c.precision, precisionSource: c.precisionSource } : {}),
+    ...(c.sparsitySource ? { sparsity: { pattern: '2:4' as const, source: c.sparsitySource } } : {}),
   };
 }
 

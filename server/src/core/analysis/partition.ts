@@ -35,7 +35,7 @@ const SPLITTABLE_IMPORTS =
 
 /** Text that brings in analyses spanning statements (training loops, data, hub checkpoints). */
 const WHOLE_FILE_TEXT =
-  /\bhub\b|from_pretrained|\.backward\s*\(|\.step\s*\(|\.fit\s*\(|Trainer\b|DataLoader|Dataset\b|quantize_dynamic/;
+  /\bhub\b|from_pretrained|\.backward\s*\(|\.step\s*\(|\.fit\s*\(|Trainer\b|DataLoader|Dataset\b|\bquantize_|\bsparsify_/;
 
 /** Names whose use can reach the module scope or interpreter state by reflection. */
 const REFLECTIVE = new Set([

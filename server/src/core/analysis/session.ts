@@ -25,6 +25,7 @@ import { inferInput } from './inputRules';
 import { rootReport, blockReport, type RootModel } from './modelReports';
 import { memoClasses } from './memoClasses';
 import { einopsModules } from '../frameworks/einops/runtime';
+import { torchaoModules } from '../frameworks/torch/torchao';
 import { SourceModules, osModules, sysModule, type ImportOptions } from '../interpreter/python/imports/sourceModules';
 import { MemoRun, type ModuleMemo } from '../frameworks/torch/moduleMemo';
 import { Dataflow } from '../frameworks/torch/dataflow';
@@ -141,6 +142,7 @@ export class Session {
       ...stdlibModules(this.interp),
       ...modules,
       ...einopsModules(this.rt, nn.attrs.get('Module') as ClassV),
+      ...torchaoModules(this.rt),
       ...kerasModules(this.keras),
     };
     const modelled = { ...all };

@@ -3,7 +3,6 @@
 // layer by layer exactly as the same network written out (activations and per-layer overheads included).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Range } from '../parse/syntax';
 import type { LayerReport } from '../report/types';
 
 /**
@@ -50,8 +49,8 @@ export function loadLayerTables(folder: string): LayerTables[] {
 /** Where a checkpoint's rows are placed: its name, the literal (or call) naming it, and the load call. */
 export interface RowSite {
   name: string;
-  range: Range;
-  callRange: Range;
+  range: LayerReport['range'];
+  callRange: LayerReport['range'];
 }
 
 /** The single synthetic row of a checkpoint the catalog knows only by its totals (FLOPs = 2 × MACs, weights only). */

@@ -10,6 +10,7 @@ import { roofline, workOfLayer, type Work } from './roofline';
 import { estimateTrainingRuns } from './trainingRunEnergy';
 import type { LoadedProfile } from './types';
 import { contextOf } from './statedPrecision';
+import { sparseContext, sparseWork } from './sparsity';
 
 export { contextOf } from './statedPrecision';
 // The context's types and constructor live in context.ts (estimates elsewhere read them without this file).
@@ -111,8 +112,11 @@ export function estimateModel(
 
 /** One layer with latencyMs, energyJ and bound; unknown work leaves all three null. */
 export function estimateLayer(layer: LayerReport, ctx: EnergyContext): LayerReport {
-  const at = contextOf(layer, ctx);
-  const work = layerWork(layer, at);
+  const dense = contextOf(layer, ctx);
+  // A 2:4 sparse layer runs at the sparse peak where the profile has one; elsewhere as dense (no sparse kernels).
+  const sparse = layer.sparsity ? sparseContext(dense) : undefined;
+  const at = sparse ?? dense;
+  const work = sparse ? sparseWork(layer, sparse) : layerWork(layer, at);
   if (!work) return { ...layer, latencyMs: null, energyJ: null, bound: null };
   const time = roofline(work, at.rates);
   const energyJ = at.energy ? layerEnergyJ(work, time, at.energy) : null;

@@ -34,6 +34,8 @@ export interface HardwareProfile {
   description?: string;
   /** Dense peak in 1e12 ops/s (TFLOP/s or TOPS) per precision. */
   peak: Partial<Record<Precision, Figure>>;
+  /** Peak in 1e12 dense-equivalent ops/s with 2:4 semi-structured sparsity, where the device has sparse tensor cores. */
+  sparsePeak?: Partial<Record<Precision, Figure>>;
   memory: { technology?: string; bandwidthGBps?: Figure; sizeGB?: Figure; energyPjPerBit?: Figure };
   power: { maxW?: Figure; idleW?: Figure };
   overheadUs: Figure;

@@ -33,6 +33,11 @@ export interface LayerReport {
   precision?: Precision;
   /** Where the code states it: "torch.autocast(dtype=torch.float16), line 41". */
   precisionSource?: string;
+  /**
+   * 2:4 semi-structured sparsity the code applies to this layer's weights (torchao `sparsify_(model,
+   * semi_sparse_weight())`, which converts them with torch.sparse.to_sparse_semi_structured), and where.
+   */
+  sparsity?: { pattern: '2:4'; source: string };
   /** For notebooks: the 0-based index of the cell among all the notebook's cells (shown as cell index + 1). */
   cell?: number;
 }

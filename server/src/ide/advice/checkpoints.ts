@@ -123,10 +123,10 @@ function siblingRows(view: View, model: ModelReport, sibling: CatalogEntry, macs
     ? { precision: first.precision, precisionSource: first.precisionSource }
     : {};
   const site = { name: sibling.id, range: model.range, callRange: first?.callRange ?? model.range };
-  const countedAt = view.analysis.options.precision;
+  // Rows whose code states a precision are counted at it, as the load's own rows are.
+  const bytes = bytesPerElement(first?.precision ?? view.analysis.options.precision);
   const table = first && first.op !== 'checkpoint' ? view.catalog?.layerTable(sibling.id) : undefined;
-  if (table) return tableRows(site, table.table, batch, bytesPerElement(countedAt), stated);
-  const bytes = bytesPerElement(first?.precision ?? countedAt);
+  if (table) return tableRows(site, table.table, batch, bytes, stated);
   return [checkpointRow(site, sibling.params, batch * macsPerSample, bytes, null, stated)];
 }
 

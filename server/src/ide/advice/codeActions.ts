@@ -1,6 +1,6 @@
 // Code actions that cut energy, each a real edit whose title prices it on the current profile by
-// re-running the energy model: dynamic int8 quantization, autocast mixed precision (model calls and
-// training steps), pruning, a smaller catalogued checkpoint, knowledge distillation, bias=False before
+// re-running the energy model: dynamic int8 quantization (CPUs), autocast mixed precision (model calls
+// and training steps), fp8, 2:4 sparsity and TensorRT int8 (GPUs, gpuActions.ts), pruning, a smaller catalogued checkpoint, knowledge distillation, bias=False before
 // BatchNorm, torch.no_grad() around inference loops, and the Keras / TF.js equivalents.
 import type { Range, SyntaxNode } from '../../core/parse/syntax';
 import type { ActionItem, EditItem, FindingItem } from '../items';
@@ -22,6 +22,7 @@ import { isKeras, kerasActions } from './kerasActions';
 import { tfjsActions } from './tfjsActions';
 import { segmentAt, type Source } from '../sources';
 import { inputAndGenerationActions } from './generationAdvice';
+import { fp8Action, sparsityAction, tensorrtAction } from './gpuActions';
 import * as fmt from '../format';
 
 const QUANTIZED_OPS = new Set(['Linear', 'LSTM']);
@@ -134,7 +135,8 @@ function modelActions(view: View, root: SyntaxNode, range: Range): ActionItem[] 
     const autocast = autocastAction(view, root, binding, own, range);
     const prune = unstructuredPruneAction(view, root, binding);
     const structured = structuredPruneAction(view, binding);
-    for (const a of [quantize, autocast, prune, structured]) if (a) out.push(a);
+    const gpu = [fp8Action(view, root, binding), sparsityAction(view, root, binding), tensorrtAction(view, binding)];
+    for (const a of [quantize, autocast, prune, structured, ...gpu]) if (a) out.push(a);
   }
   return out;
 }

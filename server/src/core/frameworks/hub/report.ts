@@ -52,7 +52,7 @@ export function hubReport(lc: LoadedCheckpoint, options: HubReportOptions): Mode
   const layers: LayerReport[] = !known
     ? []
     : f.layers
-      ? tableRows(site, f.layers.table, batch, bytesPerElement(options.precision), statedFields)
+      ? tableRows(site, f.layers.table, batch, bytes, statedFields)
       : [
           checkpointRow(
             site,
@@ -66,14 +66,13 @@ export function hubReport(lc: LoadedCheckpoint, options: HubReportOptions): Mode
   // A layer table carries the model's totals (parameters outside any layer included); else the catalog's.
   const table = known ? f.layers?.table : undefined;
   const macs = table ? table.totals[1] * batch + table.fixed[0] : known ? batch * f.macsPerSample! : null;
-  const tableBytes = bytesPerElement(options.precision);
   const totals: ModelTotals = {
     params: known ? f.params : null,
     macs,
     flops: table ? table.totals[2] * batch + table.fixed[1] : macs === null ? null : 2 * macs,
-    weightBytes: table ? table.totals[3] * tableBytes : weightBytesOf(known ? f.params : null, bytes),
+    weightBytes: table ? table.totals[3] * bytes : weightBytesOf(known ? f.params : null, bytes),
     // A catalog figure without a layer table says nothing about activations: unknown, never 0.
-    activationBytes: table ? (table.totals[4] * batch + table.fixed[2]) * tableBytes : null,
+    activationBytes: table ? (table.totals[4] * batch + table.fixed[2]) * bytes : null,
     latencyMs: null,
     energyJ: null,
     co2eG: null,

@@ -56,6 +56,8 @@ function stringOf(v: Value | undefined): string | undefined {
 export class PrecisionState {
   /** Modules whose parameters the code converted or quantized, this run only (the memo shares module objects). */
   private readonly modules = new WeakMap<ModuleV, StatedPrecision>();
+  /** Modules whose weights the code makes 2:4 sparse, and where. */
+  private readonly sparse = new WeakMap<ModuleV, string>();
   /** Active autocast regions, innermost last; null for a region with enabled=False. */
   private readonly regions: (StatedPrecision | null)[] = [];
   /** The root's half-precision input, when the traced input is one. */
@@ -94,6 +96,17 @@ export class PrecisionState {
   quantize(module: ModuleV, stated: StatedPrecision): void {
     this.modules.set(module, stated);
     this.stated = true;
+  }
+
+  /** Marks a Linear module's weights as 2:4 semi-structured sparse (torchao `sparsify_`), and where. */
+  sparsify(module: ModuleV, source: string): void {
+    this.sparse.set(module, source);
+    this.stated = true;
+  }
+
+  /** Where the code makes a module's weights 2:4 sparse, if it does. */
+  sparsityOf(module: ModuleV | undefined): string | undefined {
+    return module ? this.sparse.get(module) : undefined;
   }
 
   /** The precision the code converted a module to (`.half()`), if it did. */

@@ -84,6 +84,7 @@ export class TorchRuntime implements FrameworkHooks {
 
   constructor(readonly options: TraceOptions) {
     this.tracer.statedPrecision = (op, module, parent, inputs) => this.precision.of(op, module, parent, inputs);
+    this.tracer.statedSparsity = (module) => this.precision.sparsityOf(module);
   }
 
   enterContext(value: Value): (() => void) | undefined {

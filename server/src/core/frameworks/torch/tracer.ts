@@ -27,6 +27,8 @@ export interface LayerCall {
   /** The precision the code states for this call (precision.ts), and where; absent: the report's. */
   precision?: Precision;
   precisionSource?: string;
+  /** Where the code makes this layer's weights 2:4 semi-structured sparse, when it does. */
+  sparsitySource?: string;
 }
 
 /** A problem found while tracing (shape mismatch, unsupported op), located at the call. */
@@ -76,6 +78,8 @@ export class Tracer {
     parent: ModuleV | undefined,
     inputs: (TensorV | null)[],
   ) => { precision: Precision; source: string } | undefined;
+  /** Where the code makes a module's weights 2:4 sparse (the runtime's PrecisionState), if it does. */
+  statedSparsity?: (module: ModuleV | undefined) => string | undefined;
   private stack: ModuleV[] = [];
   private paths = new Map<ModuleV, string>();
   private opCounters = new Map<string, number>();
@@ -137,6 +141,8 @@ export class Tracer {
     };
     const stated = this.statedPrecision?.(cost.op, module, parent, cost.inputs);
     if (stated) Object.assign(call, { precision: stated.precision, precisionSource: stated.source });
+    const sparse = this.statedSparsity?.(module);
+    if (sparse) call.sparsitySource = sparse;
     this.calls.push(call);
     this.flow?.called(call, cost.inputs, cost.output);
   }
