@@ -14,6 +14,7 @@ import { applyEnergy } from '../../server/src/core/energy/applyEnergy';
 import { getProfile, loadProfiles } from '../../server/src/core/energy/profiles';
 import type { FileReport, ModelReport } from '../../server/src/core/report/types';
 import { libraryPaths } from './publicCode';
+import { diskFiles } from '../../server/src/core/interpreter/python/imports/moduleFinder';
 import { fromSource, sourceOf, torchvisionEntries, torchvisionName } from './torchvisionLayers';
 
 const catalog = loadModelCatalog(join(repoRoot, 'profiles', 'models'));
@@ -100,3 +101,39 @@ test('a torchvision load that changes the architecture is not costed from the ta
   assert.equal(model.layers.length, 0);
   assert.match(model.unresolved[0].reason, /num_classes=10/);
 });
+
+test(
+  'a torchvision backbone inside a user model costs what the same backbone read from source costs',
+  { skip: !installed && 'torchvision is not installed' },
+  async () => {
+    const text = [
+      'import torch',
+      'import torch.nn as nn',
+      'from torchvision.models import resnet18',
+      '',
+      '',
+      'class Classifier(nn.Module):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      '        self.backbone = resnet18()',
+      '        self.head = nn.Linear(1000, 10)',
+      '',
+      '    def forward(self, x):',
+      '        return self.head(self.backbone(x))',
+      '',
+      '',
+      'model = Classifier()',
+      'logits = model(torch.randn(8, 3, 224, 224))',
+      '',
+    ].join('\n');
+    const file = join(repoRoot, 'test', 'fixtures', 'public', 'backbone_classifier.py');
+    const imports = { files: diskFiles(), paths: { workspaceRoots: [], libraryPaths: libraries } };
+    const catalogued = (await analyze(text, { file, catalog })).models.find((m) => m.name === 'Classifier')!;
+    const written = (await analyze(text, { file, imports })).models.find((m) => m.name === 'Classifier')!;
+    assert.ok(
+      catalogued.layers.some((l) => l.path === 'backbone.layer4.1.conv2'),
+      'the backbone layer by layer',
+    );
+    assertSame('Classifier with a resnet18 backbone', catalogued, written);
+  },
+);

@@ -81,10 +81,31 @@ export function checkpointRow(
   };
 }
 
-/**
- * The rows of a checkpoint whose architecture the catalog has layer by layer: work and activations
- * per sample scale with the batch, weights and fixed work do not; bytes at `bytes` per element.
- */
+/** One layer of a table at a batch: its work and activation elements for that many samples. */
+export interface TableLayer {
+  path: string;
+  op: string;
+  params: number;
+  macs: number;
+  flops: number;
+  weightElements: number;
+  activationElements: number;
+}
+
+/** A table's layers at `batch`: work and activations per sample scale with it, weights and fixed work do not. */
+export function tableLayers(table: LayerTable, batch: number): TableLayer[] {
+  return table.rows.map(([path, op, params, macs, flops, weights, activations, fixed]) => ({
+    path,
+    op,
+    params,
+    macs: macs * batch + (fixed?.[0] ?? 0),
+    flops: flops * batch + (fixed?.[1] ?? 0),
+    weightElements: weights,
+    activationElements: activations * batch + (fixed?.[2] ?? 0),
+  }));
+}
+
+/** The report rows of a checkpoint whose architecture the catalog has layer by layer, at `bytes` per element. */
 export function tableRows(
   site: RowSite,
   table: LayerTable,
@@ -92,16 +113,16 @@ export function tableRows(
   bytes: number,
   stated: Partial<LayerReport>,
 ): LayerReport[] {
-  return table.rows.map(([path, op, params, macs, flops, weights, activations, fixed]) => ({
-    path: `${site.name}.${path}`,
-    op,
+  return tableLayers(table, batch).map((layer) => ({
+    path: `${site.name}.${layer.path}`,
+    op: layer.op,
     range: site.range,
     callRange: site.callRange,
-    params,
-    macs: macs * batch + (fixed?.[0] ?? 0),
-    flops: flops * batch + (fixed?.[1] ?? 0),
-    weightBytes: weights * bytes,
-    activationBytes: (activations * batch + (fixed?.[2] ?? 0)) * bytes,
+    params: layer.params,
+    macs: layer.macs,
+    flops: layer.flops,
+    weightBytes: layer.weightElements * bytes,
+    activationBytes: layer.activationElements * bytes,
     inputShape: null,
     outputShape: null,
     latencyMs: null,

@@ -1,5 +1,6 @@
 // Pretrained checkpoints in the interpreter: each load (from_pretrained, create_model, resnet50(), …)
 // becomes an nn.Module value costed from the catalog, usable as a root or as a block of a user model.
+import { tableLayers } from '../../catalog/layerTables';
 import type { Range, SyntaxNode } from '../../parse/syntax';
 import {
   type Value,
@@ -395,10 +396,19 @@ export class HubRuntime implements FrameworkHooks {
     return d;
   }
 
-  /** The forward of a checkpoint inside a traced user model: one recorded layer with catalog MACs. */
+  /**
+   * The forward of a checkpoint inside a traced user model: its catalogued layers (a torchvision
+   * backbone, as its source builds it), else one recorded layer with catalog MACs.
+   */
   private forwardInTrace(m: ModuleV, args: Value[], kw: Map<string, Value>, site: CallSite): Value {
     const lc = this.byModule.get(m)!;
     const out = this.output(lc, args, kw, site);
+    const table = lc.figures.layers?.table;
+    // The dataflow of a profiling run wants the one checkpoint node: the table's layers carry no tensors.
+    if (table && out.macs !== null && out.input && !this.rt.tracer.flow) {
+      this.rt.tracer.recordTable(tableLayers(table, out.input[0]), m, lc.nameRange, site.range);
+      return out.value;
+    }
     const inputs = [...args, ...kw.values()].filter((a): a is TensorV => a.kind === 'tensor');
     if (out.reason) this.rt.tracer.problem(site.range, `${lc.name}: ${out.reason}`, 'unresolved-call');
     this.rt.tracer.record(

@@ -1,5 +1,6 @@
 // Records what a model's forward pass executes: one LayerCall per module or functional op call,
 // with its input/output shapes and MACs, attributed to the module path torch would name it by.
+import type { TableLayer } from '../../catalog/layerTables';
 import type { Range } from '../../parse/syntax';
 import type { ModuleV, TensorV, Value } from '../../interpreter/python/values';
 import { elementwiseFlops, missingCostReason, opCost } from '../../opCosts/opCosts';
@@ -145,6 +146,35 @@ export class Tracer {
     if (sparse) call.sparsitySource = sparse;
     this.calls.push(call);
     this.flow?.called(call, cost.inputs, cost.output);
+  }
+
+  /**
+   * Records the layers of a catalogued architecture called inside the trace (a pretrained backbone),
+   * each under `module`'s path as a call the module's forward makes, with the table's work.
+   */
+  recordTable(layers: TableLayer[], module: ModuleV, range: Range, callRange: Range): void {
+    const base = this.pathOf(module);
+    for (const layer of layers) {
+      const call: LayerCall = {
+        module: undefined,
+        parent: module,
+        op: layer.op,
+        path: `${base}.${layer.path}`,
+        range,
+        callRange,
+        paramElems: layer.params,
+        macs: layer.macs,
+        flops: layer.flops,
+        inputShape: null,
+        outputShape: null,
+        // Activations as the table counts them (inputs and outputs together).
+        inputElems: layer.activationElements,
+        outputElems: 0,
+      };
+      const stated = this.statedPrecision?.(layer.op, undefined, module, []);
+      if (stated) Object.assign(call, { precision: stated.precision, precisionSource: stated.source });
+      this.calls.push(call);
+    }
   }
 
   /** Whether `module` is part of the traced root's tree (so its path is torch's, not a made-up one). */
