@@ -127,6 +127,29 @@ test('autocast on the README example, a model built by a factory (model = resnet
   await reanalyse('autocast', text, { hardware: 'nvidia-t4' }, action);
 });
 
+const torchvisionResnet = [
+  'import torch',
+  'from torchvision.models import resnet50, ResNet50_Weights',
+  'model = resnet50(weights=ResNet50_Weights.IMAGENET1K_V2)',
+  'model.eval()',
+  'with torch.no_grad():',
+  '    y = model(torch.randn(8, 3, 224, 224))',
+  '',
+].join('\n');
+
+test('autocast around a catalogued torchvision model: its lowered layers run at the region precision, as promised', async () => {
+  const text = torchvisionResnet.replace('(weights=ResNet50_Weights.IMAGENET1K_V2)', '()');
+  for (const hardware of ['nvidia-t4', 'intel-xeon-8480', 'nvidia-h100-sxm']) {
+    const { view: before, action } = await actionOf(text, { hardware }, 'autocast');
+    const { view } = await reanalyse('autocast', text, { hardware }, action);
+    const model = view.file.models.find((m) => m.catalogId === 'resnet50')!;
+    assert.ok(model.precisionFromCode?.some((p) => /torch\.autocast/.test(p.source)));
+    // quantize_dynamic and torchao convert the module tree the file builds, not a catalogued checkpoint's.
+    const offered = codeActionItems(before, wholeRange(text)).map((a) => a.advice);
+    assert.ok(!offered.some((k) => ['quantize-dynamic-int8', 'fp8', 'sparsity-2-4'].includes(k)), offered.join(', '));
+  }
+});
+
 test('dynamic int8 quantization is offered on CPU profiles only, and priced there', async () => {
   const { action } = await actionOf(smallCnn, { hardware: 'intel-xeon-8480' }, 'quantize-dynamic-int8');
   assert.equal(action.saving!.device, 'intel-xeon-8480');
@@ -218,16 +241,6 @@ test('a smaller pretrained sibling: the swapped checkpoint costs what was promis
   );
   assert.ok(error <= TOLERANCE, `promised ${action.saving!.after}, re-analysed ${actual}`);
 });
-
-const torchvisionResnet = [
-  'import torch',
-  'from torchvision.models import resnet50, ResNet50_Weights',
-  'model = resnet50(weights=ResNet50_Weights.IMAGENET1K_V2)',
-  'model.eval()',
-  'with torch.no_grad():',
-  '    y = model(torch.randn(8, 3, 224, 224))',
-  '',
-].join('\n');
 
 test('a smaller torchvision sibling is priced with the full energy model (layer by layer), and re-analyses as promised', async () => {
   for (const hardware of ['nvidia-t4', 'intel-xeon-8480']) {

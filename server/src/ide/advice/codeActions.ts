@@ -156,6 +156,8 @@ function isAbout(binding: ModelBinding, calls: ModelCall[], range: Range): boole
  */
 function quantizeAction(view: View, root: SyntaxNode, b: ModelBinding): ActionItem | undefined {
   if (view.profile?.kind !== 'cpu' || !view.profile.peak.int8) return undefined;
+  // quantize_dynamic converts the module tree the file builds; a catalogued checkpoint has none here.
+  if (b.model.framework !== 'pytorch') return undefined;
   if (view.settings.precision === 'int8' || !b.model.layers.some((l) => QUANTIZED_OPS.has(l.op))) return undefined;
   // The edit quantizes the Linear/LSTM layers whose precision the code does not already state.
   const saving = savingAt(view, b.model, 'int8', (l) => QUANTIZED_OPS.has(l.op) && !l.precision);
@@ -200,6 +202,7 @@ function autocastAction(
   if (!edits) return undefined;
   // Autocast lowers matmul-like ops (and what follows them) but not softmax, norms and losses, nor
   // layers whose precision the code already states: the same rule the analysis of the edited code follows.
+  if (!b.model.layers.some((l) => autocastLowers(l.op) && !l.precision)) return undefined;
   const saving = savingAt(view, b.model, target, (l) => autocastLowers(l.op) && !l.precision);
   return {
     title: `Run ${b.variable}(...) under torch.autocast(${dtype}) mixed precision (${priceText(saving)})`,

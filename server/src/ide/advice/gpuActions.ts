@@ -9,7 +9,7 @@ import { autocastLowers, bytesPerElement } from '../../core/report/precision';
 import type { ActionItem, EditItem } from '../items';
 import { insertAfter, moduleImport } from '../syntax/edits';
 import { energyEdited, forwardSaving, type View } from '../view';
-import { priceText } from './advice';
+import { change, priceText, type Saving } from './advice';
 import { torchDevice } from './devices';
 import type { ModelBinding } from './patterns';
 
@@ -24,9 +24,23 @@ const PRUNE_2_4 =
   'the Linear weights pruned to 2 nonzeros in every 4 (torch.ao.pruning WeightNormSparsifier(sparse_block_shape=(1, 4), ' +
   'zeros_per_block=2)) and fine-tuned, or accuracy drops';
 
+/** Below this the action's saving is not worth an edit (fp8 on a CNN whose only Linear is its classifier). */
+const WORTH = -0.01;
+
 /** Whether the profile is a CUDA GPU: these paths run nowhere else. */
 function onCuda(view: View): boolean {
   return !!view.profile && torchDevice(view.profile) === 'cuda';
+}
+
+/** torchao converts the module tree the file builds (not a catalogued checkpoint's): PyTorch models only. */
+function convertsHere(view: View, b: ModelBinding): boolean {
+  return onCuda(view) && b.model.framework === 'pytorch';
+}
+
+/** Whether a priced saving is worth offering: known and at least 1% less energy. */
+function worth(saving: Saving): boolean {
+  const relative = change(saving);
+  return relative !== null && relative <= WORTH;
 }
 
 /** The precision a layer runs at: the one its code states, else the view's. */
@@ -63,7 +77,7 @@ function torchaoEdits(view: View, root: SyntaxNode, b: ModelBinding, module: str
 
 /** fp8 Linear layers with torchao float8 (dynamic activation and weight scaling), where the profile has an fp8 peak. */
 export function fp8Action(view: View, root: SyntaxNode, b: ModelBinding): ActionItem | undefined {
-  if (!onCuda(view) || !view.profile!.peak.fp8) return undefined;
+  if (!convertsHere(view, b) || !view.profile!.peak.fp8) return undefined;
   const layers = b.model.layers.filter((l) => convertible(view, l));
   if (!layers.length) return undefined;
   const source = 'torchao quantize_(Float8DynamicActivationFloat8WeightConfig())';
@@ -74,6 +88,7 @@ export function fp8Action(view: View, root: SyntaxNode, b: ModelBinding): Action
     energyEdited(view, b.model, (l) => (picked.has(l) ? restated(view, l, 'fp8', source) : undefined)),
     { precision: 'fp8' },
   );
+  if (!worth(saving)) return undefined;
   const v = b.variable;
   return {
     title: `Run ${layers.length} Linear layer call${layers.length === 1 ? '' : 's'} of ${v} in fp8 with torchao float8 (${priceText(saving)}; fp8 tensor cores, ${view.profile!.peak.fp8!.value} TFLOP/s)`,
@@ -88,7 +103,7 @@ export function fp8Action(view: View, root: SyntaxNode, b: ModelBinding): Action
 
 /** 2:4 semi-structured sparsity of the Linear weights, where the profile has a sparse peak at their precision. */
 export function sparsityAction(view: View, root: SyntaxNode, b: ModelBinding): ActionItem | undefined {
-  if (!onCuda(view)) return undefined;
+  if (!convertsHere(view, b)) return undefined;
   const sparse = view.profile!.sparsePeak ?? {};
   const layers = b.model.layers.filter((l) => l.op === 'Linear' && !l.sparsity && sparse[runsAt(view, l)]);
   if (!layers.length) return undefined;
@@ -102,6 +117,7 @@ export function sparsityAction(view: View, root: SyntaxNode, b: ModelBinding): A
     ),
     { needs: PRUNE_2_4 },
   );
+  if (!worth(saving)) return undefined;
   const precision = runsAt(view, layers[0]);
   const v = b.variable;
   return {
@@ -129,7 +145,9 @@ function int8Engine(view: View, model: ModelReport): number | string {
 
 /** Whether the TensorRT int8 path is offered for a model: a CUDA profile with an int8 peak, conv/linear work not yet int8. */
 function int8Candidate(view: View, model: ModelReport): boolean {
-  if (!onCuda(view) || !view.profile!.peak.int8 || !model.root || model.framework !== 'pytorch') return false;
+  if (!onCuda(view) || !view.profile!.peak.int8 || !model.root) return false;
+  // Exported and compiled outside PyTorch: the file's own models and catalogued checkpoints alike.
+  if (model.framework !== 'pytorch' && model.framework !== 'hub') return false;
   return model.layers.some((l) => autocastLowers(l.op) && runsAt(view, l) !== 'int8');
 }
 

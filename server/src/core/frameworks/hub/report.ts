@@ -1,7 +1,7 @@
 // Reports for pretrained checkpoints: one `framework: 'hub'` model per load, with catalog totals, a
 // single synthetic 'checkpoint' row so that the energy model can cost it, and its provenance.
-import type { LayerReport, ModelReport, ModelTotals, Precision, Unresolved } from '../../report/types';
-import { bytesPerElement } from '../../report/precision';
+import type { CodePrecision, LayerReport, ModelReport, ModelTotals, Precision, Unresolved } from '../../report/types';
+import { autocastLowers, bytesPerElement } from '../../report/precision';
 import { weightBytesOf } from '../../report/rows';
 import { batchInput } from './figures';
 import type { LoadedCheckpoint } from './runtime';
@@ -63,6 +63,9 @@ export function hubReport(lc: LoadedCheckpoint, options: HubReportOptions): Mode
             statedFields,
           ),
         ];
+  // Called under torch.autocast, the ops autocast lowers run at the region's precision (as written out).
+  const region = lc.autocast;
+  const rows = region ? layers.map((l) => underAutocast(l, region, bytes)) : layers;
   // A layer table carries the model's totals (parameters outside any layer included); else the catalog's.
   const table = known ? f.layers?.table : undefined;
   const macs = table ? table.totals[1] * batch + table.fixed[0] : known ? batch * f.macsPerSample! : null;
@@ -72,7 +75,7 @@ export function hubReport(lc: LoadedCheckpoint, options: HubReportOptions): Mode
     flops: table ? table.totals[2] * batch + table.fixed[1] : macs === null ? null : 2 * macs,
     weightBytes: table ? table.totals[3] * bytes : weightBytesOf(known ? f.params : null, bytes),
     // A catalog figure without a layer table says nothing about activations: unknown, never 0.
-    activationBytes: table ? (table.totals[4] * batch + table.fixed[2]) * bytes : null,
+    activationBytes: table ? rows.reduce((sum, l) => sum + l.activationBytes!, 0) : null,
     latencyMs: null,
     energyJ: null,
     co2eG: null,
@@ -84,12 +87,10 @@ export function hubReport(lc: LoadedCheckpoint, options: HubReportOptions): Mode
     range: lc.nameRange,
     input: known ? inputOf(f, batch, called) : null,
     totals,
-    layers,
+    layers: rows,
     unresolved,
     provenance: f.provenance + (batch !== 1 ? `; batch ${batch}` : ''),
-    ...(stated && layers.length
-      ? { precisionFromCode: [{ precision: stated, source: statedSource ?? 'the load', layerCalls: layers.length }] }
-      : {}),
+    ...(rows.some((l) => l.precision) ? { precisionFromCode: precisionsOf(rows, statedSource ?? 'the load') } : {}),
     ...(f.entry ? { catalogId: f.entry.id } : {}),
     ...(lc.weights !== undefined ? { weights: lc.weights } : {}),
     ...(f.configFile ? { configFile: f.configFile } : {}),
@@ -111,4 +112,36 @@ function inputOf(f: LoadedCheckpoint['figures'], batch: number, called: LoadedCh
   const input = batchInput(f, batch);
   if (!input || !called) return input;
   return { ...input, source: `the call, line ${called.range.start.line + 1}`, rule: 'call' as const };
+}
+
+/** A row of a checkpoint called under autocast: at the region's precision when autocast lowers its op (bytes rescaled). */
+function underAutocast(
+  row: LayerReport,
+  region: { precision: Precision; source: string },
+  countedAt: number,
+): LayerReport {
+  if (!autocastLowers(row.op)) return row;
+  const scale = (bytes: number | null) =>
+    bytes === null ? null : (bytes * bytesPerElement(region.precision)) / countedAt;
+  return {
+    ...row,
+    precision: region.precision,
+    precisionSource: region.source,
+    weightBytes: scale(row.weightBytes),
+    activationBytes: scale(row.activationBytes),
+  };
+}
+
+/** The precisions the code states among a checkpoint's rows, each with where and how many rows. */
+function precisionsOf(rows: LayerReport[], fallback: string): CodePrecision[] {
+  const out = new Map<string, CodePrecision>();
+  for (const row of rows) {
+    if (!row.precision) continue;
+    const source = row.precisionSource ?? fallback;
+    const key = `${row.precision}|${source}`;
+    const seen = out.get(key);
+    if (seen) seen.layerCalls++;
+    else out.set(key, { precision: row.precision, source, layerCalls: 1 });
+  }
+  return [...out.values()];
 }

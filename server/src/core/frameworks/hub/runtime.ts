@@ -1,5 +1,6 @@
 // Pretrained checkpoints in the interpreter: each load (from_pretrained, create_model, resnet50(), …)
 // becomes an nn.Module value costed from the catalog, usable as a root or as a block of a user model.
+import type { Precision } from '../../report/types';
 import { tableLayers } from '../../catalog/layerTables';
 import type { Range, SyntaxNode } from '../../parse/syntax';
 import {
@@ -56,6 +57,8 @@ export interface LoadedCheckpoint {
   generations: GenerationRequest[];
   /** torchvision: the weights the call asks for (see ModelReport.weights). */
   weights?: string | null;
+  /** The autocast region the file first calls the loaded model in (null: none), as its report costs it. */
+  autocast?: { precision: Precision; source: string } | null;
   /** The first call of the loaded model on a costed input (its batch, and where), as the report costs it. */
   firstCall?: { batch: number; shape: number[]; range: Range };
 }
@@ -291,6 +294,7 @@ export class HubRuntime implements FrameworkHooks {
     }
     if (lc) {
       if (this.rt.tracer.active) return undefined;
+      if (lc.autocast === undefined) lc.autocast = this.rt.precision.activeRegion() ?? null;
       const out = this.output(lc, args, kwargs, site);
       // A model called at the top level on a batch is costed on that batch, as the same code written out would be.
       if (out.macs !== null && out.input && !lc.firstCall)

@@ -109,6 +109,11 @@ export class PrecisionState {
     return module ? this.sparse.get(module) : undefined;
   }
 
+  /** The innermost enabled autocast region the code is in, if any. */
+  activeRegion(): StatedPrecision | undefined {
+    return this.regions[this.regions.length - 1] ?? undefined;
+  }
+
   /** The precision the code converted a module to (`.half()`), if it did. */
   ofModule(module: ModuleV): StatedPrecision | undefined {
     return this.modules.get(module);
