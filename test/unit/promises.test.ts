@@ -427,7 +427,7 @@ test('TensorRT / onnxruntime int8 with calibration: a described path priced on t
       change(action.saving!),
       low / action.saving!.before! - 1,
       ok,
-      ' (int8 bound)',
+      ' (vs all-int8)',
     );
     assert.ok(ok, `${hardware}: ${after} J outside [${low}, ${high}]`);
   }

@@ -133,8 +133,9 @@ export function sparsityAction(view: View, root: SyntaxNode, b: ModelBinding): A
 }
 
 /**
- * The model's energy with TensorRT / onnxruntime int8: conv, linear and matmul-like layers at int8 on
- * the profile's int8 peak, the rest at fp16 (TensorRT's mixed precision), or why it is unknown.
+ * The model's energy with TensorRT / onnxruntime int8: its layers at int8 on the profile's int8 peak,
+ * except the ops PyTorch keeps in float32 under autocast (softmax, norms, losses), which an int8 engine
+ * keeps at fp16 (TensorRT's mixed precision), or why it is unknown.
  */
 function int8Engine(view: View, model: ModelReport): number | string {
   const fallback: Precision = view.profile!.peak.fp16 ? 'fp16' : view.settings.precision;
@@ -160,7 +161,7 @@ export function tensorrtAction(view: View, b: ModelBinding): ActionItem | undefi
   const saving = forwardSaving(view, b.model, int8Engine(view, b.model), { precision: 'int8', needs: CALIBRATION });
   const v = b.variable;
   return {
-    title: `Deploy ${v} with TensorRT or onnxruntime int8 after calibration (${priceText(saving)} with conv, linear and matmul layers on ${view.profile!.id}'s int8 tensor cores, ${view.profile!.peak.int8!.value} TOPS, the rest at fp16; needs int8 calibration on representative inputs; the edit adds the steps as comments)`,
+    title: `Deploy ${v} with TensorRT or onnxruntime int8 after calibration (${priceText(saving)} with its layers on ${view.profile!.id}'s int8 tensor cores, ${view.profile!.peak.int8!.value} TOPS, softmax, norms and losses at fp16; needs int8 calibration on representative inputs; the edit adds the steps as comments)`,
     kind: 'refactor.rewrite',
     advice: 'tensorrt-int8',
     saving,
