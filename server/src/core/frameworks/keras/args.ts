@@ -5,11 +5,11 @@ import { toArgValue } from '../torch/modules';
 import { type KerasLayerSpec, type KArg, type Shape, BASE_KWARGS, IGNORED_KWARG, LayerArgError } from './layers/spec';
 import { ACTIVATION_PREFIX } from './layers/activations';
 import type { InputDecl } from './objects';
-import type { KerasRuntime } from './runtime';
+import type { KerasHost } from './host';
 
 /** Binds a layer constructor's arguments to its spec; throws LayerArgError as Keras would raise. */
 export function bindLayerArgs(
-  rt: KerasRuntime,
+  rt: KerasHost,
   spec: KerasLayerSpec<unknown>,
   args: Value[],
   kwargs: Map<string, Value>,
@@ -37,7 +37,7 @@ export function bindLayerArgs(
   return bound;
 }
 
-function convert(rt: KerasRuntime, name: string, v: Value): KArg {
+function convert(rt: KerasHost, name: string, v: Value): KArg {
   if (IGNORED_KWARG.test(name)) return null;
   if (name === 'activation' || name === 'recurrent_activation') return activationArg(v);
   if (name === 'layer' || name === 'backward_layer') return layerRef(rt, v, name);
@@ -53,7 +53,7 @@ function activationArg(v: Value): KArg {
 }
 
 /** A built-in layer passed to a wrapper (Bidirectional, TimeDistributed). */
-function layerRef(rt: KerasRuntime, v: Value, name: string): KArg {
+function layerRef(rt: KerasHost, v: Value, name: string): KArg {
   const st = rt.objects.get(v);
   if (!st) {
     if (v.kind === 'none') return null;

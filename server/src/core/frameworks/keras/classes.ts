@@ -22,7 +22,7 @@ import { StepBudgetExceeded } from '../../interpreter/stepBudget';
 import { fromArgValue } from '../torch/modules';
 import { type KerasLayerSpec, LayerArgError } from './layers/spec';
 import type { KerasState } from './objects';
-import type { KerasRuntime } from './runtime';
+import type { KerasHost } from './host';
 import { tensorsIn } from './graph';
 import { bindLayerArgs, declaredInputOf, shapeFromValue } from './args';
 import { KERAS_LAYERS } from './layers';
@@ -46,7 +46,7 @@ export class KerasClasses {
   readonly leaves = new Map<string, ClassV>();
   private readonly info = new Map<ClassV, BaseInfo>();
 
-  constructor(private readonly rt: KerasRuntime) {
+  constructor(private readonly rt: KerasHost) {
     this.Layer = this.define('Layer', [], { kind: 'Layer' }, this.layerMethods());
     this.Model = this.define('Model', [this.Layer], { kind: 'Model' }, this.modelMethods());
     this.Sequential = this.define('Sequential', [this.Model], { kind: 'Sequential' }, this.sequentialMethods());

@@ -12,7 +12,7 @@ import {
   unknown,
   isSequence,
 } from '../../interpreter/python/values';
-import type { KerasRuntime } from './runtime';
+import type { KerasHost } from './host';
 
 type Method = (args: Value[], kw: Map<string, Value>, site: CallSite) => Value;
 
@@ -32,7 +32,7 @@ function extraTokens(cls: string, kw: Map<string, Value>): number {
 }
 
 /** The methods of one lookup class. */
-export function lookupMethods(rt: KerasRuntime, cls: string): Record<string, Method> {
+export function lookupMethods(rt: KerasHost, cls: string): Record<string, Method> {
   const size = (inst: InstanceV) => inst.attrs.get(SIZE) ?? unknown(`the vocabulary of ${cls} is not known`);
   return {
     __init__: (args, kw, site) => {
@@ -62,7 +62,7 @@ export function lookupMethods(rt: KerasRuntime, cls: string): Record<string, Met
 }
 
 /** The vocabulary size a lookup layer is built with, or an Unknown saying why not. */
-function vocabularySize(rt: KerasRuntime, cls: string, args: Value[], kw: Map<string, Value>, site: CallSite): Value {
+function vocabularySize(rt: KerasHost, cls: string, args: Value[], kw: Map<string, Value>, site: CallSite): Value {
   const line = site.range.start.line;
   const stated = rt.interp.stated.get(line)?.vocab;
   if (stated !== undefined) return int(stated);

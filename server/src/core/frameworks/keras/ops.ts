@@ -21,7 +21,7 @@ import { sliceIndices } from '../../interpreter/python/operators';
 import { type Shape, ShapeError, elems, showShape } from './layers/spec';
 import { broadcastShapes } from './layers/merge';
 import { activationFlops, ACTIVATION_OPS } from './layers/activations';
-import type { KerasRuntime } from './runtime';
+import type { KerasHost } from './host';
 
 type Fn = (args: Value[], kwargs: Map<string, Value>, site: CallSite) => Value;
 
@@ -30,7 +30,7 @@ type Fn = (args: Value[], kwargs: Map<string, Value>, site: CallSite) => Value;
  * call is also kept as a graph node, so functional models built from it can be replayed.
  */
 export function runOp(
-  rt: KerasRuntime,
+  rt: KerasHost,
   label: string,
   args: Value[],
   kwargs: Map<string, Value>,
@@ -56,7 +56,7 @@ export function runOp(
 
 /** Records an op's cost (when tracing) and returns its output tensor. FLOPs = 2 × MACs + `extra`. */
 function cost(
-  rt: KerasRuntime,
+  rt: KerasHost,
   op: string,
   inputs: Shape[],
   out: Shape,
@@ -115,13 +115,13 @@ const BINARY: Record<string, string> = {
 };
 
 /** `a (op) b` where one side is a Keras tensor (comparisons give a boolean tensor); undefined for other operators. */
-export function tensorBinary(rt: KerasRuntime, op: string, a: Value, b: Value, site: CallSite): Value | undefined {
+export function tensorBinary(rt: KerasHost, op: string, a: Value, b: Value, site: CallSite): Value | undefined {
   const name = BINARY[op];
   if (!name) return undefined;
   return runOp(rt, name, [a, b], new Map(), site, ([x, y]) => binaryOp(rt, name, x, y, site));
 }
 
-function binaryOp(rt: KerasRuntime, name: string, x: Value, y: Value, site: CallSite): Value {
+function binaryOp(rt: KerasHost, name: string, x: Value, y: Value, site: CallSite): Value {
   if (x.kind === 'unknown') return x;
   if (y.kind === 'unknown') return y;
   const [sx, sy] = [shapeOf(x), shapeOf(y)];
@@ -163,7 +163,7 @@ export function matmulShape(a: Shape, b: Shape): { shape: Shape; macs: number } 
 }
 
 /** `-x` on a Keras tensor. */
-export function tensorUnary(rt: KerasRuntime, op: string, t: TensorV, site: CallSite): Value | undefined {
+export function tensorUnary(rt: KerasHost, op: string, t: TensorV, site: CallSite): Value | undefined {
   if (op === '+') return t;
   if (op !== '-') return undefined;
   return runOp(rt, 'neg', [t], new Map(), site, ([x]) =>
@@ -172,7 +172,7 @@ export function tensorUnary(rt: KerasRuntime, op: string, t: TensorV, site: Call
 }
 
 /** `t[index]`: ints drop an axis, slices shorten it (None-sized axes stay None), None inserts one. */
-export function tensorItem(rt: KerasRuntime, t: TensorV, index: Value, site: CallSite): Value {
+export function tensorItem(rt: KerasHost, t: TensorV, index: Value, site: CallSite): Value {
   return runOp(rt, 'getitem', [t, index], new Map(), site, ([x, i]) =>
     x.kind === 'tensor' && x.shape ? rt.tensor(indexShape(x.shape, i), x.dtype) : x,
   );
@@ -223,7 +223,7 @@ const tensorIn = (v: Value | undefined): (TensorV & { shape: Shape }) | undefine
 
 /** An op of one tensor whose output follows from its shape; `flops` per output element (0 for shape-only ops). */
 function unaryFn(
-  rt: KerasRuntime,
+  rt: KerasHost,
   name: string,
   out: (s: Shape, args: Value[], kw: Map<string, Value>) => Shape,
   flops: ((s: Shape, o: Shape) => number | null) | null,
@@ -245,7 +245,7 @@ function unaryFn(
 }
 
 /** Activations and elementwise maths: priced per element (activations from the op table, the rest 1). */
-function elementwiseFns(rt: KerasRuntime): Record<string, Fn> {
+function elementwiseFns(rt: KerasHost): Record<string, Fn> {
   const fns: Record<string, Fn> = {};
   for (const name of Object.keys(ACTIVATION_OPS))
     fns[name] = unaryFn(
@@ -279,7 +279,7 @@ function elementwiseFns(rt: KerasRuntime): Record<string, Fn> {
 }
 
 /** Reductions over `axis` (None: all); 1 FLOP per input element. */
-function reduction(rt: KerasRuntime, name: string): Fn {
+function reduction(rt: KerasHost, name: string): Fn {
   return unaryFn(
     rt,
     name,
@@ -298,7 +298,7 @@ function reduction(rt: KerasRuntime, name: string): Fn {
 }
 
 /** The shape functions: reshape, transpose, expand_dims, squeeze, concatenate, stack (no arithmetic but concatenation's copy). */
-function shapeFns(rt: KerasRuntime): Record<string, Fn> {
+function shapeFns(rt: KerasHost): Record<string, Fn> {
   const reshape = unaryFn(
     rt,
     'reshape',
@@ -420,7 +420,7 @@ function shapeFns(rt: KerasRuntime): Record<string, Fn> {
  * The ops custom layers use most beyond arithmetic: elementwise maximum / minimum and comparisons,
  * tile, gather, where, the segment reductions of graph networks, l2_normalize, *_like factories.
  */
-function moreFns(rt: KerasRuntime, binary: (op: string) => Fn): Record<string, Fn> {
+function moreFns(rt: KerasHost, binary: (op: string) => Fn): Record<string, Fn> {
   const named =
     (name: string, op: string): Fn =>
     (args, kw, site) =>
@@ -510,7 +510,7 @@ function moreFns(rt: KerasRuntime, binary: (op: string) => Fn): Record<string, F
 }
 
 /** Tensor factories: zeros, ones, random normal/uniform, constant, arange/range, and shape(). */
-function factoryFns(rt: KerasRuntime, prefix: string): Record<string, Fn> {
+function factoryFns(rt: KerasHost, prefix: string): Record<string, Fn> {
   const make =
     (name: string, sizeArg: string): Fn =>
     (args, kw, site) => {
@@ -569,7 +569,7 @@ function factoryFns(rt: KerasRuntime, prefix: string): Record<string, Fn> {
  * tf.image.extract_patches(images, sizes, strides, rates, padding) and keras.ops.image.extract_patches(
  * images, size, strides, dilation_rate, padding): (N, H, W, C) → (N, rows, cols, kh·kw·C); a copy, no arithmetic.
  */
-function extractPatches(rt: KerasRuntime): Fn {
+function extractPatches(rt: KerasHost): Fn {
   return (args, kw, site) =>
     runOp(rt, 'extract_patches', args, kw, site, (a, k) => {
       const images = tensorIn(a[0] ?? k.get('images'));
@@ -594,7 +594,7 @@ function extractPatches(rt: KerasRuntime): Fn {
 }
 
 /** The keras.ops functions (also most of tf's top level). */
-export function opsFunctions(rt: KerasRuntime, prefix: string): Map<string, Value> {
+export function opsFunctions(rt: KerasHost, prefix: string): Map<string, Value> {
   const all = { ...elementwiseFns(rt), ...shapeFns(rt), ...factoryFns(rt, prefix) };
   return new Map(Object.entries(all).map(([k, f]) => [k, builtin(`${prefix}.${k}`, f) as BuiltinV]));
 }

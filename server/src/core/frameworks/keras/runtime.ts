@@ -38,20 +38,14 @@ import { KerasGraph, replay, tensorsIn } from './graph';
 import { KerasTracer } from './tracer';
 import { tensorBinary, tensorUnary, tensorItem, constantShape } from './ops';
 import type { KerasClasses } from './classes';
-
-/** Options that change how roots are traced (the same as torch's). */
-export interface KerasOptions {
-  input?: number[][];
-  batch?: number;
-  declaredInputs: Map<number, number[][]>;
-}
+import type { KerasHost, KerasOptions } from './host';
 
 /** Why MACs are null when a dimension is None. */
 export const NONE_DIM =
   "a dimension is None (known only at run time): declare the input with '# wattlens: input=(...)' or pass --input";
 
 /** Keras semantics plugged into the interpreter. */
-export class KerasRuntime implements FrameworkHooks {
+export class KerasRuntime implements FrameworkHooks, KerasHost {
   readonly objects = new KerasObjects();
   readonly graph = new KerasGraph();
   readonly tracer = new KerasTracer();
