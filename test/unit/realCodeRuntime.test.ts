@@ -261,3 +261,43 @@ out = M()(torch.randn(100, 8))
   assert.equal(m.totals.macs, null);
   assert.match(m.unresolved[0].reason, /depends on the data/);
 });
+
+test('spectrograms (torch.stft / istft, view_as_real / complex) and full-length packed batches keep their shapes', async () => {
+  const report = await analyze(`${head}
+class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.mix = nn.Conv2d(2, 2, 1)
+        self.lstm = nn.LSTM(4, 3, batch_first=True)
+
+    def forward(self, wave, tokens):
+        z = torch.stft(wave, 64, 16, window=torch.hann_window(64).to(wave), return_complex=True)
+        m = self.mix(torch.view_as_real(z).permute(0, 3, 1, 2))
+        z = torch.view_as_complex(m.permute(0, 2, 3, 1).contiguous())
+        back = torch.istft(z, 64, 16, window=torch.hann_window(64).to(z.real), length=1000)
+        self.lstm.flatten_parameters()
+        packed = nn.utils.rnn.pack_padded_sequence(tokens, torch.tensor([5, 5]), batch_first=True)
+        out, _ = self.lstm(packed)
+        out, lengths = nn.utils.rnn.pad_packed_sequence(out, batch_first=True)
+        return back, out
+
+y = M()(torch.randn(1, 1000), torch.randn(2, 5, 4))
+`);
+  const m = report.models.find((x) => x.root)!;
+  assert.deepEqual(m.unresolved, []);
+  const frames = 1 + Math.floor(1000 / 16);
+  assert.deepEqual(m.layers.find((l) => l.op === 'stft')!.outputShape, [1, 33, frames]);
+  assert.deepEqual(m.layers.find((l) => l.op === 'istft')!.outputShape, [1, 1000]);
+  assert.equal(m.totals.macs, 33 * frames * 2 * 2 + 2 * 5 * 4 * (4 * 3 + 3 * 3));
+});
+
+test('a packed batch shorter than its padding is unknown with the reason, never the padded cost', async () => {
+  const report = await analyze(`${head}
+lstm = nn.LSTM(4, 3, batch_first=True)
+packed = nn.utils.rnn.pack_padded_sequence(torch.randn(2, 5, 4), torch.tensor([5, 2]), batch_first=True)
+out = lstm(packed)
+`);
+  const m = report.models.find((x) => x.root)!;
+  assert.equal(m.totals.macs, null);
+  assert.match(m.unresolved[0].reason, /shorter than its padded length/);
+});

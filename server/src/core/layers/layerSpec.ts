@@ -5,7 +5,7 @@
 import type { Range } from '../parse/syntax';
 
 /** Element types a symbolic tensor can carry. */
-export type DType = 'float32' | 'float64' | 'float16' | 'bfloat16' | 'int64' | 'int32' | 'bool' | 'uint8';
+export type DType = 'float32' | 'float64' | 'float16' | 'bfloat16' | 'int64' | 'int32' | 'bool' | 'uint8' | 'complex64';
 
 /** A tensor as the tracer knows it: a concrete shape and an element type. */
 export interface TensorInfo {

@@ -225,6 +225,8 @@ function itemsOfAny(v: Value): Value[] {
 }
 
 /** A class for one layer spec: its constructor configures the spec, its forward applies it. */
+const RECURRENT = new Set(['RNN', 'LSTM', 'GRU']);
+
 function layerClass(rt: TorchRuntime, spec: LayerSpec<unknown>, Module: ClassV): ClassV {
   const cls = builtinClass(spec.op, 'layer', [Module], {
     __init__: (args, kw) => {
@@ -233,6 +235,12 @@ function layerClass(rt: TorchRuntime, spec: LayerSpec<unknown>, Module: ClassV):
     },
     forward: (args, kw, site) => callLeaf(rt, self(args), args.slice(1), kw, site),
   });
+  // Recurrent layers compact their weights for cuDNN before a call (torchaudio's Tacotron2): no effect on cost.
+  if (RECURRENT.has(spec.op))
+    cls.attrs.set(
+      'flatten_parameters',
+      builtin(`${spec.op}.flatten_parameters`, () => NONE),
+    );
   cls.spec = spec;
   return cls;
 }

@@ -428,8 +428,9 @@ export function tensorAttr(rt: TensorOpHost, t: TensorV, name: string, site: Cal
     case 'is_sparse':
     case 'is_quantized':
     case 'is_meta':
-    case 'is_complex':
       return { kind: 'bool', value: false };
+    case 'is_complex':
+      return builtin('Tensor.is_complex', () => ({ kind: 'bool', value: t.dtype === 'complex64' }));
     case 'is_floating_point':
       return builtin('Tensor.is_floating_point', () => ({
         kind: 'bool',
@@ -437,6 +438,10 @@ export function tensorAttr(rt: TensorOpHost, t: TensorV, name: string, site: Cal
       }));
     case 'layout':
       return str('torch.strided');
+    // A complex tensor's real and imaginary parts: float views of its shape.
+    case 'real':
+    case 'imag':
+      return like(t, shape, t.dtype === 'complex64' ? 'float32' : t.dtype);
     case 'requires_grad':
       return { kind: 'bool', value: !!t.isParam };
     case 'T':

@@ -26,6 +26,7 @@ import { allModules, builtinClass, cloneModule } from './modules';
 import { autocastFactory } from './precision';
 import type { TorchRuntime } from './runtime';
 import { numpyNamespace } from './numpyNamespace';
+import { spectralFunctions } from './spectral';
 
 type Fn = (args: Value[], kw: Map<string, Value>, site: CallSite) => Value;
 
@@ -152,6 +153,7 @@ function torchFunctions(rt: TorchRuntime): Record<string, Fn> {
     fns[name] = ([t, ...rest], kw, site) => callTensorMethod(rt, t, name, rest, kw, site);
   const tensors = (v: Value | undefined) => (v && isSequence(v) ? v.items : []);
   const shapes = (vs: Value[]) => vs.map((v) => (v.kind === 'tensor' && v.shape ? v.shape : null));
+  Object.assign(fns, spectralFunctions(rt));
   Object.assign(fns, {
     cat: (a: Value[], k: Map<string, Value>, site: CallSite) =>
       joinTensors(rt, 'cat', tensors(a[0]), arg(a, k, 1, 'dim'), site, S.cat),
@@ -510,15 +512,7 @@ function nnUtilsNamespace(): NamespaceV {
       ['remove_weight_norm', identity('remove_weight_norm')],
       ['clip_grad_norm_', builtin('clip_grad_norm_', () => NONE)],
       ['clip_grad_value_', builtin('clip_grad_value_', () => NONE)],
-      [
-        'rnn',
-        {
-          kind: 'namespace',
-          name: 'torch.nn.utils.rnn',
-          attrs: new Map(),
-          opaque: 'torch.nn.utils.rnn (packed sequences) is not modelled',
-        },
-      ],
+      ['rnn', rnnUtilsNamespace()],
       [
         'parametrizations',
         {
@@ -530,6 +524,53 @@ function nnUtilsNamespace(): NamespaceV {
       ],
     ]),
   };
+}
+
+/** Why a packed batch is unknown: its sequences are shorter than the padding, so the recurrence runs fewer steps. */
+const PACKED_SHORTER = 'a packed batch whose lengths are unknown or shorter than its padded length is not modelled';
+
+/**
+ * torch.nn.utils.rnn: a batch packed with every sequence as long as its padding runs the recurrence
+ * over exactly the padded steps, so it is the padded tensor itself (torchaudio's Tacotron2 packs its
+ * encoder input so); shorter or unknown lengths make the packed batch unknown, with the reason.
+ */
+function rnnUtilsNamespace(): NamespaceV {
+  const pack = builtin('pack_padded_sequence', ([x, lengths], kw) => {
+    const input = x ?? kw.get('input');
+    const given = lengths ?? kw.get('lengths');
+    const batchFirst = kw.get('batch_first');
+    if (input?.kind !== 'tensor' || !input.shape) return input ?? NONE;
+    const time = input.shape[batchFirst?.kind === 'bool' && batchFirst.value ? 1 : 0];
+    const values =
+      given?.kind === 'tensor'
+        ? given.values
+        : given?.kind === 'list'
+          ? given.items.map((v) => numberOrNaN(v))
+          : undefined;
+    const full = values && values.length > 0 && values.every((n) => n === time);
+    return full ? input : { kind: 'tensor', shape: null, dtype: input.dtype, reason: PACKED_SHORTER };
+  });
+  const unpack = builtin('pad_packed_sequence', ([seq], kw) => {
+    const packed = seq ?? kw.get('sequence');
+    if (packed?.kind !== 'tensor' || !packed.shape) return tuple([packed ?? NONE, unknown(PACKED_SHORTER)]);
+    const batchFirst = kw.get('batch_first');
+    const [batch, time] =
+      batchFirst?.kind === 'bool' && batchFirst.value ? packed.shape : [packed.shape[1], packed.shape[0]];
+    return tuple([packed, valued([batch], 'int64', new Array<number>(batch).fill(time))]);
+  });
+  return {
+    kind: 'namespace',
+    name: 'torch.nn.utils.rnn',
+    attrs: new Map<string, Value>([
+      ['pack_padded_sequence', pack],
+      ['pad_packed_sequence', unpack],
+    ]),
+    opaque: 'torch.nn.utils.rnn (packed sequences) is not modelled',
+  };
+}
+
+function numberOrNaN(v: Value): number {
+  return v.kind === 'int' || v.kind === 'float' ? v.value : NaN;
 }
 
 /**
