@@ -101,7 +101,61 @@ class Needs(nn.Module):
   assert.ok(net.totals.macs! > 0);
   const needs = report.models.find((m) => m.name === 'Needs')!;
   assert.equal(needs.totals.params, null);
-  assert.ok(needs.unresolved.length > 0);
+  assert.match(needs.unresolved[0].reason, /needs arguments to be built \(c\)/);
+});
+
+test('builder functions the file never calls are called with their defaults; other functions leave no trace', async () => {
+  const report = await analyze(`${head}
+class Net(nn.Module):
+    def __init__(self, width, classes=10):
+        super().__init__()
+        self.fc1 = nn.Linear(16, width)
+        self.fc2 = nn.Linear(width, classes)
+    def forward(self, x):
+        return self.fc2(self.fc1(x))
+
+# wattlens: input=(1, 16)
+def net_small(**kwargs):
+    return Net(8, **kwargs)
+
+# wattlens: input=(2, 16)
+def net_large(width=32, pretrained=False):
+    if pretrained:
+        raise ValueError("no weights offline")
+    return Net(width)
+
+def describe(model=None):
+    return str(model) + undefined_name
+
+def main():
+    print("training")
+`);
+  const small = report.models.find((m) => m.name === 'net_small')!;
+  assert.equal(small.root, true);
+  assert.match(small.provenance!, /built by net_small\(\) with its defaults/);
+  assert.equal(small.totals.params, 16 * 8 + 8 + 8 * 10 + 10);
+  assert.equal(small.totals.macs, 16 * 8 + 8 * 10);
+  const large = report.models.find((m) => m.name === 'net_large')!;
+  assert.equal(large.totals.macs, 2 * (16 * 32 + 32 * 10));
+  assert.equal(report.models.filter((m) => m.root).length, 2);
+  assert.ok(
+    !report.diagnostics.some((d) => /undefined_name|training/.test(d.message)),
+    'describe() and main() leave no trace',
+  );
+});
+
+test('a builder the file calls is not called again', async () => {
+  const report = await analyze(`${head}
+def make(width=4):
+    return nn.Linear(3, width)
+
+model = make(6)
+y = model(torch.randn(1, 3))
+`);
+  assert.deepEqual(
+    report.models.filter((m) => m.root).map((m) => m.totals.params),
+    [3 * 6 + 6],
+  );
 });
 
 test('eager-mode quantization stubs and FloatFunctional cost what their float operations cost', async () => {

@@ -27,6 +27,8 @@ export interface Settings {
   batchSize: number | null;
   /** `wattlens.input`: example input shapes and dtypes (the `--input` grammar); null = found in the code. */
   input: { text: string; shapes: number[][]; dtypes: (InputDtype | undefined)[] } | null;
+  /** `wattlens.pythonPath`: the interpreter whose site-packages imports are read from; null = a workspace venv, else python3. */
+  pythonPath: string | null;
 }
 
 /** The hardware profile used when the setting is absent or names an unknown id. */
@@ -42,6 +44,7 @@ export const DEFAULT_SETTINGS: Settings = {
   inlayHintsMode: 'layers',
   batchSize: null,
   input: null,
+  pythonPath: null,
 };
 
 /** Validated settings plus one message per value that was rejected (and replaced by its default). */
@@ -82,6 +85,7 @@ export function normaliseSettings(raw: unknown): NormalisedSettings {
       problems,
     ),
     input: readInput(read('input'), problems),
+    pythonPath: readString(read('pythonPath'))?.trim() || null,
   };
   if (settings.precisionSetting !== 'auto') settings.precision = settings.precisionSetting;
   return { settings, problems };

@@ -96,11 +96,24 @@ export class Service {
       : 'Restricted Mode: the workspace is not trusted, so its hardware profiles (.wattlens/profiles) and calibration files are not read. Trust the workspace to use them.';
     this.workspaceDir = this.workspaceTrusted ? workspaceDir : undefined;
     this.profiles = new ProfileStore(join(this.packageRoot, 'profiles'), this.workspaceDir);
-    // Imports are searched in the workspace and the site-packages of its Python (a .venv there, else
-    // python3), asked once here, off the keystroke path.
-    const roots = this.workspaceDir ? [this.workspaceDir] : [];
-    this.docs.setImportPaths({ workspaceRoots: roots, libraryPaths: pythonEnvironment(undefined, roots).libraryPaths });
+    this.usePython(null);
     this.profiles.reload().forEach((m) => this.tell(m, MessageType.Warning));
+  }
+
+  /**
+   * Imports are searched in the workspace and the site-packages of its Python (`wattlens.pythonPath`,
+   * else a .venv there, else python3), asked when the setting changes, off the keystroke path. In
+   * Restricted Mode the setting (which a workspace could set) is not used: python3 on PATH is asked.
+   */
+  private usePython(pythonPath: string | null): void {
+    const roots = this.workspaceDir ? [this.workspaceDir] : [];
+    const environment = pythonEnvironment((this.workspaceTrusted && pythonPath) || undefined, roots);
+    if (this.workspaceTrusted && pythonPath && environment.problem)
+      this.tell(
+        `WattLens: wattlens.pythonPath: ${environment.problem}; installed libraries are not read`,
+        MessageType.Warning,
+      );
+    this.docs.setImportPaths({ workspaceRoots: roots, libraryPaths: environment.libraryPaths });
   }
 
   /** The loaded profile with this id (built-in or workspace), if any. */
@@ -163,9 +176,11 @@ export class Service {
       next.input?.text !== this.settings.input?.text;
     const changed =
       settingsKey(next) !== settingsKey(this.settings) || next.inlayHintsMode !== this.settings.inlayHintsMode;
+    const pythonChanged = next.pythonPath !== this.settings.pythonPath;
     this.settings = next;
+    if (pythonChanged) this.usePython(next.pythonPath);
     if (analysisChanged) this.docs.invalidate();
-    if (changed) this.refreshAll();
+    if (changed || pythonChanged) this.refreshAll();
     this.markReady();
   }
 

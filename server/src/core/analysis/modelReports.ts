@@ -5,6 +5,7 @@ import type { ModuleV, ClassV } from '../interpreter/python/values';
 import { type RootRun, UNKNOWN_OP } from '../frameworks/torch/runtime';
 import type { LayerCall } from '../frameworks/torch/tracer';
 import { parameterCount, modulePathsList, layerParamElems, allModules } from '../frameworks/torch/modules';
+import { lookupClassAttr } from '../interpreter/python/classes';
 import type { CodePrecision, LayerReport, ModelReport, ModelTotals, Precision, Unresolved } from '../report/types';
 import { bytesPerElement } from '../report/precision';
 import { activationBytesOf, weightBytesOf } from '../report/rows';
@@ -108,12 +109,23 @@ export function blockReport(cls: ClassV, roots: RootModel[], precision: Precisio
       return report;
     });
   }
-  const report = baseBlock(
-    cls,
-    [],
-    [{ range: cls.range, reason: `${cls.name} is not instantiated by any model this file builds` }],
-  );
+  const report = baseBlock(cls, [], [{ range: cls.range, reason: notBuiltReason(cls) }]);
   return report;
+}
+
+/**
+ * Why a class has no figures: nothing in the file builds it, and (when so) it cannot be built with
+ * its defaults because its constructor needs arguments, named so the user knows what to pass.
+ */
+function notBuiltReason(cls: ClassV): string {
+  const init = lookupClassAttr(cls, '__init__');
+  const required =
+    init?.kind === 'func'
+      ? init.params.slice(1).filter((p) => p.default === undefined && p.kind !== 'varargs' && p.kind !== 'kwargs')
+      : [];
+  if (!required.length) return `${cls.name} is not instantiated by any model this file builds`;
+  const names = required.map((p) => p.name).join(', ');
+  return `${cls.name} is not instantiated by any model this file builds, and needs arguments to be built (${names}): build it in this file, or open a file that builds it`;
 }
 
 const blockReports = new WeakMap<ModuleV, { inputs: unknown[]; report: ModelReport }>();

@@ -4,7 +4,17 @@
 import type { SourceParser } from '../parse/parser';
 import type { SyntaxNode } from '../parse/syntax';
 import type { Finding, ModelReport, Precision } from '../report/types';
-import { Scope, list, str, type ModuleV, type ClassV, type Value, type NamespaceV } from '../interpreter/python/values';
+import {
+  Scope,
+  NONE,
+  list,
+  str,
+  type ModuleV,
+  type ClassV,
+  type FuncV,
+  type Value,
+  type NamespaceV,
+} from '../interpreter/python/values';
 import { Interpreter } from '../interpreter/python/interpreter';
 import { StepBudget, StepBudgetExceeded } from '../interpreter/stepBudget';
 import { createBuiltins } from '../interpreter/python/builtins';
@@ -22,6 +32,7 @@ import { declaredInputs, declaredValues, declaredDtypes } from './declaredInputs
 import type { DType } from '../layers/layerSpec';
 import type { HfConfigResolver } from '../catalog/hfCache';
 import { inferInput } from './inputRules';
+import { uncalledBuilders } from './builders';
 import { rootReport, blockReport, type RootModel } from './modelReports';
 import { memoClasses } from './memoClasses';
 import { einopsModules } from '../frameworks/einops/runtime';
@@ -104,6 +115,8 @@ export class Session {
   private readonly insideRoots = new Set<ModuleV>();
   /** Module classes of this file that nothing built, built with their defaults (see buildNeverBuilt). */
   private readonly builtWithDefaults: ModuleV[] = [];
+  /** Of those, the ones an uncalled builder function returned, with the function. */
+  private readonly builders = new Map<ModuleV, FuncV>();
   /** Imported source modules, when imports are followed. */
   readonly sources: SourceModules | undefined;
   private rootsWalked = 0;
@@ -218,7 +231,7 @@ export class Session {
     this.interp.runModule(root, this.scope, log ? (position) => note(statementIndex!(position)) : undefined);
     try {
       this.buildNeverBuilt();
-      for (const m of this.untracedRoots()) this.rt.traceRoot(m, [], new Map(), { range: m.range });
+      for (const m of this.untracedRoots()) this.rt.traceRoot(m, [], new Map(), { range: this.builtAt(m) });
       this.hubTraining.afterRun(this.scope, this.text);
       this.traceByInputRules(root);
     } catch (e) {
@@ -254,6 +267,7 @@ export class Session {
     const note = (m: ModuleV) => allModules(m).forEach((x) => built.add(x.cls));
     for (const v of this.scope.vars.values()) if (v.kind === 'module') note(v);
     for (const r of this.rt.roots) note(r.module);
+    for (const m of this.callUncalledBuilders()) note(m);
     const classes = this.userModuleClasses();
     const bases = new Set(classes.flatMap((c) => c.bases));
     for (const cls of [...classes].reverse()) {
@@ -263,6 +277,36 @@ export class Session {
       this.builtWithDefaults.push(m);
       note(m);
     }
+  }
+
+  /**
+   * Calls, as a user would with no argument, each module-level builder function of this file that
+   * nothing calls (`def resnet50(**kwargs)` in a model zoo's file) and keeps what returns a module;
+   * a function that returns something else, or fails, leaves no trace (its problems are dropped).
+   */
+  private callUncalledBuilders(): ModuleV[] {
+    const out: ModuleV[] = [];
+    for (const fn of uncalledBuilders(this.scope, this.text)) {
+      const problems = this.interp.problems.length;
+      const roots = this.rt.roots.length;
+      let result: Value;
+      try {
+        result = this.interp.callValue(fn, [], new Map(), { range: fn.range });
+      } catch (e) {
+        if (e instanceof StepBudgetExceeded) throw e;
+        result = NONE;
+      }
+      if (result.kind !== 'module' || this.builtWithDefaults.includes(result)) {
+        // Not a builder (`def go(): return model(x)`): what it ran is not the file's, nor its findings.
+        this.interp.problems.length = problems;
+        this.rt.roots.length = roots;
+        continue;
+      }
+      this.builtWithDefaults.push(result);
+      this.builders.set(result, fn);
+      out.push(result);
+    }
+    return out;
   }
 
   /** Module-level variables holding modules that were never called and have a declared input. */
@@ -297,14 +341,20 @@ export class Session {
     const loaderOf = (v: Value) => this.hubTraining.training.data.loaders.get(v);
     for (const m of this.untracedModules()) {
       const found = inferInput(m, { vars: this.scope.vars, root, loaderOf });
-      if (found) this.rt.traceRoot(m, found.tensors, new Map(), { range: m.range }, found);
+      if (found) this.rt.traceRoot(m, found.tensors, new Map(), { range: this.builtAt(m) }, found);
     }
+  }
+
+  /** Where a model is taken to be built: its builder function's definition, else its construction. */
+  private builtAt(m: ModuleV) {
+    return this.builders.get(m)?.range ?? m.range;
   }
 
   private hasDeclaredInput(m: ModuleV): boolean {
     if (this.rt.options.input) return true;
     const lines = this.rt.options.declaredInputs;
-    return [m.range.start.line, m.cls.range.start.line].some(
+    const builder = this.builders.get(m)?.range.start.line;
+    return [m.range.start.line, m.cls.range.start.line, ...(builder === undefined ? [] : [builder])].some(
       (l) => lines.has(l) || lines.has(l - 1) || lines.has(l - 2),
     );
   }
@@ -334,7 +384,11 @@ export class Session {
       key: r.key,
     }));
     roots.forEach((r, i) => {
-      if (this.builtWithDefaults.includes(r.root.module))
+      const builder = this.builders.get(r.root.module);
+      if (builder)
+        out[i].item.provenance =
+          `${out[i].item.provenance}; built by ${builder.name}() with its defaults (the file never calls ${builder.name})`;
+      else if (this.builtWithDefaults.includes(r.root.module))
         out[i].item.provenance =
           `${out[i].item.provenance}; built with its defaults (the file never builds ${r.root.name})`;
     });
@@ -415,8 +469,12 @@ export class Session {
     const traced = new Set(this.rt.roots.map((r) => r.module));
     for (const m of this.builtWithDefaults) {
       if (traced.has(m)) continue;
-      const missingInput = `no input shape for ${m.cls.name} (built with its defaults): add '# wattlens: input=(...)' above the class, or pass --input`;
-      out.push({ root: { module: m, name: m.cls.name, missingInput }, key: [2, ...this.varKey(m.cls)] });
+      const builder = this.builders.get(m);
+      const missingInput = builder
+        ? `no input shape for ${builder.name}() (built with its defaults): add '# wattlens: input=(...)' above the function, or pass --input`
+        : `no input shape for ${m.cls.name} (built with its defaults): add '# wattlens: input=(...)' above the class, or pass --input`;
+      const name = builder?.name ?? m.cls.name;
+      out.push({ root: { module: m, name, missingInput }, key: [2, ...this.varKey(builder ?? m.cls)] });
     }
     return out;
   }
@@ -435,8 +493,10 @@ export class Session {
     return [AFTER_LAST, 0];
   }
 
-  /** A user class's name, or the variable a built-in container is bound to. */
+  /** The builder function that made it, a user class's name, or the variable a built-in container is bound to. */
   private nameOf(m: ModuleV): string {
+    const builder = this.builders.get(m);
+    if (builder) return builder.name;
     if (!m.cls.builtin && !this.preludeClasses.has(m.cls) && m.cls.foreign !== 'library') return m.cls.name;
     for (const [k, v] of this.scope.vars) if (v === m) return k;
     return m.cls.name;

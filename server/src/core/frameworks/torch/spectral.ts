@@ -1,7 +1,7 @@
 // torch's short-time Fourier transform as audio models use it (torchaudio's HDemucs: torch.stft,
 // torch.istft, torch.hann_window, torch.view_as_real / view_as_complex, a complex tensor's .real):
 // shapes as torch computes them, no multiply-accumulates (torch runs FFTs, which count no MACs),
-// and the FFT's FLOPs by FFTW's convention (http://www.fftw.org/speed/method.html: 5 N log2 N for a
+// and the FFT's FLOPs by FFTW's convention (https://www.fftw.org/speed/method.html: 5 N log2 N for a
 // complex transform of size N, half that for a real one).
 import { type Value, type TensorV, type CallSite, unknown, isNumber, numberOf } from '../../interpreter/python/values';
 import { ShapeError } from './layers/layerSpec';
