@@ -11,6 +11,7 @@ import { partitionModule } from '../../server/src/core/analysis/partition';
 import type { FileReport } from '../../server/src/core/report/types';
 import { generateProgram } from '../differential/generator';
 import { syntheticModelsFile } from '../bench/synthetic';
+import { diskFiles } from '../../server/src/core/interpreter/python/imports/moduleFinder';
 
 const OPTIONS = { file: 'model.py' };
 
@@ -226,4 +227,42 @@ test("seeded fuzz: random edits with the cache kept across them always give the 
     assertSameReport(result.report, analyzeTree(parser, root, text, OPTIONS), `edit ${i + 1}`);
   }
   assert.ok(grouped >= 80, `only ${grouped} of 160 edits left the file splittable`);
+});
+
+test('a script importing its own package (sys.path.append, from models import Net) splits into groups, as a whole run reports', async () => {
+  const parser = await loadParser();
+  const workspace = join(repoRoot, 'test', 'fixtures', 'workspace');
+  const file = join(workspace, 'bench_grouped.py');
+  const text = `${readFileSync(join(workspace, 'train.py'), 'utf8')}
+class Other(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(8, 4)
+
+    def forward(self, x):
+        return self.fc(x)
+
+other = Other()
+y = other(torch.randn(1, 8))
+`.replace('import torch\n', 'import torch\nimport torch.nn as nn\n');
+  const { root } = parser.parse(text, 'python');
+  const split = partitionModule(root, text);
+  assert.ok(split.partition, `kept whole: ${split.whole}`);
+  assert.equal(split.partition.groups.length, 2);
+  const options = {
+    file,
+    imports: { files: diskFiles(), paths: { workspaceRoots: [workspace], libraryPaths: [] } },
+  };
+  const grouped = analyzeGrouped(parser, root, text, options, new GroupCache(), Infinity);
+  assert.ok(grouped, 'the grouped analysis fell back to a whole run');
+  assertSameReport(grouped.report, analyzeTree(parser, root, text, options), 'workspace script');
+  const net = grouped.report.models.find((m) => m.name === 'Net')!;
+  assert.equal(net.totals.params, Number(/params=(\d+)/.exec(text)![1]));
+});
+
+test('imports of frameworks with state of their own, or sys used beyond sys.path, keep the file whole', async () => {
+  const parser = await loadParser();
+  for (const src of ['import tensorflow as tf\nx = 1\n', 'import sys\nimport torch\nn = len(sys.argv)\n']) {
+    assert.ok(partitionModule(parser.parse(src, 'python').root, src).whole, src);
+  }
 });

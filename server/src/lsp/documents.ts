@@ -362,8 +362,10 @@ export class DocumentStore {
   private reportOf(source: Source, root: SyntaxNode, options: AnalyzeOptions): FileReport {
     if (source.notebook) return analyzeTree(this.parser, root, source.text, options);
     if (source.key.startsWith('file:')) {
-      const read = new Set<string>();
-      this.dependencies.set(source.key, read);
+      // The files read accumulate: a grouped analysis whose groups all come from the cache reads none,
+      // yet the document still depends on what its imports read before.
+      let read = this.dependencies.get(source.key);
+      if (!read) this.dependencies.set(source.key, (read = new Set<string>()));
       options = { ...options, imports: this.importsOf(source.key, read) };
     }
     let cache = this.groupCaches.get(source.key);

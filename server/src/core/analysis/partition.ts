@@ -29,9 +29,14 @@ export interface StatementFacts {
   barrier?: string;
 }
 
-/** Modules whose values the analysis treats as immutable, so importing them couples nothing. */
-const SPLITTABLE_IMPORTS =
-  /^(torch|torch\.nn|torch\.nn\.functional|torch\.nn\.init|math|typing|typing_extensions|collections|functools|itertools|copy|dataclasses|__future__|abc|enum|numbers)$/;
+/**
+ * Modules that keep state of their own across statements (a framework's global graph or session) or
+ * reach the interpreter by reflection: importing one keeps the file whole. Any other module — torch,
+ * the standard library's pure modules, the user's own package, a library read from its source — is
+ * run with every group and its values treated as immutable (a statement changing one keeps the file whole).
+ */
+const STATEFUL_IMPORTS =
+  /^(keras|tensorflow|tf_keras|tensorflowjs|jax|flax|sys|builtins|importlib|ctypes|multiprocessing|threading|gc|inspect)(\.|$)/;
 
 /** Text that brings in analyses spanning statements (training loops, data, hub checkpoints). */
 const WHOLE_FILE_TEXT =
@@ -141,6 +146,8 @@ export function statementFacts(stmt: SyntaxNode, text: string): StatementFacts {
 function computeFacts(stmt: SyntaxNode, text: string): StatementFacts {
   const empty = { binds: [], reads: [], mutates: [], setterRoots: [] };
   if (INERT.has(stmt.type)) return { kind: 'inert', ...empty };
+  // `sys.path.append("src")` only changes where imports are found: it runs with every group, as imports do.
+  if (SYS_PATH_CHANGE.test(nodeText(stmt, text))) return { kind: 'import', ...empty };
   if (
     stmt.type === 'import_statement' ||
     stmt.type === 'import_from_statement' ||
@@ -167,6 +174,16 @@ function computeFacts(stmt: SyntaxNode, text: string): StatementFacts {
     setterRoots: [...walk.setterRoots],
     barrier: walk.barrier,
   };
+}
+
+/** A top-level `sys.path.append(...)` / `sys.path.insert(...)` statement. */
+const SYS_PATH_CHANGE = /^sys\.path\.(append|insert)\s*\([^\n]*\)\s*$/;
+
+/** `import sys` in a file that uses sys only to change sys.path (the script header of a repository). */
+function onlyForPaths(stmt: SyntaxNode, text: string): boolean {
+  if (stmt.type !== 'import_statement' || nodeText(stmt, text).trim() !== 'import sys') return false;
+  const uses = text.match(/\bsys\.\w+/g) ?? [];
+  return uses.length > 0 && uses.every((u) => u === 'sys.path');
 }
 
 const TENSOR_FACTORY = /^torch\.(randn|rand|zeros|ones|randint|tensor|empty|full)\s*\(/;
@@ -197,8 +214,8 @@ function importFacts(stmt: SyntaxNode, text: string): StatementFacts {
     facts.binds.push(alias ? nodeText(alias, text) : moduleName ? dotted : dotted.split('.')[0]);
   }
   if (stmt.children.some((c) => c.type === 'wildcard_import')) facts.barrier = 'a wildcard import';
-  const foreign = modules.find((m) => !SPLITTABLE_IMPORTS.test(m));
-  if (foreign !== undefined && stmt.type !== 'future_import_statement') facts.barrier = `the file imports ${foreign}`;
+  const stateful = modules.find((m) => STATEFUL_IMPORTS.test(m) && !(m === 'sys' && onlyForPaths(stmt, text)));
+  if (stateful !== undefined && stmt.type !== 'future_import_statement') facts.barrier = `the file imports ${stateful}`;
   return facts;
 }
 
