@@ -24,6 +24,7 @@ import type { Analysis, AnalysisOptions } from '../ide/analysis';
 
 export type { Analysis, AnalysisOptions };
 import { MemoryGuard } from './memoryGuard';
+import { classesNeedingArguments, withFiguresBuiltElsewhere, type ImportingDocument } from '../ide/builtElsewhere';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   ParsedModules,
@@ -164,6 +165,7 @@ export class DocumentStore {
     const { file, root, reduced } = this.analyse(source, options);
     const analysis: Analysis = { source, options, file, root, ms: performance.now() - started, reduced };
     this.analyses.set(source.key, analysis);
+    this.refreshClassesBuiltHere(source.key, file);
     this.memory.check();
     const state = this.parseStates.get(source.key);
     if (state) state.commentOnly = !source.notebook && root !== null;
@@ -346,7 +348,10 @@ export class DocumentStore {
           root: null,
         };
       const parsed = this.parse(source);
-      const report = this.reportOf(source, parsed.root, { ...common, catalog: this.catalog() });
+      const report = this.builtElsewhere(
+        source,
+        this.reportOf(source, parsed.root, { ...common, catalog: this.catalog() }),
+      );
       if (source.findings) report.diagnostics.unshift(...source.findings);
       return { file: report, root: parsed.root };
     } catch (e) {
@@ -372,6 +377,34 @@ export class DocumentStore {
     if (!cache) this.groupCaches.set(source.key, (cache = new GroupCache()));
     const grouped = analyzeGrouped(this.parser, root, source.text, options, cache);
     return grouped?.report ?? analyzeTree(this.parser, root, source.text, options, cache.memo);
+  }
+
+  /** A file's classes that need arguments, with the figures of an open document that builds them. */
+  private builtElsewhere(source: Source, file: FileReport): FileReport {
+    if (!source.key.startsWith('file:') || !classesNeedingArguments(file).size) return file;
+    const others: ImportingDocument[] = [];
+    for (const [key, analysis] of this.analyses) {
+      const reads = this.dependencies.get(key);
+      if (key !== source.key && reads?.size && key.startsWith('file:'))
+        others.push({ path: fileURLToPath(key), file: analysis.file, reads });
+    }
+    return withFiguresBuiltElsewhere(file, fileURLToPath(source.key), others);
+  }
+
+  /**
+   * After `key` was analysed: an open document it imports whose class waits for arguments that this
+   * one builds is analysed again, to take the figures (its own groups come from the cache).
+   */
+  private refreshClassesBuiltHere(key: string, file: FileReport): void {
+    const roots = new Set(file.models.filter((m) => m.root).map((m) => m.name));
+    for (const path of this.dependencies.get(key) ?? []) {
+      const uri = pathToFileURL(path).href;
+      const imported = this.analyses.get(uri);
+      if (!imported || ![...classesNeedingArguments(imported.file)].some((name) => roots.has(name))) continue;
+      this.analyses.delete(uri);
+      this.events.invalidated?.(uri);
+      this.schedule(uri);
+    }
   }
 
   /** Where a document's imports are found; open documents are read from the editor, others from disk. */
