@@ -3,7 +3,11 @@
 // classes the file never builds, built with their defaults.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { analyze } from '../helpers/analyzer';
+import { diskFiles } from '../../server/src/core/interpreter/python/imports/moduleFinder';
+import { libraryPaths } from '../differential/publicCode';
 
 const head = 'import torch\nimport torch.nn as nn\n';
 
@@ -354,4 +358,19 @@ out = lstm(packed)
   const m = report.models.find((x) => x.root)!;
   assert.equal(m.totals.macs, null);
   assert.match(m.unresolved[0].reason, /shorter than its padded length/);
+});
+
+test("torchvision's resnet.py opened in the editor: its decorated builders are built with their defaults, to torch's figures", async (t) => {
+  const folder = libraryPaths().find((dir) => existsSync(join(dir, 'torchvision', 'models', 'resnet.py')));
+  if (!folder) return t.skip('torchvision is not installed');
+  const file = join(folder, 'torchvision', 'models', 'resnet.py');
+  const report = await analyze(readFileSync(file, 'utf8'), {
+    file,
+    imports: { files: diskFiles(), paths: { workspaceRoots: [folder], libraryPaths: [folder] } },
+  });
+  const resnet18 = report.models.find((m) => m.root && m.name === 'resnet18')!;
+  assert.match(resnet18.provenance!, /built by resnet18\(\) with its defaults/);
+  // What torch counts (test/differential/torchvision.expected.json) and torchvision publishes (1.814 GFLOPS).
+  assert.equal(resnet18.totals.params, 11689512);
+  assert.equal(resnet18.totals.macs, 1814073344);
 });

@@ -11,12 +11,27 @@ import type { FuncV, Scope } from '../interpreter/python/values';
 export function uncalledBuilders(scope: Scope, text: string): FuncV[] {
   const out: FuncV[] = [];
   for (const [name, v] of scope.vars) {
-    if (v.kind !== 'func' || v.foreign || v.isLambda || v.owner || v.name !== name) continue;
-    if (!v.params.every((p) => p.default !== undefined || p.kind === 'varargs' || p.kind === 'kwargs')) continue;
-    if (!returnsValue(v.body) || calledIn(text, name)) continue;
+    if (v.kind !== 'func' || v.isLambda || v.owner || v.name !== name) continue;
+    // A decorated builder (torchvision's `@register_model() @handle_legacy_interface(...)`) is a
+    // library's wrapper around the file's own function: the file's function is what it defines.
+    const own = ownFunction(v);
+    if (!own) continue;
+    const needsNothing = (f: FuncV) =>
+      f.params.every((p) => p.default !== undefined || p.kind === 'varargs' || p.kind === 'kwargs');
+    if (!needsNothing(v) || !needsNothing(own) || !returnsValue(own.body) || calledIn(text, name)) continue;
     out.push(v);
   }
   return out;
+}
+
+/** The file's own function under library wrappers (functools.wraps chains), if it is the file's. */
+function ownFunction(f: FuncV): FuncV | undefined {
+  let current: FuncV = f;
+  for (let depth = 0; current.foreign && depth < 8; depth++) {
+    if (current.wrapped?.kind !== 'func') return undefined;
+    current = current.wrapped;
+  }
+  return current.foreign ? undefined : current;
 }
 
 /** Whether the text calls `name` anywhere but its own `def` line. */
