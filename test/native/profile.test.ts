@@ -227,6 +227,21 @@ test('a notebook: the model in one cell, its call in another; rows carry their c
   assert.match(model.split('\n')[conv.range!.start.line], /self\.conv1\(/);
 });
 
+test('a Keras notebook built one layer per cell: each layer measured on its own cell and line', async () => {
+  const report = await profile({ file: join(repoRoot, 'test', 'fixtures', 'notebooks', 'keras_sequential.ipynb') });
+  const [model] = report.models;
+  assert.deepEqual(
+    model.layers.map((l) => [l.op, l.cell, l.range?.start.line]),
+    [
+      ['Conv2D', 3, 0],
+      ['MaxPooling2D', 3, 1],
+      ['Flatten', 4, 0],
+      ['Dense', 4, 1],
+    ],
+  );
+  assert.ok(model.layers.every((l) => l.measuredMs! > 0 && l.estimatedMs! > 0));
+});
+
 test('a user .onnx runs as given: one row per node, no estimate', async () => {
   const { report, graphs } = analyzeWithGraphs(await loadParser(), CNN, { file: 'cnn.py' });
   const path = join(scratch, 'user.onnx');
@@ -378,3 +393,23 @@ test(
       assert.ok((model.layers.find((l) => l.path === path)?.measuredMs ?? 0) > 0, path);
   },
 );
+
+test('exact export is for PyTorch: a Keras or TF.js file is never run in Python for it, and says so', async () => {
+  // A "Python" that leaves a mark if anything starts it.
+  const marker = join(scratch, 'python-was-run');
+  const python = join(scratch, 'python-that-marks');
+  writeFileSync(python, `#!/bin/sh\ntouch ${marker}\nexit 1\n`);
+  chmodSync(python, 0o755);
+  for (const fixture of [join('keras', 'mnist_convnet.py'), join('tfjs', 'getting_started.ts')]) {
+    const report = await profile({ file: join(repoRoot, 'test', 'fixtures', fixture), exact: 'always', python });
+    assert.ok(report.models.length > 0, fixture);
+    for (const model of report.models) {
+      assert.equal(model.graph, 'synthesized');
+      assert.match(
+        model.notes.join('\n'),
+        /exact export not used: it exports PyTorch modules .* is a (Keras|TF\.js) model/,
+      );
+    }
+  }
+  assert.equal(existsSync(marker), false, 'the Python was started');
+});

@@ -31,10 +31,13 @@ function filesUnder(dir: string): string[] {
     .sort();
 }
 
-/** The Keras and TF.js corpus: the fixtures, notebooks, hub files and both public-code corpora. */
-const kerasCorpus = ['keras', 'tfjs', 'notebooks', 'hub', 'keras-io', 'tfjs-examples'].flatMap((dir) =>
-  filesUnder(join(repoRoot, 'test', 'fixtures', dir)),
-);
+/** The Keras and TF.js corpus: the fixtures, notebooks, hub files, both public-code corpora and Keras training. */
+const kerasCorpus = [
+  ...['keras', 'tfjs', 'notebooks', 'hub', 'keras-io', 'tfjs-examples'].flatMap((dir) =>
+    filesUnder(join(repoRoot, 'test', 'fixtures', dir)),
+  ),
+  join(repoRoot, 'test', 'fixtures', 'training', 'keras_fit.py'),
+];
 
 /** A reported reason without the layer path it starts with (`embedding: a dimension is None ...`), cut to 40 characters. */
 function reasonText(reason: string): string {

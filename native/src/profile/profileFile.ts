@@ -235,7 +235,12 @@ class Profiler {
       return null;
     }
     const notes: string[] = [];
-    if (this.options.exact !== 'never') {
+    // torch.onnx.export exports PyTorch modules only: a Keras or TF.js model's file is never run for it.
+    if (this.options.exact !== 'never' && graph.framework !== 'pytorch')
+      notes.push(
+        `exact export not used: it exports PyTorch modules (torch.onnx.export) and ${model.name} is a ${graph.framework === 'tfjs' ? 'TF.js' : 'Keras'} model; the graph was synthesised`,
+      );
+    else if (this.options.exact !== 'never') {
       const exported = this.exact(model, notes);
       if (exported) return exported;
     }
