@@ -46,6 +46,18 @@ function assertSame(label: string, catalogued: ModelReport, written: ModelReport
   for (const field of ['params', 'macs', 'flops', 'weightBytes', 'activationBytes'] as const)
     assert.equal(catalogued.totals[field], written.totals[field], `${label}: ${field}`);
   assert.equal(catalogued.layers.length, written.layers.length, `${label}: layer rows`);
+  const shapes = catalogued.layers.filter(
+    (l, i) => l.outputShape && String(l.outputShape) !== String(written.layers[i].outputShape),
+  );
+  assert.deepEqual(
+    shapes.map((l) => l.path),
+    [],
+    `${label}: output shapes as the source gives them`,
+  );
+  assert.ok(
+    catalogued.layers.filter((l) => l.outputShape).length > catalogued.layers.length / 2,
+    `${label}: shapes known`,
+  );
   for (const hardware of HARDWARE) {
     const [a, b] = [costed(catalogued, hardware), costed(written, hardware)];
     for (const field of ['energyJ', 'latencyMs'] as const) {

@@ -6,11 +6,22 @@ import * as path from 'node:path';
 import type { LayerReport } from '../report/types';
 
 /**
- * One layer: [path, op, params, MACs, FLOPs, weight elements, activation elements, fixed], MACs, FLOPs
- * and activations per sample; `fixed` ([MACs, FLOPs, activation elements], absent: none) is the work
- * that does not grow with the batch (a position embedding read once per call, Swin's attention mask).
+ * One layer: [path, op, params, MACs, FLOPs, weight elements, activation elements, fixed, output],
+ * MACs, FLOPs and activations per sample; `fixed` ([MACs, FLOPs, activation elements], null or absent:
+ * none) is the work that does not grow with the batch (a position embedding read once per call, Swin's
+ * attention mask); `output` is the output shape after the batch dimension (absent: not batch-led).
  */
-export type LayerRow = [string, string, number, number, number, number, number, [number, number, number]?];
+export type LayerRow = [
+  string,
+  string,
+  number,
+  number,
+  number,
+  number,
+  number,
+  ([number, number, number] | null)?,
+  number[]?,
+];
 
 /**
  * The layers of one architecture at its typical input, and the model's totals [params, MACs, FLOPs,
@@ -90,11 +101,13 @@ export interface TableLayer {
   flops: number;
   weightElements: number;
   activationElements: number;
+  /** The output shape at this batch, or null where the table has none. */
+  outputShape: number[] | null;
 }
 
 /** A table's layers at `batch`: work and activations per sample scale with it, weights and fixed work do not. */
 export function tableLayers(table: LayerTable, batch: number): TableLayer[] {
-  return table.rows.map(([path, op, params, macs, flops, weights, activations, fixed]) => ({
+  return table.rows.map(([path, op, params, macs, flops, weights, activations, fixed, output]) => ({
     path,
     op,
     params,
@@ -102,6 +115,7 @@ export function tableLayers(table: LayerTable, batch: number): TableLayer[] {
     flops: flops * batch + (fixed?.[1] ?? 0),
     weightElements: weights,
     activationElements: activations * batch + (fixed?.[2] ?? 0),
+    outputShape: output ? [batch, ...output] : null,
   }));
 }
 
@@ -124,7 +138,7 @@ export function tableRows(
     weightBytes: layer.weightElements * bytes,
     activationBytes: layer.activationElements * bytes,
     inputShape: null,
-    outputShape: null,
+    outputShape: layer.outputShape,
     latencyMs: null,
     energyJ: null,
     bound: null,

@@ -166,7 +166,7 @@ export class Tracer {
         macs: layer.macs,
         flops: layer.flops,
         inputShape: null,
-        outputShape: null,
+        outputShape: layer.outputShape,
         // Activations as the table counts them (inputs and outputs together).
         inputElems: layer.activationElements,
         outputElems: 0,
