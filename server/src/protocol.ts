@@ -213,7 +213,7 @@ export interface CellCost {
 
 /** What an action promises, priced on a device (the advice list's Saving, as sent). */
 export interface SavingWire {
-  scope: 'forward-pass' | 'training-run';
+  scope: 'forward-pass' | 'training-run' | 'generation';
   model: string;
   samples?: number;
   device: string;

@@ -119,3 +119,76 @@ describe('generation advice as diagnostics, and the wattlens.input setting', () 
     }
   });
 });
+
+describe('use_cache=False and quantized loads: advice priced as re-analysis costs it', () => {
+  const NO_CACHE =
+    'from transformers import AutoModelForCausalLM\nimport torch\nmodel = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-0.5B-Instruct", torch_dtype=torch.bfloat16)\nout = model.generate(torch.randint(0, 100, (4, 256)), max_new_tokens=128, use_cache=False)\n';
+
+  it('use_cache=False recomputes the prefix at each step: costed so, a diagnostic, and "Keep the KV cache" keeps its promise', async () => {
+    const view = await viewOf(NO_CACHE);
+    const g = view.file.models[0].generation!;
+    assert.equal(g.cache?.kind, 'none');
+    assert.equal(g.kvCacheBytes, 0);
+    const finding = findingItems(view).find((f) => f.code === 'generation-no-kv-cache')!;
+    assert.match(finding.message, /use_cache=False recomputes the whole prefix .* with the KV cache, .* \(−\d+%\)/);
+    assert.equal(finding.range.start.line, 3);
+    const action = codeActionItems(view, { start: { line: 3, character: 0 }, end: { line: 3, character: 0 } }).find(
+      (a) => a.advice === 'use-kv-cache',
+    )!;
+    assert.ok(action, 'no use-kv-cache action');
+    assert.match(
+      action.title,
+      /^Keep the KV cache \(use_cache=True\): .* per output token on nvidia-h100-sxm \(−\d+%\)$/,
+    );
+    const edited = apply(NO_CACHE, action.edits);
+    assert.match(edited, /use_cache=True\)/);
+    const after = (await viewOf(edited)).file.models[0].generation!;
+    assert.equal(after.cache?.kind, 'kv');
+    const promised = action.saving!.after!;
+    assert.ok(Math.abs(after.energyJ! - promised) <= 0.05 * promised, `${after.energyJ} vs promised ${promised}`);
+    assert.ok(after.energyJ! < g.energyJ! / 2, 'the cache saves most of the energy at 256 + 128 tokens');
+    // Without the cache, decode does the prefill's work again each step: the decode MACs grow with the square of the context.
+    assert.ok(g.decode.macs! > 100 * after.decode.macs!);
+  });
+
+  it('"Load in 4-bit" / "Load in 8-bit" on a CUDA GPU: bitsandbytes configs whose promise re-analysis confirms', async () => {
+    const view = await viewOf(GEN);
+    const actions = codeActionItems(view, { start: { line: 2, character: 50 }, end: { line: 2, character: 50 } });
+    for (const [kind, bytes] of [
+      ['load-4bit', /4-bit weights \(load_in_4bit=True\), bf16 compute/],
+      ['load-8bit', /8-bit weights \(load_in_8bit=True\), fp16 compute/],
+    ] as const) {
+      const action = actions.find((a) => a.advice === kind)!;
+      assert.ok(action, `no ${kind} action`);
+      assert.match(
+        action.title,
+        /^Load in \d-bit \(bitsandbytes, CUDA\): .* per output token on nvidia-h100-sxm \(−\d+%\)/,
+      );
+      const edited = apply(GEN, action.edits);
+      assert.match(edited, /^import transformers\n/);
+      assert.match(edited, /quantization_config=transformers\.BitsAndBytesConfig\(load_in_\dbit=True/);
+      const g = (await viewOf(edited)).file.models[0].generation!;
+      assert.match(g.numerics, bytes);
+      const promised = action.saving!.after!;
+      assert.ok(Math.abs(g.energyJ! - promised) <= 0.05 * promised, `${kind}: ${g.energyJ} vs promised ${promised}`);
+      assert.ok(promised < action.saving!.before!);
+    }
+  });
+
+  it('not offered where bitsandbytes does not run (a CPU, an Apple GPU), nor on an already 4-bit load', async () => {
+    const { viewOf: viewOn } = await import('../helpers/ide');
+    for (const hardware of ['intel-xeon-8480', 'apple-m2-gpu']) {
+      const view = await viewOn(GEN, { hardware });
+      const kinds = codeActionItems(view, { start: { line: 2, character: 50 }, end: { line: 2, character: 50 } }).map(
+        (a) => a.advice,
+      );
+      assert.ok(!kinds.includes('load-4bit') && !kinds.includes('load-8bit'), `${hardware}: ${kinds.join(', ')}`);
+    }
+    const quantized = GEN.replace('"Qwen/Qwen2.5-7B-Instruct")', '"Qwen/Qwen2.5-7B-Instruct", load_in_4bit=True)');
+    const kinds = codeActionItems(await viewOf(quantized), {
+      start: { line: 2, character: 50 },
+      end: { line: 2, character: 50 },
+    }).map((a) => a.advice);
+    assert.ok(!kinds.includes('load-4bit'), kinds.join(', '));
+  });
+});

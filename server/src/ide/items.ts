@@ -70,15 +70,18 @@ export type ActionKind =
   | 'sparsity-2-4'
   | 'tensorrt-int8'
   | 'example-input'
-  | 'load-half-precision';
+  | 'load-half-precision'
+  | 'use-kv-cache'
+  | 'load-4bit'
+  | 'load-8bit';
 
 /**
  * What an action promises, priced on the energy model on the device where the edited code runs.
  * `before` and `after` are joules of the same scope; null (with `reason`) when they cannot be said.
  */
 export interface Saving {
-  /** One forward pass of `model` (a batch of `samples`), or the training run of `model`. */
-  scope: 'forward-pass' | 'training-run';
+  /** One forward pass of `model` (a batch of `samples`), the training run of `model`, or its generate call (all its tokens). */
+  scope: 'forward-pass' | 'training-run' | 'generation';
   model: string;
   samples?: number;
   /** The hardware profile the saving is priced on. */

@@ -180,6 +180,7 @@ function generationLines(g: GenerationReport, hw: string): string[] {
   const lines = [
     `    generates (line ${g.range.start.line + 1}${g.calls ? `, run ${g.calls} times` : ''}): batch ${n(g.batch)} × ${n(g.promptTokens)} prompt tokens → ${n(g.newTokens)} new tokens; ${g.numerics}`,
     `      from: ${g.source}`,
+    ...(g.cache ? [`      context: ${g.cache.text}`] : []),
   ];
   if (g.reason) lines.push(`      unresolved: ${g.reason}`);
   if (g.energyJ === null && g.timeToFirstTokenMs === null) return lines;
@@ -188,7 +189,7 @@ function generationLines(g: GenerationReport, hw: string): string[] {
   lines.push(
     phase('prefill', g.prefill),
     phase('decode ', g.decode),
-    `      on ${hw.replace(/, \w+$/, '')}: time to first token ${fmt.latency(g.timeToFirstTokenMs)} · ${fmt.latency(g.timePerOutputTokenMs)}/output token · ${g.tokensPerSecond === null ? '?' : Math.round(g.tokensPerSecond).toLocaleString('en-US')} tokens/s · ${fmt.energy(g.energyPerOutputTokenJ)}/output token · ${fmt.energy(g.energyJ)} per call (${fmt.grams(g.co2eG)} CO2e) · KV cache ${fmt.bytes(g.kvCacheBytes)}`,
+    `      on ${hw.replace(/, \w+$/, '')}: time to first token ${fmt.latency(g.timeToFirstTokenMs)} · ${fmt.latency(g.timePerOutputTokenMs)}/output token · ${g.tokensPerSecond === null ? '?' : Math.round(g.tokensPerSecond).toLocaleString('en-US')} tokens/s · ${fmt.energy(g.energyPerOutputTokenJ)}/output token · ${fmt.energy(g.energyJ)} per call (${fmt.grams(g.co2eG)} CO2e) · ${g.cache?.kind === 'none' ? 'no KV cache' : `${g.cache?.kind === 'state' ? 'state passed back' : 'KV cache'} ${fmt.bytes(g.kvCacheBytes)}`}`,
   );
   return lines;
 }

@@ -263,7 +263,7 @@ const layerRows = new WeakMap<LayerCall, { bytes: number; row: LayerReport }>();
  * The report row of one traced call, built once: a block report shows the same calls as its root's,
  * and sharing the rows (nothing mutates them; the energy model copies) halves a deep model's report.
  */
-function layerRow(c: LayerCall, bytes: number): LayerReport {
+export function layerRow(c: LayerCall, bytes: number): LayerReport {
   const cached = layerRows.get(c);
   if (cached?.bytes === bytes) return cached.row;
   const row = newLayerRow(c, bytes);

@@ -33,6 +33,8 @@ import type { DType } from '../layers/layerSpec';
 import type { HfConfigResolver } from '../catalog/hfCache';
 import { inferInput } from './inputRules';
 import { uncalledBuilders } from './builders';
+import { decodeLoopGeneration } from './decodeLoops';
+import { LoopSites } from '../frameworks/torch/decodeSteps';
 import { rootReport, blockReport, type RootModel } from './modelReports';
 import { memoClasses } from './memoClasses';
 import { einopsModules } from '../frameworks/einops/runtime';
@@ -120,6 +122,9 @@ export class Session {
   /** Imported source modules, when imports are followed. */
   readonly sources: SourceModules | undefined;
   private rootsWalked = 0;
+  private tree: SyntaxNode | undefined;
+  /** Decode-loop generations by traced root and precision (working one out traces steps: done once). */
+  private readonly loops = new Map<RootRun, Map<Precision, ModelReport['generation']>>();
 
   constructor(
     private readonly parser: SourceParser,
@@ -225,6 +230,8 @@ export class Session {
    */
   run(root: SyntaxNode, statementIndex?: (position: number) => number): void {
     this.hubTraining.beforeRun(root);
+    this.tree = root;
+    this.rt.loopSites = new LoopSites(root);
     if (this.options.memo) this.useMemo(this.options.memo, root);
     const log = statementIndex ? (this.log = new StatementLog()) : undefined;
     const note = (index: number) => log?.note(index, this.rt.roots, this.scope.vars, this.interp.problems.length);
@@ -380,7 +387,11 @@ export class Session {
   orderedReports(precision: Precision): Ordered<ModelReport>[] {
     const roots = this.rootModels();
     const out = roots.map((r) => ({
-      item: this.withVariables(rootReport(r.root, precision), r.root.module),
+      item: this.withGeneration(
+        this.withVariables(rootReport(r.root, precision), r.root.module),
+        r.root.run,
+        precision,
+      ),
       key: r.key,
     }));
     roots.forEach((r, i) => {
@@ -414,6 +425,27 @@ export class Session {
       .forEach((item, i) => out.push({ item, key: [4, i] }));
     if (this.budget.clockTripped) for (const o of out) o.item = stoppedByClock(o.item);
     return out;
+  }
+
+  /** The report with the generation its decode loop performs (a hand-written `generate`), when it has one. */
+  private withGeneration(report: ModelReport, run: RootRun | undefined, precision: Precision): ModelReport {
+    if (!run?.steps) return report;
+    let byPrecision = this.loops.get(run);
+    if (!byPrecision) this.loops.set(run, (byPrecision = new Map()));
+    if (!byPrecision.has(precision)) {
+      let generation: ModelReport['generation'];
+      try {
+        generation = decodeLoopGeneration(run, this.tree, precision, (args, kwargs, range) =>
+          this.rt.traceDetached(run.module, args, kwargs, range),
+        );
+      } catch (e) {
+        if (!(e instanceof StepBudgetExceeded)) throw e;
+        generation = undefined;
+      }
+      byPrecision.set(precision, generation);
+    }
+    const generation = byPrecision.get(precision);
+    return generation ? { ...report, generation } : report;
   }
 
   /** The report with the module-level names holding its model (`model = resnet50()` binds `model`), when any. */

@@ -14,6 +14,8 @@ export interface GenerationWorkload {
   batch: number;
   promptTokens: number;
   newTokens: number;
+  /** No KV cache (`use_cache=False`): each decode step runs the whole prefix again instead of one token. */
+  recompute?: boolean;
 }
 
 /** The numbers the model is loaded and run with. */
@@ -92,7 +94,9 @@ export function generationCost(
   const tokens = work.batch * work.newTokens;
   const totalS = prefill.seconds + decode.seconds;
   const energyJ = prefill.energyJ === null || decode.energyJ === null ? null : prefill.energyJ + decode.energyJ;
-  const kvCacheBytes = work.batch * kvPositions(shape, work.promptTokens + work.newTokens) * numerics.kvBytes;
+  const kvCacheBytes = work.recompute
+    ? 0
+    : work.batch * kvPositions(shape, work.promptTokens + work.newTokens) * numerics.kvBytes;
   const weightBytes = shape.params * numerics.weightBytes;
   const size = profile.memory.sizeGB?.value;
   return {
@@ -109,7 +113,7 @@ export function generationCost(
     energyPerOutputTokenJ: energyJ === null || tokens === 0 ? null : energyJ / tokens,
     energyJ,
     whPer1000Requests: energyJ === null ? null : ((energyJ / work.batch) * 1000) / 3600,
-    assumptions: assumptionsOf(shape, numerics),
+    assumptions: assumptionsOf(shape, numerics, work),
   };
 }
 
@@ -172,6 +176,7 @@ function decodeSteps(
 ): { work: Work; count: number }[] {
   const steps = Math.max(0, w.newTokens - 1);
   const group = steps <= EXACT_STEPS ? 1 : Math.ceil(steps / EXACT_STEPS);
+  if (w.recompute) return recomputedSteps(shape, w, n, steps, group);
   const weights = weightElemsRead(shape, w.batch, false) * n.weightBytes;
   const kvPerPosition = kvElemsPerPosition(shape) * n.kvBytes;
   const act = ACTIVATION_ELEMS_PER_LAYER_PER_HIDDEN * shape.layers * shape.hidden * n.kvBytes;
@@ -191,6 +196,30 @@ function decodeSteps(
     }
     const bytes = weights + w.batch * (kvRead + kvPerPosition + act);
     out.push({ work: { flops: 2 * w.batch * macs, bytes }, count });
+  }
+  return out;
+}
+
+/**
+ * Decode steps without a KV cache: step t runs the prompt and the t tokens so far through the stack,
+ * as a prefill of that length does (every weight once, attention over the whole prefix, the head for the
+ * last position only); nothing is cached, so nothing is read back.
+ */
+function recomputedSteps(
+  shape: HfModelShape,
+  w: GenerationWorkload,
+  n: GenerationNumerics,
+  steps: number,
+  group: number,
+): { work: Work; count: number }[] {
+  const out: { work: Work; count: number }[] = [];
+  for (let first = 1; first <= steps; first += group) {
+    const count = Math.min(group, steps - first + 1);
+    const context = w.promptTokens + first + Math.round((count - 1) / 2);
+    const work = prefillWork(shape, { ...w, promptTokens: context }, n);
+    // A prefill writes the KV cache it builds; without a cache the keys and values are not kept.
+    const written = w.batch * kvPositions(shape, context) * n.kvBytes;
+    out.push({ work: { flops: work.flops, bytes: work.bytes - written }, count });
   }
   return out;
 }
@@ -218,12 +247,15 @@ function costSteps(
   return { phase: { macs, latencyMs: seconds * 1e3, energyJ, bound }, seconds, energyJ };
 }
 
-function assumptionsOf(shape: HfModelShape, n: GenerationNumerics): string[] {
+function assumptionsOf(shape: HfModelShape, n: GenerationNumerics, work: GenerationWorkload): string[] {
   const out = [
     `weights ${n.weightBytes} B each, KV cache ${n.kvBytes} B per element, matmuls at the ${n.compute} peak (${n.source})`,
     `each step launches ${kernelsPerStep(shape)} kernels (${KERNELS_PER_LAYER} per layer + ${KERNELS_OUTSIDE_LAYERS}), as a fused engine does; eager Python loops add host overhead that is not modelled`,
     'prefill computes the output head for the last prompt position only; each decode step reads every weight once and the whole KV cache',
   ];
+  if (work.recompute)
+    out[2] =
+      'no KV cache (use_cache=False): each decode step recomputes the whole prefix, as a prefill of that length, with the head for the last position only';
   if (shape.moe)
     out.push(
       `MoE: MACs count ${shape.moe.perToken} of ${shape.moe.experts} experts per token; a step reads the experts its tokens are expected to touch (uniform routing), all of them at large batch`,

@@ -1,7 +1,10 @@
 // Fills a report's `generation` block on a profile: the attached model shape costed by generation.ts
 // at the load's numerics (a dtype the device lacks falls back as the precision rules say), plus CO2e.
-import type { GenerationReport, Precision } from '../report/types';
-import { generationShapeOf, withGenerationFigures } from '../catalog/generationShapes';
+import type { Bound, GenerationPhase, GenerationReport, LayerReport, Precision } from '../report/types';
+import { generationShapeOf, tracedStepsOf, withGenerationFigures, type TracedSteps } from '../catalog/generationShapes';
+import { contextOf } from './statedPrecision';
+import { roofline, workOfLayer } from './roofline';
+import { layerEnergyJ } from './energy';
 import { generationCost } from './generation';
 import { co2eGrams } from './carbon';
 import { supportedPrecisions, UnsupportedPrecisionError } from './precision';
@@ -9,6 +12,8 @@ import type { EnergyContext } from './context';
 
 /** The generation block with its costs on `ctx`'s profile, or the same block (with its reason) when it cannot be costed. */
 export function estimateGeneration(g: GenerationReport, ctx: EnergyContext): GenerationReport {
+  const steps = tracedStepsOf(g);
+  if (steps) return estimateTracedLoop(g, steps, ctx);
   const attached = generationShapeOf(g);
   if (!attached || g.batch === null || g.promptTokens === null || g.newTokens === null) return g;
   const compute = computePrecision(attached.numerics.compute, ctx);
@@ -17,7 +22,7 @@ export function estimateGeneration(g: GenerationReport, ctx: EnergyContext): Gen
   try {
     const c = generationCost(
       attached.shape,
-      { batch: g.batch, promptTokens: g.promptTokens, newTokens: g.newTokens },
+      { batch: g.batch, promptTokens: g.promptTokens, newTokens: g.newTokens, recompute: g.cache?.kind === 'none' },
       { compute: compute.precision, weightBytes: attached.numerics.weightBytes, kvBytes, source: g.numerics },
       ctx.profile,
       ctx.efficiency,
@@ -58,4 +63,54 @@ function computePrecision(
   const fallback = wanted === 'bf16' && have.includes('fp16') ? 'fp16' : have.includes('fp32') ? 'fp32' : undefined;
   if (!fallback) return { note: `${wanted} is not available on ${ctx.profile.id} (supported: ${have.join(', ')})` };
   return { precision: fallback, note: `${wanted} is not available on ${ctx.profile.id}: costed at ${fallback}` };
+}
+
+/**
+ * A hand-written decode loop on the profile: every step's layers through the roofline and energy model
+ * as a forward pass is (each layer at the precision its code states), the first step as the prefill.
+ */
+function estimateTracedLoop(g: GenerationReport, steps: TracedSteps, ctx: EnergyContext): GenerationReport {
+  if (g.batch === null || g.newTokens === null) return g;
+  const prefill = costRows([{ rows: steps.prefill, count: 1 }], ctx);
+  const decode = costRows(steps.decode, ctx);
+  if (!prefill || !decode) return withGenerationFigures(g, { reason: 'a layer of a step has no known work' });
+  const tokens = g.batch * g.newTokens;
+  const totalMs = prefill.latencyMs + decode.latencyMs;
+  const energyJ = prefill.energyJ === null || decode.energyJ === null ? null : prefill.energyJ + decode.energyJ;
+  return withGenerationFigures(g, {
+    numerics: `${g.numerics} (${ctx.precision} on ${ctx.profile.id})`,
+    prefill: { ...prefill, macs: g.prefill.macs },
+    decode: { ...decode, macs: g.decode.macs },
+    timeToFirstTokenMs: prefill.latencyMs,
+    timePerOutputTokenMs: g.newTokens > 1 ? decode.latencyMs / (g.newTokens - 1) : null,
+    tokensPerSecond: totalMs > 0 ? tokens / (totalMs / 1e3) : null,
+    energyPerOutputTokenJ: energyJ === null ? null : energyJ / tokens,
+    energyJ,
+    whPer1000Requests: energyJ === null ? null : ((energyJ / g.batch) * 1000) / 3600,
+    co2eG: energyJ === null ? null : co2eGrams(energyJ, ctx.intensity, ctx.pue),
+    boundBy: prefill.latencyMs >= decode.latencyMs ? 'prefill' : 'decode',
+  });
+}
+
+/** Sums groups of step rows (each `count` times); the bound is the one holding for most of the time. */
+function costRows(
+  groups: { rows: LayerReport[]; count: number }[],
+  ctx: EnergyContext,
+): (GenerationPhase & { latencyMs: number }) | null {
+  let latencyMs = 0;
+  let energyJ: number | null = ctx.energy ? 0 : null;
+  const byBound = new Map<Bound, number>();
+  for (const { rows, count } of groups) {
+    for (const row of rows) {
+      const at = contextOf(row, ctx);
+      const work = workOfLayer(row, at.precision, at.bytesCountedAt);
+      if (!work) return null;
+      const time = roofline(work, at.rates);
+      latencyMs += count * time.latencyS * 1e3;
+      if (energyJ !== null && at.energy) energyJ += count * layerEnergyJ(work, time, at.energy);
+      if (time.bound) byBound.set(time.bound, (byBound.get(time.bound) ?? 0) + count * time.latencyS);
+    }
+  }
+  const bound = [...byBound.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null;
+  return { macs: null, latencyMs, energyJ, bound };
 }

@@ -14,3 +14,4 @@ export * from './calibration';
 export * from './energyBudget';
 export * from './generation';
 export * from './generationEnergy';
+export * from './generationWhatIf';

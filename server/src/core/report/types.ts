@@ -116,6 +116,13 @@ export interface GenerationReport {
   numerics: string;
   /** How many times the file runs this call (a loop over prompts one at a time), when more than once. */
   calls?: number;
+  /**
+   * How the context is kept between decode steps: a KV cache (`kv`), state the code passes back
+   * itself (`state`), or nothing (`none`: every step recomputes the whole prefix), with the reason.
+   */
+  cache?: { kind: 'kv' | 'state' | 'none'; text: string };
+  /** Set for a hand-written decode loop over a traced model: the 1-based line of the loop. */
+  loop?: { line: number };
   prefill: GenerationPhase;
   decode: GenerationPhase;
   kvCacheBytes: number | null;

@@ -13,7 +13,12 @@ import { toSegmentRange } from '../sources';
 export function priceText(saving: Saving): string {
   if (saving.before === null || saving.after === null)
     return `saving unknown: ${saving.reason ?? "the model's energy is unknown"}`;
-  const scope = saving.scope === 'training-run' ? 'for the training run' : 'per forward pass';
+  const scope =
+    saving.scope === 'training-run'
+      ? 'for the training run'
+      : saving.scope === 'generation'
+        ? 'for the generate call'
+        : 'per forward pass';
   return `${fmt.saving(saving.before, saving.after)} energy ${scope} on ${saving.device}`;
 }
 

@@ -19,7 +19,7 @@ export function generationLenses(view: View): LensItem[] {
 
 /** "generate · 8 × 256 → 256 tokens · TTFT 30 ms · 5.9 ms/token · 283 mJ/token (decode, memory-bound) on nvidia-h100-sxm". */
 export function generationTitle(view: View, model: ModelReport, g: GenerationReport): string {
-  const head = `${model.name}.generate · ${g.batch ?? '?'} × ${g.promptTokens ?? '?'} → ${g.newTokens ?? '?'} tokens`;
+  const head = `${callName(model, g)} · ${g.batch ?? '?'} × ${g.promptTokens ?? '?'} → ${g.newTokens ?? '?'} tokens${g.cache?.kind === 'none' ? ' · no KV cache' : ''}`;
   if (g.energyPerOutputTokenJ === null && g.timePerOutputTokenMs === null)
     return `${head} — ${truncate(g.reason ?? view.energyNote ?? 'not costed', 90)}`;
   const phase = g.boundBy === 'prefill' ? g.prefill : g.decode;
@@ -43,17 +43,23 @@ export function generationHover(view: View, line: number): HoverItem | undefined
   return undefined;
 }
 
+/** `GPT decode loop (line 167)` for a hand-written loop, `model.generate` for a library call. */
+function callName(model: ModelReport, g: GenerationReport): string {
+  return g.loop ? `${model.name} decode loop (line ${g.loop.line})` : `${model.name}.generate`;
+}
+
 function generationMarkdown(view: View, model: ModelReport, g: GenerationReport): string {
   const rows = [
-    `**${model.name}.generate** — batch ${g.batch ?? '?'} × ${g.promptTokens ?? '?'} prompt tokens → ${g.newTokens ?? '?'} new tokens${g.calls ? ` (run ${g.calls} times)` : ''}`,
+    `**${callName(model, g)}** — batch ${g.batch ?? '?'} × ${g.promptTokens ?? '?'} prompt tokens → ${g.newTokens ?? '?'} new tokens${g.calls ? ` (run ${g.calls} times)` : ''}`,
     '',
     '| phase | MACs | time | energy | bound |',
     '|---|---|---|---|---|',
     `| prefill | ${fmt.count(g.prefill.macs, 'MACs')} | ${fmt.latency(g.prefill.latencyMs)} | ${fmt.energy(g.prefill.energyJ)} | ${g.prefill.bound ?? '?'} |`,
     `| decode | ${fmt.count(g.decode.macs, 'MACs')} | ${fmt.latency(g.decode.latencyMs)} | ${fmt.energy(g.decode.energyJ)} | ${g.decode.bound ?? '?'} |`,
+    ...(g.cache ? ['', `Context between steps: ${g.cache.text}.`] : []),
     '',
     `Time to first token ${fmt.latency(g.timeToFirstTokenMs)} · ${fmt.latency(g.timePerOutputTokenMs)} per output token · ${g.tokensPerSecond === null ? '?' : Math.round(g.tokensPerSecond)} tokens/s`,
-    `${fmt.energy(g.energyPerOutputTokenJ)} per output token · ${fmt.energy(g.energyJ)} per call · ${g.whPer1000Requests === null ? '?' : g.whPer1000Requests.toPrecision(3)} Wh per 1,000 requests · ${fmt.grams(g.co2eG)} CO2e · KV cache ${fmt.bytes(g.kvCacheBytes)}`,
+    `${fmt.energy(g.energyPerOutputTokenJ)} per output token · ${fmt.energy(g.energyJ)} per call · ${g.whPer1000Requests === null ? '?' : g.whPer1000Requests.toPrecision(3)} Wh per 1,000 requests · ${fmt.grams(g.co2eG)} CO2e · ${g.cache?.kind === 'none' ? 'no KV cache' : `KV cache ${fmt.bytes(g.kvCacheBytes)}`}`,
     '',
     `*Static estimate on ${view.profile?.name ?? 'no profile'}: ${g.numerics}. Workload: ${g.source}.*`,
   ];

@@ -28,6 +28,8 @@ export interface GenerationRequest {
   batch: PromptBatch;
   newTokens: { value: number | null; source: string; problem?: string };
   calls: number;
+  /** False when the call turns the KV cache off (`use_cache=False`); undefined: the library's default (on). */
+  useCache?: boolean;
 }
 
 /** Batch and length of a value passed as prompts: a string, a list of strings, a token tensor or an encoding. */
@@ -114,7 +116,13 @@ export function loadNumerics(
   const eight = /True/.test(arg('load_in_8bit') ?? '') || /load_in_8bit\s*=\s*True/.test(quantConfig);
   const named = /(awq|gptq|int4|4bit|bnb-4bit|q4)/i.test(name) ? 4 : /(int8|8bit)/i.test(name) ? 8 : null;
   const bits = four ? 4 : eight ? 8 : (savedQuantization?.bits ?? named);
-  const floatCompute = compute === 'fp32' && bits ? 'fp16' : compute;
+  // bitsandbytes 4-bit computes in bnb_4bit_compute_dtype when the config names one.
+  const bnbCompute = /bnb_4bit_compute_dtype\s*=\s*[\w.]*bfloat16/.test(quantConfig)
+    ? 'bf16'
+    : /bnb_4bit_compute_dtype\s*=\s*[\w.]*(float16|half)/.test(quantConfig)
+      ? 'fp16'
+      : undefined;
+  const floatCompute = bits === 4 && bnbCompute ? bnbCompute : compute === 'fp32' && bits ? 'fp16' : compute;
   if (bits === 4 || bits === 8) {
     const why = four
       ? 'load_in_4bit=True'
@@ -143,8 +151,14 @@ export function generationReport(
     req.batch.tokens !== null
       ? `${req.batch.tokens} prompt tokens`
       : `assumed: ${DEFAULT_PROMPT_TOKENS}-token prompts (pad to a literal max_length to fix it)`;
+  const noCache = req.useCache === false;
+  const cacheReason =
+    noCache && shape?.encoder
+      ? 'use_cache=False is costed for decoder-only models; this one has an encoder'
+      : undefined;
   const reason =
     req.newTokens.problem ??
+    cacheReason ??
     (req.batch.rows === null ? `batch unknown: ${req.batch.source}` : undefined) ??
     (shape ? undefined : (whyNoShape ?? 'the checkpoint is not a decoder the generation model can cost'));
   const empty = { macs: null, latencyMs: null, energyJ: null, bound: null };
@@ -156,6 +170,15 @@ export function generationReport(
     source: `batch: ${req.batch.source}; prompt: ${promptSource}; new tokens: ${req.newTokens.source}`,
     numerics: load.text,
     ...(req.calls > 1 ? { calls: req.calls } : {}),
+    cache: noCache
+      ? {
+          kind: 'none',
+          text: 'use_cache=False: no KV cache, each decode step recomputes the whole prefix (the prompt and every token so far)',
+        }
+      : {
+          kind: 'kv',
+          text: 'KV cache (the default): each decode step runs one new token per sequence and reads the cache',
+        },
     prefill: { ...empty },
     decode: { ...empty },
     kvCacheBytes: null,

@@ -197,6 +197,7 @@ export class HubRuntime implements FrameworkHooks {
     batch: PromptBatch,
     newTokens: GenerationRequest['newTokens'],
     site: CallSite,
+    useCache?: boolean,
   ): void {
     const same = lc.generations.find(
       (g) => g.range.start.line === site.range.start.line && g.range.start.character === site.range.start.character,
@@ -205,7 +206,7 @@ export class HubRuntime implements FrameworkHooks {
       same.calls++;
       return;
     }
-    lc.generations.push({ range: site.range, batch, newTokens, calls: 1 });
+    lc.generations.push({ range: site.range, batch, newTokens, calls: 1, ...(useCache === false ? { useCache } : {}) });
   }
 
   /** `model.generate(input_ids=..., **enc, max_new_tokens=N | max_length=N)`. */
@@ -219,7 +220,8 @@ export class HubRuntime implements FrameworkHooks {
       DEFAULT_NEW_TOKENS_HF,
       "transformers' default max_length=20",
     );
-    this.recordGeneration(lc, batch, newTokens, site);
+    const cache = kw.get('use_cache');
+    this.recordGeneration(lc, batch, newTokens, site, cache?.kind === 'bool' ? cache.value : undefined);
     const rows = batch.rows;
     const total = batch.tokens !== null && newTokens.value !== null ? batch.tokens + newTokens.value : null;
     return {

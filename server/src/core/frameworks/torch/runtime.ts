@@ -21,6 +21,7 @@ import { lookupClassAttr, builtinBase, mro } from '../../interpreter/python/clas
 import { PrecisionState } from './precision';
 import { valued, rowValues } from './tensorValues';
 import { Tracer, type LayerCall, type TraceProblem } from './tracer';
+import { LoopSites, RootSteps, type StepTrace } from './decodeSteps';
 import type { InputRule } from '../../report/types';
 import {
   newModule,
@@ -52,6 +53,11 @@ export interface RootRun {
   output: Value;
   /** Set when the trace stopped early (an exception in forward, the budget). */
   aborted?: string;
+  /** The arguments of the root's first call, as the file passed them (before --input or a comment replaced them). */
+  args?: Value[];
+  kwargs?: Map<string, Value>;
+  /** Later calls of the root from inside loops (a hand-written decode loop's steps), by call site. */
+  steps?: RootSteps;
 }
 
 /** Options that change how roots are traced. */
@@ -81,6 +87,8 @@ export class TorchRuntime implements FrameworkHooks {
   memo?: ForwardMemo;
   /** What precision the code states: autocast regions, converted and quantized modules, half inputs. */
   readonly precision = new PrecisionState();
+  /** Which call sites sit in loops (set with the module's syntax tree by the session). */
+  loopSites = new LoopSites(undefined);
 
   constructor(readonly options: TraceOptions) {
     this.tracer.statedPrecision = (op, module, parent, inputs) => this.precision.of(op, module, parent, inputs);
@@ -264,7 +272,7 @@ export class TorchRuntime implements FrameworkHooks {
     found?: { source: string; rule: InputRule },
   ): Value {
     const prior = this.roots.find((r) => r.module === m);
-    if (prior) return prior.output;
+    if (prior) return this.laterCall(prior, args, kwargs, site);
     const { inputs, source, rule } = this.resolveInputs(m, args, site, found);
     const run: RootRun = {
       module: m,
@@ -275,6 +283,8 @@ export class TorchRuntime implements FrameworkHooks {
       calls: [],
       problems: [],
       output: NONE,
+      args,
+      kwargs,
     };
     this.roots.push(run);
     this.precision.noteInput(inputs[0]);
@@ -301,6 +311,49 @@ export class TorchRuntime implements FrameworkHooks {
       run.problems = this.tracer.problems;
     }
     return run.output;
+  }
+
+  /**
+   * A later call of a traced root: inside a loop it is a step the loop repeats (decodeSteps.ts), whose
+   * first few calls are traced on their own; elsewhere the program gets the first call's output back.
+   */
+  private laterCall(prior: RootRun, args: Value[], kwargs: Map<string, Value>, site: CallSite): Value {
+    if (!this.loopSites.inLoop(site.range) || prior.aborted) return prior.output;
+    prior.steps ??= new RootSteps();
+    const own = prior.inputRule === 'call' || prior.inputRule === 'tensor';
+    const first = {
+      site: prior.callRange,
+      args: prior.args ?? [],
+      kwargs: prior.kwargs ?? new Map<string, Value>(),
+      trace: own ? { calls: prior.calls, problems: prior.problems, output: prior.output } : undefined,
+    };
+    const tracer = {
+      traceDetached: (a: Value[], k: Map<string, Value>, r: Range) => this.traceDetached(prior.module, a, k, r),
+    };
+    return prior.steps.record(site.range, args, kwargs, tracer, first);
+  }
+
+  /** Traces `args` through `m` on its own (a decode step), leaving the root traces as they were. */
+  traceDetached(m: ModuleV, args: Value[], kwargs: Map<string, Value>, range: Range): StepTrace {
+    const restore = this.tracer.suspend();
+    this.tracer.begin(m);
+    const wasTolerant = this.interp.tolerant;
+    this.interp.tolerant = true;
+    const trace: StepTrace = { calls: [], problems: [], output: NONE };
+    try {
+      trace.output = this.invokeModule(m, args, kwargs, { range });
+    } catch (e) {
+      if (e instanceof StepBudgetExceeded) throw e;
+      trace.aborted =
+        e instanceof PyError ? `${e.pyType}: ${e.message}` : `internal analysis error: ${(e as Error).message}`;
+      trace.output = unknown(trace.aborted, range);
+    } finally {
+      this.interp.tolerant = wasTolerant;
+      trace.calls = this.tracer.calls;
+      trace.problems = this.tracer.problems;
+      restore();
+    }
+    return trace;
   }
 
   /** The input tensors for a root: --input, then a `# wattlens: input=` comment, then the call's own tensors. */

@@ -258,6 +258,9 @@ const METHODS: Record<string, Method> = {
   unbind: (_rt, t, a, k) => unbind(t, asInt(arg(a, k, 0, 'dim') ?? int(0), 'dim')),
   topk: (_rt, t, a, k) => topk(t, asInt(arg(a, k, 0, 'k'), 'k'), asInt(arg(a, k, 1, 'dim') ?? int(-1), 'dim')),
   sort: (_rt, t) => tuple([t, like(t, t.shape, 'int64')]),
+  // Sampling draws indices: `num_samples` per row of a probability tensor (a decode loop's next token).
+  multinomial: (_rt, t, a, k) =>
+    like(t, [...t.shape.slice(0, -1), asInt(arg(a, k, 0, 'num_samples') ?? int(1), 'num_samples')], 'int64'),
   new_zeros: (_rt, t, a) => like(t, dimsArg(a, 'size')),
   new_ones: (_rt, t, a) => like(t, dimsArg(a, 'size')),
   new_empty: (_rt, t, a) => like(t, dimsArg(a, 'size')),

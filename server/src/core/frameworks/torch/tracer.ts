@@ -99,6 +99,31 @@ export class Tracer {
     this.stack = [];
   }
 
+  /**
+   * Sets the current trace aside (its calls, problems, paths and counters) so that another root's
+   * forward can be traced on its own, for a decode loop's later steps; returns how to restore it.
+   */
+  suspend(): () => void {
+    const saved = {
+      calls: this.calls,
+      problems: this.problems,
+      paths: this.paths,
+      counters: this.opCounters,
+      stack: this.stack,
+      flow: this.flow,
+    };
+    this.opCounters = new Map();
+    this.flow = undefined;
+    return () => {
+      this.calls = saved.calls;
+      this.problems = saved.problems;
+      this.paths = saved.paths;
+      this.opCounters = saved.counters;
+      this.stack = saved.stack;
+      this.flow = saved.flow;
+    };
+  }
+
   /** Enters a module's forward. */
   enter(module: ModuleV): void {
     this.stack.push(module);
