@@ -3,7 +3,7 @@
 // specs with dtypes and their bad forms; and the rule each corpus file's models take, as a table.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyze } from '../helpers/analyzer';
 import { parseInputSpec } from '../../server/src/core/analysis/declaredInputs';
@@ -167,15 +167,28 @@ describe('which rule fires for each corpus file (table)', () => {
   const table = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'input-rules.json'), 'utf8')) as {
     files: Record<string, string[]>;
   };
-  const dir = join(__dirname, '..', 'fixtures', 'pytorch');
+  // The PyTorch corpus by file name; the Keras corpora (the project's and keras.io's examples) by folder/name.
+  const corpora: [string, string][] = [
+    ['pytorch', ''],
+    ['keras', 'keras/'],
+    ['keras-io', 'keras-io/'],
+  ];
   it('matches the recorded table', async () => {
     const seen: Record<string, string[]> = {};
-    for (const f of readdirSync(dir)
-      .filter((x) => x.endsWith('.py'))
-      .sort()) {
-      const r = await analyze(readFileSync(join(dir, f), 'utf8'), { file: f });
-      seen[f] = r.models.filter((m) => m.root).map((m) => `${m.name}: ${m.input?.rule ?? 'none'}`);
+    for (const [folder, prefix] of corpora) {
+      const dir = join(__dirname, '..', 'fixtures', folder);
+      for (const f of readdirSync(dir)
+        .filter((x) => x.endsWith('.py'))
+        .sort()) {
+        const r = await analyze(readFileSync(join(dir, f), 'utf8'), { file: f });
+        seen[prefix + f] = r.models.filter((m) => m.root).map((m) => `${m.name}: ${m.input?.rule ?? 'none'}`);
+      }
     }
+    if (process.env.WATTLENS_WRITE_INPUT_RULES)
+      writeFileSync(
+        join(__dirname, '..', 'fixtures', 'input-rules.json'),
+        `${JSON.stringify({ ...table, files: seen }, null, 1)}\n`,
+      );
     assert.deepEqual(seen, table.files);
   });
 });

@@ -131,7 +131,7 @@ describe('Keras fit', () => {
       // With the Keras plug-in: conv 26·26·32·9 = 194,688 + conv 11·11·64·288 = 2,230,272 + dense 1600·10 = 16,000.
       assertCost(t, 2_440_960, { epochs: 15, batch: 128, n: 54_000, steps: 6_330, samples: 810_000 });
     }
-    // fit on a keras.applications checkpoint: default batch 32, x from numpy (unknown) → per 1,000 samples.
+    // fit on a keras.applications checkpoint: default batch 32, x read by np.load (unknown) → per 1,000 samples.
     assert.equal(resnet.model, 'ResNet50');
     assert.equal(resnet.batchSize, 32);
     assert.equal(resnet.epochs, 2);

@@ -7,9 +7,10 @@ import type { ArgValue } from '../layers/layerSpec';
 import { descendantsOfType } from '../frameworks/hub/syntaxArgs';
 import { field } from '../parse/syntax';
 import type { LoaderInfo } from './training/trainingData';
+import { isNumpyArray } from '../frameworks/numpy/numpyNamespace';
 
 /** Which rule gave a model its input (the report's `input.rule`). */
-export type InputRule = 'option' | 'declared' | 'call' | 'tensor' | 'loader' | 'assumed' | 'catalog';
+export type InputRule = 'option' | 'declared' | 'call' | 'model' | 'tensor' | 'loader' | 'assumed' | 'catalog';
 
 /** An input found by one of the rules, with the sentence `input.source` shows. */
 export interface InferredInput {
@@ -78,18 +79,34 @@ function builtTensor(m: ModuleV, leaf: ModuleV | undefined, ctx: InputContext): 
   const passed = ctx.root ? laterCall(ctx.root, modelNames, new Set(candidates.map(([k]) => k))) : undefined;
   if (passed) {
     const t = candidates.find(([k]) => k === passed.name)![1];
+    const fed = asModelInput(t);
     return {
-      tensors: [t],
+      tensors: [fed.tensor],
       rule: 'tensor',
-      source: `tensor ${passed.name} (${t.origin}), passed to the model at line ${passed.line}`,
+      source: `${fed.what} ${passed.name} (${t.origin}${fed.note}), passed to the model at line ${passed.line}`,
     };
   }
-  const fits = candidates.filter(([, t]) => firstLayerAccepts(leaf, t));
+  const fits = candidates.filter(([, t]) => firstLayerAccepts(leaf, asModelInput(t).tensor));
   if (fits.length === 0) return undefined;
   const [name, t] = fits[0];
+  const fed = asModelInput(t);
   const why =
     candidates.length === 1 ? 'the one tensor the file builds' : "the first tensor the model's first layer accepts";
-  return { tensors: [t], rule: 'tensor', source: `tensor ${name} (${t.origin}): ${why}, never passed to the model` };
+  return {
+    tensors: [fed.tensor],
+    rule: 'tensor',
+    source: `${fed.what} ${name} (${t.origin}${fed.note}): ${why}, never passed to the model`,
+  };
+}
+
+/**
+ * How a built tensor reaches a torch model: a NumPy float64 array goes in as float32, as
+ * `torch.from_numpy(x).float()` feeds it (a float64 input to float32 weights is an error in PyTorch).
+ */
+function asModelInput(t: TensorV): { tensor: TensorV; what: string; note: string } {
+  if (!isNumpyArray(t)) return { tensor: t, what: 'tensor', note: '' };
+  if (t.dtype !== 'float64') return { tensor: t, what: 'NumPy array', note: '' };
+  return { tensor: { ...t, dtype: 'float32' }, what: 'NumPy array', note: '; float64, fed as float32' };
 }
 
 /** A call `model(x)` or `model.forward(x)` anywhere in the file (a later cell, a loop body, a function). */

@@ -34,6 +34,7 @@ import type { HfConfigResolver } from '../catalog/hfCache';
 import { inferInput } from './inputRules';
 import { uncalledBuilders } from './builders';
 import { decodeLoopGeneration } from './decodeLoops';
+import { numpyModules } from '../frameworks/numpy/numpyNamespace';
 import { LoopSites } from '../frameworks/torch/decodeSteps';
 import { rootReport, blockReport, type RootModel } from './modelReports';
 import { memoClasses } from './memoClasses';
@@ -162,6 +163,7 @@ export class Session {
       ...einopsModules(this.rt, nn.attrs.get('Module') as ClassV),
       ...torchaoModules(this.rt),
       ...kerasModules(this.keras),
+      ...numpyModules(),
     };
     const modelled = { ...all };
     this.hubTraining.install(all, nn);
@@ -245,7 +247,7 @@ export class Session {
       if (!(e instanceof StepBudgetExceeded)) throw e;
       this.interp.report(e.range ?? root.range, e.message, 'warning');
     }
-    this.kerasSession.finish(this.scope);
+    this.kerasSession.finish(this.scope, this.tree);
     note(AFTER_LAST);
   }
 

@@ -128,6 +128,8 @@ export interface DatasetEntry {
   names: string[];
   unit: 'samples' | 'rows' | 'tokens';
   splits: Record<string, number>;
+  /** An image dataset's images as its transforms receive them (height and width where all share one size). */
+  image?: { channels: number; height?: number; width?: number; source: FigureSource };
   /** The same dataset counted in another unit (WikiText tokens beside rows). */
   alternate?: { unit: 'tokens'; splits: Record<string, number>; source: FigureSource };
   source: FigureSource;

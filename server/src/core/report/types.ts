@@ -80,7 +80,7 @@ export interface Unresolved {
  * `# wattlens: input=` comment, the call's own tensors, a tensor the file builds, a DataLoader's batch,
  * the first layer's stated default (an assumption), or a checkpoint's catalog / config input.
  */
-export type InputRule = 'option' | 'declared' | 'call' | 'tensor' | 'loader' | 'assumed' | 'catalog';
+export type InputRule = 'option' | 'declared' | 'call' | 'model' | 'tensor' | 'loader' | 'assumed' | 'catalog';
 
 /** Where the input shape came from. */
 export interface ModelInput {

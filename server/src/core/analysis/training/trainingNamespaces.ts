@@ -15,6 +15,7 @@ import { builtinClass } from '../../frameworks/torch/modules';
 import { ensureNamespace } from '../../frameworks/hub/loaders';
 import type { TrainingRecorder } from './trainingRecorder';
 import { KERAS_DATASETS, splitInfo, type DatasetInfo } from './trainingData';
+import { transformsNamespace, transformedImage } from './visionTransforms';
 
 type Kw = Map<string, Value>;
 const strOf = (v: Value | undefined): string | undefined => (v?.kind === 'str' ? v.value : undefined);
@@ -139,6 +140,10 @@ function installTorchData(rec: TrainingRecorder, all: Record<string, NamespaceV>
 }
 
 function installTorchvisionDatasets(rec: TrainingRecorder, all: Record<string, NamespaceV>): void {
+  for (const name of ['torchvision.transforms', 'torchvision.transforms.v2']) {
+    const transforms = ensureNamespace(all, name);
+    for (const [k, v] of transformsNamespace(rec.data, name).attrs) transforms.attrs.set(k, v);
+  }
   const ns = ensureNamespace(all, 'torchvision.datasets');
   rec.hub.dynamic.set(ns, (name) => {
     if (!/^[A-Z]/.test(name)) return undefined;
@@ -156,15 +161,37 @@ function installTorchvisionDatasets(rec: TrainingRecorder, all: Record<string, N
         (kw.get('train')?.kind === 'bool' && !(kw.get('train') as { value: boolean }).value
           ? 'test'
           : defaultSplit(rec, name));
-      return rec.data.catalogued(
+      const dataset = rec.data.catalogued(
         `torchvision.datasets.${name}`,
         undefined,
         split,
         site,
         `torchvision.datasets.${name}(${split ? `split ${split}` : ''})`,
       );
+      withTransformedSample(rec, dataset, `torchvision.datasets.${name}`, kw.get('transform'));
+      return dataset;
     });
   });
+}
+
+/**
+ * One sample of a catalogued image dataset: its images (the catalog's `image`) through the dataset's
+ * transform, with an integer class label (CelebA's targets are attributes, not a class: image only).
+ */
+function withTransformedSample(
+  rec: TrainingRecorder,
+  dataset: Value,
+  name: string,
+  transform: Value | undefined,
+): void {
+  const info = rec.data.datasets.get(dataset);
+  const image = rec.data.catalog?.datasetSize(name)?.image;
+  if (!info || !image) return;
+  const tensor = transformedImage(image, transform);
+  if (typeof tensor === 'string') return;
+  const label: TensorV = { kind: 'tensor', shape: [], dtype: 'int64' };
+  info.sample = /CelebA$/.test(name) ? [tensor] : [tensor, label];
+  info.source = `${info.source}, samples ${tensor.shape!.join('×')} after its transform`;
 }
 
 /** The split a torchvision dataset loads by default: train (trainval for OxfordIIITPet). */

@@ -36,6 +36,8 @@ export interface BaseInfo {
 
 type Method = BuiltinV['call'];
 const ZERO = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+/** Keras's default `fit` batch size (keras.Model.fit docs: batch_size defaults to 32). */
+const KERAS_FIT_BATCH = 32;
 
 /** The Keras class objects of one analysis and the attribute rules of their instances. */
 export class KerasClasses {
@@ -166,7 +168,10 @@ export class KerasClasses {
       load_weights: none,
       export: none,
       reset_states: none,
-      fit: result('model.fit()'),
+      fit: (args, kw, site) => {
+        this.noteFit(args[0] as InstanceV, args[1] ?? kw.get('x'), args[3] ?? kw.get('batch_size'), site);
+        return unknown('model.fit() depends on data', site.range);
+      },
       evaluate: result('model.evaluate()'),
       train_on_batch: result('train_on_batch()'),
       test_on_batch: result('test_on_batch()'),
@@ -176,6 +181,26 @@ export class KerasClasses {
           ? this.rt.callLayer(args[0] as InstanceV, [args[1]], new Map(), site)
           : unknown('model.predict() on data', site.range),
       get_layer: (args, kw) => this.getLayer(args[0] as InstanceV, args[1] ?? kw.get('name'), kw.get('index')),
+    };
+  }
+
+  /**
+   * `model.fit(x, y, batch_size=B)` at module level on an array of known shape: one batch of it (B, else
+   * Keras's default 32, never more than the array holds) is the model's input when nothing else gives one.
+   */
+  private noteFit(inst: InstanceV, x: Value | undefined, batchV: Value | undefined, site: CallSite): void {
+    const st = this.rt.objects.get(inst);
+    if (!st || st.fitted || this.rt.tracer.active || x?.kind !== 'tensor' || !x.shape || x.shape.length < 2) return;
+    if (!x.shape.every((d) => Number.isInteger(d) && d > 0)) return;
+    const stated = batchV?.kind === 'int' && batchV.value > 0 ? batchV.value : undefined;
+    if (batchV && batchV.kind !== 'none' && stated === undefined) return;
+    const batch = Math.min(stated ?? KERAS_FIT_BATCH, x.shape[0]);
+    const line = site.range.start.line + 1;
+    st.fitted = {
+      shapes: [[batch, ...x.shape.slice(1)]],
+      source: `one batch of the array passed to fit at line ${line}${x.origin ? ` (${x.origin})` : ''}: batch ${batch}${stated ? '' : " (Keras's default batch_size=32)"} of [${x.shape.join(', ')}]`,
+      line: site.range.start.line,
+      rule: 'loader',
     };
   }
 
@@ -295,6 +320,7 @@ export class KerasClasses {
         shapes,
         source: `${st.name}.build(...), line ${site.range.start.line + 1}`,
         line: site.range.start.line,
+        rule: 'call',
       };
     if (st.kind === 'custom') st.built = true;
     try {

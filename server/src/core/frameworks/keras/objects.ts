@@ -1,6 +1,6 @@
 // What the analysis knows about each Keras object (layer or model): its kind, name, spec and
 // weights once built, and the layer tree a model tracks — plus parameter counts over that tree.
-import type { Precision } from '../../report/types';
+import type { InputRule, Precision } from '../../report/types';
 import type { Range } from '../../parse/syntax';
 import type { InstanceV, TensorV, Value } from '../../interpreter/python/values';
 import type { KerasLayerSpec, KArg, Shape } from './layers/spec';
@@ -23,6 +23,8 @@ export interface InputDecl {
   shapes: Shape[];
   source: string;
   line: number;
+  /** Which input rule gave it (the report's `input.rule`). */
+  rule?: InputRule;
 }
 
 /** The analysis state of one Keras object. */
@@ -50,6 +52,8 @@ export interface KerasState {
   graph?: FunctionalGraph;
   /** The first input a model was called (or built) on at module level. */
   observed?: InputDecl;
+  /** One batch of the first array `fit(x, ...)` was given at module level. */
+  fitted?: InputDecl;
   /** Set while a custom layer's build() runs, against re-entry. */
   building?: boolean;
   /** The mixed-precision policy in force when it was built (`set_global_policy("mixed_float16")`), and where. */

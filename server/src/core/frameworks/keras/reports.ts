@@ -2,6 +2,7 @@
 // and user Layer/Model subclasses used inside them as blocks (root: false). Also the entry points
 // the analysis session calls: finish() after the module ran, reports() and findings().
 import type { Scope, ClassV, InstanceV } from '../../interpreter/python/values';
+import type { SyntaxNode } from '../../parse/syntax';
 import { StepBudgetExceeded } from '../../interpreter/stepBudget';
 import { lookupClassAttr } from '../../interpreter/python/classes';
 import type { CodePrecision, Finding, LayerReport, ModelReport, Precision, Unresolved } from '../../report/types';
@@ -23,10 +24,10 @@ export class KerasSession {
   constructor(private readonly rt: KerasRuntime) {}
 
   /** Finds and traces the root models of the module scope (call after the module ran). */
-  finish(scope: Scope): void {
+  finish(scope: Scope, tree?: SyntaxNode): void {
     this.roots = kerasRoots(this.rt, scope);
     try {
-      ({ runs: this.runs, missing: this.missing } = traceRoots(this.rt, this.roots));
+      ({ runs: this.runs, missing: this.missing } = traceRoots(this.rt, this.roots, { vars: scope.vars, tree }));
     } catch (e) {
       if (!(e instanceof StepBudgetExceeded)) throw e;
       this.rt.interp.report(e.range ?? this.rt.objects.get(this.roots[0]?.inst)?.range ?? ZERO, e.message, 'warning');
@@ -83,7 +84,12 @@ export class KerasSession {
       root: true,
       range: user ? root.inst.cls.range : st.range,
       input: run?.inputs[0]?.shape
-        ? { shape: run.inputs[0].shape, dtype: run.inputs[0].dtype, source: run.source }
+        ? {
+            shape: run.inputs[0].shape,
+            dtype: run.inputs[0].dtype,
+            source: run.source,
+            ...(run.rule ? { rule: run.rule } : {}),
+          }
         : null,
       totals: totals(params.count, layers, complete, bytes),
       layers,

@@ -1,7 +1,13 @@
 // Root Keras models of a file (module-level models not part of another) and their traces: each is
 // run on its input — --input, a `# wattlens: input=` comment, the call or build() the file makes,
-// or the model's own keras.Input / input_shape= — with the tracer recording every layer.
+// the model's own keras.Input / input_shape=, a tensor the file builds beside it (tf.random.normal,
+// np.random.rand, a keras.Input never connected), or one batch of the array given to fit() — with the
+// tracer recording every layer.
 import type { Scope, InstanceV, TensorV, Value } from '../../interpreter/python/values';
+import type { SyntaxNode } from '../../parse/syntax';
+import { field } from '../../parse/syntax';
+import type { InputRule } from '../../report/types';
+import { descendantsOfType } from '../hub/syntaxArgs';
 import { list } from '../../interpreter/python/values';
 import { lookupClassAttr } from '../../interpreter/python/classes';
 import { PyError } from '../../interpreter/python/errors';
@@ -22,6 +28,7 @@ export interface KerasRun {
   root: InstanceV;
   inputs: TensorV[];
   source: string;
+  rule?: InputRule;
   rows: KerasRow[];
   problems: KerasProblem[];
   paths: Map<InstanceV, string>;
@@ -53,15 +60,22 @@ export function hasCall(inst: InstanceV): boolean {
   return call?.kind === 'func' || call?.kind === 'builtin';
 }
 
+/** What the input rules read beyond the models: the module's variables and its syntax (to see later calls). */
+export interface ModuleContext {
+  vars: Map<string, Value>;
+  tree?: SyntaxNode;
+}
+
 /** Traces every root that has an input; returns the runs and, for the others, why they have none. */
 export function traceRoots(
   rt: KerasRuntime,
   roots: KerasRoot[],
+  context?: ModuleContext,
 ): { runs: Map<InstanceV, KerasRun>; missing: Map<InstanceV, string> } {
   const runs = new Map<InstanceV, KerasRun>();
   const missing = new Map<InstanceV, string>();
   for (const root of roots) {
-    const input = resolveInput(rt, root.inst);
+    const input = resolveInput(rt, root.inst, context);
     if (!input) {
       missing.set(
         root.inst,
@@ -75,11 +89,15 @@ export function traceRoots(
 }
 
 /** The input of a root, in order of precedence; batch replaced by --batch. */
-function resolveInput(rt: KerasRuntime, inst: InstanceV): InputDecl | undefined {
+function resolveInput(rt: KerasRuntime, inst: InstanceV, context?: ModuleContext): InputDecl | undefined {
   const st = rt.objects.get(inst)!;
-  const decl = rt.options.input
-    ? { shapes: rt.options.input, source: '--input', line: -1 }
-    : (declared(rt, inst, st) ?? st.observed ?? intrinsic(rt, st));
+  const decl: InputDecl | undefined = rt.options.input
+    ? { shapes: rt.options.input, source: '--input', line: -1, rule: 'option' }
+    : (declared(rt, inst, st) ??
+      st.observed ??
+      intrinsic(rt, st) ??
+      st.fitted ??
+      (context && builtTensor(rt, inst, st, context)));
   if (!decl || !rt.options.batch) return decl;
   return {
     ...decl,
@@ -102,7 +120,7 @@ function declared(rt: KerasRuntime, inst: InstanceV, st: KerasState): InputDecl 
     if (line < 0) continue;
     for (const l of [line, line - 1, line - 2]) {
       const shapes = rt.options.declaredInputs.get(l);
-      if (shapes) return { shapes, source: `# wattlens: input comment, line ${l + 1}`, line: l };
+      if (shapes) return { shapes, source: `# wattlens: input comment, line ${l + 1}`, line: l, rule: 'declared' };
     }
   }
   return undefined;
@@ -115,11 +133,96 @@ function intrinsic(rt: KerasRuntime, st: KerasState): InputDecl | undefined {
       shapes: st.graph.inputs.map((t) => t.shape!),
       source: st.graph.inputs[0]?.origin ?? 'keras.Input',
       line: -1,
+      rule: 'model',
     };
   }
-  if (st.kind === 'sequential')
-    return st.declaredInput ?? (st.layers[0] && rt.objects.get(st.layers[0])?.declaredInput);
-  return undefined;
+  const own =
+    st.kind === 'sequential'
+      ? (st.declaredInput ?? (st.layers[0] && rt.objects.get(st.layers[0])?.declaredInput))
+      : undefined;
+  return own && { ...own, rule: 'model' };
+}
+
+/** Input ranks of first layers that take one rank only (a Dense, Flatten or Normalization takes any of 2 or more). */
+const FIRST_LAYER_RANK: Record<string, number> = {
+  Conv1D: 3,
+  Conv2D: 4,
+  Conv3D: 5,
+  SeparableConv1D: 3,
+  SeparableConv2D: 4,
+  DepthwiseConv2D: 4,
+  Conv2DTranspose: 4,
+  Conv3DTranspose: 5,
+  MaxPooling1D: 3,
+  MaxPooling2D: 4,
+  AveragePooling2D: 4,
+  LSTM: 3,
+  GRU: 3,
+  SimpleRNN: 3,
+  Bidirectional: 3,
+  Embedding: 2,
+};
+
+/**
+ * A module-level tensor the file builds (tf.random.normal, keras.ops.zeros, np.random.rand, a keras.Input
+ * that no model consumes) for a model that states no input: the one passed to it later (`model(x)`,
+ * `model.predict(x)` in a function or cell never run), else the first whose rank its first layer takes.
+ */
+function builtTensor(rt: KerasRuntime, inst: InstanceV, st: KerasState, context: ModuleContext): InputDecl | undefined {
+  const names = new Set([...context.vars].filter(([, v]) => v === inst).map(([k]) => k));
+  const calls = context.tree ? modelCalls(context.tree, names) : [];
+  // Arrays given to fit/evaluate are training data, batched by fit: not an example input.
+  const data = new Set(calls.filter((c) => c.data).map((c) => c.name));
+  const candidates = [...context.vars].filter(
+    (e): e is [string, TensorV] =>
+      e[1].kind === 'tensor' &&
+      !!e[1].origin &&
+      !!e[1].shape &&
+      e[1].shape.length >= 2 &&
+      e[1].shape.every((d) => Number.isInteger(d) && d > 0) &&
+      !data.has(e[0]),
+  );
+  if (candidates.length === 0) return undefined;
+  const later = calls.find((c) => !c.data && candidates.some(([k]) => k === c.name));
+  const first = st.kind === 'sequential' && st.layers[0] ? st.layers[0].cls.name : undefined;
+  const rank = first ? FIRST_LAYER_RANK[first] : undefined;
+  const chosen = later
+    ? candidates.find(([k]) => k === later.name)
+    : candidates.find(([, t]) => rank === undefined || t.shape!.length === rank);
+  if (!chosen) return undefined;
+  const [name, t] = chosen;
+  const why = later
+    ? `passed to the model at line ${later.line}`
+    : candidates.length === 1
+      ? 'the one tensor the file builds, never passed to the model'
+      : `the first tensor ${first ? `its first layer ${first} takes` : 'the file builds'}, never passed to the model`;
+  return { shapes: [t.shape!], source: `tensor ${name} (${t.origin}): ${why}`, line: -1, rule: 'tensor' };
+}
+
+/**
+ * The model's calls anywhere in the file whose first argument is a name: `model(x)`, `model.predict(x)`
+ * (an example, `data` false) and `model.fit(x, ...)`, `model.evaluate(x, ...)` (training data, `data` true).
+ */
+function modelCalls(tree: SyntaxNode, models: Set<string>): { name: string; line: number; data: boolean }[] {
+  const out: { name: string; line: number; data: boolean }[] = [];
+  if (models.size === 0) return out;
+  for (const call of descendantsOfType(tree, 'call')) {
+    const fn = field(call, 'function');
+    const method = fn?.type === 'attribute' ? field(fn, 'attribute')?.text : undefined;
+    const callee =
+      fn?.type === 'identifier'
+        ? fn.text
+        : method && /^(predict|predict_on_batch|fit|evaluate)$/.test(method)
+          ? field(fn!, 'object')?.text
+          : undefined;
+    if (!callee || !models.has(callee)) continue;
+    const x = field(call, 'arguments')?.children.find(
+      (c) => /^[a-z_]+$/.test(c.type) && c.type !== 'comment' && c.type !== 'keyword_argument',
+    );
+    if (x?.type === 'identifier')
+      out.push({ name: x.text, line: call.range.start.line + 1, data: method === 'fit' || method === 'evaluate' });
+  }
+  return out;
 }
 
 /** Runs one root on tensors of the declared shapes, the tracer recording. */
@@ -146,6 +249,7 @@ function traceOne(rt: KerasRuntime, inst: InstanceV, input: InputDecl): KerasRun
     root: inst,
     inputs: tensors,
     source: input.source,
+    rule: input.rule,
     rows: rt.tracer.rows,
     problems: rt.tracer.problems,
     paths: rt.tracer.paths,

@@ -203,10 +203,10 @@ export class KerasRuntime implements FrameworkHooks, KerasHost {
   observe(st: KerasState, v: Value | undefined, source: string, range: Range): void {
     const ts = tensorsIn(v);
     if (ts.length && ts.every((t) => t.shape))
-      st.observed = { shapes: ts.map((t) => t.shape!), source, line: range.start.line };
+      st.observed = { shapes: ts.map((t) => t.shape!), source, line: range.start.line, rule: 'call' };
     // A model called on a Python list (gnn_model([1, 10, 100])) runs on it as a constant tensor.
     const constant = !ts.length && v ? constantShape(v) : undefined;
-    if (constant) st.observed = { shapes: [constant], source, line: range.start.line };
+    if (constant) st.observed = { shapes: [constant], source, line: range.start.line, rule: 'call' };
   }
 
   /** Runs a layer or model on its arguments (no graph node). */

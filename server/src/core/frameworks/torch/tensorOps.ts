@@ -288,7 +288,10 @@ function cast(dtype: DType): Method {
 
 /** `t` as `dtype`, its known elements converted as torch converts them (toward zero for integers). */
 function castValues(t: TensorV & { shape: number[] }, dtype: DType): TensorV {
-  return t.values ? valued(t.shape, dtype, t.values) : like(t, t.shape, dtype);
+  const out = t.values ? valued(t.shape, dtype, t.values) : like(t, t.shape, dtype);
+  // Still the tensor the file built: its origin is kept, for the input rules.
+  if (t.origin) out.origin = t.origin;
+  return out;
 }
 
 /** numpy's `a.astype("float32")` (Keras datasets arrive as arrays): same shape, the named dtype. */

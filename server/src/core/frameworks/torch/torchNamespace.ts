@@ -193,8 +193,11 @@ function torchFunctions(rt: TorchRuntime): Record<string, Fn> {
       t?.kind === 'tensor' && t.shape ? int(t.shape.reduce((x, y) => x * y, 1)) : unknown('numel of unknown'),
     load: (_a: Value[], _k: Map<string, Value>, site: CallSite) => unknown('torch.load reads a file', site.range),
     save: () => NONE,
-    from_numpy: (_a: Value[], _k: Map<string, Value>, site: CallSite) =>
-      unknown('torch.from_numpy depends on data', site.range),
+    // An array the file builds (numpy.random.rand, ...) becomes a tensor of its shape and dtype.
+    from_numpy: ([a]: Value[], _k: Map<string, Value>, site: CallSite) =>
+      a?.kind === 'tensor' && a.shape
+        ? fromArray(a, 'torch.from_numpy', site)
+        : unknown('torch.from_numpy depends on data', site.range),
   });
   return fns;
 }
@@ -339,7 +342,13 @@ export function torchModules(rt: TorchRuntime): {
     attrs.set(name, builtin(`torch.${name}`, likeFactory(name)));
   attrs.set(
     'tensor',
-    builtin('torch.tensor', ([d], kw, site) => tensorLiteral(d ?? kw.get('data'), kw.get('dtype'), site)),
+    builtin('torch.tensor', ([d], kw, site) => {
+      const data = d ?? kw.get('data');
+      // An array the file builds (numpy.random.rand, ...) becomes a tensor of its shape, still named as built.
+      return data?.kind === 'tensor'
+        ? fromArray(data, 'torch.tensor', site, kw.get('dtype'))
+        : tensorLiteral(data, kw.get('dtype'), site);
+    }),
   );
   // torch.as_tensor shares a tensor's data (cast when a dtype is given) and builds one from other data.
   attrs.set(
@@ -616,6 +625,15 @@ function arangeLength(a: Value[]): number {
   const n = a.map((v) => (v.kind === 'int' || v.kind === 'float' ? v.value : 0));
   const [start, end, step] = n.length === 1 ? [0, n[0], 1] : [n[0], n[1], n[2] ?? 1];
   return Math.max(0, Math.ceil((end - start) / step));
+}
+
+/** A tensor made from an array or tensor `a` (its shape; its dtype unless `dtype=` names one), noting where. */
+function fromArray(a: TensorV, how: string, site: CallSite, dtype?: Value): Value {
+  if (!a.shape) return a;
+  const t: TensorV = { ...like(a, a.shape), values: a.values };
+  if (dtype?.kind === 'str' && DTYPES[dtype.value]) t.dtype = DTYPES[dtype.value];
+  t.origin = a.origin ? `${how}(${a.origin})` : `${how}, line ${site.range.start.line + 1}`;
+  return t;
 }
 
 function tensorLiteral(d: Value | undefined, dtype: Value | undefined, site: CallSite): Value {
