@@ -1,5 +1,7 @@
 // Notebook tests: a jupyter-notebook opened through notebookDocument/didOpen with the model class
 // in cell 1 and its instantiation and call in cell 2; results map back to each cell's URI and lines.
+// Also an example tensor built in another cell than the model and never passed (input rules across
+// cells), named in cell terms by the report and the hover.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { TestClient, applyEdits } from './client';
@@ -230,6 +232,83 @@ test('a cell that does not parse is reported in that cell and the model across t
     assert.ok(
       d.some((x) => x.code === 'syntax' && x.range.start.line === 0),
       JSON.stringify(d),
+    );
+  } finally {
+    await other.stop();
+  }
+});
+
+test('an example tensor built in one cell reaches the model built in another, never passed (through the server)', async () => {
+  const other = await TestClient.start({});
+  // Four cells: the class, the model, the example tensors, and what comes later.
+  const open = async (name: string, exampleText: string, laterText: string) => {
+    const nb = `file:///work/nb/${name}.ipynb`;
+    const [defs, build, example, later] = ['#X0', '#X1', '#X2', '#X3'].map(
+      (f) => `vscode-notebook-cell:/work/nb/${name}.ipynb${f}`,
+    );
+    await other.conn.sendNotification('notebookDocument/didOpen', {
+      notebookDocument: {
+        uri: nb,
+        notebookType: 'jupyter-notebook',
+        version: 1,
+        cells: [defs, build, example, later].map((document) => ({ kind: 2, document })),
+      },
+      cellTextDocuments: [
+        { uri: defs, languageId: 'python', version: 1, text: cell1Text },
+        { uri: build, languageId: 'python', version: 1, text: 'model = Mlp()\n' },
+        { uri: example, languageId: 'python', version: 1, text: exampleText },
+        { uri: later, languageId: 'python', version: 1, text: laterText },
+      ],
+    });
+    const report = async () =>
+      (
+        (await other.conn.sendRequest('wattlens/modelReport', { uri: nb })) as {
+          name: string;
+          input: { shape: number[]; source: string; rule: string } | null;
+          totals: { macs: number | null };
+        }[]
+      ).find((m) => m.name === 'Mlp')!;
+    return { defs, report };
+  };
+  try {
+    // The tensor is built in cell 3 and never passed: the model in cell 2 is costed on it, and says where it came from.
+    const { defs, report } = await open(
+      'crosscell',
+      'x = torch.randn(16, 784)\nlabels = torch.randint(0, 10, (16,))\n',
+      'print("done")\n',
+    );
+    const mlp = await report();
+    assert.equal(mlp.input?.rule, 'tensor', JSON.stringify(mlp.input));
+    assert.deepEqual(mlp.input!.shape, [16, 784]);
+    assert.match(mlp.input!.source, /tensor x \(torch\.randn, cell 3, line 1\)/);
+    // 16 × (784·256 + 256·10) MACs: exact, from the cell-3 tensor.
+    assert.equal(mlp.totals.macs, 16 * (784 * 256 + 256 * 10));
+    const lines1 = cell1Text.split('\n');
+    const fc1 = lines1.findIndex((l) => l.includes('self.fc1 = nn.Linear(784, 256)'));
+    const hints = await other.inlayHints(defs);
+    assert.ok(
+      hints.some((h) => h.position.line === fc1 && /MFLOPs/.test(String(h.label))),
+      JSON.stringify(hints.map((h) => h.label)),
+    );
+    const hover = await other.hover(
+      defs,
+      lines1.findIndex((l) => l.startsWith('class Mlp')),
+      3,
+    );
+    assert.match((hover?.contents as { value: string }).value, /tensor x \(torch\.randn, cell 3, line 1\)/);
+    const lens = (await other.codeLenses(defs)).map((l) => l.command?.title ?? '').join('\n');
+    assert.doesNotMatch(lens, /input assumed/);
+    // Two candidates: the one a later cell passes to the model (in a function never run) wins.
+    const second = await open(
+      'passedlater',
+      'a = torch.randn(2, 784)\nb = torch.randn(8, 784)\n',
+      'def run():\n    return model(b)\n',
+    );
+    const passed = await second.report();
+    assert.deepEqual(passed.input?.shape, [8, 784]);
+    assert.match(
+      passed.input!.source,
+      /tensor b \(torch\.randn, cell 3, line 2\), passed to the model at cell 4, line 2/,
     );
   } finally {
     await other.stop();

@@ -17,7 +17,7 @@ import type { Range } from '../core/parse/syntax';
 import type { ModelReport } from '../core/report/types';
 import { PROFILE_MODEL_COMMAND, type ProfileModelArgs } from '../protocol';
 import type { ActionItem, FindingItem, HintItem, HoverItem, LensItem } from '../ide/items';
-import { fromSegment, lineText, segmentAt, toSegmentRange, type Source } from '../ide/sources';
+import { fromSegment, inUserTerms, lineText, segmentAt, toSegmentRange, type Source } from '../ide/sources';
 
 const SOURCE = 'wattlens';
 
@@ -160,10 +160,15 @@ export function toModelReports(source: Source, models: ModelReport[]): ModelRepo
   };
   return models.map((model) => {
     const head = local(model.range);
+    // Sentences that name lines (where the input or a generate call's workload came from) in cell terms, as hovers say them.
     return {
       ...model,
       range: head.range,
       cell: head.cell,
+      input: model.input && { ...model.input, source: inUserTerms(source, model.input.source) },
+      ...(model.generation
+        ? { generation: { ...model.generation, source: inUserTerms(source, model.generation.source) } }
+        : {}),
       layers: model.layers.map((l) => {
         const def = local(l.range);
         return { ...l, range: def.range, callRange: l.callRange ? local(l.callRange).range : null, cell: def.cell };
