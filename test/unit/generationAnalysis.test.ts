@@ -123,3 +123,34 @@ describe('a Hugging Face config.json on disk', () => {
     }
   });
 });
+
+describe('prompts from a catalogued dataset', () => {
+  const withData = loadModelCatalog(join(repoRoot, 'profiles', 'models'), join(repoRoot, 'profiles', 'datasets.json'));
+  const gen = async (src: string) =>
+    (await analyze(src, { catalog: withData })).models.find((m) => m.generation)!.generation!;
+
+  it('tok(split["text"]) and vLLM on a sliced column: the batch is the rows, the source names the split', async () => {
+    const hf = await gen(
+      `${HF}from datasets import load_dataset\nds = load_dataset("imdb", split="test[:8]")\ntok = AutoTokenizer.from_pretrained("Qwen/Qwen2.5-0.5B-Instruct")\nmodel = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-0.5B-Instruct", torch_dtype=torch.bfloat16)\nout = model.generate(**tok(ds["text"], padding="max_length", max_length=256), max_new_tokens=64)\n`,
+    );
+    assert.deepEqual([hf.batch, hf.promptTokens, hf.newTokens], [8, 256, 64]);
+    assert.match(hf.source, /column "text" of load_dataset\("imdb"\), line 4: imdb "test\[:8\]" = 8 samples/);
+    const vllm = await gen(
+      'from datasets import load_dataset\nfrom vllm import LLM, SamplingParams\nllm = LLM(model="Qwen/Qwen2.5-7B-Instruct")\nprompts = load_dataset("imdb", split="test")["text"][:32]\nres = llm.generate(prompts, SamplingParams(max_tokens=128))\n',
+    );
+    assert.deepEqual([vllm.batch, vllm.newTokens], [32, 128]);
+    assert.match(vllm.source, /25,000 samples.*\[0:32\] \(32 rows\)/);
+  });
+
+  it('a split the catalog lacks, or a slice it cannot read, leaves the batch unknown with the reason', async () => {
+    const missing = await gen(
+      'from datasets import load_dataset\nfrom vllm import LLM, SamplingParams\nllm = LLM(model="Qwen/Qwen2.5-7B-Instruct")\nres = llm.generate(load_dataset("imdb", split="nosuch")["text"], SamplingParams(max_tokens=16))\n',
+    );
+    assert.equal(missing.batch, null);
+    assert.match(missing.reason!, /batch unknown: .*split "nosuch" of imdb is not in the catalog/);
+    const sliced = await gen(
+      'from datasets import load_dataset\nfrom vllm import LLM, SamplingParams\nllm = LLM(model="Qwen/Qwen2.5-7B-Instruct")\nn = int(input())\nres = llm.generate(load_dataset("imdb", split="test")["text"][:n], SamplingParams(max_tokens=16))\n',
+    );
+    assert.equal(sliced.batch, null);
+  });
+});

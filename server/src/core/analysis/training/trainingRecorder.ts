@@ -147,12 +147,56 @@ export class TrainingRecorder implements FrameworkHooks {
   }
 
   getItem(obj: Value, index: Value, site: CallSite): Value | undefined {
+    const column = this.columns.get(obj);
+    if (column) return this.columnSlice(column, index, site);
     const ds = this.data.datasets.get(obj);
     if (!ds) return undefined;
-    if (index.kind === 'str' && (ds.splits || ds.entry)) return this.data.splitOf(ds, index.value, site);
+    if (index.kind === 'str' && ds.splits) return this.data.splitOf(ds, index.value, site);
+    if (index.kind === 'str' && ds.entry) return this.column(ds, index.value, site);
     if (index.kind === 'int' && ds.sample)
       return ds.sample.length === 1 ? ds.sample[0] : { kind: 'tuple', items: ds.sample };
     return unknown(`indexing this dataset is not modelled`, site.range);
+  }
+
+  /** Columns of catalogued dataset splits (`ds["text"]`), by value: their rows and where they came from. */
+  private readonly columns = new WeakMap<object, { rows: number | null; source: string }>();
+
+  /**
+   * `split["text"]`: one value per row of a catalogued split. Passed as prompts (a pipeline, vLLM's
+   * generate, a tokenizer), it is a batch of that many rows.
+   */
+  private column(ds: DatasetInfo, name: string, site: CallSite): Value {
+    const rows = ds.size;
+    const source =
+      rows === null
+        ? `column "${name}" of ${ds.source}: its row count is unknown (${ds.reason ?? 'unknown split'})`
+        : `column "${name}" of ${ds.source} (${rows.toLocaleString('en-US')} rows), line ${site.range.start.line + 1}`;
+    return this.columnValue(rows, source);
+  }
+
+  /** `column[:k]` / `column[a:b]` with literal bounds: that many rows; other indexing is not modelled. */
+  private columnSlice(column: { rows: number | null; source: string }, index: Value, site: CallSite): Value {
+    if (index.kind !== 'slice' || column.rows === null)
+      return unknown('indexing a dataset column is not modelled', site.range);
+    const bound = (v: Value, dflt: number) =>
+      v.kind === 'none'
+        ? dflt
+        : v.kind === 'int'
+          ? Math.min(Math.max(v.value < 0 ? v.value + column.rows! : v.value, 0), column.rows!)
+          : undefined;
+    const start = bound(index.start, 0);
+    const stop = bound(index.stop, column.rows);
+    if (start === undefined || stop === undefined || index.step.kind !== 'none')
+      return unknown('a dataset column sliced by bounds that are not integer literals', site.range);
+    const rows = Math.max(0, stop - start);
+    return this.columnValue(rows, `${column.source}[${start}:${stop}] (${rows.toLocaleString('en-US')} rows)`);
+  }
+
+  private columnValue(rows: number | null, source: string): Value {
+    const value = this.data.instance('Column');
+    this.columns.set(value, { rows, source });
+    this.hub.prompts.set(value, { rows, tokens: null, source });
+    return value;
   }
 
   /** One collated batch of a loader whose samples are known, else undefined. */

@@ -370,7 +370,14 @@ export class HubRuntime implements FrameworkHooks {
   /** Tokenizer call: a dict of input_ids / attention_mask, shaped when padding to a literal max_length. */
   private encode(args: Value[], kw: Map<string, Value>): Value {
     const text = args[0] ?? kw.get('text');
-    const rows = text?.kind === 'str' ? 1 : text?.kind === 'list' || text?.kind === 'tuple' ? text.items.length : null;
+    // A value that already stands for prompts (a dataset column) keeps its row count.
+    const known = text && this.prompts.get(text);
+    const rows =
+      text?.kind === 'str'
+        ? 1
+        : text?.kind === 'list' || text?.kind === 'tuple'
+          ? text.items.length
+          : (known?.rows ?? null);
     const maxLen = kw.get('max_length');
     const padded = kw.get('padding')?.kind === 'str' && (kw.get('padding') as { value: string }).value === 'max_length';
     const shape = rows !== null && padded && maxLen?.kind === 'int' ? [rows, maxLen.value] : null;
@@ -379,8 +386,8 @@ export class HubRuntime implements FrameworkHooks {
       tokens: shape ? shape[1] : null,
       source:
         rows === null
-          ? 'the tokenizer input is not a literal string or list'
-          : `${rows} prompt${rows === 1 ? '' : 's'} through the tokenizer${shape ? ` padded to max_length=${shape[1]}` : ''}`,
+          ? (known?.source ?? 'the tokenizer input is not a literal string or list')
+          : `${known ? `${known.source}, ` : ''}${rows} prompt${rows === 1 ? '' : 's'} through the tokenizer${shape ? ` padded to max_length=${shape[1]}` : ''}`,
     };
     const t = (): TensorV =>
       shape
