@@ -191,3 +191,41 @@ describe('loops that are not generation', () => {
     });
   }
 });
+
+describe('bad decode loops: located, never silently missing, never a crash', () => {
+  const call = (steps: string) =>
+    withTail(
+      `model = GPT.from_config(n_layer=2, n_head=2, n_embd=64, block_size=32)\ny = model.generate(torch.zeros((1, 4), dtype=torch.long), ${steps})\n`,
+    );
+
+  it('a loop longer than the analysis budget: a generation block with unknown new tokens and the reason', async () => {
+    const file = await analyze(call('5000'), { maxSteps: 200_000 });
+    const g = gpt(file.models).generation!;
+    assert.ok(g, 'the generation is reported');
+    assert.deepEqual([g.batch, g.promptTokens, g.newTokens], [1, 4, null]);
+    assert.match(
+      g.reason!,
+      /the analysis budget ran out after \d+ steps of the loop at line 165: the number of new tokens, and so the cost, is unknown/,
+    );
+    const [costedModel] = costed(file).filter((m) => m.generation);
+    assert.equal(costedModel.generation!.energyJ, null);
+  });
+
+  for (const [what, steps, message] of [
+    ['a step count from input()', 'int(input())', /cannot iterate over <unknown> statically/],
+    ['a string', '"many"', /./],
+    ['a negative count (range is empty: nothing generated)', '-3', undefined],
+  ] as const) {
+    it(`max_new_tokens as ${what}: no generation block, the model still analysed`, async () => {
+      const file = await analyze(call(steps));
+      const m = gpt(file.models);
+      assert.equal(m.generation, undefined);
+      assert.equal(m.totals.params, 3_321_600);
+      if (message)
+        assert.ok(
+          file.diagnostics.some((d) => message.test(d.message)),
+          JSON.stringify(file.diagnostics),
+        );
+    });
+  }
+});

@@ -37,11 +37,12 @@ export function decodeLoopGeneration(
   tree: SyntaxNode | undefined,
   precision: Precision,
   traceStep: TraceStep,
+  budgetExhausted = false,
 ): GenerationReport | undefined {
   if (!run.steps) return undefined;
   for (const steps of run.steps.bySite.values()) {
     const segments = segmentsOf(steps);
-    if (segments.length) return generationOf(segments, tree, precision, traceStep);
+    if (segments.length) return generationOf(segments, tree, precision, traceStep, budgetExhausted);
   }
   return undefined;
 }
@@ -96,6 +97,7 @@ function generationOf(
   tree: SyntaxNode | undefined,
   precision: Precision,
   traceStep: TraceStep,
+  budgetExhausted: boolean,
 ): GenerationReport {
   const segment = segments[0];
   const n = segment.steps.length;
@@ -145,6 +147,14 @@ function generationOf(
     co2eG: null,
     boundBy: null,
   };
+  // The analysis stopped inside (or after) the loop: how many steps it would run is not known.
+  if (budgetExhausted)
+    return {
+      ...report,
+      newTokens: null,
+      source: report.source.replace(/new tokens: \d+ steps/, `new tokens: unknown (more than ${n} steps)`),
+      reason: `the analysis budget ran out after ${n} steps of the loop at line ${loopLine}: the number of new tokens, and so the cost, is unknown`,
+    };
   const bytes = bytesPerElement(precision);
   const points = tracedPoints(segments, segment, traceStep, bytes);
   if (typeof points === 'string') return { ...report, reason: points };

@@ -437,8 +437,12 @@ export class Session {
     if (!byPrecision.has(precision)) {
       let generation: ModelReport['generation'];
       try {
-        generation = decodeLoopGeneration(run, this.tree, precision, (args, kwargs, range) =>
-          this.rt.traceDetached(run.module, args, kwargs, range),
+        generation = decodeLoopGeneration(
+          run,
+          this.tree,
+          precision,
+          (args, kwargs, range) => this.rt.traceDetached(run.module, args, kwargs, range),
+          this.budget.exhausted,
         );
       } catch (e) {
         if (!(e instanceof StepBudgetExceeded)) throw e;

@@ -38,6 +38,11 @@ export class StepBudget {
     this.deadline = Date.now() + maxMs;
   }
 
+  /** Whether the step budget has run out (the analysis stopped where it was). */
+  get exhausted(): boolean {
+    return this.steps > this.maxSteps;
+  }
+
   /**
    * Spends one step at `at` (a syntax node or call site); throws StepBudgetExceeded located there when
    * steps or time run out. It takes the node rather than its range because a node's range is built on first read.
