@@ -53,6 +53,8 @@ export class RootSteps {
   readonly bySite = new Map<string, RootStep[]>();
   private readonly traced = new Map<string, number>();
   private readonly last = new Map<string, Value>();
+  /** The argument shapes already seen at each site on steps that pass nothing back. */
+  private readonly shapes = new Map<string, Set<string>>();
 
   /**
    * Records a later call of the root at `site` and returns what the program gets back: the step's own
@@ -68,6 +70,7 @@ export class RootSteps {
       if (siteKey(first.site) === key) {
         const trace = first.trace ?? tracer.traceDetached(first.args, first.kwargs, site);
         steps.push({ site, args: first.args, kwargs: first.kwargs, carried: false, trace });
+        this.shapes.set(key, new Set([shapesKey(first.args, first.kwargs)]));
         this.traced.set(key, 1);
         this.last.set(key, trace.output);
       } else if (first.trace && carries(args.slice(1), kwargs, first.trace.output)) {
@@ -80,6 +83,13 @@ export class RootSteps {
     const carried = previous !== undefined && carries(args.slice(1), kwargs, previous);
     const step: RootStep = { site, args, kwargs, carried };
     steps.push(step);
+    // A step on the same shapes as one already traced, passing nothing back, does the same work: a loop
+    // over same-shaped batches (or a benchmark) is not traced again, which keeps such loops cheap.
+    const shapes = shapesKey(args, kwargs);
+    const seen = this.shapes.get(key) ?? new Set<string>();
+    this.shapes.set(key, seen);
+    if (!carried && seen.has(shapes)) return this.last.get(key) ?? previous!;
+    if (!carried) seen.add(shapes);
     if ((this.traced.get(key) ?? 0) < TRACED_STEPS) {
       step.trace = tracer.traceDetached(args, kwargs, site);
       this.traced.set(key, (this.traced.get(key) ?? 0) + 1);
@@ -87,6 +97,12 @@ export class RootSteps {
     }
     return this.last.get(key)!;
   }
+}
+
+/** The shapes and dtypes of a call's tensor arguments, as one string. */
+function shapesKey(args: Value[], kwargs: Map<string, Value>): string {
+  const one = (v: Value) => (v.kind === 'tensor' ? `${v.dtype}[${v.shape?.join(',') ?? '?'}]` : v.kind);
+  return [...args.map(one), ...[...kwargs].map(([k, v]) => `${k}=${one(v)}`)].join(';');
 }
 
 /** A stable key for a call site. */
