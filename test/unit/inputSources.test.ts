@@ -197,3 +197,16 @@ describe('a DataLoader over a catalogued torchvision dataset whose transforms fi
     }
   });
 });
+
+describe('a transform called directly', () => {
+  it('on a tensor: its shape through the transform; on anything else: unknown, never an error', async () => {
+    const src = `import torch\nimport torch.nn as nn\nimport torchvision.transforms as T\ntf = T.Compose([T.Resize((64, 48)), T.Normalize((0.5,), (0.5,))])\nmodel = nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU())\ny = model(tf(torch.randn(2, 3, 100, 120)))\nz = T.ToTensor()(open("img.png"))\n`;
+    const r = await analyze(src, { catalog });
+    const m = r.models.find((x) => x.name === 'model')!;
+    assert.deepEqual([m.input?.shape, m.input?.rule], [[2, 3, 64, 48], 'call']);
+    assert.deepEqual(
+      r.diagnostics.filter((d) => d.severity === 'error' || /TypeError/.test(d.message)),
+      [],
+    );
+  });
+});

@@ -10,6 +10,7 @@ import {
   type NamespaceV,
   builtin,
   isSequence,
+  unknown,
 } from '../../interpreter/python/values';
 import { DTYPES } from '../../frameworks/torch/tensorOps';
 import type { DataRegistry } from './trainingData';
@@ -174,6 +175,18 @@ function stepFor(name: string, args: Value[], kw: Map<string, Value>): Step | un
   return undefined;
 }
 
+/** `transform(x)`: a tensor of known shape through the step; anything else (a PIL image, a file) is unknown. */
+const applyTransform = builtin('transform.__call__', ([self, x], _kw, site) => {
+  const step = transformOf(self);
+  if (!step || x?.kind !== 'tensor' || !x.shape)
+    return unknown('a transform applied to an image the analysis does not model: its shape is unknown', site.range);
+  const out = step({ kind: 'tensor', shape: x.shape, dtype: x.dtype });
+  if (typeof out === 'string') return unknown(out, site.range);
+  return out.kind === 'tensor'
+    ? { kind: 'tensor', shape: out.shape, dtype: out.dtype }
+    : unknown('a PIL image', site.range);
+});
+
 /** The `torchvision.transforms` namespace: the modelled classes; any other member is opaque. */
 export function transformsNamespace(data: DataRegistry, name: string): NamespaceV {
   const attrs = new Map<string, Value>();
@@ -196,6 +209,7 @@ export function transformsNamespace(data: DataRegistry, name: string): Namespace
       cls,
       builtin(`${name}.${cls}`, (args, kw) => {
         const value: InstanceV = data.instance(`${name}.${cls}`);
+        if (!value.cls.attrs.has('__call__')) value.cls.attrs.set('__call__', applyTransform);
         steps.set(value, stepFor(cls, args, kw)!);
         return value;
       }),
