@@ -163,7 +163,7 @@ export class Session {
       ...einopsModules(this.rt, nn.attrs.get('Module') as ClassV),
       ...torchaoModules(this.rt),
       ...kerasModules(this.keras),
-      ...numpyModules(),
+      ...numpyModules(modules.numpy),
     };
     const modelled = { ...all };
     this.hubTraining.install(all, nn);

@@ -1,7 +1,8 @@
 // The `numpy` and `numpy.random` namespaces as the interpreter sees them: the array factories an example
 // input is built with (`np.random.rand(1, 3, 224, 224)`, `np.zeros((8, 784))`, `np.array([[...]])`),
 // giving arrays as tensors of NumPy's dtypes (float64 unless stated) whose origin names the call, so the
-// input rules can find them and `torch.from_numpy` / Keras can take them. Everything else is opaque.
+// input rules can find them and `torch.from_numpy` / Keras can take them. linspace, arange and the
+// constants come from the torch runtime's numpy (frameworks/torch/numpyNamespace.ts); the rest is opaque.
 import {
   type Value,
   type TensorV,
@@ -111,8 +112,11 @@ function randomFunctions(prefix: string): [string, Fn][] {
   ];
 }
 
-/** The `numpy` and `numpy.random` modules. */
-export function numpyModules(): Record<string, NamespaceV> {
+/**
+ * The `numpy` and `numpy.random` modules; `base` (the torch runtime's numpy: linspace, arange and the
+ * constants model code computes its configuration with) is kept beside the factories here.
+ */
+export function numpyModules(base?: NamespaceV): Record<string, NamespaceV> {
   const generator: NamespaceV = {
     kind: 'namespace',
     name: 'numpy.random.Generator',
@@ -145,6 +149,7 @@ export function numpyModules(): Record<string, NamespaceV> {
   attrs.set('bool_', str('bool'));
   attrs.set('float_', str('float64'));
   attrs.set('newaxis', NONE);
+  for (const [k, v] of base?.attrs ?? []) if (!attrs.has(k)) attrs.set(k, v);
   const numpy: NamespaceV = { kind: 'namespace', name: 'numpy', attrs, opaque: 'numpy member is not modelled' };
   return { numpy, 'numpy.random': random };
 }
