@@ -86,7 +86,8 @@ describe('Keras: tensors the file builds, keras.Input, fit(x)', () => {
       `${DENSE}a = tf.zeros((4, 784))\nb = tf.zeros((9, 784))\ndef infer():\n    return model.predict(b)\n`,
     );
     assert.deepEqual(later.input?.shape, [9, 784]);
-    assert.match(later.input!.source, /passed to the model at line 8/);
+    // The function is never called; the analysis may run it (then the call is its input) or read it (the tensor rule).
+    assert.match(later.input!.source, /(passed to the model at|the call at) line 8/);
     const conv = `${KERAS}model = keras.Sequential([keras.layers.Conv2D(8, 3), keras.layers.Flatten(), keras.layers.Dense(10)])\n`;
     const ranked = await root(`${conv}v = tf.zeros((4, 10))\nimages = np.random.rand(2, 28, 28, 1)\n`);
     assert.deepEqual(ranked.input?.shape, [2, 28, 28, 1]);
