@@ -230,3 +230,32 @@ describe('batch and energy', () => {
     assert.equal(m.totals.latencyMs, m.layers[0].latencyMs);
   });
 });
+
+describe("a checkpoint called on the file's own tensor", () => {
+  const source = (shape: string) =>
+    `import torch\nimport torchvision\nmodel = torchvision.models.resnet50()\nx = torch.randn(${shape})\ny = model(x)\n`;
+
+  it('is costed on that tensor: its batch, and the call as the input source', async () => {
+    const r = await analyze(source('8, 3, 224, 224'), { catalog });
+    const m = byName(r, 'resnet50');
+    assert.deepEqual(m.input?.shape, [8, 3, 224, 224]);
+    assert.equal(m.input?.rule, 'call');
+    assert.match(m.input?.source ?? '', /line 5/);
+    const single = byName(await analyze(source('1, 3, 224, 224'), { catalog }), 'resnet50');
+    assert.equal(
+      m.totals.macs,
+      byName(await analyze(source('1, 3, 224, 224'), { catalog, batch: 8 }), 'resnet50').totals.macs,
+    );
+    assert.ok(m.totals.macs! > 7.9 * single.totals.macs!, 'eight samples cost about eight times one');
+    const batched = byName(await analyze(source('8, 3, 224, 224'), { catalog, batch: 2 }), 'resnet50');
+    assert.deepEqual(batched.input?.shape, [2, 3, 224, 224]);
+  });
+
+  it('at a size the catalog has no MACs for, MACs are unknown at the call, parameters still known', async () => {
+    const m = byName(await analyze(source('8, 3, 160, 160'), { catalog }), 'resnet50');
+    assert.equal(m.totals.macs, null);
+    assert.equal(m.totals.params, 25_557_032);
+    assert.equal(m.unresolved[0]?.range.start.line, 4);
+    assert.match(m.unresolved[0]?.reason ?? '', /differs from the catalog's typical input/);
+  });
+});

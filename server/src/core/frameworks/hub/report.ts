@@ -42,10 +42,12 @@ export function hubReport(lc: LoadedCheckpoint, options: HubReportOptions): Mode
   const statedSource = converted?.source ?? lc.request.precisionSource;
   const bytes = bytesPerElement(stated ?? options.precision);
   const f = lc.figures;
-  const reason = lc.modifiedAfterLoad?.reason ?? f.reason;
-  const unresolved: Unresolved[] = reason
-    ? [{ range: lc.modifiedAfterLoad?.range ?? lc.nameRange, reason: `${lc.name}: ${reason}` }]
-    : [];
+  const loadReason = lc.modifiedAfterLoad?.reason ?? f.reason;
+  // The file's call at an input the catalog has no figures for: MACs unknown there; parameters do not depend on it.
+  const callReason = loadReason ? undefined : lc.firstCall?.reason;
+  const reason = loadReason ?? callReason;
+  const reasonRange = lc.modifiedAfterLoad?.range ?? (callReason ? lc.firstCall!.range : lc.nameRange);
+  const unresolved: Unresolved[] = reason ? [{ range: reasonRange, reason: `${lc.name}: ${reason}` }] : [];
   const known = !reason && f.params !== null && f.macsPerSample !== null;
   const statedFields = stated ? { precision: stated, precisionSource: statedSource } : {};
   const site = { name: lc.name, range: lc.nameRange, callRange: lc.callRange };
@@ -70,10 +72,10 @@ export function hubReport(lc: LoadedCheckpoint, options: HubReportOptions): Mode
   const table = known ? f.layers?.table : undefined;
   const macs = table ? table.totals[1] * batch + table.fixed[0] : known ? batch * f.macsPerSample! : null;
   const totals: ModelTotals = {
-    params: known ? f.params : null,
+    params: known || (callReason && f.params !== null) ? f.params : null,
     macs,
     flops: table ? table.totals[2] * batch + table.fixed[1] : macs === null ? null : 2 * macs,
-    weightBytes: table ? table.totals[3] * bytes : weightBytesOf(known ? f.params : null, bytes),
+    weightBytes: table ? table.totals[3] * bytes : weightBytesOf(known || callReason ? f.params : null, bytes),
     // A catalog figure without a layer table says nothing about activations: unknown, never 0.
     activationBytes: table ? rows.reduce((sum, l) => sum + l.activationBytes!, 0) : null,
     latencyMs: null,

@@ -60,7 +60,7 @@ export interface LoadedCheckpoint {
   /** The autocast region the file first calls the loaded model in (null: none), as its report costs it. */
   autocast?: { precision: Precision; source: string } | null;
   /** The first call of the loaded model on a costed input (its batch, and where), as the report costs it. */
-  firstCall?: { batch: number; shape: number[]; range: Range };
+  firstCall?: { batch: number; shape: number[]; range: Range; reason?: string };
 }
 
 /** Where config.json files are looked for: the resolver (cached by path and mtime) and the analysed file's folder. */
@@ -298,9 +298,15 @@ export class HubRuntime implements FrameworkHooks {
       if (this.rt.tracer.active) return undefined;
       if (lc.autocast === undefined) lc.autocast = this.rt.precision.activeRegion() ?? null;
       const out = this.output(lc, args, kwargs, site);
-      // A model called at the top level on a batch is costed on that batch, as the same code written out would be.
-      if (out.macs !== null && out.input && !lc.firstCall)
-        lc.firstCall = { batch: out.input[0], shape: out.input, range: site.range };
+      // A model called at the top level on a batch is costed on that batch, as the same code written out would
+      // be; a call at a size the catalog has no MACs for makes the report's MACs unknown, not the typical input's.
+      if (out.input && !lc.firstCall)
+        lc.firstCall = {
+          batch: out.input[0],
+          shape: out.input,
+          range: site.range,
+          ...(out.macs === null ? { reason: out.reason } : {}),
+        };
       return out.value;
     }
     const own = this.objects.get(callee);

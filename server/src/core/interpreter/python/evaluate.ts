@@ -545,7 +545,9 @@ export abstract class Evaluator {
   private classAttr(cls: ClassV, name: string, site: CallSite): Value {
     const attr = lookupClassAttr(cls, name);
     // A metaclass's methods are the class's methods (EnumMeta subclasses add lookups this way).
-    const meta = attr ? undefined : cls.metaclass && lookupClassAttr(cls.metaclass, name);
+    // The metaclass is inherited: a subclass of `class StrEnum(Enum, metaclass=StrEnumMeta)` has it too.
+    const metaclass = attr ? undefined : mro(cls).find((base) => base.metaclass)?.metaclass;
+    const meta = metaclass && lookupClassAttr(metaclass, name);
     if (meta) return meta.kind === 'func' ? { kind: 'bound', self: cls, func: meta } : meta;
     if (!attr) return raise('AttributeError', `type object '${cls.name}' has no attribute '${name}'`, site.range);
     if (attr.kind === 'property')

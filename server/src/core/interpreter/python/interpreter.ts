@@ -529,10 +529,13 @@ export class Interpreter extends Evaluator implements BuiltinHost {
     const nameNode = item.type === 'aliased_import' ? field(item, 'name')! : item;
     const alias = item.type === 'aliased_import' ? field(item, 'alias')!.text : nameNode.text;
     const joined = /^\.+$/.test(moduleName) ? `${moduleName}${nameNode.text}` : `${moduleName}.${nameNode.text}`;
-    // As Python: the module's own attribute first, then a submodule of that name.
-    const own = module.kind === 'namespace' && !module.opaque ? module.attrs.get(nameNode.text) : undefined;
+    // As Python: the module's own attribute first, then a submodule of that name. An unmodelled module's
+    // names are unknown values, not stand-in modules (`from torch.hub import load_state_dict_from_url`
+    // must be callable); what is set on it explicitly is real.
+    const own = module.kind === 'namespace' ? module.attrs.get(nameNode.text) : undefined;
     const sub = own ?? this.resolveModule(joined, scope, item);
-    scope.assign(alias, sub ?? this.getAttr(module, nameNode.text, item));
+    const placeholder = module.kind === 'namespace' && module.opaque && sub?.kind === 'namespace' && sub.opaque;
+    scope.assign(alias, sub && !placeholder ? sub : this.getAttr(module, nameNode.text, item));
   }
 
   /** `from m import *`: the names in `__all__`, else every name not starting with an underscore. */
