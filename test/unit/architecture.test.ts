@@ -204,58 +204,16 @@ test('no cycles between folders, counting type-only imports', () => {
   assert.deepEqual(cycles(graph), []);
 });
 
-/**
- * File cycles that still pass through type-only imports, each as its sorted list of files. Issue #12
- * item 5 removes them: the list only shrinks. Break a cycle, then delete its entry here.
- */
-const TYPE_CYCLES_LEFT: string[][] = [
-  // TF.js: the runtime, its namespace and the layer/model objects that call back into it.
-  [
-    'server/src/core/frameworks/tfjs/objects.ts',
-    'server/src/core/frameworks/tfjs/runtime.ts',
-    'server/src/core/frameworks/tfjs/tfNamespace.ts',
-  ],
-  // The TypeScript evaluator: its statement, expression and member halves type each other.
-  [
-    'server/src/core/interpreter/typescript/classes.ts',
-    'server/src/core/interpreter/typescript/expressions.ts',
-    'server/src/core/interpreter/typescript/interpreter.ts',
-    'server/src/core/interpreter/typescript/loops.ts',
-    'server/src/core/interpreter/typescript/members.ts',
-    'server/src/core/interpreter/typescript/promises.ts',
-    'server/src/core/interpreter/typescript/statements.ts',
-  ],
-];
-
-test('no cycles between files, counting type-only imports, beyond the shrinking list of those left', () => {
+test('no cycles between files, counting type-only imports', () => {
+  // Helpers that need the runtime importing them type a host interface it implements instead
+  // (torch's TensorOpHost, the interpreter's BuiltinHost, KerasHost, TfHost, EvaluatorHost).
   const graph = new Map<string, Set<string>>();
   for (const e of serverEdges) {
     if (!e.target) continue;
     if (!graph.has(e.from)) graph.set(e.from, new Set());
     graph.get(e.from)!.add(e.target);
   }
-  const key = (files: string[]) => files.join(' ');
-  const found = cycles(graph);
-  const allowed = new Set(TYPE_CYCLES_LEFT.map(key));
-  const present = new Set(found.map(key));
-  const fresh = found.filter((cycle) => !allowed.has(key(cycle)));
-  const gone = TYPE_CYCLES_LEFT.filter((cycle) => !present.has(key(cycle)));
-  assert.deepEqual(fresh, [], 'new file cycles (type-only imports count): break them');
-  assert.deepEqual(
-    gone,
-    [],
-    'these listed cycles are gone or changed: delete (or update) their TYPE_CYCLES_LEFT entry',
-  );
-});
-
-test('no cycles between files through imports of values', () => {
-  const graph = new Map<string, Set<string>>();
-  for (const e of serverEdges) {
-    if (!e.target || e.typeOnly) continue;
-    if (!graph.has(e.from)) graph.set(e.from, new Set());
-    graph.get(e.from)!.add(e.target);
-  }
-  assert.deepEqual(cycles(graph), []);
+  assert.deepEqual(cycles(graph), [], 'file cycles (type-only imports count): break them with a host interface');
 });
 
 test('every source file opens with a line saying what it is for', () => {

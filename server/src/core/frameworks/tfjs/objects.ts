@@ -15,7 +15,7 @@ import {
   native,
   modelLabel,
 } from '../../interpreter/typescript/values';
-import type { TfRuntime } from './runtime';
+import type { TfHost } from './host';
 
 /** Model methods that only do something when the program runs (training, prediction, saving). */
 const RUNTIME_MODEL_METHODS = new Set([
@@ -37,7 +37,7 @@ const RUNTIME_MODEL_METHODS = new Set([
 ]);
 
 /** `layer.<name>`. */
-export function layerMember(rt: TfRuntime, layer: LayerV, name: string, site: Site): JsValue {
+export function layerMember(rt: TfHost, layer: LayerV, name: string, site: Site): JsValue {
   switch (name) {
     case 'apply':
       return native('apply', ([input, kwargs], s) => rt.applyLayer(layer, input ?? UNDEFINED, s, '', kwargs));
@@ -57,7 +57,7 @@ export function layerMember(rt: TfRuntime, layer: LayerV, name: string, site: Si
 }
 
 /** `model.<name>`. */
-export function modelMember(rt: TfRuntime, m: ModelV, name: string, site: Site): JsValue {
+export function modelMember(rt: TfHost, m: ModelV, name: string, site: Site): JsValue {
   switch (name) {
     case 'add':
       return native('add', ([layer], s) => {

@@ -22,6 +22,7 @@ import { LayerOptions, OptionError, OptionUnknown, ShapeError, type TfLayerSpec 
 import { layerSpec, toSnakeCase } from './layers/index';
 import { tfNamespace, isTfjsModule } from './tfNamespace';
 import { layerMember, modelMember, symbolicMember } from './objects';
+import type { TfHost } from './host';
 
 /** Analysis options that reach the tf runtime. */
 export interface TfOptions {
@@ -34,7 +35,7 @@ export interface TfOptions {
 }
 
 /** The tf runtime of one analysis: every model, layer and call it saw. */
-export class TfRuntime {
+export class TfRuntime implements TfHost {
   readonly models: ModelV[] = [];
   readonly tf = tfNamespace(this);
   /** Set while a deferred function runs: why it ran (recorded on the models it builds). */

@@ -2,7 +2,7 @@
 // yields: tf.sequential, tf.model, tf.input, tf.layers.<factory>, tf.tidy; everything else is a
 // run-time value the analysis leaves Unknown.
 import { type JsValue, type NsV, UNDEFINED, native, unknown } from '../../interpreter/typescript/values';
-import type { TfRuntime } from './runtime';
+import type { TfHost } from './host';
 
 /** True for the module names that export the tfjs layers API. */
 export function isTfjsModule(source: string): boolean {
@@ -10,7 +10,7 @@ export function isTfjsModule(source: string): boolean {
 }
 
 /** Builds the tf namespace bound to one runtime. */
-export function tfNamespace(rt: TfRuntime): NsV {
+export function tfNamespace(rt: TfHost): NsV {
   const layers: NsV = {
     kind: 'ns',
     name: 'tf.layers',

@@ -15,7 +15,7 @@ import {
   unknown,
 } from './values';
 import { evaluate } from './expressions';
-import type { TsInterpreter } from './interpreter';
+import type { EvaluatorHost } from './host';
 import { INIT, SUPER } from './superCalls';
 
 /** A class the file declares: its constructor value, and its own methods for the deferred run. */
@@ -30,7 +30,7 @@ export interface UserClass {
 }
 
 /** Evaluates a class declaration into a constructor value. */
-export function defineClass(ip: TsInterpreter, node: SyntaxNode, scope: JsScope): UserClass {
+export function defineClass(ip: EvaluatorHost, node: SyntaxNode, scope: JsScope): UserClass {
   const name = field(node, 'name')?.text ?? '(anonymous class)';
   const heritage = node.children.find((c) => c.type === 'class_heritage');
   const baseNode = heritage?.children.find((c) => c.type === 'extends_clause');

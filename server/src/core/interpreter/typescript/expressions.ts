@@ -19,13 +19,13 @@ import {
   fromPrimitive,
 } from './values';
 import { JsError } from './errors';
-import type { TsInterpreter } from './interpreter';
+import type { EvaluatorHost } from './host';
 import { awaited } from './promises';
 import { callSuper } from './superCalls';
 import { getMember, setMember, getIndex, setIndex, propertyKey } from './members';
 
 /** Evaluates one expression node. */
-export function evaluate(ip: TsInterpreter, node: SyntaxNode, scope: JsScope): JsValue {
+export function evaluate(ip: EvaluatorHost, node: SyntaxNode, scope: JsScope): JsValue {
   ip.budget.step(node);
   if (node.isMissing) return unknown('this code does not parse (a token is missing)', node.range);
   switch (node.type) {
@@ -140,7 +140,7 @@ function unescape(seq: string): string {
   return seq.slice(1);
 }
 
-function template(ip: TsInterpreter, node: SyntaxNode, scope: JsScope): JsValue {
+function template(ip: EvaluatorHost, node: SyntaxNode, scope: JsScope): JsValue {
   let out = '';
   for (const c of node.children) {
     if (c.type === 'template_substitution') {
@@ -165,7 +165,7 @@ function describeShort(v: JsValue): string {
 }
 
 /** Evaluates list items, expanding `...spread` of arrays (Unknown spreads make one Unknown item). */
-export function spreadItems(ip: TsInterpreter, nodes: SyntaxNode[], scope: JsScope): JsValue[] {
+export function spreadItems(ip: EvaluatorHost, nodes: SyntaxNode[], scope: JsScope): JsValue[] {
   const out: JsValue[] = [];
   for (const n of nodes) {
     if (n.type === 'comment') continue;
@@ -179,7 +179,7 @@ export function spreadItems(ip: TsInterpreter, nodes: SyntaxNode[], scope: JsSco
   return out;
 }
 
-function objectLiteral(ip: TsInterpreter, node: SyntaxNode, scope: JsScope): ObjectV {
+function objectLiteral(ip: EvaluatorHost, node: SyntaxNode, scope: JsScope): ObjectV {
   const o: ObjectV = { kind: 'object', props: new Map(), ranges: new Map() };
   for (const c of node.children) {
     if (c.type === 'pair') {
@@ -210,7 +210,7 @@ function objectLiteral(ip: TsInterpreter, node: SyntaxNode, scope: JsScope): Obj
   return o;
 }
 
-function objectKey(ip: TsInterpreter, key: SyntaxNode, scope: JsScope): string {
+function objectKey(ip: EvaluatorHost, key: SyntaxNode, scope: JsScope): string {
   if (key.type === 'string') return stringValue(key);
   if (key.type === 'number') return String(Number(key.text));
   if (key.type === 'computed_property_name') {
@@ -221,7 +221,7 @@ function objectKey(ip: TsInterpreter, key: SyntaxNode, scope: JsScope): string {
 }
 
 /** Evaluates `a.b` (and `a?.b`), returning the object too so calls can bind `this`. */
-function member(ip: TsInterpreter, node: SyntaxNode, scope: JsScope): { value: JsValue; self: JsValue } {
+function member(ip: EvaluatorHost, node: SyntaxNode, scope: JsScope): { value: JsValue; self: JsValue } {
   const objectNode = field(node, 'object')!;
   if (objectNode.type === 'as_expression' || objectNode.type === 'satisfies_expression') {
     // `x as a.b.C` parses as `(x as a.b).C` in tree-sitter-typescript; without parentheses the
@@ -236,14 +236,14 @@ function member(ip: TsInterpreter, node: SyntaxNode, scope: JsScope): { value: J
   return { value: getMember(ip, self, name, { range: node.range }), self };
 }
 
-function subscript(ip: TsInterpreter, node: SyntaxNode, scope: JsScope): JsValue {
+function subscript(ip: EvaluatorHost, node: SyntaxNode, scope: JsScope): JsValue {
   const self = evaluate(ip, field(node, 'object')!, scope);
   const index = evaluate(ip, field(node, 'index')!, scope);
   if (field(node, 'optional_chain') && (self.kind === 'undefined' || self.kind === 'null')) return UNDEFINED;
   return getIndex(ip, self, index, { range: node.range });
 }
 
-function call(ip: TsInterpreter, node: SyntaxNode, scope: JsScope): JsValue {
+function call(ip: EvaluatorHost, node: SyntaxNode, scope: JsScope): JsValue {
   const callee = field(node, 'function')!;
   const argsNode = field(node, 'arguments');
   if (!argsNode || argsNode.type === 'template_string') return unknown('tagged templates are not analysed', node.range);
@@ -259,7 +259,7 @@ function call(ip: TsInterpreter, node: SyntaxNode, scope: JsScope): JsValue {
   return ip.callValue(fn, args, self, { range: node.range }, callee.text || 'expression');
 }
 
-function construct(ip: TsInterpreter, node: SyntaxNode, scope: JsScope): JsValue {
+function construct(ip: EvaluatorHost, node: SyntaxNode, scope: JsScope): JsValue {
   const ctor = evaluate(ip, field(node, 'constructor')!, scope);
   const argsNode = field(node, 'arguments');
   const args = argsNode ? ip.statedArguments(node, () => spreadItems(ip, argsNode.children, scope), true) : [];
@@ -281,7 +281,7 @@ function operatorOf(node: SyntaxNode): string {
   return m ? m[1] : '?';
 }
 
-function binary(ip: TsInterpreter, node: SyntaxNode, scope: JsScope): JsValue {
+function binary(ip: EvaluatorHost, node: SyntaxNode, scope: JsScope): JsValue {
   const op = operatorOf(node);
   const left = evaluate(ip, field(node, 'left')!, scope);
   if (op === '&&' || op === '||' || op === '??') {
@@ -377,7 +377,7 @@ function looseEquals(a: JsValue, b: JsValue): boolean {
   return x == y;
 }
 
-function unary(ip: TsInterpreter, node: SyntaxNode, scope: JsScope): JsValue {
+function unary(ip: EvaluatorHost, node: SyntaxNode, scope: JsScope): JsValue {
   const op = operatorOf(node);
   const v = evaluate(ip, field(node, 'argument')!, scope);
   if (op === 'typeof') {
@@ -403,7 +403,7 @@ function unary(ip: TsInterpreter, node: SyntaxNode, scope: JsScope): JsValue {
   }
 }
 
-function update(ip: TsInterpreter, node: SyntaxNode, scope: JsScope): JsValue {
+function update(ip: EvaluatorHost, node: SyntaxNode, scope: JsScope): JsValue {
   const target = field(node, 'argument')!;
   const old = evaluate(ip, target, scope);
   if (old.kind === 'unknown') {
@@ -416,7 +416,7 @@ function update(ip: TsInterpreter, node: SyntaxNode, scope: JsScope): JsValue {
   return num(/^\s*(\+\+|--)/.test(node.text) ? after : before);
 }
 
-function augmented(ip: TsInterpreter, node: SyntaxNode, scope: JsScope): JsValue {
+function augmented(ip: EvaluatorHost, node: SyntaxNode, scope: JsScope): JsValue {
   const target = field(node, 'left')!;
   const op = field(node, 'operator')?.type.slice(0, -1) ?? '+';
   const current = evaluate(ip, target, scope);
@@ -432,7 +432,7 @@ function augmented(ip: TsInterpreter, node: SyntaxNode, scope: JsScope): JsValue
 }
 
 /** Assigns to `a.b` / `a[i]` targets (identifiers and patterns are handled by the interpreter). */
-export function assignMember(ip: TsInterpreter, target: SyntaxNode, value: JsValue, scope: JsScope): void {
+export function assignMember(ip: EvaluatorHost, target: SyntaxNode, value: JsValue, scope: JsScope): void {
   const self = evaluate(ip, field(target, 'object')!, scope);
   const site = { range: target.range };
   if (target.type === 'member_expression') setMember(ip, self, field(target, 'property')!.text, value, site);

@@ -8,9 +8,6 @@ import {
   type ObjectV,
   num,
   type FnV,
-  type LayerV,
-  type ModelV,
-  type SymV,
   type Site,
   JsScope,
   UNDEFINED,
@@ -28,9 +25,7 @@ import { JsError, JsThrow } from './errors';
 import { promise } from './promises';
 import { defineClass, type UserClass } from './classes';
 import { execSwitch, execThrow, execTry, execImport, execExport } from './statements';
-
-/** Control flow out of a statement. */
-export type Signal = { type: 'return'; value: JsValue } | { type: 'break' } | { type: 'continue' } | undefined;
+import type { EvaluatorHooks, EvaluatorHost, Signal } from './host';
 
 /** A located problem met while evaluating. */
 export interface Problem {
@@ -75,20 +70,8 @@ function exportedNames(root: SyntaxNode): [string, string][] {
   return out;
 }
 
-/** What the evaluator asks of the framework runtime it drives: naming models and marking deferred runs. */
-export interface EvaluatorHooks {
-  /** Set while a deferred function runs: why it ran (recorded on the models it builds). */
-  deferred?: string;
-  /** Records the variable (and enclosing function) a model is bound to, for its report name. */
-  nameModel(model: ModelV, varName: string, fnName: string): void;
-  /** The value an import or require of `source` yields (the tf namespace), or undefined for modules not analysed. */
-  importModule(source: string): JsValue | undefined;
-  /** Properties of the framework's objects: layers, models and symbolic tensors. */
-  member(self: LayerV | ModelV | SymV, name: string, site: Site): JsValue;
-}
-
 /** Evaluates one TypeScript file. */
-export class TsInterpreter {
+export class TsInterpreter implements EvaluatorHost {
   readonly problems: Problem[] = [];
   /** The framework runtime the evaluated code builds models with (frameworks/tfjs/runtime.ts). */
   rt!: EvaluatorHooks;

@@ -5,10 +5,10 @@ import { field, type SyntaxNode } from '../../parse/syntax';
 import { type JsValue, type ModelV, JsScope, str, num, unknown, truthy, describe } from './values';
 import { evaluate } from './expressions';
 import { JsError } from './errors';
-import type { TsInterpreter, Signal } from './interpreter';
+import type { EvaluatorHost, Signal } from './host';
 
 /** Runs a for / for-in / for-of / while / do statement. */
-export function execLoop(ip: TsInterpreter, node: SyntaxNode, scope: JsScope): Signal {
+export function execLoop(ip: EvaluatorHost, node: SyntaxNode, scope: JsScope): Signal {
   switch (node.type) {
     case 'for_statement':
       return forLoop(ip, node, scope);
@@ -22,7 +22,7 @@ export function execLoop(ip: TsInterpreter, node: SyntaxNode, scope: JsScope): S
 }
 
 /** The outcome of one pass through a loop body: keep going, stop, or return from the function. */
-function runBody(ip: TsInterpreter, body: SyntaxNode, scope: JsScope): 'next' | 'stop' | Signal {
+function runBody(ip: EvaluatorHost, body: SyntaxNode, scope: JsScope): 'next' | 'stop' | Signal {
   const signal = ip.exec(body, scope);
   if (signal?.type === 'break') return 'stop';
   if (signal?.type === 'return') return signal;
@@ -30,13 +30,13 @@ function runBody(ip: TsInterpreter, body: SyntaxNode, scope: JsScope): 'next' | 
 }
 
 /** Evaluates a loop condition node (absent or empty: true). */
-function condition(ip: TsInterpreter, node: SyntaxNode | undefined, scope: JsScope): JsValue | null {
+function condition(ip: EvaluatorHost, node: SyntaxNode | undefined, scope: JsScope): JsValue | null {
   if (!node || node.type === 'empty_statement') return null;
   const expr = node.type === 'expression_statement' ? node.children[0] : node;
   return evaluate(ip, expr, scope);
 }
 
-function forLoop(ip: TsInterpreter, node: SyntaxNode, scope: JsScope): Signal {
+function forLoop(ip: EvaluatorHost, node: SyntaxNode, scope: JsScope): Signal {
   const loopScope = new JsScope(scope);
   const init = field(node, 'initializer');
   if (init) {
@@ -69,7 +69,7 @@ function forLoop(ip: TsInterpreter, node: SyntaxNode, scope: JsScope): Signal {
   }
 }
 
-function forIn(ip: TsInterpreter, node: SyntaxNode, scope: JsScope): Signal {
+function forIn(ip: EvaluatorHost, node: SyntaxNode, scope: JsScope): Signal {
   const left = field(node, 'left')!;
   const rightNode = field(node, 'right')!;
   const body = field(node, 'body')!;
@@ -100,7 +100,7 @@ function forIn(ip: TsInterpreter, node: SyntaxNode, scope: JsScope): Signal {
   return undefined;
 }
 
-function whileLoop(ip: TsInterpreter, node: SyntaxNode, scope: JsScope, bodyFirst: boolean): Signal {
+function whileLoop(ip: EvaluatorHost, node: SyntaxNode, scope: JsScope, bodyFirst: boolean): Signal {
   const condNode = field(node, 'condition')!;
   const body = field(node, 'body')!;
   for (let first = true; ; first = false) {
@@ -137,7 +137,7 @@ const ARRAY_MUTATORS = new Set(['push', 'unshift', 'splice', 'pop', 'shift', 'fi
  * it adds layers to are marked incomplete.
  */
 export function undecidable(
-  ip: TsInterpreter,
+  ip: EvaluatorHost,
   at: SyntaxNode,
   value: JsValue,
   skipped: SyntaxNode[],

@@ -17,7 +17,7 @@ import {
   toPrimitive,
 } from './values';
 import { JsError } from './errors';
-import type { TsInterpreter } from './interpreter';
+import type { EvaluatorHost } from './host';
 
 /** A property key from a value (`o[k]`), or null when it is not a primitive. */
 export function propertyKey(v: JsValue): string | null {
@@ -37,7 +37,7 @@ export function propertyKey(v: JsValue): string | null {
 }
 
 /** `obj.name`. */
-export function getMember(ip: TsInterpreter, obj: JsValue, name: string, site: Site): JsValue {
+export function getMember(ip: EvaluatorHost, obj: JsValue, name: string, site: Site): JsValue {
   switch (obj.kind) {
     case 'unknown':
       return obj;
@@ -75,7 +75,7 @@ export function getMember(ip: TsInterpreter, obj: JsValue, name: string, site: S
 }
 
 /** `obj.name = value`; assignments to values the analysis does not own are ignored. */
-export function setMember(_ip: TsInterpreter, obj: JsValue, name: string, value: JsValue, site: Site): void {
+export function setMember(_ip: EvaluatorHost, obj: JsValue, name: string, value: JsValue, site: Site): void {
   if (obj.kind === 'undefined' || obj.kind === 'null')
     throw new JsError('TypeError', `Cannot set properties of ${obj.kind} (setting '${name}')`, site.range);
   if (obj.kind === 'object') {
@@ -85,7 +85,7 @@ export function setMember(_ip: TsInterpreter, obj: JsValue, name: string, value:
 }
 
 /** `obj[index]`. */
-export function getIndex(ip: TsInterpreter, obj: JsValue, index: JsValue, site: Site): JsValue {
+export function getIndex(ip: EvaluatorHost, obj: JsValue, index: JsValue, site: Site): JsValue {
   if (obj.kind === 'unknown') return obj;
   if (index.kind === 'unknown') return index;
   if (obj.kind === 'array' && index.kind === 'num') return obj.items[index.value] ?? UNDEFINED;
@@ -97,7 +97,7 @@ export function getIndex(ip: TsInterpreter, obj: JsValue, index: JsValue, site: 
 }
 
 /** `obj[index] = value`. */
-export function setIndex(ip: TsInterpreter, obj: JsValue, index: JsValue, value: JsValue, site: Site): void {
+export function setIndex(ip: EvaluatorHost, obj: JsValue, index: JsValue, value: JsValue, site: Site): void {
   if (obj.kind === 'unknown' || index.kind === 'unknown') return;
   if (obj.kind === 'array' && index.kind === 'num' && Number.isInteger(index.value) && index.value >= 0) {
     while (obj.items.length < index.value) obj.items.push(UNDEFINED);
@@ -108,7 +108,7 @@ export function setIndex(ip: TsInterpreter, obj: JsValue, index: JsValue, value:
   if (key !== null) setMember(ip, obj, key, value, site);
 }
 
-function functionMember(ip: TsInterpreter, fn: JsValue, name: string): JsValue {
+function functionMember(ip: EvaluatorHost, fn: JsValue, name: string): JsValue {
   if (fn.kind === 'native' && fn.attrs?.has(name)) return fn.attrs.get(name)!;
   switch (name) {
     case 'name':
@@ -129,12 +129,12 @@ function functionMember(ip: TsInterpreter, fn: JsValue, name: string): JsValue {
 }
 
 /** A callback's result for item `i` of `a` (map, forEach, filter, ...). */
-function each(ip: TsInterpreter, fn: JsValue, a: ArrayV, site: Site, i: number, extra: JsValue[] = []): JsValue {
+function each(ip: EvaluatorHost, fn: JsValue, a: ArrayV, site: Site, i: number, extra: JsValue[] = []): JsValue {
   return ip.callValue(fn, [...extra, a.items[i], num(i), a], undefined, site, 'callback');
 }
 
 /** Array properties and methods. */
-function arrayMember(ip: TsInterpreter, a: ArrayV, name: string, site: Site): JsValue {
+function arrayMember(ip: EvaluatorHost, a: ArrayV, name: string, site: Site): JsValue {
   if (name === 'length') return num(a.items.length);
   if (/^\d+$/.test(name)) return a.items[Number(name)] ?? UNDEFINED;
   const m = (f: (args: JsValue[], site: Site) => JsValue) => native(name, f);

@@ -1,13 +1,13 @@
 // Async functions without an event loop: an async call returns a thenable holding its result at
 // once, `await` unwraps it, and `.then(cb)` runs the callback straight away.
 import { type JsValue, obj, native } from './values';
-import type { TsInterpreter } from './interpreter';
+import type { EvaluatorHost } from './host';
 
 /** Hidden property holding an async function's result inside its promise object. */
 export const PROMISE_VALUE = '\u0000resolved';
 
 /** Wraps a value as a resolved promise. */
-export function promise(ip: TsInterpreter, value: JsValue): JsValue {
+export function promise(ip: EvaluatorHost, value: JsValue): JsValue {
   const p = obj([[PROMISE_VALUE, value]]);
   p.props.set(
     'then',

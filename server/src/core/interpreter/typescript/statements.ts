@@ -5,10 +5,10 @@ import { evaluate, stringValue } from './expressions';
 import { getMember } from './members';
 import { undecidable } from './loops';
 import { JsError, JsThrow } from './errors';
-import type { TsInterpreter, Signal } from './interpreter';
+import type { EvaluatorHost, Signal } from './host';
 
 /** `switch`: strict-equality cases with fall-through; an undecidable discriminant skips them all. */
-export function execSwitch(ip: TsInterpreter, node: SyntaxNode, scope: JsScope): Signal {
+export function execSwitch(ip: EvaluatorHost, node: SyntaxNode, scope: JsScope): Signal {
   const value = evaluate(ip, field(node, 'value')!, scope);
   const cases =
     field(node, 'body')?.children.filter((c) => c.type === 'switch_case' || c.type === 'switch_default') ?? [];
@@ -36,7 +36,7 @@ export function execSwitch(ip: TsInterpreter, node: SyntaxNode, scope: JsScope):
 }
 
 /** `throw`: raises the value, described for the report should nothing catch it. */
-export function execThrow(ip: TsInterpreter, node: SyntaxNode, scope: JsScope): Signal {
+export function execThrow(ip: EvaluatorHost, node: SyntaxNode, scope: JsScope): Signal {
   const value = evaluate(ip, node.children[0], scope);
   let text = describe(value);
   if (value.kind === 'object') {
@@ -48,7 +48,7 @@ export function execThrow(ip: TsInterpreter, node: SyntaxNode, scope: JsScope): 
 }
 
 /** `try / catch / finally` over the analysed code's own exceptions (never the budget's). */
-export function execTry(ip: TsInterpreter, node: SyntaxNode, scope: JsScope): Signal {
+export function execTry(ip: EvaluatorHost, node: SyntaxNode, scope: JsScope): Signal {
   const handler = field(node, 'handler');
   const finalizer = field(node, 'finalizer');
   try {
@@ -72,7 +72,7 @@ export function execTry(ip: TsInterpreter, node: SyntaxNode, scope: JsScope): Si
 }
 
 /** `import`: tfjs modules bind the tf namespace; relative ones the module's exports; anything else is Unknown, named by its source. */
-export function execImport(ip: TsInterpreter, node: SyntaxNode, scope: JsScope): Signal {
+export function execImport(ip: EvaluatorHost, node: SyntaxNode, scope: JsScope): Signal {
   if (/^import\s+type\b/.test(node.text)) return undefined;
   const sourceNode = field(node, 'source');
   const source = sourceNode ? stringValue(sourceNode) : '';
@@ -104,7 +104,7 @@ export function execImport(ip: TsInterpreter, node: SyntaxNode, scope: JsScope):
 }
 
 /** `export`: runs the exported declaration; an exported function counts as top-level. */
-export function execExport(ip: TsInterpreter, node: SyntaxNode, scope: JsScope): Signal {
+export function execExport(ip: EvaluatorHost, node: SyntaxNode, scope: JsScope): Signal {
   const decl = field(node, 'declaration');
   if (decl) return ip.exec(decl, scope);
   const value = field(node, 'value');
