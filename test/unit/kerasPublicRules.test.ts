@@ -94,6 +94,27 @@ test('# wattlens: size=N states the unknown number of its line: an assignment, o
   assert.equal(stated.totals.params, 8 * 5 + 5 + 5 * 3 + 3);
 });
 
+test('# wattlens: value=<literal> states a configuration read at run time (a dict, a list, a string)', async () => {
+  const src = (comment: string) =>
+    [
+      'import json',
+      'import keras',
+      'from keras import layers',
+      `cfg = json.load(open("config.json"))${comment}`,
+      'model = keras.Sequential([keras.Input((4,)), layers.Dense(cfg["units"]), layers.Dense(cfg["classes"])])',
+    ].join('\n');
+  assert.equal(model(await analyze(src('')), 'model').totals.params, null);
+  const m = model(await analyze(src('  # wattlens: value={"units": 16, "classes": 3}')), 'model');
+  assert.equal(m.totals.params, 4 * 16 + 16 + 16 * 3 + 3, reasons(m));
+  const malformed = await analyze(src('  # wattlens: value={"units": 16'));
+  assert.ok(
+    malformed.diagnostics.some(
+      (d) => d.range.start.line === 3 && /value= ignored: expected ',' or '}' at 'the end'/.test(d.message),
+    ),
+    malformed.diagnostics.map((d) => d.message).join('\n'),
+  );
+});
+
 test('Input(shape=x_train.shape[1:]) is unknown until --input or a # wattlens: input= comment states it', async () => {
   const src = (comment: string) =>
     [
@@ -219,6 +240,22 @@ test('keras.ops maximum / sqrt / sum inside a Lambda with output_shape are coste
   const m = model(r, 'model');
   assert.equal(m.totals.params, 2);
   assert.ok(m.totals.macs !== null && m.totals.flops !== null, reasons(m));
+});
+
+test('a Lambda whose function uses an op not modelled: output_shape= gives its output, its cost is unknown', async () => {
+  const r = await analyze(
+    [
+      'import keras',
+      'from keras import layers, ops',
+      'a = keras.Input((10,))',
+      'out = layers.Lambda(lambda v: ops.fft2(v), output_shape=(4,))(a)',
+      'model = keras.Model(a, layers.Dense(1)(out))',
+    ].join('\n'),
+  );
+  const m = model(r, 'model');
+  assert.equal(m.totals.params, 4 + 1, 'the Dense after it is sized by output_shape');
+  assert.equal(m.totals.macs, null, 'never 0');
+  assert.match(reasons(m), /line 4: .*keras\.ops\.fft2.*output_shape given/);
 });
 
 test('sorted() and comprehensions over data keep the builder going: the model is reported, unknown', async () => {

@@ -302,8 +302,16 @@ test('classes: fields, constructor, super(), static factories; an uninstantiated
   assert.equal(model(r, 'this.model').totals.params, 8 * 16 + 16 + 16 + 1);
   assert.equal(model(r, 'net').totals.params, 2 * 4 + 4);
   assert.match(model(r, 'net').provenance!, /class Builder is never instantiated/);
-  assert.equal(model(r, 'm').totals.params, null);
-  assert.match(messages(r), /Custom is a custom layer/);
+  // A custom layer whose call() returns its input: no weights, no cost, the input's shape.
+  const m = model(r, 'm');
+  assert.equal(m.totals.params, 6);
+  assert.deepEqual(
+    m.layers.map((l) => [l.op, l.outputShape, l.macs]),
+    [
+      ['Dense', [1, 2], 4],
+      ['Custom', [1, 2], 0],
+    ],
+  );
 });
 
 test('byte counts follow the precision', async () => {

@@ -11,6 +11,7 @@ import { Session } from './session';
 import type { ImportOptions } from '../interpreter/python/imports/sourceModules';
 import type { ModuleMemo } from '../frameworks/torch/moduleMemo';
 import { syntaxFindings, inputFindings } from './findings';
+import { malformedValueFindings } from './declaredInputs';
 import { reduceLargeSource, type ReducedSource } from './largeSource';
 
 /** Options for one analysis. */
@@ -108,7 +109,7 @@ function runSession(
   options: AnalyzeOptions,
   extra: { memo?: ModuleMemo; dataflow?: boolean },
 ): { report: FileReport; session: Session } {
-  const diagnostics: Finding[] = syntaxFindings(root);
+  const diagnostics: Finding[] = [...syntaxFindings(root), ...malformedValueFindings(text)];
   const session = new Session(parser, text, { ...options, ...extra });
   session.run(root);
   const models = session.reports(options.precision ?? 'fp32');

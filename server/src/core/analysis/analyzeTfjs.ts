@@ -11,7 +11,7 @@ import { TsInterpreter } from '../interpreter/typescript/interpreter';
 import { TfRuntime } from '../frameworks/tfjs/runtime';
 import { createGlobals } from '../interpreter/typescript/globals';
 import { JsScope } from '../interpreter/typescript/values';
-import { declaredInputs, declaredValues } from './declaredInputs';
+import { declaredInputs, declaredValues, malformedValueFindings } from './declaredInputs';
 import { siblingModuleReader, type ModuleReader } from './moduleReader';
 import { tfjsModelReports } from '../frameworks/tfjs/report';
 import { tfjsGraphs } from '../frameworks/tfjs/dataflow';
@@ -53,6 +53,7 @@ export function analyzeTypeScript(
   let reader: ModuleReader | undefined;
   try {
     const diagnostics: Finding[] = syntaxFindings(parsed.root);
+    diagnostics.push(...malformedValueFindings(text));
     const ip = new TsInterpreter(new StepBudget(options.maxSteps, options.maxMs), text);
     if (options.followImports !== false) {
       reader = siblingModuleReader(parser, options.file);

@@ -4,6 +4,7 @@
 // them: `size=120` (a number), `vocab=20000` (a lookup layer's vocabulary), `shape=(2708, 1433)`.
 // A dtype after an input shape: `input=(1, 3, 224, 224), (1, 77):int64`; the same grammar serves `--input`.
 import type { DType } from '../layers/layerSpec';
+import type { Finding } from '../report/types';
 
 /** A tensor dtype an input spec may name. */
 export type InputDtype = DType;
@@ -138,16 +139,29 @@ export interface DeclaredValue {
   vocab?: number;
   /** `shape=(...)`: the unknown array or tensor computed on that line. */
   shape?: number[];
+  /** `value=<literal>`: the unknown value computed on that line (command-line arguments, a form's field). */
+  value?: StatedLiteral;
 }
 
+/** A literal a `value=` comment states: numbers, strings, booleans, null, arrays and objects of them. */
+export type StatedLiteral = number | string | boolean | null | StatedLiteral[] | { [key: string]: StatedLiteral };
+
+const LITERAL_DIRECTIVE = /(?:#|\/\/)\s*wattlens:\s*value\s*=\s*(.+)$/;
+
 const VALUE_DIRECTIVE = /(?:#|\/\/)\s*wattlens:\s*(size|vocab|shape)\s*=\s*(\([^)]*\)|\[[^\]]*\]|\d+)/g;
-const DECLARES_VALUE = /(?:#|\/\/)\s*wattlens:\s*(size|vocab|shape)\s*=/;
+const DECLARES_VALUE = /(?:#|\/\/)\s*wattlens:\s*(size|vocab|shape|value)\s*=/;
 
 /** Declared sizes by 0-based line; a comment alone on its line applies to the next line too. */
 export function declaredValues(text: string): Map<number, DeclaredValue> {
   const out = new Map<number, DeclaredValue>();
   if (!DECLARES_VALUE.test(text)) return out;
   text.split('\n').forEach((line, i) => {
+    const literal = LITERAL_DIRECTIVE.exec(line);
+    const parsed = literal ? parseLiteral(literal[1]) : undefined;
+    if (parsed && 'value' in parsed) {
+      out.set(i, { ...out.get(i), value: parsed.value });
+      if (/^\s*(#|\/\/)/.test(line)) out.set(i + 1, { ...out.get(i + 1), value: parsed.value });
+    }
     for (const m of line.matchAll(VALUE_DIRECTIVE)) {
       const value = out.get(i) ?? {};
       if (m[1] === 'shape') {
@@ -159,4 +173,92 @@ export function declaredValues(text: string): Map<number, DeclaredValue> {
     }
   });
   return out;
+}
+
+/** Malformed `value=` comments as warnings at their lines (the Python and the TypeScript analyses both report them). */
+export function malformedValueFindings(text: string): Finding[] {
+  return malformedValues(text).map((bad) => ({
+    range: { start: { line: bad.line, character: 0 }, end: { line: bad.line, character: 0 } },
+    severity: 'warning',
+    message: bad.reason,
+    code: 'directive',
+  }));
+}
+
+/** Malformed `value=` comments: line and reason, so the user sees why one was ignored. */
+export function malformedValues(text: string): { line: number; reason: string }[] {
+  if (!DECLARES_VALUE.test(text)) return [];
+  const out: { line: number; reason: string }[] = [];
+  text.split('\n').forEach((line, i) => {
+    const m = LITERAL_DIRECTIVE.exec(line);
+    const parsed = m ? parseLiteral(m[1]) : undefined;
+    if (parsed && 'error' in parsed) out.push({ line: i, reason: `wattlens: value= ignored: ${parsed.error}` });
+  });
+  return out;
+}
+
+/**
+ * Parses a literal as JavaScript or Python writes it: `128`, `'lstm'`, `[128, 64]`,
+ * `{modelType: 'lstm', maxLen: 100}` (keys bare or quoted), true/false/null (True/False/None too).
+ */
+export function parseLiteral(text: string): { value: StatedLiteral } | { error: string } {
+  const tokens = text
+    .trim()
+    .match(/'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:e[-+]?\d+)?|[A-Za-z_$][\w$]*|[[\]{}(),:]|\S/g);
+  if (!tokens) return { error: 'an empty value' };
+  let at = 0;
+  const fail = (why: string): never => {
+    throw new Error(why);
+  };
+  const expect = (t: string) => (tokens[at] === t ? at++ : fail(`expected '${t}' at '${tokens[at] ?? 'the end'}'`));
+  const items = (close: string, item: () => void) => {
+    while (tokens[at] !== close) {
+      if (at >= tokens.length) fail(`missing '${close}'`);
+      item();
+      if (tokens[at] === ',') at++;
+      else if (tokens[at] !== close) fail(`expected ',' or '${close}' at '${tokens[at] ?? 'the end'}'`);
+    }
+    at++;
+  };
+  const value = (): StatedLiteral => {
+    const t = tokens[at++];
+    if (t === undefined) return fail('a value is missing');
+    if (t === '[' || t === '(') {
+      const list: StatedLiteral[] = [];
+      items(t === '[' ? ']' : ')', () => list.push(value()));
+      return list;
+    }
+    if (t === '{') {
+      const o: { [key: string]: StatedLiteral } = {};
+      items('}', () => {
+        const key = tokens[at++] ?? fail('a key is missing');
+        expect(':');
+        o[/^['"]/.test(key) ? unquote(key) : key] = value();
+      });
+      return o;
+    }
+    if (/^['"]/.test(t)) return unquote(t);
+    if (/^-?\d/.test(t)) return Number(t);
+    const words: Record<string, StatedLiteral> = {
+      true: true,
+      false: false,
+      null: null,
+      True: true,
+      False: false,
+      None: null,
+    };
+    if (t in words) return words[t];
+    return fail(`'${t}' is not a number, string, array or object`);
+  };
+  try {
+    const v = value();
+    if (at < tokens.length) fail(`unexpected '${tokens[at]}' after the value`);
+    return { value: v };
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
+}
+
+function unquote(token: string): string {
+  return token.slice(1, -1).replace(/\\(.)/g, '$1');
 }

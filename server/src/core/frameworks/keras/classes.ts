@@ -240,6 +240,7 @@ export class KerasClasses {
           args[1] ?? kw.get('function') ?? raise('TypeError', 'Lambda() needs a function', site.range),
         );
         inst.attrs.set('arguments', kw.get('arguments') ?? NONE);
+        inst.attrs.set('output_shape', args[2] ?? kw.get('output_shape') ?? NONE);
         return NONE;
       },
       call: (args, _kw, site) => {
@@ -248,9 +249,34 @@ export class KerasClasses {
         const kwargs = new Map<string, Value>();
         if (extra?.kind === 'dict')
           for (const e of extra.entries.values()) if (e.key.kind === 'str') kwargs.set(e.key.value, e.value);
-        return this.rt.interp.callValue(inst.attrs.get('function')!, [args[1] ?? NONE], kwargs, site);
+        const out = this.rt.interp.callValue(inst.attrs.get('function')!, [args[1] ?? NONE], kwargs, site);
+        return this.statedLambdaOutput(inst, args[1], out, site) ?? out;
       },
     };
+  }
+
+  /**
+   * A Lambda whose function cannot be followed (an op not modelled) but whose output_shape is given:
+   * that shape (after the batch of its input) is its output, so the layers after it stay known; its
+   * own cost is unknown, with the reason, never 0.
+   */
+  private statedLambdaOutput(inst: InstanceV, input: Value | undefined, out: Value, site: CallSite): Value | undefined {
+    if (out.kind === 'tensor' && out.shape) return undefined;
+    if (out.kind !== 'unknown' && out.kind !== 'tensor') return undefined;
+    const given = inst.attrs.get('output_shape');
+    const first = tensorsIn(input)[0];
+    const batch = first?.shape?.[0] ?? NaN;
+    const dims = shapeFromValue(given, batch, false)?.[0];
+    if (!dims || !first?.shape) return undefined;
+    const shape = [batch, ...dims];
+    const why = out.kind === 'unknown' ? out.reason : (out.reason ?? 'its output shape is unknown');
+    const reason = `the Lambda's function is not modelled (${why}); its output is the output_shape given, its cost unknown`;
+    this.rt.tracer.record(
+      { op: 'Lambda', inputs: [first.shape], output: shape, macs: null, flops: null, params: 0, reason },
+      site.range,
+      null,
+    );
+    return this.rt.tensor(shape);
   }
 
   /** Sequential.add: a layer, or a keras.Input tensor declaring the input. */

@@ -12,16 +12,20 @@ import {
   type ObjectV,
   obj,
   arr,
+  unknown,
   UNDEFINED,
   describe,
   modelLabel,
 } from '../../interpreter/typescript/values';
+import { getMember } from '../../interpreter/typescript/members';
 import type { TsInterpreter } from '../../interpreter/typescript/interpreter';
 import { StepBudgetExceeded } from '../../interpreter/stepBudget';
 import { LayerOptions, OptionError, OptionUnknown, ShapeError, type TfLayerSpec } from './layers/common';
 import { layerSpec, toSnakeCase } from './layers/index';
 import { tfNamespace, isTfjsModule } from './tfNamespace';
 import { layerMember, modelMember, symbolicMember } from './objects';
+import { callCustomLayer, constructCustomLayer, isCustomLayer } from './customLayers';
+import { type OpCostSink, tensorMember } from './tensorOps';
 import type { TfHost } from './host';
 
 /** Analysis options that reach the tf runtime. */
@@ -46,6 +50,10 @@ export class TfRuntime implements TfHost {
   /** While a sequential model adds a layer: where the calls it makes are collected. */
   private recorder: LayerCall[] | null = null;
   private callCount = 0;
+  /** Custom layers by the instance their methods see as `this`. */
+  readonly customLayers = new Map<ObjectV, LayerV>();
+  /** While a custom layer's call() runs: where the ops it runs add their cost. */
+  opCost: OpCostSink | null = null;
 
   constructor(
     readonly ip: TsInterpreter,
@@ -74,11 +82,24 @@ export class TfRuntime implements TfHost {
     m.fnName = fnName;
   }
 
-  /** Properties of layers, models and symbolic tensors. */
+  /** Properties of layers, models and symbolic tensors (a custom layer's own members first). */
   member(self: LayerV | ModelV | SymV, name: string, site: Site): JsValue {
+    if (self.kind === 'layer' && self.instance && (self.instance.props.has(name) || self.instance.getters?.has(name)))
+      return getMember(this.ip, self.instance, name, site);
     if (self.kind === 'layer') return layerMember(this, self, name, site);
     if (self.kind === 'model') return modelMember(this, self, name, site);
+    if (self.eager && self.shape) return tensorMember(this, self, name, site);
     return symbolicMember(self, name, site);
+  }
+
+  /** `new C(...)` for a class of the file extending tf.layers.Layer: a layer its methods describe. */
+  customLayer(className: string, self: ObjectV, init: () => void, site: Site): LayerV {
+    return constructCustomLayer(this, className, self, init, site, this.nextId++);
+  }
+
+  /** A tensor with values at run time (inside a custom layer's call()). */
+  eagerTensor(shape: number[]): SymV {
+    return { kind: 'symbolic', id: this.nextId++, shape, nullBatch: false, node: null, eager: true };
   }
 
   /** `tf.layers.<factory>(options)`: a layer with tfjs's name, or one carrying why it is unknown. */
@@ -228,6 +249,7 @@ export class TfRuntime implements TfHost {
   /** Applies a layer to symbolic inputs, recording the call; returns its output tensor(s). */
   applyLayer(layer: LayerV, input: JsValue, site: Site, prefix = '', kwargs?: JsValue): JsValue {
     const values = input.kind === 'array' ? input.items : [input];
+    if (values.some((v) => v.kind === 'symbolic' && v.eager)) return this.applyEager(layer, values, site);
     const syms = values.map((v) => this.asSymbolic(v, layer));
     const outs = this.call(layer, syms, site.range, prefix);
     this.dependOn(outs, kwargs, site);
@@ -256,6 +278,34 @@ export class TfRuntime implements TfHost {
     }
   }
 
+  /**
+   * A layer applied to run-time tensors inside a custom layer's call(): its output and cost count
+   * towards that call; it is not a layer of the model (tfjs's countParams() does not count it either).
+   */
+  private applyEager(layer: LayerV, values: JsValue[], site: Site): JsValue {
+    const bad = values.find((v) => v.kind !== 'symbolic' || !v.shape);
+    if (bad)
+      return bad.kind === 'unknown' ? bad : unknown(`${layer.name}.apply() was given ${describe(bad)}`, site.range);
+    const shapes = values.map((v) => (v as SymV).shape!);
+    if (layer.reason) return unknown(`${layer.name}: ${layer.reason}`, site.range);
+    try {
+      const result = isCustomLayer(layer)
+        ? callCustomLayer(this, layer, values as SymV[], site)
+        : (layer.spec as TfLayerSpec).build(layer.config, shapes);
+      if (this.opCost) {
+        if (result.macs === null) return unknown(result.costReason ?? `${layer.name}: its cost is unknown`, site.range);
+        this.opCost.macs += result.macs;
+        this.opCost.flops =
+          this.opCost.flops === null || result.flops === null ? null : this.opCost.flops + result.flops;
+      }
+      const outs = [result.output, ...(result.extraOutputs ?? [])].map((s) => this.eagerTensor(s));
+      return outs.length === 1 ? outs[0] : arr(outs);
+    } catch (e) {
+      if (!(e instanceof ShapeError || e instanceof OptionError || e instanceof OptionUnknown)) throw e;
+      return unknown(`${layer.name}: ${e.message}`, site.range);
+    }
+  }
+
   private asSymbolic(v: JsValue, layer: LayerV): SymV {
     if (v.kind === 'symbolic') return v;
     const reason =
@@ -275,14 +325,22 @@ export class TfRuntime implements TfHost {
     if (!reason && missing) reason = `input shape unknown: ${missing.reason ?? 'no input shape'}`;
     if (!reason) {
       try {
-        result = (layer.spec as TfLayerSpec).build(
-          layer.config,
-          inputs.map((x) => x.shape!),
-        );
+        result = isCustomLayer(layer)
+          ? callCustomLayer(this, layer, inputs, { range: callRange ?? layer.range })
+          : (layer.spec as TfLayerSpec).build(
+              layer.config,
+              inputs.map((x) => x.shape!),
+            );
+        if (result.costReason) {
+          reason = result.costReason;
+          reasonRange = result.costRange ?? callRange ?? layer.range;
+        }
       } catch (e) {
         if (!(e instanceof ShapeError || e instanceof OptionError || e instanceof OptionUnknown)) throw e;
         reason = e.message;
-        reasonRange = callRange ?? layer.range;
+        // A custom layer's method says where it failed (its own line); a built-in layer fails at its call.
+        const own = isCustomLayer(layer) && !(e instanceof ShapeError) ? e.range : undefined;
+        reasonRange = own ?? callRange ?? layer.range;
         this.ip.report(
           reasonRange,
           `${layer.name}: ${e.message}`,
@@ -538,7 +596,7 @@ export class TfRuntime implements TfHost {
       if (t.node.dependsOnUnknown)
         m.reasons.push({ range: t.node.reasonRange ?? site.range, reason: `${t.node.path}: ${t.node.reason}` });
     }
-    return [...seen.values()].sort((a, b) => a.id - b.id);
+    return displayOrder([...seen.values()], m.outputs);
   }
 
   /** Applies a whole model to new inputs (a model used as a layer): its calls replayed under `prefix`. */
@@ -586,6 +644,33 @@ export class TfRuntime implements TfHost {
     for (const c of m.calls) if (c.layer) seen.add(c.layer);
     return arr([...seen]);
   }
+}
+
+/**
+ * The order tfjs's model.layers (and summary()) lists a functional model's layers in: by depth from
+ * the outputs, deepest first, ties by the order a depth-first walk from the outputs meets them. It is
+ * also an order the calls can be replayed in (a call is deeper than any call using its output).
+ */
+function displayOrder(calls: LayerCall[], outputs: SymV[]): LayerCall[] {
+  const inSet = new Set(calls);
+  const sources = (c: LayerCall) => [...c.inputs, ...(c.dependsOn ?? [])];
+  const depth = new Map<LayerCall, number>(calls.map((c) => [c, 0]));
+  for (const c of [...calls].sort((a, b) => b.id - a.id))
+    for (const t of sources(c))
+      if (t.node && inSet.has(t.node)) depth.set(t.node, Math.max(depth.get(t.node)!, depth.get(c)! + 1));
+  const met = new Map<unknown, number>();
+  const visited = new Set<LayerCall>();
+  const stack = [...outputs].reverse();
+  while (stack.length) {
+    const node = stack.pop()!.node;
+    if (!node || !inSet.has(node) || visited.has(node)) continue;
+    visited.add(node);
+    const key = node.layer ?? node;
+    if (!met.has(key)) met.set(key, met.size);
+    stack.push(...sources(node).reverse());
+  }
+  const order = (c: LayerCall) => met.get(c.layer ?? c) ?? Infinity;
+  return [...calls].sort((a, b) => depth.get(b)! - depth.get(a)! || order(a) - order(b) || a.id - b.id);
 }
 
 /** Layer calls one analysis records at most; beyond that an unbounded loop is assumed. */

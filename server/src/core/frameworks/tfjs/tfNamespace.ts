@@ -1,8 +1,12 @@
 // The `tf` namespace that `import * as tf from '@tensorflow/tfjs'` (or tfjs-node, or require())
 // yields: tf.sequential, tf.model, tf.input, tf.layers.<factory>, tf.tidy; everything else is a
 // run-time value the analysis leaves Unknown.
-import { type JsValue, type NsV, UNDEFINED, native, unknown } from '../../interpreter/typescript/values';
+import { type JsValue, type NsV, UNDEFINED, native, unknown, ns, obj } from '../../interpreter/typescript/values';
+import { JsError } from '../../interpreter/typescript/errors';
+import { INIT, PROTO } from '../../interpreter/typescript/superCalls';
 import type { TfHost } from './host';
+import { initLayerBase, type CustomLayerHost } from './customLayers';
+import { CREATION_OPS, TENSOR_OPS, tfFunction } from './tensorOps';
 
 /** True for the module names that export the tfjs layers API. */
 export function isTfjsModule(source: string): boolean {
@@ -10,7 +14,7 @@ export function isTfjsModule(source: string): boolean {
 }
 
 /** Builds the tf namespace bound to one runtime. */
-export function tfNamespace(rt: TfHost): NsV {
+export function tfNamespace(rt: TfHost & CustomLayerHost): NsV {
   const layers: NsV = {
     kind: 'ns',
     name: 'tf.layers',
@@ -18,7 +22,7 @@ export function tfNamespace(rt: TfHost): NsV {
     resolve(name) {
       const make = (args: JsValue[], site: { range: import('../../parse/syntax').Range }) =>
         rt.createLayer(name, args, site);
-      const f = native(`tf.layers.${name}`, make, make);
+      const f = name === 'Layer' ? layerBase(rt) : native(`tf.layers.${name}`, make, make);
       layers.attrs.set(name, f);
       return f;
     },
@@ -55,6 +59,8 @@ export function tfNamespace(rt: TfHost): NsV {
     ['loadLayersModel', loaded('tf.loadLayersModel')],
     ['loadGraphModel', loaded('tf.loadGraphModel')],
   ];
+  for (const op of [...TENSOR_OPS, ...CREATION_OPS]) attrs.push([op, tfFunction(rt, op)]);
+  attrs.push(['util', ns('tf.util', [['assert', assertFn]], 'not modelled (a run-time helper)')]);
   return {
     kind: 'ns',
     name: 'tf',
@@ -62,3 +68,42 @@ export function tfNamespace(rt: TfHost): NsV {
     opaque: 'not modelled (WattLens reads tf.layers models; tensors and training are run-time values)',
   };
 }
+
+/** tf.layers.Layer, the base of custom layers: `super(config)` names the layer and reads its input shape. */
+function layerBase(rt: TfHost & CustomLayerHost): JsValue {
+  const f = native(
+    'tf.layers.Layer',
+    (_a, site) => unknown('tf.layers.Layer cannot be called without new', site.range),
+    (_a, site) => unknown('a bare tf.layers.Layer is abstract: extend it', site.range),
+  );
+  f.attrs = new Map<string, JsValue>([
+    [
+      INIT,
+      native('tf.layers.Layer.init', ([self, config], site) => {
+        initLayerBase(rt, self ?? UNDEFINED, config ?? UNDEFINED, site);
+        return UNDEFINED;
+      }),
+    ],
+    // What `super.build(...)` and the like find: tfjs's Layer methods, which do nothing to the shapes.
+    [
+      PROTO,
+      obj([
+        ['build', native('tf.layers.Layer.build', () => UNDEFINED)],
+        ['call', native('tf.layers.Layer.call', ([inputs]) => inputs ?? UNDEFINED)],
+        ['computeOutputShape', native('tf.layers.Layer.computeOutputShape', ([shape]) => shape ?? UNDEFINED)],
+        ['computeMask', native('tf.layers.Layer.computeMask', () => UNDEFINED)],
+        ['getConfig', native('tf.layers.Layer.getConfig', () => obj())],
+      ]),
+    ],
+  ]);
+  return f;
+}
+
+/** tf.util.assert(condition, message): throws when the condition is false, as tfjs does. */
+const assertFn = native('tf.util.assert', ([condition, message], site) => {
+  if (condition?.kind === 'bool' && !condition.value) {
+    const text = message?.kind === 'str' ? message.value : 'assertion failed';
+    throw new JsError('Error', text, site.range);
+  }
+  return UNDEFINED;
+});

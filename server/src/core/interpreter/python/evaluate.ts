@@ -84,7 +84,7 @@ export abstract class Evaluator {
    * Sizes the file states for values it leaves to data (`# wattlens: size=120`, `shape=(...)`), by
    * 0-based line: the one unknown number computed on that line takes the stated size.
    */
-  stated = new Map<number, { size?: number; shape?: number[]; vocab?: number }>();
+  stated = new Map<number, { size?: number; shape?: number[]; vocab?: number; value?: unknown }>();
   /** Lines of the calls of the file's functions now running, outermost first (where a builder was called). */
   readonly callLines: number[] = [];
   /** Lines of the calls whose arguments are being evaluated (a stated size goes to the outermost). */
@@ -373,20 +373,27 @@ export abstract class Evaluator {
    */
   private applyStatedSize(node: SyntaxNode, args: Value[], kwargs: Map<string, Value>): void {
     const line = node.range.start.line;
-    const size = this.stated.get(line)?.size;
+    const stated = this.stated.get(line);
+    const size =
+      stated?.value !== undefined
+        ? fromLiteral(stated.value)
+        : stated?.size !== undefined
+          ? int(stated.size)
+          : undefined;
     if (size === undefined || this.argumentLines.includes(line)) return;
     const unknownArgs = args.filter((a) => a.kind === 'unknown').length;
     const unknownKw = [...kwargs.entries()].filter(([, v]) => v.kind === 'unknown');
     if (unknownArgs + unknownKw.length !== 1) return;
     const i = args.findIndex((a) => a.kind === 'unknown');
-    if (i >= 0) args[i] = int(size);
-    else kwargs.set(unknownKw[0][0], int(size));
+    if (i >= 0) args[i] = size;
+    else kwargs.set(unknownKw[0][0], size);
   }
 
   /** A value stated by `# wattlens: size=` / `shape=` for an unknown computed on `line`, else the value. */
   statedValue(value: Value, line: number): Value {
     if (value.kind !== 'unknown') return value;
     const stated = this.stated.get(line);
+    if (stated?.value !== undefined) return fromLiteral(stated.value);
     if (stated?.size !== undefined) return int(stated.size);
     if (stated?.shape)
       return {
@@ -800,4 +807,17 @@ class AttributeEntries extends Map<string, { key: Value; value: Value }> {
   ) {
     for (const [k, v] of this.entries()) fn(v, k, this);
   }
+}
+
+/** A `# wattlens: value=` literal as a Python value: numbers, strings, booleans, None, lists and dicts. */
+function fromLiteral(v: unknown): Value {
+  if (v === null) return NONE;
+  if (typeof v === 'boolean') return v ? TRUE : FALSE;
+  if (typeof v === 'number') return Number.isInteger(v) ? int(v) : float(v);
+  if (typeof v === 'string') return str(v);
+  if (Array.isArray(v)) return list(v.map(fromLiteral));
+  const d: DictV = { kind: 'dict', entries: new Map() };
+  for (const [k, x] of Object.entries(v as Record<string, unknown>))
+    d.entries.set(hashKey(str(k)), { key: str(k), value: fromLiteral(x) });
+  return d;
 }

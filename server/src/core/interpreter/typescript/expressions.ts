@@ -21,7 +21,7 @@ import {
 import { JsError } from './errors';
 import type { EvaluatorHost } from './host';
 import { awaited } from './promises';
-import { callSuper } from './superCalls';
+import { callSuper, superMember } from './superCalls';
 import { getMember, setMember, getIndex, setIndex, propertyKey } from './members';
 
 /** Evaluates one expression node. */
@@ -229,6 +229,7 @@ function member(ip: EvaluatorHost, node: SyntaxNode, scope: JsScope): { value: J
     const value = evaluate(ip, objectNode, scope);
     return { value, self: value };
   }
+  if (objectNode.type === 'super') return superMember(scope, field(node, 'property')!.text, node.range);
   const self = evaluate(ip, objectNode, scope);
   const name = field(node, 'property')!.text;
   if (field(node, 'optional_chain') && (self.kind === 'undefined' || self.kind === 'null'))
@@ -296,6 +297,7 @@ function binary(ip: EvaluatorHost, node: SyntaxNode, scope: JsScope): JsValue {
 
 /** Applies a JS binary operator to two values, with JS's own semantics for primitives. */
 export function binaryOp(op: string, a: JsValue, b: JsValue, node: SyntaxNode): JsValue {
+  if (op === 'instanceof') return instanceOf(a, b, node);
   if (a.kind === 'unknown') return a;
   if (b.kind === 'unknown') return b;
   if (op === '===' || op === '!==') return bool(strictEquals(a, b) === (op === '==='));
@@ -307,7 +309,6 @@ export function binaryOp(op: string, a: JsValue, b: JsValue, node: SyntaxNode): 
     return b.kind === 'object'
       ? bool(b.props.has(String(toPrimitive(a))))
       : unknown('`in` on a non-object', node.range);
-  if (op === 'instanceof') return unknown('instanceof is not analysed', node.range);
   const x = primitiveOperand(a);
   const y = primitiveOperand(b);
   if (x === NO_PRIMITIVE || y === NO_PRIMITIVE)
@@ -350,6 +351,23 @@ export function binaryOp(op: string, a: JsValue, b: JsValue, node: SyntaxNode): 
     default:
       return unknown(`operator ${op} is not analysed`, node.range);
   }
+}
+
+/**
+ * `a instanceof B`: a primitive is never an instance; an array is an Array (and an Object) and no
+ * other class's; tf models are tf.LayersModel (tf.Sequential only when sequential). Anything else is
+ * Unknown (class identity of plain objects is not tracked).
+ */
+function instanceOf(a: JsValue, b: JsValue, node: SyntaxNode): JsValue {
+  const primitive = ['undefined', 'null', 'bool', 'num', 'str'].includes(a.kind);
+  if (primitive) return bool(false);
+  if (a.kind === 'unknown') return a;
+  if (b.kind === 'unknown') return b;
+  const name = b.kind === 'native' ? b.name : '';
+  if (a.kind === 'array' && b.kind === 'native') return bool(name === 'Array' || name === 'Object');
+  if (a.kind === 'model' && b.kind === 'native' && name.startsWith('tf.'))
+    return bool(name === 'tf.model' || (name === 'tf.sequential' && a.type === 'sequential'));
+  return unknown(`instanceof on ${a.kind} is not analysed`, node.range);
 }
 
 const NO_PRIMITIVE = Symbol('no primitive');

@@ -18,6 +18,8 @@ export interface EvaluatorHooks {
   importModule(source: string): JsValue | undefined;
   /** Properties of the framework's objects: layers, models and symbolic tensors. */
   member(self: LayerV | ModelV | SymV, name: string, site: Site): JsValue;
+  /** `new C(...)` for a class extending the framework's layer base: the layer (init runs the constructor). */
+  customLayer(className: string, self: ObjectV, init: () => void, site: Site): JsValue;
 }
 
 /**

@@ -17,6 +17,7 @@ import {
   unknown,
   truthy,
   describe,
+  fromPrimitive,
 } from './values';
 import { evaluate, assignMember, stringValue } from './expressions';
 import { getMember } from './members';
@@ -68,6 +69,17 @@ function exportedNames(root: SyntaxNode): [string, string][] {
       }
   }
   return out;
+}
+
+/** Uncalled top-level functions beyond which the deferred run keeps source order (the ordering scans bodies). */
+const MAX_ORDERED_DEFERRED = 200;
+
+/** A stated literal as a value of the evaluator (objects and arrays fresh for each use). */
+export function fromLiteral(v: unknown): JsValue {
+  if (Array.isArray(v)) return arr(v.map(fromLiteral));
+  if (v !== null && typeof v === 'object')
+    return obj(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, fromLiteral(x)]));
+  return fromPrimitive(v);
 }
 
 /** Evaluates one TypeScript file. */
@@ -135,7 +147,7 @@ export class TsInterpreter implements EvaluatorHost {
   runDeferred(): void {
     for (;;) {
       const cb = this.pending.shift();
-      const fn = cb?.fn ?? this.topLevel.find((f) => !this.called.has(f));
+      const fn = cb?.fn ?? this.nextUncalled();
       if (fn) {
         if (this.called.has(fn)) continue;
         const why = cb?.why ?? `${fn.name}() is never called in this file; it was analysed with unknown arguments`;
@@ -148,7 +160,7 @@ export class TsInterpreter implements EvaluatorHost {
       }
       const cls = this.classes.find((c) => !c.constructed);
       if (!cls) {
-        const uncalled = this.classes.find((c) => c.methodFns.some((m) => !this.called.has(m)));
+        const uncalled = this.classes.find((c) => !c.layerClass && c.methodFns.some((m) => !this.called.has(m)));
         if (!uncalled) return;
         if (!this.deferredRun(this.classRange(uncalled), '', () => this.callUncalledMethods(uncalled))) return;
         continue;
@@ -162,6 +174,30 @@ export class TsInterpreter implements EvaluatorHost {
       )
         return;
     }
+  }
+
+  /**
+   * The next top-level function nobody called, callers first: one that another uncalled function
+   * calls waits for it (run from main(), buildModel gets main's arguments, not unknown ones).
+   */
+  private nextUncalled(): FnV | undefined {
+    const uncalled = this.topLevel.filter((f) => !this.called.has(f));
+    if (uncalled.length > MAX_ORDERED_DEFERRED) return uncalled[0];
+    const calledBy = (f: FnV, g: FnV) => f !== g && !!f.name && this.namesIn(g).has(f.name);
+    return uncalled.find((f) => !uncalled.some((g) => calledBy(f, g))) ?? uncalled[0];
+  }
+
+  private readonly bodyNames = new Map<FnV, Set<string>>();
+
+  /** The identifiers a function's body mentions (read once per function). */
+  private namesIn(fn: FnV): Set<string> {
+    let names = this.bodyNames.get(fn);
+    if (!names) {
+      const text = (fn.foreignText ?? this.mainText ?? this.source).slice(fn.body.startIndex, fn.body.endIndex);
+      names = new Set(text.match(/[A-Za-z_$][\w$]*/g) ?? []);
+      this.bodyNames.set(fn, names);
+    }
+    return names;
   }
 
   private deferredRun(range: Range, why: string, f: () => unknown): boolean {
@@ -370,26 +406,33 @@ export class TsInterpreter implements EvaluatorHost {
     return exports;
   }
 
-  /** Sizes stated by `// wattlens: size=N` comments of the analysed file, by 0-based line. */
-  stated = new Map<number, { size?: number }>();
+  /** Sizes and values stated by `// wattlens: size=N` / `value=<literal>` comments of the analysed file, by 0-based line. */
+  stated = new Map<number, { size?: number; value?: unknown }>();
   /** Lines of the analysed file's calls of its own functions now running, outermost first. */
   readonly callLines: number[] = [];
   private readonly argumentLines: number[] = [];
 
-  /** A `// wattlens: size=N` number for an unknown value declared on `line` of the analysed file. */
+  /** The value a `size=` or `value=` comment states on `line` of the analysed file (not inside an imported module). */
+  private statedOn(line: number): JsValue | undefined {
+    if (this.anchor) return undefined;
+    const stated = this.stated.get(line);
+    if (stated?.value !== undefined) return fromLiteral(stated.value);
+    return stated?.size !== undefined ? num(stated.size) : undefined;
+  }
+
+  /** A `// wattlens: size=N` (or `value=`) value for an unknown value declared on `line` of the analysed file. */
   statedValue(value: JsValue, line: number): JsValue {
-    const size = this.anchor ? undefined : this.stated.get(line)?.size;
-    return value.kind === 'unknown' && size !== undefined ? num(size) : value;
+    const stated = value.kind === 'unknown' ? this.statedOn(line) : undefined;
+    return stated ?? value;
   }
 
   /**
-   * Evaluates a call's arguments; with `// wattlens: size=N` on the line of the outermost call of the
-   * file's own functions or classes there, its one unknown argument is N.
+   * Evaluates a call's arguments; with `// wattlens: size=N` (or `value=`) on the line of the outermost
+   * call of the file's own functions or classes there, its one unknown argument is that value.
    */
   statedArguments(node: SyntaxNode, evalArgs: () => JsValue[], ownCallee: boolean): JsValue[] {
     const line = node.range.start.line;
-    const size = this.anchor ? undefined : this.stated.get(line)?.size;
-    if (size === undefined) return evalArgs();
+    if (this.anchor || !this.stated.has(line)) return evalArgs();
     this.argumentLines.push(line);
     let args: JsValue[];
     try {
@@ -398,8 +441,9 @@ export class TsInterpreter implements EvaluatorHost {
       this.argumentLines.pop();
     }
     const unknowns = args.filter((a) => a.kind === 'unknown');
-    if (!ownCallee || this.argumentLines.includes(line) || unknowns.length !== 1) return args;
-    return args.map((a) => (a.kind === 'unknown' ? num(size) : a));
+    const stated = this.statedOn(line);
+    if (!stated || !ownCallee || this.argumentLines.includes(line) || unknowns.length !== 1) return args;
+    return args.map((a) => (a.kind === 'unknown' ? stated : a));
   }
 
   /** `export default <value>` of the module being imported, by module key. */

@@ -69,6 +69,8 @@ export interface NativeV {
   construct?: (args: JsValue[], site: Site) => JsValue;
   /** Static members (Number.isInteger, Array.from, Object.keys). */
   attrs?: Map<string, JsValue>;
+  /** Set for a member a framework base class gives an instance: a method of the file's class replaces it. */
+  inherited?: boolean;
 }
 
 /** A module namespace (`tf`, `Math`); with `opaque` set, missing attributes are Unknown for that reason. */
@@ -107,6 +109,8 @@ export interface LayerV {
   params?: number | null;
   /** Why its inputShape (or batchInputShape) is not known statically, when it is not. */
   inputUnknown?: string;
+  /** For a custom layer (a class of the file extending tf.layers.Layer): the instance its methods see as `this`. */
+  instance?: ObjectV;
 }
 
 /** A symbolic tensor: a concrete shape with the batch first (null when unknown, with why). */
@@ -121,6 +125,13 @@ export interface SymV {
   node: LayerCall | null;
   /** For model inputs: the input layer's name and where the shape came from. */
   input?: { name: string; source: string; range: Range };
+  /**
+   * A tensor with values at run time (inside a custom layer's call(), or one of its weights): its
+   * shape is whole, batch included, and its ops are modelled and costed.
+   */
+  eager?: boolean;
+  /** Set for a weight made by addWeight() (a LayerVariable: read() gives the tensor). */
+  variable?: string;
 }
 
 /** One application of a layer (or an input placeholder) with its cost. */

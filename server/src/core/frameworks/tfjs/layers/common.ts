@@ -15,8 +15,11 @@ export interface BuildResult {
   extraOutputs?: Shape[];
   /** Parameters as tfjs `model.summary()` counts them (trainable and non-trainable). */
   params: number;
-  /** Multiply-accumulates (conv / dense / recurrent work). */
-  macs: number;
+  /** Multiply-accumulates (conv / dense / recurrent work); null when unknown (a custom layer's call()), with `costReason`. */
+  macs: number | null;
+  /** Why the cost is unknown while the output and parameters are known, and where. */
+  costReason?: string;
+  costRange?: Range;
   /** 2 × MACs plus the elementwise work (bias, activation, gates, pooling, norms); null when unknown. */
   flops: number | null;
 }
