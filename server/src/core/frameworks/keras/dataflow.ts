@@ -16,6 +16,7 @@ import type { KerasObjects } from './objects';
 import type { KerasRun } from './roots';
 import type { KArg, LayerRef } from './layers/spec';
 import { tensorsIn } from './graph';
+import { plainGraphArg } from '../torch/dataflow';
 
 /** What one row read and returned, and (for an op) the arguments it was called with. */
 interface RowFlow {
@@ -227,26 +228,7 @@ class KerasGraphBuilder {
 
   /** An interpreter value as a plain argument. */
   private plain(v: Value): GraphArg {
-    switch (v.kind) {
-      case 'none':
-        return null;
-      case 'bool':
-      case 'int':
-      case 'float':
-      case 'str':
-        return v.value;
-      case 'list':
-      case 'tuple':
-        return v.items.map((x) => this.plain(x));
-      case 'slice':
-        return { slice: [this.plain(v.start), this.plain(v.stop), this.plain(v.step)] };
-      case 'tensor':
-        return { tensor: this.id(v) };
-      case 'unknown':
-        return v.reason === 'Ellipsis' ? { ellipsis: true } : { unknown: v.reason };
-      default:
-        return { unknown: v.kind };
-    }
+    return plainGraphArg(v, (t) => this.id(t));
   }
 
   /** Weights of the root's tree that no node reads (layers call() never ran, add_weight tensors unused). */

@@ -220,26 +220,7 @@ class GraphBuilder {
 
   /** An interpreter value as a plain argument. */
   private plain(v: Value): GraphArg {
-    switch (v.kind) {
-      case 'none':
-        return null;
-      case 'bool':
-      case 'int':
-      case 'float':
-      case 'str':
-        return v.value;
-      case 'list':
-      case 'tuple':
-        return v.items.map((x) => this.plain(x));
-      case 'slice':
-        return { slice: [this.plain(v.start), this.plain(v.stop), this.plain(v.step)] };
-      case 'tensor':
-        return { tensor: this.id(v) };
-      case 'unknown':
-        return v.reason === 'Ellipsis' ? { ellipsis: true } : { unknown: v.reason };
-      default:
-        return { unknown: v.kind };
-    }
+    return plainGraphArg(v, (t) => this.id(t));
   }
 
   /** Parameters no node or tensor of the graph refers to (layers forward never calls). */
@@ -252,5 +233,34 @@ class GraphBuilder {
     const out: ModelGraph['unusedParameters'] = [];
     for (const [t, name] of this.paramNames) if (!inGraph.has(name)) out.push({ name, shape: t.shape });
     return out;
+  }
+}
+
+/**
+ * An interpreter value as a plain graph argument (numbers, strings, lists, slices, tensors by the
+ * id the record gives them); shared by the torch and Keras dataflow records.
+ */
+export function plainGraphArg(v: Value, tensorId: (t: TensorV) => number): GraphArg {
+  switch (v.kind) {
+    case 'none':
+      return null;
+    case 'bool':
+    case 'int':
+    case 'float':
+    case 'str':
+      return v.value;
+    case 'list':
+    case 'tuple':
+      return v.items.map((x) => plainGraphArg(x, tensorId));
+    case 'slice':
+      return {
+        slice: [plainGraphArg(v.start, tensorId), plainGraphArg(v.stop, tensorId), plainGraphArg(v.step, tensorId)],
+      };
+    case 'tensor':
+      return { tensor: tensorId(v) };
+    case 'unknown':
+      return v.reason === 'Ellipsis' ? { ellipsis: true } : { unknown: v.reason };
+    default:
+      return { unknown: v.kind };
   }
 }
